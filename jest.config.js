@@ -1,0 +1,19 @@
+// Three test tiers, told apart by file suffix (see README "Tests"):
+//   *.unit.spec.ts  pure code, no stores
+//   *.int.spec.ts   real PostgreSQL / Elasticsearch / Neo4j (started by test/stores/jest-global-setup.ts)
+//   *.e2e.spec.ts   a real Prism app over HTTP, on real stores
+// Type checking is `npm run typecheck`; ts-jest only transpiles, which keeps the suite fast.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] };
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/test/stores/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/stores/jest-global-teardown.ts',
+  testTimeout: 60_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,test}/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/{src,test}/**/*.int.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{src,test}/**/*.e2e.spec.ts'] },
+  ],
+};

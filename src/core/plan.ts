@@ -1,0 +1,116 @@
+/**
+ * A compiled projection: the pure function at the heart of Prism.
+ *
+ *   (event, current state of the keys it touches) -> operations on the view
+ *
+ * The DSL compiles YAML or TypeScript definitions into this shape; the runtime batches events through it
+ * and hands the operations to a target. Nothing here does I/O, so the same plan runs against PostgreSQL,
+ * Elasticsearch, Neo4j, or an in-memory view in tests.
+ */
+import type { StoredEvent } from '../eventstore/event-store.port';
+import type { JsonObject, JsonValue } from './json';
+import type { TargetShape } from './view-shape';
+
+/** A document of a document view (a Postgres row or an Elasticsearch document), keyed by its key field. */
+export type ViewDocument = JsonObject;
+
+/** Identifies one document of a document view: the string form of its key value. */
+export type DocumentKey = string;
+
+/** Identifies one node of a graph view. */
+export interface NodeRef {
+  readonly label: string;
+  readonly key: string | number;
+}
+
+/**
+ * Operations on a view. Document operations carry the whole new document (the plan computed it from the
+ * current one), so applying one twice is harmless and the last one for a key is all a batch must write.
+ * `position` is the global position of the event that produced the operation.
+ */
+export type ViewOperation =
+  | {
+      readonly kind: 'put';
+      readonly key: DocumentKey;
+      readonly document: ViewDocument;
+      readonly position: bigint;
+    }
+  | { readonly kind: 'delete'; readonly key: DocumentKey; readonly position: bigint }
+  | {
+      readonly kind: 'mergeNode';
+      readonly node: NodeRef;
+      readonly set: Readonly<Record<string, JsonValue>>;
+      readonly position: bigint;
+    }
+  | { readonly kind: 'deleteNode'; readonly node: NodeRef; readonly position: bigint }
+  | {
+      readonly kind: 'mergeRelationship';
+      readonly type: string;
+      readonly from: NodeRef;
+      readonly to: NodeRef;
+      readonly set: Readonly<Record<string, JsonValue>>;
+      readonly position: bigint;
+    }
+  | {
+      readonly kind: 'deleteRelationship';
+      readonly type: string;
+      readonly from: NodeRef;
+      readonly to: NodeRef;
+      readonly position: bigint;
+    };
+
+export type ViewOperationKind = ViewOperation['kind'];
+
+/** A typed parameter of a named read query. */
+export interface QueryParameter {
+  readonly type: 'string' | 'integer' | 'float' | 'boolean';
+  readonly required: boolean;
+  readonly default?: string | number | boolean;
+}
+
+/** A named read query declared in a definition: Cypher for graph views, a search template for search views. */
+export interface NamedQuery {
+  readonly name: string;
+  readonly parameters: Readonly<Record<string, QueryParameter>>;
+  /** Cypher text (read-only, validated) or an Elasticsearch query template (JSON with {{param}} holes). */
+  readonly body: string | JsonObject;
+}
+
+/**
+ * The evaluation of an event failed in a way that will fail again on every retry (a poison event):
+ * an expression error, a missing key, a value of the wrong type. The runtime parks such events.
+ */
+export class ProjectionEvaluationError extends Error {
+  override readonly name = 'ProjectionEvaluationError';
+  constructor(
+    readonly projection: string,
+    readonly eventType: string,
+    readonly reason: string,
+  ) {
+    super(`Projection "${projection}" could not apply ${eventType}: ${reason}`);
+  }
+}
+
+export interface CompiledProjection<Shape extends TargetShape = TargetShape> {
+  readonly name: string;
+  readonly version: number;
+  /** Hash of the normalized definition: a change means the view must be rebuilt. */
+  readonly fingerprint: string;
+  readonly source: { readonly eventTypes: readonly string[]; readonly streamPrefix?: string };
+  readonly target: Shape;
+  /** What to do with events that arrive after a parked one for the same key. */
+  readonly onPoison: 'sequenced' | 'skip';
+  readonly queries: Readonly<Record<string, NamedQuery>>;
+  /**
+   * The view keys this event touches, as strings: document keys for document views, `Label:key` for nodes
+   * of graph views. The runtime loads current state for them and orders and parks per key with them.
+   * @throws ProjectionEvaluationError when a key cannot be computed.
+   */
+  keysOf(event: StoredEvent): readonly string[];
+  /**
+   * Pure: the operations this event causes, given the current documents for `keysOf(event)` (absent keys
+   * have no document yet). Graph views receive an empty map: their operations do not read state.
+   * @throws ProjectionEvaluationError for a deterministic failure (the runtime parks the event).
+   */
+  apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[];
+}
