@@ -13,6 +13,7 @@ package org.elasticsearch.plugins;
 import org.elasticsearch.Build;
 import org.elasticsearch.action.admin.cluster.node.info.PluginsAndModules;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.jdk.ModuleQualifiedExportsService;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +50,13 @@ public class PrismClasspathPluginsService extends PluginsService {
         this.classpathPlugins = List.copyOf(loaded);
     }
 
+    /**
+     * The server jar runs in the unnamed module here (plain classpath), so there is no module
+     * descriptor whose qualified exports could be wired to plugin layers: nothing to do.
+     */
+    @Override
+    protected void addServerExportsService(Map<String, List<ModuleQualifiedExportsService>> qualifiedExports) {}
+
     @Override
     protected final List<LoadedPlugin> plugins() {
         return classpathPlugins;
@@ -67,10 +75,8 @@ public class PrismClasspathPluginsService extends PluginsService {
         // All classpath plugins share the application class loader, so the SPI scan of each one
         // sees the same META-INF/services entries (including the server's own). De-duplicate by class.
         Map<Class<?>, T> byClass = new LinkedHashMap<>();
-        for (LoadedPlugin plugin : classpathPlugins) {
-            for (T provider : super.loadServiceProvidersFor(service, plugin)) {
-                byClass.putIfAbsent(provider.getClass(), provider);
-            }
+        for (T provider : super.loadServiceProviders(service)) {
+            byClass.putIfAbsent(provider.getClass(), provider);
         }
         return List.copyOf(byClass.values());
     }
