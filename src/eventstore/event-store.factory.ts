@@ -1,0 +1,40 @@
+/**
+ * The one place that turns configuration into an EventStore. The command side and the app call this;
+ * nothing else needs to know which adapters exist.
+ */
+import { createEmbeddedEventStore } from './embedded/embedded-event-store';
+import type { EventStore } from './event-store.port';
+import { createKurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
+import { createPostgresEventStore } from './postgres/postgres-event-store';
+
+export type EventStoreConfig =
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string }
+  | { readonly kind: 'embedded'; readonly file: string }
+  | { readonly kind: 'kurrentdb'; readonly connectionString: string };
+
+/**
+ * A ready store: PostgreSQL has created its schema, SQLite has opened its file. KurrentDB connects lazily
+ * (its client discovers the cluster on first use), so an unreachable server shows up on the first call.
+ * @throws EventStoreUnavailableError when PostgreSQL or the SQLite file cannot be reached.
+ */
+export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+  switch (config.kind) {
+    case 'postgres': {
+      const store = createPostgresEventStore({
+        url: config.url,
+        ...(config.schema !== undefined && { schema: config.schema }),
+      });
+      try {
+        await store.initialize();
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      return store;
+    }
+    case 'embedded':
+      return createEmbeddedEventStore({ file: config.file });
+    case 'kurrentdb':
+      return createKurrentDbEventStore({ connectionString: config.connectionString });
+  }
+}
