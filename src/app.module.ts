@@ -1,0 +1,35 @@
+/**
+ * The Prism application: global config and event store, the CQRS buses, and one module per feature.
+ * Later features (projections, queries, admin) are added to `imports`.
+ */
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CommandsModule } from './commands/commands.module';
+import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
+import { ErrorResponseFilter } from './commands/http/error-response.filter';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { EventStoreModule } from './eventstore/event-store.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  /** `config` defaults to the environment (loadConfig()); tests and benchmarks pass their own. */
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventStoreModule.forRoot(),
+        CqrsModule.forRoot(),
+        CommandsModule,
+      ],
+      // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
+      providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationIdMiddleware).forRoutes('*');
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Runs one command against one aggregate: load its stream, decide, append once with the revision it was
+ * loaded at. Wraps that in the Idempotency-Key protocol when the request carried a key.
+ *
+ * One command is exactly one append, so the adapters' atomic append makes a command all-or-nothing, and a
+ * concurrent writer makes it fail with WrongExpectedRevisionError instead of overwriting (no lost writes).
+ * Plain TypeScript on purpose: the Nest handlers are thin adapters around it.
+ */
+import { rehydrate, streamIdOf, type Decider, type DomainEvent } from '../domain/decider';
+import { WrongExpectedRevisionError } from '../eventstore/event-store.errors';
+import type { AppendResult, EventStore, ExpectedRevision } from '../eventstore/event-store.port';
+import type { CommandContext, CommandOutcome } from './command-context';
+import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
+
+/** Version of every payload shape this domain writes today; bump per event type when a shape changes. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** The revision of a stream with no events. */
+export const NO_REVISION = -1;
+
+export interface LoadedAggregate<State> {
+  readonly streamId: string;
+  readonly state: State;
+  /** Revision of the stream's last event, or NO_REVISION. */
+  readonly revision: number;
+}
+
+export class CommandRunner {
+  constructor(
+    private readonly store: EventStore,
+    private readonly idempotency: IdempotencyStore,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  async load<C, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    id: string,
+  ): Promise<LoadedAggregate<S>> {
+    const streamId = streamIdOf(decider, id);
+    const events = await this.store.readStream(streamId);
+    return {
+      streamId,
+      state: rehydrate(decider, streamId, events),
+      revision: events.at(-1)?.revision ?? NO_REVISION,
+    };
+  }
+
+  /**
+   * Decides `decide(state)` on aggregate `id` and appends the events. `decide` may load other aggregates
+   * (through `load`) for the facts it needs, e.g. a product's price; only this aggregate is written.
+   */
+  async run<C, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    id: string,
+    context: CommandContext,
+    decide: (state: S) => E[] | Promise<E[]>,
+  ): Promise<CommandOutcome> {
+    const streamId = streamIdOf(decider, id);
+    const key = context.idempotency;
+    if (key === undefined) {
+      return { id, result: await this.execute(decider, id, context, decide), replayed: false };
+    }
+    const claim = await this.idempotency.claim({
+      key: key.key,
+      fingerprint: key.fingerprint,
+      commandId: context.commandId,
+      aggregateId: id,
+      streamId,
+    });
+    if (claim.kind === 'completed') return outcomeOf(claim.result, true);
+
+    // An earlier attempt with this key may have appended and then died before recording its result.
+    for (const attempt of claim.earlier) {
+      const earlier = await this.resultOf(attempt);
+      if (earlier !== undefined) {
+        await this.idempotency.complete(claim.token, earlier);
+        return outcomeOf(earlier, true);
+      }
+    }
+
+    let result: AppendResult;
+    try {
+      result = await this.execute(decider, id, context, decide);
+    } catch (error) {
+      // Failed commands are not remembered: the key is freed so the same request can be retried.
+      await this.idempotency.release(claim.token, String(error)).catch((releaseError: unknown) => {
+        this.log(
+          `Could not release Idempotency-Key "${key.key}" (its lease will expire): ${String(releaseError)}`,
+        );
+      });
+      throw error;
+    }
+    // The events are written. If recording the result fails, the next retry finds them by causation id.
+    await this.idempotency.complete(claim.token, { id, ...result }).catch((completeError: unknown) => {
+      this.log(`Could not record the result of Idempotency-Key "${key.key}": ${String(completeError)}`);
+    });
+    return { id, result, replayed: false };
+  }
+
+  private async execute<C, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    id: string,
+    context: CommandContext,
+    decide: (state: S) => E[] | Promise<E[]>,
+  ): Promise<AppendResult> {
+    const loaded = await this.load(decider, id);
+    if (context.expectedRevision !== undefined && context.expectedRevision !== loaded.revision) {
+      // Fail before deciding: the client's decision was based on a state that is gone.
+      throw new WrongExpectedRevisionError(
+        loaded.streamId,
+        context.expectedRevision,
+        loaded.revision === NO_REVISION ? 'no_stream' : loaded.revision,
+      );
+    }
+    const events = await decide(loaded.state);
+    if (events.length === 0)
+      throw new Error(`A command on ${loaded.streamId} decided no events; deciders must throw instead.`);
+    const metadata = {
+      correlationId: context.correlationId,
+      causationId: context.commandId,
+      ...(context.userId !== undefined && { userId: context.userId }),
+      schemaVersion: EVENT_SCHEMA_VERSION,
+    };
+    const expected: ExpectedRevision = loaded.revision === NO_REVISION ? 'no_stream' : loaded.revision;
+    return this.store.append(
+      loaded.streamId,
+      events.map((event) => ({ type: event.type, data: event.data, metadata })),
+      expected,
+    );
+  }
+
+  /** What an earlier attempt wrote, found by its command id (the causationId of its events). */
+  private async resultOf(attempt: EarlierAttempt): Promise<RememberedResult | undefined> {
+    const events = await this.store.readStream(attempt.streamId);
+    const last = events.filter((event) => event.metadata.causationId === attempt.commandId).at(-1);
+    if (last === undefined) return undefined;
+    return {
+      id: attempt.aggregateId,
+      streamId: last.streamId,
+      revision: last.revision,
+      position: last.position,
+    };
+  }
+}
+
+function outcomeOf(result: RememberedResult, replayed: boolean): CommandOutcome {
+  const { id, ...appendResult } = result;
+  return { id, result: appendResult, replayed };
+}

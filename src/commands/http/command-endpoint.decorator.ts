@@ -1,0 +1,90 @@
+import { applyDecorators, HttpCode, HttpStatus, UseInterceptors } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import {
+  CommandAcceptedDto,
+  ConflictResponseDto,
+  ErrorResponseDto,
+  ValidationErrorResponseDto,
+} from './command-response.dto';
+import { CommandResponseInterceptor, POSITION_HEADER, REPLAYED_HEADER } from './command-response.interceptor';
+import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from './request-context';
+
+export interface CommandEndpointOptions {
+  readonly summary: string;
+  /** 201 for commands that create an aggregate, 202 for the rest. */
+  readonly creates?: boolean;
+}
+
+const responseHeaders = {
+  [POSITION_HEADER]: { description: 'Global position of the last appended event (read-your-writes token).' },
+  ETag: { description: 'The stream revision, quoted; send it back as If-Match.' },
+  [CORRELATION_ID_HEADER]: { description: 'The correlation id recorded on the events.' },
+  [REPLAYED_HEADER]: {
+    description: '"true" when this is the stored result of an earlier request with the same key.',
+  },
+};
+
+/** Everything a command route shares: status code, response shape and its OpenAPI description. */
+export function CommandEndpoint({ summary, creates = false }: CommandEndpointOptions): MethodDecorator {
+  const success = creates
+    ? ApiCreatedResponse({ type: CommandAcceptedDto, description: 'Created.', headers: responseHeaders })
+    : ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'Accepted.', headers: responseHeaders });
+  return applyDecorators(
+    HttpCode(creates ? HttpStatus.CREATED : HttpStatus.ACCEPTED),
+    UseInterceptors(CommandResponseInterceptor),
+    ApiOperation({ summary }),
+    ApiHeader({
+      name: IDEMPOTENCY_KEY_HEADER,
+      required: false,
+      description:
+        'Makes retries safe: the same key and request returns the first result without writing again.',
+    }),
+    ApiHeader({
+      name: CORRELATION_ID_HEADER,
+      required: false,
+      description: 'Recorded on every event; generated when absent.',
+    }),
+    ...(creates
+      ? []
+      : [
+          ApiHeader({
+            name: 'If-Match',
+            required: false,
+            description:
+              'The stream revision the client last saw (like body expectedRevision): 409 if it moved on.',
+          }),
+        ]),
+    success,
+    ApiBadRequestResponse({
+      type: ValidationErrorResponseDto,
+      description: 'Invalid request; see `fields`.',
+    }),
+    ApiNotFoundResponse({
+      type: ErrorResponseDto,
+      description: 'An aggregate the command needs does not exist.',
+    }),
+    ApiConflictResponse({
+      type: ConflictResponseDto,
+      description:
+        'concurrency_conflict (the stream moved on), already exists, or idempotency_key_in_progress.',
+    }),
+    ApiUnprocessableEntityResponse({
+      type: ErrorResponseDto,
+      description: 'A business rule forbids the command, or idempotency_key_reused.',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponseDto,
+      description: 'The event store is unavailable; nothing was written.',
+    }),
+  );
+}

@@ -1,0 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Swagger UI at /docs and the OpenAPI JSON at /docs-json, generated from the controllers and DTOs. */
+export function setupOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Prism')
+    .setDescription(
+      'Commands of the example marketplace domain. Every command appends events to one stream atomically ' +
+        'and answers { id, streamId, revision, position }; position is a read-your-writes token.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,147 @@
+/**
+ * Prism's typed configuration, read once from the environment at start-up. A bad environment fails the
+ * start with one error that lists every bad variable and how to fix it, instead of failing later on first use.
+ */
+import path from 'node:path';
+import {
+  ENV_VARIABLES,
+  envSchema,
+  type EnvVariableName,
+  type EventStoreKind,
+  type ParsedEnv,
+} from './env.schema';
+
+/** Where events live; mirrors the event store factory's EventStoreConfig. */
+export type EventStoreSettings =
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string }
+  | { readonly kind: 'embedded'; readonly file: string }
+  | { readonly kind: 'kurrentdb'; readonly connectionString: string };
+
+export interface AppConfig {
+  readonly http: { readonly port: number; readonly host: string };
+  readonly eventStore: EventStoreSettings;
+  /** Absolute directory for local state (the embedded event store file lives here). */
+  readonly dataDir: string;
+  /** PostgreSQL, when configured: the event store and/or the relational projection target. */
+  readonly postgres?: { readonly url: string; readonly schema: string };
+  readonly elasticsearch?: { readonly url: string };
+  readonly neo4j?: { readonly url: string };
+  readonly commands: {
+    /** How long an Idempotency-Key claim protects a running command before a retry may take it over. */
+    readonly idempotencyLeaseMs: number;
+  };
+}
+
+/** File name of the embedded event store inside PRISM_DATA_DIR. */
+export const EMBEDDED_EVENT_STORE_FILE = 'prism-events.sqlite';
+
+export interface ConfigProblem {
+  readonly variable: EnvVariableName;
+  /** The raw value, or undefined when the variable is missing. */
+  readonly value: string | undefined;
+  readonly problem: string;
+}
+
+/** The environment is invalid; the message lists every bad variable with the fix for each. */
+export class ConfigValidationError extends Error {
+  override readonly name = 'ConfigValidationError';
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Prism cannot start: ${problems.length} environment variable${problems.length === 1 ? ' is' : 's are'} invalid.\n` +
+        problems
+          .map(
+            ({ variable, value, problem }) =>
+              `  - ${variable}${value === undefined ? ' (not set)' : `=${JSON.stringify(redact(variable, value))}`}: ${problem}. ` +
+              `Set ${variable} to ${ENV_VARIABLES[variable].hint}.`,
+          )
+          .join('\n'),
+    );
+  }
+}
+
+/** Never print a database password into a log. */
+function redact(variable: EnvVariableName, value: string): string {
+  if (!variable.endsWith('_URL')) return value;
+  return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Reads and validates the environment; throws ConfigValidationError listing every problem at once. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = issue.path[0] as EnvVariableName;
+        return { variable, value: rawValue(env, variable), problem: issue.message };
+      });
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(dedupe(problems));
+  return toAppConfig(parsed.data);
+}
+
+function rawValue(env: Readonly<Record<string, string | undefined>>, name: EnvVariableName) {
+  const value = env[name];
+  return value === '' ? undefined : value;
+}
+
+/** Rules between variables; checked on the raw values so they are reported together with per-field errors. */
+function crossFieldProblems(env: Readonly<Record<string, string | undefined>>): ConfigProblem[] {
+  const kind = rawValue(env, 'PRISM_EVENT_STORE')?.trim();
+  const required: Partial<Record<string, EnvVariableName>> = {
+    postgres: 'PRISM_PG_URL',
+    kurrentdb: 'PRISM_ESDB_URL',
+  };
+  const needed = kind === undefined ? undefined : required[kind];
+  if (needed === undefined || rawValue(env, needed) !== undefined) return [];
+  return [{ variable: needed, value: undefined, problem: `required when PRISM_EVENT_STORE=${kind}` }];
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.variable}\u0000${p.problem}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toAppConfig(env: ParsedEnv): AppConfig {
+  const dataDir = path.resolve(env.PRISM_DATA_DIR);
+  const postgres =
+    env.PRISM_PG_URL === undefined ? undefined : { url: env.PRISM_PG_URL, schema: env.PRISM_PG_SCHEMA };
+  const kind: EventStoreKind = env.PRISM_EVENT_STORE ?? (postgres ? 'postgres' : 'embedded');
+  return {
+    http: { port: env.PORT, host: env.HOST },
+    eventStore: eventStoreSettings(kind, env, dataDir),
+    dataDir,
+    ...(postgres && { postgres }),
+    ...(env.PRISM_ES_URL !== undefined && { elasticsearch: { url: env.PRISM_ES_URL } }),
+    ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: { url: env.PRISM_NEO4J_URL } }),
+    commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
+  };
+}
+
+function eventStoreSettings(kind: EventStoreKind, env: ParsedEnv, dataDir: string): EventStoreSettings {
+  switch (kind) {
+    case 'postgres':
+      // Presence was checked in crossFieldProblems.
+      return { kind, url: env.PRISM_PG_URL!, schema: env.PRISM_PG_SCHEMA };
+    case 'kurrentdb':
+      return { kind, connectionString: env.PRISM_ESDB_URL! };
+    case 'embedded':
+      return { kind, file: path.join(dataDir, EMBEDDED_EVENT_STORE_FILE) };
+  }
+}
+
+/** One line for the start-up banner and status pages; never includes credentials. */
+export function describeEventStore(settings: EventStoreSettings): string {
+  switch (settings.kind) {
+    case 'postgres':
+      return `postgres (${redact('PRISM_PG_URL', settings.url)}, schema ${settings.schema})`;
+    case 'kurrentdb':
+      return `kurrentdb (${redact('PRISM_ESDB_URL', settings.connectionString)})`;
+    case 'embedded':
+      return `embedded (${settings.file})`;
+  }
+}

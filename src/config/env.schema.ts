@@ -1,0 +1,116 @@
+/**
+ * Every environment variable Prism reads, in one table: its zod schema, its default, and the hint shown
+ * when it is wrong. One source gives the parser, the TS types and the start-up error message.
+ *
+ * To add a setting (a later issue's projection or auth options): add one entry here and map it in
+ * app-config.ts. Empty strings count as unset, because `FOO=` in a compose file or shell means "no value".
+ */
+import { z } from 'zod';
+
+export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+function urlWithScheme(schemes: readonly string[]) {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+    );
+}
+
+/** Each entry: the schema of the raw string and how a user fixes a bad value. */
+export const ENV_VARIABLES = {
+  PORT: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(0, 'expected 0..65535')
+      .max(65535, 'expected 0..65535')
+      .default(3000),
+    hint: 'the TCP port the HTTP API listens on, e.g. PORT=3000 (0 picks a free port)',
+  },
+  HOST: {
+    schema: z.string().trim().min(1).default('127.0.0.1'),
+    hint: 'the interface to listen on; the default 127.0.0.1 is loopback only, use HOST=0.0.0.0 in a container',
+  },
+  PRISM_EVENT_STORE: {
+    schema: z
+      .enum(EVENT_STORE_KINDS, { message: `expected one of ${EVENT_STORE_KINDS.join(', ')}` })
+      .optional(),
+    hint: 'which event store to use: embedded (SQLite file in PRISM_DATA_DIR), postgres (needs PRISM_PG_URL) or kurrentdb (needs PRISM_ESDB_URL); default postgres when PRISM_PG_URL is set, else embedded',
+  },
+  PRISM_PG_URL: {
+    schema: urlWithScheme(['postgres', 'postgresql']).optional(),
+    hint: 'a PostgreSQL connection URL, e.g. PRISM_PG_URL=postgres://user:password@127.0.0.1:5432/prism',
+  },
+  PRISM_PG_SCHEMA: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase SQL identifier (letters, digits, _)')
+      .default('prism'),
+    hint: 'the PostgreSQL schema for Prism tables, e.g. PRISM_PG_SCHEMA=prism',
+  },
+  PRISM_ESDB_URL: {
+    schema: urlWithScheme([
+      'kurrentdb',
+      'kurrentdb+discover',
+      'kdb',
+      'kdb+discover',
+      'esdb',
+      'esdb+discover',
+    ]).optional(),
+    hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
+  },
+  PRISM_DATA_DIR: {
+    schema: z.string().trim().min(1).default('./data'),
+    hint: 'a writable directory for local state such as the embedded event store, e.g. PRISM_DATA_DIR=./data',
+  },
+  PRISM_ES_URL: {
+    schema: urlWithScheme(['http', 'https']).optional(),
+    hint: 'the Elasticsearch URL, e.g. PRISM_ES_URL=http://127.0.0.1:9200',
+  },
+  PRISM_NEO4J_URL: {
+    schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
+    hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',
+  },
+  PRISM_IDEMPOTENCY_LEASE_SECONDS: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(1, 'expected 1..3600')
+      .max(3600, 'expected 1..3600')
+      .default(30),
+    hint: 'how long a command holding an Idempotency-Key may run before a retry may take the key over; longer than your slowest command, e.g. 30',
+  },
+} as const;
+
+export type EnvVariableName = keyof typeof ENV_VARIABLES;
+
+type Schemas = { [K in EnvVariableName]: (typeof ENV_VARIABLES)[K]['schema'] };
+
+const schemas = Object.fromEntries(
+  Object.entries(ENV_VARIABLES).map(([name, entry]) => [name, entry.schema]),
+) as Schemas;
+
+/** The parsed environment, before it is shaped into AppConfig. */
+export const envSchema = z.preprocess(
+  (raw) =>
+    Object.fromEntries(
+      Object.keys(ENV_VARIABLES).flatMap((name) => {
+        const value = (raw as Record<string, unknown>)[name];
+        return value === undefined || value === '' ? [] : [[name, value]];
+      }),
+    ),
+  z.object(schemas),
+);
+
+export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,0 +1,63 @@
+/**
+ * Starts Prism: reads and validates the environment, opens the event store, serves the API.
+ *   npm start            (or: npx tsx src/main.ts)
+ */
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { setupOpenApi } from './commands/openapi';
+import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
+
+/** The app exactly as `main` runs it, not yet listening; e2e tests and benchmarks use this too. */
+export async function createPrismApp(
+  config: AppConfig,
+  options: { logger?: false | LogLevel[] | LoggerService } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: options.logger ?? ['log', 'error', 'warn'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  return app;
+}
+
+/**
+ * Nest logs a failed start-up with the whole error and its cause chain before rethrowing it; main prints
+ * the one line that matters (the error's message says what to fix), so that log is left out.
+ */
+class QuietStartupLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (rest.at(-1) === 'ExceptionHandler') return;
+    super.error(message, ...rest);
+  }
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const app = await createPrismApp(config, {
+    logger: new QuietStartupLogger({ logLevels: ['error', 'warn'] }),
+  });
+  await app.listen(config.http.port, config.http.host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  process.stdout.write(
+    `Prism listening on ${url} (API docs ${url}/docs), event store: ${describeEventStore(config.eventStore)}\n`,
+  );
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `Prism failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}
