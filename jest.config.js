@@ -3,8 +3,22 @@
 //   *.int.spec.ts   real PostgreSQL / Elasticsearch / Neo4j (started by test/stores/jest-global-setup.ts)
 //   *.e2e.spec.ts   a real Prism app over HTTP, on real stores
 // Type checking is `npm run typecheck`; ts-jest only transpiles, which keeps the suite fast.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// @marcbachmann/cel-js (the DSL's expression engine, see src/dsl/README.md) ships ESM only, and Jest on
+// Node 20 cannot require ESM: ts-jest transpiles that one package to CommonJS (Node itself loads it fine).
+const esmOnlyPackages = ['@marcbachmann/cel-js'];
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  [`^.+/node_modules/(${esmOnlyPackages.join('|')})/.+\\.js$`]: [
+    'ts-jest',
+    { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
+  ],
+};
+const common = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

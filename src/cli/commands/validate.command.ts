@@ -1,0 +1,45 @@
+/** `prism validate [paths..]`: every problem of every definition, then a summary; exit 1 on any error. */
+import type { Command } from 'commander';
+import { formatDefinitionError } from '../../dsl/errors/definition-error';
+import { checkDefinitions, DefinitionPathNotFoundError } from '../../dsl/loader/definition.loader';
+import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
+
+export function runValidate(paths: readonly string[], io: CliIo): number {
+  let check;
+  try {
+    check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd);
+  } catch (error) {
+    if (error instanceof DefinitionPathNotFoundError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  for (const problem of check.problems) io.out(formatDefinitionError(problem));
+  const errors = check.problems.filter((problem) => problem.severity === 'error');
+  const warnings = check.problems.length - errors.length;
+  const failingFiles = new Set(errors.map((error) => error.file)).size;
+  const files = check.files.length;
+  if (files === 0) {
+    io.err('No projection definitions (*.yaml) found.');
+    return 1;
+  }
+  if (errors.length > 0) {
+    io.out(
+      `✖ ${errors.length} error(s), ${warnings} warning(s) in ${failingFiles} of ${files} definition file(s)`,
+    );
+    return 1;
+  }
+  io.out(`✔ ${files} definition file(s) valid${warnings > 0 ? `, ${warnings} warning(s)` : ''}`);
+  return 0;
+}
+
+export function registerValidateCommand(program: Command, io: CliIo): void {
+  program
+    .command('validate')
+    .description('check projection definitions and report every problem with file:line:column')
+    .argument('[paths...]', 'definition files or folders', [])
+    .action((paths: string[]) => {
+      process.exitCode = runValidate(paths, io);
+    });
+}

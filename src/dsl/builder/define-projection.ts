@@ -1,0 +1,377 @@
+/**
+ * The TypeScript builder: the same definitions as YAML, with TypeScript checking event payload fields,
+ * column names and value types as you write them. It produces the same model, validated by the same zod
+ * schema and semantic validator, so a builder definition and its YAML twin compile to the same plan and
+ * fingerprint.
+ *
+ *   const orderSummary = defineProjection<MarketplaceEvents>()({
+ *     name: 'order_summary', version: 1,
+ *     source: { events: ['OrderPlaced', 'ItemAdded'], streamPrefix: 'order-' },
+ *     target: postgres({ table: 'order_summary', key: 'order_id', columns: { ... } }),
+ *   })
+ *     .on('OrderPlaced', ({ event, upsert }) => [upsert({ key: event.data.orderId, set: { status: 'placed' } })])
+ *     .build();
+ */
+import type { CompiledProjection } from '../../core/plan';
+import { compileProjection } from '../compiler/projection.compiler';
+import { DefinitionValidationError } from '../errors/definition-error';
+import type {
+  ElasticsearchFieldType,
+  GraphPropertyType,
+  PostgresColumnType,
+  ProjectionDefinitionInput,
+} from '../model/definition.schema';
+import { codeLocator } from '../source/source-locator';
+import { validateDefinition, type CheckedDefinition } from '../validation/definition.validator';
+import { celSource, reference, type Expr, type Ref, type ValueLike } from './expression.builder';
+
+/** Event type -> payload type, e.g. `{ OrderPlaced: { orderId: string; ... } }` (an interface is fine). */
+export type EventMap = object;
+
+// ------------------------------------------------------------------------------------------------ targets
+
+interface ColumnDeclaration {
+  readonly type: PostgresColumnType;
+  readonly nullable?: boolean;
+}
+interface FieldDeclaration {
+  readonly type: ElasticsearchFieldType;
+  readonly facet?: boolean;
+  readonly filter?: boolean;
+  readonly array?: boolean;
+}
+interface NodeDeclaration {
+  readonly key: string;
+  readonly properties: Readonly<Record<string, GraphPropertyType>>;
+}
+interface RelationshipDeclaration {
+  readonly from: string;
+  readonly to: string;
+  readonly properties?: Readonly<Record<string, GraphPropertyType>>;
+}
+
+export interface PostgresTarget<Columns extends Record<string, ColumnDeclaration>> {
+  readonly kind: 'postgres';
+  readonly table: string;
+  readonly key: keyof Columns & string;
+  readonly columns: Columns;
+  readonly indexes?: readonly {
+    readonly columns: readonly (keyof Columns & string)[];
+    readonly unique?: boolean;
+  }[];
+}
+export interface ElasticsearchTarget<Fields extends Record<string, FieldDeclaration>> {
+  readonly kind: 'elasticsearch';
+  readonly index: string;
+  readonly id: keyof Fields & string;
+  readonly fields: Fields;
+}
+export interface Neo4jTarget<
+  Nodes extends Record<string, NodeDeclaration>,
+  Relationships extends Record<string, RelationshipDeclaration>,
+> {
+  readonly kind: 'neo4j';
+  readonly nodes: Nodes;
+  readonly relationships?: Relationships;
+}
+
+export function postgres<const Columns extends Record<string, ColumnDeclaration>>(
+  target: Omit<PostgresTarget<Columns>, 'kind'>,
+): PostgresTarget<Columns> {
+  return { kind: 'postgres', ...target };
+}
+export function elasticsearch<const Fields extends Record<string, FieldDeclaration>>(
+  target: Omit<ElasticsearchTarget<Fields>, 'kind'>,
+): ElasticsearchTarget<Fields> {
+  return { kind: 'elasticsearch', ...target };
+}
+export function neo4j<
+  const Nodes extends Record<string, NodeDeclaration>,
+  const Relationships extends Record<string, RelationshipDeclaration> = Record<never, never>,
+>(target: Omit<Neo4jTarget<Nodes, Relationships>, 'kind'>): Neo4jTarget<Nodes, Relationships> {
+  return { kind: 'neo4j', ...target };
+}
+
+type AnyTarget =
+  | PostgresTarget<Record<string, ColumnDeclaration>>
+  | ElasticsearchTarget<Record<string, FieldDeclaration>>
+  | Neo4jTarget<Record<string, NodeDeclaration>, Record<string, RelationshipDeclaration>>;
+
+// ------------------------------------------------------------------------------------------------ value types
+
+type PostgresTs<T extends PostgresColumnType> = T extends 'integer' | 'bigint' | 'double' | 'numeric'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'jsonb'
+      ? unknown
+      : string;
+type ColumnTs<C extends ColumnDeclaration> = C['nullable'] extends true
+  ? PostgresTs<C['type']> | null
+  : PostgresTs<C['type']>;
+type FieldScalarTs<T extends ElasticsearchFieldType> = T extends 'integer' | 'long' | 'double'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : string;
+type FieldTs<F extends FieldDeclaration> =
+  (F['array'] extends true ? FieldScalarTs<F['type']>[] : FieldScalarTs<F['type']>) | null;
+type GraphTs<T extends GraphPropertyType> = T extends 'integer' | 'float'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : string;
+
+/** The document a document view holds, as TypeScript sees `doc`. */
+type DocumentOf<T> =
+  T extends PostgresTarget<infer Columns>
+    ? { [K in keyof Columns]: ColumnTs<Columns[K]> }
+    : T extends ElasticsearchTarget<infer Fields>
+      ? { [K in keyof Fields]: FieldTs<Fields[K]> }
+      : never;
+
+type Assignments<Doc> = { readonly [K in keyof Doc]?: ValueLike<Doc[K]> };
+type NumericAssignments<Doc> = {
+  readonly [K in keyof Doc as Doc[K] extends number | null ? K : never]?: ValueLike<number>;
+};
+type ListAssignments<Doc> = {
+  readonly [
+    K in keyof Doc as NonNullable<Doc[K]> extends readonly unknown[] ? K : unknown extends Doc[K] ? K : never
+  ]?: ValueLike<unknown>;
+};
+
+// ------------------------------------------------------------------------------------------------ actions
+
+/** The event as expressions see it. */
+export interface EventRef<Payload> {
+  readonly id: Expr<string>;
+  readonly type: Expr<string>;
+  readonly streamId: Expr<string>;
+  readonly revision: Expr<number>;
+  readonly position: Expr<number>;
+  readonly data: Ref<Payload>;
+  readonly metadata: Ref<Record<string, unknown>>;
+}
+
+type Key = ValueLike<string | number>;
+/** An action as the model holds it (CEL source strings), ready for the schema. */
+type ModelAction = Record<string, unknown>;
+
+export interface DocumentWrite<Doc> {
+  readonly key: Key;
+  readonly when?: ValueLike<boolean>;
+  readonly set?: Assignments<Doc>;
+  readonly increment?: NumericAssignments<Doc>;
+  readonly append?: ListAssignments<Doc>;
+}
+
+export interface DocumentActions<Payload, Doc> {
+  readonly event: EventRef<Payload>;
+  /** The current document; `cel\`${doc} == null\`` when none exists yet. */
+  readonly doc: Ref<Doc>;
+  readonly upsert: (write: DocumentWrite<Doc>) => ModelAction;
+  readonly update: (write: DocumentWrite<Doc> & { readonly ifMissing?: 'ignore' | 'fail' }) => ModelAction;
+  readonly delete: (target: { readonly key: Key; readonly when?: ValueLike<boolean> }) => ModelAction;
+}
+
+type NodesOf<T> = T extends Neo4jTarget<infer Nodes, infer _R> ? Nodes : never;
+type RelationshipsOf<T> = T extends Neo4jTarget<infer _N, infer Relationships> ? Relationships : never;
+type PropertiesOf<P extends Readonly<Record<string, GraphPropertyType>> | undefined> =
+  P extends Readonly<Record<string, GraphPropertyType>>
+    ? { readonly [K in keyof P]?: ValueLike<GraphTs<P[K]> | null> }
+    : Record<never, never>;
+
+export interface GraphActions<
+  Payload,
+  Nodes extends Record<string, NodeDeclaration>,
+  Relationships extends Record<string, RelationshipDeclaration>,
+> {
+  readonly event: EventRef<Payload>;
+  readonly mergeNode: <L extends keyof Nodes & string>(node: {
+    readonly label: L;
+    readonly key: Key;
+    readonly when?: ValueLike<boolean>;
+    readonly set?: PropertiesOf<Nodes[L]['properties']>;
+  }) => ModelAction;
+  readonly deleteNode: <L extends keyof Nodes & string>(node: {
+    readonly label: L;
+    readonly key: Key;
+    readonly when?: ValueLike<boolean>;
+  }) => ModelAction;
+  readonly mergeRelationship: <T extends keyof Relationships & string>(relationship: {
+    readonly type: T;
+    readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
+    readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
+    readonly when?: ValueLike<boolean>;
+    readonly set?: PropertiesOf<Relationships[T]['properties']>;
+  }) => ModelAction;
+  readonly deleteRelationship: <T extends keyof Relationships & string>(relationship: {
+    readonly type: T;
+    readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
+    readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
+    readonly when?: ValueLike<boolean>;
+  }) => ModelAction;
+}
+
+type ActionsFor<Target, Payload> =
+  Target extends Neo4jTarget<Record<string, NodeDeclaration>, Record<string, RelationshipDeclaration>>
+    ? GraphActions<Payload, NodesOf<Target>, RelationshipsOf<Target>>
+    : DocumentActions<Payload, DocumentOf<Target>>;
+
+// ------------------------------------------------------------------------------------------------ queries
+
+export interface QueryDeclaration {
+  readonly description?: string;
+  readonly parameters?: Readonly<
+    Record<
+      string,
+      {
+        readonly type: 'string' | 'integer' | 'float' | 'boolean';
+        readonly required?: boolean;
+        readonly default?: string | number | boolean;
+        readonly description?: string;
+      }
+    >
+  >;
+  readonly cypher?: string;
+  readonly search?: Readonly<Record<string, unknown>>;
+}
+
+// ------------------------------------------------------------------------------------------------ builder
+
+export interface ProjectionHeader<
+  Events extends EventMap,
+  Selected extends keyof Events & string,
+  Target extends AnyTarget,
+> {
+  readonly name: string;
+  readonly version: number;
+  readonly description?: string;
+  readonly source: { readonly events: readonly Selected[]; readonly streamPrefix?: string };
+  readonly target: Target;
+  readonly onPoison?: 'sequenced' | 'skip';
+}
+
+/**
+ * `defineProjection<Events>()` fixes the event payload types; the returned function takes the header
+ * (name, version, source, target) and returns the builder for handlers and queries.
+ */
+export function defineProjection<Events extends EventMap>() {
+  return <const Selected extends keyof Events & string, const Target extends AnyTarget>(
+    header: ProjectionHeader<Events, Selected, Target>,
+  ) => new ProjectionBuilder<Events, Selected, Target>(header, {}, {});
+}
+
+export class ProjectionBuilder<
+  Events extends EventMap,
+  Selected extends keyof Events & string,
+  Target extends AnyTarget,
+> {
+  constructor(
+    private readonly header: ProjectionHeader<Events, Selected, Target>,
+    private readonly handlers: Readonly<Record<string, readonly ModelAction[]>>,
+    private readonly queries: Readonly<Record<string, QueryDeclaration>>,
+  ) {}
+
+  /** What an event of this type does to the view: a list of actions, applied in order. */
+  on<E extends Selected>(
+    eventType: E,
+    actions: (context: ActionsFor<Target, Events[E]>) => readonly ModelAction[],
+  ): ProjectionBuilder<Events, Selected, Target> {
+    const context = (this.header.target.kind === 'neo4j'
+      ? graphActions()
+      : documentActions()) as unknown as ActionsFor<Target, Events[E]>;
+    return new ProjectionBuilder(
+      this.header,
+      { ...this.handlers, [eventType]: actions(context) },
+      this.queries,
+    );
+  }
+
+  /** A named read query (Cypher for neo4j views, a search template for elasticsearch views). */
+  query(name: string, query: QueryDeclaration): ProjectionBuilder<Events, Selected, Target> {
+    return new ProjectionBuilder(this.header, this.handlers, { ...this.queries, [name]: query });
+  }
+
+  /** The definition as plain data: exactly what a YAML file would hold (expressions as CEL source). */
+  toModel(): ProjectionDefinitionInput {
+    const { name, version, description, source, target, onPoison } = this.header;
+    return {
+      name,
+      version,
+      ...(description === undefined ? {} : { description }),
+      source: {
+        events: [...source.events],
+        ...(source.streamPrefix === undefined ? {} : { streamPrefix: source.streamPrefix }),
+      },
+      target: structuredClone(target) as ProjectionDefinitionInput['target'],
+      ...(onPoison === undefined ? {} : { onPoison }),
+      handlers: structuredClone(this.handlers) as ProjectionDefinitionInput['handlers'],
+      ...(Object.keys(this.queries).length === 0
+        ? {}
+        : { queries: structuredClone(this.queries) as ProjectionDefinitionInput['queries'] }),
+    };
+  }
+
+  /**
+   * Validates exactly as a YAML file is validated.
+   * @throws DefinitionValidationError with every problem found.
+   */
+  build(): CheckedDefinition {
+    const check = validateDefinition(this.toModel(), codeLocator(`<builder ${this.header.name}>`));
+    if (!check.checked) throw new DefinitionValidationError(check.problems);
+    return check.checked;
+  }
+
+  compile(): CompiledProjection {
+    return compileProjection(this.build());
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ action factories
+
+const event = reference<never>('event') as unknown as EventRef<never>;
+
+/** CEL source for every expression of an action body, in the model's shape. */
+function body(fields: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (name === 'set' || name === 'increment' || name === 'append') {
+      result[name] = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([, item]) => item !== undefined)
+          .map(([field, item]) => [field, celSource(item)]),
+      );
+    } else if (name === 'from' || name === 'to') {
+      const end = value as { label?: string; key: unknown };
+      result[name] = { ...(end.label === undefined ? {} : { label: end.label }), key: celSource(end.key) };
+    } else if (name === 'key' || name === 'when') result[name] = celSource(value);
+    else result[name] = value;
+  }
+  return result;
+}
+
+function documentActions(): DocumentActions<never, Record<string, unknown>> {
+  return {
+    event,
+    doc: reference<Record<string, unknown>>('doc'),
+    upsert: (write) => ({ upsert: body({ ...write }) }),
+    update: (write) => ({ update: body({ ...write }) }),
+    delete: (target) => ({ delete: body({ ...target }) }),
+  };
+}
+
+function graphActions(): GraphActions<
+  never,
+  Record<string, NodeDeclaration>,
+  Record<string, RelationshipDeclaration>
+> {
+  return {
+    event,
+    mergeNode: (node) => ({ mergeNode: body({ ...node }) }),
+    deleteNode: (node) => ({ deleteNode: body({ ...node }) }),
+    mergeRelationship: (relationship) => ({ mergeRelationship: body({ ...relationship }) }),
+    deleteRelationship: (relationship) => ({ deleteRelationship: body({ ...relationship }) }),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * CEL environments for projection expressions (engine choice: see src/dsl/README.md).
+ *
+ * Every expression is parsed and type-checked once, when its definition is loaded; evaluation then runs the
+ * already parsed program. Two scopes exist:
+ *   - `event`: keys and all graph expressions see only `event`;
+ *   - `document`: document views' values and conditions also see `doc`, typed from the declared columns or
+ *     fields, so `doc.totl` is a load-time error. `doc == null` is true when no document has the key yet.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import type { JsonObject, JsonValue } from '../../core/json';
+import type { StoredEvent } from '../../eventstore/event-store.port';
+import { didYouMean } from '../errors/suggest';
+import { jsonToCel, registerDocumentClass, type CelInput } from './cel-values';
+import { celTypeOf, isIntKind, type ValueType } from './value-types';
+
+/** The fields of `event` in expressions. */
+export const EVENT_FIELDS = ['id', 'type', 'streamId', 'revision', 'position', 'data', 'metadata'] as const;
+
+class CelEvent {
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly position: bigint,
+    readonly data: { [key: string]: CelInput },
+    readonly metadata: { [key: string]: CelInput },
+  ) {}
+}
+
+const celEvents = new WeakMap<StoredEvent, CelEvent>();
+
+/** The CEL view of an event, converted once per event however many expressions read it. */
+export function celEvent(event: StoredEvent): CelEvent {
+  let converted = celEvents.get(event);
+  if (!converted) {
+    converted = new CelEvent(
+      event.id,
+      event.type,
+      event.streamId,
+      BigInt(event.revision),
+      event.position,
+      jsonToCel(event.data) as { [key: string]: CelInput },
+      jsonToCel(event.metadata as unknown as JsonObject) as { [key: string]: CelInput },
+    );
+    celEvents.set(event, converted);
+  }
+  return converted;
+}
+
+export type ExpressionScope = 'event' | 'document';
+
+export interface CompiledExpression {
+  readonly source: string;
+  /** The CEL type the checker inferred: `int`, `string`, `dyn`, `list<string>`... */
+  readonly type: string;
+  /** `event`: the expression reads only the event (it can run before any document is loaded). */
+  readonly scope: ExpressionScope;
+  /** @throws the engine's EvaluationError; callers turn it into ProjectionEvaluationError. */
+  evaluate(variables: ExpressionVariables): unknown;
+}
+
+export interface ExpressionVariables {
+  readonly event: CelEvent;
+  readonly doc?: unknown;
+}
+
+export interface ExpressionProblem {
+  readonly code: 'expression-syntax' | 'expression-type';
+  readonly message: string;
+  /** Character offset inside the expression source. */
+  readonly offset: number;
+  readonly suggestion?: string;
+}
+
+export function isExpressionProblem(
+  value: CompiledExpression | ExpressionProblem,
+): value is ExpressionProblem {
+  return 'code' in value;
+}
+
+interface CelError {
+  readonly name: string;
+  readonly code?: string;
+  readonly summary?: string;
+  readonly message: string;
+  readonly range?: { readonly start: number; readonly end: number };
+}
+
+export class ExpressionEnvironment {
+  private readonly env: Environment;
+  private readonly absentDocument: object | undefined;
+  private readonly documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
+
+  private constructor(
+    readonly scope: ExpressionScope,
+    /** Declared document fields (document scope only). */
+    readonly fields: ReadonlyMap<string, ValueType>,
+  ) {
+    const env = new Environment({ homogeneousAggregateLiterals: false }).registerType('Event', {
+      ctor: CelEvent,
+      fields: {
+        id: 'string',
+        type: 'string',
+        streamId: 'string',
+        revision: 'int',
+        position: 'int',
+        data: 'map<string, dyn>',
+        metadata: 'map<string, dyn>',
+      },
+    });
+    env.registerVariable('event', 'Event');
+    if (scope === 'document') {
+      // A class per environment: CEL matches a value to the declared Doc type by its constructor.
+      const Doc = class Doc {
+        constructor(values: Record<string, unknown>) {
+          Object.assign(this, values);
+        }
+      };
+      registerDocumentClass(Doc);
+      const absent = new Doc({});
+      const fieldTypes = Object.fromEntries([...fields].map(([name, type]) => [name, celTypeOf(type)]));
+      env.registerType('Doc', { ctor: Doc, fields: fieldTypes });
+      env.registerVariable('doc', 'Doc');
+      // `doc == null` when there is no document: CEL values of a declared type cannot be null, so the
+      // absent document is a sentinel instance and == null is defined on it (!= follows).
+      env.registerOperator('Doc == null', (value: unknown) => value === absent);
+      this.absentDocument = absent;
+      this.documentClass = Doc;
+    }
+    this.env = env;
+  }
+
+  static forEvents(): ExpressionEnvironment {
+    return new ExpressionEnvironment('event', new Map());
+  }
+
+  static forDocuments(fields: ReadonlyMap<string, ValueType>): ExpressionEnvironment {
+    return new ExpressionEnvironment('document', fields);
+  }
+
+  /** Parse and type-check once. */
+  compile(source: string): CompiledExpression | ExpressionProblem {
+    const checked = this.env.check(source);
+    if (!checked.valid) return this.problem(source, checked.error);
+    let program: (context: Record<string, unknown>) => unknown;
+    try {
+      program = this.env.parse(source) as (context: Record<string, unknown>) => unknown;
+    } catch (error) {
+      return this.problem(source, error as CelError);
+    }
+    return {
+      source,
+      scope: this.scope,
+      type: checked.type ?? 'dyn',
+      evaluate: (variables) => program(variables as unknown as Record<string, unknown>),
+    };
+  }
+
+  /** The `doc` variable for a stored document (or its absence). */
+  document(document: JsonObject | undefined): unknown {
+    if (!this.documentClass || !this.absentDocument) throw new Error('event-scope expressions have no doc');
+    if (document === undefined) return this.absentDocument;
+    const values: Record<string, unknown> = {};
+    for (const [name, type] of this.fields) {
+      const value = document[name];
+      if (value === undefined) continue;
+      values[name] = toCelField(type, value);
+    }
+    return new this.documentClass(values);
+  }
+
+  private problem(source: string, error: CelError | undefined): ExpressionProblem {
+    const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
+    const summary = (error?.summary ?? error?.message ?? 'invalid expression').split('\n')[0]!;
+    const offset = error?.range?.start ?? 0;
+    const explained = this.explain(source, error?.code, summary, offset);
+    return { code, offset, ...explained };
+  }
+
+  /** The engine's message, made specific where the cause is typical of projections. */
+  private explain(
+    source: string,
+    code: string | undefined,
+    summary: string,
+    offset: number,
+  ): { message: string; suggestion?: string } {
+    if (code === 'unknown_variable') {
+      const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
+      const visible = this.scope === 'document' ? '`event` and `doc`' : 'only `event`';
+      if (name === 'doc') {
+        return { message: 'unknown variable "doc": keys and graph expressions see only `event`' };
+      }
+      const suggestion = /^[A-Za-z_][A-Za-z0-9_]*$/.test(source.trim())
+        ? `a text value needs CEL quotes inside the YAML string: '"${source.trim()}"'`
+        : didYouMean(name, this.scope === 'document' ? ['event', 'doc'] : ['event']);
+      return {
+        message: `unknown variable "${name}"; expressions here see ${visible}`,
+        ...(suggestion ? { suggestion } : {}),
+      };
+    }
+    if (code === 'no_such_key') {
+      const key = /No such key: (\S+)/.exec(summary)?.[1] ?? '';
+      const before = source.slice(0, offset);
+      if (/\bdoc\s*\.\s*\??$/.test(before)) {
+        const fields = [...this.fields.keys()];
+        return {
+          message: `doc has no field "${key}"; declared: ${fields.join(', ')}`,
+          ...optional(didYouMean(key, fields)),
+        };
+      }
+      if (/\bevent\s*\.\s*\??$/.test(before)) {
+        return {
+          message: `event has no field "${key}"; it has ${EVENT_FIELDS.join(', ')}`,
+          ...optional(didYouMean(key, EVENT_FIELDS)),
+        };
+      }
+    }
+    const message = summary.charAt(0).toLowerCase() + summary.slice(1);
+    if (code === 'incompatible_ternary_branches' && summary.includes("'null'")) {
+      return { message, suggestion: 'wrap the non-null branch in dyn(...), e.g. cond ? dyn("x") : null' };
+    }
+    if (summary === 'Unexpected token: EOF') return { message: 'the expression ends too early' };
+    if (/\bEOF\b/.test(summary))
+      return { message: `the expression ends too early: ${message.replace(/, got EOF$/, '')}` };
+    return { message };
+  }
+}
+
+function optional(suggestion: string | undefined): { suggestion?: string } {
+  return suggestion === undefined ? {} : { suggestion };
+}
+
+/** A stored value as the declared CEL type of its field (ints are bigints; dyn fields convert like JSON). */
+function toCelField(type: ValueType, value: JsonValue): unknown {
+  if (type.nullable || type.kind === 'json') return jsonToCel(value);
+  if (type.array)
+    return Array.isArray(value)
+      ? Array.from(value, (item) => toCelField({ ...type, array: false }, item))
+      : value;
+  if (isIntKind(type.kind) && typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  return value;
+}

@@ -1,0 +1,45 @@
+/**
+ * The DSL's public surface for the runtime, the API and tools. See README.md in this folder.
+ */
+import type { JsonValue } from '../core/json';
+import type { CompiledProjection } from '../core/plan';
+import { compileProjection } from './compiler/projection.compiler';
+import { codeLocator } from './source/source-locator';
+import { validateDefinition } from './validation/definition.validator';
+
+export { compileProjection, definitionModelOf, targetShapeOf } from './compiler/projection.compiler';
+export { fingerprintOf, normalizedDefinition } from './compiler/projection.fingerprint';
+export {
+  DefinitionValidationError,
+  formatDefinitionError,
+  type DefinitionError,
+  type DefinitionErrorCode,
+} from './errors/definition-error';
+export {
+  checkDefinitions,
+  checkDefinitionSource,
+  DefinitionPathNotFoundError,
+  loadProjections,
+  type FolderCheck,
+} from './loader/definition.loader';
+export type { ProjectionDefinition, ProjectionDefinitionInput } from './model/definition.schema';
+export {
+  validateDefinition,
+  type CheckedDefinition,
+  type DefinitionCheck,
+} from './validation/definition.validator';
+export { defineProjection, elasticsearch, neo4j, postgres } from './builder/define-projection';
+export { cel } from './builder/expression.builder';
+export { compileYamlDefinition } from './testing/compile-yaml';
+
+/**
+ * Recompiles a definition model stored earlier (definitionModelOf), through the same validation as a
+ * file. Undefined when it no longer validates (e.g. the DSL changed since it was stored).
+ */
+export function recompileDefinition(
+  model: JsonValue,
+  origin = '<stored definition>',
+): CompiledProjection | undefined {
+  const check = validateDefinition(model, codeLocator(origin));
+  return check.checked ? compileProjection(check.checked) : undefined;
+}

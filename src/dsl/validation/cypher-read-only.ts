@@ -1,0 +1,211 @@
+/**
+ * Named graph queries run on the read path, so they must not write. The text is tokenized (strings,
+ * comments and backtick-quoted names are skipped, so `WHERE p.title = 'CREATE'` or a label `:Set` is fine)
+ * and every clause that writes or administers is reported with its offset.
+ */
+
+export interface CypherFinding {
+  readonly kind: 'write-clause' | 'syntax';
+  readonly offset: number;
+  readonly message: string;
+}
+
+export interface CypherAnalysis {
+  readonly findings: readonly CypherFinding[];
+  /** `$name` parameters in order of first use, with the offset of that use. */
+  readonly parameters: ReadonlyMap<string, number>;
+}
+
+interface Token {
+  readonly kind: 'word' | 'parameter' | 'punct' | 'literal';
+  readonly text: string;
+  readonly offset: number;
+}
+
+/** Clauses that write data or schema, or administer the database. */
+const WRITE_KEYWORDS = new Map<string, string>([
+  ['CREATE', 'CREATE writes nodes, relationships or schema'],
+  ['INSERT', 'INSERT writes nodes and relationships'],
+  ['MERGE', 'MERGE may create nodes and relationships'],
+  ['SET', 'SET writes properties or labels'],
+  ['DELETE', 'DELETE removes nodes and relationships'],
+  ['DETACH', 'DETACH DELETE removes nodes and their relationships'],
+  ['REMOVE', 'REMOVE deletes properties or labels'],
+  ['FOREACH', 'FOREACH exists to run write clauses per element'],
+  ['DROP', 'DROP removes schema or databases'],
+  ['ALTER', 'ALTER changes databases or users'],
+  ['GRANT', 'GRANT changes privileges'],
+  ['DENY', 'DENY changes privileges'],
+  ['REVOKE', 'REVOKE changes privileges'],
+  ['RENAME', 'RENAME changes schema or users'],
+]);
+
+/**
+ * Procedures a read query may call. Everything else is rejected: most procedures outside this list write
+ * (`db.create.*`, `apoc.create.*`, `apoc.periodic.*`) or administer (`dbms.*`), and a list that allows the
+ * known-safe ones cannot be wrong by omission.
+ */
+const READ_ONLY_PROCEDURES = [
+  /^db\.labels$/i,
+  /^db\.relationshipTypes$/i,
+  /^db\.propertyKeys$/i,
+  /^db\.schema\.(visualization|nodeTypeProperties|relTypeProperties)$/i,
+  /^db\.index\.fulltext\.query(Nodes|Relationships)$/i,
+  /^db\.index\.vector\.query(Nodes|Relationships)$/i,
+];
+
+export function analyzeCypher(text: string): CypherAnalysis {
+  const findings: CypherFinding[] = [];
+  const tokens = tokenize(text, findings);
+  const parameters = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind === 'parameter') {
+      if (!parameters.has(token.text)) parameters.set(token.text, token.offset);
+      continue;
+    }
+    if (token.kind !== 'word' || !isClausePosition(tokens, i)) continue;
+    const word = token.text.toUpperCase();
+    const next = tokens[i + 1];
+    const write = WRITE_KEYWORDS.get(word);
+    if (write) {
+      findings.push({
+        kind: 'write-clause',
+        offset: token.offset,
+        message: `"${token.text}" is not allowed in a read query: ${write}`,
+      });
+    } else if (word === 'LOAD' && next?.kind === 'word' && next.text.toUpperCase() === 'CSV') {
+      findings.push({
+        kind: 'write-clause',
+        offset: token.offset,
+        message: `"${token.text} ${next.text}" is not allowed in a read query: it imports data`,
+      });
+    } else if (word === 'IN' && next?.kind === 'word' && /^TRANSACTIONS?$/i.test(next.text)) {
+      findings.push({
+        kind: 'write-clause',
+        offset: token.offset,
+        message: `"CALL { ... } ${token.text} ${next.text}" is not allowed in a read query: it batches writes`,
+      });
+    } else if (word === 'CALL' && next?.kind === 'word') {
+      const name = procedureName(tokens, i + 1);
+      if (!READ_ONLY_PROCEDURES.some((pattern) => pattern.test(name))) {
+        findings.push({
+          kind: 'write-clause',
+          offset: next.offset,
+          message: `procedure "${name}" is not allowed in a read query: only read-only procedures (db.labels, db.index.fulltext.queryNodes, ...) are`,
+        });
+      }
+    }
+  }
+  return { findings, parameters };
+}
+
+/**
+ * A keyword acts as a clause unless it is a property (`n.set`), a label or type (`:Set`, `:A|Set`), a
+ * parameter or a map key (`{set: 1}`).
+ */
+function isClausePosition(tokens: readonly Token[], index: number): boolean {
+  const previous = tokens[index - 1];
+  const next = tokens[index + 1];
+  if (next?.kind === 'punct' && next.text === ':') return false;
+  if (previous?.kind !== 'punct') return true;
+  if (previous.text === '.' || previous.text === ':' || previous.text === '$') return false;
+  if (previous.text === '|') {
+    // `:A|B` alternates labels; `[x IN list | SET ...]` and FOREACH (... | SET ...) start a clause
+    const before = tokens[index - 3];
+    return !(before?.kind === 'punct' && (before.text === ':' || before.text === '|'));
+  }
+  return true;
+}
+
+function procedureName(tokens: readonly Token[], start: number): string {
+  const parts: string[] = [];
+  for (let i = start; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind !== 'word') break;
+    parts.push(token.text);
+    const dot = tokens[i + 1];
+    if (!(dot?.kind === 'punct' && dot.text === '.')) break;
+    i++;
+  }
+  return parts.join('.');
+}
+
+function tokenize(text: string, findings: CypherFinding[]): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i]!;
+    if (/\s/.test(char)) {
+      i++;
+    } else if (char === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end + 1;
+    } else if (char === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) {
+        findings.push({ kind: 'syntax', offset: i, message: 'unterminated /* comment' });
+        return tokens;
+      }
+      i = end + 2;
+    } else if (char === "'" || char === '"') {
+      const end = closingQuote(text, i);
+      if (end < 0) {
+        findings.push({ kind: 'syntax', offset: i, message: `unterminated string starting with ${char}` });
+        return tokens;
+      }
+      tokens.push({ kind: 'literal', text: text.slice(i, end + 1), offset: i });
+      i = end + 1;
+    } else if (char === '`') {
+      const end = text.indexOf('`', i + 1);
+      if (end < 0) {
+        findings.push({ kind: 'syntax', offset: i, message: 'unterminated `quoted name`' });
+        return tokens;
+      }
+      // a quoted name is never a keyword; a word token keeps `.` / `:` context intact for its neighbours
+      tokens.push({ kind: 'literal', text: text.slice(i, end + 1), offset: i });
+      i = end + 1;
+    } else if (char === '$') {
+      const start = i;
+      i++;
+      let name: string;
+      if (text[i] === '`') {
+        const end = text.indexOf('`', i + 1);
+        if (end < 0) {
+          findings.push({ kind: 'syntax', offset: start, message: 'unterminated `quoted name`' });
+          return tokens;
+        }
+        name = text.slice(i + 1, end);
+        i = end + 1;
+      } else {
+        const match = /^[A-Za-z0-9_]*/.exec(text.slice(i))![0];
+        name = match;
+        i += match.length;
+      }
+      if (name === '') tokens.push({ kind: 'punct', text: '$', offset: start });
+      else tokens.push({ kind: 'parameter', text: name, offset: start });
+    } else if (/[A-Za-z_]/.test(char)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))![0];
+      tokens.push({ kind: 'word', text: word, offset: i });
+      i += word.length;
+    } else if (/[0-9]/.test(char)) {
+      const number = /^[0-9][0-9A-Za-z_.]*/.exec(text.slice(i))![0];
+      tokens.push({ kind: 'literal', text: number, offset: i });
+      i += number.length;
+    } else {
+      tokens.push({ kind: 'punct', text: char, offset: i });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** Index of the quote closing the string that starts at `start`, honouring backslash escapes; -1 if none. */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === quote) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,192 @@
+/**
+ * An in-memory view that applies ViewOperations exactly as a real target must: a document table keyed by
+ * document key, or a graph of nodes (label + key) and relationships (type + from + to). Projection tests as
+ * data run on it, and runtime tests use it as the reference target.
+ *
+ * Semantics every target shares: `put` replaces the whole document; `mergeNode` creates or updates a node,
+ * setting only the given properties; `mergeRelationship` creates missing end nodes as placeholders (key
+ * only) and is one relationship per (type, from, to); `deleteNode` removes the node's relationships too
+ * (DETACH DELETE). Applying an operation twice leaves the same view.
+ */
+import type { JsonValue } from '../../core/json';
+import type { DocumentKey, NodeRef, ViewDocument, ViewOperation } from '../../core/plan';
+import type { Neo4jTargetShape, TargetShape } from '../../core/view-shape';
+
+export interface MemoryNode {
+  readonly label: string;
+  readonly key: string | number;
+  /** Properties other than the key property (the key is `key`). */
+  readonly properties: Readonly<Record<string, JsonValue>>;
+}
+
+export interface MemoryRelationship {
+  readonly type: string;
+  readonly from: NodeRef;
+  readonly to: NodeRef;
+  readonly properties: Readonly<Record<string, JsonValue>>;
+}
+
+/** An operation of the wrong family for the view (a graph operation on a document view, or vice versa). */
+export class UnsupportedViewOperationError extends Error {
+  override readonly name = 'UnsupportedViewOperationError';
+  constructor(
+    readonly operation: ViewOperation['kind'],
+    readonly view: 'document' | 'graph',
+  ) {
+    super(
+      `A ${view} view cannot apply "${operation}" operations; check that the plan was compiled for this target kind.`,
+    );
+  }
+}
+
+export class MemoryDocumentView {
+  readonly kind = 'document' as const;
+  private readonly documents = new Map<DocumentKey, ViewDocument>();
+  /** Position of the last applied operation: the view's checkpoint. */
+  position = 0n;
+
+  apply(operations: readonly ViewOperation[]): void {
+    for (const operation of operations) {
+      switch (operation.kind) {
+        case 'put':
+          this.documents.set(operation.key, cloneDocument(operation.document));
+          break;
+        case 'delete':
+          this.documents.delete(operation.key);
+          break;
+        default:
+          throw new UnsupportedViewOperationError(operation.kind, 'document');
+      }
+      if (operation.position > this.position) this.position = operation.position;
+    }
+  }
+
+  /** Current documents for `keys` (absent keys are left out), as CompiledProjection.apply expects. */
+  state(keys: readonly string[]): Map<DocumentKey, ViewDocument> {
+    const state = new Map<DocumentKey, ViewDocument>();
+    for (const key of keys) {
+      const document = this.documents.get(key);
+      if (document) state.set(key, cloneDocument(document));
+    }
+    return state;
+  }
+
+  get(key: DocumentKey): ViewDocument | undefined {
+    return this.documents.get(key);
+  }
+
+  /** All documents, ordered by key. */
+  all(): ViewDocument[] {
+    return [...this.documents.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, document]) => document);
+  }
+
+  get size(): number {
+    return this.documents.size;
+  }
+}
+
+/** A deep copy, so callers can never change the view through a document they were given. */
+function cloneDocument(document: ViewDocument): ViewDocument {
+  return JSON.parse(JSON.stringify(document)) as ViewDocument;
+}
+
+export function nodeId(node: NodeRef): string {
+  return `${node.label}:${String(node.key)}`;
+}
+
+export function relationshipId(type: string, from: NodeRef, to: NodeRef): string {
+  return `${nodeId(from)}-[${type}]->${nodeId(to)}`;
+}
+
+export class MemoryGraphView {
+  readonly kind = 'graph' as const;
+  private readonly nodes = new Map<string, MemoryNode>();
+  private readonly relationships = new Map<string, MemoryRelationship>();
+  position = 0n;
+
+  /** The shape is kept for callers that render the view (key property names per label). */
+  constructor(readonly shape: Neo4jTargetShape) {}
+
+  apply(operations: readonly ViewOperation[]): void {
+    for (const operation of operations) {
+      switch (operation.kind) {
+        case 'mergeNode': {
+          const node = this.ensureNode(operation.node);
+          this.nodes.set(nodeId(operation.node), {
+            ...node,
+            properties: { ...node.properties, ...operation.set },
+          });
+          break;
+        }
+        case 'deleteNode': {
+          const id = nodeId(operation.node);
+          this.nodes.delete(id);
+          for (const [key, relationship] of this.relationships) {
+            if (nodeId(relationship.from) === id || nodeId(relationship.to) === id)
+              this.relationships.delete(key);
+          }
+          break;
+        }
+        case 'mergeRelationship': {
+          this.ensureNode(operation.from);
+          this.ensureNode(operation.to);
+          const id = relationshipId(operation.type, operation.from, operation.to);
+          const existing = this.relationships.get(id);
+          this.relationships.set(id, {
+            type: operation.type,
+            from: operation.from,
+            to: operation.to,
+            properties: { ...(existing?.properties ?? {}), ...operation.set },
+          });
+          break;
+        }
+        case 'deleteRelationship':
+          this.relationships.delete(relationshipId(operation.type, operation.from, operation.to));
+          break;
+        default:
+          throw new UnsupportedViewOperationError(operation.kind, 'graph');
+      }
+      if (operation.position > this.position) this.position = operation.position;
+    }
+  }
+
+  /** Graph plans read no state: always empty (the signature matches the document view's). */
+  state(_keys: readonly string[]): Map<DocumentKey, ViewDocument> {
+    return new Map();
+  }
+
+  node(label: string, key: string | number): MemoryNode | undefined {
+    return this.nodes.get(nodeId({ label, key }));
+  }
+
+  /** All nodes, ordered by label then key. */
+  allNodes(): MemoryNode[] {
+    return [...this.nodes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, node]) => node);
+  }
+
+  /** All relationships, ordered by type, from, to. */
+  allRelationships(): MemoryRelationship[] {
+    return [...this.relationships.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, relationship]) => relationship);
+  }
+
+  private ensureNode(ref: NodeRef): MemoryNode {
+    const id = nodeId(ref);
+    let node = this.nodes.get(id);
+    if (!node) {
+      // A placeholder: the node's own event may come later (events of different streams are not ordered).
+      node = { label: ref.label, key: ref.key, properties: {} };
+      this.nodes.set(id, node);
+    }
+    return node;
+  }
+}
+
+export type MemoryView = MemoryDocumentView | MemoryGraphView;
+
+export function createMemoryView(shape: TargetShape): MemoryView {
+  return shape.kind === 'neo4j' ? new MemoryGraphView(shape) : new MemoryDocumentView();
+}

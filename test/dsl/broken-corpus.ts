@@ -1,0 +1,46 @@
+/**
+ * The broken-definition corpus: test/dsl/broken/<what-is-wrong>.yaml (or a folder, for cross-file
+ * problems) next to <what-is-wrong>.expected, which holds the exact lines `prism validate` must print
+ * for it (file:line:column severity code path: message (suggestion)).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BROKEN_FOLDER = join(__dirname, 'broken');
+
+export interface BrokenCase {
+  /** File or folder name inside BROKEN_FOLDER. */
+  readonly entry: string;
+  readonly isFolder: boolean;
+  readonly expected: readonly string[];
+  /** The codes the expected lines name. */
+  readonly codes: readonly string[];
+}
+
+export function brokenCases(): BrokenCase[] {
+  return readdirSync(BROKEN_FOLDER)
+    .filter((name) => name.endsWith('.yaml') || statSync(join(BROKEN_FOLDER, name)).isDirectory())
+    .sort()
+    .map((entry) => {
+      const isFolder = !entry.endsWith('.yaml');
+      const base = isFolder ? entry : entry.replace(/\.yaml$/, '');
+      const expected = readFileSync(join(BROKEN_FOLDER, `${base}.expected`), 'utf8')
+        .trimEnd()
+        .split('\n');
+      const codes = expected.map((line) => /^\S+ (?:error|warning) (\S+)/.exec(line)?.[1] ?? '?');
+      return { entry, isFolder, expected, codes };
+    });
+}
+
+/** Codes of problems a JSON Schema can see: the structural ones reported from the zod schema. */
+export const SCHEMA_LEVEL_CODES = new Set([
+  'unknown-key',
+  'wrong-type',
+  'missing-field',
+  'invalid-value',
+  'invalid-name',
+  'too-small',
+  'unknown-target-kind',
+  'unknown-action',
+  'ambiguous-action',
+]);

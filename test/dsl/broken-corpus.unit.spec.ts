@@ -1,0 +1,89 @@
+/**
+ * Every broken definition must produce exactly the errors its .expected file lists: same codes, same
+ * positions, same messages and suggestions, nothing more.
+ */
+import { formatDefinitionError, type DefinitionErrorCode } from '../../src/dsl/errors/definition-error';
+import { checkDefinitions } from '../../src/dsl/loader/definition.loader';
+import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
+
+const cases = brokenCases();
+
+describe('broken-definition corpus', () => {
+  it.each(cases.map((brokenCase) => [brokenCase.entry, brokenCase] as const))(
+    '%s reports exactly its expected errors',
+    (_entry, brokenCase) => {
+      const check = checkDefinitions([brokenCase.entry], BROKEN_FOLDER);
+      expect(check.problems.map(formatDefinitionError)).toEqual(brokenCase.expected);
+    },
+  );
+
+  it('holds at least 40 broken definitions', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('covers every error code the DSL reports', () => {
+    // A code without a corpus case is a message nobody has read; keep this list equal to DefinitionErrorCode.
+    const allCodes: Record<DefinitionErrorCode, true> = {
+      'yaml-syntax': true,
+      'unknown-key': true,
+      'wrong-type': true,
+      'missing-field': true,
+      'invalid-value': true,
+      'invalid-name': true,
+      'too-small': true,
+      'unknown-target-kind': true,
+      'unknown-action': true,
+      'ambiguous-action': true,
+      'duplicate-event-type': true,
+      'handler-for-unknown-event': true,
+      'event-without-handler': true,
+      'action-not-for-target': true,
+      'key-not-declared': true,
+      'key-nullable': true,
+      'key-column-written': true,
+      'field-written-twice': true,
+      'unknown-column': true,
+      'unknown-field': true,
+      'unknown-label': true,
+      'unknown-relationship-type': true,
+      'unknown-property': true,
+      'label-mismatch': true,
+      'not-null-unset': true,
+      'increment-not-numeric': true,
+      'append-not-array': true,
+      'empty-action': true,
+      'facet-not-aggregatable': true,
+      'expression-syntax': true,
+      'expression-type': true,
+      'query-not-supported': true,
+      'query-text-missing': true,
+      'query-write-clause': true,
+      'query-syntax': true,
+      'query-undeclared-parameter': true,
+      'query-unused-parameter': true,
+      'query-unknown-field': true,
+      'parameter-default-type': true,
+      'duplicate-name': true,
+      'duplicate-target': true,
+    };
+    const covered = new Set(cases.flatMap((brokenCase) => brokenCase.codes));
+    expect(Object.keys(allCodes).filter((code) => !covered.has(code))).toEqual([]);
+  });
+
+  it('reports several errors of one file together, in file order', () => {
+    const many = cases.find((brokenCase) => brokenCase.entry === 'many-errors-in-one-file.yaml')!;
+    const kinds = new Set(many.codes);
+    expect(many.expected.length).toBeGreaterThanOrEqual(8);
+    for (const code of [
+      'unknown-key',
+      'invalid-value',
+      'unknown-column',
+      'expression-syntax',
+      'handler-for-unknown-event',
+    ]) {
+      expect(kinds).toContain(code);
+    }
+    const lines = many.expected.map((line) => Number(/:(\d+):\d+ /.exec(line)![1]));
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+});
