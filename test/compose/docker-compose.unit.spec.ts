@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
     for (const store of stores) expect(prism.depends_on?.[store]?.condition).toBe('service_healthy');
   });
 
-  it("gives prism only variables its config knows, with values the config accepts", () => {
+  it('gives prism only variables its config knows, with values the config accepts', () => {
     const environment = compose.services.prism!.environment!;
     const unknown = Object.keys(environment).filter((name) => !(name in ENV_VARIABLES));
     expect(unknown).toEqual([]);
@@ -55,7 +55,9 @@ describe('docker-compose.yml', () => {
   it('uses the Elasticsearch and Neo4j versions the test harness pins', () => {
     const esPom = fs.readFileSync(path.join(root, 'test/stores/elasticsearch/pom.xml'), 'utf8');
     const esVersion = /<elasticsearch\.version>([^<]+)</.exec(esPom)![1];
-    expect(compose.services.elasticsearch!.image).toMatch(new RegExp(`:${esVersion!.replace(/\./g, '\\.')}$`));
+    expect(compose.services.elasticsearch!.image).toMatch(
+      new RegExp(`:${esVersion!.replace(/\./g, '\\.')}$`),
+    );
     const neo4jPom = fs.readFileSync(path.join(root, 'test/stores/neo4j/pom.xml'), 'utf8');
     const neo4jMinor = /<neo4j\.version>(\d+\.\d+)\./.exec(neo4jPom)![1];
     expect(compose.services.neo4j!.image).toBe(`neo4j:${neo4jMinor}-community`);

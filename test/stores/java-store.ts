@@ -63,7 +63,15 @@ export function start(spec: JavaStoreSpec): number {
   const java = process.env.PRISM_TEST_JAVA ?? 'java';
   const child = spawn(
     java,
-    [`-Xms256m`, `-Xmx${spec.heap}`, ...spec.jvmFlags, '-cp', classpath, spec.mainClass, ...spec.args(path.join(dir, 'home'))],
+    [
+      `-Xms256m`,
+      `-Xmx${spec.heap}`,
+      ...spec.jvmFlags,
+      '-cp',
+      classpath,
+      spec.mainClass,
+      ...spec.args(path.join(dir, 'home')),
+    ],
     { detached: true, stdio: ['ignore', log, log], cwd: dir },
   );
   fs.closeSync(log);
