@@ -11,6 +11,7 @@ import { ErrorResponseFilter } from './commands/http/error-response.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
+import { ProjectionsModule } from './projections/projections.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -23,6 +24,7 @@ export class AppModule implements NestModule {
         EventStoreModule.forRoot(),
         CqrsModule.forRoot(),
         CommandsModule,
+        ProjectionsModule,
       ],
       // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],

@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly postgres?: { readonly url: string; readonly schema: string };
   readonly elasticsearch?: { readonly url: string };
   readonly neo4j?: { readonly url: string };
+  /** Absolute folder of the projection definitions the app runs. */
+  readonly projectionsDir: string;
   readonly commands: {
     /** How long an Idempotency-Key claim protects a running command before a retry may take it over. */
     readonly idempotencyLeaseMs: number;
@@ -118,6 +120,7 @@ function toAppConfig(env: ParsedEnv): AppConfig {
     ...(postgres && { postgres }),
     ...(env.PRISM_ES_URL !== undefined && { elasticsearch: { url: env.PRISM_ES_URL } }),
     ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: { url: env.PRISM_NEO4J_URL } }),
+    projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
   };
 }

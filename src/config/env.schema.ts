@@ -82,6 +82,10 @@ export const ENV_VARIABLES = {
     schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
     hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',
   },
+  PRISM_PROJECTIONS_DIR: {
+    schema: z.string().trim().min(1).default('./projections'),
+    hint: 'the folder of projection definitions (*.yaml) that Prism runs, e.g. PRISM_PROJECTIONS_DIR=./projections',
+  },
   PRISM_IDEMPOTENCY_LEASE_SECONDS: {
     schema: z.coerce
       .number({ message: 'expected a number' })
