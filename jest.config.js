@@ -7,10 +7,10 @@
 // Node 20 cannot require ESM: ts-jest transpiles that one package to CommonJS (Node itself loads it fine).
 const esmOnlyPackages = ['@marcbachmann/cel-js'];
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   [`^.+/node_modules/(${esmOnlyPackages.join('|')})/.+\\.js$`]: [
     'ts-jest',
-    { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
+    { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', target: 'ES2022' } },
   ],
 };
 const common = {
