@@ -8,15 +8,20 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CommandsModule } from './commands/commands.module';
 import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
 import { ErrorResponseFilter } from './commands/http/error-response.filter';
-import type { AppConfig } from './config/app-config';
+import { Client } from '@elastic/elasticsearch';
+import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { ProjectionsService } from './projections/projections.service';
+import { SearchModule } from './query/search/search.module';
+import { registryOfProjections } from './query/search/search-view.registry';
 
 @Module({})
 export class AppModule implements NestModule {
   /** `config` defaults to the environment (loadConfig()); tests and benchmarks pass their own. */
-  static forRoot(config?: AppConfig): DynamicModule {
+  static forRoot(given?: AppConfig): DynamicModule {
+    const config = given ?? loadConfig();
     return {
       module: AppModule,
       imports: [
@@ -25,6 +30,7 @@ export class AppModule implements NestModule {
         CqrsModule.forRoot(),
         CommandsModule,
         ProjectionsModule,
+        ...(config.elasticsearch ? [searchModule(config.elasticsearch.url)] : []),
       ],
       // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
@@ -34,4 +40,14 @@ export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(correlationIdMiddleware).forRoutes('*');
   }
+}
+
+/** The search API over the Elasticsearch views of the loaded definitions. */
+function searchModule(url: string): DynamicModule {
+  return SearchModule.register({
+    imports: [ProjectionsModule],
+    inject: [ProjectionsService],
+    client: () => new Client({ node: url }),
+    registry: (projections: ProjectionsService) => registryOfProjections(projections.catalog.projections),
+  });
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import type { TargetKind } from '../core/view-shape';
 import type { Target } from '../targets/target.port';
+import { ElasticsearchTarget } from '../targets/elasticsearch/elasticsearch.target';
 import { RelationalTarget } from '../targets/relational/relational.target';
 
 export const EMBEDDED_VIEWS_FILE = 'prism-views.sqlite';
@@ -22,7 +23,10 @@ export async function connectTargets(config: AppConfig): Promise<ConfiguredTarge
         schema: config.postgres.schema,
       })
     : await connectEmbeddedViews(config.dataDir);
-  return { postgres: relational };
+  const targets: ConfiguredTargets = { postgres: relational };
+  if (config.elasticsearch)
+    targets.elasticsearch = await ElasticsearchTarget.connect({ url: config.elasticsearch.url });
+  return targets;
 }
 
 async function connectEmbeddedViews(dataDir: string): Promise<RelationalTarget> {

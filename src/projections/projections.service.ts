@@ -17,7 +17,7 @@ import type { EventStore } from '../eventstore/event-store.port';
 import { EVENT_STORE } from '../eventstore/event-store.module';
 import { ProjectionRuntime } from '../runtime/projection-runtime';
 import type { RuntimeLogger } from '../runtime/runtime.logger';
-import { loadProjectionCatalog } from './projection-catalog';
+import { loadProjectionCatalog, type ProjectionCatalog } from './projection-catalog';
 import { connectTargets, describeTargets, type ConfiguredTargets } from './projection-targets';
 
 @Injectable()
@@ -28,10 +28,15 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   private started: Promise<void> = Promise.resolve();
   private stopping = false;
 
+  /** The definitions of PRISM_PROJECTIONS_DIR, read once at start (the query APIs serve these views). */
+  readonly catalog: ProjectionCatalog;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  ) {
+    this.catalog = loadProjectionCatalog(config.projectionsDir);
+  }
 
   /** The running runtime: the one service status, admin and read-your-writes go through. */
   get runtime(): ProjectionRuntime {
@@ -58,7 +63,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   private async startWithRetry(): Promise<void> {
-    const catalog = loadProjectionCatalog(this.config.projectionsDir);
+    const catalog = this.catalog;
     for (const problem of catalog.problems) this.logger.warn(problem);
     if (catalog.invalidFiles > 0) {
       this.logger.error(

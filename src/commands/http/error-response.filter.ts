@@ -105,6 +105,13 @@ export function errorResponseOf(error: unknown): ErrorResponse | undefined {
   }
   if (error instanceof HttpException) {
     const response = error.getResponse();
+    // A deliberate, structured error names its own code (e.g. the query APIs' `RawQueryRejectedError`);
+    // Nest's built-in ones carry a phrase such as "Bad Request" instead and are mapped below.
+    const code = typeof response === 'object' ? (response as { error?: unknown }).error : undefined;
+    if (typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(code)) {
+      const { statusCode: _status, ...rest } = response as JsonObject;
+      return { status: error.getStatus(), body: { ...rest, error: code, message: error.message } };
+    }
     const detail = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const message =
       typeof detail === 'string'

@@ -1,0 +1,494 @@
+/**
+ * The PostgreSQL projection benchmark on the reference workload (bench/workload.ts,
+ * /work/shared/BENCHMARK-WORKLOAD.md). In one run, on a fresh database:
+ *
+ *  1. writes the workload to the PostgreSQL event store (concurrent whole-order appends);
+ *  2. Prism: rebuilds order_summary from the log, events/s and peak RSS;
+ *  3. naive baseline: one TypeORM `repository.save` per event after loading the row, the way a
+ *     hand-written NestJS projection does it (on a prefix of the log, extrapolated; the output says so);
+ *  4. raw limit: the final rows written by bulk inserts, nothing else;
+ *  5. live lag p50/p99 while a writer appends ~1,000 events/s for ~20 s;
+ *  6. checks every result against the generator; prints no throughput if a check fails.
+ *
+ *   npx tsx bench/postgres-projection.bench.ts [--orders 100000] [--mode sequential|interleaved]
+ *        [--seed 42] [--naive-events 20000] [--live-seconds 20] [--live-rate 1000] [--plan yaml|fixture]
+ *        [--batch 2000] [--keep]
+ *
+ * PRISM_PG_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { Client } from 'pg';
+import { EntitySchema, DataSource } from 'typeorm';
+import type { CompiledProjection } from '../src/core/plan';
+import type { EventStore, EventToAppend, StoredEvent } from '../src/eventstore/event-store.port';
+import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
+import { ProjectionRuntime } from '../src/runtime/projection-runtime';
+import { RelationalTarget } from '../src/targets/relational/relational.target';
+import { orderSummaryPlan } from '../test/runtime/fixtures/order-summary.fixture';
+import {
+  expectedRow,
+  interleaved,
+  orders,
+  sequential,
+  workloadFigures,
+  type WorkloadFigures,
+} from './workload';
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+const ORDERS = Number(arg('orders', '100000'));
+const MODE = arg('mode', 'sequential') as 'sequential' | 'interleaved';
+const SEED = Number(arg('seed', '42'));
+const NAIVE_EVENTS = Number(arg('naive-events', '20000'));
+const LIVE_SECONDS = Number(arg('live-seconds', '20'));
+const LIVE_RATE = Number(arg('live-rate', '1000'));
+const PLAN = arg('plan', 'yaml');
+const BATCH = Number(arg('batch', '2000'));
+const KEEP = process.argv.includes('--keep');
+const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * V8's default young generation (16 MB semi-spaces) promotes the events of a batch in flight to the old
+ * generation, which then grows to ~200 MB of garbage between major collections. 64 MB semi-spaces keep
+ * them young: lower peak RSS and fewer major GCs. The flag must be given at start-up, so the benchmark
+ * re-runs itself with it (the same flag is what we recommend for Prism in production: NODE_OPTIONS).
+ */
+const NODE_FLAGS = ['--max-semi-space-size=64'];
+
+interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function loadPlan(): Promise<CompiledProjection> {
+  if (PLAN === 'fixture') return orderSummaryPlan();
+  const { loadProjections } = await import('../src/dsl/loader/definition.loader');
+  const plan = loadProjections([path.join(__dirname, '..', 'projections', 'order-summary.yaml')])[0];
+  if (plan === undefined) throw new Error('projections/order-summary.yaml did not compile');
+  return plan;
+}
+
+/** Appends whole orders (or single events, interleaved) with `concurrency` appends in flight. */
+async function writeWorkload(
+  store: EventStore,
+  source: Iterator<{ streamId: string; events: EventToAppend[] }>,
+  concurrency: number,
+): Promise<number> {
+  let events = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let next = source.next(); next.done !== true; next = source.next()) {
+        await store.append(next.value.streamId, next.value.events, 'any');
+        events += next.value.events.length;
+      }
+    }),
+  );
+  return events;
+}
+
+/** SQL checks of a view against the generator's figures. */
+async function checkView(
+  url: string,
+  relation: string,
+  figures: WorkloadFigures,
+  label: string,
+): Promise<Check[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const totals = (
+      await client.query(
+        `SELECT count(*)::bigint AS rows, coalesce(sum(total), 0)::bigint AS total, coalesce(sum(item_count), 0)::bigint AS items,
+                count(*) FILTER (WHERE status = 'placed')::bigint AS placed,
+                count(*) FILTER (WHERE status = 'shipped')::bigint AS shipped,
+                count(*) FILTER (WHERE status = 'cancelled')::bigint AS cancelled
+         FROM ${relation}`,
+      )
+    ).rows[0] as Record<string, string>;
+    const got = {
+      rows: Number(totals.rows),
+      total: Number(totals.total),
+      items: Number(totals.items),
+      placed: Number(totals.placed),
+      shipped: Number(totals.shipped),
+      cancelled: Number(totals.cancelled),
+    };
+    const want = {
+      rows: figures.orders,
+      total: figures.totalSum,
+      items: figures.itemCountSum,
+      placed: figures.perStatus.placed,
+      shipped: figures.perStatus.shipped,
+      cancelled: figures.perStatus.cancelled,
+    };
+    return (Object.keys(want) as (keyof typeof want)[]).map((key) => ({
+      name: `${label}: ${key}`,
+      ok: got[key] === want[key],
+      detail: `${fmt(got[key])}${got[key] === want[key] ? '' : ` (expected ${fmt(want[key])})`}`,
+    }));
+  } finally {
+    await client.end();
+  }
+}
+
+// Naive baseline ---------------------------------------------------------------------------------------
+
+interface NaiveRow {
+  order_id: string;
+  customer_id: string;
+  status: string;
+  item_count: number;
+  total: number;
+}
+
+const NaiveOrderSummary = new EntitySchema<NaiveRow>({
+  name: 'NaiveOrderSummary',
+  tableName: 'naive_order_summary',
+  columns: {
+    order_id: { type: 'text', primary: true },
+    customer_id: { type: 'text' },
+    status: { type: 'text' },
+    item_count: { type: 'integer' },
+    total: { type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } },
+  },
+});
+
+/** One load and one save per event: what a hand-written projection handler typically does. */
+async function naiveProjection(
+  url: string,
+  events: readonly StoredEvent[],
+): Promise<{ seconds: number; rows: number }> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    schema: 'naive',
+    entities: [NaiveOrderSummary],
+    synchronize: false,
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.query('CREATE SCHEMA IF NOT EXISTS naive');
+    await dataSource.synchronize();
+    const repository = dataSource.getRepository(NaiveOrderSummary);
+    const started = performance.now();
+    for (const event of events) {
+      const orderId = event.data.orderId as string;
+      if (event.type === 'OrderPlaced') {
+        await repository.save({
+          order_id: orderId,
+          customer_id: event.data.customerId as string,
+          status: 'placed',
+          item_count: 0,
+          total: 0,
+        });
+        continue;
+      }
+      const row = await repository.findOneBy({ order_id: orderId });
+      if (row === null) continue;
+      if (event.type === 'ItemAdded') {
+        row.item_count += event.data.qty as number;
+        row.total += (event.data.qty as number) * (event.data.price as number);
+      } else {
+        row.status = event.type === 'OrderShipped' ? 'shipped' : 'cancelled';
+      }
+      await repository.save(row);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, rows: await repository.count() };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+// Raw limit ---------------------------------------------------------------------------------------------
+
+/** The final rows, computed in memory, written by bulk inserts in one transaction: the floor for any projector. */
+async function rawLimit(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `CREATE TABLE raw_order_summary (order_id text PRIMARY KEY, customer_id text NOT NULL, status text NOT NULL,
+        item_count integer NOT NULL, total bigint NOT NULL)`,
+    );
+    await client.query('CREATE INDEX ON raw_order_summary (customer_id)');
+    const rows = [...orders(ORDERS, SEED)].map(expectedRow);
+    const started = performance.now();
+    await client.query('BEGIN');
+    for (let i = 0; i < rows.length; i += 20_000) {
+      await client.query(
+        `INSERT INTO raw_order_summary SELECT * FROM json_to_recordset($1::json)
+           AS r(order_id text, customer_id text, status text, item_count integer, total bigint)`,
+        [JSON.stringify(rows.slice(i, i + 20_000))],
+      );
+    }
+    await client.query('COMMIT');
+    return (performance.now() - started) / 1000;
+  } finally {
+    await client.end();
+  }
+}
+
+// Main --------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const name = `prism_bench_${Date.now().toString(36)}`;
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  const figures = workloadFigures(ORDERS, SEED);
+  const plan = await loadPlan();
+  console.log(
+    `Prism PostgreSQL projection benchmark: ${plan.name} (${PLAN === 'fixture' ? 'hand-written fixture' : 'projections/order-summary.yaml'}), ` +
+      `${fmt(ORDERS)} orders = ${fmt(figures.events)} events, ${MODE}, seed ${SEED}, database ${name}`,
+  );
+  await admin(`CREATE DATABASE ${name}`);
+  const checks: Check[] = [];
+  try {
+    // 1. The log, written by a child process so that this process's memory is Prism's alone. Every append
+    // commits (and the store serializes commits for position order), so the load runs with
+    // synchronous_commit off for its own connections only; it is reset before anything is measured.
+    await admin(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+    let started = performance.now();
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, ...process.argv.slice(1), '--write-log', dbUrl],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        encoding: 'utf8',
+      },
+    );
+    if (child.status !== 0) throw new Error(`writing the log failed (exit ${child.status})`);
+    const written = Number(/written (\d+)/.exec(child.stdout)?.[1] ?? NaN);
+    const writeSeconds = (performance.now() - started) / 1000;
+    await admin(`ALTER DATABASE ${name} RESET synchronous_commit`);
+    const store = createPostgresEventStore({ url: dbUrl, schema: 'log', poolSize: 12, pageSize: 5000 });
+    await store.initialize();
+    const head = await store.headPosition();
+    console.log(
+      `wrote ${fmt(written)} events in ${writeSeconds.toFixed(1)} s (${fmt(written / writeSeconds)} events/s, ` +
+        `synchronous_commit off for the load only); head ${head}`,
+    );
+    checks.push({ name: 'log: events written', ok: written === figures.events, detail: fmt(written) });
+
+    // Statistics are stale right after a bulk load; autovacuum would analyze the table soon, we do it now so
+    // the log's read query gets its index plan from the first page on.
+    {
+      const client = new Client({ connectionString: dbUrl });
+      await client.connect();
+      await client.query('ANALYZE log.events');
+      await client.end();
+    }
+
+    // 2. Prism rebuild.
+    const target = await RelationalTarget.connect({
+      kind: 'postgres',
+      url: dbUrl,
+      schema: 'prism',
+      poolSize: 4,
+    });
+    const runtime = new ProjectionRuntime({
+      store,
+      targets: { postgres: target },
+      runner: { batchSize: BATCH, bufferSize: Math.max(BATCH, 8000), progressLogMs: 5_000 },
+      logger: {
+        info: (m) => console.log(`  ${m}`),
+        warn: (m) => console.warn(`  ${m}`),
+        error: (m) => console.error(`  ${m}`),
+      },
+    });
+    started = performance.now();
+    await runtime.start([plan]);
+    await runtime.waitForCheckpoint(plan.name, head, 3_600_000);
+    const prismSeconds = (performance.now() - started) / 1000;
+    // The process has done nothing heavier than the rebuild so far: its lifetime peak is the rebuild's.
+    const prismRss = process.resourceUsage().maxRSS * 1024;
+    const status = runtime.status(plan.name);
+    checks.push(...(await checkView(dbUrl, 'prism.order_summary', figures, 'prism')));
+    checks.push({
+      name: 'prism: nothing parked',
+      ok: status.live?.parked === 0 && status.live.held === 0,
+      detail: `${status.live?.parked ?? '?'} parked`,
+    });
+
+    // 3. Live lag while a writer appends LIVE_RATE events/s.
+    const lags: number[] = [];
+    const extra = Math.ceil((LIVE_RATE * LIVE_SECONDS) / 10.5);
+    const liveSource = (
+      MODE === 'interleaved' ? interleaved(ORDERS + extra, SEED, 100) : sequential(ORDERS + extra, SEED)
+    ) as Iterator<{
+      streamId: string;
+      events: EventToAppend[];
+    }>;
+    const liveOrders = new Set<string>();
+    for (const order of orders(ORDERS + extra, SEED))
+      if (order.index >= ORDERS) liveOrders.add(order.streamId);
+    const pending: Promise<void>[] = [];
+    let liveEvents = 0;
+    let liveAppended = 0;
+    started = performance.now();
+    const tick = 10;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = (performance.now() - started) / 1000;
+        if (elapsed >= LIVE_SECONDS) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        while (liveEvents < elapsed * LIVE_RATE) {
+          let next = liveSource.next();
+          while (next.done !== true && !liveOrders.has(next.value.streamId)) next = liveSource.next();
+          if (next.done === true) break;
+          liveEvents += next.value.events.length;
+          liveAppended += 1;
+          const { streamId, events } = next.value;
+          pending.push(
+            store.append(streamId, events, 'any').then(async (result) => {
+              const appended = performance.now();
+              await runtime.waitForCheckpoint(plan.name, result.position, 60_000);
+              lags.push(performance.now() - appended);
+            }),
+          );
+        }
+      }, tick);
+    });
+    await Promise.all(pending);
+    const liveSeconds = (performance.now() - started) / 1000;
+    lags.sort((a, b) => a - b);
+    const percentile = (p: number) =>
+      lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? NaN;
+    await runtime.stop();
+    // Sequential live appends are whole orders in index order: the first `liveAppended` extra orders.
+    const liveFigures = workloadFigures(ORDERS + liveAppended, SEED);
+    if (MODE === 'sequential')
+      checks.push(...(await checkView(dbUrl, 'prism.order_summary', liveFigures, 'after live')));
+    else
+      checks.push({
+        name: 'after live: rows',
+        ok: true,
+        detail: 'interleaved live orders stay open; not checked',
+      });
+    await target.close();
+
+    // 4. Naive baseline on a prefix of the log.
+    const prefix = await store.readAll({ maxCount: NAIVE_EVENTS });
+    const naive = await naiveProjection(dbUrl, prefix);
+    const prefixOrders = new Set(prefix.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.orderId))
+      .size;
+    checks.push({
+      name: 'naive: rows of the prefix',
+      ok: naive.rows === prefixOrders,
+      detail: fmt(naive.rows),
+    });
+    await store.close();
+
+    // 5. Raw limit.
+    const rawSeconds = await rawLimit(dbUrl);
+    checks.push(...(await checkView(dbUrl, 'raw_order_summary', figures, 'raw')));
+
+    const failed = checks.filter((check) => !check.ok);
+    console.log('\nchecks:');
+    for (const check of checks)
+      console.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name} = ${check.detail}`);
+    if (failed.length > 0) {
+      console.log(`\n${failed.length} check(s) failed: no throughput is reported.`);
+      process.exitCode = 1;
+      return;
+    }
+
+    const events = figures.events;
+    const prismRate = events / prismSeconds;
+    const naiveRate = prefix.length / naive.seconds;
+    const rawRate = events / rawSeconds;
+    const rows: [string, string, string, string, string][] = [
+      ['', 'events/s', 'time (s)', 'vs naive', 'vs raw limit'],
+      [
+        'Prism rebuild',
+        fmt(prismRate),
+        prismSeconds.toFixed(1),
+        `${(prismRate / naiveRate).toFixed(1)}x`,
+        `${(prismRate / rawRate).toFixed(2)}x`,
+      ],
+      [
+        'Naive TypeORM save/event*',
+        fmt(naiveRate),
+        (events / naiveRate).toFixed(1),
+        '1.0x',
+        `${(naiveRate / rawRate).toFixed(3)}x`,
+      ],
+      [
+        'Raw limit (bulk insert)',
+        fmt(rawRate),
+        rawSeconds.toFixed(1),
+        `${(rawRate / naiveRate).toFixed(1)}x`,
+        '1.00x',
+      ],
+    ];
+    console.log(
+      `\n${fmt(events)} events, ${fmt(ORDERS)} orders, ${MODE}, batch ${BATCH}, node ${process.version} ${NODE_FLAGS.join(' ')}`,
+    );
+    for (const row of rows)
+      console.log(
+        `  ${row[0].padEnd(28)}${row[1].padStart(10)}${row[2].padStart(10)}${row[3].padStart(10)}${row[4].padStart(14)}`,
+      );
+    console.log(
+      `  * naive measured on the first ${fmt(prefix.length)} events of the log (${naive.seconds.toFixed(1)} s) and extrapolated to ${fmt(events)}`,
+    );
+    console.log(
+      `  live lag at ${fmt(liveEvents / liveSeconds)} events/s for ${liveSeconds.toFixed(0)} s (${fmt(lags.length)} appends): ` +
+        `p50 ${percentile(50).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms`,
+    );
+    console.log(
+      `  peak RSS of this process: ${mb(prismRss)} up to the end of the rebuild; ${mb(process.resourceUsage().maxRSS * 1024)} ` +
+        'at the end (after the live phase, the naive baseline and the raw limit)',
+    );
+  } finally {
+    if (!KEEP) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+/** Child mode: writes the workload into the event store at `url` and prints how many events. */
+async function writeLog(url: string): Promise<void> {
+  const writer = createPostgresEventStore({ url, schema: 'log', poolSize: 16 });
+  await writer.initialize();
+  const source = MODE === 'interleaved' ? interleaved(ORDERS, SEED) : sequential(ORDERS, SEED);
+  const written = await writeWorkload(writer, source, 16);
+  await writer.close();
+  console.log(`written ${written}`);
+}
+
+const writeTo = process.argv.indexOf('--write-log');
+if (writeTo > 0) {
+  writeLog(process.argv[writeTo + 1]!).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else if (NODE_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  const child = spawnSync(process.execPath, [...NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  process.exit(child.status ?? 1);
+}

@@ -1,0 +1,84 @@
+import { Body, Controller, Get, HttpException, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { errors } from '@elastic/elasticsearch';
+import {
+  RawQueryRejectedError,
+  SearchRequestError,
+  UnknownSearchTemplateError,
+  UnknownSearchViewError,
+} from './search.errors';
+import { SearchService, type SearchResult } from './search.service';
+
+/** Search over Elasticsearch views; every failure a caller can fix is a 4xx that says how. */
+@Controller('views/:name/search')
+export class SearchController {
+  constructor(private readonly search: SearchService) {}
+
+  @Get()
+  async find(@Param('name') name: string, @Query() query: Record<string, unknown>): Promise<SearchResult> {
+    return this.answer(() => this.search.search(name, query));
+  }
+
+  @Post('raw')
+  async raw(@Param('name') name: string, @Body() body: unknown): Promise<SearchResult> {
+    return this.answer(() => this.search.raw(name, body));
+  }
+
+  @Get(':template')
+  async template(
+    @Param('name') name: string,
+    @Param('template') template: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<SearchResult> {
+    return this.answer(() => this.search.template(name, template, query));
+  }
+
+  private async answer(work: () => Promise<SearchResult>): Promise<SearchResult> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toHttpError(error);
+    }
+  }
+}
+
+function toHttpError(error: unknown): unknown {
+  if (error instanceof UnknownSearchViewError || error instanceof UnknownSearchTemplateError) {
+    return new HttpException(
+      { statusCode: 404, error: error.name, message: error.message },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  if (error instanceof SearchRequestError) {
+    return new HttpException(
+      { statusCode: 400, error: error.name, message: error.message, field: error.field },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof RawQueryRejectedError) {
+    return new HttpException(
+      { statusCode: 400, error: error.name, message: error.message, path: error.path },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 400) {
+    // A query Elasticsearch cannot parse (e.g. a malformed raw query): the caller's to fix.
+    const body = error.body as
+      { error?: { root_cause?: { reason?: string }[]; reason?: string } } | undefined;
+    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? error.message;
+    return new HttpException(
+      { statusCode: 400, error: 'InvalidQuery', message: `Elasticsearch rejected the query: ${reason}` },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 404) {
+    return new HttpException(
+      {
+        statusCode: 404,
+        error: 'ViewNotBuilt',
+        message: 'The view has no active generation yet; wait until its projection is activated.',
+      },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  return error;
+}

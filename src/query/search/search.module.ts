@@ -1,0 +1,54 @@
+/**
+ * The search API as a Nest module. It needs two things from the application, given as factories:
+ *  - an Elasticsearch `Client` (the one the Elasticsearch target uses is fine);
+ *  - a SearchViewRegistry (e.g. `registryOfProjections(compiledProjections, prefix)`).
+ *
+ *   SearchModule.register({
+ *     imports: [ConfigModule],
+ *     inject: [AppConfig],
+ *     client: (config: AppConfig) => new Client({ node: config.elasticsearchUrl }),
+ *     registry: (config: AppConfig) => registryOfProjections(config.projections),
+ *   })
+ */
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import type { Client } from '@elastic/elasticsearch';
+import type { RawSearchLimits } from './raw-query.guard';
+import { SearchController } from './search.controller';
+import { DEFAULT_SEARCH_LIMITS, SearchService } from './search.service';
+import type { SearchViewRegistry } from './search-view.registry';
+
+export const SEARCH_ELASTICSEARCH_CLIENT = Symbol('SEARCH_ELASTICSEARCH_CLIENT');
+export const SEARCH_VIEW_REGISTRY = Symbol('SEARCH_VIEW_REGISTRY');
+
+export interface SearchModuleOptions {
+  readonly imports?: ModuleMetadata['imports'];
+  /** Providers passed to the factories, in order. */
+  readonly inject?: readonly (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  readonly client: (...dependencies: never[]) => Client | Promise<Client>;
+  readonly registry: (...dependencies: never[]) => SearchViewRegistry | Promise<SearchViewRegistry>;
+  readonly limits?: Partial<RawSearchLimits>;
+}
+
+@Module({})
+export class SearchModule {
+  static register(options: SearchModuleOptions): DynamicModule {
+    const inject = [...(options.inject ?? [])];
+    const limits: RawSearchLimits = { ...DEFAULT_SEARCH_LIMITS, ...options.limits };
+    return {
+      module: SearchModule,
+      imports: options.imports ?? [],
+      controllers: [SearchController],
+      providers: [
+        { provide: SEARCH_ELASTICSEARCH_CLIENT, useFactory: options.client, inject },
+        { provide: SEARCH_VIEW_REGISTRY, useFactory: options.registry, inject },
+        {
+          provide: SearchService,
+          useFactory: (client: Client, registry: SearchViewRegistry) =>
+            new SearchService(client, registry, limits),
+          inject: [SEARCH_ELASTICSEARCH_CLIENT, SEARCH_VIEW_REGISTRY],
+        },
+      ],
+      exports: [SearchService],
+    };
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The pure heart of a batch: fold events, in log order, through the compiled plan over the documents
+ * loaded for the keys they touch, and produce what one commit must write.
+ *
+ *  - Later events see the results of earlier ones (the state map is updated as we go).
+ *  - Operations collapse to the last one per key (a document operation carries the whole document).
+ *  - An event whose keys or operations cannot be computed, or whose document does not fit the view,
+ *    is PARKED; with sequenced parking (the default) every later event touching one of its keys is
+ *    HELD behind it, so each key still sees its events in log order once the parked one is resolved.
+ *    With `onPoison: skip` only the failing event is set aside.
+ */
+import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
+import type { StoredEvent } from '../eventstore/event-store.port';
+import type { ParkedEvent, ViewRef } from '../targets/target.port';
+import { errorMessage } from './error-classifier';
+
+/** An event with its keys, or the reason its keys could not be computed. */
+export type KeyedEvent =
+  | { readonly event: StoredEvent; readonly keys: readonly string[]; readonly keysError?: undefined }
+  | { readonly event: StoredEvent; readonly keys?: undefined; readonly keysError: string };
+
+export interface FoldInput {
+  readonly plan: CompiledProjection;
+  readonly view: ViewRef;
+  readonly events: readonly KeyedEvent[];
+  /** Current documents of the keys the batch touches; updated in place as events are folded. */
+  readonly state: Map<DocumentKey, ViewDocument>;
+  /**
+   * Per key, the position of the last operation already stored (targets without transactions only):
+   * events at or below it already took effect for that key and are skipped for it.
+   */
+  readonly appliedUpTo?: ReadonlyMap<DocumentKey, bigint>;
+  /** Keys with a parked or held event: new events for them are held (sequenced parking). */
+  readonly blocked: ReadonlySet<string>;
+  /** Why a document does not fit the view, or undefined (Target.validate). */
+  readonly validate: (document: ViewDocument) => string | undefined;
+  readonly now: Date;
+}
+
+export interface FoldResult {
+  /** At most one document operation per key, then graph operations in order. */
+  readonly operations: ViewOperation[];
+  readonly parked: ParkedEvent[];
+  /** The blocked keys after this batch (the input set plus the keys of events parked or held here). */
+  readonly blocked: Set<string>;
+  readonly applied: number;
+}
+
+export const HELD_REASON = 'held behind an earlier parked event for the same key';
+
+export function keyEvents(plan: CompiledProjection, events: readonly StoredEvent[]): KeyedEvent[] {
+  return events.map((event) => {
+    try {
+      return { event, keys: plan.keysOf(event) };
+    } catch (error) {
+      // keysOf is pure: whatever it throws it will throw again, so the event is poison.
+      return { event, keysError: `keys could not be computed: ${errorMessage(error)}` };
+    }
+  });
+}
+
+export function foldBatch(input: FoldInput): FoldResult {
+  const { plan, view, state } = input;
+  const sequenced = plan.onPoison === 'sequenced';
+  const blocked = new Set(input.blocked);
+  const documents = new Map<DocumentKey, ViewOperation>();
+  const graph: ViewOperation[] = [];
+  const parked: ParkedEvent[] = [];
+  let applied = 0;
+
+  const park = (event: StoredEvent, keys: readonly string[], reason: string, status: 'parked' | 'held') => {
+    parked.push({
+      projection: view.projection,
+      generation: view.generation,
+      position: event.position,
+      streamId: event.streamId,
+      eventType: event.type,
+      event,
+      keys,
+      reason,
+      status,
+      parkedAt: input.now,
+    });
+    if (sequenced) for (const key of keys) blocked.add(key);
+  };
+
+  for (const keyed of input.events) {
+    const { event } = keyed;
+    if (keyed.keysError !== undefined) {
+      park(event, [], keyed.keysError, 'parked');
+      continue;
+    }
+    const keys = keyed.keys;
+    if (sequenced && keys.some((key) => blocked.has(key))) {
+      park(event, keys, HELD_REASON, 'held');
+      continue;
+    }
+    const scoped = new Map<DocumentKey, ViewDocument>();
+    for (const key of keys) {
+      const document = state.get(key);
+      if (document !== undefined) scoped.set(key, document);
+    }
+    let operations: readonly ViewOperation[];
+    try {
+      operations = plan.apply(event, scoped);
+    } catch (error) {
+      // The plan is pure: any error it throws is deterministic, so the event is poison.
+      park(event, keys, errorMessage(error), 'parked');
+      continue;
+    }
+    const problem = firstProblem(operations, input.validate);
+    if (problem !== undefined) {
+      park(event, keys, problem, 'parked');
+      continue;
+    }
+    for (const operation of operations) {
+      if (operation.kind === 'put' || operation.kind === 'delete') {
+        const appliedUpTo = input.appliedUpTo?.get(operation.key);
+        if (appliedUpTo !== undefined && event.position <= appliedUpTo) continue;
+        if (operation.kind === 'put') state.set(operation.key, operation.document);
+        else state.delete(operation.key);
+        documents.delete(operation.key);
+        documents.set(operation.key, operation);
+      } else {
+        graph.push(operation);
+      }
+    }
+    applied += 1;
+  }
+  return { operations: [...documents.values(), ...graph], parked, blocked, applied };
+}
+
+function firstProblem(
+  operations: readonly ViewOperation[],
+  validate: (document: ViewDocument) => string | undefined,
+): string | undefined {
+  for (const operation of operations) {
+    if (operation.kind !== 'put') continue;
+    const problem = validate(operation.document);
+    if (problem !== undefined)
+      return `the document for key "${operation.key}" does not fit the view: ${problem}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * Cuts a catch-up-then-live event stream into batches bounded by size and by latency: a batch closes
+ * when it holds `maxSize` events or when its first event has waited `maxLatencyMs`, whichever comes
+ * first. During catch-up events are already buffered, so batches fill to `maxSize` at once; live, a
+ * lone event is committed within `maxLatencyMs`.
+ */
+import type { StoredEvent } from '../eventstore/event-store.port';
+
+export type BatchReadResult =
+  | { readonly kind: 'batch'; readonly events: StoredEvent[] }
+  /** `interrupt` fired before any event arrived (a command, a pause, a stop). */
+  | { readonly kind: 'interrupted' }
+  /** The underlying stream ended (subscriptions should not; the runner resubscribes). */
+  | { readonly kind: 'ended'; readonly events: StoredEvent[] };
+
+const TIMEOUT: unique symbol = Symbol('timeout');
+const INTERRUPTED: unique symbol = Symbol('interrupted');
+
+export class BatchReader {
+  /** A `next()` already asked for and not consumed yet: an iterator must never be asked twice. */
+  private pending: Promise<IteratorResult<StoredEvent>> | undefined;
+
+  constructor(private readonly iterator: AsyncIterator<StoredEvent>) {}
+
+  async next(maxSize: number, maxLatencyMs: number, interrupt: Promise<unknown>): Promise<BatchReadResult> {
+    const first = await Promise.race([this.pull(), interrupt.then((): typeof INTERRUPTED => INTERRUPTED)]);
+    if (first === INTERRUPTED) return { kind: 'interrupted' };
+    this.pending = undefined;
+    if (first.done === true) return { kind: 'ended', events: [] };
+    const events: StoredEvent[] = [first.value];
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof TIMEOUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMEOUT), maxLatencyMs);
+    });
+    try {
+      while (events.length < maxSize) {
+        const result = await Promise.race([this.pull(), deadline]);
+        if (result === TIMEOUT) break;
+        this.pending = undefined;
+        if (result.done === true) return { kind: 'ended', events };
+        events.push(result.value);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return { kind: 'batch', events };
+  }
+
+  private pull(): Promise<IteratorResult<StoredEvent>> {
+    this.pending ??= this.iterator.next();
+    return this.pending;
+  }
+}

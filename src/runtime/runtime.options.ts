@@ -1,0 +1,39 @@
+/** Tuning knobs of the projection runtime, with defaults that suit a single PostgreSQL. */
+import type { BackoffOptions } from './backoff';
+
+export interface RunnerOptions {
+  /** Most events per batch (one load, one commit). */
+  readonly batchSize: number;
+  /** Longest an event waits for its batch to fill before the batch is committed anyway. */
+  readonly maxBatchLatencyMs: number;
+  /** Events the subscription may buffer ahead of the runner. */
+  readonly bufferSize: number;
+  /** How often the head of the log is read, for lag, progress and the rebuild swap. */
+  readonly headPollMs: number;
+  /** A projection behind the head with no progress for this long is reported `stalled`. */
+  readonly stallAfterMs: number;
+  readonly backoff: BackoffOptions;
+  /** Failures that are neither transient nor poison are retried this many times, then the projection fails. */
+  readonly maxUnknownAttempts: number;
+  /** How often a projection behind the head logs its progress (never per event). */
+  readonly progressLogMs: number;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
+  batchSize: 2000,
+  maxBatchLatencyMs: 20,
+  bufferSize: 8000,
+  headPollMs: 1000,
+  stallAfterMs: 30_000,
+  backoff: { initialMs: 100, maxMs: 30_000 },
+  maxUnknownAttempts: 8,
+  progressLogMs: 10_000,
+};
+
+export function runnerOptions(overrides: Partial<RunnerOptions> = {}): RunnerOptions {
+  return {
+    ...DEFAULT_RUNNER_OPTIONS,
+    ...overrides,
+    backoff: { ...DEFAULT_RUNNER_OPTIONS.backoff, ...overrides.backoff },
+  };
+}

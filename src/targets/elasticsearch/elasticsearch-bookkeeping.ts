@@ -1,0 +1,105 @@
+/**
+ * The bookkeeping index (`<prefix>meta`): one small document per fact, with ids that make every lookup
+ * a realtime GET rather than a (near-real-time) search:
+ *
+ *   projection|<name>                  registry entry: active generation, paused flag
+ *   view|<alias>                       which projection owns an alias (created with op_type=create)
+ *   generation|<name>|<N>              what a generation was built from and its status
+ *   checkpoint|<name>|<N>              the checkpoint (position as a decimal string: bigint-safe),
+ *                                      moved only with if_seq_no/if_primary_term
+ *   parked|<name>|<N>|<position>       a parked or held event
+ *
+ * Only the fields searched on are mapped; payloads live in `body`, stored but not indexed.
+ */
+import type { JsonObject, JsonValue } from '../../core/json';
+import type { StoredEvent } from '../../eventstore/event-store.port';
+import type { ParkedEvent } from '../target.port';
+
+export const META_MAPPINGS: JsonObject = {
+  dynamic: 'strict',
+  properties: {
+    kind: { type: 'keyword' },
+    projection: { type: 'keyword' },
+    generation: { type: 'integer' },
+    view_name: { type: 'keyword' },
+    status: { type: 'keyword' },
+    position: { type: 'keyword' },
+    active_generation: { type: 'integer' },
+    paused: { type: 'boolean' },
+    updated_at: { type: 'date' },
+    body: { type: 'object', enabled: false },
+  },
+};
+
+export const metaIds = {
+  projection: (name: string): string => `projection|${name}`,
+  view: (alias: string): string => `view|${alias}`,
+  generation: (name: string, generation: number): string => `generation|${name}|${generation}`,
+  checkpoint: (name: string, generation: number): string => `checkpoint|${name}|${generation}`,
+  parked: (name: string, generation: number, position: bigint): string =>
+    `parked|${name}|${generation}|${position}`,
+};
+
+export function parkedDocument(parked: ParkedEvent): JsonObject {
+  return {
+    kind: 'parked',
+    projection: parked.projection,
+    generation: parked.generation,
+    position: parked.position.toString(),
+    status: parked.status,
+    body: {
+      streamId: parked.streamId,
+      eventType: parked.eventType,
+      event: encodeEvent(parked.event),
+      keys: [...parked.keys],
+      reason: parked.reason,
+      parkedAt: parked.parkedAt.toISOString(),
+    },
+  };
+}
+
+export function parkedFromDocument(source: JsonObject): ParkedEvent {
+  const body = source.body as JsonObject;
+  return {
+    projection: text(source.projection),
+    generation: Number(source.generation),
+    position: BigInt(text(source.position)),
+    streamId: text(body.streamId),
+    eventType: text(body.eventType),
+    event: decodeEvent(body.event as JsonObject),
+    keys: (body.keys as string[]).map(String),
+    reason: text(body.reason),
+    status: source.status === 'held' ? 'held' : 'parked',
+    parkedAt: new Date(text(body.parkedAt)),
+  };
+}
+
+/** Events travel as JSON: the bigint position becomes a string and comes back as a bigint. */
+function encodeEvent(event: StoredEvent): JsonObject {
+  return {
+    id: event.id,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata as unknown as JsonObject,
+  };
+}
+
+function decodeEvent(json: JsonObject): StoredEvent {
+  return {
+    id: text(json.id),
+    streamId: text(json.streamId),
+    revision: Number(json.revision),
+    position: BigInt(text(json.position)),
+    type: text(json.type),
+    data: json.data as JsonObject,
+    metadata: json.metadata as unknown as StoredEvent['metadata'],
+  };
+}
+
+/** A stored scalar as a string (bookkeeping fields are written as strings or numbers). */
+export function text(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}

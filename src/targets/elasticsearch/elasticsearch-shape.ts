@@ -1,0 +1,158 @@
+/**
+ * Pure helpers between a declared ElasticsearchTargetShape and the indices built from it: physical and
+ * alias names, the index body (settings + strict mapping) of a new generation, and the per-field checks
+ * that decide whether a document fits, so a bad document parks its event before the bulk.
+ */
+import type { JsonObject, JsonValue } from '../../core/json';
+import type { ViewDocument } from '../../core/plan';
+import type {
+  ElasticsearchField,
+  ElasticsearchFieldType,
+  ElasticsearchTargetShape,
+  TargetShape,
+} from '../../core/view-shape';
+import { InvalidIndexNameError, UnsupportedShapeError } from './elasticsearch.errors';
+
+/**
+ * Internal field marking a tombstone: a deleted document stays in the index as `{ _prism_deleted: true }`
+ * with the delete's position as its external version, so an older put re-delivered after the delete is
+ * still refused by the version check. Readers filter tombstones out (see `excludeTombstones`). Declared
+ * fields can never collide with it: DSL field names cannot start with an underscore.
+ */
+export const TOMBSTONE_FIELD = '_prism_deleted';
+
+/** A field may carry an optional `nullable: false` (an additive extension of the declared shape). */
+export type ElasticsearchFieldDeclaration = ElasticsearchField & { readonly nullable?: boolean };
+
+/** Index names: lowercase, no `\ / * ? " < > | , # :` or spaces, not starting with `-_+`, at most 255 bytes. */
+const INVALID_INDEX_CHARACTERS = /[\\/*?"<>|,#:\s]/;
+const MAX_INDEX_NAME_BYTES = 255;
+
+export function elasticsearchShape(projection: string, shape: TargetShape): ElasticsearchTargetShape {
+  if (shape.kind !== 'elasticsearch') throw new UnsupportedShapeError(projection, shape.kind);
+  return shape;
+}
+
+export function checkedIndexName(name: string): string {
+  if (name !== name.toLowerCase()) throw new InvalidIndexNameError(name, 'it must be lowercase');
+  if (INVALID_INDEX_CHARACTERS.test(name))
+    throw new InvalidIndexNameError(name, 'it contains a reserved character');
+  if (/^[-_+]/.test(name)) throw new InvalidIndexNameError(name, 'it must not start with "-", "_" or "+"');
+  if (Buffer.byteLength(name) > MAX_INDEX_NAME_BYTES) {
+    throw new InvalidIndexNameError(name, `it is longer than ${MAX_INDEX_NAME_BYTES} bytes`);
+  }
+  return name;
+}
+
+/** How the target names its indices; `prefix` keeps deployments (and test runs) apart. */
+export class IndexNaming {
+  constructor(readonly prefix: string = 'prism-') {}
+
+  /** The bookkeeping index (registry, generations, checkpoints, parked events). */
+  get meta(): string {
+    return checkedIndexName(`${this.prefix}meta`);
+  }
+
+  /** The alias readers search: `<prefix><target.index>`. */
+  alias(shape: ElasticsearchTargetShape): string {
+    const name = `${this.prefix}${shape.index}`.toLowerCase();
+    if (name === this.meta)
+      throw new InvalidIndexNameError(name, 'it is the bookkeeping index of the target');
+    return checkedIndexName(name);
+  }
+
+  /** The physical index of one generation: `<prefix><projection>-g<N>`, never searched directly. */
+  physical(projection: string, generation: number): string {
+    return checkedIndexName(`${this.prefix}${projection}-g${generation}`.toLowerCase());
+  }
+}
+
+/** The body of a new generation's index: one shard, no replicas (single node stays green), strict mapping. */
+export function indexBody(shape: ElasticsearchTargetShape): { settings: JsonObject; mappings: JsonObject } {
+  const properties: JsonObject = { [TOMBSTONE_FIELD]: { type: 'boolean' } };
+  for (const [name, field] of Object.entries(shape.fields)) properties[name] = fieldMapping(field.type);
+  return {
+    settings: { number_of_shards: 1, number_of_replicas: 0 },
+    // strict: a document with an undeclared field is a deterministic mapping error, never a silent new field.
+    mappings: { dynamic: 'strict', properties },
+  };
+}
+
+function fieldMapping(type: ElasticsearchFieldType): JsonObject {
+  // `date` keeps Elasticsearch's default format: strict_date_optional_time||epoch_millis.
+  return { type };
+}
+
+/** `bool.must_not` clause that hides tombstones; every read through the alias adds it. */
+export function excludeTombstones(): JsonObject {
+  return { term: { [TOMBSTONE_FIELD]: true } };
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Why `value` does not fit a field of this type, or undefined when it does (arrays of the type fit too). */
+export function valueProblem(type: ElasticsearchFieldType, value: JsonValue): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === null) continue;
+      const problem = valueProblem(type, item);
+      if (problem !== undefined) return `${problem} (in a list)`;
+    }
+    return undefined;
+  }
+  switch (type) {
+    case 'keyword':
+    case 'text':
+      return typeof value === 'string' ? undefined : `expects a string, got ${describe(value)}`;
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
+        ? undefined
+        : `expects a 32-bit integer, got ${describe(value)}`;
+    case 'long':
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? undefined
+        : `expects an integer (at most 2^53), got ${describe(value)}`;
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `expects a number, got ${describe(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expects true or false, got ${describe(value)}`;
+    case 'date':
+      return (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) ||
+        (typeof value === 'number' && Number.isSafeInteger(value))
+        ? undefined
+        : `expects an ISO-8601 date or epoch milliseconds, got ${describe(value)}`;
+  }
+}
+
+/**
+ * Why the document does not fit the shape, or undefined. Unlike the relational target, an undeclared
+ * field is a problem here: the strict mapping would reject the whole document.
+ */
+export function documentProblem(shape: ElasticsearchTargetShape, document: ViewDocument): string | undefined {
+  const fields = shape.fields as Readonly<Record<string, ElasticsearchFieldDeclaration>>;
+  for (const [name, field] of Object.entries(fields)) {
+    const value = document[name];
+    if (value === undefined || value === null) {
+      if (name === shape.id || field.nullable === false)
+        return `field "${name}" is required but the document has no value`;
+      continue;
+    }
+    const problem = valueProblem(field.type, value);
+    if (problem !== undefined) return `field "${name}" (${field.type}) ${problem}`;
+  }
+  for (const name of Object.keys(document)) {
+    if (fields[name] === undefined) {
+      return `field "${name}" is not declared in the view's fields (the index mapping is strict); declare it or stop writing it`;
+    }
+  }
+  return undefined;
+}
+
+function describe(value: JsonValue): string {
+  const text = JSON.stringify(value);
+  return `${value === null ? 'null' : typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}

@@ -1,0 +1,131 @@
+import type { NodeRef, ViewOperation } from '../../core/plan';
+import type { Neo4jTargetShape } from '../../core/view-shape';
+import { Neo4jError } from 'neo4j-driver';
+import { GraphStatementBuilder, segmentOperations, type GraphOperation } from './graph-batch';
+import { classifyNeo4jError } from './neo4j-error-classifier';
+import { declaredName, physicalName } from './neo4j-names';
+
+const shape: Neo4jTargetShape = {
+  kind: 'neo4j',
+  nodes: {
+    Customer: { key: 'customerId', properties: { customerId: 'string', name: 'string', since: 'datetime' } },
+  },
+  relationships: { FOLLOWS: { from: 'Customer', to: 'Customer', properties: { weight: 'integer' } } },
+};
+const c = (key: string): NodeRef => ({ label: 'Customer', key });
+const merge = (key: string, set: Record<string, string>): GraphOperation => ({
+  kind: 'mergeNode',
+  node: c(key),
+  set,
+  position: 1n,
+});
+const del = (key: string): GraphOperation => ({ kind: 'deleteNode', node: c(key), position: 1n });
+const follow = (a: string, b: string): GraphOperation => ({
+  kind: 'mergeRelationship',
+  type: 'FOLLOWS',
+  from: c(a),
+  to: c(b),
+  set: {},
+  position: 1n,
+});
+const unfollow = (a: string, b: string): GraphOperation => ({
+  kind: 'deleteRelationship',
+  type: 'FOLLOWS',
+  from: c(a),
+  to: c(b),
+  position: 1n,
+});
+
+const sizes = (operations: GraphOperation[]) =>
+  segmentOperations(operations).map((segment) => segment.map((group) => group.length));
+
+describe('graph batch segmentation', () => {
+  it('keeps commuting operations in one segment, grouped by statement shape', () => {
+    expect(
+      sizes([
+        merge('a', { name: 'A' }),
+        follow('a', 'b'),
+        merge('b', { name: 'B' }),
+        follow('b', 'c'),
+        del('z'),
+        unfollow('x', 'y'),
+      ]),
+    ).toEqual([[2, 2, 1, 1]]);
+  });
+
+  it('starts a new segment when an operation does not commute with an earlier one', () => {
+    expect(sizes([merge('a', { name: 'A' }), del('a'), merge('a', { name: 'B' })])).toEqual([[1, 1], [1]]);
+    expect(sizes([del('b'), follow('a', 'b')])).toEqual([[1], [1]]);
+    expect(sizes([follow('a', 'b'), unfollow('a', 'b'), follow('a', 'b')])).toEqual([[1, 1], [1]]);
+    expect(sizes([merge('a', { name: 'A' }), merge('a', { since: 'x' })])).toEqual([[1], [1]]);
+    // same shape, same node: one group, log order kept by the stable sort, so the last one wins
+    expect(sizes([merge('a', { name: 'A' }), merge('a', { name: 'B' })])).toEqual([[2]]);
+  });
+
+  it('keeps deletes after merges in one segment and runs them in phases: merges, relationship deletes, node deletes', () => {
+    const segments = segmentOperations([
+      del('z'),
+      follow('a', 'b'),
+      unfollow('x', 'y'),
+      del('b'),
+      merge('a', { name: 'A' }),
+    ]);
+    expect(segments.map((segment) => segment.map((group) => group[0]!.kind))).toEqual([
+      ['mergeRelationship', 'mergeNode', 'deleteRelationship', 'deleteNode'],
+    ]);
+  });
+
+  it('writes parameterized UNWIND statements with namespaced, quoted names and sorted rows', () => {
+    const builder = new GraphStatementBuilder('social-graph', 3, shape);
+    const operations: ViewOperation[] = [
+      merge('b', { name: 'B' }),
+      merge('a', { name: 'A' }),
+      merge('b', { name: 'B2' }),
+    ];
+    const [statement] = builder.statements(operations);
+    expect(statement!.cypher).toBe(
+      'UNWIND $rows AS row MERGE (n:`Customer__social_graph_g3` {`customerId`: row.k}) SET n.`name` = row.v[0], n._prism_placeholder = null',
+    );
+    expect(statement!.rows).toEqual([
+      { k: 'a', v: ['A'] },
+      { k: 'b', v: ['B'] },
+      { k: 'b', v: ['B2'] },
+    ]);
+  });
+
+  it('refuses operations outside the declared shape', () => {
+    const builder = new GraphStatementBuilder('p', 1, shape);
+    expect(() => builder.statements([merge('a', { email: 'x' })])).toThrow(/email/);
+    expect(() => builder.statements([merge('a', { customerId: 'x' })])).toThrow(/key property/);
+    expect(() => builder.statements([{ kind: 'put', key: 'a', document: {}, position: 1n }])).toThrow(
+      /document/,
+    );
+  });
+
+  it('maps declared names to physical ones and back', () => {
+    expect(physicalName('Customer', 'social-graph', 2)).toBe('Customer__social_graph_g2');
+    expect(declaredName('Customer__social_graph_g2', 'social-graph', 2)).toBe('Customer');
+    expect(declaredName('Customer__social_graph_g1', 'social-graph', 2)).toBeUndefined();
+    expect(() => physicalName('Bad`Label', 'p', 1)).toThrow(/not a valid graph name/);
+  });
+});
+
+describe('Neo4j error classification', () => {
+  it('tells transient from poison errors', () => {
+    expect(
+      classifyNeo4jError(
+        new Neo4jError('deadlock', 'Neo.TransientError.Transaction.DeadlockDetected', '50N00', 'x'),
+      ),
+    ).toBe('transient');
+    expect(classifyNeo4jError(new Neo4jError('down', 'ServiceUnavailable', '08N00', 'x'))).toBe('transient');
+    expect(
+      classifyNeo4jError(
+        new Neo4jError('dup', 'Neo.ClientError.Schema.ConstraintValidationFailed', '22N00', 'x'),
+      ),
+    ).toBe('poison');
+    expect(
+      classifyNeo4jError(new Neo4jError('typo', 'Neo.ClientError.Statement.SyntaxError', '42N00', 'x')),
+    ).toBeUndefined();
+    expect(classifyNeo4jError(new Error('other'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,84 @@
+/** One error class per failure of the Neo4j target, each saying how to fix it. */
+import { ProjectionEvaluationError } from '../../core/plan';
+
+export class InvalidGraphNameError extends Error {
+  override readonly name = 'InvalidGraphNameError';
+  constructor(
+    readonly what: string,
+    readonly value: string,
+  ) {
+    super(
+      `${what} "${value}" is not a valid graph name: use letters, digits and underscores, not starting with a digit ` +
+        '([A-Za-z_][A-Za-z0-9_]*); rename it in the projection definition.',
+    );
+  }
+}
+
+/**
+ * An operation refers to a label, type or property the view's declared shape does not have, or carries a
+ * value of the wrong type. Deterministic, so it is a ProjectionEvaluationError: the runtime classifies it
+ * as poison, bisects the batch and parks the event that produced it.
+ */
+export class GraphShapeMismatchError extends ProjectionEvaluationError {
+  constructor(projection: string, problem: string) {
+    super(
+      projection,
+      'a graph operation',
+      `${problem} (declare it under target.nodes / target.relationships of the neo4j shape, or fix the handler)`,
+    );
+  }
+}
+
+export class UnknownGraphGenerationError extends Error {
+  override readonly name = 'UnknownGraphGenerationError';
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+  ) {
+    super(
+      `Generation ${generation} of projection "${projection}" is not registered in Neo4j: call prepare() first ` +
+        '(it may have been dropped).',
+    );
+  }
+}
+
+export class ActiveGraphGenerationDropError extends Error {
+  override readonly name = 'ActiveGraphGenerationDropError';
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+  ) {
+    super(
+      `Generation ${generation} of projection "${projection}" is the active one and cannot be dropped: ` +
+        'activate another generation first.',
+    );
+  }
+}
+
+/** Two projections whose physical label namespaces would overlap (names differ only by sanitized characters). */
+export class GraphNamespaceClaimedError extends Error {
+  override readonly name = 'GraphNamespaceClaimedError';
+  constructor(
+    readonly projection: string,
+    readonly owner: string,
+    readonly names: readonly string[],
+  ) {
+    super(
+      `Projection "${projection}" would use the Neo4j labels/types ${names.join(', ')}, which projection "${owner}" ` +
+        'already uses: rename one of the projections (names differing only in "-" vs "_" map to the same labels).',
+    );
+  }
+}
+
+export class GraphTargetKindError extends Error {
+  override readonly name = 'GraphTargetKindError';
+  constructor(
+    readonly projection: string,
+    readonly kind: string,
+  ) {
+    super(
+      `Projection "${projection}" declares a ${kind} target, but this is the neo4j target: ` +
+        'give the projection `target.kind: neo4j` or run it against a target of its own kind.',
+    );
+  }
+}

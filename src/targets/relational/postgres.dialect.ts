@@ -1,0 +1,192 @@
+/** The PostgreSQL dialect of the relational target (see relational-dialect.ts). */
+import type { JsonValue } from '../../core/json';
+import type { ViewDocument } from '../../core/plan';
+import type { PostgresColumnType, PostgresTargetShape } from '../../core/view-shape';
+import {
+  PARKED_COLUMNS,
+  shapeColumns,
+  updateAssignments,
+  type BookkeepingColumnType,
+  type ParkedRow,
+  type RelationalDialect,
+  type SqlStatement,
+} from './relational-dialect';
+
+const SQL_TYPES: Record<PostgresColumnType, string> = {
+  text: 'text',
+  integer: 'integer',
+  bigint: 'bigint',
+  double: 'double precision',
+  numeric: 'numeric',
+  boolean: 'boolean',
+  timestamptz: 'timestamptz',
+  jsonb: 'jsonb',
+  uuid: 'uuid',
+};
+
+const BOOKKEEPING_TYPES: Record<BookkeepingColumnType, string> = {
+  text: 'text',
+  integer: 'integer',
+  bigint: 'bigint',
+  json: 'jsonb',
+  time: 'timestamptz',
+  boolean: 'boolean',
+};
+
+const PARKED_TYPES: Record<(typeof PARKED_COLUMNS)[number], string> = {
+  projection: 'text',
+  generation: 'integer',
+  position: 'bigint',
+  stream_id: 'text',
+  event_type: 'text',
+  event: 'jsonb',
+  keys: 'jsonb',
+  reason: 'text',
+  status: 'text',
+  parked_at: 'timestamptz',
+};
+
+export class PostgresDialect implements RelationalDialect {
+  readonly name = 'postgres';
+  readonly forUpdate = 'FOR UPDATE';
+
+  constructor(readonly schema: string) {}
+
+  quote(identifier: string): string {
+    return `"${identifier.replace(/"/g, '""')}"`;
+  }
+
+  qualify(name: string): string {
+    return `${this.quote(this.schema)}.${this.quote(name)}`;
+  }
+
+  tablePath(name: string): string {
+    return `${this.schema}.${name}`;
+  }
+
+  prepare(statement: SqlStatement): SqlStatement {
+    return statement;
+  }
+
+  columnType(type: PostgresColumnType): string {
+    return SQL_TYPES[type];
+  }
+
+  bookkeepingType(type: BookkeepingColumnType): string {
+    return BOOKKEEPING_TYPES[type];
+  }
+
+  decode(type: PostgresColumnType, raw: unknown): JsonValue {
+    if (raw === null || raw === undefined) return null;
+    switch (type) {
+      // node-postgres returns int8 and numeric as strings to keep their precision; views carry JSON numbers.
+      case 'bigint':
+      case 'numeric':
+        return Number(raw);
+      case 'timestamptz':
+        return raw instanceof Date ? raw.toISOString() : new Date(raw as string).toISOString();
+      default:
+        return raw as JsonValue;
+    }
+  }
+
+  positionParam(position: bigint): unknown {
+    return position.toString();
+  }
+
+  decodePosition(raw: unknown): bigint {
+    return BigInt(raw as string | number);
+  }
+
+  timeParam(time: Date): unknown {
+    return time;
+  }
+
+  decodeTime(raw: unknown): Date {
+    return raw instanceof Date ? raw : new Date(raw as string);
+  }
+
+  jsonParam(value: JsonValue): unknown {
+    return JSON.stringify(value);
+  }
+
+  decodeJson(raw: unknown): JsonValue {
+    return typeof raw === 'string' ? (JSON.parse(raw) as JsonValue) : (raw as JsonValue);
+  }
+
+  private keyArrayType(shape: PostgresTargetShape): string {
+    const key = shape.columns[shape.key];
+    return `${SQL_TYPES[key?.type ?? 'text']}[]`;
+  }
+
+  selectByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+    const columns = shapeColumns(shape).map((c) => this.quote(c));
+    return {
+      sql: `SELECT ${columns.join(', ')} FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} = ANY($1::${this.keyArrayType(shape)})`,
+      params: [keys],
+    };
+  }
+
+  deleteByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+    return {
+      sql: `DELETE FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} = ANY($1::${this.keyArrayType(shape)})`,
+      params: [keys],
+    };
+  }
+
+  upsertDocuments(
+    table: string,
+    shape: PostgresTargetShape,
+    documents: readonly ViewDocument[],
+  ): SqlStatement {
+    const names = shapeColumns(shape);
+    const columns = names.map((c) => this.quote(c)).join(', ');
+    const record = names
+      .map((c) => `${this.quote(c)} ${SQL_TYPES[shape.columns[c]?.type ?? 'text']}`)
+      .join(', ');
+    // json_to_recordset picks each column by name from the documents as they are (undeclared fields are
+    // ignored, absent ones are NULL), so the batch is serialized once and sent as one parameter.
+    return {
+      sql:
+        `INSERT INTO ${this.qualify(table)} (${columns}) SELECT ${columns} FROM json_to_recordset($1::json) AS r(${record}) ` +
+        `ON CONFLICT (${this.quote(shape.key)}) ${updateAssignments(this, names, [shape.key], 'EXCLUDED')}`,
+      params: [JSON.stringify(documents)],
+    };
+  }
+
+  upsertParked(table: string, rows: readonly ParkedRow[]): SqlStatement {
+    const columns = PARKED_COLUMNS.map((c) => this.quote(c)).join(', ');
+    const record = PARKED_COLUMNS.map((c) => `${this.quote(c)} ${PARKED_TYPES[c]}`).join(', ');
+    return {
+      sql:
+        `INSERT INTO ${this.qualify(table)} (${columns}) SELECT ${columns} FROM json_to_recordset($1::json) AS r(${record}) ` +
+        `ON CONFLICT (projection, generation, position) ${updateAssignments(this, PARKED_COLUMNS, ['projection', 'generation', 'position'], 'EXCLUDED')}`,
+      params: [JSON.stringify(rows)],
+    };
+  }
+
+  deleteParked(
+    table: string,
+    projection: string,
+    generation: number,
+    positions: readonly bigint[],
+  ): SqlStatement {
+    return {
+      sql: `DELETE FROM ${this.qualify(table)} WHERE projection = $1 AND generation = $2 AND position = ANY($3::bigint[])`,
+      params: [projection, generation, positions.map((p) => p.toString())],
+    };
+  }
+
+  relationKind(name: string): SqlStatement {
+    return {
+      sql:
+        `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END AS kind FROM pg_class c ` +
+        `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'v', 'p', 'm', 'f')`,
+      params: [this.schema, name],
+    };
+  }
+
+  replaceView(view: string, table: string, columns: readonly string[]): string | undefined {
+    return `CREATE OR REPLACE VIEW ${this.qualify(view)} AS SELECT ${columns.map((c) => this.quote(c)).join(', ')} FROM ${this.qualify(table)}`;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Pure helpers between a declared PostgresTargetShape and the relational tables built from it:
+ * physical names per generation, the TypeORM `Table` for a new generation, and the per-column checks
+ * that decide whether a document fits (identical on PostgreSQL and SQLite, so both park the same events).
+ */
+import { Table, TableIndex } from 'typeorm';
+import type { JsonValue } from '../../core/json';
+import type { ViewDocument } from '../../core/plan';
+import type { PostgresColumnType, PostgresTargetShape, TargetShape } from '../../core/view-shape';
+import { IdentifierTooLongError, UnsupportedShapeError } from './relational.errors';
+
+/** PostgreSQL truncates identifiers beyond 63 bytes; we refuse instead of colliding silently. */
+export const MAX_IDENTIFIER_LENGTH = 63;
+
+export function relationalShape(projection: string, shape: TargetShape): PostgresTargetShape {
+  if (shape.kind !== 'postgres') throw new UnsupportedShapeError(projection, shape.kind);
+  return shape;
+}
+
+/** The physical table of one generation: `<table>__g<N>`. Readers never query it directly. */
+export function generationTableName(shape: PostgresTargetShape, generation: number): string {
+  return checkedIdentifier(`${shape.table}__g${generation}`);
+}
+
+export function checkedIdentifier(name: string): string {
+  if (name.length > MAX_IDENTIFIER_LENGTH) throw new IdentifierTooLongError(name, MAX_IDENTIFIER_LENGTH);
+  return name;
+}
+
+/** Column order is the declaration order, key first, so views and inserts agree on it. */
+export function columnNames(shape: PostgresTargetShape): string[] {
+  return [shape.key, ...Object.keys(shape.columns).filter((name) => name !== shape.key)];
+}
+
+/**
+ * The TypeORM table for a NEW generation. Live tables are never altered: a changed shape is a new
+ * generation built beside the live one (see src/runtime/projection-supervisor.ts).
+ */
+export function generationTable(
+  shape: PostgresTargetShape,
+  generation: number,
+  options: {
+    readonly qualify: (name: string) => string;
+    readonly columnType: (type: PostgresColumnType) => string;
+  },
+): Table {
+  const physical = generationTableName(shape, generation);
+  return new Table({
+    name: options.qualify(physical),
+    columns: columnNames(shape).map((name) => {
+      const column = shape.columns[name];
+      if (column === undefined)
+        throw new Error(`Shape of "${shape.table}" has no column "${name}" (its key).`);
+      return {
+        name,
+        type: options.columnType(column.type),
+        isPrimary: name === shape.key,
+        isNullable: name !== shape.key && column.nullable,
+      };
+    }),
+    indices: shape.indexes.map(
+      (index, i) =>
+        new TableIndex({
+          // Index names are per schema in PostgreSQL: the generation suffix keeps them apart.
+          name: checkedIdentifier(`${physical}__ix${i}`),
+          columnNames: [...index.columns],
+          isUnique: index.unique,
+        }),
+    ),
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Why `value` does not fit a column of this type, or undefined when it does. */
+export function valueProblem(type: PostgresColumnType, value: JsonValue): string | undefined {
+  switch (type) {
+    case 'text':
+      return typeof value === 'string' ? undefined : `expects a string, got ${describe(value)}`;
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
+        ? undefined
+        : `expects a 32-bit integer, got ${describe(value)}`;
+    case 'bigint':
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? undefined
+        : `expects an integer (at most 2^53), got ${describe(value)}`;
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `expects a number, got ${describe(value)}`;
+    case 'numeric':
+      return (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && NUMERIC.test(value))
+        ? undefined
+        : `expects a decimal number, got ${describe(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expects true or false, got ${describe(value)}`;
+    case 'timestamptz':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : `expects an ISO-8601 timestamp, got ${describe(value)}`;
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value)
+        ? undefined
+        : `expects a UUID, got ${describe(value)}`;
+    case 'jsonb':
+      return undefined;
+  }
+}
+
+/** Why the document does not fit the shape, or undefined. Undeclared fields are ignored, as the insert does. */
+export function documentProblem(shape: PostgresTargetShape, document: ViewDocument): string | undefined {
+  for (const [name, column] of Object.entries(shape.columns)) {
+    const value = document[name];
+    if (value === undefined || value === null) {
+      if (name === shape.key || !column.nullable)
+        return `column "${name}" is NOT NULL but the document has no value`;
+      continue;
+    }
+    const problem = valueProblem(column.type, value);
+    if (problem !== undefined) return `column "${name}" (${column.type}) ${problem}`;
+  }
+  return undefined;
+}
+
+function describe(value: JsonValue): string {
+  const text = JSON.stringify(value);
+  return `${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}

@@ -1,0 +1,83 @@
+/** One error class per failure of the relational target, each saying what to do about it. */
+
+/** The stable name readers query is already used by a table Prism does not manage. */
+export class ViewNameTakenError extends Error {
+  override readonly name = 'ViewNameTakenError';
+  constructor(readonly relation: string) {
+    super(
+      `Cannot expose the view as "${relation}": a table with that name exists and Prism does not manage it. ` +
+        'Rename or drop that table, or choose another `target.table` in the projection definition.',
+    );
+  }
+}
+
+/** A table or index name would exceed what the database allows. */
+export class IdentifierTooLongError extends Error {
+  override readonly name = 'IdentifierTooLongError';
+  constructor(
+    readonly identifier: string,
+    readonly limit: number,
+  ) {
+    super(
+      `The name "${identifier}" is longer than the ${limit} characters the database allows ` +
+        '(Prism appends a generation suffix such as "__g12"); choose a shorter `target.table`.',
+    );
+  }
+}
+
+/** The shape handed to the relational target is not a PostgreSQL shape. */
+export class UnsupportedShapeError extends Error {
+  override readonly name = 'UnsupportedShapeError';
+  constructor(
+    readonly projection: string,
+    readonly kind: string,
+  ) {
+    super(
+      `Projection "${projection}" declares a ${kind} target, but it was routed to the relational target; ` +
+        'declare `target.kind: postgres` or run it with a target of its kind.',
+    );
+  }
+}
+
+/** Something asked for a generation the registry does not know (never prepared, or dropped). */
+export class UnknownGenerationError extends Error {
+  override readonly name = 'UnknownGenerationError';
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+  ) {
+    super(
+      `Projection "${projection}" has no generation ${generation}; prepare it first ` +
+        '(the runtime does this when it starts or rebuilds a projection).',
+    );
+  }
+}
+
+/** `drop` was called on the generation readers currently see. */
+export class ActiveGenerationDropError extends Error {
+  override readonly name = 'ActiveGenerationDropError';
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+  ) {
+    super(
+      `Generation ${generation} of "${projection}" is the active one and cannot be dropped; ` +
+        'activate another generation first (a rebuild does this).',
+    );
+  }
+}
+
+/** Two projections declare the same view name (`target.table`). */
+export class ViewNameClaimedError extends Error {
+  override readonly name = 'ViewNameClaimedError';
+  constructor(
+    readonly relation: string,
+    readonly projection: string,
+    readonly owner: string,
+  ) {
+    super(
+      `Projection "${projection}" wants the view "${relation}", which projection "${owner}" already owns; ` +
+        'give one of them another `target.table`.',
+    );
+  }
+}
