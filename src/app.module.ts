@@ -14,6 +14,9 @@ import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsService } from './projections/projections.service';
+import neo4j from 'neo4j-driver';
+import { GraphQueryModule } from './query/graph/graph-query.module';
+import { graphViewRegistryOf } from './query/graph/graph-view-registry';
 import { SearchModule } from './query/search/search.module';
 import { registryOfProjections } from './query/search/search-view.registry';
 
@@ -31,6 +34,7 @@ export class AppModule implements NestModule {
         CommandsModule,
         ProjectionsModule,
         ...(config.elasticsearch ? [searchModule(config.elasticsearch.url)] : []),
+        ...(config.neo4j ? [graphQueryModule(config.neo4j.url)] : []),
       ],
       // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
@@ -49,5 +53,17 @@ function searchModule(url: string): DynamicModule {
     inject: [ProjectionsService],
     client: () => new Client({ node: url }),
     registry: (projections: ProjectionsService) => registryOfProjections(projections.catalog.projections),
+  });
+}
+
+/** Named, read-only graph queries over the Neo4j views of the loaded definitions. */
+function graphQueryModule(url: string): DynamicModule {
+  return GraphQueryModule.forRootAsync({
+    imports: [ProjectionsModule],
+    inject: [ProjectionsService],
+    useFactory: (projections: ProjectionsService) => ({
+      driver: neo4j.driver(url),
+      registry: graphViewRegistryOf(projections.catalog.projections),
+    }),
   });
 }

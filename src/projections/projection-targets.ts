@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import type { TargetKind } from '../core/view-shape';
 import type { Target } from '../targets/target.port';
 import { ElasticsearchTarget } from '../targets/elasticsearch/elasticsearch.target';
+import { Neo4jTarget } from '../targets/neo4j/neo4j.target';
 import { RelationalTarget } from '../targets/relational/relational.target';
 
 export const EMBEDDED_VIEWS_FILE = 'prism-views.sqlite';
@@ -26,6 +27,7 @@ export async function connectTargets(config: AppConfig): Promise<ConfiguredTarge
   const targets: ConfiguredTargets = { postgres: relational };
   if (config.elasticsearch)
     targets.elasticsearch = await ElasticsearchTarget.connect({ url: config.elasticsearch.url });
+  if (config.neo4j) targets.neo4j = await Neo4jTarget.connect({ url: config.neo4j.url });
   return targets;
 }
 

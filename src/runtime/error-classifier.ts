@@ -9,6 +9,7 @@
  */
 import { ProjectionEvaluationError } from '../core/plan';
 import { EventStoreUnavailableError } from '../eventstore/event-store.errors';
+import { classifyNeo4jError } from '../targets/neo4j/neo4j-error-classifier';
 
 export type ErrorClass = 'transient' | 'poison' | 'unknown';
 
@@ -46,10 +47,26 @@ const TRANSIENT_MESSAGES = [
   /socket hang up/i,
 ];
 
+/** Errors of @elastic/transport, told apart by name so the runtime does not import the client. */
+const TRANSIENT_ELASTIC_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
+const TRANSIENT_HTTP_STATUSES = new Set([429, 502, 503, 504]);
+
+function classifyElasticsearchError(error: unknown): ErrorClass | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (TRANSIENT_ELASTIC_ERRORS.has(error.name)) return 'transient';
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error.name === 'ResponseError' && typeof status === 'number' && TRANSIENT_HTTP_STATUSES.has(status)) {
+    return 'transient';
+  }
+  return undefined;
+}
+
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof ProjectionEvaluationError) return 'poison';
   if (error instanceof EventStoreUnavailableError) return 'transient';
   for (const candidate of causes(error)) {
+    const byStore = classifyNeo4jError(candidate) ?? classifyElasticsearchError(candidate);
+    if (byStore !== undefined) return byStore;
     const code = (candidate as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (TRANSIENT_NODE_CODES.has(code)) return 'transient';

@@ -1,0 +1,54 @@
+/**
+ * The graph query API as a Nest module. It needs a neo4j-driver `Driver` and a `GraphViewRegistry`;
+ * it does not own the driver (whoever provides it closes it).
+ *
+ *   GraphQueryModule.forRoot({ driver, registry })
+ *   GraphQueryModule.forRootAsync({ imports: [...], inject: [NEO4J_DRIVER, GRAPH_VIEW_REGISTRY],
+ *     useFactory: (driver, registry) => ({ driver, registry, timeoutMs: 5_000 }) })
+ */
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import type { Driver } from 'neo4j-driver';
+import { GraphQueryController } from './graph-query.controller';
+import { GraphQueryService, type GraphQueryOptions } from './graph-query.service';
+import type { GraphViewRegistry } from './graph-view-registry';
+
+/** Injection tokens the lead's modules may use to provide the two dependencies. */
+export const NEO4J_DRIVER = Symbol('NEO4J_DRIVER');
+export const GRAPH_VIEW_REGISTRY = Symbol('GRAPH_VIEW_REGISTRY');
+const GRAPH_QUERY_MODULE_OPTIONS = Symbol('GRAPH_QUERY_MODULE_OPTIONS');
+
+export interface GraphQueryModuleOptions extends GraphQueryOptions {
+  readonly driver: Driver;
+  readonly registry: GraphViewRegistry;
+}
+
+export interface GraphQueryModuleAsyncOptions {
+  readonly imports?: ModuleMetadata['imports'];
+  readonly inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  readonly useFactory: (...args: never[]) => GraphQueryModuleOptions | Promise<GraphQueryModuleOptions>;
+}
+
+@Module({})
+export class GraphQueryModule {
+  static forRoot(options: GraphQueryModuleOptions): DynamicModule {
+    return GraphQueryModule.forRootAsync({ useFactory: () => options });
+  }
+
+  static forRootAsync(options: GraphQueryModuleAsyncOptions): DynamicModule {
+    return {
+      module: GraphQueryModule,
+      imports: options.imports ?? [],
+      controllers: [GraphQueryController],
+      providers: [
+        { provide: GRAPH_QUERY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: GraphQueryService,
+          useFactory: (resolved: GraphQueryModuleOptions) =>
+            new GraphQueryService(resolved.driver, resolved.registry, resolved),
+          inject: [GRAPH_QUERY_MODULE_OPTIONS],
+        },
+      ],
+      exports: [GraphQueryService],
+    };
+  }
+}
