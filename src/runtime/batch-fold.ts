@@ -84,6 +84,9 @@ export function foldBatch(input: FoldInput): FoldResult {
     if (sequenced) for (const key of keys) blocked.add(key);
   };
 
+  // One map reused for every event: plans are pure and must not keep the state they are given, and a
+  // rebuild folds millions of events (one fresh map each was measurable garbage).
+  const scoped = new Map<DocumentKey, ViewDocument>();
   for (const keyed of input.events) {
     const { event } = keyed;
     if (keyed.keysError !== undefined) {
@@ -95,7 +98,7 @@ export function foldBatch(input: FoldInput): FoldResult {
       park(event, keys, HELD_REASON, 'held');
       continue;
     }
-    const scoped = new Map<DocumentKey, ViewDocument>();
+    scoped.clear();
     for (const key of keys) {
       const document = state.get(key);
       if (document !== undefined) scoped.set(key, document);

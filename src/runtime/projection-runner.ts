@@ -754,7 +754,8 @@ export class ProjectionRunner {
   private logProgress(): void {
     const now = Date.now();
     if (now - this.lastProgressLog < this.deps.options.progressLogMs) return;
-    if (this.checkpoint >= this.head) return;
+    // Only worth a line while really behind (a catch-up or rebuild), not for the last live batch.
+    if (this.head - this.checkpoint <= BigInt(this.deps.options.batchSize)) return;
     this.lastProgressLog = now;
     const status = this.status(now);
     const eta = status.etaSeconds === null ? 'unknown' : `${status.etaSeconds}s`;

@@ -4,7 +4,7 @@
  * random moments, restart it until it finishes, and compare the view with one built from scratch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -24,7 +24,9 @@ function runnerCommand(): Promise<string[]> {
   launch ??= (async () => {
     try {
       const esbuild = await import('esbuild');
-      const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'prism-kill-')), 'kill-runner.js');
+      const directory = mkdtempSync(path.join(tmpdir(), 'prism-kill-'));
+      process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+      const outfile = path.join(directory, 'kill-runner.js');
       await esbuild.build({
         entryPoints: [RUNNER],
         bundle: true,
