@@ -25,6 +25,7 @@ import type {
 } from '../../core/view-shape';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { CelValueConversionError, describeCel, keyText } from '../expressions/cel-values';
+import { INDIRECT } from '../expressions/direct-access';
 import {
   celEvent,
   ExpressionEnvironment,
@@ -156,6 +157,28 @@ interface Plan {
   apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[];
 }
 
+/**
+ * What the expressions of one event (and, for document views, one document) see. The CEL forms of the
+ * event and the document are built on first use: expressions that are literals or plain field paths
+ * read the stored event directly (direct-access.ts), so many events never need them.
+ */
+class EvaluationScope {
+  private variables: ExpressionVariables | undefined;
+
+  constructor(
+    readonly event: StoredEvent,
+    private readonly documents?: ExpressionEnvironment,
+    private readonly document?: ViewDocument,
+  ) {}
+
+  celVariables(): ExpressionVariables {
+    this.variables ??= this.documents
+      ? { event: celEvent(this.event), doc: this.documents.document(this.document) }
+      : { event: celEvent(this.event) };
+    return this.variables;
+  }
+}
+
 /** An expression bound to where it was written, so failures name the field path and the source. */
 class BoundExpression {
   constructor(
@@ -167,11 +190,13 @@ class BoundExpression {
     return this.compiled.scope;
   }
 
-  evaluate(projection: string, event: StoredEvent, variables: ExpressionVariables): unknown {
+  evaluate(projection: string, scope: EvaluationScope): unknown {
+    const direct = this.compiled.direct?.(scope.event) ?? INDIRECT;
+    if (direct !== INDIRECT) return direct;
     try {
-      return this.compiled.evaluate(variables);
+      return this.compiled.evaluate(scope.celVariables());
     } catch (error) {
-      throw this.failure(projection, event, evaluationReason(error));
+      throw this.failure(projection, scope.event, evaluationReason(error));
     }
   }
 
@@ -184,19 +209,19 @@ class BoundExpression {
   }
 
   /** Evaluate and convert to the declared type. */
-  value(projection: string, event: StoredEvent, variables: ExpressionVariables, type: ValueType): JsonValue {
-    const value = this.evaluate(projection, event, variables);
+  value(projection: string, scope: EvaluationScope, type: ValueType): JsonValue {
+    const value = this.evaluate(projection, scope);
     try {
       return convertToDeclared(type, value);
     } catch (error) {
-      throw this.failure(projection, event, evaluationReason(error));
+      throw this.failure(projection, scope.event, evaluationReason(error));
     }
   }
 
-  condition(projection: string, event: StoredEvent, variables: ExpressionVariables): boolean {
-    const value = this.evaluate(projection, event, variables);
+  condition(projection: string, scope: EvaluationScope): boolean {
+    const value = this.evaluate(projection, scope);
     if (typeof value !== 'boolean')
-      throw this.failure(projection, event, `a condition must be a bool, got ${describeCel(value)}`);
+      throw this.failure(projection, scope.event, `a condition must be a bool, got ${describeCel(value)}`);
     return value;
   }
 }
@@ -296,41 +321,39 @@ class DocumentPlan implements Plan {
   keysOf(event: StoredEvent): readonly string[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const variables = { event: celEvent(event) };
-    const keys = steps
-      .filter((step) => !this.skippedByEvent(step, event, variables))
-      .map((step) => this.key(step, event, variables).key);
-    return [...new Set(keys)];
+    const scope = new EvaluationScope(event);
+    if (steps.length === 1) {
+      const step = steps[0]!;
+      return this.skippedByEvent(step, scope) ? [] : [this.key(step, scope).key];
+    }
+    const keys = new Set<string>();
+    for (const step of steps) if (!this.skippedByEvent(step, scope)) keys.add(this.key(step, scope).key);
+    return [...keys];
   }
 
   /** A condition on the event alone is tested before the key is computed: a false one skips the action. */
-  private skippedByEvent(step: DocumentStep, event: StoredEvent, variables: ExpressionVariables): boolean {
-    return step.when?.scope === 'event' && !step.when.condition(this.name, event, variables);
+  private skippedByEvent(step: DocumentStep, scope: EvaluationScope): boolean {
+    return step.when?.scope === 'event' && !step.when.condition(this.name, scope);
   }
 
-  private key(
-    step: DocumentStep,
-    event: StoredEvent,
-    variables: ExpressionVariables,
-  ): { key: DocumentKey; value: JsonValue } {
-    const value = step.key.value(this.name, event, variables, this.keyType);
+  private key(step: DocumentStep, scope: EvaluationScope): { key: DocumentKey; value: JsonValue } {
+    const value = step.key.value(this.name, scope, this.keyType);
     return { key: keyText(value), value };
   }
 
   apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const ev = celEvent(event);
+    const eventScope = new EvaluationScope(event);
     // later actions of the same event see earlier ones' results; the caller's map is never changed
     const documents = new Map<DocumentKey, ViewDocument | undefined>();
-    const current = (key: DocumentKey) => (documents.has(key) ? documents.get(key) : state.get(key));
     const operations: ViewOperation[] = [];
     for (const step of steps) {
-      if (this.skippedByEvent(step, event, { event: ev })) continue;
-      const { key, value: keyValue } = this.key(step, event, { event: ev });
-      const document = current(key);
-      const variables = { event: ev, doc: this.environment.document(document) };
-      if (step.when?.scope === 'document' && !step.when.condition(this.name, event, variables)) continue;
+      if (this.skippedByEvent(step, eventScope)) continue;
+      const { key, value: keyValue } = this.key(step, eventScope);
+      const document = documents.has(key) ? documents.get(key) : state.get(key);
+      const scope = new EvaluationScope(event, this.environment, document);
+      if (step.when?.scope === 'document' && !step.when.condition(this.name, scope)) continue;
       if (step.kind === 'delete') {
         documents.set(key, undefined);
         operations.push({ kind: 'delete', key, position: event.position });
@@ -344,7 +367,7 @@ class DocumentPlan implements Plan {
           `no document with key ${JSON.stringify(key)} exists to update (ifMissing: fail)`,
         );
       }
-      const next = this.write(step, event, variables, document, key, keyValue);
+      const next = this.write(step, scope, document, key, keyValue);
       documents.set(key, next);
       operations.push({ kind: 'put', key, document: next, position: event.position });
     }
@@ -353,17 +376,16 @@ class DocumentPlan implements Plan {
 
   private write(
     step: DocumentStep,
-    event: StoredEvent,
-    variables: ExpressionVariables,
+    scope: EvaluationScope,
     document: ViewDocument | undefined,
     key: DocumentKey,
     keyValue: JsonValue,
   ): ViewDocument {
+    const event = scope.event;
     const next: Record<string, JsonValue> = { ...(document ?? {}), [this.keyColumn]: keyValue };
-    for (const [name, expression, type] of step.set)
-      next[name] = expression.value(this.name, event, variables, type);
+    for (const [name, expression, type] of step.set) next[name] = expression.value(this.name, scope, type);
     for (const [name, expression, type] of step.increment) {
-      const amount = expression.value(this.name, event, variables, type) as number;
+      const amount = expression.value(this.name, scope, type) as number;
       const base = document?.[name];
       const sum = (typeof base === 'number' ? base : 0) + amount;
       if (isIntKind(type.kind) && !Number.isSafeInteger(sum)) {
@@ -376,7 +398,7 @@ class DocumentPlan implements Plan {
       next[name] = sum;
     }
     for (const [name, expression, type] of step.append) {
-      const element = expression.value(this.name, event, variables, type);
+      const element = expression.value(this.name, scope, type);
       const base = document?.[name];
       next[name] = [...(Array.isArray(base) ? base : []), element];
     }
@@ -474,14 +496,14 @@ class GraphPlan implements Plan {
   keysOf(event: StoredEvent): readonly string[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const variables = { event: celEvent(event) };
+    const scope = new EvaluationScope(event);
     const keys = new Set<string>();
     for (const step of steps) {
       // a skipped action touches nothing, and its keys may not even exist in the event
-      if (step.when && !step.when.condition(this.name, event, variables)) continue;
+      if (step.when && !step.when.condition(this.name, scope)) continue;
       const ends = 'node' in step ? [step.node] : [step.from, step.to];
       for (const end of ends) {
-        const node = this.nodeRef(end, event, variables);
+        const node = this.nodeRef(end, scope);
         keys.add(`${node.label}:${node.key}`);
       }
     }
@@ -491,36 +513,33 @@ class GraphPlan implements Plan {
   apply(event: StoredEvent): readonly ViewOperation[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const variables = { event: celEvent(event) };
+    const scope = new EvaluationScope(event);
     const operations: ViewOperation[] = [];
     const position = event.position;
     for (const step of steps) {
-      if (step.when && !step.when.condition(this.name, event, variables)) continue;
+      if (step.when && !step.when.condition(this.name, scope)) continue;
       const set = () =>
         Object.fromEntries(
-          step.set.map(([name, expression, type]) => [
-            name,
-            expression.value(this.name, event, variables, type),
-          ]),
+          step.set.map(([name, expression, type]) => [name, expression.value(this.name, scope, type)]),
         );
       switch (step.kind) {
         case 'mergeNode':
           operations.push({
             kind: 'mergeNode',
-            node: this.nodeRef(step.node, event, variables),
+            node: this.nodeRef(step.node, scope),
             set: set(),
             position,
           });
           break;
         case 'deleteNode':
-          operations.push({ kind: 'deleteNode', node: this.nodeRef(step.node, event, variables), position });
+          operations.push({ kind: 'deleteNode', node: this.nodeRef(step.node, scope), position });
           break;
         case 'mergeRelationship':
           operations.push({
             kind: 'mergeRelationship',
             type: step.type,
-            from: this.nodeRef(step.from, event, variables),
-            to: this.nodeRef(step.to, event, variables),
+            from: this.nodeRef(step.from, scope),
+            to: this.nodeRef(step.to, scope),
             set: set(),
             position,
           });
@@ -529,8 +548,8 @@ class GraphPlan implements Plan {
           operations.push({
             kind: 'deleteRelationship',
             type: step.type,
-            from: this.nodeRef(step.from, event, variables),
-            to: this.nodeRef(step.to, event, variables),
+            from: this.nodeRef(step.from, scope),
+            to: this.nodeRef(step.to, scope),
             position,
           });
           break;
@@ -539,8 +558,8 @@ class GraphPlan implements Plan {
     return operations;
   }
 
-  private nodeRef(end: NodeEnd, event: StoredEvent, variables: ExpressionVariables): NodeRef {
-    const value = end.key.value(this.name, event, variables, end.keyType);
+  private nodeRef(end: NodeEnd, scope: EvaluationScope): NodeRef {
+    const value = end.key.value(this.name, scope, end.keyType);
     return { label: end.label, key: typeof value === 'number' ? value : keyText(value) };
   }
 }

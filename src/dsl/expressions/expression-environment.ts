@@ -11,6 +11,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { didYouMean } from '../errors/suggest';
+import { directEvaluation, type DirectEvaluation } from './direct-access';
 import { jsonToCel, registerDocumentClass, type CelInput } from './cel-values';
 import { celTypeOf, isIntKind, type ValueType } from './value-types';
 
@@ -59,6 +60,11 @@ export interface CompiledExpression {
   readonly scope: ExpressionScope;
   /** @throws the engine's EvaluationError; callers turn it into ProjectionEvaluationError. */
   evaluate(variables: ExpressionVariables): unknown;
+  /**
+   * For literals and event field paths: the same value read straight from the stored event, without
+   * converting the event for CEL; INDIRECT when it cannot tell (then call `evaluate`). See direct-access.ts.
+   */
+  readonly direct?: DirectEvaluation;
 }
 
 export interface ExpressionVariables {
@@ -150,11 +156,13 @@ export class ExpressionEnvironment {
     } catch (error) {
       return this.problem(source, error as CelError);
     }
+    const direct = directEvaluation(source);
     return {
       source,
       scope: this.scope,
       type: checked.type ?? 'dyn',
       evaluate: (variables) => program(variables as unknown as Record<string, unknown>),
+      ...(direct === undefined ? {} : { direct }),
     };
   }
 

@@ -169,6 +169,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
+/** Not a closure inside convertToDeclared: that runs per value written, on the hot path of a rebuild. */
+function mismatch(type: ValueType, value: unknown): never {
+  throw new CelValueConversionError(
+    `expected ${expectedName(type.kind)} for ${type.declared}, got ${describeCel(value)}`,
+  );
+}
+
 /**
  * A CEL result as the JSON value stored for `type`.
  * @throws CelValueConversionError with a reason when the value does not fit the declared type.
@@ -189,21 +196,16 @@ export function convertToDeclared(type: ValueType, value: unknown): JsonValue {
     };
     return value.map((item: unknown) => convertToDeclared(element, item));
   }
-  const mismatch = (): never => {
-    throw new CelValueConversionError(
-      `expected ${expectedName(type.kind)} for ${type.declared}, got ${describeCel(value)}`,
-    );
-  };
   switch (type.kind) {
     case 'string':
-      return typeof value === 'string' ? value : mismatch();
+      return typeof value === 'string' ? value : mismatch(type, value);
     case 'uuid':
-      if (typeof value !== 'string') return mismatch();
+      if (typeof value !== 'string') return mismatch(type, value);
       if (!UUID.test(value)) throw new CelValueConversionError(`${JSON.stringify(value)} is not a UUID`);
       return value;
     case 'timestamp':
       if (value instanceof Date) return value.toISOString();
-      if (typeof value !== 'string') return mismatch();
+      if (typeof value !== 'string') return mismatch(type, value);
       if (Number.isNaN(Date.parse(value)))
         throw new CelValueConversionError(`${JSON.stringify(value)} is not an ISO-8601 timestamp`);
       return value;
@@ -212,7 +214,7 @@ export function convertToDeclared(type: ValueType, value: unknown): JsonValue {
       let number: number;
       if (typeof value === 'bigint') number = bigintToNumber(value);
       else if (typeof value === 'number' && Number.isInteger(value)) number = value;
-      else return mismatch();
+      else return mismatch(type, value);
       if (type.kind === 'int32' && (number < INT32_MIN || number > INT32_MAX)) {
         throw new CelValueConversionError(`${number} does not fit the 32-bit ${type.declared}`);
       }
@@ -221,9 +223,9 @@ export function convertToDeclared(type: ValueType, value: unknown): JsonValue {
     case 'double':
       if (typeof value === 'number') return value;
       if (typeof value === 'bigint') return Number(value);
-      return mismatch();
+      return mismatch(type, value);
     case 'bool':
-      return typeof value === 'boolean' ? value : mismatch();
+      return typeof value === 'boolean' ? value : mismatch(type, value);
     case 'json':
       return celToJson(value);
   }
