@@ -38,11 +38,7 @@ import {
   workloadFigures,
   type WorkloadFigures,
 } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
+import { arg } from './cli-args';
 
 const ORDERS = Number(arg('orders', '20000'));
 const SEED = Number(arg('seed', '42'));

@@ -26,11 +26,7 @@ import { bookkeepingDropStatements } from '../src/targets/neo4j/neo4j-bookkeepin
 import { keyConstraintName, physicalName } from '../src/targets/neo4j/neo4j-names';
 import { Neo4jTarget } from '../src/targets/neo4j/neo4j.target';
 import { interleaved, orders, sequential } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
+import { arg } from './cli-args';
 
 const ORDERS = Number(arg('orders', '20000'));
 const BATCH = Number(arg('batch', '2000'));

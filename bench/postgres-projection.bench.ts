@@ -36,11 +36,7 @@ import {
   workloadFigures,
   type WorkloadFigures,
 } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
+import { arg } from './cli-args';
 
 const ORDERS = Number(arg('orders', '100000'));
 const MODE = arg('mode', 'sequential') as 'sequential' | 'interleaved';

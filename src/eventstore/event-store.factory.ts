@@ -4,7 +4,6 @@
  */
 import { createEmbeddedEventStore } from './embedded/embedded-event-store';
 import type { EventStore } from './event-store.port';
-import { createKurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
 
 export type EventStoreConfig =
@@ -34,7 +33,10 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
     }
     case 'embedded':
       return createEmbeddedEventStore({ file: config.file });
-    case 'kurrentdb':
+    case 'kurrentdb': {
+      // Loaded on demand: the gRPC client takes ~0.6 s to load, which every other set-up would pay.
+      const { createKurrentDbEventStore } = await import('./kurrentdb/kurrentdb-event-store');
       return createKurrentDbEventStore({ connectionString: config.connectionString });
+    }
   }
 }

@@ -36,8 +36,41 @@ export interface PollingSubscriptionOptions {
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/**
+ * First in, first out, with a constant-time take. Array.shift() moves the rest of the array once V8 stops
+ * trimming it in place (large buffers), which makes draining a big buffer quadratic.
+ */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  pushAll(values: readonly T[]): void {
+    for (const value of values) this.items.push(value);
+  }
+
+  take(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const value = this.items[this.head];
+    this.items[this.head++] = undefined; // let the consumer's copy be the only reference
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return value;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
 export class PollingLogSubscription implements LogSubscription {
-  private readonly queue: StoredEvent[] = [];
+  private readonly queue = new Fifo<StoredEvent>();
   private readonly pageSize: number;
   private readonly bufferSize: number;
   private readonly pollIntervalMs: number;
@@ -75,7 +108,7 @@ export class PollingLogSubscription implements LogSubscription {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
-    this.queue.length = 0;
+    this.queue.clear();
     this.wakeConsumer?.();
     this.wakeProducer?.();
     await this.producer;
@@ -86,7 +119,7 @@ export class PollingLogSubscription implements LogSubscription {
     this.producer ??= this.produce();
     for (;;) {
       if (this.closed) return DONE;
-      const event = this.queue.shift();
+      const event = this.queue.take();
       if (event !== undefined) {
         this.wakeProducer?.();
         return { done: false, value: event };
@@ -123,7 +156,7 @@ export class PollingLogSubscription implements LogSubscription {
         if (this.closed) return;
         const last = page.at(-1);
         if (last !== undefined) {
-          this.queue.push(...page);
+          this.queue.pushAll(page);
           this.position = last.position;
           this.wakeConsumer?.();
           settleMs = 0;

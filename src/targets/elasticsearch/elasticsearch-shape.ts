@@ -11,7 +11,16 @@ import type {
   ElasticsearchTargetShape,
   TargetShape,
 } from '../../core/view-shape';
-import { InvalidIndexNameError, UnsupportedShapeError } from './elasticsearch.errors';
+import { UnsupportedShapeError } from '../target.errors';
+import {
+  booleanProblem,
+  describeValue,
+  finiteNumberProblem,
+  int32Problem,
+  safeIntegerProblem,
+  stringProblem,
+} from '../value-checks';
+import { InvalidIndexNameError } from './elasticsearch.errors';
 
 /**
  * Internal field marking a tombstone: a deleted document stays in the index as `{ _prism_deleted: true }`
@@ -29,7 +38,8 @@ const INVALID_INDEX_CHARACTERS = /[\\/*?"<>|,#:\s]/;
 const MAX_INDEX_NAME_BYTES = 255;
 
 export function elasticsearchShape(projection: string, shape: TargetShape): ElasticsearchTargetShape {
-  if (shape.kind !== 'elasticsearch') throw new UnsupportedShapeError(projection, shape.kind);
+  if (shape.kind !== 'elasticsearch')
+    throw new UnsupportedShapeError(projection, shape.kind, 'elasticsearch');
   return shape;
 }
 
@@ -88,8 +98,6 @@ export function excludeTombstones(): JsonObject {
   return { term: { [TOMBSTONE_FIELD]: true } };
 }
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Why `value` does not fit a field of this type, or undefined when it does (arrays of the type fit too). */
@@ -105,26 +113,20 @@ export function valueProblem(type: ElasticsearchFieldType, value: JsonValue): st
   switch (type) {
     case 'keyword':
     case 'text':
-      return typeof value === 'string' ? undefined : `expects a string, got ${describe(value)}`;
+      return stringProblem(value);
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
-        ? undefined
-        : `expects a 32-bit integer, got ${describe(value)}`;
+      return int32Problem(value);
     case 'long':
-      return typeof value === 'number' && Number.isSafeInteger(value)
-        ? undefined
-        : `expects an integer (at most 2^53), got ${describe(value)}`;
+      return safeIntegerProblem(value);
     case 'double':
-      return typeof value === 'number' && Number.isFinite(value)
-        ? undefined
-        : `expects a number, got ${describe(value)}`;
+      return finiteNumberProblem(value);
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `expects true or false, got ${describe(value)}`;
+      return booleanProblem(value);
     case 'date':
       return (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) ||
         (typeof value === 'number' && Number.isSafeInteger(value))
         ? undefined
-        : `expects an ISO-8601 date or epoch milliseconds, got ${describe(value)}`;
+        : `expects an ISO-8601 date or epoch milliseconds, got ${describeValue(value)}`;
   }
 }
 
@@ -150,9 +152,4 @@ export function documentProblem(shape: ElasticsearchTargetShape, document: ViewD
     }
   }
   return undefined;
-}
-
-function describe(value: JsonValue): string {
-  const text = JSON.stringify(value);
-  return `${value === null ? 'null' : typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }

@@ -1,20 +1,6 @@
 /** One error class per failure of the Elasticsearch target, each saying what to do about it. */
 import { ProjectionEvaluationError } from '../../core/plan';
 
-/** The shape handed to the Elasticsearch target is not an Elasticsearch shape. */
-export class UnsupportedShapeError extends Error {
-  override readonly name = 'UnsupportedShapeError';
-  constructor(
-    readonly projection: string,
-    readonly kind: string,
-  ) {
-    super(
-      `Projection "${projection}" declares a ${kind} target, but it was routed to the Elasticsearch target; ` +
-        'declare `target.kind: elasticsearch` or run it with a target of its kind.',
-    );
-  }
-}
-
 /** A name would make an invalid (or reserved) Elasticsearch index name. */
 export class InvalidIndexNameError extends Error {
   override readonly name = 'InvalidIndexNameError';

@@ -8,7 +8,8 @@
  * IDENTIFIER before they are backtick-quoted into Cypher; values are always parameters.
  */
 import type { Neo4jTargetShape, TargetShape } from '../../core/view-shape';
-import { GraphTargetKindError, InvalidGraphNameError } from './neo4j.errors';
+import { UnsupportedShapeError } from '../target.errors';
+import { InvalidGraphNameError } from './neo4j.errors';
 
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -63,7 +64,7 @@ export function keyConstraintName(label: string, projection: string, generation:
 
 /** The shape as a graph shape, with every name checked; throws for a document shape. */
 export function graphShape(projection: string, shape: TargetShape): Neo4jTargetShape {
-  if (shape.kind !== 'neo4j') throw new GraphTargetKindError(projection, shape.kind);
+  if (shape.kind !== 'neo4j') throw new UnsupportedShapeError(projection, shape.kind, 'neo4j');
   for (const [label, node] of Object.entries(shape.nodes)) {
     checkedName('node label', label);
     checkedName(`key of ${label}`, node.key);

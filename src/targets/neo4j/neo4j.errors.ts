@@ -69,16 +69,3 @@ export class GraphNamespaceClaimedError extends Error {
     );
   }
 }
-
-export class GraphTargetKindError extends Error {
-  override readonly name = 'GraphTargetKindError';
-  constructor(
-    readonly projection: string,
-    readonly kind: string,
-  ) {
-    super(
-      `Projection "${projection}" declares a ${kind} target, but this is the neo4j target: ` +
-        'give the projection `target.kind: neo4j` or run it against a target of its own kind.',
-    );
-  }
-}

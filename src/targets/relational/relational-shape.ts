@@ -7,13 +7,22 @@ import { Table, TableIndex } from 'typeorm';
 import type { JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
 import type { PostgresColumnType, PostgresTargetShape, TargetShape } from '../../core/view-shape';
-import { IdentifierTooLongError, UnsupportedShapeError } from './relational.errors';
+import { UnsupportedShapeError } from '../target.errors';
+import {
+  booleanProblem,
+  describeValue,
+  finiteNumberProblem,
+  int32Problem,
+  safeIntegerProblem,
+  stringProblem,
+} from '../value-checks';
+import { IdentifierTooLongError } from './relational.errors';
 
 /** PostgreSQL truncates identifiers beyond 63 bytes; we refuse instead of colliding silently. */
 export const MAX_IDENTIFIER_LENGTH = 63;
 
 export function relationalShape(projection: string, shape: TargetShape): PostgresTargetShape {
-  if (shape.kind !== 'postgres') throw new UnsupportedShapeError(projection, shape.kind);
+  if (shape.kind !== 'postgres') throw new UnsupportedShapeError(projection, shape.kind, 'postgres');
   return shape;
 }
 
@@ -72,41 +81,33 @@ export function generationTable(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMERIC = /^-?\d+(\.\d+)?$/;
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /** Why `value` does not fit a column of this type, or undefined when it does. */
 export function valueProblem(type: PostgresColumnType, value: JsonValue): string | undefined {
   switch (type) {
     case 'text':
-      return typeof value === 'string' ? undefined : `expects a string, got ${describe(value)}`;
+      return stringProblem(value);
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
-        ? undefined
-        : `expects a 32-bit integer, got ${describe(value)}`;
+      return int32Problem(value);
     case 'bigint':
-      return typeof value === 'number' && Number.isSafeInteger(value)
-        ? undefined
-        : `expects an integer (at most 2^53), got ${describe(value)}`;
+      return safeIntegerProblem(value);
     case 'double':
-      return typeof value === 'number' && Number.isFinite(value)
-        ? undefined
-        : `expects a number, got ${describe(value)}`;
+      return finiteNumberProblem(value);
     case 'numeric':
       return (typeof value === 'number' && Number.isFinite(value)) ||
         (typeof value === 'string' && NUMERIC.test(value))
         ? undefined
-        : `expects a decimal number, got ${describe(value)}`;
+        : `expects a decimal number, got ${describeValue(value)}`;
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `expects true or false, got ${describe(value)}`;
+      return booleanProblem(value);
     case 'timestamptz':
       return typeof value === 'string' && !Number.isNaN(Date.parse(value))
         ? undefined
-        : `expects an ISO-8601 timestamp, got ${describe(value)}`;
+        : `expects an ISO-8601 timestamp, got ${describeValue(value)}`;
     case 'uuid':
       return typeof value === 'string' && UUID.test(value)
         ? undefined
-        : `expects a UUID, got ${describe(value)}`;
+        : `expects a UUID, got ${describeValue(value)}`;
     case 'jsonb':
       return undefined;
   }
@@ -125,9 +126,4 @@ export function documentProblem(shape: PostgresTargetShape, document: ViewDocume
     if (problem !== undefined) return `column "${name}" (${column.type}) ${problem}`;
   }
   return undefined;
-}
-
-function describe(value: JsonValue): string {
-  const text = JSON.stringify(value);
-  return `${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }

@@ -1,5 +1,6 @@
 import type { PostgresTargetShape } from '../../core/view-shape';
-import { IdentifierTooLongError, UnsupportedShapeError } from './relational.errors';
+import { UnsupportedShapeError } from '../target.errors';
+import { IdentifierTooLongError } from './relational.errors';
 import {
   columnNames,
   documentProblem,

@@ -25,20 +25,6 @@ export class IdentifierTooLongError extends Error {
   }
 }
 
-/** The shape handed to the relational target is not a PostgreSQL shape. */
-export class UnsupportedShapeError extends Error {
-  override readonly name = 'UnsupportedShapeError';
-  constructor(
-    readonly projection: string,
-    readonly kind: string,
-  ) {
-    super(
-      `Projection "${projection}" declares a ${kind} target, but it was routed to the relational target; ` +
-        'declare `target.kind: postgres` or run it with a target of its kind.',
-    );
-  }
-}
-
 /** Something asked for a generation the registry does not know (never prepared, or dropped). */
 export class UnknownGenerationError extends Error {
   override readonly name = 'UnknownGenerationError';
