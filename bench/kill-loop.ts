@@ -3,22 +3,32 @@
  * catch-up and during rebuilds, restart it to completion, and compare every view with a fresh build.
  *
  *   npx tsx bench/kill-loop.ts [--runs 100] [--seed 1234] [--orders 300] [--mode both|catchup|rebuild]
+ *                              [--target postgres|elasticsearch|neo4j]
  *
- * Uses a fresh database on PRISM_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), dropped
- * at the end. Exits non-zero at the first view that differs, printing the seed to repeat it.
+ * The event log is a fresh database on PRISM_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * dropped at the end. The target is that database (postgres), or the server at PRISM_ES_URL (default
+ * http://127.0.0.1:9200) or PRISM_NEO4J_URL (default bolt://127.0.0.1:7687), each run in a namespace of
+ * its own, removed after it. Exits non-zero at the first view that differs from the fresh build or the
+ * pure expected view, printing the seed to repeat it (the differing run's namespace is kept to look at).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
+import type { StoredEvent } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
-import { ProjectionRuntime } from '../src/runtime/projection-runtime';
-import { silentLogger } from '../src/runtime/runtime.logger';
-import { RelationalTarget } from '../src/targets/relational/relational.target';
+import { expectedOrderGraph } from '../test/runtime/fixtures/order-graph.fixture';
+import { expectedOrderSearch } from '../test/runtime/fixtures/order-search.fixture';
+import { expectedOrderSummary } from '../test/runtime/fixtures/order-summary.fixture';
 import {
-  expectedOrderSummary,
-  orderSummaryDefinition,
-  orderSummaryPlan,
-} from '../test/runtime/fixtures/order-summary.fixture';
-import { dropSchema, readView, runWithKills, startRunner } from '../test/runtime/support/kill-harness';
+  buildVersion1,
+  dropNamespace,
+  readGraph,
+  readSearchIndex,
+  readView,
+  runWithKills,
+  startRunner,
+  type KillTarget,
+} from '../test/runtime/support/kill-harness';
+import { killTargetKind } from '../test/runtime/support/kill-targets';
 import { appendOrders } from '../test/runtime/support/runtime-harness';
 import { prng } from './workload';
 
@@ -37,40 +47,103 @@ async function admin(server: string, sql: string): Promise<void> {
   }
 }
 
+/** How the loop reads and checks one kind of target: the compared content, and what must exist around it. */
+interface LoopTarget {
+  readonly target: KillTarget;
+  /** The pure expected content, computed from the events. */
+  expected(events: readonly StoredEvent[], version: 1 | 2): unknown;
+  read(namespace: string): Promise<{ content: unknown; layout: unknown }>;
+  /** What a finished run must leave besides the content: only generation `generation`, live. */
+  layout(generation: number): unknown;
+}
+
+function loopTarget(kind: KillTarget['kind'], url: string): LoopTarget {
+  switch (kind) {
+    case 'postgres':
+      return {
+        target: { kind },
+        expected: (events, version) => expectedOrderSummary(events, version),
+        read: async (namespace) => {
+          const view = await readView(url, namespace);
+          return { content: view.rows, layout: view.tables };
+        },
+        layout: (generation) => ['order_summary', `order_summary__g${generation}`],
+      };
+    case 'elasticsearch': {
+      const server = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9200';
+      return {
+        target: { kind, url: server },
+        expected: (events, version) => expectedOrderSearch(events, version),
+        read: async (namespace) => {
+          const { documents, ...layout } = await readSearchIndex(server, namespace);
+          return { content: documents, layout };
+        },
+        layout: (generation) => ({
+          generations: [{ generation, status: 'active' }],
+          indices: ['meta', `order_search-g${generation}`],
+          aliasOn: [`order_search-g${generation}`],
+        }),
+      };
+    }
+    case 'neo4j': {
+      const server = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7687';
+      return {
+        target: { kind, url: server },
+        expected: (events, version) => expectedOrderGraph(events, version),
+        read: async (namespace) => {
+          const { nodes, relationships, ...layout } = await readGraph(server, namespace);
+          return { content: { nodes, relationships }, layout };
+        },
+        layout: (generation) => ({ generations: [{ generation, status: 'active' }], leftovers: 0 }),
+      };
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '100'));
   const seed = Number(arg('seed', String(Math.floor(Math.random() * 1_000_000))));
   const orders = Number(arg('orders', '300'));
   const mode = arg('mode', 'both');
+  const kind = killTargetKind(arg('target', 'postgres'));
   const server = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `prism_killloop_${Date.now().toString(36)}`;
   const url = new URL(server);
   url.pathname = `/${name}`;
-  console.log(`kill loop: ${runs} runs, mode ${mode}, ${orders} orders, seed ${seed}, database ${name}`);
+  const log = url.toString();
+  const loop = loopTarget(kind, log);
+  const { target } = loop;
+  // PostgreSQL schemas live in the loop's own database; Elasticsearch and Neo4j namespaces are shared
+  // servers, so they carry the loop's name.
+  const namespace = (suffix: string) => (kind === 'postgres' ? suffix : `${name}_${suffix}`);
+  console.log(
+    `kill loop: ${runs} runs, mode ${mode}, target ${kind}, ${orders} orders, seed ${seed}, database ${name}`,
+  );
 
   await admin(server, `CREATE DATABASE ${name}`);
   let failed = false;
+  const leftover = new Set<string>();
   try {
-    const store = createPostgresEventStore({ url: url.toString(), schema: 'log' });
+    const store = createPostgresEventStore({ url: log, schema: 'log' });
     await store.initialize();
-    const events = await appendOrders(store, orders);
+    // Interleaved for the targets without a relational transaction: one order's events span batches.
+    const events = await appendOrders(store, orders, {
+      mode: kind === 'postgres' ? 'sequential' : 'interleaved',
+    });
     await store.close();
-    const expected = { 1: expectedOrderSummary(events, 1), 2: expectedOrderSummary(events, 2) };
+    const expected = { 1: loop.expected(events, 1), 2: loop.expected(events, 2) };
     let windowMs = 0;
     const fresh: Record<number, unknown> = {};
     for (const version of [1, 2] as const) {
-      const runner = await startRunner({
-        url: url.toString(),
-        schema: `fresh_v${version}`,
-        version,
-        batch: 25,
-      });
+      const schema = namespace(`fresh_v${version}`);
+      leftover.add(schema);
+      const runner = await startRunner({ url: log, schema, version, batch: 25, target });
       await runner.ready;
       const started = Date.now();
       const ended = await runner.exit;
       if (!ended.done) throw new Error(`fresh build failed: ${ended.stderr}`);
       windowMs = Math.max(windowMs, Date.now() - started);
-      fresh[version] = (await readView(url.toString(), `fresh_v${version}`)).rows;
+      fresh[version] = (await loop.read(schema)).content;
       if (!isDeepStrictEqual(fresh[version], expected[version]))
         throw new Error(`fresh build v${version} differs from the expected view`);
     }
@@ -84,29 +157,39 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run += 1) {
       const rebuild = mode === 'rebuild' || (mode === 'both' && run % 2 === 1);
       const random = prng(seed * 1000 + run);
-      const schema = `run_${run}`;
-      if (rebuild) await buildVersion1(url.toString(), schema);
+      const schema = namespace(`run_${run}`);
+      leftover.add(schema);
+      if (rebuild) await buildVersion1(log, schema, target);
       const result = await runWithKills({
-        url: url.toString(),
+        url: log,
         schema,
         version: rebuild ? 2 : 1,
         kills: 1 + Math.floor(random() * 3),
         windowMs,
         random,
+        target,
+        ...(kind === 'postgres' ? {} : { batches: [5, 10, 25, 60, 200] }),
       });
       kills += result.kills;
       midWork += result.killsMidWork;
-      const view = await readView(url.toString(), schema);
+      const view = await loop.read(schema);
       const version = rebuild ? 2 : 1;
-      const tables = ['order_summary', `order_summary__g${version}`];
-      if (!isDeepStrictEqual(view.rows, fresh[version]) || !isDeepStrictEqual(view.tables, tables)) {
+      if (
+        !isDeepStrictEqual(view.content, fresh[version]) ||
+        !isDeepStrictEqual(view.layout, loop.layout(version))
+      ) {
         console.error(
-          `run ${run} (${rebuild ? 'rebuild' : 'catch-up'}): the view differs from the fresh build; seed ${seed}`,
+          `run ${run} (${rebuild ? 'rebuild' : 'catch-up'}): the view in ${schema} differs from the fresh build; seed ${seed}`,
         );
+        if (!isDeepStrictEqual(view.layout, loop.layout(version)))
+          console.error(
+            `layout: ${JSON.stringify(view.layout)}, expected ${JSON.stringify(loop.layout(version))}`,
+          );
         failed = true;
         break;
       }
-      await dropSchema(url.toString(), schema);
+      await dropNamespace(log, schema, target);
+      leftover.delete(schema);
       console.log(
         `run ${run + 1}/${runs} ${rebuild ? 'rebuild ' : 'catch-up'} ok: ${result.kills} kill(s), ${result.killsMidWork} mid-work`,
       );
@@ -117,30 +200,19 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    // A differing run's namespace is kept to look at (PostgreSQL: the whole database goes). A failing
+    // clean-up only warns, so it never hides the error that ended the loop.
+    if (kind !== 'postgres') {
+      for (const schema of leftover) {
+        if (failed && !schema.includes('fresh')) continue;
+        await dropNamespace(log, schema, target).catch((error: unknown) =>
+          console.error(`could not remove ${schema}: ${String(error)}`),
+        );
+      }
+    }
     await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
   if (failed) process.exit(1);
-}
-
-async function buildVersion1(url: string, schema: string): Promise<void> {
-  const store = createPostgresEventStore({ url, schema: 'log' });
-  await store.initialize();
-  const target = await RelationalTarget.connect({ kind: 'postgres', url, schema, poolSize: 2 });
-  const runtime = new ProjectionRuntime({
-    store,
-    targets: { postgres: target },
-    runner: { batchSize: 1000, maxBatchLatencyMs: 5, headPollMs: 20 },
-    logger: silentLogger,
-  });
-  try {
-    await runtime.start([
-      { plan: orderSummaryPlan({ version: 1 }), definition: orderSummaryDefinition({ version: 1 }) },
-    ]);
-    await runtime.waitForCheckpoint('order_summary', await store.headPosition());
-  } finally {
-    await runtime.stop();
-    await Promise.all([target.close(), store.close()]);
-  }
 }
 
 main().catch((error: unknown) => {

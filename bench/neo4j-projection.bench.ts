@@ -11,9 +11,11 @@
  *     throughput if a check fails.
  *
  *   npx tsx bench/neo4j-projection.bench.ts [--orders 20000] [--batch 2000] [--mode sequential|interleaved]
- *        [--seed 42] [--keep]
+ *        [--seed 42] [--keep] [--tuned-server]
  *
- * PRISM_NEO4J_URL names the server (default bolt://127.0.0.1:7697, no auth).
+ * PRISM_NEO4J_URL names the server (default bolt://127.0.0.1:7697, no auth). `--tuned-server` starts a
+ * Neo4j of its own instead, configured like a production one (full JIT, 2 GB heap, 1 GB page cache; see
+ * bench/tuned-neo4j.ts): the test server stops the JIT at C1 to start fast, which costs throughput.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,15 +27,17 @@ import type { StoredEvent } from '../src/eventstore/event-store.port';
 import { bookkeepingDropStatements } from '../src/targets/neo4j/neo4j-bookkeeping';
 import { keyConstraintName, physicalName } from '../src/targets/neo4j/neo4j-names';
 import { Neo4jTarget } from '../src/targets/neo4j/neo4j.target';
+import type { CommitResult } from '../src/targets/target.port';
 import { interleaved, orders, sequential } from './workload';
 import { arg } from './cli-args';
+import { startTunedNeo4j, type TunedNeo4j } from './tuned-neo4j';
 
 const ORDERS = Number(arg('orders', '20000'));
 const BATCH = Number(arg('batch', '2000'));
 const MODE = arg('mode', 'sequential') as 'sequential' | 'interleaved';
 const SEED = Number(arg('seed', '42'));
 const KEEP = process.argv.includes('--keep');
-const URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
+const TUNED = process.argv.includes('--tuned-server');
 const RAW_BATCH = 5_000;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -158,7 +162,10 @@ async function main(): Promise<void> {
   const text = readFileSync(path.resolve(__dirname, '../projections/purchase-graph.yaml'), 'utf8');
   const plan = compileYamlDefinition(text.replace(/^name: .*$/m, `name: ${projection}`));
   const shape = plan.target as Neo4jTargetShape;
-  const driver = neo4j.driver(URL);
+  const server: TunedNeo4j | undefined = TUNED ? await startTunedNeo4j() : undefined;
+  const url = server?.url ?? process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
+  console.log(`Neo4j: ${url}${TUNED ? ' (tuned server started for this run)' : ''}`);
+  const driver = neo4j.driver(url);
   const target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
   const rawNames = {
     Customer: `BenchCustomer_${run}`,
@@ -187,6 +194,8 @@ async function main(): Promise<void> {
     await target.prepare({ ...view, fingerprint: plan.fingerprint, definition: null });
     const started = performance.now();
     let checkpoint = 0n;
+    // Like the runner: the next batch is computed while the previous one commits.
+    let committing: Promise<CommitResult> | undefined;
     for (let at = 0; at < log.length; at += BATCH) {
       const batch = log.slice(at, at + BATCH);
       const operations: ViewOperation[] = [];
@@ -195,10 +204,11 @@ async function main(): Promise<void> {
         for (const operation of plan.apply(event, new Map())) operations.push(operation);
       }
       const to = batch[batch.length - 1]!.position;
-      const result = await target.commit(view, { operations, checkpoint: { from: checkpoint, to } });
-      if (result.kind !== 'committed') throw new Error(`unexpected ${result.kind}`);
+      if (committing) expectCommitted(await committing);
+      committing = target.commit(view, { operations, checkpoint: { from: checkpoint, to } });
       checkpoint = to;
     }
+    if (committing) expectCommitted(await committing);
     const prismSeconds = (performance.now() - started) / 1000;
 
     // 2. Raw limit: the final graph, plain UNWIND batches, same uniqueness constraints.
@@ -263,7 +273,12 @@ async function main(): Promise<void> {
       for (const statement of bookkeepingDropStatements(target.labels)) await driver.executeQuery(statement);
     }
     await driver.close();
+    await server?.stop();
   }
+}
+
+function expectCommitted(result: CommitResult): void {
+  if (result.kind !== 'committed') throw new Error(`unexpected ${result.kind}`);
 }
 
 main().catch((error: unknown) => {

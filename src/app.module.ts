@@ -5,6 +5,9 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AdminModule } from './admin/admin.module';
+import { ChecksModule } from './admin/checks/checks.module';
+import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
 import { ErrorResponseFilter } from './commands/http/error-response.filter';
@@ -12,13 +15,17 @@ import { Client } from '@elastic/elasticsearch';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsService } from './projections/projections.service';
 import neo4j from 'neo4j-driver';
 import { GraphQueryModule } from './query/graph/graph-query.module';
 import { graphViewRegistryOf } from './query/graph/graph-view-registry';
+import { ConsistencyModule } from './query/consistency/consistency.module';
+import { RelationalQueryModule } from './query/relational/relational-query.module';
 import { SearchModule } from './query/search/search.module';
 import { registryOfProjections } from './query/search/search-view.registry';
+import { RelationalTarget } from './targets/relational/relational.target';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -33,8 +40,15 @@ export class AppModule implements NestModule {
         CqrsModule.forRoot(),
         CommandsModule,
         ProjectionsModule,
+        AuthModule,
+        AdminModule,
+        ChecksModule,
+        ObservabilityModule.forRoot(),
         ...(config.elasticsearch ? [searchModule(config.elasticsearch.url)] : []),
         ...(config.neo4j ? [graphQueryModule(config.neo4j.url)] : []),
+        ConsistencyModule,
+        // After search and graph: its GET /views/:name/:key would also match GET /views/:name/search.
+        relationalQueryModule(),
       ],
       // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
@@ -44,6 +58,21 @@ export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(correlationIdMiddleware).forRoutes('*');
   }
+}
+
+/** Filter, sort and page the relational views (PostgreSQL or embedded SQLite) through the target's connection. */
+function relationalQueryModule(): DynamicModule {
+  return RelationalQueryModule.register({
+    imports: [ProjectionsModule],
+    inject: [ProjectionsService],
+    source: (projections: ProjectionsService) => ({
+      projections: projections.catalog.projections,
+      target: () => {
+        const target = projections.target('postgres');
+        return target instanceof RelationalTarget ? target : undefined;
+      },
+    }),
+  });
 }
 
 /** The search API over the Elasticsearch views of the loaded definitions. */

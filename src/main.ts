@@ -3,11 +3,13 @@
  *   npm start            (or: npx tsx src/main.ts)
  */
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
+import { announce, createLogger } from './observability/logging/create-logger';
+import { resolveLogFormat } from './observability/logging/log-format';
 
 /** The app exactly as `main` runs it, not yet listening; e2e tests and benchmarks use this too. */
 export async function createPrismApp(
@@ -23,17 +25,6 @@ export async function createPrismApp(
   return app;
 }
 
-/**
- * Nest logs a failed start-up with the whole error and its cause chain before rethrowing it; main prints
- * the one line that matters (the error's message says what to fix), so that log is left out.
- */
-class QuietStartupLogger extends ConsoleLogger {
-  override error(message: unknown, ...rest: unknown[]): void {
-    if (rest.at(-1) === 'ExceptionHandler') return;
-    super.error(message, ...rest);
-  }
-}
-
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -43,13 +34,18 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
   const app = await createPrismApp(config, {
-    logger: new QuietStartupLogger({ logLevels: ['error', 'warn'] }),
+    // Nest logs a failed start-up with the whole error and its cause chain before rethrowing it; main
+    // prints the one line that matters (the error's message says what to fix), so that log is left out.
+    logger: createLogger(format, { logLevels: ['error', 'warn'], ignoreErrorContexts: ['ExceptionHandler'] }),
   });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
-  process.stdout.write(
-    `Prism listening on ${url} (API docs ${url}/docs), event store: ${describeEventStore(config.eventStore)}\n`,
+  announce(
+    format,
+    `Prism listening on ${url} (API docs ${url}/docs, metrics ${url}/metrics, health ${url}/health/ready), ` +
+      `event store: ${describeEventStore(config.eventStore)}`,
   );
 }
 

@@ -4,9 +4,15 @@
  */
 import { Command } from 'commander';
 import type { CliIo } from './cli-io';
+import { registerAdminParkedCommands } from './commands/admin-parked.command';
+import { registerAdminPauseCommands } from './commands/admin-pause.command';
+import { registerAdminRebuildCommands } from './commands/admin-rebuild.command';
+import { registerAdminStatusCommand } from './commands/admin-status.command';
+import { registerPlanCommand } from './commands/plan.command';
 import { registerSchemaCommand } from './commands/schema.command';
 import { registerTestCommand } from './commands/test.command';
 import { registerValidateCommand } from './commands/validate.command';
+import { registerVerifyCommand } from './commands/verify.command';
 
 export function createProgram(io: CliIo): Command {
   const program = new Command()
@@ -16,5 +22,11 @@ export function createProgram(io: CliIo): Command {
   registerValidateCommand(program, io);
   registerTestCommand(program, io);
   registerSchemaCommand(program, io);
+  registerAdminStatusCommand(program, io);
+  registerAdminPauseCommands(program, io);
+  registerAdminRebuildCommands(program, io);
+  registerAdminParkedCommands(program, io);
+  registerVerifyCommand(program, io);
+  registerPlanCommand(program, io);
   return program;
 }

@@ -10,6 +10,14 @@ export function setupOpenApi(app: INestApplication): void {
         'and answers { id, streamId, revision, position }; position is a read-your-writes token.',
     )
     .setVersion('0.1.0')
+    // One scheme for every route: commands need a writer key, /admin an admin key, queries a reader key
+    // when PRISM_QUERY_AUTH=keyed (see src/auth). Without PRISM_API_KEYS (development) it is ignored.
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key from PRISM_API_KEYS (role:key entries); also accepted as X-API-Key.',
+    })
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

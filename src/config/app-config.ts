@@ -3,6 +3,8 @@
  * start with one error that lists every bad variable and how to fix it, instead of failing later on first use.
  */
 import path from 'node:path';
+import { type ApiKey, parseApiKeys, type QueryAuthMode, redactApiKeys } from '../auth/api-keys';
+import type { LogFormat } from '../observability/logging/log-format';
 import {
   ENV_VARIABLES,
   envSchema,
@@ -32,6 +34,18 @@ export interface AppConfig {
     /** How long an Idempotency-Key claim protects a running command before a retry may take it over. */
     readonly idempotencyLeaseMs: number;
   };
+  readonly queries: {
+    /** Longest a query with a read-your-writes token waits for its view (caps `?wait=`). */
+    readonly readWaitMaxMs: number;
+  };
+  readonly auth: {
+    /** PRISM_API_KEYS; empty means development mode (writer and reader API open, admin API off). */
+    readonly apiKeys: readonly ApiKey[];
+    /** PRISM_QUERY_AUTH: whether the query API needs a key. */
+    readonly queryAuth: QueryAuthMode;
+  };
+  /** PRISM_LOG_FORMAT; absent: pretty on a terminal, json otherwise (resolveLogFormat). */
+  readonly logFormat?: LogFormat;
 }
 
 /** File name of the embedded event store inside PRISM_DATA_DIR. */
@@ -61,8 +75,9 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** Never print a database password into a log. */
+/** Never print a database password or an API key into a log. */
 function redact(variable: EnvVariableName, value: string): string {
+  if (variable === 'PRISM_API_KEYS') return redactApiKeys(value);
   if (!variable.endsWith('_URL')) return value;
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
@@ -74,7 +89,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ? []
     : parsed.error.issues.map((issue) => {
         const variable = issue.path[0] as EnvVariableName;
-        return { variable, value: rawValue(env, variable), problem: issue.message };
+        const value = rawValue(env, variable);
+        return {
+          variable,
+          value: value === undefined ? value : redact(variable, value),
+          problem: issue.message,
+        };
       });
   problems.push(...crossFieldProblems(env));
   if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(dedupe(problems));
@@ -94,8 +114,17 @@ function crossFieldProblems(env: Readonly<Record<string, string | undefined>>): 
     kurrentdb: 'PRISM_ESDB_URL',
   };
   const needed = kind === undefined ? undefined : required[kind];
-  if (needed === undefined || rawValue(env, needed) !== undefined) return [];
-  return [{ variable: needed, value: undefined, problem: `required when PRISM_EVENT_STORE=${kind}` }];
+  const problems: ConfigProblem[] = [];
+  if (needed !== undefined && rawValue(env, needed) === undefined)
+    problems.push({ variable: needed, value: undefined, problem: `required when PRISM_EVENT_STORE=${kind}` });
+  // Keyed queries without keys would silently serve reads to anyone (development mode).
+  if (rawValue(env, 'PRISM_QUERY_AUTH')?.trim() === 'keyed' && rawValue(env, 'PRISM_API_KEYS') === undefined)
+    problems.push({
+      variable: 'PRISM_API_KEYS',
+      value: undefined,
+      problem: 'required when PRISM_QUERY_AUTH=keyed',
+    });
+  return problems;
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
@@ -122,6 +151,12 @@ function toAppConfig(env: ParsedEnv): AppConfig {
     ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: { url: env.PRISM_NEO4J_URL } }),
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
+    queries: { readWaitMaxMs: env.PRISM_READ_WAIT_MAX_MS },
+    auth: {
+      apiKeys: env.PRISM_API_KEYS === undefined ? [] : parseApiKeys(env.PRISM_API_KEYS).keys,
+      queryAuth: env.PRISM_QUERY_AUTH,
+    },
+    ...(env.PRISM_LOG_FORMAT !== undefined && { logFormat: env.PRISM_LOG_FORMAT }),
   };
 }
 

@@ -6,6 +6,9 @@
  * app-config.ts. Empty strings count as unset, because `FOO=` in a compose file or shell means "no value".
  */
 import { z } from 'zod';
+import { MIN_API_KEY_LENGTH, parseApiKeys, QUERY_AUTH_MODES, type QueryAuthMode } from '../auth/api-keys';
+import { ROLES } from '../auth/roles';
+import { LOG_FORMATS } from '../observability/logging/log-format';
 
 export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -94,6 +97,37 @@ export const ENV_VARIABLES = {
       .max(3600, 'expected 1..3600')
       .default(30),
     hint: 'how long a command holding an Idempotency-Key may run before a retry may take the key over; longer than your slowest command, e.g. 30',
+  },
+  PRISM_READ_WAIT_MAX_MS: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(0, 'expected 0..600000')
+      .max(600_000, 'expected 0..600000')
+      .default(10_000),
+    hint: 'the longest a query with a read-your-writes token (?after=) may wait for its view, in ms (?wait= is capped by it), e.g. 10000',
+  },
+  PRISM_API_KEYS: {
+    schema: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        for (const message of parseApiKeys(value).problems) context.addIssue({ code: 'custom', message });
+      })
+      .optional(),
+    hint: `comma-separated role:key entries, roles ${ROLES.join('/')}, keys of at least ${MIN_API_KEY_LENGTH} characters, e.g. PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key>; unset runs the writer and reader API open and the admin API off`,
+  },
+  PRISM_QUERY_AUTH: {
+    schema: z
+      .enum(QUERY_AUTH_MODES as [QueryAuthMode, ...QueryAuthMode[]], {
+        message: `expected one of ${QUERY_AUTH_MODES.join(', ')}`,
+      })
+      .default('public'),
+    hint: 'public (the query API needs no key) or keyed (it needs a reader, writer or admin key from PRISM_API_KEYS)',
+  },
+  PRISM_LOG_FORMAT: {
+    schema: z.enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(', ')}` }).optional(),
+    hint: 'json (one JSON object per line) or pretty (coloured text); default pretty on a terminal, json otherwise',
   },
 } as const;
 

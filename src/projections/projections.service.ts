@@ -7,16 +7,21 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import type { TargetKind } from '../core/view-shape';
 import { definitionModelOf, recompileDefinition } from '../dsl';
 import type { EventStore } from '../eventstore/event-store.port';
 import { EVENT_STORE } from '../eventstore/event-store.module';
 import { ProjectionRuntime } from '../runtime/projection-runtime';
-import type { RuntimeLogger } from '../runtime/runtime.logger';
+import { nestRuntimeLogger } from '../observability/logging/runtime-logger';
+import { RUNTIME_OBSERVER } from '../observability/observability.tokens';
+import type { RuntimeObserver } from '../runtime/runtime.observer';
+import type { Target } from '../targets/target.port';
 import { loadProjectionCatalog, type ProjectionCatalog } from './projection-catalog';
 import { connectTargets, describeTargets, type ConfiguredTargets } from './projection-targets';
 
@@ -34,6 +39,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
   ) {
     this.catalog = loadProjectionCatalog(config.projectionsDir);
   }
@@ -42,6 +48,16 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   get runtime(): ProjectionRuntime {
     if (!this.runtimeInstance) throw new Error('The projection runtime has not started yet.');
     return this.runtimeInstance;
+  }
+
+  /** The runtime, or undefined while the targets are not connected yet (health and metrics ask). */
+  get runtimeIfStarted(): ProjectionRuntime | undefined {
+    return this.runtimeInstance;
+  }
+
+  /** The connected target of one kind of view, undefined until the targets connect (the query APIs read through it). */
+  target(kind: TargetKind): Target | undefined {
+    return this.targets[kind];
   }
 
   /**
@@ -85,16 +101,12 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       }
     }
     if (this.stopping) return;
-    const runtimeLogger: RuntimeLogger = {
-      info: (message) => this.logger.log(message),
-      warn: (message) => this.logger.warn(message),
-      error: (message) => this.logger.error(message),
-    };
     this.runtimeInstance = new ProjectionRuntime({
       store: this.store,
       targets: this.targets,
       recompile: (model) => recompileDefinition(model),
-      logger: runtimeLogger,
+      logger: nestRuntimeLogger(this.logger),
+      ...(this.observer !== undefined ? { observer: this.observer } : {}),
     });
     await this.runtimeInstance.start(
       catalog.projections.map((plan) => ({ plan, definition: definitionModelOf(plan) })),

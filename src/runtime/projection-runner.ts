@@ -30,6 +30,7 @@ import {
   SubscriptionEndedError,
 } from './runtime.errors';
 import type { RuntimeLogger } from './runtime.logger';
+import type { RuntimeObserver } from './runtime.observer';
 import type { RunnerOptions } from './runtime.options';
 
 export type RunnerRole = 'live' | 'rebuild';
@@ -43,6 +44,7 @@ export interface RunnerDependencies {
   readonly role: RunnerRole;
   readonly options: RunnerOptions;
   readonly logger: RuntimeLogger;
+  readonly observer?: RuntimeObserver;
   readonly paused?: boolean;
   readonly random?: () => number;
 }
@@ -72,6 +74,8 @@ export class ProjectionRunner {
 
   private checkpoint = 0n;
   private head = 0n;
+  /** Whether the head was read from the log at least once (progress is unknown before). */
+  private headKnown = false;
   private blocked = new Set<string>();
   private parkedCount = 0;
   private heldCount = 0;
@@ -225,7 +229,12 @@ export class ProjectionRunner {
             : Math.max(0, (now - this.lastEventTimestamp) / 1000),
       eventsPerSecond: Math.round(this.meter.eventsPerSecond()),
       eventsApplied: this.meter.totalEvents,
-      progress: this.head === 0n ? 1 : Math.min(1, Number(this.checkpoint) / Number(this.head)),
+      // Until the head was read once, 0/0 means "not known yet", not "done".
+      progress: !this.headKnown
+        ? 0
+        : this.head === 0n
+          ? 1
+          : Math.min(1, Number(this.checkpoint) / Number(this.head)),
       etaSeconds: eta === undefined ? null : Math.round(eta),
       parked: this.parkedCount,
       held: this.heldCount,
@@ -310,6 +319,7 @@ export class ProjectionRunner {
         this.attempts += 1;
         const attempts = this.attempts;
         const kind = classifyError(error);
+        this.observeError(kind);
         this.lastError = { message: errorMessage(error), kind, attempts, at: new Date() };
         if (kind !== 'transient' && attempts >= this.deps.options.maxUnknownAttempts) {
           this.fail(error, kind, attempts);
@@ -377,6 +387,7 @@ export class ProjectionRunner {
     try {
       const head = await this.deps.store.headPosition(this.filter);
       if (head > this.head) this.head = head;
+      this.headKnown = true;
       if (this.checkpoint >= this.head) this.lastProgressAt = Date.now();
       this.logProgress();
       this.notify();
@@ -503,6 +514,7 @@ export class ProjectionRunner {
     } catch (error) {
       this.resetPipeline();
       if (classifyError(error) !== 'poison') throw error;
+      this.observeError('poison');
       await this.applyEvents(inflight.events);
       this.resetPipeline();
       return 'invalidated';
@@ -534,6 +546,7 @@ export class ProjectionRunner {
       await this.foldAndCommit(events);
     } catch (error) {
       if (classifyError(error) !== 'poison') throw error;
+      this.observeError('poison');
       if (events.length === 1) {
         await this.parkAlone(events[0]!, errorMessage(error));
         return;
@@ -607,12 +620,19 @@ export class ProjectionRunner {
     events: readonly StoredEvent[],
     blocked: Set<string>,
   ): Promise<void> {
+    const started = performance.now();
     const result = await this.deps.target.commit(this.view, {
       operations: batch.operations,
       park: batch.park,
       checkpoint: { from: this.checkpoint, to },
     });
     if (result.kind === 'checkpoint-mismatch') throw new CheckpointMoved(result.actual);
+    this.deps.observer?.batchCommitted({
+      projection: this.name,
+      generation: this.generation,
+      events: events.length,
+      seconds: (performance.now() - started) / 1000,
+    });
     this.checkpoint = to;
     this.blocked = blocked;
     // Failures are counted until something is stored again.
@@ -621,8 +641,18 @@ export class ProjectionRunner {
     for (const parked of batch.park) {
       if (parked.status === 'parked') {
         this.parkedCount += 1;
+        // The correlation id leads from this line back to the command (and request) that wrote the event.
+        const correlationId = parked.event.metadata.correlationId;
         this.deps.logger.warn(
-          `${this.label()}: parked ${parked.eventType} at ${parked.position}: ${parked.reason}`,
+          `${this.label()}: parked ${parked.eventType} at ${parked.position}` +
+            `${correlationId !== undefined ? ` (correlation ${correlationId})` : ''}: ${parked.reason}`,
+          {
+            projection: this.name,
+            generation: this.generation,
+            position: parked.position,
+            eventType: parked.eventType,
+            ...(correlationId !== undefined ? { correlationId } : {}),
+          },
         );
       } else {
         this.heldCount += 1;
@@ -662,8 +692,16 @@ export class ProjectionRunner {
       await this.commitAdmin({ operations: [], release: [record.position] });
     }
     const released = await this.releaseHeld();
+    const correlationId = record.event.metadata.correlationId;
     this.deps.logger.info(
       `${this.label()}: ${mode}ed the event at ${position}; released ${released} held event(s)`,
+      {
+        projection: this.name,
+        generation: this.generation,
+        position,
+        eventType: record.eventType,
+        ...(correlationId !== undefined ? { correlationId } : {}),
+      },
     );
     return { kind: mode === 'replay' ? 'replayed' : 'discarded', released };
   }
@@ -763,6 +801,10 @@ export class ProjectionRunner {
       `${this.label()}: ${status.checkpoint}/${status.head} (${(status.progress * 100).toFixed(1)}%), ` +
         `${status.eventsPerSecond} events/s, ETA ${eta}`,
     );
+  }
+
+  private observeError(kind: ErrorClass): void {
+    this.deps.observer?.storeError({ projection: this.name, generation: this.generation, kind });
   }
 
   private notify(): void {

@@ -29,6 +29,7 @@ import {
   UnknownProjectionError,
 } from './runtime.errors';
 import { consoleLogger, type RuntimeLogger } from './runtime.logger';
+import type { RuntimeObserver } from './runtime.observer';
 import { runnerOptions, type RunnerOptions } from './runtime.options';
 
 export interface ProjectionRuntimeOptions {
@@ -44,6 +45,8 @@ export interface ProjectionRuntimeOptions {
   readonly definitionOf?: (plan: CompiledProjection) => JsonValue | null;
   readonly runner?: Partial<RunnerOptions>;
   readonly logger?: RuntimeLogger;
+  /** Told about every committed batch and store error (metrics). */
+  readonly observer?: RuntimeObserver;
   /** Source of randomness for backoff jitter (seeded in tests). */
   readonly random?: () => number;
 }
@@ -157,6 +160,7 @@ export class ProjectionRuntime {
       ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
       options: this.options,
       logger: this.logger,
+      ...(this.config.observer !== undefined ? { observer: this.config.observer } : {}),
       ...(this.config.random !== undefined ? { random: this.config.random } : {}),
     });
     const entry: Entry = { name: plan.name, supervisor, startError: undefined };

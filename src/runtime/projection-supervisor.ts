@@ -23,6 +23,7 @@ import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './proj
 import type { ProjectionStatus, RunnerState } from './projection-status';
 import { CheckpointTimeoutError, RunnerNotRunningError } from './runtime.errors';
 import type { RuntimeLogger } from './runtime.logger';
+import type { RuntimeObserver } from './runtime.observer';
 import type { RunnerOptions } from './runtime.options';
 
 export interface ProjectionDefinition {
@@ -41,6 +42,7 @@ export interface SupervisorDependencies {
   readonly recompile?: Recompile;
   readonly options: RunnerOptions;
   readonly logger: RuntimeLogger;
+  readonly observer?: RuntimeObserver;
   readonly random?: () => number;
 }
 
@@ -236,6 +238,7 @@ export class ProjectionSupervisor {
       role,
       options: this.deps.options,
       logger: this.deps.logger,
+      ...(this.deps.observer !== undefined ? { observer: this.deps.observer } : {}),
       paused: this.paused,
       ...(this.deps.random !== undefined ? { random: this.deps.random } : {}),
     });

@@ -112,6 +112,25 @@ export interface LoadedDocument {
   readonly position?: bigint;
 }
 
+/** One page request of `Target.scan`. */
+export interface ScanOptions {
+  /** Continue after this key (the `key` of the last entry of the previous page); absent: from the start. */
+  readonly after?: string;
+  /** Most entries to return (at least 1). */
+  readonly limit: number;
+}
+
+/**
+ * One entry of a generation, as `scan` lists it. Document views: the document and its key (as `load`
+ * returns them; tombstones are never listed). Graph views: one entry per node (`node:<Label>:<json key>`,
+ * its properties with the key) and per relationship (`rel:<TYPE>:<json [from key, to key]>`, its
+ * properties), see src/targets/graph-entity-keys.ts.
+ */
+export interface ScannedDocument {
+  readonly key: string;
+  readonly document: ViewDocument;
+}
+
 export type ActivateResult =
   | { readonly kind: 'activated'; readonly previous: Generation | null }
   /** The generation's checkpoint was below `minCheckpoint` when checked inside the swap: nothing changed. */
@@ -163,6 +182,14 @@ export interface Target {
    * Idempotent.
    */
   drop(view: ViewRef): Promise<void>;
+
+  /**
+   * Lists a generation's entries in pages, in a stable order of their keys (the store's order of the key
+   * value; for graphs: labels, then relationship types, each by key), for whole-view checks (`prism
+   * verify`). A page shorter than `limit` is the last one. Not a snapshot: entries written meanwhile may
+   * or may not be listed.
+   */
+  scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]>;
 
   // Parking ----------------------------------------------------------------------------------------
 

@@ -293,6 +293,43 @@ export function targetContract(harness: TargetContractHarness): void {
       expect(await target.readProjection('never_registered')).toBeUndefined();
     });
 
+    it("scan lists a generation's documents in key order, in pages, without deleted ones", async () => {
+      await target.prepare(spec(1));
+      await target.prepare(spec(2));
+      const ids = ['e', 'a', 'd', 'b', 'c', 'f', 'g'];
+      await target.commit(ref(1), {
+        operations: ids.map((id, i) => put(order(id, 'placed', i), BigInt(i + 1))),
+        checkpoint: { from: 0n, to: 7n },
+      });
+      await target.commit(ref(1), {
+        operations: [{ kind: 'delete', key: 'd', position: 8n }],
+        checkpoint: { from: 7n, to: 8n },
+      });
+      await target.commit(ref(2), {
+        operations: [put(order('zz', 'placed', 1), 1n)],
+        checkpoint: { from: 0n, to: 1n },
+      });
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await target.scan(ref(1), { after, limit: 2 });
+        pages.push(page.map((entry) => entry.key));
+        for (const entry of page)
+          expect(entry.document).toEqual(order(entry.key, 'placed', ids.indexOf(entry.key)));
+        if (page.length < 2) break;
+        after = page[page.length - 1]!.key;
+      }
+      expect(pages).toEqual([['a', 'b'], ['c', 'e'], ['f', 'g'], []]);
+      expect((await target.scan(ref(1), { after: 'c', limit: 10 })).map((e) => e.key)).toEqual([
+        'e',
+        'f',
+        'g',
+      ]);
+      expect(await target.scan(ref(2), { limit: 10 })).toEqual([
+        { key: 'zz', document: order('zz', 'placed', 1) },
+      ]);
+    });
+
     it('validates documents against the declared shape', () => {
       expect(target.validate(ref(), order('a', 'placed', 1))).toBeUndefined();
       expect(target.validate(ref(), { order_id: 'a', status: null, total: 1 })).toMatch(/status/);

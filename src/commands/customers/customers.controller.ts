@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Delete, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { RequireRole } from '../../auth/require-role.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandOutcome } from '../command-context';
 import { CommandCtx } from '../http/command-context.decorator';
@@ -17,6 +18,7 @@ import { FollowCustomerDto, RegisterCustomerDto, RenameCustomerDto } from './cus
 
 @ApiTags('customers')
 @Controller('customers')
+@RequireRole('writer')
 export class CustomersController {
   constructor(@Inject(CommandBus) private readonly commandBus: CommandBus) {}
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { RequireRole } from '../../auth/require-role.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandOutcome } from '../command-context';
 import { CommandCtx } from '../http/command-context.decorator';
@@ -12,6 +13,7 @@ import { AddItemDto, PlaceOrderDto } from './order.dto';
 
 @ApiTags('orders')
 @Controller('orders')
+@RequireRole('writer')
 export class OrdersController {
   constructor(@Inject(CommandBus) private readonly commandBus: CommandBus) {}
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Delete, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { RequireRole } from '../../auth/require-role.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandOutcome } from '../command-context';
 import { CommandCtx } from '../http/command-context.decorator';
@@ -12,6 +13,7 @@ import { ChangeProductPriceDto, ListProductDto } from './product.dto';
 
 @ApiTags('products')
 @Controller('products')
+@RequireRole('writer')
 export class ProductsController {
   constructor(@Inject(CommandBus) private readonly commandBus: CommandBus) {}
 

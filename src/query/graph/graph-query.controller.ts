@@ -3,11 +3,14 @@ import {
   Controller,
   Get,
   GatewayTimeoutException,
+  Headers,
   Inject,
   NotFoundException,
+  Optional,
   Param,
   Query,
   ServiceUnavailableException,
+  UseFilters,
 } from '@nestjs/common';
 import {
   GraphQueryParameterError,
@@ -16,21 +19,34 @@ import {
   UnknownGraphViewError,
   UnknownNamedQueryError,
 } from './graph-query.errors';
+import { RequireRole } from '../../auth/require-role.decorator';
 import { GraphQueryService, type GraphQueryResult } from './graph-query.service';
+import { ConsistencyErrorFilter } from '../consistency/consistency.filter';
+import { ConsistencyGate } from '../consistency/consistency.gate';
+import { AFTER_HEADER } from '../consistency/consistency-token';
+import { admitRead } from '../consistency/read-your-writes';
 
 /** `GET /views/:name/graph/:query?param=...`: a named read query of a graph view, never client Cypher. */
 @Controller('views')
+@RequireRole('reader')
+@UseFilters(ConsistencyErrorFilter)
 export class GraphQueryController {
-  constructor(@Inject(GraphQueryService) private readonly service: GraphQueryService) {}
+  constructor(
+    @Inject(GraphQueryService) private readonly service: GraphQueryService,
+    @Optional() @Inject(ConsistencyGate) private readonly gate?: ConsistencyGate,
+  ) {}
 
   @Get(':name/graph/:query')
   async run(
     @Param('name') name: string,
     @Param('query') query: string,
     @Query() parameters: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
   ): Promise<GraphQueryResult> {
     try {
-      return await this.service.run(name, query, parameters);
+      // Neo4j is transactional: once the gate lets the request through, the writes are visible.
+      const admitted = await admitRead(this.gate, name, parameters, after);
+      return await this.service.run(name, query, admitted.parameters);
     } catch (error) {
       throw httpError(error);
     }

@@ -1,4 +1,17 @@
-import { Body, Controller, Get, HttpException, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Optional,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { errors } from '@elastic/elasticsearch';
 import {
   RawQueryRejectedError,
@@ -6,21 +19,43 @@ import {
   UnknownSearchTemplateError,
   UnknownSearchViewError,
 } from './search.errors';
+import { RequireRole } from '../../auth/require-role.decorator';
 import { SearchService, type SearchResult } from './search.service';
+import { ConsistencyErrorFilter } from '../consistency/consistency.filter';
+import { ConsistencyGate } from '../consistency/consistency.gate';
+import { AFTER_HEADER } from '../consistency/consistency-token';
+import { admitRead } from '../consistency/read-your-writes';
 
 /** Search over Elasticsearch views; every failure a caller can fix is a 4xx that says how. */
 @Controller('views/:name/search')
+@RequireRole('reader')
+@UseFilters(ConsistencyErrorFilter)
 export class SearchController {
-  constructor(private readonly search: SearchService) {}
+  constructor(
+    @Inject(SearchService) private readonly search: SearchService,
+    @Optional() @Inject(ConsistencyGate) private readonly gate?: ConsistencyGate,
+  ) {}
 
   @Get()
-  async find(@Param('name') name: string, @Query() query: Record<string, unknown>): Promise<SearchResult> {
-    return this.answer(() => this.search.search(name, query));
+  async find(
+    @Param('name') name: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
+  ): Promise<SearchResult> {
+    return this.answer(async () => this.search.search(name, await this.consistent(name, query, after)));
   }
 
   @Post('raw')
-  async raw(@Param('name') name: string, @Body() body: unknown): Promise<SearchResult> {
-    return this.answer(() => this.search.raw(name, body));
+  async raw(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
+  ): Promise<SearchResult> {
+    return this.answer(async () => {
+      await this.consistent(name, query, after);
+      return this.search.raw(name, body);
+    });
   }
 
   @Get(':template')
@@ -28,8 +63,22 @@ export class SearchController {
     @Param('name') name: string,
     @Param('template') template: string,
     @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
   ): Promise<SearchResult> {
-    return this.answer(() => this.search.template(name, template, query));
+    return this.answer(async () =>
+      this.search.template(name, template, await this.consistent(name, query, after)),
+    );
+  }
+
+  /** Read-your-writes: waits for the token, then one (coalesced) refresh makes those writes searchable. */
+  private async consistent(
+    name: string,
+    query: Record<string, unknown>,
+    after: string | undefined,
+  ): Promise<Record<string, unknown>> {
+    const { parameters, progress } = await admitRead(this.gate, name, query, after);
+    if (progress !== undefined) await this.search.refreshForRead(name, progress);
+    return parameters;
   }
 
   private async answer(work: () => Promise<SearchResult>): Promise<SearchResult> {

@@ -10,6 +10,8 @@ import { UnknownSearchTemplateError, UnknownSearchViewError } from './search.err
 import { encodeCursor, parseSearchRequest, type QueryParameters } from './search-request.parser';
 import { renderSearchTemplate } from './search-template.renderer';
 import type { SearchView, SearchViewRegistry } from './search-view.registry';
+import type { ReadProgress } from '../consistency/consistency.gate';
+import { RefreshCoalescer } from '../consistency/refresh-coalescer';
 
 export interface SearchHit {
   readonly id: string;
@@ -54,6 +56,9 @@ interface RawResponse {
 }
 
 export class SearchService {
+  /** One coalesced refresher per alias, for read-your-writes requests. */
+  private readonly refreshers = new Map<string, RefreshCoalescer>();
+
   constructor(
     private readonly client: Client,
     private readonly registry: SearchViewRegistry,
@@ -102,6 +107,20 @@ export class SearchService {
     const guarded = guardRawQuery(body, this.limits, excludeTombstones());
     const response = await this.run(view, guarded);
     return { ...this.result(response), aggregations: response.aggregations as JsonObject | undefined };
+  }
+
+  /**
+   * After a read-your-writes wait: makes the waited-for writes searchable with one refresh of the view's
+   * alias, shared by concurrent requests and skipped when an earlier refresh already covered them.
+   */
+  async refreshForRead(name: string, progress: ReadProgress): Promise<void> {
+    const alias = this.view(name).alias;
+    let refresher = this.refreshers.get(alias);
+    if (refresher === undefined) {
+      refresher = new RefreshCoalescer(() => this.client.indices.refresh({ index: alias }));
+      this.refreshers.set(alias, refresher);
+    }
+    await refresher.request(progress);
   }
 
   private view(name: string): SearchView {

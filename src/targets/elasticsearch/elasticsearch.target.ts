@@ -27,6 +27,8 @@ import type {
   LoadedDocument,
   ParkedEvent,
   ProjectionRecord,
+  ScannedDocument,
+  ScanOptions,
   Target,
   ViewRef,
 } from '../target.port';
@@ -316,10 +318,9 @@ export class ElasticsearchTarget implements Target {
     // One _aliases call: readers see the old index or the new one, never both or neither.
     await this.client.indices.updateAliases({ actions });
 
-    if (previous !== null && previous !== view.generation) {
-      await this.setGenerationStatus(view.projection, previous, 'retired');
-    }
-    await this.setGenerationStatus(view.projection, view.generation, 'active');
+    // The registry's active generation first, statuses after: a crash between these writes must leave a
+    // state a restart completes. Retiring the previous generation before the registry moved would make
+    // the restart drop it while the registry still calls it active (refused: the projection never starts).
     await this.client.update({
       index: this.naming.meta,
       id: metaIds.projection(view.projection),
@@ -328,6 +329,17 @@ export class ElasticsearchTarget implements Target {
       refresh: true,
       retry_on_conflict: 3,
     });
+    // Every other generation still marked active is retired too, not only the registry's previous one
+    // (as the Neo4j target does): activating again after a crash that came after the registry update
+    // finds previous === generation, and an old generation left 'active' would be run again by the next
+    // restart, after its drop had begun.
+    const retire = (await this.listGenerations(view.projection))
+      .filter((g) => g.generation !== view.generation && g.status === 'active')
+      .map((g) => g.generation);
+    if (previous !== null && previous !== view.generation && !retire.includes(previous))
+      retire.push(previous);
+    for (const generation of retire) await this.setGenerationStatus(view.projection, generation, 'retired');
+    await this.setGenerationStatus(view.projection, view.generation, 'active');
     return { kind: 'activated', previous: previous !== view.generation ? previous : null };
   }
 
@@ -353,6 +365,38 @@ export class ElasticsearchTarget implements Target {
       });
     }
     await this.deleteMeta(metaIds.generation(view.projection, view.generation));
+  }
+
+  async scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {
+    const shape = elasticsearchShape(view.projection, view.shape);
+    const index = this.naming.physical(view.projection, view.generation);
+    // Bulks do not refresh by default: make what is stored searchable before the first page.
+    if (options.after === undefined) await this.client.indices.refresh({ index, ignore_unavailable: true });
+    const idType = shape.fields[shape.id]?.type;
+    if (idType === 'text') {
+      throw new Error(
+        `The view of "${view.projection}" cannot be listed in key order: its id field "${shape.id}" is a text field, ` +
+          'which Elasticsearch cannot sort on; declare it as type: keyword.',
+      );
+    }
+    const numericId = idType === 'integer' || idType === 'long' || idType === 'double';
+    const response = await this.client.search<JsonObject>(
+      {
+        index,
+        size: Math.min(options.limit, MAX_RESULT_WINDOW),
+        query: { bool: { must_not: [excludeTombstones()] } },
+        // search_after on the declared id field (its value is the document's _id): no scroll context to
+        // keep open, and each page continues exactly after the previous page's last key.
+        sort: [{ [shape.id]: 'asc' }],
+        ...(options.after === undefined
+          ? {}
+          : { search_after: [numericId ? Number(options.after) : options.after] }),
+      },
+      { ignore: [404] },
+    );
+    return (response.hits?.hits ?? []).flatMap((hit) =>
+      hit._source === undefined ? [] : [{ key: hit._id ?? '', document: hit._source }],
+    );
   }
 
   // Parking ----------------------------------------------------------------------------------------

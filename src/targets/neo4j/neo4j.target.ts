@@ -25,6 +25,8 @@ import type {
   LoadedDocument,
   ParkedEvent,
   ProjectionRecord,
+  ScannedDocument,
+  ScanOptions,
   Target,
   ViewRef,
 } from '../target.port';
@@ -45,6 +47,7 @@ import {
   UnknownGraphGenerationError,
 } from './neo4j.errors';
 import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
+import { scanGraph } from './neo4j-scan';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -340,6 +343,12 @@ export class Neo4jTarget implements Target {
         { id, projection: view.projection, generation: neo4j.int(view.generation) },
       ),
     );
+  }
+
+  /** Nodes, then relationships, as entries (see neo4j-scan.ts). */
+  scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {
+    const shape = graphShape(view.projection, view.shape);
+    return scanGraph((work) => this.read(work), view.projection, view.generation, shape, options);
   }
 
   // Parking ----------------------------------------------------------------------------------------

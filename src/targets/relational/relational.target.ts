@@ -23,6 +23,8 @@ import type {
   LoadedDocument,
   ParkedEvent,
   ProjectionRecord,
+  ScannedDocument,
+  ScanOptions,
   Target,
   ViewRef,
 } from '../target.port';
@@ -395,6 +397,25 @@ export class RelationalTarget implements Target {
     });
   }
 
+  async scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {
+    const shape = relationalShape(view.projection, view.shape);
+    const key = this.dialect.quote(shape.key);
+    const columns = columnNames(shape).map((c) => this.dialect.quote(c));
+    // The cursor is the key's string form; CAST gives it the key column's type (same SQL on both dialects).
+    const keyType = this.dialect.columnType(shape.columns[shape.key]?.type ?? 'text');
+    const rows = await this.query({
+      sql:
+        `SELECT ${columns.join(', ')} FROM ${this.t(generationTableName(shape, view.generation))} ` +
+        `${options.after === undefined ? '' : `WHERE ${key} > CAST($1 AS ${keyType}) `}` +
+        `ORDER BY ${key} LIMIT ${pageLimit(options.limit)}`,
+      params: options.after === undefined ? [] : [options.after],
+    });
+    return rows.map((row) => {
+      const document = this.decodeRow(shape, row);
+      return { key: keyText(document[shape.key]), document };
+    });
+  }
+
   // Parking ----------------------------------------------------------------------------------------
 
   async listParked(view: ViewRef): Promise<ParkedEvent[]> {
@@ -424,6 +445,14 @@ export class RelationalTarget implements Target {
   async readActive(shape: TargetShape): Promise<ViewDocument[]> {
     const relational = relationalShape(shape.kind, shape);
     return this.readTable(relational, relational.table);
+  }
+
+  /**
+   * Runs one read statement for the query API (written with `$n` placeholders, values always bound), on
+   * this target's own connection: rows as the driver returns them, decode with `dialect.decode`.
+   */
+  async readRows(statement: SqlStatement): Promise<Record<string, unknown>[]> {
+    return this.query(statement);
   }
 
   /** All documents of one generation's table, ordered by key. */
@@ -524,6 +553,13 @@ function collapse(
     else if (operation.kind === 'delete') deletes.push(operation.key);
   }
   return { puts, deletes };
+}
+
+/** A scan page size as SQL text: a positive integer, never a parameter the caller could inject into. */
+function pageLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`scan limit must be a positive integer, got ${limit}`);
+  return limit;
 }
 
 /** A key column value as the string DocumentKey the plan uses. */

@@ -1,15 +1,40 @@
 /**
- * Crash-safety scenarios shared by test/runtime/kill.int.spec.ts (a fixed number of runs) and
+ * Crash-safety scenarios shared by test/runtime/kill*.int.spec.ts (a fixed number of runs) and
  * bench/kill-loop.ts (as many as you like): run the projection runtime in a child process, SIGKILL it at
  * random moments, restart it until it finishes, and compare the view with one built from scratch.
+ * The event log is always PostgreSQL; the target is PostgreSQL, Elasticsearch or Neo4j (kill-targets.ts),
+ * each run in a namespace of its own (a schema, an index prefix, a label namespace) removed afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
+import type { JsonObject } from '../../../src/core/json';
 import type { ViewDocument } from '../../../src/core/plan';
+import type { Neo4jTargetShape } from '../../../src/core/view-shape';
+import { createPostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
+import { filterOf } from '../../../src/runtime/log-filter';
+import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
+import { silentLogger } from '../../../src/runtime/runtime.logger';
+import { deleteIndicesWithPrefix } from '../../../src/targets/elasticsearch/elasticsearch-cleanup';
+import { ElasticsearchTarget } from '../../../src/targets/elasticsearch/elasticsearch.target';
+import { Neo4jTarget } from '../../../src/targets/neo4j/neo4j.target';
+import { cleanUp, snapshot, type GraphSnapshot } from '../../../src/targets/neo4j/neo4j-test-support';
+import { physicalName } from '../../../src/targets/neo4j/neo4j-names';
 import { REPO_ROOT } from '../../stores/store-endpoints';
+import { orderGraphShape } from '../fixtures/order-graph.fixture';
+import { ORDER_SEARCH, type IndexedDocument } from '../fixtures/order-search.fixture';
+import {
+  esPrefix,
+  killProjection,
+  neo4jBookkeepingPrefix,
+  neo4jProjection,
+  openKillTarget,
+  type KillTargetKind,
+} from './kill-targets';
 
 const RUNNER = path.join(REPO_ROOT, 'test', 'runtime', 'support', 'kill-runner.ts');
 
@@ -57,12 +82,25 @@ export interface RunnerProcess {
   kill(): void;
 }
 
-export async function startRunner(env: {
-  url: string;
-  schema: string;
-  version: 1 | 2;
-  batch: number;
-}): Promise<RunnerProcess> {
+/** Where a run writes: the kind of target and its server (PostgreSQL uses the event log's database). */
+export interface KillTarget {
+  readonly kind: KillTargetKind;
+  /** The Elasticsearch or Neo4j server. */
+  readonly url?: string;
+}
+
+export interface RunnerEnv {
+  /** Database of the event log (schema `log`), and of the PostgreSQL target. */
+  readonly url: string;
+  /** The run's namespace: target schema, index prefix or label namespace (see kill-targets.ts). */
+  readonly schema: string;
+  readonly version: 1 | 2;
+  readonly batch: number;
+  /** Default: PostgreSQL. */
+  readonly target?: KillTarget;
+}
+
+export async function startRunner(env: RunnerEnv): Promise<RunnerProcess> {
   const child: ChildProcess = spawn(process.execPath, await runnerCommand(), {
     cwd: REPO_ROOT,
     env: {
@@ -72,6 +110,8 @@ export async function startRunner(env: {
       PRISM_KILL_SCHEMA: env.schema,
       PRISM_KILL_VERSION: String(env.version),
       PRISM_KILL_BATCH: String(env.batch),
+      PRISM_KILL_TARGET: env.target?.kind ?? 'postgres',
+      PRISM_KILL_TARGET_URL: env.target?.url ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -105,9 +145,13 @@ export interface KillRunResult {
   readonly spawns: number;
 }
 
+/** Batch sizes a run picks from at random (one per start): small ones make many commits to land in. */
+export const DEFAULT_BATCHES: readonly number[] = [3, 10, 25, 60, 200];
+
 /**
- * Starts the runner, SIGKILLs it `kills` times after random delays in [0, windowMs) from READY, then lets
- * one run to completion. Throws when a run fails in a way a kill cannot explain (a non-zero exit).
+ * Starts the runner, SIGKILLs it `kills` times after random delays in [0, windowMs / k) from READY (the
+ * k-th kill), then lets one run to completion. Throws when a run fails in a way a kill cannot explain (a non-zero exit), or
+ * when the last run does not finish within `timeoutMs` (it is killed then).
  */
 export async function runWithKills(options: {
   url: string;
@@ -116,8 +160,11 @@ export async function runWithKills(options: {
   kills: number;
   windowMs: number;
   random: () => number;
+  target?: KillTarget;
+  batches?: readonly number[];
+  timeoutMs?: number;
 }): Promise<KillRunResult> {
-  const batches = [3, 10, 25, 60, 200];
+  const batches = options.batches ?? DEFAULT_BATCHES;
   let killsMidWork = 0;
   let spawns = 0;
   for (let i = 0; i <= options.kills; i += 1) {
@@ -127,10 +174,13 @@ export async function runWithKills(options: {
       schema: options.schema,
       version: options.version,
       batch: batches[Math.floor(options.random() * batches.length)]!,
+      ...(options.target !== undefined ? { target: options.target } : {}),
     });
     spawns += 1;
     if (!last) {
-      const delay = Math.floor(options.random() * options.windowMs);
+      // Each restart resumes from a checkpoint, so less work is left: later kills get a shorter window,
+      // or most of them would land after the run finished.
+      const delay = Math.floor((options.random() * options.windowMs) / (i + 1));
       if (await runner.ready) {
         const killer = setTimeout(() => runner.kill(), delay);
         const ended = await runner.exit;
@@ -140,9 +190,15 @@ export async function runWithKills(options: {
         continue;
       }
     }
+    // A run that cannot finish (a stuck swap, a projection retrying forever) must fail, not hang.
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const watchdog = setTimeout(() => runner.kill(), timeoutMs);
     const ended = await runner.exit;
-    if (!ended.done)
-      throw new Error(`runner did not finish (exit ${ended.code}, ${ended.signal}): ${ended.stderr}`);
+    clearTimeout(watchdog);
+    if (!ended.done) {
+      const why = ended.signal === 'SIGKILL' ? `did not finish within ${timeoutMs} ms` : `exit ${ended.code}`;
+      throw new Error(`runner of ${options.schema} ${why}: ${ended.stderr}`);
+    }
   }
   return { kills: options.kills, killsMidWork, spawns };
 }
@@ -177,4 +233,190 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Builds version 1 of a target's fixture in this process, live at the head: the starting point of a
+ * rebuild run (which then restarts with version 2).
+ */
+export async function buildVersion1(url: string, namespace: string, target?: KillTarget): Promise<void> {
+  const kind = target?.kind ?? 'postgres';
+  const store = createPostgresEventStore({ url, schema: 'log', poolSize: 2 });
+  await store.initialize();
+  const opened = await openKillTarget(kind, { pgUrl: url, targetUrl: target?.url, namespace });
+  const { plan, definition } = killProjection(kind, namespace, 1);
+  const runtime = new ProjectionRuntime({
+    store,
+    targets: { [kind]: opened },
+    runner: { batchSize: 1000, maxBatchLatencyMs: 5, headPollMs: 20 },
+    logger: silentLogger,
+  });
+  try {
+    await runtime.start([{ plan, definition }]);
+    await runtime.waitForCheckpoint(plan.name, await store.headPosition(filterOf(plan)), 60_000);
+  } finally {
+    await runtime.stop();
+    await Promise.all([opened.close(), store.close()]);
+  }
+}
+
+/** A generation as the registry lists it. */
+export interface GenerationLine {
+  readonly generation: number;
+  readonly status: string;
+}
+
+/** What an Elasticsearch run left: the active index document by document, and what exists around it. */
+export interface SearchIndexView {
+  /** Every document of the active generation's index, tombstones included, with external versions, by id. */
+  readonly documents: IndexedDocument[];
+  readonly generations: GenerationLine[];
+  /** Indices of the run, without its prefix. */
+  readonly indices: string[];
+  /** Indices the alias readers search points at, without the prefix. */
+  readonly aliasOn: string[];
+}
+
+export async function readSearchIndex(url: string, namespace: string): Promise<SearchIndexView> {
+  const prefix = esPrefix(namespace);
+  const target = await ElasticsearchTarget.connect({ url, prefix });
+  try {
+    const client = target.client;
+    const active = (await target.readProjection(ORDER_SEARCH))?.activeGeneration ?? null;
+    const generations = (await target.listGenerations(ORDER_SEARCH)).map((g) => ({
+      generation: g.generation,
+      status: g.status,
+    }));
+    let documents: IndexedDocument[] = [];
+    if (active !== null) {
+      const index = target.naming.physical(ORDER_SEARCH, active);
+      await client.indices.refresh({ index });
+      const response = await client.search<JsonObject>({
+        index,
+        size: 10_000,
+        version: true,
+        query: { match_all: {} },
+      });
+      documents = response.hits.hits
+        .map((hit) => ({ id: hit._id!, version: hit._version!, source: hit._source ?? {} }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }
+    const strip = (names: string[]) => names.map((name) => name.slice(prefix.length)).sort();
+    const indices = strip(Object.keys(await client.indices.get({ index: `${prefix}*` })));
+    const aliases = await client.indices.getAlias({ name: `${prefix}${ORDER_SEARCH}` }, { ignore: [404] });
+    const aliasOn = strip(Object.keys(aliases).filter((name) => name.startsWith(prefix)));
+    return { documents, generations, indices, aliasOn };
+  } finally {
+    await target.close();
+  }
+}
+
+/**
+ * Deletes the indices whose names start with `prefix`: `esPrefix(namespace)` for one run, or the
+ * common start of a test file's namespaces to sweep them all.
+ */
+export async function dropSearchIndices(url: string, prefix: string): Promise<void> {
+  const client = new ElasticsearchClient({ node: url });
+  try {
+    await deleteIndicesWithPrefix(client, prefix);
+  } finally {
+    await client.close();
+  }
+}
+
+/** What a Neo4j run left: the active generation's graph, the registry, and nodes of other generations. */
+export interface GraphView extends GraphSnapshot {
+  readonly generations: GenerationLine[];
+  /** Nodes still labelled with a generation that is not the active one (a drop that did not finish). */
+  readonly leftovers: number;
+}
+
+/** Highest generation a run creates: version 1, then version 2 (a third would be a bug the tests catch). */
+const MAX_GENERATION = 2;
+
+export async function readGraph(url: string, namespace: string): Promise<GraphView> {
+  const driver = neo4j.driver(url);
+  try {
+    const projection = neo4jProjection(namespace);
+    const target = new Neo4jTarget(driver, { bookkeepingPrefix: neo4jBookkeepingPrefix(namespace) });
+    const active = (await target.readProjection(projection))?.activeGeneration ?? null;
+    const records = await target.listGenerations(projection);
+    const shape = records.find((g) => g.generation === active)?.shape as Neo4jTargetShape | undefined;
+    const graph =
+      active === null || shape === undefined
+        ? { nodes: [], relationships: [] }
+        : await snapshot(driver, shape, projection, active);
+    let leftovers = 0;
+    for (let generation = 1; generation <= MAX_GENERATION; generation += 1) {
+      if (generation === active) continue;
+      for (const label of Object.keys(orderGraphShape(2).nodes)) {
+        const result = await driver.executeQuery(
+          `MATCH (n:\`${physicalName(label, projection, generation)}\`) RETURN count(n) AS count`,
+        );
+        leftovers += Number(result.records[0]?.get('count') ?? 0);
+      }
+    }
+    return {
+      ...graph,
+      generations: records.map((g) => ({ generation: g.generation, status: g.status })),
+      leftovers,
+    };
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Removes a Neo4j run's graph (every generation), constraints and bookkeeping records. */
+export async function dropGraphNamespace(url: string, namespace: string): Promise<void> {
+  const driver = neo4j.driver(url);
+  try {
+    const projection = neo4jProjection(namespace);
+    const target = new Neo4jTarget(driver, { bookkeepingPrefix: neo4jBookkeepingPrefix(namespace) });
+    const generations = new Set(Array.from({ length: MAX_GENERATION }, (_, i) => i + 1));
+    for (const record of await target.listGenerations(projection)) generations.add(record.generation);
+    await cleanUp(driver, target.labels, [
+      { projection, generations: [...generations], shape: orderGraphShape(2) },
+    ]);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Removes whatever a run left in its namespace, whatever the target. */
+export async function dropNamespace(url: string, namespace: string, target?: KillTarget): Promise<void> {
+  switch (target?.kind ?? 'postgres') {
+    case 'postgres':
+      return dropSchema(url, namespace);
+    case 'elasticsearch':
+      return dropSearchIndices(target!.url!, esPrefix(namespace));
+    case 'neo4j':
+      return dropGraphNamespace(target!.url!, namespace);
+  }
+}
+
+/** Runs `count` jobs, `parallel` at a time (one per core): each job is a child process plus a store. */
+export async function inParallel<T>(
+  count: number,
+  parallel: number,
+  work: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        results[index] = await work(index);
+      }
+    }),
+  );
+  return results;
+}
+
+/** One line per scenario: how many kills landed, and how many while the runner was still working. */
+export function killSummary(kind: string, results: readonly { result: KillRunResult }[]): string {
+  const kills = results.reduce((sum, r) => sum + r.result.kills, 0);
+  const midWork = results.reduce((sum, r) => sum + r.result.killsMidWork, 0);
+  return `${kind}: ${results.length} runs, ${kills} kills (${midWork} while working), all views equal the fresh build`;
 }

@@ -1,54 +1,56 @@
 /**
  * The process the crash tests SIGKILL: runs the projection runtime over the PostgreSQL event store into a
- * PostgreSQL target until the projection is live at the head with the requested definition, then exits.
+ * PostgreSQL, Elasticsearch or Neo4j target until the projection is live at the head with the requested
+ * definition, then exits.
  *
- *   PRISM_KILL_URL       database holding the event log (schema `log`) and the target schema
- *   PRISM_KILL_SCHEMA    target schema for the views
- *   PRISM_KILL_VERSION   1 or 2 (version 2 changes the shape: a rebuild when version 1 is live)
- *   PRISM_KILL_BATCH     batch size (small batches make many commits, so kills land between and inside them)
+ *   PRISM_KILL_URL         database holding the event log (schema `log`; also the PostgreSQL target's)
+ *   PRISM_KILL_TARGET      postgres (default), elasticsearch or neo4j (fixtures: see kill-targets.ts)
+ *   PRISM_KILL_TARGET_URL  the Elasticsearch or Neo4j server
+ *   PRISM_KILL_SCHEMA      the run's namespace: target schema, index prefix or label namespace
+ *   PRISM_KILL_VERSION     1 or 2 (version 2 changes the shape: a rebuild when version 1 is live)
+ *   PRISM_KILL_BATCH       batch size (small batches make many commits, so kills land between and inside them)
  *
  * Prints READY once the runtime started and DONE when finished. Started as a bundle (see kill-harness.ts)
  * or with `node --import tsx`.
  */
 // The PostgreSQL adapter directly, not the factory: the factory also loads the KurrentDB client, which
-// would add most of a second to every one of the many restarts.
+// would add most of a second to every one of the many restarts (targets are imported lazily for the
+// same reason, see kill-targets.ts).
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
-import { silentLogger } from '../../../src/runtime/runtime.logger';
-import { RelationalTarget } from '../../../src/targets/relational/relational.target';
-import {
-  orderSummaryDefinition,
-  orderSummaryPlan,
-  recompileOrderSummary,
-} from '../fixtures/order-summary.fixture';
+import { filterOf } from '../../../src/runtime/log-filter';
+import type { RuntimeLogger } from '../../../src/runtime/runtime.logger';
+import { killProjection, killTargetKind, openKillTarget } from './kill-targets';
 
 async function main(): Promise<void> {
   const url = required('PRISM_KILL_URL');
   const version = required('PRISM_KILL_VERSION') === '2' ? 2 : 1;
   const store = createPostgresEventStore({ url, schema: 'log', poolSize: 3 });
   await store.initialize();
-  const target = await RelationalTarget.connect({
-    kind: 'postgres',
-    url,
-    schema: required('PRISM_KILL_SCHEMA'),
-    poolSize: 3,
+  const kind = killTargetKind(process.env.PRISM_KILL_TARGET);
+  const namespace = required('PRISM_KILL_SCHEMA');
+  const target = await openKillTarget(kind, {
+    pgUrl: url,
+    targetUrl: process.env.PRISM_KILL_TARGET_URL,
+    namespace,
   });
-  const plan = orderSummaryPlan({ version });
+  const { plan, definition, recompile } = killProjection(kind, namespace, version);
   const runtime = new ProjectionRuntime({
     store,
-    targets: { postgres: target },
-    recompile: recompileOrderSummary,
+    targets: { [kind]: target },
+    recompile,
     runner: {
       batchSize: Number(required('PRISM_KILL_BATCH')),
       maxBatchLatencyMs: 5,
       headPollMs: 20,
       backoff: { initialMs: 5, maxMs: 100 },
     },
-    logger: silentLogger,
+    logger: stderrLogger,
   });
-  await runtime.start([{ plan, definition: orderSummaryDefinition({ version }) }]);
+  await runtime.start([{ plan, definition }]);
   process.stdout.write('READY\n');
-  const head = await store.headPosition();
+  // The head of the events the projection reads: a checkpoint never passes a later event it filters out.
+  const head = await store.headPosition(filterOf(plan));
   // Done: the definition we run is the live one, at the head, and no rebuild is pending.
   for (;;) {
     const status = runtime.status(plan.name);
@@ -69,6 +71,13 @@ async function main(): Promise<void> {
   await Promise.all([target.close(), store.close()]);
   process.stdout.write('DONE\n');
 }
+
+/** Warnings and errors go to stderr, which the harness prints when a run fails (progress lines do not). */
+const stderrLogger: RuntimeLogger = {
+  info: () => undefined,
+  warn: (message) => process.stderr.write(`warn: ${message}\n`),
+  error: (message) => process.stderr.write(`error: ${message}\n`),
+};
 
 function required(name: string): string {
   const value = process.env[name];

@@ -157,6 +157,9 @@ export class FaultyTarget implements Target {
   listParked(view: ViewRef) {
     return this.inner.listParked(view);
   }
+  scan(view: ViewRef, options: Parameters<Target['scan']>[1]) {
+    return this.inner.scan(view, options);
+  }
   close() {
     return this.inner.close();
   }

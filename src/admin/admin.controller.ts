@@ -1,0 +1,147 @@
+/**
+ * `/admin/projections`: the projection runtime's operations over HTTP, for operators and the `prism` CLI.
+ * Needs an admin API key (see src/auth). Every failure a caller can act on is a 4xx/503 that says how:
+ *
+ *   404 unknown projection (names the known ones) or no parked event at that position
+ *   409 the projection is not running (starting or failed)   400 a position that is not a log position
+ *   503 the projection runtime is not up (targets unreachable, still starting)
+ *
+ * `reset` is a rebuild from position 0 beside the live view, swapped in at the head, so readers never see an
+ * emptied view; an in-place reset to an arbitrary position is deliberately not offered, because a view is
+ * not reversible (its documents cannot be rewound to what they were at an earlier position).
+ */
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../auth/require-role.decorator';
+import {
+  ParkedEventNotFoundError,
+  RunnerNotRunningError,
+  UnknownProjectionError,
+} from '../runtime/runtime.errors';
+import type {
+  ParkedEventJson,
+  ParkedResolutionJson,
+  ProjectionStatusJson,
+  RebuildStartedJson,
+} from './admin.dto';
+import { InvalidPositionError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import { AdminService } from './admin.service';
+
+@ApiTags('admin')
+@Controller('admin/projections')
+@RequireRole('admin')
+export class AdminController {
+  constructor(@Inject(AdminService) private readonly admin: AdminService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Status of every projection: state, checkpoint, lag, throughput, parked events' })
+  async list(): Promise<{ projections: ProjectionStatusJson[] }> {
+    return { projections: await answer(() => this.admin.statuses()) };
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'Status of one projection, including a rebuild in progress' })
+  status(@Param('name') name: string): Promise<ProjectionStatusJson> {
+    return answer(() => this.admin.status(name));
+  }
+
+  @Post(':name/pause')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Stop applying events (kept across restarts until resumed)' })
+  pause(@Param('name') name: string): Promise<ProjectionStatusJson> {
+    return answer(() => this.admin.pause(name));
+  }
+
+  @Post(':name/resume')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Apply events again from the checkpoint' })
+  resume(@Param('name') name: string): Promise<ProjectionStatusJson> {
+    return answer(() => this.admin.resume(name));
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Build a new generation from the start beside the live view; swapped in at the head',
+  })
+  rebuild(@Param('name') name: string): Promise<RebuildStartedJson> {
+    return answer(() => this.admin.rebuild(name));
+  }
+
+  @Post(':name/reset')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Reset the checkpoint to position 0: a rebuild beside the live view, swapped in at the head',
+    description:
+      'Readers never see an emptied view. An in-place reset to an arbitrary position is not offered: views are not reversible.',
+  })
+  reset(@Param('name') name: string): Promise<RebuildStartedJson> {
+    return answer(() => this.admin.reset(name));
+  }
+
+  @Get(':name/parked')
+  @ApiOperation({ summary: 'Parked events (failed) and the events held behind them' })
+  async parked(@Param('name') name: string): Promise<{ projection: string; parked: ParkedEventJson[] }> {
+    return { projection: name, parked: await answer(() => this.admin.parked(name)) };
+  }
+
+  @Post(':name/parked/:position/replay')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Apply a parked event again, then the events held behind it' })
+  replay(@Param('name') name: string, @Param('position') position: string): Promise<ParkedResolutionJson> {
+    return answer(() => this.admin.replay(name, position));
+  }
+
+  @Post(':name/parked/:position/discard')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Drop a parked event for good, then apply the events held behind it' })
+  discard(@Param('name') name: string, @Param('position') position: string): Promise<ParkedResolutionJson> {
+    return answer(() => this.admin.discard(name, position));
+  }
+}
+
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toHttpError(error);
+  }
+}
+
+function toHttpError(error: unknown): unknown {
+  if (error instanceof UnknownProjectionError) {
+    return new HttpException(
+      { error: 'unknown_projection', message: error.message, known: [...error.known] },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  if (error instanceof ParkedEventNotFoundError) {
+    return new HttpException(
+      { error: 'parked_event_not_found', message: error.message },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  if (error instanceof RunnerNotRunningError) {
+    return new HttpException(
+      {
+        error: 'projection_not_running',
+        message:
+          `Projection "${error.projection}" is ${error.state}, so this operation cannot run now; ` +
+          `GET /admin/projections/${error.projection} shows why (its notes), and a starting projection ` +
+          'accepts it once it runs.',
+        state: error.state,
+      },
+      HttpStatus.CONFLICT,
+    );
+  }
+  if (error instanceof InvalidPositionError) {
+    return new HttpException({ error: 'invalid_position', message: error.message }, HttpStatus.BAD_REQUEST);
+  }
+  if (error instanceof ProjectionRuntimeUnavailableError) {
+    return new HttpException(
+      { error: 'projection_runtime_unavailable', message: error.message },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,155 @@
+/**
+ * The JSON the admin API answers. Log positions are 64-bit, so they travel as decimal strings; dates as
+ * ISO 8601 strings. One mapper per runtime shape keeps the CLI and any dashboard on the same fields.
+ */
+import type { StoredEvent } from '../eventstore/event-store.port';
+import type { ParkedResolution } from '../runtime/projection-runner';
+import type { GenerationStatus, ProjectionStatus, RunnerState } from '../runtime/projection-status';
+import type { ParkedEvent } from '../targets/target.port';
+import type { JsonObject } from '../core/json';
+
+export interface GenerationStatusJson {
+  readonly generation: number;
+  readonly fingerprint: string;
+  readonly state: RunnerState;
+  readonly checkpoint: string;
+  readonly head: string;
+  readonly behind: string;
+  readonly lagSeconds: number | null;
+  readonly eventsPerSecond: number;
+  readonly eventsApplied: number;
+  /** 0..1, by position from 0 to the head. */
+  readonly progress: number;
+  readonly etaSeconds: number | null;
+  readonly parked: number;
+  readonly held: number;
+  readonly lastError: {
+    readonly message: string;
+    readonly kind: string;
+    readonly attempts: number;
+    readonly at: string;
+  } | null;
+}
+
+export interface ProjectionStatusJson {
+  readonly name: string;
+  readonly state: RunnerState;
+  /** The generation readers see. */
+  readonly live: GenerationStatusJson | null;
+  /** The generation a rebuild (or reset) is filling beside the live one; swapped in at the head. */
+  readonly rebuild: GenerationStatusJson | null;
+  readonly notes: readonly string[];
+}
+
+export interface ParkedEventJson {
+  readonly position: string;
+  readonly generation: number;
+  /** parked: failed itself; held: waits behind a parked event with the same key. */
+  readonly status: 'parked' | 'held';
+  readonly reason: string;
+  readonly parkedAt: string;
+  readonly streamId: string;
+  readonly eventType: string;
+  readonly keys: readonly string[];
+  readonly event: {
+    readonly id: string;
+    readonly streamId: string;
+    readonly revision: number;
+    readonly position: string;
+    readonly type: string;
+    readonly data: JsonObject;
+    readonly metadata: JsonObject;
+  };
+}
+
+export interface ParkedResolutionJson {
+  readonly projection: string;
+  readonly position: string;
+  /** replayed / discarded, or still-parked when a replay failed again (reason says why). */
+  readonly result: ParkedResolution['kind'];
+  /** Held events released behind it (and applied) by this resolution. */
+  readonly released: number;
+  readonly reason?: string;
+}
+
+export interface RebuildStartedJson {
+  readonly projection: string;
+  readonly generation: number;
+  /** Position the new generation starts from (always 0: views are rebuilt from the start of the log). */
+  readonly from: string;
+  readonly message: string;
+}
+
+export function projectionStatusJson(status: ProjectionStatus): ProjectionStatusJson {
+  return {
+    name: status.name,
+    state: status.state,
+    live: status.live === null ? null : generationStatusJson(status.live),
+    rebuild: status.rebuild === null ? null : generationStatusJson(status.rebuild),
+    notes: [...status.notes],
+  };
+}
+
+function generationStatusJson(status: GenerationStatus): GenerationStatusJson {
+  return {
+    generation: status.generation,
+    fingerprint: status.fingerprint,
+    state: status.state,
+    checkpoint: status.checkpoint.toString(),
+    head: status.head.toString(),
+    behind: status.behind.toString(),
+    lagSeconds: status.lagSeconds,
+    eventsPerSecond: status.eventsPerSecond,
+    eventsApplied: status.eventsApplied,
+    progress: status.progress,
+    etaSeconds: status.etaSeconds,
+    parked: status.parked,
+    held: status.held,
+    lastError:
+      status.lastError === null
+        ? null
+        : {
+            message: status.lastError.message,
+            kind: status.lastError.kind,
+            attempts: status.lastError.attempts,
+            at: status.lastError.at.toISOString(),
+          },
+  };
+}
+
+export function parkedEventJson(parked: ParkedEvent): ParkedEventJson {
+  return {
+    position: parked.position.toString(),
+    generation: parked.generation,
+    status: parked.status,
+    reason: parked.reason,
+    parkedAt: parked.parkedAt.toISOString(),
+    streamId: parked.streamId,
+    eventType: parked.eventType,
+    keys: [...parked.keys],
+    event: storedEventJson(parked.event),
+  };
+}
+
+function storedEventJson(event: StoredEvent): ParkedEventJson['event'] {
+  return {
+    id: event.id,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: { ...event.metadata },
+  };
+}
+
+export function parkedResolutionJson(
+  projection: string,
+  position: bigint,
+  resolution: ParkedResolution,
+): ParkedResolutionJson {
+  const base = { projection, position: position.toString(), result: resolution.kind };
+  return resolution.kind === 'still-parked'
+    ? { ...base, released: 0, reason: resolution.reason }
+    : { ...base, released: resolution.released };
+}

@@ -1,0 +1,120 @@
+/**
+ * Checks for operators and definition authors (issue #8), admin key required:
+ *
+ *   POST /admin/projections/:name/verify   rebuild the view in memory from the log and compare it with the
+ *                                          live one (200 with the report, differences or not)
+ *   GET  /admin/projections/:name/verify   progress of a verification running now (404 when none)
+ *   POST /admin/plan                       what deploying a definition would do (rebuild? how many events?
+ *                                          how long? which documents change on a sample?)
+ *
+ *   404 unknown projection   409 not verifiable (no live generation yet, definition not stored)
+ *   422 the definition does not validate (problems as file:line:col lines)   503 targets not connected
+ */
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '../../auth/require-role.decorator';
+import { formatDefinitionError } from '../../dsl/errors/definition-error';
+import { ValidBody } from '../../commands/http/valid-body.decorator';
+import {
+  ProjectionNotVerifiableError,
+  TargetNotConnectedError,
+  UnknownProjectionToCheckError,
+} from './checks.errors';
+import { PlanRequestDto, VerifyOptionsDto } from './checks.dto';
+import { ChecksService } from './checks.service';
+import { InvalidDefinitionError, type PlanReport } from './plan-definition';
+import type { VerifyReport } from './verify-projection';
+
+@ApiTags('admin')
+@Controller('admin')
+@RequireRole('admin')
+export class ChecksController {
+  constructor(@Inject(ChecksService) private readonly checks: ChecksService) {}
+
+  @Post('projections/:name/verify')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Rebuild the view in memory from the log and compare it with the live view',
+    description:
+      'Compared at one log position even while the projection keeps applying events (see verify-projection.ts). ' +
+      'Reports entries only live, only rebuilt, and different (field by field), with counts.',
+  })
+  verify(
+    @Param('name') name: string,
+    @ValidBody(VerifyOptionsDto) body: VerifyOptionsDto,
+  ): Promise<VerifyReport> {
+    return answer(() => this.checks.verify(name, { maxDifferences: body.maxDifferences }));
+  }
+
+  @Get('projections/:name/verify')
+  @ApiOperation({ summary: 'Progress of a verification running now' })
+  progress(@Param('name') name: string): Record<string, string | number> {
+    const progress = this.checks.progress(name);
+    if (progress === undefined) {
+      throw new HttpException(
+        { error: 'no_verification_running', message: `No verification of "${name}" is running now.` },
+        HttpStatus.NOT_FOUND,
+      );
+    }
+    return {
+      phase: progress.phase,
+      startedAt: progress.startedAt,
+      eventsFolded: progress.eventsFolded,
+      position: progress.position.toString(),
+      upTo: progress.upTo.toString(),
+      scanned: progress.scanned,
+    };
+  }
+
+  @Post('plan')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'What deploying this definition would do: rebuild or not, events to replay, duration, sample diff',
+  })
+  plan(@ValidBody(PlanRequestDto) body: PlanRequestDto): Promise<PlanReport> {
+    return answer(() =>
+      this.checks.plan(
+        { text: body.definition, file: body.filename },
+        { sampleStreams: body.sampleStreams, maxDifferences: body.maxDifferences },
+      ),
+    );
+  }
+}
+
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toHttpError(error);
+  }
+}
+
+function toHttpError(error: unknown): unknown {
+  if (error instanceof UnknownProjectionToCheckError) {
+    return new HttpException({ error: 'unknown_projection', message: error.message }, HttpStatus.NOT_FOUND);
+  }
+  if (error instanceof ProjectionNotVerifiableError) {
+    return new HttpException(
+      { error: 'projection_not_verifiable', message: error.message },
+      HttpStatus.CONFLICT,
+    );
+  }
+  if (error instanceof InvalidDefinitionError) {
+    return new HttpException(
+      {
+        error: 'invalid_definition',
+        message: error.message,
+        problems: error.problems.map(formatDefinitionError),
+      },
+      HttpStatus.UNPROCESSABLE_ENTITY,
+    );
+  }
+  if (error instanceof TargetNotConnectedError) {
+    return new HttpException(
+      { error: 'target_not_connected', message: error.message },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,96 @@
+/**
+ * Wires `verify` and `plan` (plain functions, see verify-projection.ts and plan-definition.ts) to the
+ * running app: its event store, its connected targets, its catalog and runtime (rate, pause/resume).
+ * Keeps the progress of running verifications so a long one can be followed (GET …/verify).
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { recompileDefinition } from '../../dsl';
+import type { EventStore } from '../../eventstore/event-store.port';
+import { EVENT_STORE } from '../../eventstore/event-store.module';
+import { ProjectionsService } from '../../projections/projections.service';
+import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
+import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
+import {
+  verifyProjection,
+  type VerifyOptions,
+  type VerifyProgress,
+  type VerifyReport,
+} from './verify-projection';
+
+/** How often a long verification logs its progress. */
+const PROGRESS_LOG_MS = 5_000;
+
+@Injectable()
+export class ChecksService {
+  private readonly logger = new Logger('Checks');
+  private readonly running = new Map<string, VerifyProgress & { readonly startedAt: string }>();
+
+  constructor(
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async verify(name: string, options: Pick<VerifyOptions, 'maxDifferences'> = {}): Promise<VerifyReport> {
+    const plan = this.projections.catalog.projections.find((p) => p.name === name);
+    if (plan === undefined) throw new UnknownProjectionToCheckError(name);
+    const runtime = await this.projections.ready();
+    const target = this.projections.target(plan.target.kind);
+    if (target === undefined) throw new TargetNotConnectedError(plan.target.kind);
+    const startedAt = new Date().toISOString();
+    let lastLog = Date.now();
+    try {
+      return await verifyProjection(
+        {
+          store: this.store,
+          target,
+          catalogPlan: plan,
+          recompile: (model) => recompileDefinition(model),
+          pause: async () => {
+            this.logger.warn(`verify ${name}: the view keeps moving; pausing it to compare at one position`);
+            await runtime.pause(name);
+            return () => runtime.resume(name);
+          },
+        },
+        name,
+        {
+          ...options,
+          onProgress: (progress) => {
+            this.running.set(name, { ...progress, startedAt });
+            if (Date.now() - lastLog >= PROGRESS_LOG_MS) {
+              lastLog = Date.now();
+              this.logger.log(
+                `verify ${name}: ${progress.phase}, ${progress.eventsFolded} events folded ` +
+                  `(position ${progress.position}/${progress.upTo}), ${progress.scanned} live entries scanned`,
+              );
+            }
+          },
+        },
+      );
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  /** The progress of a verification running now, or undefined. */
+  progress(name: string): (VerifyProgress & { readonly startedAt: string }) | undefined {
+    return this.running.get(name);
+  }
+
+  async plan(source: { text: string; file: string }, options: PlanOptions = {}): Promise<PlanReport> {
+    const runtime = await this.projections.ready();
+    return planDefinition(
+      {
+        store: this.store,
+        target: (kind) => this.projections.target(kind),
+        recompile: (model) => recompileDefinition(model),
+        catalogPlan: (name) => this.projections.catalog.projections.find((p) => p.name === name),
+        measuredRate: (name) => {
+          if (!runtime.names().includes(name)) return undefined;
+          return runtime.status(name).live?.eventsPerSecond;
+        },
+      },
+      source,
+      options,
+    );
+  }
+}

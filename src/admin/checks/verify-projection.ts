@@ -1,0 +1,266 @@
+/**
+ * `prism verify`: rebuilds a projection's active generation in memory from the log and compares it with
+ * the live view, entry by entry. No Nest here (checks.service.ts wires it into the app).
+ *
+ * A live projection keeps applying events while we look, so a single pass would report entries that
+ * merely moved on. What makes the result exact:
+ *  1. read the live checkpoint C, fold the log up to exactly C, then scan the live view page by page and
+ *     collect *suspects*: entries only live, only rebuilt, or different;
+ *  2. settle them in rounds: read the checkpoint C', fold on to C', read the suspects again (`load` for
+ *     documents, a rescan for graphs), read the checkpoint again. A suspect that now matches was only
+ *     moving. When the checkpoint did not move during the round (and, without transactions, no document
+ *     carries a position beyond C'), what still differs is a real difference: the live view and the
+ *     rebuild were compared at the same position;
+ *  3. if the projection keeps moving for `rounds` rounds, it is paused (only if it was not paused
+ *     already), settled once more, and always resumed in `finally`.
+ */
+import type { JsonObject, JsonValue } from '../../core/json';
+import type { CompiledProjection } from '../../core/plan';
+import type { EventStore } from '../../eventstore/event-store.port';
+import type { Target, ViewRef } from '../../targets/target.port';
+import { diffEntries, type FieldDifference } from './entry-diff';
+import { ProjectionNotVerifiableError } from './checks.errors';
+import { ScratchView, type FoldProgress } from './scratch-view';
+
+export interface VerifyDependencies {
+  readonly store: EventStore;
+  readonly target: Target;
+  /** The plan the app loaded for this projection (the catalog's), if any. */
+  readonly catalogPlan: CompiledProjection | undefined;
+  /** Recompiles a stored definition model (the DSL's recompileDefinition). */
+  readonly recompile: (model: JsonValue) => CompiledProjection | undefined;
+  /** Pauses the live projection; resolves to the function that resumes it. Absent: never pause. */
+  readonly pause?: () => Promise<() => Promise<void>>;
+}
+
+export interface VerifyOptions {
+  /** Differences listed in full (the counts cover all of them). Default 10. */
+  readonly maxDifferences?: number;
+  /** Entries per scan page. Default 500. */
+  readonly pageSize?: number;
+  /** Settle rounds without pausing before the pause fallback. Default 5. */
+  readonly rounds?: number;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+}
+
+export interface VerifyProgress extends FoldProgress {
+  readonly phase: 'folding' | 'scanning' | 'settling';
+  readonly scanned: number;
+}
+
+export type DifferenceKind = 'only-live' | 'only-rebuilt' | 'different';
+
+export interface EntryDifference {
+  readonly key: string;
+  readonly kind: DifferenceKind;
+  /** For `different`: the fields that differ. */
+  readonly fields: readonly FieldDifference[];
+  readonly live: JsonObject | null;
+  readonly rebuilt: JsonObject | null;
+}
+
+export interface VerifyReport {
+  readonly projection: string;
+  readonly generation: number;
+  readonly fingerprint: string;
+  /** True when the active generation's definition differs from the loaded one and was recompiled. */
+  readonly recompiled: boolean;
+  /** The position both sides were compared at (decimal string). */
+  readonly checkpoint: string;
+  readonly eventsFolded: number;
+  /** Events the rebuild set aside as poison or held behind one, as the runtime would park them. */
+  readonly eventsSetAside: number;
+  readonly liveEntries: number;
+  readonly rebuiltEntries: number;
+  readonly counts: { readonly onlyLive: number; readonly onlyRebuilt: number; readonly different: number };
+  readonly total: number;
+  /** The first `maxDifferences` differences, by key. */
+  readonly differences: readonly EntryDifference[];
+  /** Settle rounds it took; `paused` when the projection had to be paused to settle. */
+  readonly rounds: number;
+  /**
+   * False only when the live view kept moving through every round, even paused: the differences listed
+   * may then include entries that were merely in flight. Re-run it.
+   */
+  readonly settled: boolean;
+  readonly paused: boolean;
+  readonly durationMs: number;
+}
+
+export async function verifyProjection(
+  deps: VerifyDependencies,
+  name: string,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const started = Date.now();
+  const { target, store } = deps;
+  const maxDifferences = options.maxDifferences ?? 10;
+  const pageSize = options.pageSize ?? 500;
+  const rounds = options.rounds ?? 5;
+
+  const record = await target.readProjection(name);
+  const active = record?.activeGeneration ?? null;
+  if (active === null) throw new ProjectionNotVerifiableError(name, 'it has no active generation yet');
+  const generation = (await target.listGenerations(name)).find((g) => g.generation === active);
+  if (generation === undefined)
+    throw new ProjectionNotVerifiableError(name, `generation ${active} is not registered`);
+  let plan = deps.catalogPlan?.fingerprint === generation.fingerprint ? deps.catalogPlan : undefined;
+  const recompiled = plan === undefined;
+  if (plan === undefined && generation.definition !== null) plan = deps.recompile(generation.definition);
+  if (plan === undefined) {
+    throw new ProjectionNotVerifiableError(
+      name,
+      `the definition of its active generation ${active} is not stored or no longer compiles`,
+    );
+  }
+  const view: ViewRef = { projection: name, generation: active, shape: generation.shape };
+
+  let phase: VerifyProgress['phase'] = 'folding';
+  let scanned = 0;
+  const scratch = new ScratchView({
+    plan,
+    view,
+    store,
+    validate: (document) => target.validate(view, document),
+    onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
+  });
+  const checkpoint = async () => (await target.readCheckpoint(view)) ?? 0n;
+
+  // 1. Fold to the live checkpoint, then scan.
+  await scratch.foldTo(await checkpoint());
+  phase = 'scanning';
+  const suspects = new Set<string>();
+  const seen = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const page = await target.scan(view, { after, limit: pageSize });
+    for (const entry of page) {
+      seen.add(entry.key);
+      const rebuilt = scratch.get(entry.key);
+      if (rebuilt === undefined || diffEntries(view.shape, entry.key, entry.document, rebuilt).length > 0)
+        suspects.add(entry.key);
+    }
+    scanned += page.length;
+    options.onProgress?.({
+      eventsFolded: scratch.eventsFolded,
+      position: scratch.position,
+      upTo: scratch.position,
+      phase,
+      scanned,
+    });
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.key;
+  }
+  for (const key of scratch.entries().keys()) if (!seen.has(key)) suspects.add(key);
+  const liveCount = seen.size;
+
+  // 2. Settle the suspects at a position both sides agree on.
+  phase = 'settling';
+  let round = 0;
+  let paused = false;
+  let resume: (() => Promise<void>) | undefined;
+  let live = new Map<string, JsonObject>();
+  let settled = suspects.size === 0;
+  try {
+    for (;;) {
+      if (suspects.size === 0) break;
+      round += 1;
+      const before = await checkpoint();
+      await scratch.foldTo(before);
+      const read = await readLive(target, view, [...suspects], pageSize);
+      const afterRound = await checkpoint();
+      live = read.documents;
+      for (const key of [...suspects]) {
+        if (sameEntry(view, key, live.get(key), scratch.get(key))) suspects.delete(key);
+      }
+      settled = afterRound === before && (read.maxPosition === undefined || read.maxPosition <= before);
+      if (settled || suspects.size === 0) break;
+      if (round >= rounds && resume === undefined && deps.pause !== undefined && record?.paused !== true) {
+        resume = await deps.pause();
+        paused = true;
+      }
+      if (round >= rounds * 4) break;
+    }
+  } finally {
+    await resume?.();
+  }
+
+  const differences: EntryDifference[] = [...suspects].sort().map((key) => {
+    const liveEntry = live.get(key) ?? null;
+    const rebuilt = scratch.get(key) ?? null;
+    return {
+      key,
+      kind: liveEntry === null ? 'only-rebuilt' : rebuilt === null ? 'only-live' : 'different',
+      fields: liveEntry !== null && rebuilt !== null ? diffEntries(view.shape, key, liveEntry, rebuilt) : [],
+      live: liveEntry,
+      rebuilt,
+    };
+  });
+  const count = (kind: DifferenceKind) => differences.filter((d) => d.kind === kind).length;
+  return {
+    projection: name,
+    generation: active,
+    fingerprint: generation.fingerprint,
+    recompiled,
+    checkpoint: scratch.position.toString(),
+    eventsFolded: scratch.eventsFolded,
+    eventsSetAside: scratch.setAside,
+    liveEntries: liveCount,
+    rebuiltEntries: scratch.entries().size,
+    counts: {
+      onlyLive: count('only-live'),
+      onlyRebuilt: count('only-rebuilt'),
+      different: count('different'),
+    },
+    total: differences.length,
+    differences: differences.slice(0, maxDifferences),
+    rounds: round,
+    settled: settled || suspects.size === 0,
+    paused,
+    durationMs: Date.now() - started,
+  };
+}
+
+function sameEntry(
+  view: ViewRef,
+  key: string,
+  live: JsonObject | undefined,
+  rebuilt: JsonObject | undefined,
+): boolean {
+  if (live === undefined || rebuilt === undefined) return live === rebuilt;
+  return diffEntries(view.shape, key, live, rebuilt).length === 0;
+}
+
+/**
+ * The live entries for these keys. Documents: `load` (one round trip; without transactions it also says
+ * the position each document was written at). Graphs have no `load`: the view is scanned again.
+ */
+async function readLive(
+  target: Target,
+  view: ViewRef,
+  keys: readonly string[],
+  pageSize: number,
+): Promise<{ documents: Map<string, JsonObject>; maxPosition: bigint | undefined }> {
+  const documents = new Map<string, JsonObject>();
+  let maxPosition: bigint | undefined;
+  if (view.shape.kind === 'neo4j') {
+    const wanted = new Set(keys);
+    let after: string | undefined;
+    for (;;) {
+      const page = await target.scan(view, { after, limit: pageSize });
+      for (const entry of page) if (wanted.has(entry.key)) documents.set(entry.key, entry.document);
+      if (page.length < pageSize) break;
+      after = page[page.length - 1]!.key;
+    }
+    return { documents, maxPosition };
+  }
+  for (let i = 0; i < keys.length; i += pageSize) {
+    const loaded = await target.load(view, keys.slice(i, i + pageSize));
+    for (const [key, entry] of loaded) {
+      if (entry.position !== undefined && (maxPosition === undefined || entry.position > maxPosition))
+        maxPosition = entry.position;
+      if (entry.document !== null) documents.set(key, entry.document);
+    }
+  }
+  return { documents, maxPosition };
+}

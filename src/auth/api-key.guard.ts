@@ -1,0 +1,111 @@
+/**
+ * The one gate in front of every route: reads the role a route requires (@RequireRole) and the API key a
+ * caller sent (`Authorization: Bearer <key>` or `X-API-Key: <key>`), and lets the request through or
+ * answers 401 (no or unknown key) / 403 (key of too low a role). Routes without a role are open.
+ *
+ * Development mode (PRISM_API_KEYS unset): writer and reader routes are open and the admin API is off,
+ * so a fresh checkout works at once but cannot be reconfigured by anyone who can reach it.
+ * Keys never appear in logs or responses.
+ */
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { HttpRequest, HttpResponse } from '../commands/http/http.types';
+import { ApiKeyring } from './api-keyring';
+import { REQUIRED_ROLE } from './require-role.decorator';
+import { roleSatisfies, type Role } from './roles';
+
+const HOW_TO_SEND = 'send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"';
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate, OnModuleInit {
+  private readonly logger = new Logger('Auth');
+  private readonly keyring: ApiKeyring;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {
+    this.keyring = new ApiKeyring(config.auth.apiKeys);
+  }
+
+  onModuleInit(): void {
+    if (!this.keyring.empty) return;
+    this.logger.warn(
+      'PRISM_API_KEYS is not set: development mode. The command and query APIs are open to anyone who can ' +
+        'reach this port and the admin API is off. Set PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key> ' +
+        '(keys of 8+ characters, e.g. from `openssl rand -hex 24`) to require keys.',
+    );
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (required === undefined) return true;
+    if (required === 'reader' && this.config.auth.queryAuth === 'public') return true;
+    if (this.keyring.empty) {
+      if (required !== 'admin') return true;
+      throw new HttpException(
+        {
+          error: 'admin_api_disabled',
+          message:
+            'The admin API is off because no API keys are configured; set PRISM_API_KEYS with an admin key ' +
+            '(e.g. PRISM_API_KEYS=admin:<key of 8+ characters>), restart Prism, and send that key.',
+          requiredRole: 'admin',
+        },
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const presented = presentedKey(request);
+    const role = presented === undefined ? undefined : this.keyring.roleOf(presented);
+    if (role === undefined) {
+      const problem = presented === undefined ? 'no API key was sent' : 'the API key is not valid';
+      this.logger.warn(`${request.method} ${request.originalUrl} -> 401: ${problem}`);
+      http.getResponse<HttpResponse>().setHeader('WWW-Authenticate', 'Bearer');
+      throw new HttpException(
+        {
+          error: 'unauthorized',
+          message: `This route needs an API key with the ${required} role, but ${problem}; ${HOW_TO_SEND}.`,
+          requiredRole: required,
+        },
+        HttpStatus.UNAUTHORIZED,
+      );
+    }
+    if (!roleSatisfies(role, required)) {
+      this.logger.warn(`${request.method} ${request.originalUrl} -> 403: a ${role} key, ${required} needed`);
+      throw new HttpException(
+        {
+          error: 'forbidden',
+          message: `This route needs the ${required} role; the API key sent has the ${role} role. Send a key with the ${required} role.`,
+          requiredRole: required,
+        },
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    return true;
+  }
+}
+
+/** The key from `Authorization: Bearer <key>`, else from `X-API-Key`. */
+function presentedKey(request: HttpRequest): string | undefined {
+  const authorization = request.header('authorization');
+  const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  if (bearer !== undefined) return bearer;
+  const apiKey = request.header('x-api-key')?.trim();
+  return apiKey === undefined || apiKey === '' ? undefined : apiKey;
+}

@@ -1,0 +1,88 @@
+import type { GenerationStatusJson, ProjectionStatusJson } from './admin-client';
+import { formatStatuses } from './commands/admin-status.command';
+import { duration, percent, progressLine, table } from './commands/admin-support';
+
+function generation(overrides: Partial<GenerationStatusJson> = {}): GenerationStatusJson {
+  return {
+    generation: 1,
+    fingerprint: 'f'.repeat(64),
+    state: 'live',
+    checkpoint: '120',
+    head: '120',
+    behind: '0',
+    lagSeconds: 0,
+    eventsPerSecond: 0,
+    eventsApplied: 120,
+    progress: 1,
+    etaSeconds: 0,
+    parked: 0,
+    held: 0,
+    lastError: null,
+    ...overrides,
+  };
+}
+
+describe('admin command formats', () => {
+  it('writes durations compactly and – when unknown', () => {
+    expect([0, 5.4, 65, 3599, 3725, null].map(duration)).toEqual([
+      '0s',
+      '5s',
+      '1m05s',
+      '59m59s',
+      '1h02m',
+      '–',
+    ]);
+    expect(percent(0.4567)).toBe('45.7%');
+  });
+
+  it('aligns table columns', () => {
+    expect(
+      table([
+        ['A', 'BB'],
+        ['ccc', 'd'],
+      ]),
+    ).toEqual(['A    BB', 'ccc  d']);
+  });
+
+  it('shows a rebuild, the last error and the notes under the table', () => {
+    const status: ProjectionStatusJson = {
+      name: 'orders',
+      state: 'rebuilding',
+      live: generation({
+        lastError: {
+          message: 'connection refused',
+          kind: 'transient',
+          attempts: 3,
+          at: '2026-01-01T00:00:00Z',
+        },
+      }),
+      rebuild: generation({
+        generation: 2,
+        state: 'rebuilding',
+        checkpoint: '30',
+        progress: 0.25,
+        eventsPerSecond: 1234.4,
+        etaSeconds: 90,
+      }),
+      notes: ['Live generation 1 keeps serving reads'],
+    };
+    const failed: ProjectionStatusJson = {
+      name: 'search',
+      state: 'failed',
+      live: null,
+      rebuild: null,
+      notes: [],
+    };
+    expect(formatStatuses([status, failed])).toEqual([
+      'NAME    STATE       GEN  CHECKPOINT  HEAD  BEHIND  LAG  RATE  PROGRESS  ETA  PARKED  HELD',
+      'orders  rebuilding  1    120         120   0       0s   0/s   100.0%    0s   0       0',
+      'search  failed      –    –           –     –       –    –     –         –    –       –',
+      '  rebuilding orders generation 2: 25.0% (30/120), 1234/s, ETA 1m30s',
+      '  orders generation 1: last error (transient, 3 attempt(s)): connection refused',
+      '  orders: Live generation 1 keeps serving reads',
+    ]);
+    expect(progressLine('orders', status.rebuild!, true)).toBe(
+      'orders generation 2: 25.0% (30/120), 1234/s, ETA 1m30s (paused: `prism resume` to continue)',
+    );
+  });
+});

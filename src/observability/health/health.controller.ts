@@ -1,0 +1,73 @@
+/**
+ * GET /health/live: the process answers (no store is read, so a store outage never restarts Prism).
+ * GET /health/ready: 200 when every store answers and the projection runtime runs, else 503 naming the
+ * store that is down and why, in terminus's shape ({ status, info, error, details }).
+ */
+import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { HttpResponse } from '../../commands/http/http.types';
+import type { EventStore } from '../../eventstore/event-store.port';
+import { EVENT_STORE } from '../../eventstore/event-store.module';
+import { ProjectionsService } from '../../projections/projections.service';
+import { readinessChecks } from './readiness';
+
+// Operational endpoints for probes, like /metrics: not part of the documented API.
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger('Health');
+  /** Last readiness answered, so a change is logged once rather than on every probe. */
+  private lastReady: boolean | undefined;
+
+  constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+  ) {}
+
+  @Get('live')
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () =>
+        Promise.resolve(this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })),
+    ]);
+  }
+
+  @Get('ready')
+  async ready(@Res() response: HttpResponse): Promise<void> {
+    const result = await this.check();
+    const ready = result.status === 'ok';
+    if (ready !== this.lastReady) {
+      if (ready) this.logger.log('Ready: every store answers and the projection runtime runs');
+      else this.logger.warn(`Not ready: ${describeDown(result)}`);
+      this.lastReady = ready;
+    }
+    response.status(ready ? 200 : 503).json(result);
+  }
+
+  /** terminus throws its result as a 503 exception; it is answered here, not by the app's error filter. */
+  private async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(readinessChecks(this.indicators, this.store, this.projections));
+    } catch (error) {
+      const body = (error as { getResponse?: () => unknown }).getResponse?.();
+      if (isHealthCheckResult(body)) return body;
+      throw error;
+    }
+  }
+}
+
+function isHealthCheckResult(value: unknown): value is HealthCheckResult {
+  return typeof value === 'object' && value !== null && 'status' in value && 'details' in value;
+}
+
+function describeDown(result: HealthCheckResult): string {
+  return Object.entries(result.error ?? {})
+    .map(([name, detail]) => {
+      const message = (detail as { message?: unknown }).message;
+      return `${name} (${typeof message === 'string' ? message : 'down'})`;
+    })
+    .join(', ');
+}

@@ -1,0 +1,172 @@
+/**
+ * Prism's Prometheus metrics, in their own registry (with Node's default process metrics). Counters and
+ * histograms are fed as things happen: by the projection runtime (this class is its RuntimeObserver) and by
+ * the command interceptor. Gauges are read from the runtime's status when Prometheus scrapes.
+ * The names and labels are listed in src/observability/README.md.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GenerationStatus, ProjectionStatus } from '../../runtime/projection-status';
+import type { CommittedBatch, RuntimeObserver, StoreFailure } from '../../runtime/runtime.observer';
+
+export interface FinishedCommand {
+  readonly method: string;
+  /** The route template (`/customers/:customerId/rename`), never the concrete URL: bounded label values. */
+  readonly route: string;
+  readonly status: number;
+  readonly seconds: number;
+}
+
+/** What a command's status code means for its caller. */
+export function commandOutcome(status: number): 'accepted' | 'rejected' | 'failed' {
+  if (status < 400) return 'accepted';
+  return status < 500 ? 'rejected' : 'failed';
+}
+
+const GENERATION_LABELS = ['projection', 'generation', 'role'] as const;
+
+export class PrismMetrics implements RuntimeObserver {
+  readonly registry = new Registry();
+
+  private readonly eventsProcessed = new Counter({
+    name: 'prism_projection_events_processed_total',
+    help: 'Events committed to a projection generation (applied, held or parked).',
+    labelNames: ['projection', 'generation'],
+    registers: [this.registry],
+  });
+  private readonly batchDuration = new Histogram({
+    name: 'prism_projection_batch_duration_seconds',
+    help: 'Seconds one batch took to commit to its view store (writes plus checkpoint compare-and-set).',
+    labelNames: ['projection', 'generation'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly batchEvents = new Histogram({
+    name: 'prism_projection_batch_events',
+    help: 'Events per committed batch.',
+    labelNames: ['projection', 'generation'],
+    buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
+  private readonly storeErrors = new Counter({
+    name: 'prism_projection_store_errors_total',
+    help: 'Failed store operations of a projection runner, by class: transient (retried), poison (bisected and parked), unknown.',
+    labelNames: ['projection', 'generation', 'kind'],
+    registers: [this.registry],
+  });
+
+  private readonly checkpoint = this.generationGauge(
+    'prism_projection_checkpoint_position',
+    'Last log position applied by the generation.',
+  );
+  private readonly head = this.generationGauge(
+    'prism_projection_head_position',
+    'Last log position the projection reads (its filter applied).',
+  );
+  private readonly lagEvents = this.generationGauge(
+    'prism_projection_lag_events',
+    'Positions between the checkpoint and the head: events behind when positions are dense.',
+  );
+  private readonly lagSeconds = this.generationGauge(
+    'prism_projection_lag_seconds',
+    'Age of the last applied event while behind; 0 when caught up (absent when unknown).',
+  );
+  private readonly parked = this.generationGauge(
+    'prism_projection_parked_events',
+    'Poison events parked, waiting for replay or discard.',
+  );
+  private readonly held = this.generationGauge(
+    'prism_projection_held_events',
+    'Events held behind a parked event of the same key.',
+  );
+  private readonly state = new Gauge({
+    name: 'prism_projection_state',
+    help: 'The projection overall state: 1 for the current one (starting, catching-up, live, rebuilding, paused, stalled, failed, stopped).',
+    labelNames: ['projection', 'state'],
+    registers: [this.registry],
+  });
+  private readonly runtimeStarted = new Gauge({
+    name: 'prism_projection_runtime_started',
+    help: '1 once the projection runtime runs (its view stores connected), else 0.',
+    registers: [this.registry],
+  });
+
+  private readonly commandDuration = new Histogram({
+    name: 'prism_command_duration_seconds',
+    help: 'Seconds from a command request reaching its handler to its response, by route and status code.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly commands = new Counter({
+    name: 'prism_commands_total',
+    help: 'Command requests answered, by route, status code and outcome (accepted 2xx, rejected 4xx, failed 5xx).',
+    labelNames: ['method', 'route', 'status', 'outcome'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  // RuntimeObserver ------------------------------------------------------------------------------
+
+  batchCommitted(batch: CommittedBatch): void {
+    const labels = { projection: batch.projection, generation: String(batch.generation) };
+    this.eventsProcessed.inc(labels, batch.events);
+    this.batchDuration.observe(labels, batch.seconds);
+    this.batchEvents.observe(labels, batch.events);
+  }
+
+  storeError(failure: StoreFailure): void {
+    this.storeErrors.inc({
+      projection: failure.projection,
+      generation: String(failure.generation),
+      kind: failure.kind,
+    });
+  }
+
+  // Commands ---------------------------------------------------------------------------------------
+
+  commandFinished(command: FinishedCommand): void {
+    const labels = { method: command.method, route: command.route, status: String(command.status) };
+    this.commandDuration.observe(labels, command.seconds);
+    this.commands.inc({ ...labels, outcome: commandOutcome(command.status) });
+  }
+
+  // Scrape -----------------------------------------------------------------------------------------
+
+  /**
+   * The exposition text, with the gauges set from `statuses` (undefined: the runtime has not started).
+   * Gauges are cleared first so a dropped generation or removed projection disappears.
+   */
+  scrape(statuses: readonly ProjectionStatus[] | undefined): Promise<string> {
+    for (const gauge of [this.checkpoint, this.head, this.lagEvents, this.lagSeconds, this.parked, this.held])
+      gauge.reset();
+    this.state.reset();
+    this.runtimeStarted.set(statuses === undefined ? 0 : 1);
+    for (const status of statuses ?? []) {
+      this.state.set({ projection: status.name, state: status.state }, 1);
+      for (const [role, generation] of [
+        ['live', status.live],
+        ['rebuild', status.rebuild],
+      ] as const) {
+        if (generation !== null) this.setGeneration(status.name, role, generation);
+      }
+    }
+    return this.registry.metrics();
+  }
+
+  private setGeneration(projection: string, role: string, status: GenerationStatus): void {
+    const labels = { projection, generation: String(status.generation), role };
+    this.checkpoint.set(labels, Number(status.checkpoint));
+    this.head.set(labels, Number(status.head));
+    this.lagEvents.set(labels, Number(status.behind));
+    if (status.lagSeconds !== null) this.lagSeconds.set(labels, status.lagSeconds);
+    this.parked.set(labels, status.parked);
+    this.held.set(labels, status.held);
+  }
+
+  private generationGauge(name: string, help: string): Gauge<(typeof GENERATION_LABELS)[number]> {
+    return new Gauge({ name, help, labelNames: GENERATION_LABELS, registers: [this.registry] });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Read-your-writes for every query API: provides the ConsistencyGate app-wide (the query controllers
+ * inject it), wired to the projection runtime, the event store and PRISM_READ_WAIT_MAX_MS.
+ */
+import { Global, Module } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import type { EventStore } from '../../eventstore/event-store.port';
+import { EVENT_STORE } from '../../eventstore/event-store.module';
+import { ProjectionsModule } from '../../projections/projections.module';
+import { ProjectionsService } from '../../projections/projections.service';
+import { filterOf } from '../../runtime/log-filter';
+import { ConsistencyGate } from './consistency.gate';
+
+@Global()
+@Module({
+  imports: [ProjectionsModule],
+  providers: [
+    {
+      provide: ConsistencyGate,
+      inject: [ProjectionsService, EVENT_STORE, APP_CONFIG],
+      useFactory: (projections: ProjectionsService, store: EventStore, config: AppConfig) =>
+        new ConsistencyGate({
+          runtime: () => projections.ready(),
+          filterOf: (name) => {
+            const plan = projections.catalog.projections.find((candidate) => candidate.name === name);
+            return plan === undefined ? undefined : filterOf(plan);
+          },
+          store,
+          maxWaitMs: config.queries.readWaitMaxMs,
+        }),
+    },
+  ],
+  exports: [ConsistencyGate],
+})
+export class ConsistencyModule {}

@@ -1,0 +1,27 @@
+/**
+ * The runtime's metrics seam: the runner reports what it did as it happens (counts and durations that a
+ * status snapshot cannot give). Optional; src/observability implements it with Prometheus metrics.
+ * Implementations must be cheap and must not throw: they run on the runner's loop.
+ */
+import type { ErrorClass } from './error-classifier';
+
+export interface CommittedBatch {
+  readonly projection: string;
+  readonly generation: number;
+  /** Events the commit covered (applied or parked). */
+  readonly events: number;
+  /** Time the target commit took (write + checkpoint compare-and-set). */
+  readonly seconds: number;
+}
+
+export interface StoreFailure {
+  readonly projection: string;
+  readonly generation: number;
+  readonly kind: ErrorClass;
+}
+
+export interface RuntimeObserver {
+  batchCommitted(batch: CommittedBatch): void;
+  /** A failed read, load or commit (a poison rejection is counted once per rejected commit). */
+  storeError(failure: StoreFailure): void;
+}
