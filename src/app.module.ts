@@ -92,6 +92,7 @@ function graphQueryModule(url: string): DynamicModule {
     inject: [ProjectionsService],
     useFactory: (projections: ProjectionsService) => ({
       driver: neo4j.driver(url),
+      ownsDriver: true,
       registry: graphViewRegistryOf(projections.catalog.projections),
     }),
   });

@@ -26,7 +26,7 @@ export interface AppConfig {
   readonly dataDir: string;
   /** PostgreSQL, when configured: the event store and/or the relational projection target. */
   readonly postgres?: { readonly url: string; readonly schema: string };
-  readonly elasticsearch?: { readonly url: string };
+  readonly elasticsearch?: { readonly url: string; readonly refresh: boolean | 'wait_for' };
   readonly neo4j?: { readonly url: string };
   /** Absolute folder of the projection definitions the app runs. */
   readonly projectionsDir: string;
@@ -147,7 +147,12 @@ function toAppConfig(env: ParsedEnv): AppConfig {
     eventStore: eventStoreSettings(kind, env, dataDir),
     dataDir,
     ...(postgres && { postgres }),
-    ...(env.PRISM_ES_URL !== undefined && { elasticsearch: { url: env.PRISM_ES_URL } }),
+    ...(env.PRISM_ES_URL !== undefined && {
+      elasticsearch: {
+        url: env.PRISM_ES_URL,
+        refresh: env.PRISM_ES_REFRESH === 'wait_for' ? 'wait_for' : env.PRISM_ES_REFRESH === 'true',
+      },
+    }),
     ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: { url: env.PRISM_NEO4J_URL } }),
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },

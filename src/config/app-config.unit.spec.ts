@@ -44,6 +44,13 @@ describe('loadConfig', () => {
     expect(config.postgres).toEqual({ url: 'postgresql://u@h/db', schema: 'prism' });
   });
 
+  it('maps PRISM_ES_REFRESH to the bulk refresh policy', () => {
+    const base = { PRISM_ES_URL: 'http://127.0.0.1:9200' };
+    expect(loadConfig({ ...base, PRISM_ES_REFRESH: 'wait_for' }).elasticsearch?.refresh).toBe('wait_for');
+    expect(loadConfig({ ...base, PRISM_ES_REFRESH: 'true' }).elasticsearch?.refresh).toBe(true);
+    expect(() => loadConfig({ ...base, PRISM_ES_REFRESH: 'sometimes' })).toThrow(/PRISM_ES_REFRESH/);
+  });
+
   it('reads the KurrentDB connection string and the read-side URLs', () => {
     const config = loadConfig({
       PRISM_EVENT_STORE: 'kurrentdb',
@@ -57,7 +64,7 @@ describe('loadConfig', () => {
       kind: 'kurrentdb',
       connectionString: 'kurrentdb://127.0.0.1:2113?tls=false',
     });
-    expect(config.elasticsearch).toEqual({ url: 'http://127.0.0.1:9200' });
+    expect(config.elasticsearch).toEqual({ url: 'http://127.0.0.1:9200', refresh: false });
     expect(config.neo4j).toEqual({ url: 'bolt://127.0.0.1:7687' });
     expect(config.http).toEqual({ port: 8080, host: '0.0.0.0' });
   });

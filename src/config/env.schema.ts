@@ -81,6 +81,12 @@ export const ENV_VARIABLES = {
     schema: urlWithScheme(['http', 'https']).optional(),
     hint: 'the Elasticsearch URL, e.g. PRISM_ES_URL=http://127.0.0.1:9200',
   },
+  PRISM_ES_REFRESH: {
+    schema: z
+      .enum(['false', 'true', 'wait_for'], { message: 'expected false, true or wait_for' })
+      .default('false'),
+    hint: 'when projected documents become searchable: false (default, within the index refresh interval, ~1 s; reads with ?after= refresh once), wait_for (each bulk waits for a refresh) or true (each bulk forces one: slow)',
+  },
   PRISM_NEO4J_URL: {
     schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
     hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',

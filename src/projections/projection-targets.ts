@@ -26,7 +26,10 @@ export async function connectTargets(config: AppConfig): Promise<ConfiguredTarge
     : await connectEmbeddedViews(config.dataDir);
   const targets: ConfiguredTargets = { postgres: relational };
   if (config.elasticsearch)
-    targets.elasticsearch = await ElasticsearchTarget.connect({ url: config.elasticsearch.url });
+    targets.elasticsearch = await ElasticsearchTarget.connect({
+      url: config.elasticsearch.url,
+      refresh: config.elasticsearch.refresh,
+    });
   if (config.neo4j) targets.neo4j = await Neo4jTarget.connect({ url: config.neo4j.url });
   return targets;
 }

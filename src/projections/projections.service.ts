@@ -105,6 +105,12 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       store: this.store,
       targets: this.targets,
       recompile: (model) => recompileDefinition(model),
+      missingTargetHint: (kind) =>
+        kind === 'elasticsearch'
+          ? 'set PRISM_ES_URL to run them'
+          : kind === 'neo4j'
+            ? 'set PRISM_NEO4J_URL to run them'
+            : 'set PRISM_PG_URL to run them',
       logger: nestRuntimeLogger(this.logger),
       ...(this.observer !== undefined ? { observer: this.observer } : {}),
     });

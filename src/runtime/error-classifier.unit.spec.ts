@@ -1,7 +1,11 @@
 import { QueryFailedError } from 'typeorm';
 import { ProjectionEvaluationError } from '../core/plan';
 import { EventStoreUnavailableError } from '../eventstore/event-store.errors';
-import { classifyError } from './error-classifier';
+import { classifyRelationalError } from '../targets/relational/relational-error-classifier';
+import { classifyError as classify } from './error-classifier';
+
+/** The runtime's classification with the relational target's knowledge of SQL errors. */
+const classifyError = (error: unknown) => classify(error, classifyRelationalError);
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -44,6 +48,12 @@ describe('classifyError', () => {
 
   it('follows the cause chain', () => {
     expect(classifyError(new Error('outer', { cause: pgError('ECONNRESET') }))).toBe('transient');
+  });
+
+  it('without a store classifier, SQL errors are unknown but network errors are still transient', () => {
+    expect(classify(pgError('23505'))).toBe('unknown');
+    expect(classify(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('transient');
+    expect(classify(new ProjectionEvaluationError('p', 'E', 'bad'))).toBe('poison');
   });
 
   it('anything else is unknown: an undefined table, a bug', () => {

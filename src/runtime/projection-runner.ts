@@ -74,6 +74,8 @@ export class ProjectionRunner {
 
   private checkpoint = 0n;
   private head = 0n;
+  /** The target's own reading of its errors, for classifyError. */
+  private readonly classifyStoreError = (error: unknown) => this.deps.target.classifyError(error);
   /** Whether the head was read from the log at least once (progress is unknown before). */
   private headKnown = false;
   private blocked = new Set<string>();
@@ -318,7 +320,7 @@ export class ProjectionRunner {
         }
         this.attempts += 1;
         const attempts = this.attempts;
-        const kind = classifyError(error);
+        const kind = classifyError(error, this.classifyStoreError);
         this.observeError(kind);
         this.lastError = { message: errorMessage(error), kind, attempts, at: new Date() };
         if (kind !== 'transient' && attempts >= this.deps.options.maxUnknownAttempts) {
@@ -513,7 +515,7 @@ export class ProjectionRunner {
       return 'ok';
     } catch (error) {
       this.resetPipeline();
-      if (classifyError(error) !== 'poison') throw error;
+      if (classifyError(error, this.classifyStoreError) !== 'poison') throw error;
       this.observeError('poison');
       await this.applyEvents(inflight.events);
       this.resetPipeline();
@@ -545,7 +547,7 @@ export class ProjectionRunner {
     try {
       await this.foldAndCommit(events);
     } catch (error) {
-      if (classifyError(error) !== 'poison') throw error;
+      if (classifyError(error, this.classifyStoreError) !== 'poison') throw error;
       this.observeError('poison');
       if (events.length === 1) {
         await this.parkAlone(events[0]!, errorMessage(error));
@@ -754,7 +756,7 @@ export class ProjectionRunner {
       }
       reason = failed.reason;
     } catch (error) {
-      if (classifyError(error) !== 'poison') throw error;
+      if (classifyError(error, this.classifyStoreError) !== 'poison') throw error;
       reason = errorMessage(error);
     }
     await this.commitAdmin({

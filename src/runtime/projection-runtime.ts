@@ -47,6 +47,11 @@ export interface ProjectionRuntimeOptions {
   readonly logger?: RuntimeLogger;
   /** Told about every committed batch and store error (metrics). */
   readonly observer?: RuntimeObserver;
+  /**
+   * How to provide a target of this kind (e.g. which setting to set), added to the one warning the
+   * runtime logs for the projections that cannot run without it.
+   */
+  readonly missingTargetHint?: (kind: TargetKind) => string;
   /** Source of randomness for backoff jitter (seeded in tests). */
   readonly random?: () => number;
 }
@@ -86,6 +91,7 @@ export class ProjectionRuntime {
     }
     this.stopped = false;
     await Promise.all(normalized.map((definition) => this.startOne(definition)));
+    this.warnAboutMissingTargets(normalized.map(({ plan }) => plan));
   }
 
   async stop(): Promise<void> {
@@ -145,12 +151,12 @@ export class ProjectionRuntime {
     if (target === undefined) {
       // This projection cannot run; the others do.
       const message = new NoTargetForKindError(plan.name, plan.target.kind).message;
+      // Reported in its status, and in one warning per missing kind (warnAboutMissingTargets).
       this.entries.set(plan.name, {
         name: plan.name,
         supervisor: undefined,
         startError: { message, permanent: true, attempts: 1 },
       });
-      this.logger.error(`${plan.name}: ${message}`);
       return;
     }
     const supervisor = new ProjectionSupervisor({
@@ -165,17 +171,33 @@ export class ProjectionRuntime {
     });
     const entry: Entry = { name: plan.name, supervisor, startError: undefined };
     this.entries.set(plan.name, entry);
-    if (!(await this.tryStart(entry, supervisor))) void this.retryStart(entry, supervisor);
+    if (!(await this.tryStart(entry, supervisor, target))) void this.retryStart(entry, supervisor, target);
   }
 
-  private async tryStart(entry: Entry, supervisor: ProjectionSupervisor): Promise<boolean> {
+  /** One line per kind of target that is not configured, naming the projections that therefore wait. */
+  private warnAboutMissingTargets(plans: readonly CompiledProjection[]): void {
+    const missing = new Map<TargetKind, string[]>();
+    for (const plan of plans) {
+      if (this.config.targets[plan.target.kind] !== undefined) continue;
+      missing.set(plan.target.kind, [...(missing.get(plan.target.kind) ?? []), plan.name]);
+    }
+    for (const [kind, names] of missing) {
+      const hint = this.config.missingTargetHint?.(kind);
+      this.logger.warn(
+        `No ${kind} target is configured, so ${names.length} projection(s) are not running: ${names.join(', ')}` +
+          (hint ? `; ${hint}` : ''),
+      );
+    }
+  }
+
+  private async tryStart(entry: Entry, supervisor: ProjectionSupervisor, target: Target): Promise<boolean> {
     try {
       await supervisor.start();
       entry.startError = undefined;
       return true;
     } catch (error) {
       const attempts = (entry.startError?.attempts ?? 0) + 1;
-      const kind = classifyError(error);
+      const kind = classifyError(error, (e) => target.classifyError(e));
       const permanent = kind !== 'transient' && attempts >= this.options.maxUnknownAttempts;
       entry.startError = { message: errorMessage(error), permanent, attempts };
       await supervisor.stop().catch(() => undefined);
@@ -184,14 +206,14 @@ export class ProjectionRuntime {
     }
   }
 
-  private async retryStart(entry: Entry, supervisor: ProjectionSupervisor): Promise<void> {
+  private async retryStart(entry: Entry, supervisor: ProjectionSupervisor, target: Target): Promise<void> {
     while (!this.stopped && entry.startError !== undefined && !entry.startError.permanent) {
       await sleep(
         backoffDelay(entry.startError.attempts, this.options.backoff, this.config.random),
         this.stopSignal.promise,
       );
       if (this.stopped || this.entries.get(entry.name) !== entry) return;
-      if (await this.tryStart(entry, supervisor)) return;
+      if (await this.tryStart(entry, supervisor, target)) return;
     }
   }
 

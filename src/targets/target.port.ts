@@ -196,5 +196,12 @@ export interface Target {
   /** Parked and held events of a generation, in log order. */
   listParked(view: ViewRef): Promise<ParkedEvent[]>;
 
+  /**
+   * Whether one of this store's errors is worth retrying (`transient`: unavailable, a lost race), will fail
+   * again for this data (`poison`: a constraint or value the store rejects), or undefined when the error is
+   * not one this store recognizes. The runtime applies it to each error of a failure's cause chain.
+   */
+  classifyError(error: unknown): 'transient' | 'poison' | undefined;
+
   close(): Promise<void>;
 }

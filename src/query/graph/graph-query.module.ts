@@ -1,12 +1,19 @@
 /**
  * The graph query API as a Nest module. It needs a neo4j-driver `Driver` and a `GraphViewRegistry`;
- * it does not own the driver (whoever provides it closes it).
+ * it closes the driver at shutdown only when told it owns it (`ownsDriver`), otherwise whoever provides it does.
  *
  *   GraphQueryModule.forRoot({ driver, registry })
  *   GraphQueryModule.forRootAsync({ imports: [...], inject: [NEO4J_DRIVER, GRAPH_VIEW_REGISTRY],
  *     useFactory: (driver, registry) => ({ driver, registry, timeoutMs: 5_000 }) })
  */
-import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Driver } from 'neo4j-driver';
 import { GraphQueryController } from './graph-query.controller';
 import { GraphQueryService, type GraphQueryOptions } from './graph-query.service';
@@ -20,12 +27,24 @@ const GRAPH_QUERY_MODULE_OPTIONS = Symbol('GRAPH_QUERY_MODULE_OPTIONS');
 export interface GraphQueryModuleOptions extends GraphQueryOptions {
   readonly driver: Driver;
   readonly registry: GraphViewRegistry;
+  /** Close the driver when the application shuts down (it was made for this module alone). */
+  readonly ownsDriver?: boolean;
 }
 
 export interface GraphQueryModuleAsyncOptions {
   readonly imports?: ModuleMetadata['imports'];
   readonly inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
   readonly useFactory: (...args: never[]) => GraphQueryModuleOptions | Promise<GraphQueryModuleOptions>;
+}
+
+/** Closes an owned driver at shutdown, so its connection pool does not keep the process alive. */
+@Injectable()
+class OwnedDriverCloser implements OnApplicationShutdown {
+  constructor(@Inject(GRAPH_QUERY_MODULE_OPTIONS) private readonly options: GraphQueryModuleOptions) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.ownsDriver === true) await this.options.driver.close();
+  }
 }
 
 @Module({})
@@ -47,6 +66,7 @@ export class GraphQueryModule {
             new GraphQueryService(resolved.driver, resolved.registry, resolved),
           inject: [GRAPH_QUERY_MODULE_OPTIONS],
         },
+        OwnedDriverCloser,
       ],
       exports: [GraphQueryService],
     };

@@ -1,6 +1,6 @@
 /**
  * The search API as a Nest module. It needs two things from the application, given as factories:
- *  - an Elasticsearch `Client` (the one the Elasticsearch target uses is fine);
+ *  - an Elasticsearch `Client`, made for this module: it is closed when the application shuts down;
  *  - a SearchViewRegistry (e.g. `registryOfProjections(compiledProjections, prefix)`).
  *
  *   SearchModule.register({
@@ -10,7 +10,14 @@
  *     registry: (config: AppConfig) => registryOfProjections(config.projections),
  *   })
  */
-import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Client } from '@elastic/elasticsearch';
 import type { RawSearchLimits } from './raw-query.guard';
 import { SearchController } from './search.controller';
@@ -27,6 +34,16 @@ export interface SearchModuleOptions {
   readonly client: (...dependencies: never[]) => Client | Promise<Client>;
   readonly registry: (...dependencies: never[]) => SearchViewRegistry | Promise<SearchViewRegistry>;
   readonly limits?: Partial<RawSearchLimits>;
+}
+
+/** Closes the module's client at shutdown, so its sockets do not keep the process alive. */
+@Injectable()
+class SearchClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(SEARCH_ELASTICSEARCH_CLIENT) private readonly client: Client) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
 }
 
 @Module({})
@@ -47,6 +64,7 @@ export class SearchModule {
             new SearchService(client, registry, limits),
           inject: [SEARCH_ELASTICSEARCH_CLIENT, SEARCH_VIEW_REGISTRY],
         },
+        SearchClientCloser,
       ],
       exports: [SearchService],
     };

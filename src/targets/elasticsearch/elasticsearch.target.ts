@@ -56,6 +56,7 @@ import {
   IndexNaming,
   TOMBSTONE_FIELD,
 } from './elasticsearch-shape';
+import { classifyElasticsearchError } from './elasticsearch-error-classifier';
 
 export interface ElasticsearchTargetOptions {
   /** Prefix of every index and alias the target creates (bookkeeping included). Default `prism-`. */
@@ -437,6 +438,10 @@ export class ElasticsearchTarget implements Target {
       sort: [{ [declared.id]: 'asc' }],
     });
     return response.hits.hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
+  }
+
+  classifyError(error: unknown): 'transient' | 'poison' | undefined {
+    return classifyElasticsearchError(error);
   }
 
   async close(): Promise<void> {

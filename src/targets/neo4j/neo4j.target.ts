@@ -48,6 +48,7 @@ import {
 } from './neo4j.errors';
 import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
 import { scanGraph } from './neo4j-scan';
+import { classifyNeo4jError } from './neo4j-error-classifier';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -375,6 +376,10 @@ export class Neo4jTarget implements Target {
         parkedAt: new Date(String(p.parkedAt)),
       };
     });
+  }
+
+  classifyError(error: unknown): 'transient' | 'poison' | undefined {
+    return classifyNeo4jError(error);
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,7 @@ import {
   relationalShape,
 } from './relational-shape';
 import { SqliteDialect } from './sqlite.dialect';
+import { classifyRelationalError } from './relational-error-classifier';
 
 export type RelationalTargetConfig =
   | {
@@ -459,6 +460,10 @@ export class RelationalTarget implements Target {
   async readGeneration(view: ViewRef): Promise<ViewDocument[]> {
     const shape = relationalShape(view.projection, view.shape);
     return this.readTable(shape, generationTableName(shape, view.generation));
+  }
+
+  classifyError(error: unknown): 'transient' | 'poison' | undefined {
+    return classifyRelationalError(error);
   }
 
   async close(): Promise<void> {

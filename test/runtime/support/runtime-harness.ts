@@ -160,6 +160,9 @@ export class FaultyTarget implements Target {
   scan(view: ViewRef, options: Parameters<Target['scan']>[1]) {
     return this.inner.scan(view, options);
   }
+  classifyError(error: unknown) {
+    return this.inner.classifyError(error);
+  }
   close() {
     return this.inner.close();
   }
