@@ -3,7 +3,6 @@
  * and the same request succeeds once the database is back. The app reaches PostgreSQL through a loopback
  * TCP proxy, so "down" is a real refused connection, not a mocked error.
  */
-import net from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
@@ -11,42 +10,7 @@ import type { EventStore } from '../../src/eventstore/event-store.port';
 import { EVENT_STORE } from '../../src/eventstore/event-store.module';
 import { createPrismApp } from '../../src/main';
 import { describeWithStores, useTestDatabase } from '../support/stores';
-
-/** Forwards a loopback port to PostgreSQL; `stop` refuses new connections and cuts open ones. */
-class TcpProxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(port = 0): Promise<number> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
-    this.server = server;
-    return (server.address() as net.AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
+import { TcpProxy } from '../support/tcp-proxy';
 
 describeWithStores(['postgres'], 'command API with the event store down', (urls) => {
   const database = useTestDatabase(() => urls.postgres);

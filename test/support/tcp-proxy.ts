@@ -1,7 +1,6 @@
 /**
  * A loopback TCP proxy for "store down" tests: the app reaches a store through it, and `stop` refuses new
  * connections and cuts open ones, so "down" is a real refused connection, not a mocked error.
- * (test/e2e/commands-store-down.e2e.spec.ts has its own copy of the same proxy.)
  */
 import net from 'node:net';
 

@@ -12,8 +12,8 @@
  * Only the fields searched on are mapped; payloads live in `body`, stored but not indexed.
  */
 import type { JsonObject, JsonValue } from '../../core/json';
-import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { ParkedEvent } from '../target.port';
+import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 
 export const META_MAPPINGS: JsonObject = {
   dynamic: 'strict',
@@ -50,7 +50,7 @@ export function parkedDocument(parked: ParkedEvent): JsonObject {
     body: {
       streamId: parked.streamId,
       eventType: parked.eventType,
-      event: encodeEvent(parked.event),
+      event: encodeStoredEvent(parked.event),
       keys: [...parked.keys],
       reason: parked.reason,
       parkedAt: parked.parkedAt.toISOString(),
@@ -66,36 +66,11 @@ export function parkedFromDocument(source: JsonObject): ParkedEvent {
     position: BigInt(text(source.position)),
     streamId: text(body.streamId),
     eventType: text(body.eventType),
-    event: decodeEvent(body.event as JsonObject),
+    event: decodeStoredEvent(body.event as JsonObject),
     keys: (body.keys as string[]).map(String),
     reason: text(body.reason),
     status: source.status === 'held' ? 'held' : 'parked',
     parkedAt: new Date(text(body.parkedAt)),
-  };
-}
-
-/** Events travel as JSON: the bigint position becomes a string and comes back as a bigint. */
-function encodeEvent(event: StoredEvent): JsonObject {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position.toString(),
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata as unknown as JsonObject,
-  };
-}
-
-function decodeEvent(json: JsonObject): StoredEvent {
-  return {
-    id: text(json.id),
-    streamId: text(json.streamId),
-    revision: Number(json.revision),
-    position: BigInt(text(json.position)),
-    type: text(json.type),
-    data: json.data as JsonObject,
-    metadata: json.metadata as unknown as StoredEvent['metadata'],
   };
 }
 

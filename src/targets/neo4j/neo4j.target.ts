@@ -14,7 +14,6 @@ import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
-import type { StoredEvent } from '../../eventstore/event-store.port';
 import type {
   ActivateResult,
   CommitBatch,
@@ -49,6 +48,7 @@ import {
 import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
 import { scanGraph } from './neo4j-scan';
 import { classifyNeo4jError } from './neo4j-error-classifier';
+import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -369,7 +369,7 @@ export class Neo4jTarget implements Target {
         position: toBigInt(p.position),
         streamId: String(p.streamId),
         eventType: String(p.eventType),
-        event: decodeEvent(JSON.parse(String(p.event)) as JsonObject),
+        event: decodeStoredEvent(JSON.parse(String(p.event)) as JsonObject),
         keys: (p.keys as string[] | null) ?? [],
         reason: String(p.reason),
         status: String(p.status) as 'parked' | 'held',
@@ -443,35 +443,10 @@ function parkedProperties(parked: ParkedEvent): Record<string, unknown> {
     position: positionParam(parked.position),
     streamId: parked.streamId,
     eventType: parked.eventType,
-    event: JSON.stringify(encodeEvent(parked.event)),
+    event: JSON.stringify(encodeStoredEvent(parked.event)),
     keys: [...parked.keys],
     reason: parked.reason,
     status: parked.status,
     parkedAt: parked.parkedAt.toISOString(),
-  };
-}
-
-/** Events are stored as JSON text: the bigint position becomes a string and comes back as a bigint. */
-function encodeEvent(event: StoredEvent): JsonObject {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position.toString(),
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata as unknown as JsonObject,
-  };
-}
-
-function decodeEvent(json: JsonObject): StoredEvent {
-  return {
-    id: json.id as string,
-    streamId: json.streamId as string,
-    revision: Number(json.revision),
-    position: BigInt(json.position as string),
-    type: json.type as string,
-    data: json.data as JsonObject,
-    metadata: json.metadata as unknown as StoredEvent['metadata'],
   };
 }

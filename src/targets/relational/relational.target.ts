@@ -12,7 +12,6 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { PostgresTargetShape, TargetShape } from '../../core/view-shape';
-import type { StoredEvent } from '../../eventstore/event-store.port';
 import type {
   ActivateResult,
   CommitBatch,
@@ -53,6 +52,7 @@ import {
 } from './relational-shape';
 import { SqliteDialect } from './sqlite.dialect';
 import { classifyRelationalError } from './relational-error-classifier';
+import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 
 export type RelationalTargetConfig =
   | {
@@ -432,7 +432,7 @@ export class RelationalTarget implements Target {
       position: this.dialect.decodePosition(row.position),
       streamId: String(row.stream_id),
       eventType: String(row.event_type),
-      event: decodeEvent(this.dialect.decodeJson(row.event) as JsonObject),
+      event: decodeStoredEvent(this.dialect.decodeJson(row.event) as JsonObject),
       keys: this.dialect.decodeJson(row.keys) as string[],
       reason: String(row.reason),
       status: String(row.status) as 'parked' | 'held',
@@ -585,35 +585,10 @@ function parkedRow(parked: ParkedEvent): ParkedRow {
     position: parked.position.toString(),
     stream_id: parked.streamId,
     event_type: parked.eventType,
-    event: encodeEvent(parked.event),
+    event: encodeStoredEvent(parked.event),
     keys: parked.keys,
     reason: parked.reason,
     status: parked.status,
     parked_at: parked.parkedAt.toISOString(),
-  };
-}
-
-/** Events travel as JSON: the bigint position becomes a string and comes back as a bigint. */
-export function encodeEvent(event: StoredEvent): JsonObject {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position.toString(),
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata as unknown as JsonObject,
-  };
-}
-
-export function decodeEvent(json: JsonObject): StoredEvent {
-  return {
-    id: json.id as string,
-    streamId: json.streamId as string,
-    revision: Number(json.revision),
-    position: BigInt(json.position as string),
-    type: json.type as string,
-    data: json.data as JsonObject,
-    metadata: json.metadata as unknown as StoredEvent['metadata'],
   };
 }

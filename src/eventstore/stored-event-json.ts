@@ -1,0 +1,35 @@
+/**
+ * A stored event as plain JSON and back, for everything that keeps events outside the log: parked events
+ * in every target's bookkeeping and the admin API. The bigint position travels as a decimal string.
+ */
+import type { JsonObject, JsonValue } from '../core/json';
+import type { StoredEvent } from './event-store.port';
+
+export function encodeStoredEvent(event: StoredEvent): JsonObject {
+  return {
+    id: event.id,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata as unknown as JsonObject,
+  };
+}
+
+export function decodeStoredEvent(json: JsonObject): StoredEvent {
+  return {
+    id: text(json.id),
+    streamId: text(json.streamId),
+    revision: Number(json.revision),
+    position: BigInt(text(json.position)),
+    type: text(json.type),
+    data: json.data as JsonObject,
+    metadata: json.metadata as unknown as StoredEvent['metadata'],
+  };
+}
+
+/** Stores may hand a scalar back as a string or a number. */
+function text(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
