@@ -86,7 +86,10 @@ export class ChecksService {
         catalogPlan: (name) => this.projections.catalog.projections.find((p) => p.name === name),
         measuredRate: (name) => {
           if (!runtime.names().includes(name)) return undefined;
-          return runtime.status(name).live?.eventsPerSecond;
+          // Only a rate measured while catching up says what the projection can do; once live it is
+          // the arrival rate of new events (1 event/s on a quiet log), which would inflate the estimate.
+          const live = runtime.status(name).live;
+          return live !== null && live.behind > 0n ? live.eventsPerSecond : undefined;
         },
       },
       source,
