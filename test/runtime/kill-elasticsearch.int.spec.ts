@@ -19,7 +19,6 @@
  * can be repeated with PRISM_KILL_SEED=<seed>.
  * More runs: npx tsx bench/kill-loop.ts --target elasticsearch
  */
-import { prng } from '../../bench/workload';
 import { createEventStore } from '../../src/eventstore/event-store.factory';
 import type { EventStore } from '../../src/eventstore/event-store.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
@@ -35,11 +34,12 @@ import {
   buildVersion1,
   dropNamespace,
   dropSearchIndices,
+  freshBuilds,
   inParallel,
+  killedRun,
   killSummary,
   readSearchIndex,
   runWithKills,
-  startRunner,
   type KillTarget,
   type SearchIndexView,
 } from './support/kill-harness';
@@ -74,24 +74,14 @@ describeWithStores(
       const events = await appendOrders(store, ORDERS, { mode: 'interleaved' });
       expected = { 1: expectedOrderSearch(events, 1), 2: expectedOrderSearch(events, 2) };
       // Indices built from scratch by fresh processes that are never killed.
-      const built: Partial<Record<1 | 2, SearchIndexView>> = {};
-      for (const version of [1, 2] as const) {
-        const namespace = `${base}_fresh${version}`;
-        const runner = await startRunner({
-          url: database.url,
-          schema: namespace,
-          version,
-          batch: 25,
-          target,
-        });
-        expect(await runner.ready).toBe(true);
-        const started = Date.now();
-        const ended = await runner.exit;
-        expect(ended).toMatchObject({ done: true, code: 0 });
-        windowMs = Math.max(windowMs, Date.now() - started);
-        built[version] = await readSearchIndex(urls.elasticsearch, namespace);
-      }
-      fresh = built as Record<1 | 2, SearchIndexView>;
+      const built = await freshBuilds({
+        url: database.url,
+        base,
+        target,
+        read: (namespace) => readSearchIndex(urls.elasticsearch, namespace),
+      });
+      fresh = built.views;
+      windowMs = built.windowMs;
       console.log(
         `${events.length} events; a fresh build takes ${windowMs} ms after READY (the kill window)`,
       );
@@ -99,6 +89,16 @@ describeWithStores(
     afterAll(async () => {
       await store?.close();
       await dropSearchIndices(urls.elasticsearch, base);
+    });
+
+    const runOptions = () => ({
+      url: database.url,
+      base,
+      seed,
+      windowMs,
+      target,
+      batches: BATCHES,
+      read: (namespace: string) => readSearchIndex(urls.elasticsearch, namespace),
     });
 
     it('the fresh builds equal the pure expected indices', () => {
@@ -114,23 +114,9 @@ describeWithStores(
     });
 
     it(`catch-up of a new projection: ${CATCH_UP_RUNS} runs killed at random moments`, async () => {
-      const results = await inParallel(CATCH_UP_RUNS, PARALLEL, async (run) => {
-        const random = prng(seed * 1000 + run);
-        const namespace = `${base}_c${run}`;
-        const result = await runWithKills({
-          url: database.url,
-          schema: namespace,
-          version: 1,
-          kills: 1 + Math.floor(random() * 2),
-          windowMs,
-          random,
-          target,
-          batches: BATCHES,
-        });
-        const view = await readSearchIndex(urls.elasticsearch, namespace);
-        await dropNamespace(database.url, namespace, target);
-        return { run, result, view };
-      });
+      const results = await inParallel(CATCH_UP_RUNS, PARALLEL, (run) =>
+        killedRun({ ...runOptions(), run, phase: 'catch-up' }),
+      );
       for (const { run, view } of results) {
         expect({ seed, run, staleOrLost: versionsOff(view.documents, expected[1]) }).toEqual({
           seed,
@@ -143,24 +129,9 @@ describeWithStores(
     }, 240_000);
 
     it(`rebuild of a changed definition: ${REBUILD_RUNS} runs killed at random moments`, async () => {
-      const results = await inParallel(REBUILD_RUNS, PARALLEL, async (run) => {
-        const random = prng(seed * 1000 + 500 + run);
-        const namespace = `${base}_r${run}`;
-        await buildVersion1(database.url, namespace, target);
-        const result = await runWithKills({
-          url: database.url,
-          schema: namespace,
-          version: 2,
-          kills: 1 + Math.floor(random() * 2),
-          windowMs,
-          random,
-          target,
-          batches: BATCHES,
-        });
-        const view = await readSearchIndex(urls.elasticsearch, namespace);
-        await dropNamespace(database.url, namespace, target);
-        return { run, result, view };
-      });
+      const results = await inParallel(REBUILD_RUNS, PARALLEL, (run) =>
+        killedRun({ ...runOptions(), run, phase: 'rebuild' }),
+      );
       for (const { run, view } of results) {
         expect({ seed, run, staleOrLost: versionsOff(view.documents, expected[2]) }).toEqual({
           seed,

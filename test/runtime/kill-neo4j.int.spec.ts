@@ -18,19 +18,17 @@
  * seed is printed so a failing run can be repeated with PRISM_KILL_SEED=<seed>.
  * More runs: npx tsx bench/kill-loop.ts --target neo4j
  */
-import { prng } from '../../bench/workload';
 import { createEventStore } from '../../src/eventstore/event-store.factory';
 import type { EventStore } from '../../src/eventstore/event-store.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { expectedOrderGraph } from './fixtures/order-graph.fixture';
 import {
-  buildVersion1,
   dropNamespace,
+  freshBuilds,
   inParallel,
+  killedRun,
   killSummary,
   readGraph,
-  runWithKills,
-  startRunner,
   type GraphView,
   type KillTarget,
 } from './support/kill-harness';
@@ -63,19 +61,15 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
     const events = await appendOrders(store, ORDERS, { mode: 'interleaved' });
     expected = { 1: expectedOrderGraph(events, 1), 2: expectedOrderGraph(events, 2) };
     // Graphs built from scratch by fresh processes that are never killed.
-    const built: Partial<Record<1 | 2, GraphView>> = {};
-    for (const version of [1, 2] as const) {
-      const namespace = `${base}_fresh${version}`;
-      namespaces.add(namespace);
-      const runner = await startRunner({ url: database.url, schema: namespace, version, batch: 25, target });
-      expect(await runner.ready).toBe(true);
-      const started = Date.now();
-      const ended = await runner.exit;
-      expect(ended).toMatchObject({ done: true, code: 0 });
-      windowMs = Math.max(windowMs, Date.now() - started);
-      built[version] = await readGraph(urls.neo4j, namespace);
-    }
-    fresh = built as Record<1 | 2, GraphView>;
+    const built = await freshBuilds({
+      url: database.url,
+      base,
+      target,
+      read: (namespace) => readGraph(urls.neo4j, namespace),
+      namespaces,
+    });
+    fresh = built.views;
+    windowMs = built.windowMs;
     console.log(`${events.length} events; a fresh build takes ${windowMs} ms after READY (the kill window)`);
   }, 120_000);
   afterAll(async () => {
@@ -84,6 +78,17 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
     for (const namespace of namespaces) await dropNamespace(database.url, namespace, target);
   }, 60_000);
 
+  const runOptions = () => ({
+    url: database.url,
+    base,
+    seed,
+    windowMs,
+    target,
+    batches: BATCHES,
+    read: (namespace: string) => readGraph(urls.neo4j, namespace),
+    namespaces,
+  });
+
   it('the fresh builds equal the pure expected graphs', () => {
     expect({ nodes: fresh[1].nodes, relationships: fresh[1].relationships }).toEqual(expected[1]);
     expect({ nodes: fresh[2].nodes, relationships: fresh[2].relationships }).toEqual(expected[2]);
@@ -91,25 +96,9 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
   });
 
   it(`catch-up of a new projection: ${CATCH_UP_RUNS} runs killed at random moments`, async () => {
-    const results = await inParallel(CATCH_UP_RUNS, PARALLEL, async (run) => {
-      const random = prng(seed * 1000 + run);
-      const namespace = `${base}_c${run}`;
-      namespaces.add(namespace);
-      const result = await runWithKills({
-        url: database.url,
-        schema: namespace,
-        version: 1,
-        kills: 1 + Math.floor(random() * 2),
-        windowMs,
-        random,
-        target,
-        batches: BATCHES,
-      });
-      const view = await readGraph(urls.neo4j, namespace);
-      await dropNamespace(database.url, namespace, target);
-      namespaces.delete(namespace);
-      return { run, result, view };
-    });
+    const results = await inParallel(CATCH_UP_RUNS, PARALLEL, (run) =>
+      killedRun({ ...runOptions(), run, phase: 'catch-up' }),
+    );
     for (const { run, view } of results) {
       expect({ seed, run, ...view }).toEqual({ seed, run, ...fresh[1] });
     }
@@ -117,26 +106,9 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
   }, 240_000);
 
   it(`rebuild of a changed definition: ${REBUILD_RUNS} runs killed at random moments`, async () => {
-    const results = await inParallel(REBUILD_RUNS, PARALLEL, async (run) => {
-      const random = prng(seed * 1000 + 500 + run);
-      const namespace = `${base}_r${run}`;
-      namespaces.add(namespace);
-      await buildVersion1(database.url, namespace, target);
-      const result = await runWithKills({
-        url: database.url,
-        schema: namespace,
-        version: 2,
-        kills: 1 + Math.floor(random() * 2),
-        windowMs,
-        random,
-        target,
-        batches: BATCHES,
-      });
-      const view = await readGraph(urls.neo4j, namespace);
-      await dropNamespace(database.url, namespace, target);
-      namespaces.delete(namespace);
-      return { run, result, view };
-    });
+    const results = await inParallel(REBUILD_RUNS, PARALLEL, (run) =>
+      killedRun({ ...runOptions(), run, phase: 'rebuild' }),
+    );
     for (const { run, view } of results) {
       // Generation 2 is live and generation 1 is gone, however often the rebuild, its swap or its drop
       // was killed.

@@ -25,6 +25,7 @@ import { Neo4jTarget } from '../../../src/targets/neo4j/neo4j.target';
 import { cleanUp, snapshot, type GraphSnapshot } from '../../../src/targets/neo4j/neo4j-test-support';
 import { physicalName } from '../../../src/targets/neo4j/neo4j-names';
 import { REPO_ROOT } from '../../stores/store-endpoints';
+import { prng } from '../../../bench/workload';
 import { orderGraphShape } from '../fixtures/order-graph.fixture';
 import { ORDER_SEARCH, type IndexedDocument } from '../fixtures/order-search.fixture';
 import {
@@ -419,4 +420,79 @@ export function killSummary(kind: string, results: readonly { result: KillRunRes
   const kills = results.reduce((sum, r) => sum + r.result.kills, 0);
   const midWork = results.reduce((sum, r) => sum + r.result.killsMidWork, 0);
   return `${kind}: ${results.length} runs, ${kills} kills (${midWork} while working), all views equal the fresh build`;
+}
+
+/**
+ * Builds version 1 and version 2 of the projection from scratch, each by a fresh process that is never
+ * killed, and returns what `read` sees of each plus the longest build time after READY: the window the
+ * kills of the killed runs are spread over.
+ */
+export async function freshBuilds<V>(options: {
+  url: string;
+  base: string;
+  target: KillTarget;
+  read: (namespace: string) => Promise<V>;
+  /** Namespaces are added here so the suite can drop them at the end. */
+  namespaces?: Set<string>;
+}): Promise<{ views: Record<1 | 2, V>; windowMs: number }> {
+  const views: Partial<Record<1 | 2, V>> = {};
+  let windowMs = 0;
+  for (const version of [1, 2] as const) {
+    const namespace = `${options.base}_fresh${version}`;
+    options.namespaces?.add(namespace);
+    const runner = await startRunner({
+      url: options.url,
+      schema: namespace,
+      version,
+      batch: 25,
+      target: options.target,
+    });
+    if (!(await runner.ready)) throw new Error(`the fresh build of version ${version} did not start`);
+    const started = Date.now();
+    const ended = await runner.exit;
+    if (!ended.done || ended.code !== 0) {
+      throw new Error(`the fresh build of version ${version} failed (exit ${ended.code}): ${ended.stderr}`);
+    }
+    windowMs = Math.max(windowMs, Date.now() - started);
+    views[version] = await options.read(namespace);
+  }
+  return { views: views as Record<1 | 2, V>, windowMs };
+}
+
+/**
+ * One killed run in its own namespace: a catch-up of version 1, or a rebuild to version 2 beside a live
+ * version 1; SIGKILLs at random moments (seeded by `seed` and `run`), restarts until done, then the view
+ * as `read` sees it. The namespace is dropped afterwards.
+ */
+export async function killedRun<V>(options: {
+  url: string;
+  base: string;
+  seed: number;
+  run: number;
+  phase: 'catch-up' | 'rebuild';
+  windowMs: number;
+  target: KillTarget;
+  batches: readonly number[];
+  read: (namespace: string) => Promise<V>;
+  namespaces?: Set<string>;
+}): Promise<{ run: number; result: KillRunResult; view: V }> {
+  const rebuild = options.phase === 'rebuild';
+  const random = prng(options.seed * 1000 + (rebuild ? 500 : 0) + options.run);
+  const namespace = `${options.base}_${rebuild ? 'r' : 'c'}${options.run}`;
+  options.namespaces?.add(namespace);
+  if (rebuild) await buildVersion1(options.url, namespace, options.target);
+  const result = await runWithKills({
+    url: options.url,
+    schema: namespace,
+    version: rebuild ? 2 : 1,
+    kills: 1 + Math.floor(random() * 2),
+    windowMs: options.windowMs,
+    random,
+    target: options.target,
+    batches: options.batches,
+  });
+  const view = await options.read(namespace);
+  await dropNamespace(options.url, namespace, options.target);
+  options.namespaces?.delete(namespace);
+  return { run: options.run, result, view };
 }
