@@ -161,6 +161,31 @@ describeWithStores(['postgres'], 'prism admin commands against a running Prism',
     });
   });
 
+  it('status --wait-live waits for a running rebuild to be swapped in, printing progress', async () => {
+    expect((await prism('pause', NAME)).code).toBe(0);
+    expect((await prism('rebuild', NAME)).code).toBe(0);
+    const out: string[] = [];
+    const waiting = prismInto(out, 'status', NAME, '--wait-live', '--interval', '20');
+    const deadline = Date.now() + 10_000;
+    while (out.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(out[0]).toMatch(/^customer_directory generation \d+: .*\(paused: `prism resume` to continue\)$/);
+    expect((await prism('resume', NAME)).code).toBe(0);
+    const run = await waiting;
+    expect(run.err).toEqual([]);
+    expect(run.code).toBe(0);
+    // The table comes last, once the new generation is live and no rebuild remains.
+    const rebuilt = Number(/generation (\d+):/.exec(out[0]!)![1]);
+    expect(run.out).toContainEqual(
+      expect.stringMatching(new RegExp(`^customer_directory\\s+live\\s+${rebuilt}\\s`)),
+    );
+  });
+
+  it('status --wait-live without a name is refused', async () => {
+    const run = await prism('status', '--wait-live');
+    expect(run.code).toBe(1);
+    expect(run.err).toEqual(['--wait-live needs a projection name: `prism status <name> --wait-live`.']);
+  });
+
   it('reports the server errors plainly: unknown projection, bad position, no parked event', async () => {
     const unknown = await prism('pause', 'nope');
     expect(unknown.code).toBe(1);

@@ -1,6 +1,10 @@
-/** `prism status [name]`: one line per projection (state, generation, checkpoint/head, lag, rate, parked). */
+/**
+ * `prism status [name]`: one line per projection (state, generation, checkpoint/head, lag, rate, parked).
+ * `prism status <name> --wait-live` polls until the projection is live with no rebuild in progress (e.g.
+ * the blue/green rebuild a changed definition starts at start-up), printing progress meanwhile.
+ */
 import type { Command } from 'commander';
-import type { ProjectionStatusJson } from '../admin-client';
+import type { AdminClient, ProjectionStatusJson } from '../admin-client';
 import type { CliIo } from '../cli-io';
 import {
   adminClientOf,
@@ -30,9 +34,25 @@ const HEADER = [
   'HELD',
 ];
 
-export function runAdminStatus(name: string | undefined, options: AdminOptions, io: CliIo): Promise<number> {
+export interface StatusOptions extends AdminOptions {
+  readonly waitLive?: boolean;
+  /** Milliseconds between polls with --wait-live. */
+  readonly interval?: string;
+  /** Give up waiting after this many seconds. */
+  readonly timeout?: string;
+}
+
+export function runAdminStatus(name: string | undefined, options: StatusOptions, io: CliIo): Promise<number> {
   return runAdmin(io, async () => {
     const client = adminClientOf(options);
+    if (options.waitLive) {
+      if (name === undefined) {
+        io.err('--wait-live needs a projection name: `prism status <name> --wait-live`.');
+        return 1;
+      }
+      const live = await waitUntilLive(client, name, options, io);
+      if (live !== 0) return live;
+    }
     const statuses = name === undefined ? await client.statuses() : [await client.status(name)];
     if (options.json) {
       printJson(io, name === undefined ? { projections: statuses } : statuses[0]);
@@ -45,6 +65,37 @@ export function runAdminStatus(name: string | undefined, options: AdminOptions, 
     for (const line of formatStatuses(statuses)) io.out(line);
     return 0;
   });
+}
+
+async function waitUntilLive(
+  client: AdminClient,
+  name: string,
+  options: StatusOptions,
+  io: CliIo,
+): Promise<number> {
+  const intervalMs = positive(options.interval, 1000);
+  const deadline =
+    options.timeout === undefined ? Infinity : Date.now() + positive(options.timeout, 0) * 1000;
+  for (;;) {
+    const status = await client.status(name);
+    if (status.state === 'live' && status.rebuild === null) return 0;
+    if (status.state === 'failed') {
+      io.err(`${name} has failed; see the notes and last error in \`prism status ${name}\`.`);
+      return 1;
+    }
+    const running = status.rebuild ?? status.live;
+    if (!options.json && running !== null) io.out(progressLine(name, running, status.state === 'paused'));
+    if (Date.now() >= deadline) {
+      io.err(`Stopped waiting after ${options.timeout}s: ${name} is ${status.state}.`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const number = Number(value);
+  return value !== undefined && Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
 export function formatStatuses(statuses: readonly ProjectionStatusJson[]): string[] {
@@ -88,8 +139,14 @@ export function registerAdminStatusCommand(program: Command, io: CliIo): void {
     program
       .command('status')
       .description('show the status of every projection, or of one, in a running Prism (admin key)')
-      .argument('[name]', 'projection name'),
-  ).action(async (name: string | undefined, options: AdminOptions) => {
+      .argument('[name]', 'projection name')
+      .option(
+        '--wait-live',
+        'wait until the projection is live with no rebuild in progress, printing progress',
+      )
+      .option('--interval <ms>', 'milliseconds between progress lines with --wait-live', '1000')
+      .option('--timeout <seconds>', 'stop waiting after this long (exit 1)'),
+  ).action(async (name: string | undefined, options: StatusOptions) => {
     process.exitCode = await runAdminStatus(name, options, io);
   });
 }
