@@ -26,6 +26,7 @@ import type {
 } from './admin.dto';
 import { InvalidPositionError, ProjectionRuntimeUnavailableError } from './admin.errors';
 import { AdminService } from './admin.service';
+import { answerOrThrow } from './http-answer';
 
 @ApiTags('admin')
 @Controller('admin/projections')
@@ -100,12 +101,9 @@ export class AdminController {
   }
 }
 
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toHttpError(error);
-  }
+/** The controller's work, with its failures answered as HTTP errors (toHttpError). */
+function answer<T>(work: () => Promise<T>): Promise<T> {
+  return answerOrThrow(work, toHttpError);
 }
 
 function toHttpError(error: unknown): unknown {

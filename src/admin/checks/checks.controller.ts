@@ -24,6 +24,7 @@ import { PlanRequestDto, VerifyOptionsDto } from './checks.dto';
 import { ChecksService } from './checks.service';
 import { InvalidDefinitionError, type PlanReport } from './plan-definition';
 import type { VerifyReport } from './verify-projection';
+import { answerOrThrow } from '../http-answer';
 
 @ApiTags('admin')
 @Controller('admin')
@@ -82,12 +83,9 @@ export class ChecksController {
   }
 }
 
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toHttpError(error);
-  }
+/** The controller's work, with its failures answered as HTTP errors (toHttpError). */
+function answer<T>(work: () => Promise<T>): Promise<T> {
+  return answerOrThrow(work, toHttpError);
 }
 
 function toHttpError(error: unknown): unknown {
