@@ -2,11 +2,10 @@
  * The JSON the admin API answers. Log positions are 64-bit, so they travel as decimal strings; dates as
  * ISO 8601 strings. One mapper per runtime shape keeps the CLI and any dashboard on the same fields.
  */
-import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ParkedResolution } from '../runtime/projection-runner';
 import type { GenerationStatus, ProjectionStatus, RunnerState } from '../runtime/projection-status';
 import type { ParkedEvent } from '../targets/target.port';
-import type { JsonObject } from '../core/json';
+import { encodeStoredEvent, type StoredEventJson } from '../eventstore/stored-event-json';
 
 export interface GenerationStatusJson {
   readonly generation: number;
@@ -51,15 +50,7 @@ export interface ParkedEventJson {
   readonly streamId: string;
   readonly eventType: string;
   readonly keys: readonly string[];
-  readonly event: {
-    readonly id: string;
-    readonly streamId: string;
-    readonly revision: number;
-    readonly position: string;
-    readonly type: string;
-    readonly data: JsonObject;
-    readonly metadata: JsonObject;
-  };
+  readonly event: StoredEventJson;
 }
 
 export interface ParkedResolutionJson {
@@ -127,19 +118,7 @@ export function parkedEventJson(parked: ParkedEvent): ParkedEventJson {
     streamId: parked.streamId,
     eventType: parked.eventType,
     keys: [...parked.keys],
-    event: storedEventJson(parked.event),
-  };
-}
-
-function storedEventJson(event: StoredEvent): ParkedEventJson['event'] {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position.toString(),
-    type: event.type,
-    data: event.data,
-    metadata: { ...event.metadata },
+    event: encodeStoredEvent(parked.event),
   };
 }
 

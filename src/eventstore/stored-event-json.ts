@@ -5,7 +5,19 @@
 import type { JsonObject, JsonValue } from '../core/json';
 import type { StoredEvent } from './event-store.port';
 
-export function encodeStoredEvent(event: StoredEvent): JsonObject {
+/** A type alias, not an interface, so it stays assignable to JsonObject. */
+export type StoredEventJson = {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  /** The global position as a decimal string (a bigint does not fit a JSON number). */
+  readonly position: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+};
+
+export function encodeStoredEvent(event: StoredEvent): StoredEventJson {
   return {
     id: event.id,
     streamId: event.streamId,
@@ -13,7 +25,7 @@ export function encodeStoredEvent(event: StoredEvent): JsonObject {
     position: event.position.toString(),
     type: event.type,
     data: event.data,
-    metadata: event.metadata as unknown as JsonObject,
+    metadata: { ...(event.metadata as unknown as JsonObject) },
   };
 }
 
