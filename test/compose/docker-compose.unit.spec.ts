@@ -46,8 +46,17 @@ describe('docker-compose.yml', () => {
     const environment = compose.services.prism!.environment!;
     const unknown = Object.keys(environment).filter((name) => !(name in ENV_VARIABLES));
     expect(unknown).toEqual([]);
-    const config = loadConfig(environment);
+    // As compose would pass them with nothing set in the shell: ${NAME:-default} becomes the default.
+    const passed = Object.fromEntries(
+      Object.entries(environment).map(([name, value]) => [
+        name,
+        String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1'),
+      ]),
+    );
+    const config = loadConfig(passed);
     expect(config.eventStore.kind).toBe('kurrentdb');
+    expect(config.auth.apiKeys).toEqual([]);
+    expect(loadConfig({ ...passed, PRISM_API_KEYS: 'admin:0123456789abcdef' }).auth.apiKeys).toHaveLength(1);
     expect(config.elasticsearch?.url).toBe('http://elasticsearch:9200');
     expect(config.neo4j?.url).toBe('bolt://neo4j:7687');
   });
