@@ -59,6 +59,29 @@ export function keyEvents(plan: CompiledProjection, events: readonly StoredEvent
   });
 }
 
+/** The record of an event parked (it failed) or held (behind a parked event of one of its keys). */
+export function parkedRecord(
+  view: ViewRef,
+  event: StoredEvent,
+  keys: readonly string[],
+  reason: string,
+  status: ParkedEvent['status'],
+  at: Date,
+): ParkedEvent {
+  return {
+    projection: view.projection,
+    generation: view.generation,
+    position: event.position,
+    streamId: event.streamId,
+    eventType: event.type,
+    event,
+    keys,
+    reason,
+    status,
+    parkedAt: at,
+  };
+}
+
 export function foldBatch(input: FoldInput): FoldResult {
   const { plan, view, state } = input;
   const sequenced = plan.onPoison === 'sequenced';
@@ -69,18 +92,7 @@ export function foldBatch(input: FoldInput): FoldResult {
   let applied = 0;
 
   const park = (event: StoredEvent, keys: readonly string[], reason: string, status: 'parked' | 'held') => {
-    parked.push({
-      projection: view.projection,
-      generation: view.generation,
-      position: event.position,
-      streamId: event.streamId,
-      eventType: event.type,
-      event,
-      keys,
-      reason,
-      status,
-      parkedAt: input.now,
-    });
+    parked.push(parkedRecord(view, event, keys, reason, status, input.now));
     if (sequenced) for (const key of keys) blocked.add(key);
   };
 

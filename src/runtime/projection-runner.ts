@@ -16,7 +16,7 @@ import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } fro
 import type { EventStore, LogFilter, LogSubscription, StoredEvent } from '../eventstore/event-store.port';
 import type { LoadedDocument, ParkedEvent, Target, ViewRef } from '../targets/target.port';
 import { backoffDelay, sleep } from './backoff';
-import { foldBatch, keyEvents, type KeyedEvent } from './batch-fold';
+import { foldBatch, keyEvents, parkedRecord, type FoldResult, type KeyedEvent } from './batch-fold';
 import { BatchReader } from './batch-reader';
 import { classifyError, errorMessage, type ErrorClass } from './error-classifier';
 import { filterOf } from './log-filter';
@@ -560,20 +560,24 @@ export class ProjectionRunner {
   }
 
   private async foldAndCommit(events: readonly StoredEvent[]): Promise<void> {
-    const keyed = keyEvents(this.plan, events);
+    const fold = await this.loadAndFold(keyEvents(this.plan, events), this.blocked);
+    const to = events[events.length - 1]!.position;
+    await this.commit({ operations: fold.operations, park: fold.parked }, to, events, fold.blocked);
+  }
+
+  /** Loads the current documents of the events' keys and folds the events over them. */
+  private async loadAndFold(keyed: readonly KeyedEvent[], blocked: ReadonlySet<string>): Promise<FoldResult> {
     const { state, appliedUpTo } = await this.loadState(keyed);
-    const fold = foldBatch({
+    return foldBatch({
       plan: this.plan,
       view: this.view,
       events: keyed,
       state,
       appliedUpTo,
-      blocked: this.blocked,
+      blocked,
       validate: (document) => this.deps.target.validate(this.view, document),
       now: new Date(),
     });
-    const to = events[events.length - 1]!.position;
-    await this.commit({ operations: fold.operations, park: fold.parked }, to, events, fold.blocked);
   }
 
   private async loadState(
@@ -598,18 +602,7 @@ export class ProjectionRunner {
   private async parkAlone(event: StoredEvent, reason: string): Promise<void> {
     const [keyed] = keyEvents(this.plan, [event]);
     const keys = keyed?.keys ?? [];
-    const record: ParkedEvent = {
-      projection: this.name,
-      generation: this.generation,
-      position: event.position,
-      streamId: event.streamId,
-      eventType: event.type,
-      event,
-      keys,
-      reason,
-      status: 'parked',
-      parkedAt: new Date(),
-    };
+    const record = parkedRecord(this.view, event, keys, reason, 'parked', new Date());
     const blocked = new Set(this.blocked);
     if (this.plan.onPoison === 'sequenced') for (const key of keys) blocked.add(key);
     await this.commit({ operations: [], park: [record] }, event.position, [event], blocked);
@@ -738,17 +731,7 @@ export class ProjectionRunner {
     const keyed = keyEvents(this.plan, [record.event]);
     let reason: string | undefined;
     try {
-      const { state, appliedUpTo } = await this.loadState(keyed);
-      const fold = foldBatch({
-        plan: this.plan,
-        view: this.view,
-        events: keyed,
-        state,
-        appliedUpTo,
-        blocked: new Set(),
-        validate: (document) => this.deps.target.validate(this.view, document),
-        now: new Date(),
-      });
+      const fold = await this.loadAndFold(keyed, new Set());
       const failed = fold.parked[0];
       if (failed === undefined) {
         await this.commitAdmin({ operations: fold.operations, release: [record.position] });
