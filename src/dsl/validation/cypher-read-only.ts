@@ -3,6 +3,7 @@
  * comments and backtick-quoted names are skipped, so `WHERE p.title = 'CREATE'` or a label `:Set` is fine)
  * and every clause that writes or administers is reported with its offset.
  */
+import { tokenizeCypher, type CypherToken } from './cypher-lexer';
 
 export interface CypherFinding {
   readonly kind: 'write-clause' | 'syntax';
@@ -14,12 +15,6 @@ export interface CypherAnalysis {
   readonly findings: readonly CypherFinding[];
   /** `$name` parameters in order of first use, with the offset of that use. */
   readonly parameters: ReadonlyMap<string, number>;
-}
-
-interface Token {
-  readonly kind: 'word' | 'parameter' | 'punct' | 'literal';
-  readonly text: string;
-  readonly offset: number;
 }
 
 /** Clauses that write data or schema, or administer the database. */
@@ -55,13 +50,13 @@ const READ_ONLY_PROCEDURES = [
 ];
 
 export function analyzeCypher(text: string): CypherAnalysis {
-  const findings: CypherFinding[] = [];
-  const tokens = tokenize(text, findings);
+  const { tokens, error } = tokenizeCypher(text);
+  const findings: CypherFinding[] = error === undefined ? [] : [{ kind: 'syntax', ...error }];
   const parameters = new Map<string, number>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token.kind === 'parameter') {
-      if (!parameters.has(token.text)) parameters.set(token.text, token.offset);
+      if (!parameters.has(token.text)) parameters.set(token.text, token.start);
       continue;
     }
     if (token.kind !== 'word' || !isClausePosition(tokens, i)) continue;
@@ -71,19 +66,19 @@ export function analyzeCypher(text: string): CypherAnalysis {
     if (write) {
       findings.push({
         kind: 'write-clause',
-        offset: token.offset,
+        offset: token.start,
         message: `"${token.text}" is not allowed in a read query: ${write}`,
       });
     } else if (word === 'LOAD' && next?.kind === 'word' && next.text.toUpperCase() === 'CSV') {
       findings.push({
         kind: 'write-clause',
-        offset: token.offset,
+        offset: token.start,
         message: `"${token.text} ${next.text}" is not allowed in a read query: it imports data`,
       });
     } else if (word === 'IN' && next?.kind === 'word' && /^TRANSACTIONS?$/i.test(next.text)) {
       findings.push({
         kind: 'write-clause',
-        offset: token.offset,
+        offset: token.start,
         message: `"CALL { ... } ${token.text} ${next.text}" is not allowed in a read query: it batches writes`,
       });
     } else if (word === 'CALL' && next?.kind === 'word') {
@@ -91,7 +86,7 @@ export function analyzeCypher(text: string): CypherAnalysis {
       if (!READ_ONLY_PROCEDURES.some((pattern) => pattern.test(name))) {
         findings.push({
           kind: 'write-clause',
-          offset: next.offset,
+          offset: next.start,
           message: `procedure "${name}" is not allowed in a read query: only read-only procedures (db.labels, db.index.fulltext.queryNodes, ...) are`,
         });
       }
@@ -104,7 +99,7 @@ export function analyzeCypher(text: string): CypherAnalysis {
  * A keyword acts as a clause unless it is a property (`n.set`), a label or type (`:Set`, `:A|Set`), a
  * parameter or a map key (`{set: 1}`).
  */
-function isClausePosition(tokens: readonly Token[], index: number): boolean {
+function isClausePosition(tokens: readonly CypherToken[], index: number): boolean {
   const previous = tokens[index - 1];
   const next = tokens[index + 1];
   if (next?.kind === 'punct' && next.text === ':') return false;
@@ -118,7 +113,7 @@ function isClausePosition(tokens: readonly Token[], index: number): boolean {
   return true;
 }
 
-function procedureName(tokens: readonly Token[], start: number): string {
+function procedureName(tokens: readonly CypherToken[], start: number): string {
   const parts: string[] = [];
   for (let i = start; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -129,83 +124,4 @@ function procedureName(tokens: readonly Token[], start: number): string {
     i++;
   }
   return parts.join('.');
-}
-
-function tokenize(text: string, findings: CypherFinding[]): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i]!;
-    if (/\s/.test(char)) {
-      i++;
-    } else if (char === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (char === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
-        findings.push({ kind: 'syntax', offset: i, message: 'unterminated /* comment' });
-        return tokens;
-      }
-      i = end + 2;
-    } else if (char === "'" || char === '"') {
-      const end = closingQuote(text, i);
-      if (end < 0) {
-        findings.push({ kind: 'syntax', offset: i, message: `unterminated string starting with ${char}` });
-        return tokens;
-      }
-      tokens.push({ kind: 'literal', text: text.slice(i, end + 1), offset: i });
-      i = end + 1;
-    } else if (char === '`') {
-      const end = text.indexOf('`', i + 1);
-      if (end < 0) {
-        findings.push({ kind: 'syntax', offset: i, message: 'unterminated `quoted name`' });
-        return tokens;
-      }
-      // a quoted name is never a keyword; a word token keeps `.` / `:` context intact for its neighbours
-      tokens.push({ kind: 'literal', text: text.slice(i, end + 1), offset: i });
-      i = end + 1;
-    } else if (char === '$') {
-      const start = i;
-      i++;
-      let name: string;
-      if (text[i] === '`') {
-        const end = text.indexOf('`', i + 1);
-        if (end < 0) {
-          findings.push({ kind: 'syntax', offset: start, message: 'unterminated `quoted name`' });
-          return tokens;
-        }
-        name = text.slice(i + 1, end);
-        i = end + 1;
-      } else {
-        const match = /^[A-Za-z0-9_]*/.exec(text.slice(i))![0];
-        name = match;
-        i += match.length;
-      }
-      if (name === '') tokens.push({ kind: 'punct', text: '$', offset: start });
-      else tokens.push({ kind: 'parameter', text: name, offset: start });
-    } else if (/[A-Za-z_]/.test(char)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))![0];
-      tokens.push({ kind: 'word', text: word, offset: i });
-      i += word.length;
-    } else if (/[0-9]/.test(char)) {
-      const number = /^[0-9][0-9A-Za-z_.]*/.exec(text.slice(i))![0];
-      tokens.push({ kind: 'literal', text: number, offset: i });
-      i += number.length;
-    } else {
-      tokens.push({ kind: 'punct', text: char, offset: i });
-      i++;
-    }
-  }
-  return tokens;
-}
-
-/** Index of the quote closing the string that starts at `start`, honouring backslash escapes; -1 if none. */
-function closingQuote(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === quote) return i;
-  }
-  return -1;
 }

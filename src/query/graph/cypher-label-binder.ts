@@ -9,15 +9,8 @@
  * declared stay as written. Everything else of the query is kept byte for byte.
  */
 import type { Neo4jTargetShape } from '../../core/view-shape';
+import { tokenizeCypher } from '../../dsl/validation/cypher-lexer';
 import { physicalName } from '../../targets/neo4j/neo4j-names';
-
-interface Token {
-  readonly kind: 'word' | 'name' | 'parameter' | 'punct' | 'literal';
-  /** For `name` (a backtick-quoted name): the name without backticks. */
-  readonly text: string;
-  readonly start: number;
-  readonly end: number;
-}
 
 export class CypherTokenError extends Error {
   override readonly name = 'CypherTokenError';
@@ -41,7 +34,8 @@ export function bindLabels(
 ): string {
   const labels = new Set(Object.keys(shape.nodes));
   const types = new Set(Object.keys(shape.relationships));
-  const tokens = tokenize(cypher);
+  const { tokens, error } = tokenizeCypher(cypher);
+  if (error !== undefined) throw new CypherTokenError(error.offset, error.message);
   const brackets: ('(' | '[' | 'map' | 'block')[] = [];
   const replacements: { start: number; end: number; text: string }[] = [];
   let state: 'none' | 'expectName' | 'afterName' = 'none';
@@ -115,55 +109,4 @@ export function bindLabels(
     at = replacement.end;
   }
   return out + cypher.slice(at);
-}
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i]!;
-    if (/\s/.test(char)) {
-      i++;
-    } else if (char === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (char === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw new CypherTokenError(i, 'unterminated /* comment');
-      i = end + 2;
-    } else if (char === "'" || char === '"') {
-      let end = -1;
-      for (let j = i + 1; j < text.length; j++) {
-        if (text[j] === '\\') j++;
-        else if (text[j] === char) {
-          end = j;
-          break;
-        }
-      }
-      if (end < 0) throw new CypherTokenError(i, 'unterminated string');
-      tokens.push({ kind: 'literal', text: text.slice(i, end + 1), start: i, end: end + 1 });
-      i = end + 1;
-    } else if (char === '`') {
-      const end = text.indexOf('`', i + 1);
-      if (end < 0) throw new CypherTokenError(i, 'unterminated `quoted name`');
-      tokens.push({ kind: 'name', text: text.slice(i + 1, end), start: i, end: end + 1 });
-      i = end + 1;
-    } else if (char === '$') {
-      const match = /^\$(`[^`]*`|[A-Za-z0-9_]*)/.exec(text.slice(i))![0];
-      tokens.push({ kind: 'parameter', text: match, start: i, end: i + match.length });
-      i += Math.max(match.length, 1);
-    } else if (/[A-Za-z_]/.test(char)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))![0];
-      tokens.push({ kind: 'word', text: word, start: i, end: i + word.length });
-      i += word.length;
-    } else if (/[0-9]/.test(char)) {
-      const number = /^[0-9][0-9A-Za-z_.]*/.exec(text.slice(i))![0];
-      tokens.push({ kind: 'literal', text: number, start: i, end: i + number.length });
-      i += number.length;
-    } else {
-      tokens.push({ kind: 'punct', text: char, start: i, end: i + 1 });
-      i++;
-    }
-  }
-  return tokens;
 }
