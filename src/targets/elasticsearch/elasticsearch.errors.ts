@@ -40,32 +40,6 @@ export class ViewNameTakenError extends Error {
   }
 }
 
-export class UnknownGenerationError extends Error {
-  override readonly name = 'UnknownGenerationError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Projection "${projection}" has no generation ${generation} in Elasticsearch (never prepared, or dropped); ` +
-        'prepare it before activating it.',
-    );
-  }
-}
-
-export class ActiveGenerationDropError extends Error {
-  override readonly name = 'ActiveGenerationDropError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Refusing to drop generation ${generation} of "${projection}": it is the active generation readers see. ` +
-        'Activate another generation first.',
-    );
-  }
-}
-
 /** Positions become Elasticsearch external versions, which are signed 64-bit but travel as JSON numbers. */
 export class PositionOutOfRangeError extends Error {
   override readonly name = 'PositionOutOfRangeError';

@@ -41,10 +41,8 @@ import {
 } from './elasticsearch-bookkeeping';
 import { bulkWrite, type BulkItem } from './elasticsearch-bulk';
 import {
-  ActiveGenerationDropError,
   DocumentRejectedError,
   PositionOutOfRangeError,
-  UnknownGenerationError,
   ViewNameClaimedError,
   ViewNameTakenError,
 } from './elasticsearch.errors';
@@ -57,6 +55,7 @@ import {
   TOMBSTONE_FIELD,
 } from './elasticsearch-shape';
 import { classifyElasticsearchError } from './elasticsearch-error-classifier';
+import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 
 export interface ElasticsearchTargetOptions {
   /** Prefix of every index and alias the target creates (bookkeeping included). Default `prism-`. */
@@ -287,7 +286,8 @@ export class ElasticsearchTarget implements Target {
     const physical = this.naming.physical(view.projection, view.generation);
     // Checkpoints only move forward, so a value read just before the swap is a lower bound during it.
     const checkpoint = await this.readCheckpointDocument(view);
-    if (checkpoint === undefined) throw new UnknownGenerationError(view.projection, view.generation);
+    if (checkpoint === undefined)
+      throw new UnknownGenerationError(view.projection, view.generation, 'elasticsearch');
     if (options?.minCheckpoint !== undefined && checkpoint.position < options.minCheckpoint) {
       return { kind: 'behind', checkpoint: checkpoint.position };
     }

@@ -29,32 +29,6 @@ export class GraphShapeMismatchError extends ProjectionEvaluationError {
   }
 }
 
-export class UnknownGraphGenerationError extends Error {
-  override readonly name = 'UnknownGraphGenerationError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Generation ${generation} of projection "${projection}" is not registered in Neo4j: call prepare() first ` +
-        '(it may have been dropped).',
-    );
-  }
-}
-
-export class ActiveGraphGenerationDropError extends Error {
-  override readonly name = 'ActiveGraphGenerationDropError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Generation ${generation} of projection "${projection}" is the active one and cannot be dropped: ` +
-        'activate another generation first.',
-    );
-  }
-}
-
 /** Two projections whose physical label namespaces would overlap (names differ only by sanitized characters). */
 export class GraphNamespaceClaimedError extends Error {
   override readonly name = 'GraphNamespaceClaimedError';

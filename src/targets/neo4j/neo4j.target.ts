@@ -40,15 +40,12 @@ import {
   toNumber,
   type BookkeepingLabels,
 } from './neo4j-bookkeeping';
-import {
-  ActiveGraphGenerationDropError,
-  GraphNamespaceClaimedError,
-  UnknownGraphGenerationError,
-} from './neo4j.errors';
+import { GraphNamespaceClaimedError } from './neo4j.errors';
 import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
 import { scanGraph } from './neo4j-scan';
 import { classifyNeo4jError } from './neo4j-error-classifier';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
+import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -281,7 +278,7 @@ export class Neo4jTarget implements Target {
         { id, now: new Date().toISOString() },
       );
       const record = locked.records[0];
-      if (record === undefined) throw new UnknownGraphGenerationError(view.projection, view.generation);
+      if (record === undefined) throw new UnknownGenerationError(view.projection, view.generation, 'neo4j');
       const position = toBigInt(record.get('position'));
       if (options?.minCheckpoint !== undefined && position < options.minCheckpoint) {
         throw new Rollback<ActivateResult>({ kind: 'behind', checkpoint: position });
@@ -318,7 +315,7 @@ export class Neo4jTarget implements Target {
         record?.get('status') === 'active' ||
         (active !== null && active !== undefined && toNumber(active) === view.generation)
       ) {
-        throw new ActiveGraphGenerationDropError(view.projection, view.generation);
+        throw new ActiveGenerationDropError(view.projection, view.generation);
       }
       await tx.run(`MATCH (g:${this.l('generation')} {id: $id}) SET g.status = 'dropping'`, { id });
     });

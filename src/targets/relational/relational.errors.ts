@@ -25,34 +25,6 @@ export class IdentifierTooLongError extends Error {
   }
 }
 
-/** Something asked for a generation the registry does not know (never prepared, or dropped). */
-export class UnknownGenerationError extends Error {
-  override readonly name = 'UnknownGenerationError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Projection "${projection}" has no generation ${generation}; prepare it first ` +
-        '(the runtime does this when it starts or rebuilds a projection).',
-    );
-  }
-}
-
-/** `drop` was called on the generation readers currently see. */
-export class ActiveGenerationDropError extends Error {
-  override readonly name = 'ActiveGenerationDropError';
-  constructor(
-    readonly projection: string,
-    readonly generation: number,
-  ) {
-    super(
-      `Generation ${generation} of "${projection}" is the active one and cannot be dropped; ` +
-        'activate another generation first (a rebuild does this).',
-    );
-  }
-}
-
 /** Two projections declare the same view name (`target.table`). */
 export class ViewNameClaimedError extends Error {
   override readonly name = 'ViewNameClaimedError';

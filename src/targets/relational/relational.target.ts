@@ -36,12 +36,7 @@ import {
 } from './bookkeeping.tables';
 import { PostgresDialect } from './postgres.dialect';
 import type { ParkedRow, RelationalDialect, SqlStatement } from './relational-dialect';
-import {
-  ActiveGenerationDropError,
-  UnknownGenerationError,
-  ViewNameClaimedError,
-  ViewNameTakenError,
-} from './relational.errors';
+import { ViewNameClaimedError, ViewNameTakenError } from './relational.errors';
 import {
   checkedIdentifier,
   columnNames,
@@ -53,6 +48,7 @@ import {
 import { SqliteDialect } from './sqlite.dialect';
 import { classifyRelationalError } from './relational-error-classifier';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
+import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 
 export type RelationalTargetConfig =
   | {
@@ -323,7 +319,7 @@ export class RelationalTarget implements Target {
         params: [view.projection, view.generation],
       });
       const row = checkpoint.rows[0];
-      if (row === undefined) throw new UnknownGenerationError(view.projection, view.generation);
+      if (row === undefined) throw new UnknownGenerationError(view.projection, view.generation, 'postgres');
       const position = this.dialect.decodePosition(row.position);
       if (options?.minCheckpoint !== undefined && position < options.minCheckpoint) {
         throw new Rollback<ActivateResult>({ kind: 'behind', checkpoint: position });
