@@ -11,6 +11,18 @@ export interface ProjectionCatalog {
   /** Every error and warning found in the folder, formatted for a log. */
   readonly problems: readonly string[];
   readonly invalidFiles: number;
+  /**
+   * The definition files that were skipped because they have errors (issue #12: a broken file is shown in
+   * status, the admin API and health, not only logged). `name` is the projection name when it could be read.
+   */
+  readonly broken: readonly BrokenDefinition[];
+}
+
+export interface BrokenDefinition {
+  readonly file: string;
+  readonly name?: string;
+  /** Every error of the file, formatted as `file:line:col: message`. */
+  readonly errors: readonly string[];
 }
 
 export function loadProjectionCatalog(folder: string): ProjectionCatalog {
@@ -18,9 +30,16 @@ export function loadProjectionCatalog(folder: string): ProjectionCatalog {
   const errorFiles = new Set(
     check.problems.filter((p: DefinitionError) => p.severity === 'error').map((p: DefinitionError) => p.file),
   );
+  const broken = [...errorFiles].map((file) => ({
+    file,
+    errors: check.problems
+      .filter((p: DefinitionError) => p.file === file && p.severity === 'error')
+      .map(formatDefinitionError),
+  }));
   return {
     projections: check.definitions.map(compileProjection),
     problems: check.problems.map(formatDefinitionError),
     invalidFiles: errorFiles.size,
+    broken,
   };
 }
