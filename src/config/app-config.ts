@@ -11,7 +11,9 @@ import {
   type EnvVariableName,
   type EventStoreKind,
   type ParsedEnv,
+  SECRET_VARIABLES,
 } from './env.schema';
+import { resolveSecretFiles, type ReadSecretFile } from './secret-files';
 
 /** Where events live; mirrors the event store factory's EventStoreConfig. */
 export type EventStoreSettings =
@@ -82,8 +84,16 @@ function redact(variable: EnvVariableName, value: string): string {
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-/** Reads and validates the environment; throws ConfigValidationError listing every problem at once. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+/**
+ * Reads and validates the environment; throws ConfigValidationError listing every problem at once.
+ * A secret may come from a file named by `<VAR>_FILE` (secret-files.ts).
+ */
+export function loadConfig(
+  rawEnv: Readonly<Record<string, string | undefined>> = process.env,
+  readSecretFile?: ReadSecretFile,
+): AppConfig {
+  const secrets = resolveSecretFiles(rawEnv, SECRET_VARIABLES, readSecretFile);
+  const env = secrets.env;
   const parsed = envSchema.safeParse(env);
   const problems: ConfigProblem[] = parsed.success
     ? []
@@ -96,6 +106,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
           problem: issue.message,
         };
       });
+  for (const { variable, problem } of secrets.problems)
+    problems.push({ variable: variable as EnvVariableName, value: undefined, problem });
   problems.push(...crossFieldProblems(env));
   if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(dedupe(problems));
   return toAppConfig(parsed.data);

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigValidationError, EMBEDDED_EVENT_STORE_FILE, loadConfig } from './app-config';
-import { ENV_VARIABLES } from './env.schema';
+import { ENV_VARIABLES, SECRET_VARIABLES } from './env.schema';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 
 function problemsOf(env: Record<string, string>): ConfigValidationError {
   try {
@@ -111,6 +113,73 @@ describe('loadConfig', () => {
     expect(problemsOf({ PORT: '70000' }).problems).toEqual([
       { variable: 'PORT', value: '70000', problem: 'expected 0..65535' },
     ]);
+  });
+});
+
+describe('secrets from files (<VAR>_FILE)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'prism-secrets-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a secret from the file named by <VAR>_FILE, without its trailing line break', () => {
+    const file = path.join(dir, 'api-keys');
+    writeFileSync(file, 'admin:0123456789abcdef\n');
+    const config = loadConfig({ PRISM_API_KEYS_FILE: file });
+    expect(config.auth.apiKeys).toHaveLength(1);
+    expect(config.auth.apiKeys[0]?.role).toBe('admin');
+  });
+
+  it('reads a database URL with its password from a file', () => {
+    const file = path.join(dir, 'pg-url');
+    writeFileSync(file, 'postgres://prism:s3cret@db:5432/prism\r\n');
+    expect(loadConfig({ PRISM_PG_URL_FILE: file }).postgres?.url).toBe(
+      'postgres://prism:s3cret@db:5432/prism',
+    );
+  });
+
+  it('names the variable and the path of an unreadable file, and stops the start', () => {
+    const missing = path.join(dir, 'no-such-file');
+    const error = problemsOf({ PRISM_API_KEYS_FILE: missing });
+    expect(error.problems).toEqual([
+      {
+        variable: 'PRISM_API_KEYS',
+        value: undefined,
+        problem: `PRISM_API_KEYS_FILE=${missing} cannot be read (ENOENT)`,
+      },
+    ]);
+  });
+
+  it('refuses a secret given both inline and as a file', () => {
+    const file = path.join(dir, 'keys-2');
+    writeFileSync(file, 'admin:0123456789abcdef');
+    expect(
+      problemsOf({ PRISM_API_KEYS: 'admin:fedcba9876543210', PRISM_API_KEYS_FILE: file }).problems,
+    ).toEqual([
+      {
+        variable: 'PRISM_API_KEYS',
+        value: undefined,
+        problem: 'both PRISM_API_KEYS and PRISM_API_KEYS_FILE are set; set only one',
+      },
+    ]);
+  });
+
+  it('never prints the content of a secret file that holds a bad value', () => {
+    const file = path.join(dir, 'bad-keys');
+    writeFileSync(file, 'superuser:0123456789abcdef');
+    const error = problemsOf({ PRISM_API_KEYS_FILE: file });
+    expect(error.message).toContain('PRISM_API_KEYS');
+    expect(error.message).not.toContain('0123456789abcdef');
+  });
+
+  it('applies only to the variables marked secret', () => {
+    expect(SECRET_VARIABLES).toEqual(
+      expect.arrayContaining(['PRISM_PG_URL', 'PRISM_ESDB_URL', 'PRISM_API_KEYS']),
+    );
+    const file = path.join(dir, 'port');
+    writeFileSync(file, '4000');
+    expect(loadConfig({ PORT_FILE: file }).http.port).toBe(3000);
   });
 });
 

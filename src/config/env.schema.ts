@@ -53,6 +53,7 @@ export const ENV_VARIABLES = {
   PRISM_PG_URL: {
     schema: urlWithScheme(['postgres', 'postgresql']).optional(),
     hint: 'a PostgreSQL connection URL, e.g. PRISM_PG_URL=postgres://user:password@127.0.0.1:5432/prism',
+    secret: true,
   },
   PRISM_PG_SCHEMA: {
     schema: z
@@ -72,6 +73,7 @@ export const ENV_VARIABLES = {
       'esdb+discover',
     ]).optional(),
     hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
+    secret: true,
   },
   PRISM_DATA_DIR: {
     schema: z.string().trim().min(1).default('./data'),
@@ -122,6 +124,7 @@ export const ENV_VARIABLES = {
       })
       .optional(),
     hint: `comma-separated role:key entries, roles ${ROLES.join('/')}, keys of at least ${MIN_API_KEY_LENGTH} characters, e.g. PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key>; unset runs the writer and reader API open and the admin API off`,
+    secret: true,
   },
   PRISM_QUERY_AUTH: {
     schema: z
@@ -138,6 +141,11 @@ export const ENV_VARIABLES = {
 } as const;
 
 export type EnvVariableName = keyof typeof ENV_VARIABLES;
+
+/** Variables that hold a secret: never logged, and also readable from a file named by `<VAR>_FILE`. */
+export const SECRET_VARIABLES = (Object.keys(ENV_VARIABLES) as EnvVariableName[]).filter(
+  (name) => 'secret' in ENV_VARIABLES[name],
+);
 
 type Schemas = { [K in EnvVariableName]: (typeof ENV_VARIABLES)[K]['schema'] };
 
