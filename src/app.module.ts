@@ -11,14 +11,17 @@ import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
 import { ErrorResponseFilter } from './commands/http/error-response.filter';
-import { Client } from '@elastic/elasticsearch';
+import {
+  createElasticsearchClient,
+  type ElasticsearchConnection,
+} from './targets/elasticsearch/elasticsearch-connection';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsService } from './projections/projections.service';
-import neo4j from 'neo4j-driver';
+import { createNeo4jDriver, type Neo4jConnection } from './targets/neo4j/neo4j-connection';
 import { GraphQueryModule } from './query/graph/graph-query.module';
 import { graphViewRegistryOf } from './query/graph/graph-view-registry';
 import { ConsistencyModule } from './query/consistency/consistency.module';
@@ -44,8 +47,8 @@ export class AppModule implements NestModule {
         AdminModule,
         ChecksModule,
         ObservabilityModule.forRoot(),
-        ...(config.elasticsearch ? [searchModule(config.elasticsearch.url)] : []),
-        ...(config.neo4j ? [graphQueryModule(config.neo4j.url)] : []),
+        ...(config.elasticsearch ? [searchModule(config.elasticsearch)] : []),
+        ...(config.neo4j ? [graphQueryModule(config.neo4j)] : []),
         ConsistencyModule,
         // After search and graph: its GET /views/:name/:key would also match GET /views/:name/search.
         relationalQueryModule(),
@@ -76,22 +79,22 @@ function relationalQueryModule(): DynamicModule {
 }
 
 /** The search API over the Elasticsearch views of the loaded definitions. */
-function searchModule(url: string): DynamicModule {
+function searchModule(connection: ElasticsearchConnection): DynamicModule {
   return SearchModule.register({
     imports: [ProjectionsModule],
     inject: [ProjectionsService],
-    client: () => new Client({ node: url }),
+    client: () => createElasticsearchClient(connection),
     registry: (projections: ProjectionsService) => registryOfProjections(projections.catalog.projections),
   });
 }
 
 /** Named, read-only graph queries over the Neo4j views of the loaded definitions. */
-function graphQueryModule(url: string): DynamicModule {
+function graphQueryModule(connection: Neo4jConnection): DynamicModule {
   return GraphQueryModule.forRootAsync({
     imports: [ProjectionsModule],
     inject: [ProjectionsService],
     useFactory: (projections: ProjectionsService) => ({
-      driver: neo4j.driver(url),
+      driver: createNeo4jDriver(connection),
       ownsDriver: true,
       registry: graphViewRegistryOf(projections.catalog.projections),
     }),

@@ -2,6 +2,7 @@
  * Prism's typed configuration, read once from the environment at start-up. A bad environment fails the
  * start with one error that lists every bad variable and how to fix it, instead of failing later on first use.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ApiKey, parseApiKeys, type QueryAuthMode, redactApiKeys } from '../auth/api-keys';
 import type { LogFormat } from '../observability/logging/log-format';
@@ -28,8 +29,8 @@ export interface AppConfig {
   readonly dataDir: string;
   /** PostgreSQL, when configured: the event store and/or the relational projection target. */
   readonly postgres?: { readonly url: string; readonly schema: string };
-  readonly elasticsearch?: { readonly url: string; readonly refresh: boolean | 'wait_for' };
-  readonly neo4j?: { readonly url: string };
+  readonly elasticsearch?: ElasticsearchSettings;
+  readonly neo4j?: Neo4jSettings;
   /** Absolute folder of the projection definitions the app runs. */
   readonly projectionsDir: string;
   readonly commands: {
@@ -48,6 +49,23 @@ export interface AppConfig {
   };
   /** PRISM_LOG_FORMAT; absent: pretty on a terminal, json otherwise (resolveLogFormat). */
   readonly logFormat?: LogFormat;
+}
+
+/** How to reach Elasticsearch; `auth` and the CA are optional (a secured cluster needs them). */
+export interface ElasticsearchSettings {
+  readonly url: string;
+  readonly refresh: boolean | 'wait_for';
+  readonly auth?: { readonly apiKey: string } | { readonly username: string; readonly password: string };
+  /** PEM text of the CA certificate (read from PRISM_ES_CA_FILE at start-up). */
+  readonly caPem?: string;
+  readonly caFingerprint?: string;
+}
+
+/** How to reach Neo4j; TLS comes from the URL scheme (`+s`, `+ssc`) or from a CA file. */
+export interface Neo4jSettings {
+  readonly url: string;
+  readonly auth?: { readonly username: string; readonly password: string };
+  readonly caFile?: string;
 }
 
 /** File name of the embedded event store inside PRISM_DATA_DIR. */
@@ -109,8 +127,10 @@ export function loadConfig(
   for (const { variable, problem } of secrets.problems)
     problems.push({ variable: variable as EnvVariableName, value: undefined, problem });
   problems.push(...crossFieldProblems(env));
+  const caPem = readCaFile(env, 'PRISM_ES_CA_FILE', problems);
+  if (rawValue(env, 'PRISM_NEO4J_CA_FILE') !== undefined) readCaFile(env, 'PRISM_NEO4J_CA_FILE', problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(dedupe(problems));
-  return toAppConfig(parsed.data);
+  return toAppConfig(parsed.data, caPem);
 }
 
 function rawValue(env: Readonly<Record<string, string | undefined>>, name: EnvVariableName) {
@@ -130,6 +150,50 @@ function crossFieldProblems(env: Readonly<Record<string, string | undefined>>): 
   if (needed !== undefined && rawValue(env, needed) === undefined)
     problems.push({ variable: needed, value: undefined, problem: `required when PRISM_EVENT_STORE=${kind}` });
   // Keyed queries without keys would silently serve reads to anyone (development mode).
+  const esApiKey = rawValue(env, 'PRISM_ES_API_KEY');
+  const esUser = rawValue(env, 'PRISM_ES_USERNAME');
+  const esPassword = rawValue(env, 'PRISM_ES_PASSWORD');
+  if (esApiKey !== undefined && esUser !== undefined)
+    problems.push({
+      variable: 'PRISM_ES_API_KEY',
+      value: undefined,
+      problem: 'set either PRISM_ES_API_KEY or PRISM_ES_USERNAME/PRISM_ES_PASSWORD, not both',
+    });
+  if ((esUser === undefined) !== (esPassword === undefined))
+    problems.push({
+      variable: esUser === undefined ? 'PRISM_ES_USERNAME' : 'PRISM_ES_PASSWORD',
+      value: undefined,
+      problem: 'PRISM_ES_USERNAME and PRISM_ES_PASSWORD go together',
+    });
+  if (
+    rawValue(env, 'PRISM_ES_CA_FILE') !== undefined &&
+    rawValue(env, 'PRISM_ES_CA_FINGERPRINT') !== undefined
+  )
+    problems.push({
+      variable: 'PRISM_ES_CA_FINGERPRINT',
+      value: undefined,
+      problem: 'set either PRISM_ES_CA_FILE or PRISM_ES_CA_FINGERPRINT, not both',
+    });
+  if (
+    rawValue(env, 'PRISM_NEO4J_USERNAME') !== undefined &&
+    rawValue(env, 'PRISM_NEO4J_PASSWORD') === undefined
+  )
+    problems.push({
+      variable: 'PRISM_NEO4J_PASSWORD',
+      value: undefined,
+      problem: 'required when PRISM_NEO4J_USERNAME is set',
+    });
+  // The driver takes encryption from the URL scheme or from its config, never both.
+  if (
+    rawValue(env, 'PRISM_NEO4J_CA_FILE') !== undefined &&
+    /^[a-z]+\+s{1,2}c?:/i.test(rawValue(env, 'PRISM_NEO4J_URL')?.trim() ?? '')
+  )
+    problems.push({
+      variable: 'PRISM_NEO4J_CA_FILE',
+      value: undefined,
+      problem:
+        'use a bolt:// or neo4j:// URL with a CA file (a +s or +ssc URL already chooses how to trust the server)',
+    });
   if (rawValue(env, 'PRISM_QUERY_AUTH')?.trim() === 'keyed' && rawValue(env, 'PRISM_API_KEYS') === undefined)
     problems.push({
       variable: 'PRISM_API_KEYS',
@@ -137,6 +201,28 @@ function crossFieldProblems(env: Readonly<Record<string, string | undefined>>): 
       problem: 'required when PRISM_QUERY_AUTH=keyed',
     });
   return problems;
+}
+
+/** A CA file is read at start-up, so a wrong path stops the start naming the variable (not at first use). */
+function readCaFile(
+  env: Readonly<Record<string, string | undefined>>,
+  variable: 'PRISM_ES_CA_FILE' | 'PRISM_NEO4J_CA_FILE',
+  problems: ConfigProblem[],
+): string | undefined {
+  const file = rawValue(env, variable)?.trim();
+  if (file === undefined) return undefined;
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      problems.push({ variable, value: file, problem: 'the file holds no PEM certificate' });
+      return undefined;
+    }
+    return pem;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push({ variable, value: file, problem: `cannot be read (${code})` });
+    return undefined;
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
@@ -149,7 +235,37 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
-function toAppConfig(env: ParsedEnv): AppConfig {
+function elasticsearchSettings(
+  env: ParsedEnv,
+  url: string,
+  caPem: string | undefined,
+): ElasticsearchSettings {
+  const auth =
+    env.PRISM_ES_API_KEY !== undefined
+      ? { apiKey: env.PRISM_ES_API_KEY }
+      : env.PRISM_ES_USERNAME !== undefined && env.PRISM_ES_PASSWORD !== undefined
+        ? { username: env.PRISM_ES_USERNAME, password: env.PRISM_ES_PASSWORD }
+        : undefined;
+  return {
+    url,
+    refresh: env.PRISM_ES_REFRESH === 'wait_for' ? 'wait_for' : env.PRISM_ES_REFRESH === 'true',
+    ...(auth && { auth }),
+    ...(caPem !== undefined && { caPem }),
+    ...(env.PRISM_ES_CA_FINGERPRINT !== undefined && { caFingerprint: env.PRISM_ES_CA_FINGERPRINT }),
+  };
+}
+
+function neo4jSettings(env: ParsedEnv, url: string): Neo4jSettings {
+  return {
+    url,
+    ...(env.PRISM_NEO4J_PASSWORD !== undefined && {
+      auth: { username: env.PRISM_NEO4J_USERNAME ?? 'neo4j', password: env.PRISM_NEO4J_PASSWORD },
+    }),
+    ...(env.PRISM_NEO4J_CA_FILE !== undefined && { caFile: path.resolve(env.PRISM_NEO4J_CA_FILE) }),
+  };
+}
+
+function toAppConfig(env: ParsedEnv, esCaPem: string | undefined): AppConfig {
   const dataDir = path.resolve(env.PRISM_DATA_DIR);
   const postgres =
     env.PRISM_PG_URL === undefined ? undefined : { url: env.PRISM_PG_URL, schema: env.PRISM_PG_SCHEMA };
@@ -160,12 +276,9 @@ function toAppConfig(env: ParsedEnv): AppConfig {
     dataDir,
     ...(postgres && { postgres }),
     ...(env.PRISM_ES_URL !== undefined && {
-      elasticsearch: {
-        url: env.PRISM_ES_URL,
-        refresh: env.PRISM_ES_REFRESH === 'wait_for' ? 'wait_for' : env.PRISM_ES_REFRESH === 'true',
-      },
+      elasticsearch: elasticsearchSettings(env, env.PRISM_ES_URL, esCaPem),
     }),
-    ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: { url: env.PRISM_NEO4J_URL } }),
+    ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: neo4jSettings(env, env.PRISM_NEO4J_URL) }),
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
     queries: { readWaitMaxMs: env.PRISM_READ_WAIT_MAX_MS },

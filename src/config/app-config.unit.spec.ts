@@ -183,6 +183,48 @@ describe('secrets from files (<VAR>_FILE)', () => {
   });
 });
 
+describe('store credentials and TLS', () => {
+  it('maps Elasticsearch basic auth, Neo4j auth (default user neo4j) and the Neo4j CA file', () => {
+    const config = loadConfig({
+      PRISM_ES_URL: 'https://es:9200',
+      PRISM_ES_USERNAME: 'prism',
+      PRISM_ES_PASSWORD: 'pw-1',
+      PRISM_NEO4J_URL: 'bolt://neo:7687',
+      PRISM_NEO4J_PASSWORD: 'pw-2',
+    });
+    expect(config.elasticsearch?.auth).toEqual({ username: 'prism', password: 'pw-1' });
+    expect(config.neo4j?.auth).toEqual({ username: 'neo4j', password: 'pw-2' });
+  });
+
+  it('refuses contradictory or incomplete store credentials, naming each variable', () => {
+    const error = problemsOf({
+      PRISM_ES_URL: 'https://es:9200',
+      PRISM_ES_API_KEY: 'key',
+      PRISM_ES_USERNAME: 'prism',
+      PRISM_NEO4J_URL: 'bolt+s://neo:7687',
+      PRISM_NEO4J_USERNAME: 'prism',
+      PRISM_NEO4J_CA_FILE: __filename,
+    });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'PRISM_ES_API_KEY',
+      'PRISM_ES_PASSWORD',
+      'PRISM_NEO4J_CA_FILE',
+      'PRISM_NEO4J_CA_FILE',
+      'PRISM_NEO4J_PASSWORD',
+    ]);
+    expect(error.message).toContain('use a bolt:// or neo4j:// URL with a CA file');
+    expect(error.message).toContain('the file holds no PEM certificate');
+  });
+
+  it('stops the start when a CA file cannot be read', () => {
+    expect(
+      problemsOf({ PRISM_ES_URL: 'https://es:9200', PRISM_ES_CA_FILE: '/no/such/ca.pem' }).problems,
+    ).toEqual([
+      { variable: 'PRISM_ES_CA_FILE', value: '/no/such/ca.pem', problem: 'cannot be read (ENOENT)' },
+    ]);
+  });
+});
+
 describe('src/config/README.md', () => {
   it('documents every environment variable', async () => {
     const readme = await readFile(path.join(__dirname, 'README.md'), 'utf8');

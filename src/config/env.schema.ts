@@ -83,6 +83,35 @@ export const ENV_VARIABLES = {
     schema: urlWithScheme(['http', 'https']).optional(),
     hint: 'the Elasticsearch URL, e.g. PRISM_ES_URL=http://127.0.0.1:9200',
   },
+  PRISM_ES_API_KEY: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'an Elasticsearch API key (the base64 "encoded" value the create-API-key call returns), sent as `Authorization: ApiKey ...`; or use PRISM_ES_USERNAME/PRISM_ES_PASSWORD',
+    secret: true,
+  },
+  PRISM_ES_USERNAME: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'the Elasticsearch user for basic auth, with PRISM_ES_PASSWORD, e.g. PRISM_ES_USERNAME=prism',
+  },
+  PRISM_ES_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    hint: 'the password of PRISM_ES_USERNAME',
+    secret: true,
+  },
+  PRISM_ES_CA_FILE: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'a PEM file with the CA certificate that signed the Elasticsearch server certificate (https URLs), e.g. PRISM_ES_CA_FILE=/etc/prism/es-ca.pem',
+  },
+  PRISM_ES_CA_FINGERPRINT: {
+    schema: z
+      .string()
+      .trim()
+      .regex(
+        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        'expected a SHA-256 fingerprint (64 hex digits, colons allowed)',
+      )
+      .optional(),
+    hint: 'the SHA-256 fingerprint of the Elasticsearch CA certificate (as Elasticsearch prints it at first start), instead of PRISM_ES_CA_FILE',
+  },
   PRISM_ES_REFRESH: {
     schema: z
       .enum(['false', 'true', 'wait_for'], { message: 'expected false, true or wait_for' })
@@ -92,6 +121,19 @@ export const ENV_VARIABLES = {
   PRISM_NEO4J_URL: {
     schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
     hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',
+  },
+  PRISM_NEO4J_USERNAME: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'the Neo4j user (default neo4j when PRISM_NEO4J_PASSWORD is set), e.g. PRISM_NEO4J_USERNAME=prism',
+  },
+  PRISM_NEO4J_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    hint: 'the password of the Neo4j user; unset connects without authentication',
+    secret: true,
+  },
+  PRISM_NEO4J_CA_FILE: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'a PEM file with the CA certificate of the Neo4j server; turns on TLS for a bolt:// or neo4j:// URL (bolt+s:// trusts the system CAs instead)',
   },
   PRISM_PROJECTIONS_DIR: {
     schema: z.string().trim().min(1).default('./projections'),

@@ -25,12 +25,8 @@ export async function connectTargets(config: AppConfig): Promise<ConfiguredTarge
       })
     : await connectEmbeddedViews(config.dataDir);
   const targets: ConfiguredTargets = { postgres: relational };
-  if (config.elasticsearch)
-    targets.elasticsearch = await ElasticsearchTarget.connect({
-      url: config.elasticsearch.url,
-      refresh: config.elasticsearch.refresh,
-    });
-  if (config.neo4j) targets.neo4j = await Neo4jTarget.connect({ url: config.neo4j.url });
+  if (config.elasticsearch) targets.elasticsearch = await ElasticsearchTarget.connect(config.elasticsearch);
+  if (config.neo4j) targets.neo4j = await Neo4jTarget.connect(config.neo4j);
   return targets;
 }
 

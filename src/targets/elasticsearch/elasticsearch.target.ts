@@ -56,6 +56,7 @@ import {
 } from './elasticsearch-shape';
 import { classifyElasticsearchError } from './elasticsearch-error-classifier';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
+import { createElasticsearchClient, type ElasticsearchConnection } from './elasticsearch-connection';
 
 export interface ElasticsearchTargetOptions {
   /** Prefix of every index and alias the target creates (bookkeeping included). Default `prism-`. */
@@ -70,9 +71,7 @@ export interface ElasticsearchTargetOptions {
   readonly bulkAttempts?: number;
 }
 
-export interface ElasticsearchTargetConfig extends ElasticsearchTargetOptions {
-  readonly url: string;
-}
+export interface ElasticsearchTargetConfig extends ElasticsearchTargetOptions, ElasticsearchConnection {}
 
 /** Most documents one search returns; bookkeeping lists (generations, parked events) stay far below it. */
 const MAX_RESULT_WINDOW = 10_000;
@@ -101,7 +100,7 @@ export class ElasticsearchTarget implements Target {
 
   /** Connects to the node at `url` and creates the bookkeeping index. */
   static async connect(config: ElasticsearchTargetConfig): Promise<ElasticsearchTarget> {
-    const client = new Client({ node: config.url });
+    const client = createElasticsearchClient(config);
     const target = new ElasticsearchTarget(client, { ...config, ownsClient: true });
     try {
       await target.initialize();

@@ -46,6 +46,7 @@ import { scanGraph } from './neo4j-scan';
 import { classifyNeo4jError } from './neo4j-error-classifier';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
+import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -58,11 +59,7 @@ export interface Neo4jTargetOptions {
   readonly maxRetryMs?: number;
 }
 
-export interface Neo4jTargetConfig extends Neo4jTargetOptions {
-  readonly url: string;
-  readonly username?: string;
-  readonly password?: string;
-}
+export interface Neo4jTargetConfig extends Neo4jTargetOptions, Neo4jConnection {}
 
 /** Thrown inside a transaction function to roll it back and still return a typed result. */
 class Rollback<T> extends Error {
@@ -87,9 +84,7 @@ export class Neo4jTarget implements Target {
 
   /** Opens a driver of its own and creates the bookkeeping constraints. */
   static async connect(config: Neo4jTargetConfig): Promise<Neo4jTarget> {
-    const auth =
-      config.username === undefined ? undefined : neo4j.auth.basic(config.username, config.password ?? '');
-    const driver = neo4j.driver(config.url, auth, { maxTransactionRetryTime: config.maxRetryMs ?? 5_000 });
+    const driver = createNeo4jDriver(config, { maxTransactionRetryTime: config.maxRetryMs ?? 5_000 });
     const target = new Neo4jTarget(driver, config, true);
     try {
       await target.initialize();

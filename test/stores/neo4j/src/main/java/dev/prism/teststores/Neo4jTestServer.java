@@ -22,6 +22,9 @@ import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.configuration.ssl.ClientAuth;
+import org.neo4j.configuration.ssl.SslPolicyConfig;
+import org.neo4j.configuration.ssl.SslPolicyScope;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -37,6 +40,9 @@ import sun.misc.Signal;
 /**
  * Prism integration-test helper: runs a real Neo4j Community DBMS (the jars of org.neo4j:neo4j) in this
  * JVM, with the Bolt connector on 127.0.0.1:&lt;bolt-port&gt;, auth and TLS off, HTTP/HTTPS off.
+ * A secured variant (issue #18: Prism must connect to a server with auth and TLS on) adds
+ * {@code --password P} (native auth on; user {@code neo4j} gets password P) and {@code --tls-dir DIR}
+ * (Bolt TLS required, with DIR/private.key and DIR/public.crt).
  *
  * <pre>
  *   java -Xms256m -Xmx1g -cp target/classes:$(cat target/classpath.txt) \
@@ -135,6 +141,7 @@ public final class Neo4jTestServer {
                 throw new IllegalStateException("database '" + db.databaseName() + "' did not become available");
             }
             db.executeTransactionally("RETURN 1");
+            if (options.password != null) setPassword(dbms, options.password);
         } catch (Throwable e) {
             System.err.println(TAG + "error: Neo4j started but the default database is not usable: " + describe(e));
             e.printStackTrace(System.err);
@@ -146,7 +153,8 @@ public final class Neo4jTestServer {
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         out.println(TAG + "Neo4j " + neo4jVersion() + " Community started in " + ms + " ms; Bolt on bolt://" + LOOPBACK
                 + ":" + options.boltPort + (options.httpPort > 0 ? ", HTTP on http://" + LOOPBACK + ":" + options.httpPort : "")
-                + " (auth disabled); home " + home);
+                + (options.password != null ? " (auth enabled" : " (auth disabled")
+                + (options.tlsDir != null ? ", TLS required)" : ")") + "; home " + home);
         out.println(TAG + "READY bolt://" + LOOPBACK + ":" + options.boltPort);
         out.flush();
 
@@ -180,12 +188,22 @@ public final class Neo4jTestServer {
         s.put(BoltConnector.enabled, true);
         s.put(BoltConnector.listen_address, new SocketAddress(LOOPBACK, options.boltPort));
         s.put(BoltConnector.advertised_address, new SocketAddress(LOOPBACK, options.boltPort));
-        s.put(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED);
+        if (options.tlsDir != null) {
+            SslPolicyConfig bolt = SslPolicyConfig.forScope(SslPolicyScope.BOLT);
+            s.put(bolt.enabled, true);
+            s.put(bolt.base_directory, options.tlsDir.toAbsolutePath());
+            s.put(bolt.private_key, options.tlsDir.resolve("private.key").toAbsolutePath());
+            s.put(bolt.public_certificate, options.tlsDir.resolve("public.crt").toAbsolutePath());
+            s.put(bolt.client_auth, ClientAuth.NONE);
+            s.put(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.REQUIRED);
+        } else {
+            s.put(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED);
+        }
         // HTTP (the embedded DBMS does serve it when enabled) only with --http-port; HTTPS never.
         s.put(HttpConnector.enabled, options.httpPort > 0);
         if (options.httpPort > 0) s.put(HttpConnector.listen_address, new SocketAddress(LOOPBACK, options.httpPort));
         s.put(HttpsConnector.enabled, false);
-        s.put(GraphDatabaseSettings.auth_enabled, false);
+        s.put(GraphDatabaseSettings.auth_enabled, options.password != null);
         // Modest memory; transaction memory limits and db.transaction.timeout stay at their defaults.
         s.put(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(options.pageCacheMb));
         // Bolt's Netty event loops otherwise wait a 5 s quiet period (twice) on shutdown; nothing is in flight then.
@@ -194,6 +212,16 @@ public final class Neo4jTestServer {
         s.put(GraphDatabaseSettings.udc_enabled, false);
         s.put(GraphDatabaseInternalSettings.udc_network_enabled, false);
         return s;
+    }
+
+    /**
+     * Gives the built-in {@code neo4j} user its password without the "change required" step. Embedded
+     * transactions run with full rights, so this works although Bolt clients now need the password.
+     */
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        system.executeTransactionally(
+                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
     }
 
     private static boolean shutDownOnce(DatabaseManagementService dbms, AtomicBoolean shutDown) {
@@ -272,13 +300,16 @@ public final class Neo4jTestServer {
     public static final class Options {
         static final String USAGE = "usage: Neo4jTestServer --bolt-port PORT --home DIR"
                 + " [--http-port PORT (default: HTTP off)] [--page-cache-mb N (default 256)]"
-                + " [--log-level DEBUG|INFO|WARN|ERROR (default INFO)]";
+                + " [--log-level DEBUG|INFO|WARN|ERROR (default INFO)]"
+                + " [--password P (auth on; user neo4j)] [--tls-dir DIR (Bolt TLS required: DIR/private.key, DIR/public.crt)]";
 
         int boltPort = -1;
         Path home;
         int httpPort = 0;
         long pageCacheMb = 256;
         Level logLevel = Level.INFO;
+        String password;
+        Path tlsDir;
 
         public static Options parse(String[] args) {
             Options o = new Options();
@@ -300,12 +331,16 @@ public final class Neo4jTestServer {
                     case "--http-port" -> o.httpPort = port(a, v);
                     case "--home" -> o.home = Path.of(v);
                     case "--page-cache-mb" -> o.pageCacheMb = Long.parseLong(v);
+                    case "--password" -> o.password = v;
+                    case "--tls-dir" -> o.tlsDir = Path.of(v);
                     case "--log-level" -> o.logLevel = Level.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (o.boltPort < 0) throw new IllegalArgumentException("--bolt-port is required");
             if (o.home == null) throw new IllegalArgumentException("--home is required");
+            if (o.password != null && o.password.length() < 8)
+                throw new IllegalArgumentException("--password must have at least 8 characters (Neo4j's minimum)");
             if (o.httpPort == o.boltPort) throw new IllegalArgumentException("--http-port must differ from --bolt-port");
             return o;
         }
