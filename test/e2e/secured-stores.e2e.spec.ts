@@ -20,6 +20,7 @@ import { makeTestCertificates, type TestCertificates } from '../support/certific
 import {
   startElasticsearchSecurityProxy,
   type ElasticsearchSecurityProxy,
+  type RecordedRequest,
 } from '../support/elasticsearch-security-proxy';
 import { startSecuredNeo4j, type SecuredNeo4j } from '../support/secured-neo4j';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
@@ -33,6 +34,46 @@ function copyDefinition(directory: string, file: string, replacements: Record<st
   let text = readFileSync(path.join(PROJECTIONS, file), 'utf8');
   for (const [from, to] of Object.entries(replacements)) text = text.replace(from, to);
   writeFileSync(path.join(directory, file), text);
+}
+
+const PRISM_INDEX = /^prism-[a-z0-9_.-]*$/;
+
+/** Whether a request needs only cluster `monitor` and privileges on `prism-*` indices and aliases. */
+function withinDocumentedPrivileges(request: RecordedRequest): boolean {
+  const path = request.path.split('?')[0]!;
+  if (path === '/' || path === '/_cluster/health')
+    return request.method === 'GET' || request.method === 'HEAD';
+  if (path === '/_bulk') {
+    // Each action line names its index; documents lines do not.
+    return request.body
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, { _index?: string } | undefined>)
+      .every((line) => {
+        const action = line.index ?? line.create ?? line.update ?? line.delete;
+        return action === undefined ? true : PRISM_INDEX.test(action._index ?? '');
+      });
+  }
+  if (path === '/_aliases') {
+    const { actions } = JSON.parse(request.body) as { actions: Record<string, Record<string, unknown>>[] };
+    return actions.every((action) =>
+      Object.values(action).every((target) =>
+        ['index', 'alias', 'indices', 'aliases'].every((field) => {
+          const names = target[field] === undefined ? [] : [target[field]].flat();
+          return names.every((name) => typeof name === 'string' && PRISM_INDEX.test(name));
+        }),
+      ),
+    );
+  }
+  // GET /_alias/<alias>: which index holds a view's alias.
+  const alias = /^\/_alias\/([^/]+)$/.exec(path);
+  if (alias)
+    return decodeURIComponent(alias[1]!)
+      .split(',')
+      .every((name) => PRISM_INDEX.test(name));
+  // Index-scoped APIs: the first path segment is the index list (comma-separated), e.g. /prism-x/_search.
+  const first = decodeURIComponent(path.split('/')[1] ?? '');
+  return first.split(',').every((name) => PRISM_INDEX.test(name) || /^prism-[a-z0-9_.-]*\*$/.test(name));
 }
 
 describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'Prism on secured stores', (urls) => {
@@ -124,6 +165,9 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'Prism on secured sto
     // Every request reached Elasticsearch through the security layer with valid credentials.
     expect(proxy.requests.length).toBeGreaterThan(0);
     expect(proxy.requests.filter((r) => !r.authenticated)).toEqual([]);
+    // ...and stayed within the privileges README "Running against managed services" documents:
+    // cluster `monitor`, and index privileges on `prism-*` only.
+    expect(proxy.requests.filter((r) => !withinDocumentedPrivileges(r))).toEqual([]);
   });
 
   it('authenticates to Elasticsearch with an API key, and a wrong key is refused', async () => {

@@ -15,7 +15,11 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly authenticated: boolean;
+  /** The request body (filled in as it streams through; kept up to 1 MiB). */
+  body: string;
 }
+
+const MAX_RECORDED_BODY = 1 << 20;
 
 export interface ElasticsearchSecurityProxy {
   readonly url: string;
@@ -45,7 +49,16 @@ export async function startElasticsearchSecurityProxy(options: {
     },
     (request, response) => {
       const authenticated = accepted.has(request.headers.authorization ?? '');
-      requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', authenticated });
+      const recorded: RecordedRequest = {
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        authenticated,
+        body: '',
+      };
+      requests.push(recorded);
+      request.on('data', (chunk: Buffer) => {
+        if (recorded.body.length < MAX_RECORDED_BODY) recorded.body += chunk.toString('utf8');
+      });
       if (!authenticated) {
         request.resume();
         response.writeHead(401, {

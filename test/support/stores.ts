@@ -63,7 +63,7 @@ export function useTestDatabase(serverUrl: () => string): { readonly url: string
   return handle;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
