@@ -2,8 +2,10 @@
  * The raw search guard is an allow-list (issue #12 item 5): every escape tried against the old deny-list,
  * and the neighbours of each, is refused with the JSON path of the offending key; ordinary searches pass.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { JsonObject } from '../../core/json';
-import { RAW_SEARCH_GRAMMAR } from './raw-query.allow-list';
+import { AGGREGATION_TYPES, QUERY_TYPES, RAW_SEARCH_GRAMMAR, TOP_LEVEL } from './raw-query.allow-list';
 import { guardRawQuery } from './raw-query.guard';
 import { RawQueryRejectedError } from './search.errors';
 
@@ -312,5 +314,16 @@ describe('raw search guard: ordinary searches pass unchanged', () => {
 
   it('accepts bools nested up to the limit', () => {
     expect(() => guardRawQuery({ query: nestedBools(19) }, LIMITS, TOMBSTONE)).not.toThrow();
+  });
+});
+
+describe('the search README lists every allowed name (docs that cannot rot)', () => {
+  const readme = readFileSync(path.join(__dirname, 'README.md'), 'utf8');
+  it.each([
+    ['top-level key', Object.keys(TOP_LEVEL)],
+    ['query type', Object.keys(QUERY_TYPES)],
+    ['aggregation type', Object.keys(AGGREGATION_TYPES)],
+  ])('every %s', (_, names) => {
+    expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
