@@ -156,11 +156,19 @@ describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HT
     [{ size: '101' }, 'size', /1 to 100/],
     [{ sort: 'title:asc' }, 'sort', /cannot be sorted/],
     [{ cursor: '!!!' }, 'cursor', /not a cursor/],
+    [{ cursor: '\u0000' }, 'cursor', /not a cursor/],
     [{ page: '2' }, 'page', /unknown parameter/],
   ])('rejects %j with a 400 naming the parameter', async (query, field, message) => {
     const response = await http().get('/views/product_search/search').query(query).expect(400);
     expect(response.body.field).toBe(field);
     expect(response.body.message).toMatch(message);
+  });
+
+  it('refuses a cursor nested 5,000 deep with a 400 naming it (issue #12)', async () => {
+    const cursor = Buffer.from(`${'['.repeat(5_000)}1${']'.repeat(5_000)}`).toString('base64url');
+    const response = await http().get('/views/product_search/search').query({ cursor }).expect(400);
+    expect(response.body).toMatchObject({ field: 'cursor' });
+    expect(response.body.message).toMatch(/not a cursor/);
   });
 
   it('answers 404 for an unknown view or template', async () => {
