@@ -38,6 +38,13 @@ describeWithStores(['neo4j'], 'graph query API', (urls) => {
     items: query('items', 'MATCH (:Order {orderId: $orderId})-[r:CONTAINS]->() RETURN r ORDER BY r.qty', {
       orderId: { type: 'string', required: true },
     }),
+    steps: query('steps', 'UNWIND range(1, 5, $step) AS i RETURN i', {
+      step: { type: 'integer', required: true },
+    }),
+    page: query('page', 'MATCH (c:Customer) RETURN c.customerId AS id ORDER BY id SKIP $skip LIMIT $take', {
+      skip: { type: 'integer', required: false, default: 0 },
+      take: { type: 'integer', required: false, default: 10 },
+    }),
     allCustomers: query('allCustomers', 'MATCH (c:Customer) RETURN c.customerId AS id ORDER BY id'),
     allProducts: query('allProducts', 'MATCH (p:Product) RETURN p.productId AS id ORDER BY id'),
     names: query(
@@ -280,6 +287,68 @@ describeWithStores(['neo4j'], 'graph query API', (urls) => {
       .query({ productId: 'p1', cypher: 'MATCH (n) DETACH DELETE n' })
       .expect(400);
     expect(unknown.body.message).toMatch(/"cypher".*not a parameter/);
+  });
+
+  describe('row counts and prototype names are specific 4xx answers, never 500s (issue #12)', () => {
+    it.each([
+      ['-1', /"limit".*row count from 0 to 1000000, got "-1"/],
+      ['1000001', /"limit".*row count from 0 to 1000000/],
+      ['9223372036854775807', /"limit".*row count from 0 to 1000000/],
+      ['99999999999999999999', /"limit".*expected an integer/],
+      ['1.5', /"limit".*expected an integer/],
+      ['1e3', /"limit".*expected an integer/],
+      ['', /"limit".*expected an integer/],
+    ])('refuses limit=%s with a 400 naming it', async (limit, message) => {
+      const response = await http()
+        .get(`/views/${purchase.name}/graph/alsoBought`)
+        .query({ productId: 'p1', limit })
+        .expect(400);
+      expect(response.body.parameter).toBe('limit');
+      expect(response.body.message).toMatch(message);
+    });
+
+    it('checks SKIP parameters alike, and a row count of 0 is an empty answer', async () => {
+      const skip = await http().get(`/views/${purchase.name}/graph/page`).query({ skip: '-3' }).expect(400);
+      expect(skip.body.parameter).toBe('skip');
+      const none = await http().get(`/views/${purchase.name}/graph/page`).query({ take: '0' }).expect(200);
+      expect(none.body.rows).toEqual([]);
+      const one = await http()
+        .get(`/views/${purchase.name}/graph/page`)
+        .query({ skip: '1', take: '1' })
+        .expect(200);
+      expect(one.body.rows).toEqual([{ id: 'c2' }]);
+    });
+
+    it('answers 400 when Neo4j refuses a value the declaration allows (range step 0)', async () => {
+      const response = await http()
+        .get(`/views/${purchase.name}/graph/steps`)
+        .query({ step: '0' })
+        .expect(400);
+      expect(response.body.parameter).toBe('step');
+      expect(response.body.message).toMatch(/"step" of query "steps": Neo4j refused the value/);
+      const fine = await http().get(`/views/${purchase.name}/graph/steps`).query({ step: '2' }).expect(200);
+      // This app returns at most 2 rows (maxRows: 2).
+      expect(fine.body).toMatchObject({ rows: [{ i: 1 }, { i: 3 }], truncated: true });
+    });
+
+    it.each(['constructor', '__proto__', 'toString'])(
+      'refuses %s as a parameter, as it refuses any undeclared name',
+      async (name) => {
+        const response = await http()
+          .get(`/views/${purchase.name}/graph/buyersOfProduct?productId=p1&${name}=x`)
+          .expect(400);
+        expect(response.body.parameter).toBe(name);
+        expect(response.body.message).toMatch(/not a parameter of this query/);
+      },
+    );
+
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+      'answers 404 for the query name %s',
+      async (name) => {
+        const response = await http().get(`/views/${purchase.name}/graph/${name}`).expect(404);
+        expect(response.body.message).toContain(`no named query "${name}"`);
+      },
+    );
   });
 
   it('answers 404 for an unknown view or query', async () => {

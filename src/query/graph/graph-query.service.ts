@@ -21,6 +21,7 @@ import type { Neo4jTargetShape } from '../../core/view-shape';
 import { bookkeepingLabels, toNumber, type BookkeepingLabels } from '../../targets/neo4j/neo4j-bookkeeping';
 import { bindLabels } from './cypher-label-binder';
 import {
+  GraphQueryParameterError,
   GraphQueryTimeoutError,
   GraphViewNotReadyError,
   UnknownGraphViewError,
@@ -51,6 +52,12 @@ export interface GraphQueryResult {
 }
 
 const MAX_ATTEMPTS = 3;
+/**
+ * Neo4j errors about a value rather than the query: the query was checked at load, so the caller's
+ * parameters caused them (e.g. `range(1, 5, $step)` with step 0) and the answer is a 400, not a 500.
+ */
+const VALUE_ERRORS =
+  /^Neo\.ClientError\.Statement\.(ArgumentError|TypeError|ArithmeticError|ParameterMissing)$/;
 
 type Attempt = { readonly kind: 'stale' } | { readonly kind: 'done'; readonly result: GraphQueryResult };
 
@@ -86,7 +93,9 @@ export class GraphQueryService {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.readOnly((tx) =>
         this.attempt(tx, viewName, view.projection, queryName, cypher, parameters),
-      );
+      ).catch((error: unknown) => {
+        throw refusedValue(error, queryName, raw) ?? error;
+      });
       if (outcome.kind === 'done') return outcome.result;
       if (attempt >= MAX_ATTEMPTS) throw new GraphViewNotReadyError(viewName);
     }
@@ -209,4 +218,19 @@ export class GraphQueryService {
     }
     return bound;
   }
+}
+
+/** A GraphQueryParameterError for a value Neo4j refused, naming the request's parameters; else undefined. */
+function refusedValue(
+  error: unknown,
+  query: string,
+  raw: Readonly<Record<string, unknown>>,
+): GraphQueryParameterError | undefined {
+  if (!(error instanceof Neo4jError) || !VALUE_ERRORS.test(error.code)) return undefined;
+  const given = Object.keys(raw);
+  return new GraphQueryParameterError(
+    query,
+    given.length > 0 ? given.join(', ') : '(defaults)',
+    `Neo4j refused the value (${error.message.split('\n')[0]})`,
+  );
 }

@@ -34,6 +34,14 @@ const SHAPE: PostgresTargetShape = {
   },
   indexes: [{ columns: ['status'], unique: false }],
 };
+/** A view keyed by text, where a key could carry a NUL. */
+const LABELS: PostgresTargetShape = {
+  kind: 'postgres',
+  table: 'query_labels',
+  key: 'name',
+  columns: { name: { type: 'text', nullable: false }, n: { type: 'integer', nullable: false } },
+  indexes: [],
+};
 const SEARCH_SHAPE: ElasticsearchTargetShape = { kind: 'elasticsearch', index: 'x', id: 'id', fields: {} };
 const STATUSES = ['placed', 'shipped', 'cancelled'];
 const ROWS = 120;
@@ -113,12 +121,20 @@ function relationalQuerySuite(name: string, connect: () => Promise<RelationalTar
         checkpoint: { from: 0n, to: BigInt(ROWS) },
       });
       await target.activate(view);
+      const labels: ViewRef = { projection: 'labels', generation: 1, shape: LABELS };
+      await target.prepare({ ...labels, fingerprint: 'f1', definition: null });
+      await target.commit(labels, {
+        operations: [{ kind: 'put', key: 'alpha', document: { name: 'alpha', n: 1 }, position: 1n }],
+        checkpoint: { from: 0n, to: 1n },
+      });
+      await target.activate(labels);
       const moduleRef = await Test.createTestingModule({
         imports: [
           RelationalQueryModule.register({
             source: () => ({
               projections: [
                 { name: 'things', target: SHAPE },
+                { name: 'labels', target: LABELS },
                 { name: 'unbuilt', target: { ...SHAPE, table: 'query_unbuilt' } },
                 { name: 'product_search', target: SEARCH_SHAPE },
               ],
@@ -281,6 +297,51 @@ function relationalQuerySuite(name: string, connect: () => Promise<RelationalTar
       expect(search.body.message).toContain('GET /views/product_search/search');
       const unbuilt = await http().get('/views/unbuilt').expect(503);
       expect(unbuilt.body.error).toBe('RelationalViewNotReadyError');
+    });
+
+    describe('NUL characters, lone surrogates and deep cursors are 400s naming the parameter (issue #12)', () => {
+      const cursorOf = (json: string): string => Buffer.from(json).toString('base64url');
+      const deepCursor = cursorOf(`${'['.repeat(5_000)}1${']'.repeat(5_000)}`);
+
+      it.each([
+        ['a NUL in an equality filter', 'status=a%00b', 'status', 'NUL'],
+        ['a NUL in a range filter', 'status[gte]=%00', 'status', 'NUL'],
+        ['a NUL among any-of values', 'status[in]=placed,%00', 'status', 'NUL'],
+        ['a NUL in a cursor', 'cursor=%00', 'cursor', 'not a cursor'],
+        [
+          'a NUL inside a cursor value',
+          `sort=status&cursor=${cursorOf('["a\\u0000b", 1]')}`,
+          'cursor',
+          'NUL',
+        ],
+        [
+          'a lone surrogate inside a cursor value',
+          `sort=status&cursor=${cursorOf('["\\ud800", 1]')}`,
+          'cursor',
+          'lone surrogate',
+        ],
+        ['a cursor nested 5,000 deep', `cursor=${deepCursor}`, 'cursor', 'does not fit'],
+        [
+          'a cursor nested 5,000 deep on a text sort',
+          `sort=status&cursor=${deepCursor}`,
+          'cursor',
+          'not a cursor of this sort',
+        ],
+      ])('%s', async (_, query, field, reason) => {
+        const response = await http().get(`/views/things?${query}`).expect(400);
+        expect(response.body).toMatchObject({
+          field,
+          parameter: field === 'cursor' ? 'cursor' : expect.any(String),
+        });
+        expect(response.body.message).toContain(reason);
+      });
+
+      it('a NUL in a key of a text-keyed view', async () => {
+        const response = await http().get('/views/labels/a%00b').expect(400);
+        expect(response.body).toMatchObject({ field: 'name', parameter: 'key' });
+        expect(response.body.message).toContain('NUL');
+        expect((await http().get('/views/labels/alpha').expect(200)).body).toEqual({ name: 'alpha', n: 1 });
+      });
     });
 
     it('binds values, never splices them: a quote in a value is just a value', async () => {

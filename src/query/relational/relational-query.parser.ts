@@ -21,6 +21,7 @@ import { RelationalQueryError } from './relational-query.errors';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const MAX_IN_VALUES = 100;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CONTROL_PARAMETERS = ['sort', 'limit', 'cursor', 'fields'];
 
 export type FilterOperator = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
@@ -202,8 +203,11 @@ function typedValue(parameter: string, name: string, column: PostgresColumn, tex
       `expected ${expected} for ${column.type} column "${name}", got "${text}"`,
     );
   switch (column.type) {
-    case 'text':
-      return text;
+    case 'text': {
+      const problem = unstorableText(text);
+      if (problem === undefined) return text;
+      throw new RelationalQueryError(parameter, name, `the value for text column "${name}" ${problem}`);
+    }
     case 'uuid':
       if (valueProblem('uuid', text) === undefined) return text;
       throw bad('a UUID');
@@ -229,6 +233,18 @@ function typedValue(parameter: string, name: string, column: PostgresColumn, tex
     case 'jsonb':
       throw new RelationalQueryError(parameter, name, `jsonb column "${name}" cannot be compared`);
   }
+}
+
+/**
+ * Why a string cannot be compared with a text column, or undefined. PostgreSQL text cannot hold NUL
+ * (a query with one fails with "invalid byte sequence", a 500 before issue #12), and a lone surrogate is
+ * not Unicode at all (the driver would silently send U+FFFD instead); SQLite is held to the same rule so
+ * both stores answer alike.
+ */
+function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which text columns cannot hold';
+  if (LONE_SURROGATE.test(text)) return 'contains a lone surrogate, which is not valid Unicode';
+  return undefined;
 }
 
 function sortKeys(shape: PostgresTargetShape, text: string): SortKey[] {
@@ -284,6 +300,14 @@ function decodeCursor(shape: PostgresTargetShape, sort: readonly SortKey[], toke
   return sort.map(({ column: name }, i) => {
     const value = values[i] as JsonValue;
     const column = shape.columns[name]!;
+    // A cursor this API issued holds only scalars; anything else (an array nested 5,000 deep, issue #12)
+    // is refused before any code walks it.
+    if (value !== null && typeof value === 'object')
+      throw invalid(`its value for "${name}" does not fit the column`);
+    if (typeof value === 'string') {
+      const problem = unstorableText(value);
+      if (problem !== undefined) throw invalid(`its value for "${name}" ${problem}`);
+    }
     if (value === null) {
       if (name === shape.key || !column.nullable)
         throw invalid(`it holds null for NOT NULL column "${name}"`);

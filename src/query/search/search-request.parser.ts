@@ -127,6 +127,11 @@ function decodeCursor(token: string): JsonValue[] {
   return decoded as JsonValue[];
 }
 
+/** A declared field: own properties only, so `constructor` or `__proto__` are no fields (issue #12). */
+function declaredField(shape: ElasticsearchTargetShape, name: string): ElasticsearchField | undefined {
+  return Object.hasOwn(shape.fields, name) ? shape.fields[name] : undefined;
+}
+
 function stringValues(name: string, raw: unknown): string[] {
   const values = Array.isArray(raw) ? raw : [raw];
   if (values.some((value) => typeof value !== 'string'))
@@ -148,7 +153,7 @@ function pageSize(text: string): number {
 }
 
 function filterField(shape: ElasticsearchTargetShape, parameter: string, name: string): ElasticsearchField {
-  const field = shape.fields[name];
+  const field = declaredField(shape, name);
   if (field === undefined) throw new SearchRequestError(parameter, `the view has no field "${name}"`);
   if (!field.filter)
     throw new SearchRequestError(parameter, `field "${name}" is not declared with filter: true`);
@@ -194,7 +199,7 @@ function sortClause(shape: ElasticsearchTargetShape, text: string): JsonValue[] 
     if (name === '_score' && rest.length === 0 && (direction === 'asc' || direction === 'desc')) {
       return { _score: direction };
     }
-    const field = shape.fields[name];
+    const field = declaredField(shape, name);
     if (field === undefined) throw new SearchRequestError('sort', `the view has no field "${name}"`);
     if (field.type === 'text')
       throw new SearchRequestError('sort', `text field "${name}" cannot be sorted on`);

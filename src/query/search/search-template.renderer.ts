@@ -49,7 +49,8 @@ function valueOf(values: ReadonlyMap<string, Scalar>, name: string): Scalar {
 function typedParameters(query: NamedQuery, parameters: QueryParameters): Map<string, Scalar> {
   const values = new Map<string, Scalar>();
   for (const name of Object.keys(parameters)) {
-    if (query.parameters[name] === undefined) {
+    // Own properties only: `constructor=x` is no parameter of any template (issue #12).
+    if (!Object.hasOwn(query.parameters, name)) {
       const declared = Object.keys(query.parameters);
       throw new SearchRequestError(
         name,

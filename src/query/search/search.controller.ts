@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Headers,
+  HttpCode,
   HttpException,
   HttpStatus,
   Inject,
@@ -45,7 +46,9 @@ export class SearchController {
     return this.answer(async () => this.search.search(name, await this.consistent(name, query, after)));
   }
 
+  // A search reads; it creates nothing, so 200 rather than POST's default 201 (issue #12).
   @Post('raw')
+  @HttpCode(HttpStatus.OK)
   async raw(
     @Param('name') name: string,
     @Body() body: unknown,

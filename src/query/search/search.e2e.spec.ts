@@ -33,12 +33,24 @@ function product(i: number) {
   };
 }
 
+/** The real client, noting each search body it sends (the store itself answers, nothing is mocked). */
+function recordingSearches(client: Client, searched: unknown[]): Client {
+  const search = client.search.bind(client) as (request: unknown) => Promise<unknown>;
+  (client as unknown as { search: (request: unknown) => Promise<unknown> }).search = (request) => {
+    searched.push(request);
+    return search(request);
+  };
+  return client;
+}
+
 describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HTTP)', (urls) => {
   const prefix = `${uniqueTestName('es_search')}-`;
   let app: INestApplication;
   let target: ElasticsearchTarget;
   let admin: Client;
   let plan: CompiledProjection;
+  /** Bodies the API sent to Elasticsearch's _search: a refused raw body must never get there. */
+  const searched: unknown[] = [];
   const http = () => request(app.getHttpServer() as Parameters<typeof request>[0]);
 
   beforeAll(async () => {
@@ -64,7 +76,7 @@ describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HT
     const moduleRef = await Test.createTestingModule({
       imports: [
         SearchModule.register({
-          client: () => new Client({ node: urls.elasticsearch }),
+          client: () => recordingSearches(new Client({ node: urls.elasticsearch }), searched),
           registry: () => registryOfProjections([plan], prefix),
           limits: { timeout: '2s', terminateAfter: 10_000 },
         }),
@@ -144,11 +156,19 @@ describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HT
     [{ size: '101' }, 'size', /1 to 100/],
     [{ sort: 'title:asc' }, 'sort', /cannot be sorted/],
     [{ cursor: '!!!' }, 'cursor', /not a cursor/],
+    [{ cursor: '\u0000' }, 'cursor', /not a cursor/],
     [{ page: '2' }, 'page', /unknown parameter/],
   ])('rejects %j with a 400 naming the parameter', async (query, field, message) => {
     const response = await http().get('/views/product_search/search').query(query).expect(400);
     expect(response.body.field).toBe(field);
     expect(response.body.message).toMatch(message);
+  });
+
+  it('refuses a cursor nested 5,000 deep with a 400 naming it (issue #12)', async () => {
+    const cursor = Buffer.from(`${'['.repeat(5_000)}1${']'.repeat(5_000)}`).toString('base64url');
+    const response = await http().get('/views/product_search/search').query({ cursor }).expect(400);
+    expect(response.body).toMatchObject({ field: 'cursor' });
+    expect(response.body.message).toMatch(/not a cursor/);
   });
 
   it('answers 404 for an unknown view or template', async () => {
@@ -194,28 +214,73 @@ describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HT
     ).toBe('size');
   });
 
-  it('runs a raw query against the view only, hiding tombstones', async () => {
+  it('runs a raw query against the view only, hiding tombstones, and answers 200', async () => {
     const response = await http()
       .post('/views/product_search/search/raw')
       .send({
         query: { terms: { product_id: ['p001', 'p060'] } },
         aggs: { max_price: { max: { field: 'price' } } },
       })
-      .expect(201);
+      .expect(200);
     expect(hitsOf(response).map((h) => h.id)).toEqual(['p001']);
     expect(response.body.aggregations.max_price.value).toBe(10);
   });
 
+  it('still runs the allowed raw queries and aggregations (match, term, range, bool; terms, range, histogram, avg, sum)', async () => {
+    searched.length = 0;
+    const response = await http()
+      .post('/views/product_search/search/raw')
+      .send({
+        size: 5,
+        query: {
+          bool: {
+            must: [{ match: { title: 'dune' } }],
+            filter: [{ term: { listed: true } }, { range: { price: { gte: 100, lte: 300 } } }],
+          },
+        },
+        sort: [{ price: 'asc' }],
+        aggs: {
+          by_category: { terms: { field: 'category' }, aggs: { total: { sum: { field: 'price' } } } },
+          bands: { range: { field: 'price', ranges: [{ to: 200 }, { from: 200 }] } },
+          spread: { histogram: { field: 'price', interval: 100 } },
+          average: { avg: { field: 'price' } },
+        },
+      })
+      .expect(200);
+    // Dune products are multiples of 5; 100..300 and listed (not a multiple of 7): 10, 15, 20, 25, 30.
+    expect(hitsOf(response).map((h) => h.document.price)).toEqual([100, 150, 200, 250, 300]);
+    const aggregations = response.body.aggregations as {
+      by_category: { buckets: { key: string; doc_count: number; total: { value: number } }[] };
+      bands: { buckets: { doc_count: number }[] };
+      spread: { buckets: { key: number; doc_count: number }[] };
+      average: { value: number };
+    };
+    expect(aggregations.average.value).toBe(200);
+    expect(aggregations.bands.buckets.map((b) => b.doc_count)).toEqual([2, 3]);
+    expect(aggregations.spread.buckets.map((b) => [b.key, b.doc_count])).toEqual([
+      [100, 2],
+      [200, 2],
+      [300, 1],
+    ]);
+    const sums = aggregations.by_category.buckets.map((b) => b.total.value).reduce((a, b) => a + b, 0);
+    expect(sums).toBe(1000);
+    expect(searched).toHaveLength(1);
+  });
+
   it.each([
-    [{ query: { match_all: {} }, index: 'other' }, /^index/, /index references/],
+    [{ query: { match_all: {} }, index: 'other' }, /^index$/, /index references/],
     [
       { query: { terms: { category: { index: `${'prism'}-meta`, id: 'x', path: 'kind' } } } },
       /index$/,
       /index references/,
     ],
-    [{ query: { more_like_this: { like: [{ _index: 'x', _id: '1' }] } } }, /_index$/, /index references/],
+    [
+      { query: { more_like_this: { like: [{ _index: 'x', _id: '1' }] } } },
+      /more_like_this$/,
+      /other indices/,
+    ],
     [{ query: { script: { script: { source: '1' } } } }, /script$/, /scripts/],
-    [{ query: { function_score: { script_score: { script: '1' } } } }, /script_score$/, /scripts/],
+    [{ query: { function_score: { script_score: { script: '1' } } } }, /function_score$/, /scripts/],
     [{ aggs: { s: { scripted_metric: {} } } }, /scripted_metric$/, /scripts/],
     [{ runtime_mappings: { x: { type: 'keyword' } } }, /runtime_mappings/, /runtime fields/],
     [{ stored_fields: ['*'] }, /stored_fields/, /stored_fields/],
@@ -227,10 +292,114 @@ describeWithStores(['elasticsearch'], 'search API over an Elasticsearch view (HT
     expect(response.body.message).toMatch(message);
   });
 
+  describe('escapes to other indices are refused before reaching Elasticsearch (issue #12)', () => {
+    const shapes = `${prefix}shapes`;
+    beforeAll(async () => {
+      await admin.indices.create({
+        index: shapes,
+        // The test node has no geo module: the shape is kept as plain data, the escape is the same.
+        mappings: {
+          properties: { location: { type: 'object', enabled: false }, category: { type: 'keyword' } },
+        },
+      });
+      await admin.index({
+        index: shapes,
+        id: 'everywhere',
+        refresh: true,
+        document: {
+          location: {
+            type: 'envelope',
+            coordinates: [
+              [-180, 90],
+              [180, -90],
+            ],
+          },
+          category: ['books', 'games', 'music'],
+        },
+      });
+    });
+
+    it.each([
+      [
+        'a geo_shape query with an indexed shape of another index',
+        {
+          query: {
+            geo_shape: { location: { indexed_shape: { index: shapes, id: 'everywhere', path: 'location' } } },
+          },
+        },
+        'query.geo_shape',
+        /not an allowed query type/,
+      ],
+      [
+        'a terms lookup of another index',
+        {
+          query: {
+            bool: {
+              filter: [{ terms: { category: { index: shapes, id: 'everywhere', path: 'category' } } }],
+            },
+          },
+        },
+        'query.bool.filter[0].terms.category.index',
+        /index references are not allowed/,
+      ],
+      [
+        'a script in terms_set.minimum_should_match_script',
+        { query: { terms_set: { tags: { terms: ['odd'], minimum_should_match_script: { source: '1' } } } } },
+        'query.terms_set.tags.minimum_should_match_script',
+        /scripts are not allowed/,
+      ],
+    ])('%s', async (_, body, path, message) => {
+      searched.length = 0;
+      const response = await http().post('/views/product_search/search/raw').send(body).expect(400);
+      expect(response.body).toMatchObject({ path });
+      expect(response.body.message).toContain(`"${path}"`);
+      expect(response.body.message).toMatch(message);
+      expect(searched).toEqual([]);
+    });
+  });
+
+  it('refuses a raw body nested 1,000 deep with a 400 naming where (issue #12)', async () => {
+    let clause: unknown = { match_all: {} };
+    for (let i = 0; i < 1_000; i++) clause = { bool: { must: [clause] } };
+    searched.length = 0;
+    const response = await http()
+      .post('/views/product_search/search/raw')
+      .send({ query: clause })
+      .expect(400);
+    expect(response.body.message).toMatch(/nest deeper than 20 levels/);
+    expect(response.body.path).toMatch(/^query(\.bool\.must\[0\])+$/);
+    expect(searched).toEqual([]);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'answers 404 for the template name %s, which is no declared template (issue #12)',
+    async (name) => {
+      const response = await http().get(`/views/product_search/search/${name}`).expect(404);
+      expect(response.body.message).toMatch(
+        new RegExp(`no search template "${name}"; declared: search, byCategory`),
+      );
+    },
+  );
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    'refuses %s as a template parameter or a filter field with a 400 naming it (issue #12)',
+    async (name) => {
+      const template = await http()
+        .get(`/views/product_search/search/byCategory?category=books&${name}=1`)
+        .expect(400);
+      expect(template.body.field).toBe(name);
+      const filter = await http().get(`/views/product_search/search?filter.${name}=1`).expect(400);
+      expect(filter.body).toMatchObject({ field: `filter.${name}` });
+      expect(filter.body.message).toMatch(`no field "${name}"`);
+      const sort = await http().get(`/views/product_search/search?sort=${name}:asc`).expect(400);
+      expect(sort.body.message).toMatch(`no field "${name}"`);
+    },
+  );
+
   it('reports a query Elasticsearch cannot parse as a 400, and the meta index stays unreachable', async () => {
     const response = await http()
       .post('/views/product_search/search/raw')
-      .send({ query: { no_such_query: {} } })
+      .send({ query: { match: { title: { query: 'dune', operator: 'sometimes' } } } })
       .expect(400);
     expect(response.body.message).toMatch(/Elasticsearch rejected the query/);
   });

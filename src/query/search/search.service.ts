@@ -91,7 +91,8 @@ export class SearchService {
   /** `GET /views/:name/search/:template`: a declared search template with typed parameters. */
   async template(name: string, template: string, parameters: QueryParameters): Promise<SearchResult> {
     const view = this.view(name);
-    const query = view.queries[template];
+    // Own properties only: `__proto__`, `constructor` or `toString` are no templates (issue #12).
+    const query = Object.hasOwn(view.queries, template) ? view.queries[template] : undefined;
     if (query === undefined) throw new UnknownSearchTemplateError(name, template, Object.keys(view.queries));
     const body = guardRawQuery(
       renderSearchTemplate(name, query, parameters),
