@@ -14,7 +14,7 @@
  */
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { EventStore, LogFilter, LogSubscription, StoredEvent } from '../eventstore/event-store.port';
-import type { LoadedDocument, ParkedEvent, Target, ViewRef } from '../targets/target.port';
+import type { LoadedDocument, ParkedEvent, ParkingResolution, Target, ViewRef } from '../targets/target.port';
 import { backoffDelay, sleep } from './backoff';
 import { foldBatch, keyEvents, parkedRecord, type FoldResult, type KeyedEvent } from './batch-fold';
 import { BatchReader } from './batch-reader';
@@ -677,14 +677,25 @@ export class ProjectionRunner {
       (candidate) => candidate.position === position && candidate.status === 'parked',
     );
     if (record === undefined) throw new ParkedEventNotFoundError(this.name, position);
+    // Recorded with the release, at this checkpoint, so `verify` can redo it (issue #12).
+    const resolution = (action: ParkingResolution['action']): ParkingResolution => ({
+      position: record.position,
+      action,
+      checkpoint: this.checkpoint,
+      resolvedAt: new Date(),
+    });
     if (mode === 'replay') {
-      const outcome = await this.applyReleased(record);
+      const outcome = await this.applyReleased(record, resolution('replayed'));
       if (outcome !== undefined) {
         await this.refreshParking(false);
         return { kind: 'still-parked', reason: outcome };
       }
     } else {
-      await this.commitAdmin({ operations: [], release: [record.position] });
+      await this.commitAdmin({
+        operations: [],
+        release: [record.position],
+        resolve: [resolution('discarded')],
+      });
     }
     const released = await this.releaseHeld();
     const correlationId = record.event.metadata.correlationId;
@@ -727,14 +738,21 @@ export class ProjectionRunner {
    * Applies one parked or held event on its own, at the current checkpoint (which does not move: the
    * event is behind it). Returns why it failed (then it is recorded as parked), or undefined.
    */
-  private async applyReleased(record: ParkedEvent): Promise<string | undefined> {
+  private async applyReleased(
+    record: ParkedEvent,
+    resolution?: ParkingResolution,
+  ): Promise<string | undefined> {
     const keyed = keyEvents(this.plan, [record.event]);
     let reason: string | undefined;
     try {
       const fold = await this.loadAndFold(keyed, new Set());
       const failed = fold.parked[0];
       if (failed === undefined) {
-        await this.commitAdmin({ operations: fold.operations, release: [record.position] });
+        await this.commitAdmin({
+          operations: fold.operations,
+          release: [record.position],
+          ...(resolution !== undefined && { resolve: [resolution] }),
+        });
         return undefined;
       }
       reason = failed.reason;
@@ -753,6 +771,7 @@ export class ProjectionRunner {
     operations: ViewOperation[];
     park?: ParkedEvent[];
     release?: bigint[];
+    resolve?: ParkingResolution[];
   }): Promise<void> {
     const result = await this.deps.target.commit(this.view, {
       ...batch,

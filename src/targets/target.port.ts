@@ -95,6 +95,20 @@ export interface ParkedEvent {
   readonly parkedAt: Date;
 }
 
+/**
+ * What an operator did to a parked event, kept for the generation's lifetime (issue #12: `verify` redoes
+ * these at the same checkpoints, so its in-memory rebuild ends where the live view did). A replay that
+ * failed again changed nothing and is not recorded; held events released afterwards follow from it.
+ */
+export interface ParkingResolution {
+  /** Position of the parked event. */
+  readonly position: bigint;
+  readonly action: 'replayed' | 'discarded';
+  /** The generation's checkpoint when it was resolved: it took effect after every event up to here. */
+  readonly checkpoint: bigint;
+  readonly resolvedAt: Date;
+}
+
 export interface CommitBatch {
   /** The operations to apply, at most one document operation per key (the runner collapses them). */
   readonly operations: readonly ViewOperation[];
@@ -103,6 +117,8 @@ export interface CommitBatch {
   readonly park?: readonly ParkedEvent[];
   /** Positions of parked or held events that are resolved (replayed, released or discarded). */
   readonly release?: readonly bigint[];
+  /** Operator resolutions to record with the batch (see ParkingResolution). */
+  readonly resolve?: readonly ParkingResolution[];
 }
 
 export interface LoadedDocument {
@@ -195,6 +211,9 @@ export interface Target {
 
   /** Parked and held events of a generation, in log order. */
   listParked(view: ViewRef): Promise<ParkedEvent[]>;
+
+  /** The resolutions recorded for a generation, in the order they were made (checkpoint, then time). */
+  listResolutions(view: ViewRef): Promise<ParkingResolution[]>;
 
   /**
    * Whether one of this store's errors is worth retrying (`transient`: unavailable, a lost race), will fail

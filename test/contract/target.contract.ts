@@ -276,6 +276,47 @@ export function targetContract(harness: TargetContractHarness): void {
       expect(after.map((p) => [p.position, p.reason])).toEqual([[2n, 'failed again']]);
     });
 
+    it('records parking resolutions with the release, lists them in the order made, and drops them with the generation', async () => {
+      await target.prepare(spec(1));
+      await target.prepare(spec(2));
+      await target.commit(ref(1), {
+        operations: [],
+        checkpoint: { from: 0n, to: 9n },
+        park: [parked(ref(1), 2n, 'parked'), parked(ref(1), 5n, 'parked')],
+      });
+      const discarded = {
+        position: 5n,
+        action: 'discarded',
+        checkpoint: 9n,
+        resolvedAt: new Date(1_000),
+      } as const;
+      const replayed = {
+        position: 2n,
+        action: 'replayed',
+        checkpoint: 9n,
+        resolvedAt: new Date(2_000),
+      } as const;
+      await target.commit(ref(1), {
+        operations: [],
+        checkpoint: { from: 9n, to: 9n },
+        release: [5n],
+        resolve: [discarded],
+      });
+      await target.commit(ref(1), {
+        operations: [put(order('a', 'placed', 1), 2n)],
+        checkpoint: { from: 9n, to: 9n },
+        release: [2n],
+        resolve: [replayed],
+      });
+      expect(await target.listParked(ref(1))).toEqual([]);
+      expect(await target.listResolutions(ref(1))).toEqual([discarded, replayed]);
+      expect(await target.listResolutions(ref(2))).toEqual([]);
+      await target.activate(ref(2));
+      await target.drop(ref(1));
+      await target.prepare(spec(1));
+      expect(await target.listResolutions(ref(1))).toEqual([]);
+    });
+
     it('refuses a second projection that claims the same view name', async () => {
       await target.prepare(spec());
       await expect(target.prepare({ ...spec(), projection: `${ref().projection}_other` })).rejects.toThrow(

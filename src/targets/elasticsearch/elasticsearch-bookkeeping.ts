@@ -8,11 +8,12 @@
  *   checkpoint|<name>|<N>              the checkpoint (position as a decimal string: bigint-safe),
  *                                      moved only with if_seq_no/if_primary_term
  *   parked|<name>|<N>|<position>       a parked or held event
+ *   resolution|<name>|<N>|<position>   a parked event an operator replayed or discarded (issue #12)
  *
  * Only the fields searched on are mapped; payloads live in `body`, stored but not indexed.
  */
 import type { JsonObject, JsonValue } from '../../core/json';
-import type { ParkedEvent } from '../target.port';
+import type { ParkedEvent, ParkingResolution, ViewRef } from '../target.port';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 
 export const META_MAPPINGS: JsonObject = {
@@ -38,6 +39,8 @@ export const metaIds = {
   checkpoint: (name: string, generation: number): string => `checkpoint|${name}|${generation}`,
   parked: (name: string, generation: number, position: bigint): string =>
     `parked|${name}|${generation}|${position}`,
+  resolution: (name: string, generation: number, position: bigint): string =>
+    `resolution|${name}|${generation}|${position}`,
 };
 
 export function parkedDocument(parked: ParkedEvent): JsonObject {
@@ -71,6 +74,27 @@ export function parkedFromDocument(source: JsonObject): ParkedEvent {
     reason: text(body.reason),
     status: source.status === 'held' ? 'held' : 'parked',
     parkedAt: new Date(text(body.parkedAt)),
+  };
+}
+
+export function resolutionDocument(view: ViewRef, resolution: ParkingResolution): JsonObject {
+  return {
+    kind: 'resolution',
+    projection: view.projection,
+    generation: view.generation,
+    position: resolution.position.toString(),
+    status: resolution.action,
+    body: { checkpoint: resolution.checkpoint.toString(), resolvedAt: resolution.resolvedAt.toISOString() },
+  };
+}
+
+export function resolutionFromDocument(source: JsonObject): ParkingResolution {
+  const body = source.body as JsonObject;
+  return {
+    position: BigInt(text(source.position)),
+    action: source.status === 'discarded' ? 'discarded' : 'replayed',
+    checkpoint: BigInt(text(body.checkpoint)),
+    resolvedAt: new Date(text(body.resolvedAt)),
   };
 }
 

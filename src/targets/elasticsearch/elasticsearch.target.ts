@@ -26,6 +26,7 @@ import type {
   GenerationStatus,
   LoadedDocument,
   ParkedEvent,
+  ParkingResolution,
   ProjectionRecord,
   ScannedDocument,
   ScanOptions,
@@ -37,6 +38,8 @@ import {
   metaIds,
   parkedDocument,
   parkedFromDocument,
+  resolutionDocument,
+  resolutionFromDocument,
   text,
 } from './elasticsearch-bookkeeping';
 import { bulkWrite, type BulkItem } from './elasticsearch-bulk';
@@ -57,6 +60,7 @@ import {
 import { classifyElasticsearchError } from './elasticsearch-error-classifier';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import { createElasticsearchClient, type ElasticsearchConnection } from './elasticsearch-connection';
+import { compareResolutions } from '../parking-resolution';
 
 export interface ElasticsearchTargetOptions {
   /** Prefix of every index and alias the target creates (bookkeeping included). Default `prism-`. */
@@ -356,11 +360,20 @@ export class ElasticsearchTarget implements Target {
       ignore_unavailable: true,
     });
     const parked = await this.listParked(view);
-    if (parked.length > 0) {
+    const resolutions = await this.listResolutions(view);
+    if (parked.length + resolutions.length > 0) {
       await this.client.bulk({
-        operations: parked.map((p) => ({
-          delete: { _index: this.naming.meta, _id: metaIds.parked(p.projection, p.generation, p.position) },
-        })),
+        operations: [
+          ...parked.map((p) => ({
+            delete: { _index: this.naming.meta, _id: metaIds.parked(p.projection, p.generation, p.position) },
+          })),
+          ...resolutions.map((r) => ({
+            delete: {
+              _index: this.naming.meta,
+              _id: metaIds.resolution(view.projection, view.generation, r.position),
+            },
+          })),
+        ],
         refresh: true,
       });
     }
@@ -410,6 +423,15 @@ export class ElasticsearchTarget implements Target {
     return hits
       .map(parkedFromDocument)
       .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  }
+
+  async listResolutions(view: ViewRef): Promise<ParkingResolution[]> {
+    const hits = await this.searchMeta([
+      { term: { kind: 'resolution' } },
+      { term: { projection: view.projection } },
+      { term: { generation: view.generation } },
+    ]);
+    return hits.map(resolutionFromDocument).sort(compareResolutions);
   }
 
   // Reading (for the query layer and tests) --------------------------------------------------------
@@ -510,6 +532,15 @@ export class ElasticsearchTarget implements Target {
       operations.push({
         delete: { _index: this.naming.meta, _id: metaIds.parked(view.projection, view.generation, position) },
       });
+    }
+    for (const resolution of batch.resolve ?? []) {
+      operations.push({
+        index: {
+          _index: this.naming.meta,
+          _id: metaIds.resolution(view.projection, view.generation, resolution.position),
+        },
+      });
+      operations.push(resolutionDocument(view, resolution));
     }
     if (operations.length === 0) return;
     // Parking is rare; refresh so listParked (a search) sees it at once.

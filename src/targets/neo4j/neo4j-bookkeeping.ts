@@ -8,6 +8,8 @@
  *                      shape, status, createdAt, names})      definition/shape as JSON text
  *   (:PrismCheckpoint {id, projection, generation, position})
  *   (:PrismParked     {id: "<projection>/<generation>/<position>", projection, generation, position, ...})
+ *   (:PrismParked     {id: "<projection>/<generation>/<position>/resolution", resolution, checkpoint, ...})
+ *                     a parked event an operator replayed or discarded (issue #12: verify redoes them)
  *
  * The prefix (`Prism`) is configurable so tests can use a namespace of their own and remove it afterwards.
  */
@@ -62,6 +64,8 @@ export function bookkeepingDropStatements(labels: BookkeepingLabels): string[] {
 export const generationId = (projection: string, generation: number) => `${projection}/${generation}`;
 export const parkedId = (projection: string, generation: number, position: bigint) =>
   `${projection}/${generation}/${position}`;
+export const resolutionId = (projection: string, generation: number, position: bigint) =>
+  `${parkedId(projection, generation, position)}/resolution`;
 
 /** A bigint position as a Neo4j INTEGER (positions fit 64 bits). */
 export function positionParam(position: bigint): Integer {

@@ -23,6 +23,7 @@ import type {
   GenerationStatus,
   LoadedDocument,
   ParkedEvent,
+  ParkingResolution,
   ProjectionRecord,
   ScannedDocument,
   ScanOptions,
@@ -36,6 +37,7 @@ import {
   generationId,
   parkedId,
   positionParam,
+  resolutionId,
   toBigInt,
   toNumber,
   type BookkeepingLabels,
@@ -47,6 +49,7 @@ import { classifyNeo4jError } from './neo4j-error-classifier';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
+import { compareResolutions } from '../parking-resolution';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -255,6 +258,26 @@ export class Neo4jTarget implements Target {
           ids: batch.release.map((position) => parkedId(view.projection, view.generation, position)),
         });
       }
+      if (batch.resolve !== undefined && batch.resolve.length > 0) {
+        // Kept beside the parked records (same label, own id, a `resolution` property), so whatever
+        // removes a generation's parking records removes these too.
+        await tx.run(
+          `UNWIND $rows AS row MERGE (p:${this.l('parked')} {id: row.id}) SET p += row.properties`,
+          {
+            rows: batch.resolve.map((resolution) => ({
+              id: resolutionId(view.projection, view.generation, resolution.position),
+              properties: {
+                projection: view.projection,
+                generation: neo4j.int(view.generation),
+                position: positionParam(resolution.position),
+                resolution: resolution.action,
+                checkpoint: positionParam(resolution.checkpoint),
+                resolvedAt: resolution.resolvedAt.toISOString(),
+              },
+            })),
+          },
+        );
+      }
       await tx.run(`MATCH (c:${this.l('checkpoint')} {id: $id}) SET c.position = $to`, {
         id,
         to: positionParam(batch.checkpoint.to),
@@ -349,7 +372,8 @@ export class Neo4jTarget implements Target {
   async listParked(view: ViewRef): Promise<ParkedEvent[]> {
     const result = await this.read((tx) =>
       tx.run(
-        `MATCH (p:${this.l('parked')} {projection: $projection, generation: $generation}) RETURN p ORDER BY p.position`,
+        `MATCH (p:${this.l('parked')} {projection: $projection, generation: $generation}) ` +
+          `WHERE p.resolution IS NULL RETURN p ORDER BY p.position`,
         { projection: view.projection, generation: neo4j.int(view.generation) },
       ),
     );
@@ -368,6 +392,25 @@ export class Neo4jTarget implements Target {
         parkedAt: new Date(String(p.parkedAt)),
       };
     });
+  }
+
+  async listResolutions(view: ViewRef): Promise<ParkingResolution[]> {
+    const result = await this.read((tx) =>
+      tx.run(
+        `MATCH (p:${this.l('parked')} {projection: $projection, generation: $generation}) ` +
+          `WHERE p.resolution IS NOT NULL RETURN p.position AS position, p.resolution AS action, ` +
+          `p.checkpoint AS checkpoint, p.resolvedAt AS resolvedAt`,
+        { projection: view.projection, generation: neo4j.int(view.generation) },
+      ),
+    );
+    return result.records
+      .map((record): ParkingResolution => ({
+        position: toBigInt(record.get('position')),
+        action: record.get('action') === 'discarded' ? 'discarded' : 'replayed',
+        checkpoint: toBigInt(record.get('checkpoint')),
+        resolvedAt: new Date(String(record.get('resolvedAt'))),
+      }))
+      .sort(compareResolutions);
   }
 
   classifyError(error: unknown): 'transient' | 'poison' | undefined {

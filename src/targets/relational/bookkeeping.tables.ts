@@ -6,6 +6,8 @@
  *   prism_generations    one row per generation: fingerprint, definition model, shape, status
  *   prism_checkpoints    one row per generation: the last log position applied (compare-and-set)
  *   prism_parked_events  events parked (poison) or held behind a parked one, per generation
+ *   prism_parking_resolutions  parked events an operator replayed or discarded, and at which checkpoint
+ *                        (issue #12: `verify` redoes them to rebuild what the live view holds)
  */
 import { Table } from 'typeorm';
 import type { BookkeepingColumnType, RelationalDialect } from './relational-dialect';
@@ -14,6 +16,7 @@ export const PROJECTIONS_TABLE = 'prism_projections';
 export const GENERATIONS_TABLE = 'prism_generations';
 export const CHECKPOINTS_TABLE = 'prism_checkpoints';
 export const PARKED_TABLE = 'prism_parked_events';
+export const RESOLUTIONS_TABLE = 'prism_parking_resolutions';
 
 type ColumnSpec = readonly [name: string, type: BookkeepingColumnType, nullable?: boolean];
 
@@ -88,6 +91,19 @@ export function bookkeepingTables(dialect: RelationalDialect): Table[] {
         ['reason', 'text'],
         ['status', 'text'],
         ['parked_at', 'time'],
+      ],
+      ['projection', 'generation', 'position'],
+    ),
+    table(
+      dialect,
+      RESOLUTIONS_TABLE,
+      [
+        ['projection', 'text'],
+        ['generation', 'integer'],
+        ['position', 'bigint'],
+        ['action', 'text'],
+        ['checkpoint', 'bigint'],
+        ['resolved_at', 'time'],
       ],
       ['projection', 'generation', 'position'],
     ),

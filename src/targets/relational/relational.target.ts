@@ -21,6 +21,7 @@ import type {
   GenerationStatus,
   LoadedDocument,
   ParkedEvent,
+  ParkingResolution,
   ProjectionRecord,
   ScannedDocument,
   ScanOptions,
@@ -33,6 +34,7 @@ import {
   GENERATIONS_TABLE,
   PARKED_TABLE,
   PROJECTIONS_TABLE,
+  RESOLUTIONS_TABLE,
 } from './bookkeeping.tables';
 import { PostgresDialect } from './postgres.dialect';
 import type { ParkedRow, RelationalDialect, SqlStatement } from './relational-dialect';
@@ -305,6 +307,22 @@ export class RelationalTarget implements Target {
           this.dialect.deleteParked(PARKED_TABLE, view.projection, view.generation, batch.release),
         );
       }
+      for (const resolution of batch.resolve ?? []) {
+        await session.run({
+          sql:
+            `INSERT INTO ${this.t(RESOLUTIONS_TABLE)} (projection, generation, position, action, checkpoint, resolved_at) ` +
+            `VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (projection, generation, position) ` +
+            `DO UPDATE SET action = $4, checkpoint = $5, resolved_at = $6`,
+          params: [
+            view.projection,
+            view.generation,
+            this.dialect.positionParam(resolution.position),
+            resolution.action,
+            this.dialect.positionParam(resolution.checkpoint),
+            this.dialect.timeParam(resolution.resolvedAt),
+          ],
+        });
+      }
       return { kind: 'committed', checkpoint: batch.checkpoint.to };
     });
   }
@@ -385,7 +403,7 @@ export class RelationalTarget implements Target {
       if (status.rows[0]?.status === 'active')
         throw new ActiveGenerationDropError(view.projection, view.generation);
       await session.run({ sql: `DROP TABLE IF EXISTS ${this.t(physical)}`, params: [] });
-      for (const table of [CHECKPOINTS_TABLE, PARKED_TABLE, GENERATIONS_TABLE]) {
+      for (const table of [CHECKPOINTS_TABLE, PARKED_TABLE, RESOLUTIONS_TABLE, GENERATIONS_TABLE]) {
         await session.run({
           sql: `DELETE FROM ${this.t(table)} WHERE projection = $1 AND generation = $2`,
           params: [view.projection, view.generation],
@@ -433,6 +451,21 @@ export class RelationalTarget implements Target {
       reason: String(row.reason),
       status: String(row.status) as 'parked' | 'held',
       parkedAt: this.dialect.decodeTime(row.parked_at),
+    }));
+  }
+
+  async listResolutions(view: ViewRef): Promise<ParkingResolution[]> {
+    const rows = await this.query({
+      sql:
+        `SELECT position, action, checkpoint, resolved_at FROM ${this.t(RESOLUTIONS_TABLE)} ` +
+        `WHERE projection = $1 AND generation = $2 ORDER BY checkpoint, resolved_at, position`,
+      params: [view.projection, view.generation],
+    });
+    return rows.map((row) => ({
+      position: this.dialect.decodePosition(row.position),
+      action: row.action === 'discarded' ? 'discarded' : 'replayed',
+      checkpoint: this.dialect.decodePosition(row.checkpoint),
+      resolvedAt: this.dialect.decodeTime(row.resolved_at),
     }));
   }
 

@@ -157,6 +157,9 @@ export class FaultyTarget implements Target {
   listParked(view: ViewRef) {
     return this.inner.listParked(view);
   }
+  listResolutions(view: ViewRef) {
+    return this.inner.listResolutions(view);
+  }
   scan(view: ViewRef, options: Parameters<Target['scan']>[1]) {
     return this.inner.scan(view, options);
   }
