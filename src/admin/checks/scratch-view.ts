@@ -4,17 +4,27 @@
  * same position. `foldTo(position)` can be called again with a later position to catch up, which is how
  * `verify` follows a live projection that keeps applying events.
  *
+ * What the live view did besides folding the log is redone too (issue #12, where `verify` never came back
+ * to 0 differences after a discard):
+ *  - the store's constraints: a relational view's unique indexes are kept in memory, so a document the
+ *    database refuses parks its event here as it did live (src/targets/memory/unique-indexes.ts);
+ *  - operators' resolutions (`Target.listResolutions`): a parked event replayed or discarded at checkpoint
+ *    C is replayed or discarded here right after folding up to C, then the events held behind it are
+ *    released in log order, exactly as ProjectionRunner.resolveParked and releaseHeld do it.
+ *
  * Entries are keyed like `Target.scan` keys them: document keys, or graph entry keys
  * (src/targets/graph-entity-keys.ts) for graph views.
  */
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
-import { foldBatch, keyEvents } from '../../runtime/batch-fold';
+import { foldBatch, keyEvents, type FoldResult } from '../../runtime/batch-fold';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../targets/graph-entity-keys';
 import { MemoryGraphView } from '../../targets/memory/memory.view';
 import { matchesSource } from '../../targets/memory/run-projection';
-import type { ViewRef } from '../../targets/target.port';
+import { UniqueIndexedDocuments } from '../../targets/memory/unique-indexes';
+import { compareResolutions } from '../../targets/parking-resolution';
+import type { ParkedEvent, ParkingResolution, ViewRef } from '../../targets/target.port';
 
 export interface FoldProgress {
   readonly eventsFolded: number;
@@ -30,6 +40,12 @@ export interface ScratchViewOptions {
   readonly store?: EventStore;
   /** Why a document does not fit the view (Target.validate), as the runtime checks it. */
   readonly validate: (document: ViewDocument) => string | undefined;
+  /**
+   * Whether the live target is transactional (Target.transactional). Without transactions the runner
+   * skips, for a key, a released event at or below the position of that key's last stored write; so
+   * does the rebuild then. Default true.
+   */
+  readonly transactional?: boolean;
   /** Events read from the log per page. Default 1,000. */
   readonly pageSize?: number;
   readonly onProgress?: (progress: FoldProgress) => void;
@@ -39,35 +55,54 @@ export class ScratchView {
   /** Every event of the log up to here (inclusive) has been folded. */
   position = 0n;
   eventsFolded = 0;
-  /** Events set aside as poison (parked) or held behind one, as the runtime would. */
-  setAside = 0;
-  private readonly documents = new Map<DocumentKey, ViewDocument>();
+  /** Operator resolutions redone so far (replays and discards). */
+  resolutionsRedone = 0;
+  private readonly documents: UniqueIndexedDocuments;
   private readonly graph: MemoryGraphView | undefined;
+  /** Parked and held events as the runner records them, in log order. */
+  private parking: ParkedEvent[] = [];
   private blocked = new Set<string>();
+  /** Per document key, the position of its last write (for targets without transactions). */
+  private readonly written = new Map<DocumentKey, bigint>();
+  /** Resolutions not redone yet, in the order they were made. */
+  private pending: ParkingResolution[] = [];
+  private readonly known = new Set<bigint>();
 
   constructor(private readonly options: ScratchViewOptions) {
     const shape = options.plan.target;
     this.graph = shape.kind === 'neo4j' ? new MemoryGraphView(shape) : undefined;
+    this.documents = UniqueIndexedDocuments.forShape(shape);
   }
 
-  /** Folds every source event with a position in (this.position, upTo]. */
-  async foldTo(upTo: bigint): Promise<void> {
-    const { plan, store } = this.options;
-    if (store === undefined) throw new Error('ScratchView.foldTo needs the event store');
-    const pageSize = this.options.pageSize ?? 1_000;
-    while (this.position < upTo) {
-      const page = await store.readAll({
-        after: this.position,
-        maxCount: pageSize,
-        filter: { eventTypes: plan.source.eventTypes, streamPrefix: plan.source.streamPrefix },
-      });
-      const events = page.filter((event) => event.position <= upTo);
-      this.apply(events);
-      const last = events[events.length - 1];
-      this.position =
-        page.length < pageSize || events.length < page.length || last === undefined ? upTo : last.position;
-      this.options.onProgress?.({ eventsFolded: this.eventsFolded, position: this.position, upTo });
+  /** Events set aside now as poison (parked) or held behind one. */
+  get setAside(): number {
+    return this.parking.length;
+  }
+
+  /**
+   * Adds the live view's resolutions (Target.listResolutions); ones already known are ignored. Read them
+   * AFTER the checkpoint handed to the next `foldTo`: a resolution made before the checkpoint read is
+   * then included, and one made after it takes effect at or after that checkpoint.
+   */
+  addResolutions(resolutions: readonly ParkingResolution[]): void {
+    for (const resolution of resolutions) {
+      if (this.known.has(resolution.position)) continue;
+      this.known.add(resolution.position);
+      this.pending.push(resolution);
     }
+    this.pending.sort(compareResolutions);
+  }
+
+  /** Folds every source event with a position in (this.position, upTo], redoing resolutions on the way. */
+  async foldTo(upTo: bigint): Promise<void> {
+    for (;;) {
+      const next = this.pending[0];
+      if (next === undefined || next.checkpoint > upTo) break;
+      await this.foldEvents(next.checkpoint, upTo);
+      this.pending.shift();
+      this.resolve(next);
+    }
+    await this.foldEvents(upTo, upTo);
   }
 
   /** The rebuilt entry for a key, or undefined. */
@@ -85,25 +120,118 @@ export class ScratchView {
     this.apply(events.filter((event) => matchesSource(this.options.plan, event)));
   }
 
+  private async foldEvents(upTo: bigint, progressTarget: bigint): Promise<void> {
+    const { plan, store } = this.options;
+    if (store === undefined) throw new Error('ScratchView.foldTo needs the event store');
+    const pageSize = this.options.pageSize ?? 1_000;
+    while (this.position < upTo) {
+      const page = await store.readAll({
+        after: this.position,
+        maxCount: pageSize,
+        filter: { eventTypes: plan.source.eventTypes, streamPrefix: plan.source.streamPrefix },
+      });
+      const events = page.filter((event) => event.position <= upTo);
+      this.apply(events);
+      const last = events[events.length - 1];
+      this.position =
+        page.length < pageSize || events.length < page.length || last === undefined ? upTo : last.position;
+      this.options.onProgress?.({
+        eventsFolded: this.eventsFolded,
+        position: this.position,
+        upTo: progressTarget,
+      });
+    }
+  }
+
   private apply(events: readonly StoredEvent[]): void {
     if (events.length === 0) return;
+    const result = this.fold(events, this.blocked, false);
+    this.blocked = result.blocked;
+    this.parking.push(...result.parked);
+    this.eventsFolded += events.length;
+  }
+
+  /** foldBatch over the whole rebuilt view, whose operations are then applied to it. */
+  private fold(events: readonly StoredEvent[], blocked: ReadonlySet<string>, released: boolean): FoldResult {
+    const graph = this.graph;
+    const documents = this.documents;
     const result = foldBatch({
       plan: this.options.plan,
       view: this.options.view,
       events: keyEvents(this.options.plan, events),
       // The whole rebuilt view is the state: foldBatch reads and updates the documents in place.
-      state: this.documents,
-      blocked: this.blocked,
-      validate: this.graph === undefined ? this.options.validate : () => undefined,
+      state: documents,
+      // Only an event applied late (a release) can be at or below a key's last write.
+      ...(released && this.options.transactional === false && { appliedUpTo: this.written }),
+      blocked,
+      validate:
+        graph === undefined
+          ? (document) => this.options.validate(document) ?? documents.violation(document)
+          : () => undefined,
       now: new Date(),
     });
-    this.blocked = result.blocked;
-    this.setAside += result.parked.length;
-    this.eventsFolded += events.length;
-    if (this.graph !== undefined) {
-      this.graph.apply(result.operations);
+    if (this.options.transactional === false) {
+      for (const operation of result.operations) {
+        if (operation.kind === 'put' || operation.kind === 'delete')
+          this.written.set(operation.key, operation.position);
+      }
+    }
+    if (graph !== undefined && result.operations.length > 0) {
+      graph.apply(result.operations);
       this.cachedGraph = undefined;
     }
+    return result;
+  }
+
+  /** ProjectionRunner.resolveParked, in memory. */
+  private resolve(resolution: ParkingResolution): void {
+    const record = this.parking.find((r) => r.position === resolution.position && r.status === 'parked');
+    // The rebuild did not park this event (it applied it): nothing to redo, and the comparison will tell.
+    if (record === undefined) return;
+    this.resolutionsRedone += 1;
+    if (resolution.action === 'replayed') {
+      if (this.applyAlone(record) !== undefined) {
+        this.refreshBlocked();
+        return;
+      }
+    } else {
+      this.parking = this.parking.filter((r) => r !== record);
+    }
+    this.releaseHeld();
+    this.refreshBlocked();
+  }
+
+  /** ProjectionRunner.releaseHeld: held events whose keys no longer wait, in log order. */
+  private releaseHeld(): void {
+    const stillBlocked = new Set(this.parking.filter((r) => r.status === 'parked').flatMap((r) => r.keys));
+    for (const record of [...this.parking]) {
+      if (record.status !== 'held') continue;
+      if (record.keys.some((key) => stillBlocked.has(key))) {
+        for (const key of record.keys) stillBlocked.add(key);
+        continue;
+      }
+      if (this.applyAlone(record) !== undefined) for (const key of record.keys) stillBlocked.add(key);
+    }
+  }
+
+  /** ProjectionRunner.applyReleased: applied on its own, or parked again; says why it failed. */
+  private applyAlone(record: ParkedEvent): string | undefined {
+    const failed = this.fold([record.event], new Set(), true).parked[0];
+    const index = this.parking.indexOf(record);
+    if (failed === undefined) {
+      this.parking.splice(index, 1);
+      return undefined;
+    }
+    this.parking[index] = { ...record, reason: failed.reason, status: 'parked' };
+    return failed.reason;
+  }
+
+  /** ProjectionRunner.setParking: with sequenced parking, every key of a parked or held event waits. */
+  private refreshBlocked(): void {
+    this.blocked =
+      this.options.plan.onPoison === 'sequenced'
+        ? new Set(this.parking.flatMap((record) => record.keys))
+        : new Set<string>();
   }
 
   private cachedGraph: Map<string, JsonObject> | undefined;
