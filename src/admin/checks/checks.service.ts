@@ -30,7 +30,11 @@ export class ChecksService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async verify(name: string, options: Pick<VerifyOptions, 'maxDifferences'> = {}): Promise<VerifyReport> {
+  /** `afterCheckpointRead` is for tests only (see VerifyOptions); the HTTP route never passes it. */
+  async verify(
+    name: string,
+    options: Pick<VerifyOptions, 'maxDifferences' | 'afterCheckpointRead'> = {},
+  ): Promise<VerifyReport> {
     const plan = this.projections.catalog.projections.find((p) => p.name === name);
     if (plan === undefined) throw new UnknownProjectionToCheckError(name);
     const runtime = await this.projections.ready();

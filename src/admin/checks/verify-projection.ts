@@ -41,6 +41,16 @@ export interface VerifyOptions {
   /** Settle rounds without pausing before the pause fallback. Default 5. */
   readonly rounds?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Called after each read of the live checkpoint, once the rebuild folded up to it and before the live
+   * view is read for the comparison (round 0: before the scan; then once per settle round). For tests:
+   * events appended and applied here make the view move during the verification at a known moment
+   * instead of depending on how fast a concurrent writer runs (issue #12).
+   */
+  readonly afterCheckpointRead?: (moment: {
+    readonly checkpoint: bigint;
+    readonly round: number;
+  }) => Promise<void>;
 }
 
 export interface VerifyProgress extends FoldProgress {
@@ -144,6 +154,7 @@ export async function verifyProjection(
   const start = await checkpoint();
   await parking();
   await scratch.foldTo(start);
+  await options.afterCheckpointRead?.({ checkpoint: start, round: 0 });
   phase = 'scanning';
   const suspects = new Set<string>();
   const seen = new Set<string>();
@@ -184,6 +195,7 @@ export async function verifyProjection(
       const before = await checkpoint();
       const parkingBefore = await parking();
       await scratch.foldTo(before);
+      await options.afterCheckpointRead?.({ checkpoint: before, round });
       const read = await readLive(target, view, [...suspects], pageSize);
       const afterRound = await checkpoint();
       const parkingAfter = await parking();
