@@ -141,24 +141,29 @@ describeWithStores(
       });
 
       it('answers a token of events the view does not read at once (a product listing)', async () => {
-        const listed = await http()
-          .post('/products')
-          .send({
-            productId: id('p'),
-            title: 'Cup',
-            description: 'A cup',
-            category: 'home',
-            price: 300,
-            tags: [],
-          })
-          .expect(201);
-        const started = Date.now();
-        await http()
-          .get('/views/order_summary')
-          .query({ after: listed.body.position as string, limit: '1' })
-          .expect(200);
-        expect(Date.now() - started).toBeLessThan(2_000);
-        expect(runtime.status('order_summary').live!.checkpoint).toBeLessThan(BigInt(listed.body.position));
+        // Paused, the view cannot move: a gate that waited for it would answer 503 after `wait`, so a
+        // 200 says it answered at once, however fast the machine is (issue #12 replaced a timing here).
+        await runtime.pause('order_summary');
+        try {
+          const listed = await http()
+            .post('/products')
+            .send({
+              productId: id('p'),
+              title: 'Cup',
+              description: 'A cup',
+              category: 'home',
+              price: 300,
+              tags: [],
+            })
+            .expect(201);
+          await http()
+            .get('/views/order_summary')
+            .query({ after: listed.body.position as string, wait: '300', limit: '1' })
+            .expect(200);
+          expect(runtime.status('order_summary').live!.checkpoint).toBeLessThan(BigInt(listed.body.position));
+        } finally {
+          await runtime.resume('order_summary');
+        }
       });
 
       it('answers 503 with the checkpoint when the view cannot catch up in time', async () => {
