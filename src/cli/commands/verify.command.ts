@@ -41,6 +41,7 @@ export function formatVerifyReport(report: VerifyReport): string[] {
       (report.recompiled ? ' (with the definition stored for this generation)' : ''),
     `  live ${report.liveEntries} entries, rebuilt ${report.rebuiltEntries} entries` +
       (report.eventsSetAside > 0 ? `, ${report.eventsSetAside} event(s) set aside as poison/held` : '') +
+      (report.resolutionsRedone > 0 ? `, ${report.resolutionsRedone} replay/discard(s) redone` : '') +
       (report.paused ? ', paused while settling (resumed)' : ''),
   ];
   if (report.total === 0) {

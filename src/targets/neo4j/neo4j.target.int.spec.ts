@@ -307,6 +307,48 @@ describeWithStores(['neo4j'], 'Neo4j target', (urls) => {
     ]);
   });
 
+  it('records parking resolutions beside the parked events, lists them apart, and drops them with the generation', async () => {
+    const plan = exampleProjection('social-graph', uniqueTestName('resolve'));
+    const { spec, ref } = viewOf(plan, [1, 2]);
+    await target.prepare(spec(1));
+    await target.prepare(spec(2));
+    await target.commit(ref(1), {
+      operations: [],
+      checkpoint: { from: 0n, to: 9n },
+      park: [parked(ref(1), 2n), parked(ref(1), 5n), parked(ref(1), 6n, 'held')],
+    });
+    const discarded = {
+      position: 5n,
+      action: 'discarded',
+      checkpoint: 9n,
+      resolvedAt: new Date(1_000),
+    } as const;
+    const replayed = {
+      position: 2n,
+      action: 'replayed',
+      checkpoint: 9n,
+      resolvedAt: new Date(2_000),
+    } as const;
+    await target.commit(ref(1), {
+      operations: [],
+      checkpoint: { from: 9n, to: 9n },
+      release: [5n],
+      resolve: [discarded],
+    });
+    await target.commit(ref(1), {
+      operations: [],
+      checkpoint: { from: 9n, to: 9n },
+      release: [2n],
+      resolve: [replayed],
+    });
+    expect((await target.listParked(ref(1))).map((p) => [p.position, p.status])).toEqual([[6n, 'held']]);
+    expect(await target.listResolutions(ref(1))).toEqual([discarded, replayed]);
+    await target.activate(ref(2));
+    await target.drop(ref(1));
+    expect(await target.listResolutions(ref(1))).toEqual([]);
+    expect(await target.listParked(ref(1))).toEqual([]);
+  });
+
   it('activates after re-checking the checkpoint, refuses to drop the active generation, drops a retired one', async () => {
     const plan = exampleProjection('social-graph', uniqueTestName('swap'));
     const { spec, ref } = viewOf(plan, [1, 2]);
