@@ -13,7 +13,7 @@
  *   compare-and-set. A crash in between leaves documents ahead of the checkpoint: the runner re-delivers
  *   those events, `load` reports each document's position, and the runner skips what is already stored.
  */
-import { Client, errors } from '@elastic/elasticsearch';
+import { type Client, errors } from '@elastic/elasticsearch';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
