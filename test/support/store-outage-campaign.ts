@@ -14,10 +14,17 @@ import type { TcpProxy } from './tcp-proxy';
 
 export type OutageStore = 'postgres' | 'elasticsearch' | 'neo4j';
 
-/** `writing`: while commands flow (appends, batch commits); `idle`: while nothing moves (LISTEN idles). */
+/**
+ * When a cut lands: `writing` at a random moment while commands flow; `append` (PostgreSQL only) the moment
+ * an event store transaction is seen open, `view-commit` the moment a PostgreSQL view's batch transaction
+ * is (both seen in pg_stat_activity, so the reset hits a connection that a caller holds: the crash of
+ * issue #12 item 11); `idle` while nothing moves, so only the LISTEN connection and idle pooled ones are hit.
+ */
+export type CutMoment = 'writing' | 'append' | 'view-commit' | 'idle';
+
 export interface PlannedCut {
   readonly store: OutageStore;
-  readonly moment: 'writing' | 'idle';
+  readonly moment: CutMoment;
 }
 
 export interface CommandOutcome {
@@ -63,6 +70,8 @@ export interface CampaignOptions {
   readonly runId: string;
   readonly writers?: number;
   readonly log?: (line: string) => void;
+  /** False once Prism is gone: the campaign then stops at once instead of waiting for its bounds. */
+  readonly alive?: () => boolean;
 }
 
 export interface CampaignReport {
@@ -89,11 +98,13 @@ export async function runOutageCampaign(options: CampaignOptions): Promise<Campa
         await waitForCatchUp(options, await lastItemPosition(logDb, options.logSchema), catchUpTimeoutMs);
       }
       await sleep(200 + options.random() * 1300);
+      if (planned.moment === 'append' || planned.moment === 'view-commit')
+        await waitForOpenTransaction(logDb, planned.moment, 10_000);
       const { proxy, port } = options.proxies[planned.store];
       const cutAt = Date.now();
       await proxy.stop({ reset: true });
       const downMs = minDown + options.random() * (maxDown - minDown);
-      if (planned.store === 'postgres' && planned.moment === 'writing') {
+      if (planned.store === 'postgres' && planned.moment !== 'idle') {
         // A cut of the log must have been seen by commands: wait for a 503 (bounded) before restoring.
         await writers.waitForUnavailable(cutAt, Math.max(downMs, 10_000));
       }
@@ -102,7 +113,6 @@ export async function runOutageCampaign(options: CampaignOptions): Promise<Campa
       const behind = await lastItemPosition(logDb, options.logSchema);
       await proxy.start(port);
       const restoredAt = Date.now();
-      let catchUpMs: number;
       if (planned.moment === 'idle') {
         // Nothing was behind: measure how soon a new event gets through (LISTEN and pools reconnect).
         writers.resume();
@@ -111,7 +121,7 @@ export async function runOutageCampaign(options: CampaignOptions): Promise<Campa
       } else {
         await waitForCatchUp(options, behind, catchUpTimeoutMs);
       }
-      catchUpMs = Date.now() - restoredAt;
+      const catchUpMs = Date.now() - restoredAt;
       const during = writers.outcomes.filter((c) => c.sentAt >= cutAt && c.answeredAt <= restoredAt);
       const report: CutReport = {
         ...planned,
@@ -136,6 +146,29 @@ export async function runOutageCampaign(options: CampaignOptions): Promise<Campa
   }
 }
 
+/**
+ * Returns as soon as a transaction of the event store (`append`) or of the relational target's pool
+ * (`view-commit`, application_name prism-target) is open in the app's database; gives up after `timeoutMs`
+ * (the cut then lands wherever it lands).
+ */
+async function waitForOpenTransaction(
+  db: Client,
+  moment: 'append' | 'view-commit',
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const application =
+    moment === 'append' ? `application_name <> 'prism-target'` : `application_name = 'prism-target'`;
+  while (Date.now() < deadline) {
+    const rows = await db.query<{ open: string }>(
+      `SELECT count(*)::text AS open FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+         AND state <> 'idle' AND ${application}`,
+    );
+    if (rows.rows[0]?.open !== '0') return;
+  }
+}
+
 /** Position of the last ItemAdded in the log (every projection reads ItemAdded), 0n if none. */
 async function lastItemPosition(db: Client, schema: string): Promise<bigint> {
   const rows = await db.query<{ position: string | null }>(
@@ -149,6 +182,7 @@ async function waitForCatchUp(options: CampaignOptions, position: bigint, timeou
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    if (options.alive?.() === false) throw new Error('Prism exited during the campaign');
     const response = await fetch(`${options.prismUrl}/admin/projections`, {
       headers: { 'X-API-Key': options.apiKey },
     }).catch(() => undefined);
