@@ -15,6 +15,8 @@
  *    process exits with code 1 so that the supervisor (Docker, systemd, Kubernetes) restarts it from the
  *    stores' durable state. That is Node's own default, kept on purpose.
  */
+import type { EventEmitter } from 'node:events';
+
 export interface SafetyNetLogger {
   error(message: string): void;
 }
@@ -48,7 +50,7 @@ export function isStoreConnectionFailure(error: unknown): boolean {
  */
 export function installProcessSafetyNet(
   logger: SafetyNetLogger,
-  processLike: Pick<NodeJS.Process, 'on'> = process,
+  processLike: Pick<EventEmitter, 'on'> = process,
   exit: (code: number) => void = (code) => process.exit(code),
 ): void {
   const handle = (what: string, error: unknown): void => {
