@@ -12,13 +12,8 @@
  */
 import { Client } from 'pg';
 import { crashLines, OUTAGE_API_KEY, startOutageRig } from '../test/support/outage-rig';
-import {
-  commandProblems,
-  eventCounts,
-  runOutageCampaign,
-  type CutMoment,
-  type PlannedCut,
-} from '../test/support/store-outage-campaign';
+import { commandProblems, eventCounts } from '../test/support/outage-verdict';
+import { runOutageCampaign, type CutMoment, type PlannedCut } from '../test/support/store-outage-campaign';
 import { uniqueTestName } from '../test/support/stores';
 import { prng } from './workload';
 

@@ -17,13 +17,8 @@
  */
 import { prng } from '../../bench/workload';
 import { crashLines, OUTAGE_API_KEY, startOutageRig, type OutageRig } from '../support/outage-rig';
-import {
-  commandProblems,
-  eventCounts,
-  runOutageCampaign,
-  type CampaignReport,
-  type PlannedCut,
-} from '../support/store-outage-campaign';
+import { commandProblems, eventCounts } from '../support/outage-verdict';
+import { runOutageCampaign, type CampaignReport, type PlannedCut } from '../support/store-outage-campaign';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 
 /** Catch-up after a store's return is bounded generously: the machine running the suite may be loaded. */
