@@ -10,6 +10,7 @@ import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
 import { announce, createLogger } from './observability/logging/create-logger';
 import { resolveLogFormat } from './observability/logging/log-format';
+import { installProcessSafetyNet } from './process-safety-net';
 
 /** The app exactly as `main` runs it, not yet listening; e2e tests and benchmarks use this too. */
 export async function createPrismApp(
@@ -35,11 +36,18 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
-  const app = await createPrismApp(config, {
-    // Nest logs a failed start-up with the whole error and its cause chain before rethrowing it; main
-    // prints the one line that matters (the error's message says what to fix), so that log is left out.
-    logger: createLogger(format, { logLevels: ['error', 'warn'], ignoreErrorContexts: ['ExceptionHandler'] }),
+  // Nest logs a failed start-up with the whole error and its cause chain before rethrowing it; main
+  // prints the one line that matters (the error's message says what to fix), so that log is left out.
+  const logger = createLogger(format, {
+    logLevels: ['error', 'warn'],
+    ignoreErrorContexts: ['ExceptionHandler'],
   });
+  installProcessSafetyNet({
+    error: (message) => {
+      logger.error(message, undefined, 'Process');
+    },
+  });
+  const app = await createPrismApp(config, { logger });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   announce(

@@ -17,14 +17,24 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** The event store could not be reached or failed; nothing from the failed call was written. */
+/**
+ * The event store could not be reached or failed. Nothing from the failed call was written, except when
+ * `outcomeUnknown` is true: the connection dropped while an append's commit was on its way, so the server
+ * may have committed it (no client can tell until the store answers again). Retrying an append with the
+ * same event ids is safe either way: an earlier identical append is returned, never written twice.
+ */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
+  readonly outcomeUnknown: boolean;
   constructor(
     readonly storeKind: string,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcomeUnknown?: boolean },
   ) {
-    super(`The ${storeKind} event store is unavailable: ${reason}`, options);
+    super(
+      `The ${storeKind} event store is unavailable: ${reason}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }

@@ -2,6 +2,7 @@
  * The one place that turns configuration into an EventStore. The command side and the app call this;
  * nothing else needs to know which adapters exist.
  */
+import type { ConnectionLogger } from '../core/connection-watch';
 import { createEmbeddedEventStore } from './embedded/embedded-event-store';
 import type { EventStore } from './event-store.port';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
@@ -16,12 +17,17 @@ export type EventStoreConfig =
  * (its client discovers the cluster on first use), so an unreachable server shows up on the first call.
  * @throws EventStoreUnavailableError when PostgreSQL or the SQLite file cannot be reached.
  */
-export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+export async function createEventStore(
+  config: EventStoreConfig,
+  /** Where a lost and a regained store connection are logged, once per outage. Default: the console. */
+  logger?: ConnectionLogger,
+): Promise<EventStore> {
   switch (config.kind) {
     case 'postgres': {
       const store = createPostgresEventStore({
         url: config.url,
         ...(config.schema !== undefined && { schema: config.schema }),
+        ...(logger !== undefined && { logger }),
       });
       try {
         await store.initialize();

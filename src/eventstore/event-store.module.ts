@@ -25,7 +25,7 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   const settings = config.eventStore;
   // The embedded store is a file; its directory may not exist on a fresh checkout or volume.
   if (settings.kind === 'embedded') await mkdir(path.dirname(settings.file), { recursive: true });
-  return createEventStore(settings);
+  return createEventStore(settings, new Logger('EventStore'));
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import type { TargetKind } from '../core/view-shape';
 import type { Target } from '../targets/target.port';
@@ -22,6 +23,7 @@ export async function connectTargets(config: AppConfig): Promise<ConfiguredTarge
         kind: 'postgres',
         url: config.postgres.url,
         schema: config.postgres.schema,
+        logger: new Logger('ViewStores'),
       })
     : await connectEmbeddedViews(config.dataDir);
   const targets: ConfiguredTargets = { postgres: relational };

@@ -92,7 +92,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
         this.targets = await connectTargets(this.config);
         break;
       } catch (error) {
-        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        // Capped low so the views start soon after a store comes back (issue #12 item 11).
+        const delay = Math.min(5_000, 500 * 2 ** attempt);
         this.logger.error(
           `Cannot connect the projection targets (${error instanceof Error ? error.message : String(error)}); ` +
             `retrying in ${delay / 1000}s. Commands keep working meanwhile.`,

@@ -1,6 +1,8 @@
 /**
  * A loopback TCP proxy for "store down" tests: the app reaches a store through it, and `stop` refuses new
  * connections and cuts open ones, so "down" is a real refused connection, not a mocked error.
+ * `stop({ reset: true })` cuts them with a TCP RST, as a crashed server or a dropped route does: the client
+ * reads ECONNRESET (the error of issue #12 item 11) instead of an orderly end of stream.
  */
 import net from 'node:net';
 
@@ -32,10 +34,23 @@ export class TcpProxy {
     return (server.address() as net.AddressInfo).port;
   }
 
-  async stop(): Promise<void> {
+  /** True while the proxy accepts connections. */
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Connections open through the proxy now (both sides counted). */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  async stop(options: { reset?: boolean } = {}): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) {
+      if (options.reset === true) socket.resetAndDestroy();
+      else socket.destroy();
+    }
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -56,13 +56,27 @@ export function describeServer(url: string): string {
   }
 }
 
-export function unavailable(error: unknown, server: string): EventStoreUnavailableError {
+export function unavailable(
+  error: unknown,
+  server: string,
+  options: { outcomeUnknown?: boolean } = {},
+): EventStoreUnavailableError {
   const code = (error as { code?: unknown }).code;
   const message = (error as { message?: unknown }).message;
   const detail = typeof message === 'string' && message !== '' ? message : String(code ?? error);
+  const reason = `${typeof code === 'string' ? `${code}: ` : ''}${detail}`;
+  if (options.outcomeUnknown === true) {
+    return new EventStoreUnavailableError(
+      'postgres',
+      `the connection to PostgreSQL at ${server} was lost while the append committed (${reason}), so the ` +
+        'events may or may not have been written; retry with the same Idempotency-Key (or event ids) to find out, ' +
+        'a retry never writes them twice',
+      { cause: error, outcomeUnknown: true },
+    );
+  }
   return new EventStoreUnavailableError(
     'postgres',
-    `cannot reach PostgreSQL at ${server} (${typeof code === 'string' ? `${code}: ` : ''}${detail}); ` +
+    `cannot reach PostgreSQL at ${server} (${reason}); ` +
       'check that the server is running and that PRISM_PG_URL points at it',
     { cause: error },
   );

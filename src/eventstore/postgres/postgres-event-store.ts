@@ -7,6 +7,7 @@
  * compare-and-set). Subscriptions are polling-log-subscription.ts, woken by LISTEN/NOTIFY.
  */
 import { Pool, type PoolClient } from 'pg';
+import { ConnectionWatch, type ConnectionLogger } from '../../core/connection-watch';
 import type { JsonObject } from '../../core/json';
 import {
   DuplicateEventIdError,
@@ -31,6 +32,7 @@ import type {
 import { normalizeFilter, prefixUpperBound, type NormalizedFilter } from '../log-filter';
 import { DEFAULT_POLL_INTERVAL_MS, PollingLogSubscription } from '../polling-log-subscription';
 import { appendInTransaction, currentRevision, type AppendOutcome } from './postgres-append';
+import { guardedClientClass } from './guarded-pg-client';
 import { describeServer, isUnavailable, unavailable } from './postgres-errors';
 import { PostgresListener } from './postgres-listener';
 import { VISIBLE, createSchemaSql, existsSql, logNames, type PostgresLogNames } from './postgres-schema';
@@ -48,6 +50,8 @@ export interface PostgresEventStoreOptions {
   readonly pageSize?: number;
   /** Longest a live subscription waits without a notification before it polls anyway. Default 250 ms. */
   readonly pollIntervalMs?: number;
+  /** Where a lost and a regained connection are logged (once per outage). Default: the console. */
+  readonly logger?: ConnectionLogger;
 }
 
 interface EventRow {
@@ -72,6 +76,8 @@ export class PostgresEventStore implements EventStore {
   readonly names: PostgresLogNames;
   private readonly pool: Pool;
   private readonly server: string;
+  /** Shared by the pool's clients and the LISTEN connection: one outage, one log line. */
+  private readonly watch: ConnectionWatch;
   private readonly notifier = new ChangeNotifier();
   private readonly listener: PostgresListener;
   private readonly subscriptions = new Set<LogSubscription>();
@@ -81,16 +87,25 @@ export class PostgresEventStore implements EventStore {
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.names = logNames(options.schema ?? 'prism');
     this.server = describeServer(options.url);
+    this.watch = new ConnectionWatch(`PostgreSQL event store at ${this.server}`, options.logger);
     const connectionTimeoutMs = options.connectionTimeoutMs ?? 5_000;
     this.pool = new Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: connectionTimeoutMs,
+      // Checked-out clients (an append's transaction) have no listener of pg-pool's: see guarded-pg-client.ts.
+      Client: guardedClientClass(this.watch),
     });
-    // An idle pooled connection that dies (server restart) emits 'error'; unhandled, that would crash the
-    // process. The next query simply gets a fresh connection or fails as unavailable.
-    this.pool.on('error', () => undefined);
-    this.listener = new PostgresListener(options.url, this.names.channel, this.notifier, connectionTimeoutMs);
+    // An idle pooled connection that dies (server restart) makes the pool emit 'error'; unhandled, that
+    // would crash the process. The next query simply gets a fresh connection or fails as unavailable.
+    this.pool.on('error', (error) => this.watch.lost(error));
+    this.listener = new PostgresListener({
+      url: options.url,
+      channel: this.names.channel,
+      notifier: this.notifier,
+      connectionTimeoutMs,
+      watch: this.watch,
+    });
   }
 
   /** Creates the schema if needed; runs at most once (again only after a failure). Called by every operation. */
@@ -111,6 +126,7 @@ export class PostgresEventStore implements EventStore {
     const callerIds = events.some((event) => event.id !== undefined);
     const client = await this.connect();
     let reusable = true;
+    let committing = false;
     try {
       await client.query('BEGIN');
       let outcome: AppendOutcome;
@@ -139,6 +155,7 @@ export class PostgresEventStore implements EventStore {
         if (earlier) return earlier;
         throw new WrongExpectedRevisionError(streamId, expected, outcome.actual);
       }
+      committing = true;
       await client.query('COMMIT');
       return { streamId, revision: outcome.revision, position: outcome.position };
     } catch (error) {
@@ -146,6 +163,9 @@ export class PostgresEventStore implements EventStore {
       // allocation lock, see postgres-schema.ts): never hand it to the next caller.
       if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof DuplicateEventIdError))
         reusable = false;
+      // A connection lost before COMMIT was sent rolls the transaction back: nothing was written. Lost
+      // while COMMIT was on its way, the server may have committed: say so (issue #12 item 11).
+      if (committing && isUnavailable(error)) throw this.commitOutcomeUnknown(error);
       throw this.translate(error);
     } finally {
       client.release(!reusable);
@@ -255,7 +275,9 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     await this.initialize();
     try {
-      return (await this.pool.query<Row>(sql, params)).rows;
+      const rows = (await this.pool.query<Row>(sql, params)).rows;
+      this.watch.reached();
+      return rows;
     } catch (error) {
       throw this.translate(error);
     }
@@ -265,7 +287,9 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     await this.initialize();
     try {
-      return await this.pool.connect();
+      const client = await this.pool.connect();
+      this.watch.reached();
+      return client;
     } catch (error) {
       throw this.translate(error);
     }
@@ -319,7 +343,14 @@ export class PostgresEventStore implements EventStore {
 
   private translate(error: unknown): unknown {
     if (error instanceof EventStoreUnavailableError) return error;
-    return isUnavailable(error) ? unavailable(error, this.server) : error;
+    if (!isUnavailable(error)) return error;
+    this.watch.lost(error);
+    return unavailable(error, this.server);
+  }
+
+  private commitOutcomeUnknown(error: unknown): EventStoreUnavailableError {
+    this.watch.lost(error);
+    return unavailable(error, this.server, { outcomeUnknown: true });
   }
 
   private assertOpen(): void {

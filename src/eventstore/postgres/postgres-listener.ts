@@ -2,22 +2,27 @@
  * One LISTEN connection per store, shared by all its subscriptions: each append's NOTIFY (sent inside the
  * append transaction, so delivered on commit) bumps the store's ChangeNotifier and wakes waiting
  * subscriptions at once. Losing the connection only costs latency: subscriptions fall back to their poll
- * interval, and the next subscription read reconnects.
+ * interval, and the next subscription read reconnects. A dropped connection is recorded in the store's
+ * ConnectionWatch (logged once per outage), never thrown (issue #12 item 11).
  */
 import { Client } from 'pg';
+import type { ConnectionWatch } from '../../core/connection-watch';
 import type { ChangeNotifier } from '../change-notifier';
+
+export interface PostgresListenerOptions {
+  readonly url: string;
+  readonly channel: string;
+  readonly notifier: ChangeNotifier;
+  readonly connectionTimeoutMs: number;
+  readonly watch: ConnectionWatch;
+}
 
 export class PostgresListener {
   private client: Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
 
-  constructor(
-    private readonly url: string,
-    private readonly channel: string,
-    private readonly notifier: ChangeNotifier,
-    private readonly connectionTimeoutMs: number,
-  ) {}
+  constructor(private readonly options: PostgresListenerOptions) {}
 
   /** Makes sure the LISTEN connection is up; never throws (without it, polling still finds every event). */
   async ensure(): Promise<void> {
@@ -36,16 +41,22 @@ export class PostgresListener {
 
   private async connect(): Promise<void> {
     const client = new Client({
-      connectionString: this.url,
-      connectionTimeoutMillis: this.connectionTimeoutMs,
+      connectionString: this.options.url,
+      connectionTimeoutMillis: this.options.connectionTimeoutMs,
     });
-    client.on('notification', () => this.notifier.notify());
-    client.on('error', () => this.drop(client));
+    client.on('notification', () => this.options.notifier.notify());
+    // Listening from the start: a client errors while connecting too, and an 'error' event nobody listens
+    // to is an uncaught exception that ends the process.
+    client.on('error', (error: Error) => {
+      this.options.watch.lost(error);
+      this.drop(client);
+    });
     client.on('end', () => this.drop(client));
     try {
       await client.connect();
-      await client.query(`LISTEN "${this.channel}"`);
+      await client.query(`LISTEN "${this.options.channel}"`);
     } catch (error) {
+      this.options.watch.lost(error);
       await client.end().catch(() => undefined);
       throw error;
     }
@@ -54,8 +65,10 @@ export class PostgresListener {
       return;
     }
     this.client = client;
+    this.options.watch.reached();
     // Appends committed while nobody listened sent notifications nobody heard: let readers look once more.
-    this.notifier.notify();
+    // This is also the wake-up after an outage: subscriptions waiting for a change read at once.
+    this.options.notifier.notify();
   }
 
   private drop(client: Client): void {

@@ -2,6 +2,10 @@
  * How Prism reaches Elasticsearch: one place builds the client options, so the target, the search API
  * and health connect the same way to a secured cluster (API key or basic auth; a private CA or its
  * fingerprint for https).
+ *
+ * A lost or refused connection reaches callers only as a rejected promise (ConnectionError), which the
+ * target classifies as transient and the search API answers with 503; the client emits no 'error' event
+ * that could end the process (issue #12 item 11, checked by test/e2e/store-connection-reset.e2e.spec.ts).
  */
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 

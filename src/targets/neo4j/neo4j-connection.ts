@@ -5,6 +5,10 @@
  * TLS comes either from the URL scheme (`bolt+s://`, `neo4j+s://` trust the system CAs; `+ssc` accepts a
  * self-signed certificate) or from `caFile` with a plain `bolt://`/`neo4j://` URL; the driver refuses
  * both at once, and the config loader says so before the driver would.
+ *
+ * A lost or refused connection reaches callers only as a rejected promise (ServiceUnavailable,
+ * SessionExpired), and the driver replaces broken connections in its pool itself; it emits no 'error'
+ * event that could end the process (issue #12 item 11, checked by test/e2e/store-connection-reset.e2e.spec.ts).
  */
 import neo4j, { type Config, type Driver } from 'neo4j-driver';
 

@@ -9,6 +9,9 @@
  *   same generation), then one bulk DELETE, one bulk upsert, and the parking rows.
  */
 import { DataSource, type QueryRunner } from 'typeorm';
+import { ConnectionWatch, type ConnectionLogger } from '../../core/connection-watch';
+import { guardedClientClass } from '../../eventstore/postgres/guarded-pg-client';
+import { describeServer } from '../../eventstore/postgres/postgres-errors';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { PostgresTargetShape, TargetShape } from '../../core/view-shape';
@@ -60,6 +63,8 @@ export type RelationalTargetConfig =
       readonly schema?: string;
       /** Connection pool size. Default 10. */
       readonly poolSize?: number;
+      /** Where a lost and a regained connection are logged (once per outage). Default: the console. */
+      readonly logger?: ConnectionLogger;
     }
   | { readonly kind: 'sqlite'; readonly file: string };
 
@@ -97,12 +102,19 @@ export class RelationalTarget implements Target {
   private constructor(
     readonly dataSource: DataSource,
     readonly dialect: RelationalDialect,
+    /** The pool's lost and regained connection, logged once per outage. */
+    private readonly watch: ConnectionWatch,
   ) {
     this.mutex = dialect.name === 'sqlite' ? new Mutex() : undefined;
   }
 
   /** Opens the database (PostgreSQL pool or SQLite file) and creates the bookkeeping tables. */
   static async connect(config: RelationalTargetConfig): Promise<RelationalTarget> {
+    // SQLite is in-process: its watch never sees a lost connection.
+    const watch =
+      config.kind === 'postgres'
+        ? new ConnectionWatch(`PostgreSQL view store at ${describeServer(config.url)}`, config.logger)
+        : new ConnectionWatch(`SQLite view store at ${config.file}`);
     const dataSource =
       config.kind === 'postgres'
         ? new DataSource({
@@ -110,7 +122,10 @@ export class RelationalTarget implements Target {
             url: config.url,
             schema: config.schema ?? 'public',
             applicationName: 'prism-target',
-            extra: { max: config.poolSize ?? 10 },
+            // TypeORM listens on a client only while a query runner holds it; every client listens for
+            // its whole life, so a reset connection never crashes the process (issue #12 item 11).
+            extra: { max: config.poolSize ?? 10, Client: guardedClientClass(watch) },
+            poolErrorHandler: (error: unknown) => watch.lost(error),
           })
         : new DataSource({
             type: 'better-sqlite3',
@@ -126,7 +141,7 @@ export class RelationalTarget implements Target {
     await dataSource.initialize();
     const dialect =
       config.kind === 'postgres' ? new PostgresDialect(config.schema ?? 'public') : new SqliteDialect();
-    const target = new RelationalTarget(dataSource, dialect);
+    const target = new RelationalTarget(dataSource, dialect, watch);
     try {
       await target.initialize();
     } catch (error) {
@@ -550,6 +565,7 @@ export class RelationalTarget implements Target {
       try {
         const result = await work(session);
         if (transactional) await runner.commitTransaction();
+        this.watch.reached();
         return result;
       } catch (error) {
         if (transactional && runner.isTransactionActive)
