@@ -6,7 +6,8 @@
  *  - `string.matches(string)` runs on RE2 (regex.ts) instead of JavaScript's backtracking RegExp.
  *
  * Both reach into the engine's internals, which is why the package is pinned to an exact version and why
- * they live here alone: the evaluator dispatches every child node through `evaluator.run(ast, ctx)` and
+ * they live here alone: the evaluator dispatches every child node through `evaluator.run(ast, ctx)` (the
+ * method cel-js's own macro documentation tells macros to call) and
  * calls the root node as `root.evaluate(evaluator, root, ctx)`; function overloads live in
  * `evaluator.registry.functionCandidates(...)`. installEngineHooks verifies what it relies on and throws
  * at start-up if an upgrade moved it (cel-engine-hooks.unit.spec.ts proves both hooks take effect).
@@ -60,8 +61,16 @@ export class CelEngineChangedError extends Error {
   }
 }
 
-/** Install both hooks on `env` (call once, before compiling anything in it). */
+/** Install both hooks on `env` (call once, after its types and variables, before compiling in it). */
 export function installEngineHooks(env: Environment, meter: EvaluationMeter, patterns: PatternMatcher): void {
+  // CEL's global form `matches(text, pattern)`, which cel-js lacks. Registering a function also gives this
+  // environment its own overload table: until then it shares the engine-wide one, and replacing the
+  // method form below would have changed matches() for every environment in the process.
+  env.registerFunction(
+    'matches(string, string): bool',
+    (text: unknown, pattern: unknown) => patterns.matches(text as string, pattern as string),
+    { async: false },
+  );
   const evaluator = evaluatorOf(env);
   chargeEveryNode(evaluator, meter);
   replaceMatches(evaluator, patterns);
@@ -111,6 +120,7 @@ function replaceMatches(evaluator: Evaluator, patterns: PatternMatcher): void {
     returnType: original.returnType,
     description: original.description,
     params: original.params,
+    async: false,
     handler: (text: string, pattern: string) => patterns.matches(text, pattern),
   });
 }

@@ -73,6 +73,14 @@ export function analyzeExpression(root: unknown, source: string): ExpressionShap
       visit(args, nesting);
       return;
     }
+    if (value.op === 'call' && Array.isArray(value.args)) {
+      // The global form matches(text, pattern)
+      const [name, args] = value.args as [string, unknown[]];
+      const pattern = args[1];
+      if (name === 'matches' && args.length === 2 && isNode(pattern) && pattern.op === 'value') {
+        if (typeof pattern.args === 'string') patterns.push({ pattern: pattern.args, offset: pattern.start });
+      }
+    }
     visit(value.args, nesting);
   };
   visit(root, 0);
