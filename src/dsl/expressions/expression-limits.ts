@@ -90,7 +90,7 @@ export function analyzeExpression(root: unknown, source: string): ExpressionShap
 /** A limit of the parser was hit (`Exceeded maxDepth (32)`): what it means for the author. */
 export function parserLimitFinding(summary: string): Omit<LimitFinding, 'offset'> {
   const limit = /Exceeded (\w+) \((\d+)\)/.exec(summary);
-  const suggestion = 'split it into several simpler expressions (see "Limits" in src/dsl/README.md)';
+  const suggestion = 'split it into several simpler expressions; src/dsl/README.md lists the limits';
   switch (limit?.[1]) {
     case 'maxAstNodes':
       return { message: `the expression is too large: more than ${limit[2]} syntax nodes`, suggestion };

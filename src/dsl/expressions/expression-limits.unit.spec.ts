@@ -35,7 +35,7 @@ describe('expression limits at load', () => {
     expect(problem(source)).toMatchObject({
       code: 'expression-limit',
       message: 'the expression is too large: more than 1000 syntax nodes',
-      suggestion: 'split it into several simpler expressions (see "Limits" in src/dsl/README.md)',
+      suggestion: 'split it into several simpler expressions; src/dsl/README.md lists the limits',
     });
     expect(problem(Array.from({ length: 100 }, () => '1').join(' + '))).toBeUndefined();
   });
@@ -47,7 +47,7 @@ describe('expression limits at load', () => {
       code: 'expression-limit',
       offset: EXPRESSION_LIMITS.maxDepth,
       message: 'the expression nests too deeply: more than 32 levels',
-      suggestion: 'split it into several simpler expressions (see "Limits" in src/dsl/README.md)',
+      suggestion: 'split it into several simpler expressions; src/dsl/README.md lists the limits',
     });
     expect(problem(`${'('.repeat(10)}1${')'.repeat(10)}`)).toBeUndefined();
   });

@@ -49,7 +49,15 @@ export function overloadHint(summary: string, node: unknown, source: string): st
     const other = leftType === 'string' ? 'right' : 'left';
     const otherType = leftType === 'string' ? rightType : leftType;
     if (NUMBERS.has(otherType) || otherType === 'bool') {
-      return `+ joins two strings; convert the ${otherType} with string(...): ${wrap(other, 'string')}`;
+      const join = `+ joins two strings; convert the ${otherType} with string(...): ${wrap(other, 'string')}`;
+      const stringSide = other === 'left' ? 'right' : 'left';
+      const stringOperand = stringSide === 'left' ? left : right;
+      // A string that is not a literal may hold a number: then adding was perhaps meant.
+      if (NUMBERS.has(otherType) && !/^["']/.test(stringOperand)) {
+        const into = otherType === 'double' ? 'double' : 'int';
+        return `${join}; or, to add numbers, ${wrap(stringSide, into)}`;
+      }
+      return join;
     }
   }
   if (RELATIONS.has(op) && (leftType === 'string') !== (rightType === 'string')) {

@@ -43,7 +43,7 @@ describe('type error hints', () => {
     [
       'doc.name + doc.total',
       'no such overload: string + int',
-      '+ joins two strings; convert the int with string(...): doc.name + string(doc.total)',
+      '+ joins two strings; convert the int with string(...): doc.name + string(doc.total); or, to add numbers, int(doc.name) + doc.total',
     ],
     [
       'true + "x"',
