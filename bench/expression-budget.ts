@@ -69,7 +69,7 @@ const cases: [string, string, JsonObject][] = [
     { items: numbers },
   ],
   [
-    'filter of filter',
+    'filter of exists, 10^4 x 10^4',
     'event.data.items.filter(a, event.data.items.exists(b, b == a + 20000))',
     { items: numbers },
   ],
