@@ -55,6 +55,8 @@ describe('broken-definition corpus', () => {
       'facet-not-aggregatable': true,
       'expression-syntax': true,
       'expression-type': true,
+      'expression-limit': true,
+      'expression-regex': true,
       'query-not-supported': true,
       'query-text-missing': true,
       'query-write-clause': true,

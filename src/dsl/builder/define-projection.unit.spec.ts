@@ -109,7 +109,7 @@ describe('TypeScript builder', () => {
     }
     expect(error).toBeInstanceOf(DefinitionValidationError);
     expect((error as DefinitionValidationError).errors.map(formatDefinitionError)).toEqual([
-      '<builder broken_builder> error expression-type handlers.OrderPlaced[0].upsert.set.total: no such overload: int + string',
+      '<builder broken_builder> error expression-type handlers.OrderPlaced[0].upsert.set.total: no such overload: int + string (+ joins two strings; convert the int with string(...): string(doc.total) + "x")',
     ]);
   });
 });

@@ -38,6 +38,8 @@ export type DefinitionErrorCode =
   | 'facet-not-aggregatable'
   | 'expression-syntax'
   | 'expression-type'
+  | 'expression-limit'
+  | 'expression-regex'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

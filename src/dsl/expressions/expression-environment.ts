@@ -6,13 +6,22 @@
  *   - `event`: keys and all graph expressions see only `event`;
  *   - `document`: document views' values and conditions also see `doc`, typed from the declared columns or
  *     fields, so `doc.totl` is a load-time error. `doc == null` is true when no document has the key yet.
+ *
+ * Evaluation is bounded (issue #12): the parser caps the size and depth of an expression, comprehensions
+ * may nest only so deep (expression-limits.ts), every evaluation runs under a cost budget
+ * (evaluation-budget.ts), and `matches()` runs on RE2 (regex.ts).
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { didYouMean } from '../errors/suggest';
-import { directEvaluation, type DirectEvaluation } from './direct-access';
+import { installEngineHooks } from './cel-engine-hooks';
 import { jsonToCel, registerDocumentClass, type CelInput } from './cel-values';
+import { directEvaluation, type DirectEvaluation } from './direct-access';
+import { EVALUATION_BUDGET, EvaluationMeter } from './evaluation-budget';
+import { analyzeExpression, PARSER_LIMITS, parserLimitFinding } from './expression-limits';
+import { PatternMatcher } from './regex';
+import { overloadHint } from './type-hints';
 import { celTypeOf, isIntKind, type ValueType } from './value-types';
 
 /** The fields of `event` in expressions. */
@@ -58,7 +67,10 @@ export interface CompiledExpression {
   readonly type: string;
   /** `event`: the expression reads only the event (it can run before any document is loaded). */
   readonly scope: ExpressionScope;
-  /** @throws the engine's EvaluationError; callers turn it into ProjectionEvaluationError. */
+  /**
+   * @throws the engine's EvaluationError, ExpressionBudgetExceededError or InvalidPatternError; callers
+   * turn them into ProjectionEvaluationError.
+   */
   evaluate(variables: ExpressionVariables): unknown;
   /**
    * For literals and event field paths: the same value read straight from the stored event, without
@@ -73,7 +85,7 @@ export interface ExpressionVariables {
 }
 
 export interface ExpressionProblem {
-  readonly code: 'expression-syntax' | 'expression-type';
+  readonly code: 'expression-syntax' | 'expression-type' | 'expression-limit' | 'expression-regex';
   readonly message: string;
   /** Character offset inside the expression source. */
   readonly offset: number;
@@ -92,19 +104,31 @@ interface CelError {
   readonly summary?: string;
   readonly message: string;
   readonly range?: { readonly start: number; readonly end: number };
+  readonly node?: unknown;
+}
+
+export interface EnvironmentOptions {
+  /** Cost units one evaluation may spend (tests lower it); see evaluation-budget.ts. */
+  readonly budget?: number;
 }
 
 export class ExpressionEnvironment {
   private readonly env: Environment;
   private readonly absentDocument: object | undefined;
   private readonly documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
+  private readonly meter: EvaluationMeter;
+  private readonly patterns: PatternMatcher;
 
   private constructor(
     readonly scope: ExpressionScope,
     /** Declared document fields (document scope only). */
     readonly fields: ReadonlyMap<string, ValueType>,
+    options: EnvironmentOptions,
   ) {
-    const env = new Environment({ homogeneousAggregateLiterals: false }).registerType('Event', {
+    const env = new Environment({
+      homogeneousAggregateLiterals: false,
+      limits: PARSER_LIMITS,
+    }).registerType('Event', {
       ctor: CelEvent,
       fields: {
         id: 'string',
@@ -135,35 +159,61 @@ export class ExpressionEnvironment {
       this.absentDocument = absent;
       this.documentClass = Doc;
     }
+    this.meter = new EvaluationMeter(options.budget ?? EVALUATION_BUDGET);
+    this.patterns = new PatternMatcher(this.meter);
+    installEngineHooks(env, this.meter, this.patterns);
     this.env = env;
   }
 
-  static forEvents(): ExpressionEnvironment {
-    return new ExpressionEnvironment('event', new Map());
+  static forEvents(options: EnvironmentOptions = {}): ExpressionEnvironment {
+    return new ExpressionEnvironment('event', new Map(), options);
   }
 
-  static forDocuments(fields: ReadonlyMap<string, ValueType>): ExpressionEnvironment {
-    return new ExpressionEnvironment('document', fields);
+  static forDocuments(
+    fields: ReadonlyMap<string, ValueType>,
+    options: EnvironmentOptions = {},
+  ): ExpressionEnvironment {
+    return new ExpressionEnvironment('document', fields, options);
+  }
+
+  /** Cost units the last evaluation in this environment spent (see evaluation-budget.ts). */
+  get lastEvaluationCost(): number {
+    return this.meter.used;
   }
 
   /** Parse and type-check once. */
   compile(source: string): CompiledExpression | ExpressionProblem {
     const checked = this.env.check(source);
     if (!checked.valid) return this.problem(source, checked.error);
-    let program: (context: Record<string, unknown>) => unknown;
+    let program: ((context: Record<string, unknown>) => unknown) & { readonly ast?: unknown };
     try {
-      program = this.env.parse(source) as (context: Record<string, unknown>) => unknown;
+      program = this.env.parse(source) as typeof program;
     } catch (error) {
       return this.problem(source, error as CelError);
     }
+    const bounded = this.checkBounds(source, program.ast);
+    if (bounded) return bounded;
     const direct = directEvaluation(source);
+    const meter = this.meter;
     return {
       source,
       scope: this.scope,
       type: checked.type ?? 'dyn',
-      evaluate: (variables) => program(variables as unknown as Record<string, unknown>),
+      evaluate: (variables) => meter.measure(() => program(variables as unknown as Record<string, unknown>)),
       ...(direct === undefined ? {} : { direct }),
     };
+  }
+
+  /** Comprehension nesting and literal regex patterns (the parser checked size and depth). */
+  private checkBounds(source: string, ast: unknown): ExpressionProblem | undefined {
+    const shape = analyzeExpression(ast, source);
+    const exceeded = shape.exceeded[0];
+    if (exceeded) return { code: 'expression-limit', ...exceeded };
+    for (const { pattern, offset } of shape.patterns) {
+      const problem = this.patterns.addLiteral(pattern);
+      if (problem) return { code: 'expression-regex', offset, ...problem };
+    }
+    return undefined;
   }
 
   /** The `doc` variable for a stored document (or its absence). */
@@ -180,10 +230,12 @@ export class ExpressionEnvironment {
   }
 
   private problem(source: string, error: CelError | undefined): ExpressionProblem {
-    const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
     const summary = (error?.summary ?? error?.message ?? 'invalid expression').split('\n')[0]!;
     const offset = error?.range?.start ?? 0;
-    const explained = this.explain(source, error?.code, summary, offset);
+    if (error?.code === 'limit_exceeded')
+      return { code: 'expression-limit', offset, ...parserLimitFinding(summary) };
+    const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
+    const explained = this.explain(source, error?.code, summary, offset, error?.node);
     return { code, offset, ...explained };
   }
 
@@ -193,6 +245,7 @@ export class ExpressionEnvironment {
     code: string | undefined,
     summary: string,
     offset: number,
+    node: unknown,
   ): { message: string; suggestion?: string } {
     if (code === 'unknown_variable') {
       const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
@@ -228,6 +281,9 @@ export class ExpressionEnvironment {
     const message = summary.charAt(0).toLowerCase() + summary.slice(1);
     if (code === 'incompatible_ternary_branches' && summary.includes("'null'")) {
       return { message, suggestion: 'wrap the non-null branch in dyn(...), e.g. cond ? dyn("x") : null' };
+    }
+    if (code === 'no_such_overload') {
+      return { message, ...optional(overloadHint(summary, node, source)) };
     }
     if (summary === 'Unexpected token: EOF') return { message: 'the expression ends too early' };
     if (/\bEOF\b/.test(summary))
