@@ -1,4 +1,5 @@
 /** How numbers, durations and log positions read in the console. Pure functions, unit-tested. */
+import type { ShapeChange } from './types';
 
 /** Log positions travel as decimal strings (64-bit); grouped for reading, never parsed into a float. */
 export function position(value: string | null | undefined): string {
@@ -50,4 +51,12 @@ export function duration(seconds: number | null | undefined): string {
 /** A JSON value as indented text, for payloads and differences (shown as text, never as markup). */
 export function json(value: unknown): string {
   return value === undefined ? 'absent' : JSON.stringify(value, null, 2);
+}
+
+/** `+ column x text`, `− field y keyword`, `~ column z: text → integer`. */
+export function shapeChange(change: ShapeChange): string {
+  if (change.change === 'added') return `+ ${change.what}${change.to === undefined ? '' : ` ${change.to}`}`;
+  if (change.change === 'removed')
+    return `− ${change.what}${change.from === undefined ? '' : ` ${change.from}`}`;
+  return `~ ${change.what}: ${change.from ?? '?'} → ${change.to ?? '?'}`;
 }

@@ -1,7 +1,7 @@
 /** Plan: paste (or start from a running projection's file) a changed definition and see `prism plan`'s answer. */
 import { api, segment } from '../api';
 import { type Child, fill, h } from '../dom';
-import { count, duration, position, rate } from '../format';
+import { count, duration, position, rate, shapeChange } from '../format';
 import type { DefinitionSource, PlanReport } from '../types';
 import { differencesTable, errorBox, facts, infoBox, type PageContext, showError, type Stop } from '../ui';
 
@@ -127,18 +127,7 @@ function planReport(report: PlanReport): Child {
     h('h3', {}, 'Shape changes'),
     report.shapeChanges.length === 0
       ? h('p', {}, 'None.')
-      : h(
-          'ul',
-          { class: 'shape-changes' },
-          ...report.shapeChanges.map((c) =>
-            h(
-              'li',
-              {},
-              `${c.change === 'added' ? '+' : c.change === 'removed' ? '−' : '~'} ${c.what}`,
-              c.from !== undefined || c.to !== undefined ? `: ${c.from ?? ''} → ${c.to ?? ''}` : '',
-            ),
-          ),
-        ),
+      : h('ul', { class: 'shape-changes' }, ...report.shapeChanges.map((c) => h('li', {}, shapeChange(c)))),
     h('h3', {}, 'Sample'),
     h(
       'p',
