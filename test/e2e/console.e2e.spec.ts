@@ -169,6 +169,9 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
       expect(await alert.textContent()).toContain('The admin key was refused (401)');
       expect(await inPage<number>('sessionStorage.length')).toBe(0);
       expect(await page.locator('#admin-key').isVisible()).toBe(true);
+      // Signed out, the header offers nothing that needs a key (its `hidden` once lost to a display rule).
+      expect(await page.getByRole('button', { name: 'Forget the key' }).isVisible()).toBe(false);
+      expect(await page.getByRole('link', { name: 'Plan' }).isVisible()).toBe(false);
     });
 
     it('logs in and shows a new projection going live, updated without a reload', async () => {
@@ -196,8 +199,40 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
         .locator('svg.sparkline polyline')
         .first()
         .waitFor({ state: 'attached', timeout: WAIT_MS });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'overview.png') });
+      await page.screenshot({
+        path: path.join(ARTIFACTS, 'overview.png'),
+        clip: { x: 0, y: 0, width: 1180, height: 300 },
+      });
     }, 90_000);
+
+    it('draws text, badges and buttons with at least 4.5:1 contrast (WCAG AA)', async () => {
+      await page.goto(`${baseUrl}/console#/p/${NAME}`);
+      await page.locator('h1 [data-state]').waitFor({ timeout: WAIT_MS });
+      // Each element's text colour against the first opaque background behind it.
+      const ratios = await inPage<{ what: string; ratio: number }[]>(`(() => {
+        const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+          const ch = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+          return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+        };
+        const background = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const elements = [...document.querySelectorAll('.state, button, a, h1, h2, dt, dd, p, .yaml code span')];
+        return elements.filter((e) => e.offsetParent !== null).map((e) => {
+          const a = lum(rgb(getComputedStyle(e).color).slice(0, 3));
+          const b = lum(background(e));
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          return { what: e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 20), ratio };
+        });
+      })()`);
+      expect(ratios.length).toBeGreaterThan(20);
+      expect(ratios.filter((r) => r.ratio < 4.5)).toEqual([]);
+    });
 
     it('pauses from the keyboard after a confirmation that says what happens, then resumes', async () => {
       await page.goto(`${baseUrl}/console#/p/${NAME}`);

@@ -82,10 +82,11 @@ export function errorOf(status: number, body: unknown): ApiError {
   const words = (prefix: string) => (serverMessage === '' ? prefix : `${prefix} ${serverMessage}`);
   switch (status) {
     case 401:
+      // The server's message explains how to send a key; the console does that, so what matters is which key.
       return new ApiError(
         status,
         code,
-        words('The admin key was refused (401): it is not a key Prism knows.'),
+        'The admin key was refused (401): Prism does not know this key. Use an admin key from PRISM_API_KEYS.',
       );
     case 403:
       return new ApiError(

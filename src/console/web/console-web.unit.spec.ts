@@ -45,7 +45,7 @@ describe('error words', () => {
   it('says what each refusal means, keeping the server message', () => {
     const wrongKey = errorOf(401, { error: 'unauthorized', message: 'the API key is not valid' });
     expect(wrongKey.message).toMatch(/^The admin key was refused \(401\)/);
-    expect(wrongKey.message).toContain('the API key is not valid');
+    expect(wrongKey.message).toContain('Prism does not know this key');
     expect(wrongKey.keyRefused).toBe(true);
 
     const writerKey = errorOf(403, { error: 'forbidden', message: 'needs admin' });
