@@ -26,6 +26,7 @@ const WRITER_KEY = 'writer-key-for-console-e2e';
 const NAME = 'customer_directory';
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test/artifacts/console');
+const DEFINITION_MARKUP = '# <img src=x onerror=window.xss=3><script>window.xss=4</script>';
 /** Long enough for a loaded 2-core machine; every wait is on a condition, never a fixed sleep. */
 const WAIT_MS = 30_000;
 
@@ -48,6 +49,8 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
       projectionsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prism-console-'));
       for (const file of ['customer-directory.yaml', 'order-search.yaml'])
         fs.copyFileSync(path.join(ROOT, 'projections', file), path.join(projectionsDir, file));
+      // Definitions are attacker-controlled too: markup in a comment must show as text.
+      fs.appendFileSync(path.join(projectionsDir, 'customer-directory.yaml'), `${DEFINITION_MARKUP}\n`);
       const config = loadConfig({
         PRISM_PG_URL: database.url,
         PRISM_PROJECTIONS_DIR: projectionsDir,
@@ -115,6 +118,8 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
 
     async function logIn(key: string): Promise<void> {
       await page.goto(`${baseUrl}/console`);
+      await inPage('sessionStorage.clear()');
+      await page.reload();
       await page.locator('#admin-key').fill(key);
       await page.keyboard.press('Enter');
     }
@@ -132,6 +137,13 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
         if (Date.now() > deadline) throw new Error(`timed out waiting until ${expression}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    }
+
+    /** Opens a console page with the admin key already given, so each test also runs on its own (-t). */
+    async function openSignedIn(route: string): Promise<void> {
+      await page.goto(`${baseUrl}/console`);
+      await inPage(`sessionStorage.setItem('prism.console.adminKey', ${JSON.stringify(ADMIN_KEY)})`);
+      await page.goto(`${baseUrl}/console#${route}`);
     }
 
     /** Presses Tab until the focused element is the button with this text (keyboard navigation). */
@@ -206,7 +218,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     }, 90_000);
 
     it('draws text, badges and buttons with at least 4.5:1 contrast (WCAG AA)', async () => {
-      await page.goto(`${baseUrl}/console#/p/${NAME}`);
+      await openSignedIn(`/p/${NAME}`);
       await page.locator('h1 [data-state]').waitFor({ timeout: WAIT_MS });
       // Each element's text colour against the first opaque background behind it.
       const ratios = await inPage<{ what: string; ratio: number }[]>(`(() => {
@@ -235,7 +247,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     });
 
     it('pauses from the keyboard after a confirmation that says what happens, then resumes', async () => {
-      await page.goto(`${baseUrl}/console#/p/${NAME}`);
+      await openSignedIn(`/p/${NAME}`);
       await page.locator('h1 [data-state]').waitFor({ timeout: WAIT_MS });
       await tabTo('Pause');
       await page.keyboard.press('Enter');
@@ -257,7 +269,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     it('starts a rebuild and shows its progress, then the new generation', async () => {
       // Paused, the new generation waits at 0, so its progress stays on screen until resumed.
       await adminCall('POST', `/${NAME}/pause`);
-      await page.goto(`${baseUrl}/console#/p/${NAME}`);
+      await openSignedIn(`/p/${NAME}`);
       await page.getByRole('button', { name: 'Rebuild' }).click();
       const dialog = page.locator('dialog[open]');
       expect(await dialog.textContent()).toContain('built from the start of the log beside the live view');
@@ -279,12 +291,15 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     }, 90_000);
 
     it('verifies the view and shows the definition highlighted', async () => {
-      await page.goto(`${baseUrl}/console#/p/${NAME}`);
+      await openSignedIn(`/p/${NAME}`);
       const yaml = page.locator('pre.yaml').first();
       await yaml.waitFor({ timeout: WAIT_MS });
       expect(await yaml.textContent()).toContain('name: customer_directory');
       expect(await yaml.locator('.yaml-key').first().textContent()).toBeTruthy();
       expect(await yaml.locator('.yaml-comment').count()).toBeGreaterThan(0);
+      expect(await yaml.textContent()).toContain(DEFINITION_MARKUP);
+      expect(await page.locator('pre.yaml img, pre.yaml script').count()).toBe(0);
+      expect(await inPage<unknown>('window.xss')).toBeUndefined();
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.getByText('No differences').waitFor({ timeout: WAIT_MS });
     }, 90_000);
@@ -297,7 +312,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
       // Same email: the view's unique index refuses the row, so the event is parked. Its name is markup.
       const markup = '<img src=x onerror=window.xss=1><script>window.xss=2</script>';
       const parkedAt = await register(poison, markup, email);
-      await page.goto(`${baseUrl}/console#/p/${NAME}/parked`);
+      await openSignedIn(`/p/${NAME}/parked`);
       const article = page.locator(`article[data-position="${parkedAt}"]`);
       await article.waitFor({ timeout: WAIT_MS });
       expect(await article.locator('.reason').textContent()).toMatch(/unique|duplicate/i);
@@ -330,7 +345,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     }, 90_000);
 
     it("plans a changed definition and shows plan's answer", async () => {
-      await page.goto(`${baseUrl}/console#/plan/${NAME}`);
+      await openSignedIn(`/plan/${NAME}`);
       const text = page.locator('#plan-definition');
       await until("document.querySelector('#plan-definition')?.value.includes('name:')");
       const changed = (await text.inputValue()).replace(
@@ -352,7 +367,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     }, 90_000);
 
     it('says in words why an operation is refused (409 for a projection that is not running)', async () => {
-      await page.goto(`${baseUrl}/console#/p/order_search`);
+      await openSignedIn(`/p/order_search`);
       await page.locator('h1 [data-state="failed"]').waitFor({ timeout: WAIT_MS });
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.locator('dialog[open]').getByRole('button', { name: 'Pause' }).click();
@@ -363,7 +378,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
     }, 90_000);
 
     it('says the server is not answering when it goes away, and keeps the page', async () => {
-      await page.goto(`${baseUrl}/console#/`);
+      await openSignedIn(`/`);
       await row(NAME).waitFor({ timeout: WAIT_MS });
       await app.close();
       await page
