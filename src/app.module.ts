@@ -9,6 +9,7 @@ import { AdminModule } from './admin/admin.module';
 import { ChecksModule } from './admin/checks/checks.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
+import { ConsoleModule } from './console/console.module';
 import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
 import { ErrorResponseFilter } from './commands/http/error-response.filter';
 import {
@@ -46,6 +47,7 @@ export class AppModule implements NestModule {
         AuthModule,
         AdminModule,
         ChecksModule,
+        ConsoleModule,
         ObservabilityModule.forRoot(),
         ...(config.elasticsearch ? [searchModule(config.elasticsearch)] : []),
         ...(config.neo4j ? [graphQueryModule(config.neo4j)] : []),
