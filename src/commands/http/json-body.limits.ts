@@ -6,6 +6,9 @@
  *   depth   at most MAX_JSON_DEPTH nested objects/arrays; deeper is 400 malformed_request
  *   text    no NUL (\u0000) and no lone UTF-16 surrogate in a string or key; 400 validation_failed naming
  *           the field (PostgreSQL text/jsonb cannot store either, so every event store refuses them alike)
+ *   keys    no key named like a member of Object.prototype (`constructor`, `toString`, `__proto__`...):
+ *           class-validator's forbidNonWhitelisted looks fields up in a plain object and took them for
+ *           declared fields, so `{"constructor": ...}` passed validation (found by the adversarial suite)
  *   size    MAX_JSON_BODY (body-parser's limit); larger is 413 payload_too_large
  */
 import { HttpRequestError, RequestValidationError } from './request.errors';
@@ -89,37 +92,36 @@ export function unstorableText(text: string): string | undefined {
 }
 
 /**
- * Every string (and key) in the body that cannot be stored, by dotted path as class-validator names fields
- * (`tags.0`). Walks iteratively; call it after the depth check.
+ * Every string (and key) in the body that cannot be stored or names an Object.prototype member, by dotted
+ * path as class-validator names fields (`tags.0`). Walks iteratively; call it after the depth check.
  */
 export function unstorableFields(body: unknown): Record<string, string[]> {
-  const found: Record<string, string[]> = {};
+  // A Map, not a plain object: a field named `constructor` must not find Object.prototype's.
+  const found = new Map<string, string[]>();
+  const add = (path: string, problem: string) => found.set(path, [...(found.get(path) ?? []), problem]);
   const stack: [unknown, string][] = [[body, '']];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
       const problem = unstorableText(value);
-      if (problem !== undefined) (found[path || '(body)'] ??= []).push(problem);
+      if (problem !== undefined) add(path || '(body)', problem);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     for (const [key, child] of Object.entries(value)) {
       const childPath = path === '' ? key : `${path}.${key}`;
       const keyProblem = unstorableText(key);
-      if (keyProblem !== undefined) (found[childPath] ??= []).push(`its name ${keyProblem}`);
+      if (keyProblem !== undefined) add(childPath, `its name ${keyProblem}`);
+      if (key in Object.prototype) add(childPath, `property ${key} should not exist`);
       stack.push([child, childPath]);
     }
   }
-  return found;
+  return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The checks a command body goes through before class-transformer and class-validator see it. */
 export function assertStorableBody(body: unknown): void {
   if (valueNestsDeeperThan(body, MAX_JSON_DEPTH)) throw tooDeepError();
   const fields = unstorableFields(body);
-  if (Object.keys(fields).length > 0) throw new RequestValidationError(sortedByPath(fields));
-}
-
-function sortedByPath(fields: Record<string, string[]>): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (Object.keys(fields).length > 0) throw new RequestValidationError(fields);
 }

@@ -78,3 +78,19 @@ describe('unstorable text (issue #12 item 6: PostgreSQL text/jsonb cannot store 
     expect((thrown as RequestValidationError).fields).toEqual({ name: [expect.stringContaining('\\u0000')] });
   });
 });
+
+describe('keys named like Object.prototype members', () => {
+  it('are refused wherever they are, since class-validator took them for declared fields', () => {
+    expect(
+      unstorableFields(
+        JSON.parse('{"constructor":{"prototype":1},"toString":"x","__proto__":{},"tags":[{"valueOf":1}]}'),
+      ),
+    ).toEqual({
+      constructor: ['property constructor should not exist'],
+      toString: ['property toString should not exist'],
+      ['__proto__']: ['property __proto__ should not exist'], // computed: an own key, not the prototype
+      'tags.0.valueOf': ['property valueOf should not exist'],
+    });
+    expect(unstorableFields({ name: 'constructor', prototypeName: 1 })).toEqual({});
+  });
+});

@@ -52,15 +52,16 @@ export class RequestValidationError extends Error {
 
   /** Flattens class-validator's nested errors into dotted paths, e.g. `tags.0`. */
   static fromValidationErrors(errors: readonly ValidationError[]): RequestValidationError {
-    const fields: Record<string, string[]> = {};
+    // A Map, not a plain object: a field named `constructor` must not find Object.prototype's.
+    const fields = new Map<string, string[]>();
     const visit = (error: ValidationError, prefix: string): void => {
       const path = prefix ? `${prefix}.${error.property}` : error.property;
       const messages = Object.values(error.constraints ?? {});
-      if (messages.length > 0) (fields[path] ??= []).push(...messages);
+      if (messages.length > 0) fields.set(path, [...(fields.get(path) ?? []), ...messages]);
       for (const child of error.children ?? []) visit(child, path);
     };
     for (const error of errors) visit(error, '');
-    return new RequestValidationError(fields);
+    return new RequestValidationError(Object.fromEntries(fields));
   }
 }
 
