@@ -26,7 +26,16 @@ import {
 const SRC = path.join(__dirname, '../..');
 
 /** Folders whose code answers HTTP requests (the DSL's DefinitionError codes are not HTTP codes). */
-const HTTP_FACING = ['admin', 'auth', 'commands', 'domain', 'eventstore', 'observability/health', 'query'];
+const HTTP_FACING = [
+  'admin',
+  'auth',
+  'commands',
+  'console',
+  'domain',
+  'eventstore',
+  'observability/health',
+  'query',
+];
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
