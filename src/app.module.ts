@@ -8,6 +8,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
 import { ChecksModule } from './admin/checks/checks.module';
 import { AuthModule } from './auth/auth.module';
+import { credentialsInUrlMiddleware } from './auth/credentials-in-url.middleware';
 import { CommandsModule } from './commands/commands.module';
 import { ConsoleModule } from './console/console.module';
 import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
@@ -16,6 +17,7 @@ import {
   createElasticsearchClient,
   type ElasticsearchConnection,
 } from './targets/elasticsearch/elasticsearch-connection';
+import { jsonContentTypeMiddleware } from './commands/http/json-content-type.middleware';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
@@ -61,7 +63,11 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationIdMiddleware).forRoutes('*');
+    // On every route, matched or not: a credential in the URL is refused before anything logs the URL, and
+    // a body that is not JSON before any handler sees it (issue #12 items 4 and 10).
+    consumer
+      .apply(correlationIdMiddleware, credentialsInUrlMiddleware, jsonContentTypeMiddleware)
+      .forRoutes('*');
   }
 }
 

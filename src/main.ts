@@ -5,7 +5,9 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { MAX_JSON_BODY, verifyJsonBody } from './commands/http/json-body.limits';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
 import { announce, createLogger } from './observability/logging/create-logger';
@@ -17,10 +19,15 @@ export async function createPrismApp(
   config: AppConfig,
   options: { logger?: false | LogLevel[] | LoggerService } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger ?? ['log', 'error', 'warn'],
     abortOnError: false,
+    // Only JSON bodies are read: Nest's default also parses form posts, which let any web page post
+    // commands cross-site in development mode (issue #12 item 10; AppModule answers 415 for them).
+    bodyParser: false,
   });
+  // Depth and charset are checked on the raw bytes, before anything recursive sees the body (item 6).
+  app.useBodyParser('json', { limit: MAX_JSON_BODY, verify: verifyJsonBody });
   app.enableShutdownHooks();
   setupOpenApi(app);
   return app;

@@ -21,6 +21,7 @@ import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { HttpRequest, HttpResponse } from '../commands/http/http.types';
+import { redactUrl } from '../observability/logging/redact';
 import { ApiKeyring } from './api-keyring';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { roleSatisfies, type Role } from './roles';
@@ -75,7 +76,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
     const role = presented === undefined ? undefined : this.keyring.roleOf(presented);
     if (role === undefined) {
       const problem = presented === undefined ? 'no API key was sent' : 'the API key is not valid';
-      this.logger.warn(`${request.method} ${request.originalUrl} -> 401: ${problem}`);
+      this.logger.warn(`${request.method} ${redactUrl(request.originalUrl)} -> 401: ${problem}`);
       http.getResponse<HttpResponse>().setHeader('WWW-Authenticate', 'Bearer');
       throw new HttpException(
         {
@@ -87,7 +88,9 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
       );
     }
     if (!roleSatisfies(role, required)) {
-      this.logger.warn(`${request.method} ${request.originalUrl} -> 403: a ${role} key, ${required} needed`);
+      this.logger.warn(
+        `${request.method} ${redactUrl(request.originalUrl)} -> 403: a ${role} key, ${required} needed`,
+      );
       throw new HttpException(
         {
           error: 'forbidden',

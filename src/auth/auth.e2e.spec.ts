@@ -130,7 +130,7 @@ describeWithStores(['postgres', 'elasticsearch'], 'API keys (HTTP)', (urls) => {
       await expectRefused(await send(prism.app, 'get', QUERY_ROUTE, 'unknown', 'x-api-key'), 401, 'reader');
       for (const who of ['reader', 'writer', 'admin'] as const) {
         const response = await send(prism.app, 'get', QUERY_ROUTE, who).expect(404);
-        expect(response.body.error).toBe('UnknownSearchViewError');
+        expect(response.body.error).toBe('unknown_view');
       }
     });
 
@@ -176,7 +176,7 @@ describeWithStores(['postgres', 'elasticsearch'], 'API keys (HTTP)', (urls) => {
 
     it('serves queries without a key but still guards commands and the admin API', async () => {
       const query = await send(prism.app, 'get', QUERY_ROUTE, 'none').expect(404);
-      expect(query.body.error).toBe('UnknownSearchViewError');
+      expect(query.body.error).toBe('unknown_view');
       await send(prism.app, 'get', QUERY_ROUTE, 'unknown').expect(404);
       await registerCustomer(prism.app, 'none').expect(401);
       await registerCustomer(prism.app, 'reader').expect(403);

@@ -62,7 +62,7 @@ describeWithStores(['postgres'], 'queries with the event store down', (urls) => 
       .get('/views/customer_directory/ada')
       .query({ after: String(BigInt(position) + 100n), wait: '500' })
       .expect(503);
-    expect(uncovered.body.error).toBe('not-yet-consistent');
+    expect(uncovered.body.error).toBe('not_yet_consistent');
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
@@ -91,7 +91,7 @@ describeWithStores(['postgres'], 'queries with the view store down', (urls) => {
     await proxy?.stop();
   });
 
-  it('answers 503 ViewStoreUnavailable (not 500) while the view database is unreachable, then recovers', async () => {
+  it('answers 503 view_store_unavailable (not 500) while the view database is unreachable, then recovers', async () => {
     const created = await http()
       .post('/customers')
       .send({ customerId: 'bob', name: 'Bob', email: 'bob@example.com', city: 'Paris' })
@@ -103,7 +103,7 @@ describeWithStores(['postgres'], 'queries with the view store down', (urls) => {
 
     await proxy.stop();
     const down = await http().get('/views/customer_directory/bob').expect(503);
-    expect(down.body.error).toBe('ViewStoreUnavailable');
+    expect(down.body.error).toBe('view_store_unavailable');
     expect(down.body.message).toContain('retry the request later');
 
     await proxy.start(proxyPort);

@@ -112,7 +112,7 @@ describeWithStores(
         expect(Date.now() - started).toBeGreaterThanOrEqual(290);
         expect(response.headers['retry-after']).toBe('1');
         expect(response.body).toMatchObject({
-          error: 'not-yet-consistent',
+          error: 'not_yet_consistent',
           after: position,
           checkpoint: checkpoint.toString(),
           retryAfterSeconds: 1,

@@ -1,10 +1,14 @@
 /**
- * The one place errors become HTTP responses. Every body has a stable `error` code and a `message` that
- * says how to fix the request; some add fields (validation messages, revisions, ids).
+ * The one place errors become HTTP responses. Every body is `{ error: <code>, message, ...details }`,
+ * where `error` is a code of the catalog (error-catalog.ts, documented in ./README.md) answered with the
+ * catalog's status; a code that is not catalogued is never emitted (it becomes its status's generic code
+ * and a warning names it). `message` says how to fix the request; some add fields (validation messages,
+ * revisions, ids).
  *
- *   400 invalid request (fields, path id, If-Match, Idempotency-Key)   404 unknown aggregate
- *   409 concurrency conflict, already exists, key in progress           422 business rule, key reused
- *   503 event store unavailable                                         500 anything else (logged)
+ *   400 invalid request (fields, path id, If-Match, Idempotency-Key, unreadable body, credentials in URL)
+ *   404 unknown aggregate or route   409 conflict, already exists, key in progress
+ *   413 body too large   415 not JSON   422 business rule, key reused
+ *   503 event store unavailable      500 anything else (logged)
  */
 import {
   type ArgumentsHost,
@@ -24,9 +28,13 @@ import {
   IdempotencyKeyReusedError,
   InvalidIdempotencyKeyError,
 } from '../idempotency/idempotency.errors';
+import { redactUrl } from '../../observability/logging/redact';
+import { type ErrorCode, genericCodeOf, isCatalogued, statusOf } from './error-catalog';
+import { MAX_JSON_BODY } from './json-body.limits';
 import { correlationIdOf } from './request-context';
 import {
   ConflictingExpectedRevisionError,
+  HttpRequestError,
   InvalidIdError,
   InvalidIfMatchError,
   RequestValidationError,
@@ -36,6 +44,8 @@ interface ErrorResponse {
   readonly status: number;
   readonly body: JsonObject & { error: string; message: string };
   readonly headers?: Readonly<Record<string, string>>;
+  /** A code the error named that is not in the catalog (it was replaced); the filter logs it. */
+  readonly uncatalogued?: string;
 }
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
@@ -47,11 +57,44 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
 /** Seconds a client should wait before retrying when the store is down. */
 const STORE_RETRY_AFTER_SECONDS = 5;
 
+/** The response for an error, with a catalogued code; undefined for an unexpected error (a 500). */
 export function errorResponseOf(error: unknown): ErrorResponse | undefined {
+  const response = mappedResponseOf(error);
+  return response === undefined ? undefined : catalogued(response);
+}
+
+/**
+ * Answers a catalogued code with the catalog's status; replaces a code that is not in the catalog with its
+ * status's generic one, keeping the message and details.
+ */
+function catalogued(response: ErrorResponse): ErrorResponse {
+  const { error: named, message, ...details } = response.body;
+  const code = isCatalogued(named) ? named : genericCodeOf(response.status);
+  return {
+    ...response,
+    status: code === 'request_rejected' ? response.status : statusOf(code),
+    // `error` and `message` first, for people reading it; details can never replace them.
+    body: { error: code, message, ...details },
+    ...(code !== named && { uncatalogued: named }),
+  };
+}
+
+function mappedResponseOf(error: unknown): ErrorResponse | undefined {
+  if (error instanceof HttpRequestError) {
+    return {
+      status: statusOf(error.code),
+      body: { ...error.details, error: error.code, message: error.message },
+    };
+  }
   if (error instanceof RequestValidationError) {
     return {
       status: HttpStatus.BAD_REQUEST,
-      body: { error: 'validation_failed', message: error.message, fields: { ...error.fields } as JsonObject },
+      body: {
+        error: 'validation_failed',
+        message: error.message,
+        fields: { ...error.fields } as JsonObject,
+        ...(error.omittedFields > 0 && { omittedFields: error.omittedFields }),
+      },
     };
   }
   if (
@@ -60,7 +103,7 @@ export function errorResponseOf(error: unknown): ErrorResponse | undefined {
     error instanceof ConflictingExpectedRevisionError ||
     error instanceof InvalidIdempotencyKeyError
   ) {
-    return { status: HttpStatus.BAD_REQUEST, body: { error: snakeCase(error.name), message: error.message } };
+    return { status: HttpStatus.BAD_REQUEST, body: { error: error.code, message: error.message } };
   }
   if (error instanceof DomainError) {
     return {
@@ -105,8 +148,8 @@ export function errorResponseOf(error: unknown): ErrorResponse | undefined {
   }
   if (error instanceof HttpException) {
     const response = error.getResponse();
-    // A deliberate, structured error names its own code (e.g. the query APIs' `RawQueryRejectedError`);
-    // Nest's built-in ones carry a phrase such as "Bad Request" instead and are mapped below.
+    // A deliberate, structured error names its own code (the query and admin controllers do); Nest's
+    // built-in ones carry a phrase such as "Bad Request" instead and get their status's generic code.
     const code = typeof response === 'object' ? (response as { error?: unknown }).error : undefined;
     if (typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(code)) {
       const { statusCode: _status, ...rest } = response as JsonObject;
@@ -119,24 +162,33 @@ export function errorResponseOf(error: unknown): ErrorResponse | undefined {
         : Array.isArray(detail)
           ? detail.map(String).join('; ')
           : error.message;
-    // Nest turns the body parser's JSON SyntaxError (and a URIError from a bad %-escape) into a bare 400;
-    // our own 400s all have their own classes above, so a bare one means the request could not be read.
-    if (error.getStatus() === 400) {
-      return {
-        status: 400,
-        body: {
-          error: 'malformed_request',
-          message: `The request could not be read (${message}); send a valid JSON body and a valid URL.`,
-        },
-      };
-    }
-    return { status: error.getStatus(), body: { error: httpErrorCode(error.getStatus()), message } };
+    return genericResponse(error.getStatus(), message);
   }
-  // The body parser's other client errors (e.g. 413 payload too large) carry a 4xx `status`.
-  if (isClientHttpError(error)) {
-    return { status: error.status, body: { error: httpErrorCode(error.status), message: error.message } };
-  }
+  // The body parser's own errors (invalid JSON, too large, unsupported charset) carry a 4xx `status`.
+  if (isClientHttpError(error)) return genericResponse(error.status, error.message);
   return undefined;
+}
+
+/**
+ * Messages for the errors of Nest, Express and body-parser, which name no code; `detail` is theirs.
+ * Nest turns the body parser's JSON SyntaxError (and a URIError from a bad %-escape) into a bare 400; our
+ * own 400s all have their own classes, so a bare one means the request could not be read. Nest's 404 says
+ * "Cannot GET /path?query": the query is left out (it may hold anything).
+ */
+const GENERIC_MESSAGES: Partial<Record<ErrorCode, (detail: string) => string>> = {
+  malformed_request: (detail) =>
+    `The request could not be read (${detail}); send a valid JSON body and a valid URL.`,
+  route_not_found: (detail) =>
+    `${detail.replace(/\?.*$/, '')}: no route has this method and path; the API is listed at /docs.`,
+  payload_too_large: (detail) => `The request body is too large (${detail}); send at most ${MAX_JSON_BODY}.`,
+  unsupported_media_type: (detail) =>
+    `The body cannot be read (${detail}); send it as UTF-8 JSON with "Content-Type: application/json".`,
+};
+
+/** An error that names no code: its status's generic code (`catalogued` then sets the catalog's status). */
+function genericResponse(status: number, detail: string): ErrorResponse {
+  const code = genericCodeOf(status);
+  return { status, body: { error: code, message: GENERIC_MESSAGES[code]?.(detail) ?? detail } };
 }
 
 @Catch()
@@ -156,10 +208,15 @@ export class ErrorResponseFilter implements ExceptionFilter {
         message: `An unexpected error occurred; report correlation id ${correlationId} with the server log.`,
       },
     };
-    const line = `${request.method} ${request.originalUrl} -> ${status} (correlation ${correlationId})`;
+    const line = `${request.method} ${redactUrl(request.originalUrl)} -> ${status} (correlation ${correlationId})`;
     // A bug gets its stack; an unavailable store is an operational condition and gets one line.
     if (mapped === undefined) this.logger.error(`${line}: ${describe(error)}`);
     else if (status >= 500) this.logger.warn(`${line}: ${body.message}`);
+    if (mapped?.uncatalogued !== undefined) {
+      this.logger.warn(
+        `${line}: error code "${mapped.uncatalogued}" is not in the catalog (src/commands/http/error-catalog.ts); answered "${body.error}" instead`,
+      );
+    }
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
     response.status(status).json(body);
   }
@@ -174,18 +231,6 @@ function isClientHttpError(error: unknown): error is Error & { status: number } 
   if (!(error instanceof Error)) return false;
   const status = (error as { status?: unknown }).status;
   return typeof status === 'number' && status >= 400 && status < 500;
-}
-
-function httpErrorCode(status: number): string {
-  const name = (HttpStatus as unknown as Record<number, string | undefined>)[status];
-  return name?.toLowerCase() ?? `http_${status}`;
-}
-
-function snakeCase(errorName: string): string {
-  return errorName
-    .replace(/Error$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase();
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import {
   CustomerAlreadyRegisteredError,
   CustomerNotFoundError,
@@ -12,7 +12,12 @@ import {
   InvalidIdempotencyKeyError,
 } from '../idempotency/idempotency.errors';
 import { errorResponseOf } from './error-response.filter';
-import { InvalidIdError, RequestValidationError } from './request.errors';
+import {
+  HttpRequestError,
+  InvalidIdError,
+  MAX_REPORTED_FIELDS,
+  RequestValidationError,
+} from './request.errors';
 
 describe('errorResponseOf', () => {
   it('maps field validation to 400 with messages per field', () => {
@@ -81,15 +86,82 @@ describe('errorResponseOf', () => {
     expect(response?.body.message).toContain('Nothing was written');
   });
 
-  it("keeps Nest's HTTP exceptions and leaves unknown errors to the 500 path", () => {
-    expect(errorResponseOf(new NotFoundException('Cannot GET /nope'))).toMatchObject({
-      status: 404,
-      body: { error: 'not_found', message: 'Cannot GET /nope' },
-    });
+  it("gives Nest's HTTP exceptions generic codes and leaves unknown errors to the 500 path", () => {
+    const notFound = errorResponseOf(new NotFoundException('Cannot GET /nope?api_key=secret-key-1'));
+    expect(notFound).toMatchObject({ status: 404, body: { error: 'route_not_found' } });
+    expect(notFound?.body.message).toBe(
+      'Cannot GET /nope: no route has this method and path; the API is listed at /docs.',
+    );
     expect(errorResponseOf(new BadRequestException('Unexpected end of JSON input'))).toMatchObject({
       status: 400,
       body: { error: 'malformed_request' },
     });
     expect(errorResponseOf(new Error('boom'))).toBeUndefined();
+  });
+});
+
+describe('errorResponseOf: one format (issue #12 item 9)', () => {
+  it('lists at most 20 invalid fields and counts the rest, instead of a 751 KB answer to 9,000 unknown keys', () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 9000 }, (_, i) => [`k${i}`, [`property k${i} should not exist`]]),
+    );
+    const response = errorResponseOf(new RequestValidationError(fields));
+    expect(Object.keys(response?.body.fields as object)).toHaveLength(MAX_REPORTED_FIELDS);
+    expect(response?.body).toMatchObject({
+      error: 'validation_failed',
+      omittedFields: 9000 - MAX_REPORTED_FIELDS,
+    });
+    expect(response?.body.message).toContain(`and ${9000 - MAX_REPORTED_FIELDS} more field(s)`);
+    expect(JSON.stringify(response?.body).length).toBeLessThan(4_000);
+  });
+
+  it('cuts a huge field name in the answer', () => {
+    const response = errorResponseOf(
+      new RequestValidationError({ ['x'.repeat(50_000)]: ['should not exist'] }),
+    );
+    expect(JSON.stringify(response?.body).length).toBeLessThan(1_000);
+  });
+
+  it('answers an edge error with its catalogued status, `error` and `message` first, then its details', () => {
+    const response = errorResponseOf(
+      new HttpRequestError('credentials_in_url', 'use a header', { parameters: ['api_key'] }),
+    );
+    expect(response?.status).toBe(400);
+    expect(Object.keys(response!.body)).toEqual(['error', 'message', 'parameters']);
+  });
+
+  it("keeps a controller's catalogued code and details, and drops Nest's statusCode", () => {
+    const response = errorResponseOf(
+      new HttpException(
+        { statusCode: 400, error: 'invalid_query', message: 'bad', parameter: 'limit', field: 'limit' },
+        HttpStatus.BAD_REQUEST,
+      ),
+    );
+    expect(response).toEqual({
+      status: 400,
+      body: { error: 'invalid_query', message: 'bad', parameter: 'limit', field: 'limit' },
+    });
+  });
+
+  it('never emits a code missing from the catalog: it answers the generic one and says which it replaced', () => {
+    const response = errorResponseOf(
+      new HttpException({ error: 'RelationalQueryError', message: 'bad' }, HttpStatus.BAD_REQUEST),
+    );
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: 'malformed_request', message: 'bad' },
+      uncatalogued: 'RelationalQueryError',
+    });
+  });
+
+  it("answers body-parser's 413 and 415 with their codes and how to fix the request", () => {
+    const tooLarge = errorResponseOf(Object.assign(new Error('request entity too large'), { status: 413 }));
+    expect(tooLarge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(tooLarge?.body.message).toContain('send at most 100kb');
+    const charset = errorResponseOf(
+      Object.assign(new Error('unsupported charset "LATIN1"'), { status: 415 }),
+    );
+    expect(charset).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+    expect(charset?.body.message).toContain('application/json');
   });
 });

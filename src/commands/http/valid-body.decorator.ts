@@ -3,14 +3,27 @@
  * and the benchmarks) emit no decorator metadata; without it a ValidationPipe silently validates nothing
  * and Swagger cannot tell a body's or a path parameter's type. Naming the type keeps both working anywhere.
  */
-import { Body, Param, type Type, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, Body, Param, type Type, ValidationPipe } from '@nestjs/common';
 import { ApiBody, ApiParam } from '@nestjs/swagger';
 import { ID_PATTERN, IdPipe } from './id.pipe';
+import { assertStorableBody } from './json-body.limits';
 import { RequestValidationError } from './request.errors';
+
+/**
+ * Nest's ValidationPipe behind the body limits (json-body.limits.ts): class-transformer recurses, so a
+ * body nested 3,000 deep overflowed the stack (a 500), and a NUL or lone surrogate in a string reached the
+ * event store, which PostgreSQL refused with a 500 (issue #12 item 6).
+ */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') assertStorableBody(value);
+    return super.transform(value, metadata);
+  }
+}
 
 /** Rejects unknown fields and wrong types with field-level messages (400); the body becomes a DTO instance. */
 export function requestValidationPipe(expectedType?: Type): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -28,6 +28,7 @@ export class IdempotencyKeyInProgressError extends Error {
 /** The Idempotency-Key header is not a usable key. */
 export class InvalidIdempotencyKeyError extends Error {
   override readonly name = 'InvalidIdempotencyKeyError';
+  readonly code = 'invalid_idempotency_key';
   constructor(readonly key: string) {
     super(
       'The Idempotency-Key header must be 1 to 128 characters of letters, digits and . _ : -; ' +

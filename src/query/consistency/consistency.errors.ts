@@ -1,8 +1,12 @@
-/** Failures of read-your-writes; consistency.filter.ts turns them into HTTP responses. */
+/**
+ * Failures of read-your-writes; consistency.filter.ts turns them into HTTP responses.
+ * `code` is the error's `error` in HTTP answers (catalogued in src/commands/http/error-catalog.ts).
+ */
 
 /** `after`, `wait` or the X-Prism-After header is not usable (400); `field` names it. */
 export class ConsistencyTokenError extends Error {
   override readonly name = 'ConsistencyTokenError';
+  readonly code = 'invalid_consistency_parameter';
   constructor(
     readonly field: string,
     reason: string,
@@ -14,6 +18,7 @@ export class ConsistencyTokenError extends Error {
 /** The view had not processed `after` when the wait ran out (503 with Retry-After). */
 export class NotYetConsistentError extends Error {
   override readonly name = 'NotYetConsistentError';
+  readonly code = 'not_yet_consistent';
   constructor(
     readonly view: string,
     readonly after: bigint,

@@ -1,7 +1,7 @@
 /**
  * HTTP answers of read-your-writes, on the query controllers (`@UseFilters(ConsistencyErrorFilter)`):
- *   503 { error: 'not-yet-consistent', after, checkpoint, retryAfterSeconds } with Retry-After
- *   400 { error: 'ConsistencyTokenError', field } for a bad `after`, `wait` or X-Prism-After
+ *   503 { error: 'not_yet_consistent', after, checkpoint, retryAfterSeconds } with Retry-After
+ *   400 { error: 'invalid_consistency_parameter', field } for a bad `after`, `wait` or X-Prism-After
  * Positions are strings, as in command responses (they are bigints).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
@@ -15,7 +15,7 @@ export class ConsistencyErrorFilter implements ExceptionFilter {
     if (error instanceof NotYetConsistentError) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
       response.status(HttpStatus.SERVICE_UNAVAILABLE).json({
-        error: 'not-yet-consistent',
+        error: error.code,
         message: error.message,
         view: error.view,
         after: error.after.toString(),
@@ -26,6 +26,6 @@ export class ConsistencyErrorFilter implements ExceptionFilter {
     }
     response
       .status(HttpStatus.BAD_REQUEST)
-      .json({ error: error.name, message: error.message, field: error.field });
+      .json({ error: error.code, message: error.message, field: error.field });
   }
 }

@@ -1,15 +1,13 @@
 import {
-  BadRequestException,
   Controller,
   Get,
-  GatewayTimeoutException,
   Headers,
+  HttpException,
+  HttpStatus,
   Inject,
-  NotFoundException,
   Optional,
   Param,
   Query,
-  ServiceUnavailableException,
   UseFilters,
 } from '@nestjs/common';
 import {
@@ -55,17 +53,19 @@ export class GraphQueryController {
 
 function httpError(error: unknown): unknown {
   if (error instanceof UnknownGraphViewError || error instanceof UnknownNamedQueryError) {
-    return new NotFoundException(error.message);
+    return new HttpException({ error: error.code, message: error.message }, HttpStatus.NOT_FOUND);
   }
   if (error instanceof GraphQueryParameterError) {
-    return new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: error.message,
-      parameter: error.parameter,
-    });
+    return new HttpException(
+      { error: error.code, message: error.message, parameter: error.parameter },
+      HttpStatus.BAD_REQUEST,
+    );
   }
-  if (error instanceof GraphViewNotReadyError) return new ServiceUnavailableException(error.message);
-  if (error instanceof GraphQueryTimeoutError) return new GatewayTimeoutException(error.message);
+  if (error instanceof GraphViewNotReadyError) {
+    return new HttpException({ error: error.code, message: error.message }, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+  if (error instanceof GraphQueryTimeoutError) {
+    return new HttpException({ error: error.code, message: error.message }, HttpStatus.GATEWAY_TIMEOUT);
+  }
   return error;
 }

@@ -1,7 +1,11 @@
-/** Failures of the graph query API; the controller maps each to an HTTP status. */
+/**
+ * Failures of the graph query API; the controller maps each to an HTTP status.
+ * `code` is the error's `error` in HTTP answers (catalogued in src/commands/http/error-catalog.ts).
+ */
 
 export class UnknownGraphViewError extends Error {
   override readonly name = 'UnknownGraphViewError';
+  readonly code = 'unknown_view';
   constructor(readonly view: string) {
     super(
       `There is no graph view "${view}": check the name against the loaded projections with a neo4j target.`,
@@ -11,6 +15,7 @@ export class UnknownGraphViewError extends Error {
 
 export class UnknownNamedQueryError extends Error {
   override readonly name = 'UnknownNamedQueryError';
+  readonly code = 'unknown_named_query';
   constructor(
     readonly view: string,
     readonly query: string,
@@ -25,6 +30,7 @@ export class UnknownNamedQueryError extends Error {
 
 export class GraphQueryParameterError extends Error {
   override readonly name = 'GraphQueryParameterError';
+  readonly code = 'invalid_graph_parameter';
   constructor(
     readonly query: string,
     readonly parameter: string,
@@ -37,6 +43,7 @@ export class GraphQueryParameterError extends Error {
 /** The projection has no active generation yet (never built, or still building its first one). */
 export class GraphViewNotReadyError extends Error {
   override readonly name = 'GraphViewNotReadyError';
+  readonly code = 'view_not_ready';
   constructor(readonly view: string) {
     super(
       `Graph view "${view}" has no active generation yet: wait for its first build to finish, then retry.`,
@@ -46,6 +53,7 @@ export class GraphViewNotReadyError extends Error {
 
 export class GraphQueryTimeoutError extends Error {
   override readonly name = 'GraphQueryTimeoutError';
+  readonly code = 'query_timeout';
   constructor(
     readonly query: string,
     readonly timeoutMs: number,

@@ -75,7 +75,7 @@ function httpError(error: unknown): unknown {
     error instanceof RowNotFoundError
   ) {
     return new HttpException(
-      { statusCode: 404, error: error.name, message: error.message },
+      { statusCode: 404, error: error.code, message: error.message },
       HttpStatus.NOT_FOUND,
     );
   }
@@ -83,7 +83,7 @@ function httpError(error: unknown): unknown {
     return new HttpException(
       {
         statusCode: 400,
-        error: error.name,
+        error: error.code,
         message: error.message,
         field: error.field,
         parameter: error.parameter,
@@ -93,7 +93,7 @@ function httpError(error: unknown): unknown {
   }
   if (error instanceof RelationalViewNotReadyError) {
     return new HttpException(
-      { statusCode: 503, error: error.name, message: error.message },
+      { statusCode: 503, error: error.code, message: error.message },
       HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
@@ -102,7 +102,7 @@ function httpError(error: unknown): unknown {
     return new HttpException(
       {
         statusCode: 503,
-        error: 'ViewStoreUnavailable',
+        error: 'view_store_unavailable',
         message: `The relational view store is unavailable (${errorMessage(error)}); retry the request later.`,
       },
       HttpStatus.SERVICE_UNAVAILABLE,

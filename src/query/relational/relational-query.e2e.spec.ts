@@ -247,7 +247,7 @@ function relationalQuerySuite(name: string, connect: () => Promise<RelationalTar
       const some = await http().get('/views/things/42').query({ fields: 'meta,status' }).expect(200);
       expect(some.body).toEqual({ meta: row(42).meta, status: row(42).status });
       const missing = await http().get('/views/things/4242').expect(404);
-      expect(missing.body.error).toBe('RowNotFoundError');
+      expect(missing.body.error).toBe('row_not_found');
       const bad = await http().get('/views/things/abc').expect(400);
       expect(bad.body.field).toBe('id');
       const extra = await http().get('/views/things/42').query({ status: 'placed' }).expect(400);
@@ -292,11 +292,11 @@ function relationalQuerySuite(name: string, connect: () => Promise<RelationalTar
 
     it('answers 404 for an unknown view and says which API serves a non-relational one', async () => {
       const unknown = await http().get('/views/nothing_here').expect(404);
-      expect(unknown.body.error).toBe('UnknownRelationalViewError');
+      expect(unknown.body.error).toBe('unknown_view');
       const search = await http().get('/views/product_search').expect(404);
       expect(search.body.message).toContain('GET /views/product_search/search');
       const unbuilt = await http().get('/views/unbuilt').expect(503);
-      expect(unbuilt.body.error).toBe('RelationalViewNotReadyError');
+      expect(unbuilt.body.error).toBe('view_not_ready');
     });
 
     describe('NUL characters, lone surrogates and deep cursors are 400s naming the parameter (issue #12)', () => {

@@ -22,6 +22,7 @@ import {
 } from './search.errors';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { SearchService, type SearchResult } from './search.service';
+import { elasticsearchReason } from './elasticsearch-reason';
 import { ConsistencyErrorFilter } from '../consistency/consistency.filter';
 import { ConsistencyGate } from '../consistency/consistency.gate';
 import { AFTER_HEADER } from '../consistency/consistency-token';
@@ -96,40 +97,41 @@ export class SearchController {
 function toHttpError(error: unknown): unknown {
   if (error instanceof UnknownSearchViewError || error instanceof UnknownSearchTemplateError) {
     return new HttpException(
-      { statusCode: 404, error: error.name, message: error.message },
+      { statusCode: 404, error: error.code, message: error.message },
       HttpStatus.NOT_FOUND,
     );
   }
   if (error instanceof SearchRequestError) {
     return new HttpException(
-      { statusCode: 400, error: error.name, message: error.message, field: error.field },
+      { statusCode: 400, error: error.code, message: error.message, field: error.field },
       HttpStatus.BAD_REQUEST,
     );
   }
   if (error instanceof RawQueryRejectedError) {
     return new HttpException(
-      { statusCode: 400, error: error.name, message: error.message, path: error.path },
+      { statusCode: 400, error: error.code, message: error.message, path: error.path },
       HttpStatus.BAD_REQUEST,
     );
   }
   if (error instanceof errors.ResponseError && error.statusCode === 400) {
-    // A query Elasticsearch cannot parse (e.g. a malformed raw query): the caller's to fix.
-    const body = error.body as
-      { error?: { root_cause?: { reason?: string }[]; reason?: string } } | undefined;
-    const reason = body?.error?.root_cause?.[0]?.reason ?? body?.error?.reason ?? error.message;
+    // A query Elasticsearch cannot run (malformed, too many buckets...): the caller's to fix.
     return new HttpException(
-      { statusCode: 400, error: 'InvalidQuery', message: `Elasticsearch rejected the query: ${reason}` },
+      {
+        statusCode: 400,
+        error: 'invalid_search_query',
+        message: `Elasticsearch rejected the query: ${elasticsearchReason(error)}`,
+      },
       HttpStatus.BAD_REQUEST,
     );
   }
   if (error instanceof errors.ResponseError && error.statusCode === 404) {
     return new HttpException(
       {
-        statusCode: 404,
-        error: 'ViewNotBuilt',
+        statusCode: 503,
+        error: 'view_not_ready',
         message: 'The view has no active generation yet; wait until its projection is activated.',
       },
-      HttpStatus.NOT_FOUND,
+      HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
   return error;
