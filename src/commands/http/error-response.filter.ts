@@ -141,7 +141,11 @@ function mappedResponseOf(error: unknown): ErrorResponse | undefined {
       status: HttpStatus.SERVICE_UNAVAILABLE,
       body: {
         error: 'event_store_unavailable',
-        message: `${error.message}. Nothing was written; retry the request later.`,
+        // A connection lost while the COMMIT was on its way may have written the events: say so, and let
+        // the store's own message point to the Idempotency-Key retry that finds out (issue #12 item 11).
+        message: error.outcomeUnknown
+          ? `${error.message}.`
+          : `${error.message}. Nothing was written; retry the request later.`,
       },
       headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
     };

@@ -86,6 +86,22 @@ describe('errorResponseOf', () => {
     expect(response?.body.message).toContain('Nothing was written');
   });
 
+  it('never says nothing was written when the connection dropped during the commit (outcome unknown)', () => {
+    const response = errorResponseOf(
+      new EventStoreUnavailableError(
+        'postgres',
+        'the connection was lost during COMMIT; the events may or may not have been written',
+        {
+          outcomeUnknown: true,
+        },
+      ),
+    );
+    expect(response?.status).toBe(503);
+    expect(response?.body.error).toBe('event_store_unavailable');
+    expect(response?.body.message).toContain('may or may not have been written');
+    expect(response?.body.message).not.toContain('Nothing was written');
+  });
+
   it("gives Nest's HTTP exceptions generic codes and leaves unknown errors to the 500 path", () => {
     const notFound = errorResponseOf(new NotFoundException('Cannot GET /nope?api_key=secret-key-1'));
     expect(notFound).toMatchObject({ status: 404, body: { error: 'route_not_found' } });
