@@ -5,6 +5,13 @@
  */
 
 export type DefinitionErrorCode =
+  // the file itself (issue #12: size, encoding, YAML resource attacks, sizes of its parts)
+  | 'file-unreadable'
+  | 'file-too-large'
+  | 'encoding'
+  | 'yaml-alias'
+  | 'limit-exceeded'
+  | 'internal-error'
   // YAML and structure (zod schema)
   | 'yaml-syntax'
   | 'unknown-key'
@@ -36,6 +43,8 @@ export type DefinitionErrorCode =
   | 'append-not-array'
   | 'empty-action'
   | 'facet-not-aggregatable'
+  | 'reserved-name'
+  | 'unknown-event-type'
   | 'expression-syntax'
   | 'expression-type'
   | 'expression-limit'
@@ -48,6 +57,8 @@ export type DefinitionErrorCode =
   | 'query-undeclared-parameter'
   | 'query-unused-parameter'
   | 'query-unknown-field'
+  | 'query-forbidden'
+  | 'query-parameter-placement'
   | 'parameter-default-type'
   // folders
   | 'duplicate-name'

@@ -14,8 +14,10 @@ import {
   sortDefinitionErrors,
   type DefinitionError,
 } from '../errors/definition-error';
+import { decodeDefinitionBytes, fileSizeError } from '../source/definition-bytes';
 import { parseYamlSource } from '../source/yaml-source.parser';
-import type { SourceLocator } from '../source/source-locator';
+import { codeLocator, type SourceLocator } from '../source/source-locator';
+import { unknownEventTypes } from '../validation/event-catalog';
 import {
   validateDefinition,
   type CheckedDefinition,
@@ -38,16 +40,82 @@ export interface SourceCheck extends DefinitionCheck {
   readonly value: unknown;
 }
 
+export interface CheckOptions {
+  /**
+   * Event types some known catalog produces (the app's aggregates); a `source.events` entry outside it is
+   * a warning (issue #12: other services may append events Prism has no catalog for). Absent: no check.
+   */
+  readonly knownEventTypes?: ReadonlySet<string>;
+}
+
 /** Checks one YAML text. `file` is only used in messages. */
-export function checkDefinitionSource(text: string, file: string): SourceCheck {
+export function checkDefinitionSource(text: string, file: string, options: CheckOptions = {}): SourceCheck {
+  const tooLarge = fileSizeError(Buffer.byteLength(text, 'utf8'), file);
+  if (tooLarge) return { problems: [tooLarge], locator: codeLocator(file), value: undefined };
   const parsed = parseYamlSource(text, file);
   if (parsed.value === undefined)
     return { problems: parsed.errors, locator: parsed.locator, value: undefined };
   const check = validateDefinition(parsed.value, parsed.locator);
-  const problems = sortDefinitionErrors([...parsed.errors, ...check.problems]);
+  const catalog = options.knownEventTypes
+    ? unknownEventTypes(parsed.value, parsed.locator, options.knownEventTypes)
+    : [];
+  const problems = sortDefinitionErrors([...parsed.errors, ...check.problems, ...catalog]);
   if (hasErrors(parsed.errors) || !check.checked)
     return { problems, locator: parsed.locator, value: parsed.value };
-  return { checked: check.checked, problems, locator: parsed.locator, value: parsed.value };
+  const checked = { ...check.checked, warnings: sortDefinitionErrors([...check.checked.warnings, ...catalog]) };
+  return { checked, problems, locator: parsed.locator, value: parsed.value };
+}
+
+/**
+ * Checks one definition file: its size before reading it, its encoding, then its text. Whatever goes
+ * wrong is a DefinitionError of that file, never an exception: one broken file must not stop the app from
+ * running the others (issue #12, item 2).
+ */
+export function checkDefinitionFile(path: string, file: string, options: CheckOptions = {}): SourceCheck {
+  const failed = (problem: DefinitionError): SourceCheck => ({
+    problems: [problem],
+    locator: codeLocator(file),
+    value: undefined,
+  });
+  try {
+    const tooLarge = fileSizeError(statSync(path).size, file);
+    if (tooLarge) return failed(tooLarge);
+    const decoded = decodeDefinitionBytes(readFileSync(path), file);
+    if (decoded.text === undefined)
+      return { problems: decoded.errors, locator: codeLocator(file), value: undefined };
+    return checkDefinitionSource(decoded.text, file, options);
+  } catch (error) {
+    const io = error as NodeJS.ErrnoException;
+    if (typeof io.code === 'string' && typeof io.syscall === 'string') {
+      return failed(fileProblem('file-unreadable', file, `cannot read the file: ${io.code} (${io.syscall})`));
+    }
+    return failed(
+      fileProblem(
+        'internal-error',
+        file,
+        `checking this file failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+        'this is a bug in Prism; please report it with the file',
+      ),
+    );
+  }
+}
+
+function fileProblem(
+  code: 'file-unreadable' | 'internal-error',
+  file: string,
+  message: string,
+  suggestion?: string,
+): DefinitionError {
+  return {
+    code,
+    severity: 'error',
+    file,
+    line: 1,
+    column: 1,
+    path: '',
+    message,
+    ...(suggestion === undefined ? {} : { suggestion }),
+  };
 }
 
 export interface FolderCheck {
@@ -57,13 +125,19 @@ export interface FolderCheck {
   readonly definitions: readonly CheckedDefinition[];
   /** Every problem of every file, in file order. */
   readonly problems: readonly DefinitionError[];
+  /** The projection name of each file whose name could be read (broken files included). */
+  readonly names: ReadonlyMap<string, string>;
 }
 
 /**
  * Checks definition files and folders (folders recursively: every `*.yaml` that is not a `*.test.yaml`).
  * Paths are reported as given, relative to `cwd` when they are inside it.
  */
-export function checkDefinitions(paths: readonly string[], cwd = process.cwd()): FolderCheck {
+export function checkDefinitions(
+  paths: readonly string[],
+  cwd = process.cwd(),
+  options: CheckOptions = {},
+): FolderCheck {
   const files = findFiles(
     paths.map((path) => resolve(cwd, path)),
     isDefinitionFile,
@@ -71,7 +145,7 @@ export function checkDefinitions(paths: readonly string[], cwd = process.cwd()):
   const results: { file: string; check: SourceCheck }[] = [];
   for (const file of files) {
     const display = displayPath(file, cwd);
-    results.push({ file: display, check: checkDefinitionSource(readFileSync(file, 'utf8'), display) });
+    results.push({ file: display, check: checkDefinitionFile(file, display, options) });
   }
   const problems: DefinitionError[] = results.flatMap(({ check }) => check.problems);
   problems.push(...crossFileProblems(results.map(({ check }) => check)));
@@ -84,6 +158,13 @@ export function checkDefinitions(paths: readonly string[], cwd = process.cwd()):
       check.checked && !failing.has(file) ? [check.checked] : [],
     ),
     problems: sortDefinitionErrors(problems),
+    names: new Map(
+      results.flatMap(({ file, check }) =>
+        isPlainObject(check.value) && typeof check.value.name === 'string'
+          ? [[file, check.value.name] as const]
+          : [],
+      ),
+    ),
   };
 }
 
@@ -106,18 +187,26 @@ function crossFileProblems(checks: readonly SourceCheck[]): DefinitionError[] {
     if (!isPlainObject(check.value)) continue;
     const { name, target } = check.value;
     if (typeof name === 'string') {
-      const first = names.get(name);
+      // `orders-x` and `orders_x` share physical names in the stores (Neo4j labels are namespaced with
+      // `orders_x`), so they collide as surely as two equal names (issue #12, item 8).
+      const storeName = name.replace(/-/g, '_');
+      const first = names.get(storeName);
+      const firstName = isPlainObject(first?.value) ? String(first.value.name) : name;
       if (first)
         problems.push(
           duplicate(
             check,
             ['name'],
             'duplicate-name',
-            `projection name "${name}" is already used by ${where(first, ['name'])}`,
-            'names must be unique in a folder',
+            firstName === name
+              ? `projection name "${name}" is already used by ${where(first, ['name'])}`
+              : `projection name "${name}" collides with "${firstName}" (${where(first, ['name'])}): both are "${storeName}" in the stores`,
+            firstName === name
+              ? 'names must be unique in a folder'
+              : 'names must stay unique in a folder when "-" is read as "_"',
           ),
         );
-      else names.set(name, check);
+      else names.set(storeName, check);
     }
     const targetName = isPlainObject(target)
       ? target.kind === 'postgres'

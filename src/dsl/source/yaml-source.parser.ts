@@ -13,9 +13,11 @@ import {
   type Node as YamlNode,
   type Pair,
   Scalar,
+  type YAMLMap,
 } from 'yaml';
 import type { DefinitionError } from '../errors/definition-error';
 import { type PathSegment, type SourceLocator, type SourcePosition } from './source-locator';
+import { documentProblems, nestingBeforeParse, type YamlGuardProblem } from './yaml-guards';
 
 export interface ParsedYaml {
   /** The plain JS value (undefined when the YAML could not be trusted, see `errors`). */
@@ -30,11 +32,21 @@ export interface ParsedYaml {
  * the syntax errors are reported. A duplicate key leaves a sound tree (the last value wins), so checking
  * goes on and all errors of the file are reported together.
  */
-const RECOVERABLE_YAML_ERRORS = new Set(['DUPLICATE_KEY']);
-
 export function parseYamlSource(text: string, file: string): ParsedYaml {
+  const early = nestingBeforeParse(text);
+  if (early) {
+    const locator = new OffsetOnlyLocator(file, text);
+    return { value: undefined, locator, errors: [locator.problem(early)] };
+  }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: false });
+  // uniqueKeys: false because the package's duplicate-key check is quadratic in a mapping's size (issue
+  // #12: 32k columns took 30 s); documentProblems checks duplicates in linear time instead.
+  const document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    uniqueKeys: false,
+  });
   const position = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -56,9 +68,34 @@ export function parseYamlSource(text: string, file: string): ParsedYaml {
     } satisfies DefinitionError;
   });
   const locator = new YamlSourceLocator(file, text, document, position);
-  const fatal = document.errors.some((error) => !RECOVERABLE_YAML_ERRORS.has(error.code));
-  const value: unknown = fatal ? undefined : (document.toJS({ maxAliasCount: 100 }) as unknown);
-  return { value, locator, errors };
+  if (errors.length > 0) return { value: undefined, locator, errors };
+  const guarded = documentProblems(document);
+  for (const problem of guarded.problems) {
+    const at = position(problem.offset);
+    errors.push({
+      code: problem.code,
+      severity: 'error',
+      file,
+      line: at.line,
+      column: at.column,
+      path: '',
+      message: problem.message,
+      ...(problem.suggestion === undefined ? {} : { suggestion: problem.suggestion }),
+    });
+  }
+  if (guarded.fatal) return { value: undefined, locator, errors };
+  try {
+    // Aliases were counted and their expansion bounded above; the package's own heuristic is not needed.
+    return { value: document.toJS({ maxAliasCount: -1 }) as unknown, locator, errors };
+  } catch (error) {
+    // Never a stack trace for a definition (issue #12): whatever the package still refuses is an error here.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      value: undefined,
+      locator,
+      errors: [...errors, { code: 'yaml-syntax', severity: 'error', file, line: 1, column: 1, path: '', message: `invalid YAML: ${message}` }],
+    };
+  }
 }
 
 /** Indentation errors point at a line's start; the written text after the indentation reads better. */
@@ -126,13 +163,30 @@ class YamlSourceLocator implements SourceLocator {
     return this.position(sourceOffsetOf(this.text, node, offset));
   }
 
+  /** Map entries by key, built once per mapping: looking errors up stays linear in the file's size. */
+  private readonly pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  private pairOf(map: YAMLMap, key: string): Pair | undefined {
+    let index = this.pairIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        const text = isPair(item) ? keyText(item.key) : undefined;
+        // the first entry, as before; a duplicate key is reported on its own
+        if (text !== undefined && !index.has(text)) index.set(text, item as Pair);
+      }
+      this.pairIndex.set(map, index);
+    }
+    return index.get(key);
+  }
+
   /** Follows `path` from the root; stops at the deepest node that exists. */
   private walk(path: readonly PathSegment[]): { node?: YamlNode; pair?: Pair; complete: boolean } {
     let node: unknown = this.document.contents;
     let pair: Pair | undefined;
     for (const segment of path) {
       if (isMap(node)) {
-        const found = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+        const found = this.pairOf(node, String(segment));
         if (!found) return { node: node, pair, complete: false };
         pair = found;
         if (found.value === null || found.value === undefined)
@@ -180,4 +234,47 @@ function sourceOffsetOf(text: string, node: Scalar, offset: number): number {
   }
   // the offset is past the last character (e.g. "unexpected end of input")
   return Math.min(cursor, end);
+}
+
+/**
+ * For text refused before it was parsed: every path is the start of the file, and the one problem found
+ * while lexing gets its line and column from its offset.
+ */
+class OffsetOnlyLocator implements SourceLocator {
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+  ) {}
+
+  problem(found: YamlGuardProblem): DefinitionError {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = this.text.indexOf('\n'); i >= 0 && i < found.offset; i = this.text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    return {
+      code: found.code,
+      severity: 'error',
+      file: this.file,
+      line,
+      column: found.offset - lineStart + 1,
+      path: '',
+      message: found.message,
+      ...(found.suggestion === undefined ? {} : { suggestion: found.suggestion }),
+    };
+  }
+
+  valueAt(): SourcePosition {
+    return { line: 1, column: 1 };
+  }
+  keyAt(): SourcePosition {
+    return { line: 1, column: 1 };
+  }
+  insideValue(): SourcePosition {
+    return { line: 1, column: 1 };
+  }
+  has(): boolean {
+    return false;
+  }
 }

@@ -22,6 +22,8 @@ import type { PathSegment, SourceLocator } from '../source/source-locator';
 import { Problems } from './problems';
 import { isPlainObject, issuesToErrors, valueAt } from './schema-issues';
 import { salvageTarget } from './target-salvage';
+import { checkReservedNames } from './reserved-names';
+import { checkShapeLimits } from './shape-limits';
 import { validateSemantics, type ExpressionTable, type ParsedSections } from './semantic.validator';
 
 /** A definition that passed every check, with its expressions compiled once. */
@@ -44,14 +46,17 @@ export interface DefinitionCheck {
 }
 
 export function validateDefinition(value: unknown, locator: SourceLocator): DefinitionCheck {
-  const full = ProjectionDefinitionSchema.safeParse(value);
   const problems = new Problems(locator);
+  if (checkShapeLimits(value, problems)) return { problems: sortDefinitionErrors(problems.list) };
+  const full = ProjectionDefinitionSchema.safeParse(value);
   if (!full.success) {
     problems.list.push(
       ...issuesToErrors(full.error.issues, { schema: ProjectionDefinitionSchema, value, locator }),
     );
   }
-  const { expressions, documentScope } = validateSemantics(parseSections(value), problems);
+  const sections = parseSections(value);
+  checkReservedNames(sections.target, problems);
+  const { expressions, documentScope } = validateSemantics(sections, problems);
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };
   return {

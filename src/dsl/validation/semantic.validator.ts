@@ -30,6 +30,7 @@ import {
 } from '../model/definition.schema';
 import { formatPath, type PathSegment } from '../source/source-locator';
 import { analyzeCypher } from './cypher-read-only';
+import { expressionLimitProblem } from './expression-limits';
 import type { Problems } from './problems';
 import { analyzeSearchTemplate } from './search-template';
 
@@ -545,7 +546,8 @@ class SemanticValidator {
   private condition(path: readonly PathSegment[], source: string, scope: ExpressionEnvironment): void {
     // A condition that reads only `event` is compiled in the event scope, so the compiler can test it
     // before the action's key is computed (`when: has(event.data.x)` guards `key: event.data.x`).
-    const eventOnly = scope !== this.eventScope ? this.eventScope.compile(source) : undefined;
+    const eventOnly =
+      scope !== this.eventScope && !expressionLimitProblem(source) ? this.eventScope.compile(source) : undefined;
     const compiled =
       eventOnly && !isExpressionProblem(eventOnly)
         ? this.remember(path, eventOnly)
@@ -564,6 +566,11 @@ class SemanticValidator {
     source: string,
     scope: ExpressionEnvironment,
   ): CompiledExpression | undefined {
+    const tooLarge = expressionLimitProblem(source);
+    if (tooLarge) {
+      this.problems.add('limit-exceeded', path, tooLarge.message, { offset: tooLarge.offset });
+      return undefined;
+    }
     const result = scope.compile(source);
     if (isExpressionProblem(result)) {
       this.problems.add(result.code, path, result.message, {

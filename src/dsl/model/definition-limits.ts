@@ -1,0 +1,67 @@
+/**
+ * How big a definition may be. Every limit is checked at load with a `limit-exceeded` (or
+ * `file-too-large`) error that names it, so a careless or hostile file is refused in linear time instead
+ * of stalling `prism validate` or the server's start-up (issue #12, item 7). The numbers are documented in
+ * src/dsl/README.md ("Limits"); CEL evaluation cost limits live with the expression engine, not here.
+ */
+
+/** Largest definition file, in bytes; checked before the file is decoded or parsed. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** YAML nesting (mappings and lists inside each other), e.g. a search template's depth. */
+export const MAX_YAML_DEPTH = 64;
+/**
+ * Columns of indentation (spaces and compact `- ` markers) a line may start with: the YAML parser
+ * recurses once per level, so block nesting is bounded before it runs (issue #12: a deep document
+ * crashed the process with an out-of-memory error that nothing can catch).
+ */
+export const MAX_INDENT_COLUMNS = 256;
+/** Aliases (`*name`) in one file, and the number of values the file holds once they are expanded. */
+export const MAX_ALIASES = 100;
+export const MAX_EXPANDED_NODES = 100_000;
+
+/** Per target kind: what the store itself accepts, with room for Prism's own columns and fields. */
+export const TARGET_LIMITS = {
+  /** PostgreSQL allows 1,600 columns per table, fewer when rows are wide; SQLite 2,000. */
+  postgresColumns: 1000,
+  /** Indexes per table, and columns per index (PostgreSQL's own maximum is 32). */
+  postgresIndexes: 32,
+  postgresIndexColumns: 32,
+  /** Elasticsearch's index.mapping.total_fields.limit is 1,000 and Prism maps one field of its own. */
+  elasticsearchFields: 999,
+  neo4jLabels: 100,
+  neo4jRelationshipTypes: 100,
+  /** Properties per node label or relationship type. */
+  neo4jProperties: 500,
+} as const;
+
+export const SECTION_LIMITS = {
+  /** Event types in source.events, and handlers (one per event type). */
+  eventTypes: 200,
+  handlers: 200,
+  /** Actions in one handler. */
+  actions: 100,
+  /** Assignments in one action's set, increment or append. */
+  assignments: 1000,
+  queries: 100,
+  parameters: 50,
+} as const;
+
+export const TEXT_LIMITS = {
+  /** Characters of one CEL expression. */
+  expressionLength: 4096,
+  /** Brackets nested inside one expression: `(`, `[` and `{`. */
+  expressionDepth: 32,
+  /** Characters of a named query's Cypher text. */
+  cypherLength: 16_384,
+  /** Characters of any name (column, field, label, event type, ...). */
+  nameLength: 128,
+} as const;
+
+/** PostgreSQL identifiers are at most 63 bytes; physical tables add `__g<N>__ix<i>` (see relational-shape.ts). */
+export const NAME_LENGTH_LIMITS = {
+  table: 48,
+  column: 63,
+  elasticsearchIndex: 100,
+  projection: 63,
+} as const;
