@@ -38,7 +38,8 @@ export interface YamlGuardProblem {
 }
 
 /** Lexer tokens that are markers, not source text (see the `yaml` parser's offset bookkeeping). */
-const MARKERS = new Set(['\x02', '\x18', '\x1f']);
+const SCALAR_MARKER = '\x1f';
+const MARKERS = new Set(['\x02', '\x18', SCALAR_MARKER]);
 
 /** The first nesting problem found by the lexer alone, or undefined when the text may be composed. */
 export function nestingBeforeParse(text: string): YamlGuardProblem | undefined {
@@ -46,9 +47,15 @@ export function nestingBeforeParse(text: string): YamlGuardProblem | undefined {
   let flowDepth = 0;
   let indent = 0;
   let atLineStart = true;
+  let scalarNext = false;
   for (const token of new Lexer().lex(text)) {
-    if (MARKERS.has(token)) continue;
-    const type = CST.tokenType(token);
+    if (MARKERS.has(token)) {
+      scalarNext = token === SCALAR_MARKER;
+      continue;
+    }
+    // a scalar's source (a block scalar's lines with their indentation included) follows its marker
+    const type = scalarNext ? 'scalar' : CST.tokenType(token);
+    scalarNext = false;
     if (token === '[' || token === '{') {
       flowDepth++;
       if (flowDepth > MAX_YAML_DEPTH) return tooDeep(offset);

@@ -22,6 +22,17 @@ export interface CypherLexError {
   readonly message: string;
 }
 
+// Sticky patterns read at an offset without copying the rest of the text (slicing made tokenizing
+// quadratic in the query's length, issue #12 item 7).
+const PARAMETER_NAME = /[A-Za-z0-9_]*/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUMBER = /[0-9][0-9A-Za-z_.]*/y;
+
+function stickyMatch(pattern: RegExp, text: string, offset: number): string {
+  pattern.lastIndex = offset;
+  return pattern.exec(text)?.[0] ?? '';
+}
+
 /** The tokens of `text`; on an unterminated string, comment or quoted name, those before it and the error. */
 export function tokenizeCypher(text: string): { tokens: CypherToken[]; error?: CypherLexError } {
   const tokens: CypherToken[] = [];
@@ -58,17 +69,17 @@ export function tokenizeCypher(text: string): { tokens: CypherToken[]; error?: C
         name = text.slice(i + 1, end);
         i = end + 1;
       } else {
-        name = /^[A-Za-z0-9_]*/.exec(text.slice(i))![0];
+        name = stickyMatch(PARAMETER_NAME, text, i);
         i += name.length;
       }
       if (name === '') tokens.push({ kind: 'punct', text: '$', start, end: i });
       else tokens.push({ kind: 'parameter', text: name, start, end: i });
     } else if (/[A-Za-z_]/.test(char)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))![0];
+      const word = stickyMatch(WORD, text, i);
       tokens.push({ kind: 'word', text: word, start: i, end: i + word.length });
       i += word.length;
     } else if (/[0-9]/.test(char)) {
-      const number = /^[0-9][0-9A-Za-z_.]*/.exec(text.slice(i))![0];
+      const number = stickyMatch(NUMBER, text, i);
       tokens.push({ kind: 'literal', text: number, start: i, end: i + number.length });
       i += number.length;
     } else {

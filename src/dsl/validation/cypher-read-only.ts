@@ -1,7 +1,8 @@
 /**
  * Named graph queries run on the read path, so they must not write. The text is tokenized (strings,
- * comments and backtick-quoted names are skipped, so `WHERE p.title = 'CREATE'` or a label `:Set` is fine)
- * and every clause that writes or administers is reported with its offset.
+ * comments and backtick-quoted names are skipped, so `WHERE p.title = 'CREATE'` or a label `:Set` is fine);
+ * every query part must start with a read clause (an allow-list), and every clause that writes or
+ * administers is reported with its offset.
  */
 import { tokenizeCypher, type CypherToken } from './cypher-lexer';
 
@@ -36,6 +37,26 @@ const WRITE_KEYWORDS = new Map<string, string>([
 ]);
 
 /**
+ * How every query part must start (issue #12, item 8): an allow-list, so administration commands the
+ * deny-list above never heard of (`TERMINATE TRANSACTIONS`, `SHOW USERS`, `USE other`, `STOP DATABASE`,
+ * ...) are refused too. A part starts the query, follows `UNION [ALL]`, or opens a `CALL { ... }` subquery.
+ */
+const READ_PART_STARTS = new Set(['MATCH', 'OPTIONAL', 'WITH', 'UNWIND', 'RETURN', 'CALL']);
+const ADMIN_REASONS = new Map<string, string>([
+  ['TERMINATE', 'TERMINATE ends transactions of other sessions'],
+  ['SHOW', 'SHOW lists server state (transactions, users, settings), not the view'],
+  ['USE', 'USE switches to another database'],
+  ['START', 'START administers databases'],
+  ['STOP', 'STOP administers databases'],
+  ['ENABLE', 'ENABLE administers servers'],
+  ['DEALLOCATE', 'DEALLOCATE administers servers'],
+  ['REALLOCATE', 'REALLOCATE administers servers'],
+  ['EXPLAIN', 'EXPLAIN returns a plan, not rows'],
+  ['PROFILE', 'PROFILE returns a plan, not only rows'],
+  ['CYPHER', 'query options change how the server runs the query'],
+]);
+
+/**
  * Procedures a read query may call. Everything else is rejected: most procedures outside this list write
  * (`db.create.*`, `apoc.create.*`, `apoc.periodic.*`) or administer (`dbms.*`), and a list that allows the
  * known-safe ones cannot be wrong by omission.
@@ -53,11 +74,36 @@ export function analyzeCypher(text: string): CypherAnalysis {
   const { tokens, error } = tokenizeCypher(text);
   const findings: CypherFinding[] = error === undefined ? [] : [{ kind: 'syntax', ...error }];
   const parameters = new Map<string, number>();
+  let partStart = true;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
+    const startsPart = partStart;
+    partStart = startsQueryPart(tokens, i);
+    if (token.kind === 'punct' && token.text === ';' && i < tokens.length - 1) {
+      findings.push({
+        kind: 'write-clause',
+        offset: token.start,
+        message: 'a named query is one statement: nothing may follow ";"',
+      });
+      break;
+    }
     if (token.kind === 'parameter') {
       if (!parameters.has(token.text)) parameters.set(token.text, token.start);
       continue;
+    }
+    if (startsPart && !(token.kind === 'word' && READ_PART_STARTS.has(token.text.toUpperCase()))) {
+      const word = token.kind === 'word' ? token.text.toUpperCase() : '';
+      if (!WRITE_KEYWORDS.has(word) && word !== 'LOAD') {
+        const reason = ADMIN_REASONS.get(word);
+        findings.push({
+          kind: 'write-clause',
+          offset: token.start,
+          message:
+            `"${token.text}" cannot start a read query${reason ? `: ${reason}` : ''}; ` +
+            'start with MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL',
+        });
+        continue;
+      }
     }
     if (token.kind !== 'word' || !isClausePosition(tokens, i)) continue;
     const word = token.text.toUpperCase();
@@ -93,6 +139,27 @@ export function analyzeCypher(text: string): CypherAnalysis {
     }
   }
   return { findings, parameters };
+}
+
+/** Whether the token after `index` starts a query part: after `UNION [ALL|DISTINCT]` or `CALL [(...)] {`. */
+function startsQueryPart(tokens: readonly CypherToken[], index: number): boolean {
+  const token = tokens[index]!;
+  const next = tokens[index + 1];
+  const upper = token.kind === 'word' ? token.text.toUpperCase() : '';
+  if (upper === 'UNION') return !(next?.kind === 'word' && /^(ALL|DISTINCT)$/i.test(next.text));
+  if ((upper === 'ALL' || upper === 'DISTINCT') && isWord(tokens[index - 1], 'UNION')) return true;
+  if (token.kind !== 'punct' || token.text !== '{') return false;
+  // `CALL {` or the scoped `CALL (a, b) {`
+  let before = index - 1;
+  if (tokens[before]?.kind === 'punct' && tokens[before]!.text === ')') {
+    while (before >= 0 && !(tokens[before]!.kind === 'punct' && tokens[before]!.text === '(')) before--;
+    before--;
+  }
+  return isWord(tokens[before], 'CALL');
+}
+
+function isWord(token: CypherToken | undefined, word: string): boolean {
+  return token?.kind === 'word' && token.text.toUpperCase() === word;
 }
 
 /**

@@ -51,3 +51,46 @@ describe('analyzeCypher', () => {
     expect(analyzeCypher('MATCH (n) /* RETURN n').findings[0]?.message).toBe('unterminated /* comment');
   });
 });
+
+describe('analyzeCypher: administration commands (issue #12)', () => {
+  const messages = (cypher: string) => analyzeCypher(cypher).findings.map((finding) => finding.message);
+
+  it.each([
+    ["TERMINATE TRANSACTIONS 'neo4j-transaction-1'", 'TERMINATE ends transactions'],
+    ['SHOW TRANSACTIONS', 'SHOW lists server state'],
+    ['SHOW USERS YIELD user RETURN user', 'SHOW lists server state'],
+    ['USE system MATCH (n) RETURN n', 'USE switches to another database'],
+    ['STOP DATABASE neo4j', 'START administers'.replace('START', 'STOP')],
+    ['EXPLAIN MATCH (n) RETURN n', 'EXPLAIN returns a plan'],
+    ['CYPHER runtime=slotted MATCH (n) RETURN n', 'query options'],
+    ['MATCH (n) RETURN n UNION SHOW DATABASES', 'SHOW lists server state'],
+    ['MATCH (n) RETURN n UNION ALL TERMINATE TRANSACTIONS "x"', 'TERMINATE ends transactions'],
+    ['MATCH (n) CALL { USE other MATCH (m) RETURN m } RETURN n, m', 'USE switches'],
+    ['MATCH (n) CALL (n) { SHOW TRANSACTIONS } RETURN n', 'SHOW lists server state'],
+    ['MATCH (n) RETURN n; MATCH (m) RETURN m', 'one statement'],
+    ['GRANT ROLE admin TO mallory', 'GRANT changes privileges'],
+  ])('rejects %s', (cypher, expected) => {
+    expect(messages(cypher).join('\n')).toContain(expected);
+  });
+
+  it.each([
+    ['CALL dbms.killQuery("q")', 'dbms.killQuery'],
+    ['CALL dbms.setConfigValue("a", "b")', 'dbms.setConfigValue'],
+    ['CALL db.clearQueryCaches()', 'db.clearQueryCaches'],
+    ['CALL db.createIndex("i", ["L"], ["p"], "native-btree-1.0")', 'db.createIndex'],
+  ])('rejects the admin or write procedure in %s', (cypher, procedure) => {
+    expect(messages(cypher)).toEqual([expect.stringContaining(`procedure "${procedure}"`)]);
+  });
+
+  it.each([
+    ['OPTIONAL MATCH (n) RETURN n'],
+    ['UNWIND [1, 2] AS x RETURN x'],
+    ['WITH 1 AS x RETURN x'],
+    ['MATCH (start)-->(stop) WITH start AS show RETURN show'],
+    ['MATCH (n) RETURN n UNION ALL MATCH (m) RETURN m'],
+    ['MATCH (n) CALL (n) { MATCH (n)-->(m) RETURN m } RETURN m'],
+    ['MATCH (n) RETURN n;'],
+  ])('accepts the read query %s', (cypher) => {
+    expect(analyzeCypher(cypher).findings).toEqual([]);
+  });
+});

@@ -14,10 +14,37 @@ export interface TemplateReference {
   readonly isKey: boolean;
 }
 
+export interface TemplateFinding {
+  readonly kind: 'forbidden' | 'placement';
+  readonly path: readonly PathSegment[];
+  readonly isKey: boolean;
+  readonly message: string;
+}
+
 export interface TemplateAnalysis {
   readonly parameters: readonly TemplateReference[];
   readonly fields: readonly TemplateReference[];
+  /** Keys a template may not hold (`script`, `index`) and holes where no value can safely go. */
+  readonly findings: readonly TemplateFinding[];
+  /** Whole-string holes given as a count (`size`, `from`): their parameter must be an integer. */
+  readonly counts: readonly TemplateReference[];
 }
+
+/**
+ * Keys that run code on the cluster or read another index (issue #12, items 5 and 8): `script` anywhere
+ * (`script_score`, `minimum_should_match_script`, ...), runtime fields (scripts too), and `index`
+ * (a terms lookup or an indexed shape reads the named index, whatever the view's alias is).
+ */
+function forbiddenKeyReason(key: string): string | undefined {
+  if (/script/i.test(key)) return 'scripts run code on the Elasticsearch cluster';
+  if (key === 'runtime_mappings') return 'runtime fields are scripts';
+  if (key === 'index' || key === '_index' || key === 'indices')
+    return "it makes Elasticsearch read another index than the view's";
+  return undefined;
+}
+/** Keys whose value Elasticsearch reads as a number of hits. */
+const COUNT_KEYS = new Set(['size', 'from', 'terminate_after', 'shard_size', 'min_doc_count']);
+const WHOLE_HOLE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 
 /** Queries whose mapping keys are field names: `{ match: { title: "..." } }`. */
 const FIELD_KEYED_QUERIES = new Set([
@@ -53,11 +80,31 @@ const HOLE = /\{\{\s*[#^/]?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 export function analyzeSearchTemplate(template: JsonValue): TemplateAnalysis {
   const parameters: TemplateReference[] = [];
   const fields: TemplateReference[] = [];
+  const findings: TemplateFinding[] = [];
+  const counts: TemplateReference[] = [];
 
   const holes = (text: string, path: readonly PathSegment[], isKey: boolean): void => {
+    if (!text.includes('{{')) return;
     for (const match of text.matchAll(HOLE)) {
       const name = match[1]!;
       if (!MUSTACHE_HELPERS.has(name)) parameters.push({ name, path, isKey });
+    }
+    // The renderer substitutes whole values only: a key chosen by a caller, or text spliced into a
+    // string (e.g. query_string syntax), would let a parameter change what the query means.
+    if (isKey) {
+      findings.push({
+        kind: 'placement',
+        path,
+        isKey,
+        message: `a parameter cannot be a key ("${text}"): keys decide what the query does`,
+      });
+    } else if (!WHOLE_HOLE.test(text)) {
+      findings.push({
+        kind: 'placement',
+        path,
+        isKey,
+        message: `a parameter must be the whole string ("{{name}}"), not part of "${text}": a value spliced into text could change the query's syntax (mustache sections and helpers are not supported)`,
+      });
     }
   };
   const field = (text: string, path: readonly PathSegment[], isKey: boolean): void => {
@@ -88,6 +135,13 @@ export function analyzeSearchTemplate(template: JsonValue): TemplateAnalysis {
     for (const [key, item] of Object.entries(value)) {
       const itemPath = [...path, key];
       holes(key, itemPath, true);
+      const forbidden = forbiddenKeyReason(key);
+      if (forbidden) {
+        findings.push({ kind: 'forbidden', path: itemPath, isKey: true, message: `"${key}" is not allowed in a search template: ${forbidden}` });
+        continue;
+      }
+      const whole = typeof item === 'string' ? WHOLE_HOLE.exec(item) : null;
+      if (whole && COUNT_KEYS.has(key)) counts.push({ name: whole[1]!, path: itemPath, isKey: false });
       // `sort: [{ price: "asc" }]` and `match: { title: ... }` name fields by their keys
       if (
         parentKey === 'sort-item' ||
@@ -100,5 +154,5 @@ export function analyzeSearchTemplate(template: JsonValue): TemplateAnalysis {
   };
 
   walk(template, [], undefined);
-  return { parameters, fields };
+  return { parameters, fields, findings, counts };
 }

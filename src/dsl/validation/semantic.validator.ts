@@ -677,6 +677,25 @@ class SemanticValidator {
   ): void {
     const path = [...base, 'search'];
     const analysis = analyzeSearchTemplate(search);
+    for (const finding of analysis.findings) {
+      this.problems.add(
+        finding.kind === 'forbidden' ? 'query-forbidden' : 'query-parameter-placement',
+        [...path, ...finding.path],
+        finding.message,
+        { at: finding.isKey ? 'key' : 'value' },
+      );
+    }
+    for (const count of analysis.counts) {
+      const type = query.parameters[count.name]?.type;
+      if (type !== undefined && type !== 'integer') {
+        this.problems.add(
+          'query-parameter-placement',
+          [...path, ...count.path],
+          `"${String(count.path[count.path.length - 1])}" takes a number of hits, but parameter "${count.name}" is a ${type}`,
+          { suggestion: `declare it as ${count.name}: { type: integer }` },
+        );
+      }
+    }
     const declared = Object.keys(query.parameters);
     const used = new Set<string>();
     for (const reference of analysis.parameters) {
