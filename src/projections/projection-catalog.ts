@@ -1,10 +1,25 @@
 /**
  * Loads the projection definitions the app runs from a folder. A broken definition file does not stop
  * the others: its errors are reported (file:line:column, all of them) and the valid definitions run.
+ * Nothing a definition file holds makes this throw (issue #12, item 2): YAML-level problems, encodings,
+ * oversized files and unreadable files are all DefinitionErrors of that file.
  */
 import type { CompiledProjection } from '../core/plan';
 import { compileProjection, formatDefinitionError, type DefinitionError } from '../dsl';
 import { checkDefinitions } from '../dsl/loader/definition.loader';
+import { CUSTOMER_EVENT_TYPES } from '../domain/customer/customer.events';
+import { ORDER_EVENT_TYPES } from '../domain/order/order.events';
+import { PRODUCT_EVENT_TYPES } from '../domain/product/product.events';
+
+/**
+ * Every event type the app's aggregates emit: a definition reading another type gets a warning
+ * (`unknown-event-type`), since events may also come from other services through the streams API.
+ */
+export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
+  ...CUSTOMER_EVENT_TYPES,
+  ...PRODUCT_EVENT_TYPES,
+  ...ORDER_EVENT_TYPES,
+]);
 
 export interface ProjectionCatalog {
   readonly projections: readonly CompiledProjection[];
@@ -26,19 +41,38 @@ export interface BrokenDefinition {
 }
 
 export function loadProjectionCatalog(folder: string): ProjectionCatalog {
-  const check = checkDefinitions([folder]);
-  const errorFiles = new Set(
-    check.problems.filter((p: DefinitionError) => p.severity === 'error').map((p: DefinitionError) => p.file),
-  );
-  const broken = [...errorFiles].map((file) => ({
-    file,
-    errors: check.problems
-      .filter((p: DefinitionError) => p.file === file && p.severity === 'error')
-      .map(formatDefinitionError),
-  }));
+  const check = checkDefinitions([folder], process.cwd(), { knownEventTypes: KNOWN_EVENT_TYPES });
+  const problems: DefinitionError[] = [...check.problems];
+  const projections: CompiledProjection[] = [];
+  for (const definition of check.definitions) {
+    try {
+      projections.push(compileProjection(definition));
+    } catch (error) {
+      // A definition that validated but does not compile is a bug; it must still not stop the others.
+      problems.push({
+        code: 'internal-error',
+        severity: 'error',
+        file: definition.origin,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `compiling this definition failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+        suggestion: 'this is a bug in Prism; please report it with the file',
+      });
+    }
+  }
+  const errorFiles = new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
+  const broken = [...errorFiles].map((file) => {
+    const name = check.names.get(file);
+    return {
+      file,
+      ...(name === undefined ? {} : { name }),
+      errors: problems.filter((p) => p.file === file && p.severity === 'error').map(formatDefinitionError),
+    };
+  });
   return {
-    projections: check.definitions.map(compileProjection),
-    problems: check.problems.map(formatDefinitionError),
+    projections,
+    problems: problems.map(formatDefinitionError),
     invalidFiles: errorFiles.size,
     broken,
   };

@@ -32,6 +32,15 @@ export function brokenCases(): BrokenCase[] {
     });
 }
 
+/** Codes of problems in the file itself: no YAML value (or no trustworthy one) to check a schema against. */
+export const FILE_LEVEL_CODES = new Set([
+  'yaml-syntax',
+  'yaml-alias',
+  'yaml-too-deep',
+  'encoding',
+  'file-too-large',
+]);
+
 /** Codes of problems a JSON Schema can see: the structural ones reported from the zod schema. */
 export const SCHEMA_LEVEL_CODES = new Set([
   'unknown-key',

@@ -4,6 +4,7 @@
  */
 import { formatDefinitionError, type DefinitionErrorCode } from '../../src/dsl/errors/definition-error';
 import { checkDefinitions } from '../../src/dsl/loader/definition.loader';
+import { KNOWN_EVENT_TYPES } from '../../src/projections/projection-catalog';
 import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
 
 const cases = brokenCases();
@@ -12,7 +13,9 @@ describe('broken-definition corpus', () => {
   it.each(cases.map((brokenCase) => [brokenCase.entry, brokenCase] as const))(
     '%s reports exactly its expected errors',
     (_entry, brokenCase) => {
-      const check = checkDefinitions([brokenCase.entry], BROKEN_FOLDER);
+      const check = checkDefinitions([brokenCase.entry], BROKEN_FOLDER, {
+        knownEventTypes: KNOWN_EVENT_TYPES,
+      });
       expect(check.problems.map(formatDefinitionError)).toEqual(brokenCase.expected);
     },
   );
@@ -23,7 +26,20 @@ describe('broken-definition corpus', () => {
 
   it('covers every error code the DSL reports', () => {
     // A code without a corpus case is a message nobody has read; keep this list equal to DefinitionErrorCode.
-    const allCodes: Record<DefinitionErrorCode, true> = {
+    // `false`: a code no file in git can produce (an unreadable file, a bug); definition-file.unit.spec.ts
+    // covers those.
+    const allCodes: Record<DefinitionErrorCode, boolean> = {
+      'file-unreadable': false,
+      'internal-error': false,
+      'file-too-large': true,
+      encoding: true,
+      'yaml-alias': true,
+      'yaml-too-deep': true,
+      'limit-exceeded': true,
+      'reserved-name': true,
+      'unknown-event-type': true,
+      'query-forbidden': true,
+      'query-parameter-placement': true,
       'yaml-syntax': true,
       'unknown-key': true,
       'wrong-type': true,
@@ -69,7 +85,11 @@ describe('broken-definition corpus', () => {
       'duplicate-target': true,
     };
     const covered = new Set(cases.flatMap((brokenCase) => brokenCase.codes));
-    expect(Object.keys(allCodes).filter((code) => !covered.has(code))).toEqual([]);
+    expect(
+      Object.entries(allCodes)
+        .filter(([code, inCorpus]) => inCorpus && !covered.has(code))
+        .map(([code]) => code),
+    ).toEqual([]);
   });
 
   it('reports several errors of one file together, in file order', () => {

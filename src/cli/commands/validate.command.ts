@@ -2,18 +2,23 @@
 import type { Command } from 'commander';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitions, DefinitionPathNotFoundError } from '../../dsl/loader/definition.loader';
+import { KNOWN_EVENT_TYPES } from '../../projections/projection-catalog';
 import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
 
 export function runValidate(paths: readonly string[], io: CliIo): number {
   let check;
   try {
-    check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd);
+    check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd, {
+      knownEventTypes: KNOWN_EVENT_TYPES,
+    });
   } catch (error) {
-    if (error instanceof DefinitionPathNotFoundError) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
+    // Never a stack trace (issue #12): a path that cannot be read is reported like any other problem.
+    io.err(
+      error instanceof DefinitionPathNotFoundError || !(error instanceof Error)
+        ? String(error instanceof Error ? error.message : error)
+        : `Cannot read the definitions: ${error.message}`,
+    );
+    return 1;
   }
   for (const problem of check.problems) io.out(formatDefinitionError(problem));
   const errors = check.problems.filter((problem) => problem.severity === 'error');

@@ -10,6 +10,7 @@ export type DefinitionErrorCode =
   | 'file-too-large'
   | 'encoding'
   | 'yaml-alias'
+  | 'yaml-too-deep'
   | 'limit-exceeded'
   | 'internal-error'
   // YAML and structure (zod schema)

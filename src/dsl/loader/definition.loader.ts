@@ -56,13 +56,19 @@ export function checkDefinitionSource(text: string, file: string, options: Check
   if (parsed.value === undefined)
     return { problems: parsed.errors, locator: parsed.locator, value: undefined };
   const check = validateDefinition(parsed.value, parsed.locator);
-  const catalog = options.knownEventTypes
-    ? unknownEventTypes(parsed.value, parsed.locator, options.knownEventTypes)
-    : [];
+  // an oversized definition was not checked further; a warning per event type would bury its error
+  const oversized = check.problems.some((problem) => problem.code === 'limit-exceeded');
+  const catalog =
+    options.knownEventTypes && !oversized
+      ? unknownEventTypes(parsed.value, parsed.locator, options.knownEventTypes)
+      : [];
   const problems = sortDefinitionErrors([...parsed.errors, ...check.problems, ...catalog]);
   if (hasErrors(parsed.errors) || !check.checked)
     return { problems, locator: parsed.locator, value: parsed.value };
-  const checked = { ...check.checked, warnings: sortDefinitionErrors([...check.checked.warnings, ...catalog]) };
+  const checked = {
+    ...check.checked,
+    warnings: sortDefinitionErrors([...check.checked.warnings, ...catalog]),
+  };
   return { checked, problems, locator: parsed.locator, value: parsed.value };
 }
 

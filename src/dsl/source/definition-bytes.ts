@@ -58,8 +58,10 @@ export function fileSizeError(size: number, file: string): DefinitionError | und
 /** UTF-16/UTF-32, by byte-order mark or by the NUL byte every other byte that ASCII text has in UTF-16. */
 function wideEncoding(bytes: Uint8Array): string | undefined {
   const [b0, b1, b2, b3] = bytes;
-  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) return 'UTF-32 (little-endian, byte-order mark FF FE 00 00)';
-  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return 'UTF-32 (big-endian, byte-order mark 00 00 FE FF)';
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0)
+    return 'UTF-32 (little-endian, byte-order mark FF FE 00 00)';
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)
+    return 'UTF-32 (big-endian, byte-order mark 00 00 FE FF)';
   if (b0 === 0xff && b1 === 0xfe) return 'UTF-16 (little-endian, byte-order mark FF FE)';
   if (b0 === 0xfe && b1 === 0xff) return 'UTF-16 (big-endian, byte-order mark FE FF)';
   const sample = Math.min(bytes.length, 512) & ~1;

@@ -31,7 +31,7 @@ import {
 } from '../model/definition-limits';
 
 export interface YamlGuardProblem {
-  readonly code: 'limit-exceeded' | 'yaml-alias' | 'yaml-syntax';
+  readonly code: 'yaml-too-deep' | 'yaml-alias' | 'yaml-syntax';
   readonly offset: number;
   readonly message: string;
   readonly suggestion?: string;
@@ -65,11 +65,14 @@ export function nestingBeforeParse(text: string): YamlGuardProblem | undefined {
     if (type === 'newline') {
       atLineStart = true;
       indent = 0;
-    } else if (atLineStart && (type === 'space' || type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind')) {
+    } else if (
+      atLineStart &&
+      (type === 'space' || type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind')
+    ) {
       indent += token.length;
       if (indent > MAX_INDENT_COLUMNS) {
         return {
-          code: 'limit-exceeded',
+          code: 'yaml-too-deep',
           offset,
           message: `this line is indented by more than ${MAX_INDENT_COLUMNS} columns (nesting markers included); a definition may nest at most ${MAX_YAML_DEPTH} levels`,
           suggestion: 'flatten the structure',
@@ -85,7 +88,7 @@ export function nestingBeforeParse(text: string): YamlGuardProblem | undefined {
 
 function tooDeep(offset: number): YamlGuardProblem {
   return {
-    code: 'limit-exceeded',
+    code: 'yaml-too-deep',
     offset,
     message: `values are nested more than ${MAX_YAML_DEPTH} levels deep; a definition may nest at most ${MAX_YAML_DEPTH}`,
     suggestion: 'flatten the structure',
@@ -127,7 +130,7 @@ export function documentProblems(document: Document): { problems: YamlGuardProbl
       }
       if (aliases.length > MAX_ALIASES) {
         problems.push({
-          code: 'limit-exceeded',
+          code: 'yaml-alias',
           offset: rangeStart(node),
           message: `more than ${MAX_ALIASES} aliases in one file; a definition may use at most ${MAX_ALIASES}`,
         });

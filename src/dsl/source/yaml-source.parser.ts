@@ -93,7 +93,18 @@ export function parseYamlSource(text: string, file: string): ParsedYaml {
     return {
       value: undefined,
       locator,
-      errors: [...errors, { code: 'yaml-syntax', severity: 'error', file, line: 1, column: 1, path: '', message: `invalid YAML: ${message}` }],
+      errors: [
+        ...errors,
+        {
+          code: 'yaml-syntax',
+          severity: 'error',
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `invalid YAML: ${message}`,
+        },
+      ],
     };
   }
 }
@@ -122,9 +133,10 @@ function unclosedQuote(text: string, code: string, message: string, offset: numb
 function yamlMessage(code: string, message: string): string {
   const firstLine = message.split('\n')[0] ?? message;
   const lower = firstLine.charAt(0).toLowerCase() + firstLine.slice(1);
-  return code === 'DUPLICATE_KEY'
-    ? 'the same key is written twice in one mapping (YAML keeps the last)'
-    : `invalid YAML: ${lower}`;
+  if (code === 'DUPLICATE_KEY') return 'the same key is written twice in one mapping (YAML keeps the last)';
+  if (code === 'MULTIPLE_DOCS')
+    return 'invalid YAML: a definition file holds one document, but "---" starts a second one here';
+  return `invalid YAML: ${lower}`;
 }
 
 class YamlSourceLocator implements SourceLocator {
@@ -173,7 +185,7 @@ class YamlSourceLocator implements SourceLocator {
       for (const item of map.items) {
         const text = isPair(item) ? keyText(item.key) : undefined;
         // the first entry, as before; a duplicate key is reported on its own
-        if (text !== undefined && !index.has(text)) index.set(text, item as Pair);
+        if (text !== undefined && !index.has(text)) index.set(text, item);
       }
       this.pairIndex.set(map, index);
     }

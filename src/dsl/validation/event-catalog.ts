@@ -25,7 +25,10 @@ export function unknownEventTypes(
       'unknown-event-type',
       ['source', 'events', index],
       `no known event catalog produces "${eventType}", so this projection may never see one`,
-      { suggestion: didYouMean(eventType, known) ?? 'check the spelling against the events your aggregates emit' },
+      {
+        suggestion:
+          didYouMean(eventType, known) ?? 'check the spelling against the events your aggregates emit',
+      },
     );
   });
   return problems.list;

@@ -38,7 +38,8 @@ const NEO4J_BOOKKEEPING_PREFIX = 'Prism';
 /** Why `table` cannot name a relational view, or undefined when it can. */
 export function reservedTableReason(table: string): string | undefined {
   if (EVENT_LOG_RELATIONS.has(table)) return 'the PostgreSQL event log uses it';
-  if (table.startsWith(BOOKKEEPING_PREFIX)) return `Prism's bookkeeping tables start with "${BOOKKEEPING_PREFIX}"`;
+  if (table.startsWith(BOOKKEEPING_PREFIX))
+    return `Prism's bookkeeping tables start with "${BOOKKEEPING_PREFIX}"`;
   if (table.includes(PHYSICAL_SEPARATOR))
     return `"${PHYSICAL_SEPARATOR}" separates a view from its generation in physical table names`;
   return undefined;

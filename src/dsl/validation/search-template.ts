@@ -137,7 +137,12 @@ export function analyzeSearchTemplate(template: JsonValue): TemplateAnalysis {
       holes(key, itemPath, true);
       const forbidden = forbiddenKeyReason(key);
       if (forbidden) {
-        findings.push({ kind: 'forbidden', path: itemPath, isKey: true, message: `"${key}" is not allowed in a search template: ${forbidden}` });
+        findings.push({
+          kind: 'forbidden',
+          path: itemPath,
+          isKey: true,
+          message: `"${key}" is not allowed in a search template: ${forbidden}`,
+        });
         continue;
       }
       const whole = typeof item === 'string' ? WHOLE_HOLE.exec(item) : null;

@@ -547,7 +547,9 @@ class SemanticValidator {
     // A condition that reads only `event` is compiled in the event scope, so the compiler can test it
     // before the action's key is computed (`when: has(event.data.x)` guards `key: event.data.x`).
     const eventOnly =
-      scope !== this.eventScope && !expressionLimitProblem(source) ? this.eventScope.compile(source) : undefined;
+      scope !== this.eventScope && !expressionLimitProblem(source)
+        ? this.eventScope.compile(source)
+        : undefined;
     const compiled =
       eventOnly && !isExpressionProblem(eventOnly)
         ? this.remember(path, eventOnly)

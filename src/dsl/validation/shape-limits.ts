@@ -42,12 +42,24 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
     );
     nameLength(problems, ['target', 'table'], target.table, NAME_LENGTH_LIMITS.table, 'a table name');
     for (const [name] of entries(target.columns))
-      nameLength(problems, ['target', 'columns', name], name, NAME_LENGTH_LIMITS.column, 'a column name', 'key');
+      nameLength(
+        problems,
+        ['target', 'columns', name],
+        name,
+        NAME_LENGTH_LIMITS.column,
+        'a column name',
+        'key',
+      );
     const indexes = Array.isArray(target.indexes) ? target.indexes : [];
     over(['target', 'indexes'], indexes.length, TARGET_LIMITS.postgresIndexes, 'indexes on one table');
     indexes.forEach((index: unknown, i) => {
       if (isPlainObject(index))
-        over(['target', 'indexes', i, 'columns'], count(index.columns), TARGET_LIMITS.postgresIndexColumns, 'columns in one index');
+        over(
+          ['target', 'indexes', i, 'columns'],
+          count(index.columns),
+          TARGET_LIMITS.postgresIndexColumns,
+          'columns in one index',
+        );
     });
   } else if (target.kind === 'elasticsearch') {
     over(
@@ -57,17 +69,33 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
       'fields in an elasticsearch index',
       "Elasticsearch's index.mapping.total_fields.limit is 1,000, and Prism maps one field of its own",
     );
-    nameLength(problems, ['target', 'index'], target.index, NAME_LENGTH_LIMITS.elasticsearchIndex, 'an index name');
+    nameLength(
+      problems,
+      ['target', 'index'],
+      target.index,
+      NAME_LENGTH_LIMITS.elasticsearchIndex,
+      'an index name',
+    );
     for (const [name] of entries(target.fields))
       nameLength(problems, ['target', 'fields', name], name, TEXT_LIMITS.nameLength, 'a field name', 'key');
   } else if (target.kind === 'neo4j') {
     over(['target', 'nodes'], count(target.nodes), TARGET_LIMITS.neo4jLabels, 'node labels');
-    over(['target', 'relationships'], count(target.relationships), TARGET_LIMITS.neo4jRelationshipTypes, 'relationship types');
+    over(
+      ['target', 'relationships'],
+      count(target.relationships),
+      TARGET_LIMITS.neo4jRelationshipTypes,
+      'relationship types',
+    );
     for (const part of ['nodes', 'relationships'] as const) {
       for (const [name, declaration] of entries(target[part])) {
         nameLength(problems, ['target', part, name], name, TEXT_LIMITS.nameLength, 'a label or type', 'key');
         const properties = isPlainObject(declaration) ? declaration.properties : undefined;
-        over(['target', part, name, 'properties'], count(properties), TARGET_LIMITS.neo4jProperties, `properties of ${name}`);
+        over(
+          ['target', part, name, 'properties'],
+          count(properties),
+          TARGET_LIMITS.neo4jProperties,
+          `properties of ${name}`,
+        );
       }
     }
   }
@@ -81,7 +109,12 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
       for (const [kind, body] of entries(action)) {
         for (const part of ['set', 'increment', 'append'] as const) {
           const assignments = isPlainObject(body) ? body[part] : undefined;
-          over(['handlers', eventType, index, kind, part], count(assignments), SECTION_LIMITS.assignments, `assignments in one ${part}`);
+          over(
+            ['handlers', eventType, index, kind, part],
+            count(assignments),
+            SECTION_LIMITS.assignments,
+            `assignments in one ${part}`,
+          );
         }
       }
     });
@@ -90,7 +123,12 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
   over(['queries'], count(root.queries), SECTION_LIMITS.queries, 'named queries');
   for (const [name, query] of entries(root.queries)) {
     const parameters = isPlainObject(query) ? query.parameters : undefined;
-    over(['queries', name, 'parameters'], count(parameters), SECTION_LIMITS.parameters, `parameters of query ${name}`);
+    over(
+      ['queries', name, 'parameters'],
+      count(parameters),
+      SECTION_LIMITS.parameters,
+      `parameters of query ${name}`,
+    );
     const cypher = isPlainObject(query) ? query.cypher : undefined;
     if (typeof cypher === 'string' && cypher.length > TEXT_LIMITS.cypherLength) {
       problems.add(
