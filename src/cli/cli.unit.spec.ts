@@ -52,6 +52,25 @@ describe('prism validate', () => {
       'No projection definition file or folder at "nowhere"; pass a *.yaml file or a folder of them (default: projections/).',
     ]);
   });
+
+  it('reports YAML-level problems as errors with positions, never a stack trace (issue #12)', () => {
+    const io = bufferIo();
+    const files = [
+      'yaml-alias-undefined',
+      'yaml-alias-bomb',
+      'yaml-deep-flow-nesting-huge',
+      'encoding-invalid-utf8',
+    ];
+    expect(
+      runValidate(
+        files.map((file) => `test/dsl/broken/${file}.yaml`),
+        io,
+      ),
+    ).toBe(1);
+    expect(io.errors).toEqual([]);
+    expect(io.lines.filter((line) => / error /.test(line))).toHaveLength(5);
+    expect(io.lines.join('\n')).not.toMatch(/\bat \w+ \(/);
+  });
 });
 
 describe('prism test', () => {

@@ -18,6 +18,8 @@ const EVENT_LOG_RELATIONS = new Set([
   'events_pkey',
   'events_id_key',
   'events_stream_id_revision_key',
+  'events_stream_revision_key',
+  'events_position_key',
   'events_type_position_idx',
   'events_type_position',
   'streams_pkey',

@@ -41,15 +41,16 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
       'split the view into several projections; PostgreSQL itself stops at 1,600 columns',
     );
     nameLength(problems, ['target', 'table'], target.table, NAME_LENGTH_LIMITS.table, 'a table name');
-    for (const [name] of entries(target.columns))
-      nameLength(
-        problems,
-        ['target', 'columns', name],
-        name,
-        NAME_LENGTH_LIMITS.column,
-        'a column name',
-        'key',
-      );
+    if (count(target.columns) <= TARGET_LIMITS.postgresColumns)
+      for (const [name] of entries(target.columns))
+        nameLength(
+          problems,
+          ['target', 'columns', name],
+          name,
+          NAME_LENGTH_LIMITS.column,
+          'a column name',
+          'key',
+        );
     const indexes = Array.isArray(target.indexes) ? target.indexes : [];
     over(['target', 'indexes'], indexes.length, TARGET_LIMITS.postgresIndexes, 'indexes on one table');
     indexes.forEach((index: unknown, i) => {
@@ -76,8 +77,9 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
       NAME_LENGTH_LIMITS.elasticsearchIndex,
       'an index name',
     );
-    for (const [name] of entries(target.fields))
-      nameLength(problems, ['target', 'fields', name], name, TEXT_LIMITS.nameLength, 'a field name', 'key');
+    if (count(target.fields) <= TARGET_LIMITS.elasticsearchFields)
+      for (const [name] of entries(target.fields))
+        nameLength(problems, ['target', 'fields', name], name, TEXT_LIMITS.nameLength, 'a field name', 'key');
   } else if (target.kind === 'neo4j') {
     over(['target', 'nodes'], count(target.nodes), TARGET_LIMITS.neo4jLabels, 'node labels');
     over(
