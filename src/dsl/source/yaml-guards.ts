@@ -106,19 +106,24 @@ export function documentProblems(document: Document): { problems: YamlGuardProbl
   const anchors = new Map<string, number>();
   let fatal = false;
 
-  /** Number of values in `node` with its aliases expanded. */
-  const walk = (node: unknown, depth: number): number => {
-    if (fatal) return 0;
+  /**
+   * Number of values in `node` with its aliases expanded, and without (what is written). Only what
+   * aliases add is limited: a large file written out in full is bounded by the file size limit.
+   */
+  const walk = (node: unknown, depth: number): { expanded: number; written: number } => {
+    const none = { expanded: 0, written: 0 };
+    if (fatal) return none;
     if (depth > MAX_YAML_DEPTH) {
       problems.push(tooDeep(rangeStart(node)));
       fatal = true;
-      return 0;
+      return none;
     }
-    let size = 1;
+    let expanded = 1;
+    let written = 1;
     if (isAlias(node)) {
       aliases.push(node);
-      const expanded = anchors.get(node.source);
-      if (expanded === undefined) {
+      const size = anchors.get(node.source);
+      if (size === undefined) {
         problems.push({
           code: 'yaml-alias',
           offset: rangeStart(node),
@@ -126,7 +131,7 @@ export function documentProblems(document: Document): { problems: YamlGuardProbl
           suggestion: `define &${node.source} earlier in the file, or write the value here`,
         });
         fatal = true;
-        return 0;
+        return none;
       }
       if (aliases.length > MAX_ALIASES) {
         problems.push({
@@ -135,42 +140,43 @@ export function documentProblems(document: Document): { problems: YamlGuardProbl
           message: `more than ${MAX_ALIASES} aliases in one file; a definition may use at most ${MAX_ALIASES}`,
         });
         fatal = true;
-        return 0;
+        return none;
       }
-      size = expanded;
+      expanded = size;
     } else if (isCollection(node)) {
-      const seen = isMap(node) ? new Map<string, true>() : undefined;
+      const seen = isMap(node) ? new Set<string>() : undefined;
       for (const item of node.items) {
-        if (isPair(item)) {
-          if (seen && isScalar(item.key)) {
-            const id = `${typeof item.key.value}:${String(item.key.value)}`;
-            if (seen.has(id)) {
-              problems.push({
-                code: 'yaml-syntax',
-                offset: rangeStart(item.key),
-                message: 'the same key is written twice in one mapping (YAML keeps the last)',
-              });
-            }
-            seen.set(id, true);
+        const parts = isPair(item) ? [item.key, item.value] : [item];
+        if (seen && isPair(item) && isScalar(item.key)) {
+          const id = `${typeof item.key.value}:${String(item.key.value)}`;
+          if (seen.has(id)) {
+            problems.push({
+              code: 'yaml-syntax',
+              offset: rangeStart(item.key),
+              message: 'the same key is written twice in one mapping (YAML keeps the last)',
+            });
           }
-          size += walk(item.key, depth + 1) + walk(item.value, depth + 1);
-        } else {
-          size += walk(item, depth + 1);
+          seen.add(id);
+        }
+        for (const part of parts) {
+          const sizes = walk(part, depth + 1);
+          expanded += sizes.expanded;
+          written += sizes.written;
         }
       }
     }
     const anchor = (node as { anchor?: string } | null)?.anchor;
-    if (anchor !== undefined && !isAlias(node)) anchors.set(anchor, size);
-    if (size > MAX_EXPANDED_NODES && !fatal) {
+    if (anchor !== undefined && !isAlias(node)) anchors.set(anchor, expanded);
+    if (expanded - written > MAX_EXPANDED_NODES && !fatal) {
       problems.push({
         code: 'yaml-alias',
         offset: rangeStart(node),
-        message: `this value expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values through aliases (an "alias bomb")`,
+        message: `aliases expand this value by more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values (an "alias bomb")`,
         suggestion: 'write the values out, or use fewer aliases',
       });
       fatal = true;
     }
-    return size;
+    return { expanded, written };
   };
 
   walk(document.contents, 1);
