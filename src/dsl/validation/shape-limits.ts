@@ -30,6 +30,10 @@ export function checkShapeLimits(value: unknown, problems: Problems): boolean {
   nameLength(problems, ['name'], root.name, NAME_LENGTH_LIMITS.projection, 'a projection name');
   const source = isPlainObject(root.source) ? root.source : {};
   over(['source', 'events'], count(source.events), SECTION_LIMITS.eventTypes, 'event types in source.events');
+  if (Array.isArray(source.events) && source.events.length <= SECTION_LIMITS.eventTypes)
+    source.events.forEach((eventType: unknown, index) =>
+      nameLength(problems, ['source', 'events', index], eventType, TEXT_LIMITS.nameLength, 'an event type'),
+    );
 
   const target = isPlainObject(root.target) ? root.target : {};
   if (target.kind === 'postgres') {
