@@ -48,10 +48,13 @@ export const SECTION_LIMITS = {
 } as const;
 
 export const TEXT_LIMITS = {
-  /** Characters of one CEL expression. */
-  expressionLength: 4096,
-  /** Brackets nested inside one expression: `(`, `[` and `{`. */
-  expressionDepth: 32,
+  /**
+   * Characters of one CEL expression, checked before it is parsed; the engine's own limits (1,000 syntax
+   * nodes, depth 32) then apply to what parses.
+   */
+  expressionLength: 16_384,
+  /** Unary operators in a row (`!!!!x`): the CEL parser recurses once per operator. */
+  unaryRun: 64,
   /** Characters of a named query's Cypher text. */
   cypherLength: 16_384,
   /** Characters of any name (column, field, label, event type, ...). */

@@ -1,7 +1,7 @@
 /**
  * Size limits of one CEL expression's source (definition-limits.ts), checked before the CEL parser sees
- * it: the parser recurses per nesting level (4,000 `!` overflow its stack) and its work grows with the
- * text (issue #12, item 7). Cost limits of evaluation belong to the expression engine, not here.
+ * it: its work grows with the text, and it recurses per unary operator (issue #12, item 7). Nesting, syntax
+ * nodes and evaluation cost are the expression engine's limits (src/dsl/expressions), not here.
  */
 import { TEXT_LIMITS } from '../model/definition-limits';
 
@@ -19,30 +19,23 @@ export function expressionLimitProblem(source: string): ExpressionLimitProblem |
       message: `the expression has ${source.length.toLocaleString('en-US')} characters; an expression may have at most ${TEXT_LIMITS.expressionLength.toLocaleString('en-US')}`,
     };
   }
-  const limit = TEXT_LIMITS.expressionDepth;
-  const tooDeep = (offset: number, what: string): ExpressionLimitProblem => ({
-    offset,
-    message: `the expression nests ${what} more than ${limit} deep; an expression may nest at most ${limit} levels`,
-  });
-  let depth = 0;
+  // Nesting depth and syntax nodes are the expression engine's limits (expression-limit), checked on the
+  // parsed tree; only what would overflow the parser's own stack first is caught here: a long run of
+  // unary operators (the parser recurses once per `!` or `-`, and 4,000 of them overflowed it).
+  const limit = TEXT_LIMITS.unaryRun;
   let unaryRun = 0;
-  let ternaries = 0;
   for (let i = 0; i < source.length; i++) {
     const char = source[i]!;
     if (char === '"' || char === "'") {
       i = endOfString(source, i);
       unaryRun = 0;
-      continue;
-    }
-    if (char === '(' || char === '[' || char === '{') {
-      if (++depth > limit) return tooDeep(i, 'brackets');
-    } else if (char === ')' || char === ']' || char === '}') {
-      depth = Math.max(0, depth - 1);
-    } else if (char === '?') {
-      if (++ternaries > limit) return tooDeep(i, 'conditionals (?:)');
-    }
-    if (char === '!' || char === '-') {
-      if (++unaryRun > limit) return tooDeep(i, 'unary operators (! and -)');
+    } else if (char === '!' || char === '-') {
+      if (++unaryRun > limit) {
+        return {
+          offset: i,
+          message: `the expression chains more than ${limit} unary operators (! and -); an expression may chain at most ${limit}`,
+        };
+      }
     } else if (!/\s/.test(char)) {
       unaryRun = 0;
     }
