@@ -68,6 +68,8 @@ export interface RebuildStartedJson {
   readonly generation: number;
   /** Position the new generation starts from (always 0: views are rebuilt from the start of the log). */
   readonly from: string;
+  /** True when a rebuild was already under way: this request started nothing and names that generation. */
+  readonly alreadyBuilding: boolean;
   readonly message: string;
 }
 

@@ -53,13 +53,16 @@ export class AdminService {
    * once it reaches the head. A rebuild already under way is reported, not restarted.
    */
   async rebuild(name: string): Promise<RebuildStartedJson> {
-    const generation = await (await this.runtime()).rebuild(name);
+    const { generation, started } = await (await this.runtime()).rebuild(name);
     return {
       projection: name,
       generation,
       from: '0',
+      alreadyBuilding: !started,
       message:
-        `Generation ${generation} of "${name}" is being built from the start of the log beside the live view ` +
+        (started
+          ? `Generation ${generation} of "${name}" is being built from the start of the log beside the live view `
+          : `Generation ${generation} of "${name}" was already being built (nothing new started); it is built beside the live view `) +
         `and replaces it at the head; follow its progress with GET /admin/projections/${name}.`,
     };
   }

@@ -21,7 +21,13 @@ import { backoffDelay, sleep } from './backoff';
 import { classifyError, errorMessage } from './error-classifier';
 import type { ParkedResolution } from './projection-runner';
 import type { ProjectionStatus } from './projection-status';
-import { ProjectionSupervisor, type ProjectionDefinition, type Recompile } from './projection-supervisor';
+import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
+import {
+  ProjectionSupervisor,
+  type ProjectionDefinition,
+  type RebuildOutcome,
+  type Recompile,
+} from './projection-supervisor';
 import {
   DuplicateProjectionError,
   NoTargetForKindError,
@@ -54,6 +60,11 @@ export interface ProjectionRuntimeOptions {
   readonly missingTargetHint?: (kind: TargetKind) => string;
   /** Source of randomness for backoff jitter (seeded in tests). */
   readonly random?: () => number;
+  /**
+   * Serializes the admin operations on one projection (start, rebuild, pause, resume, swap). Defaults to
+   * a lock within this process; give one that also holds across processes when several run projections.
+   */
+  readonly operationLock?: ProjectionOperationLock;
 }
 
 interface Entry {
@@ -68,12 +79,14 @@ export class ProjectionRuntime {
   private readonly entries = new Map<string, Entry>();
   private readonly options: RunnerOptions;
   private readonly logger: RuntimeLogger;
+  private readonly lock: ProjectionOperationLock;
   private stopped = false;
   private stopSignal = deferred();
 
   constructor(private readonly config: ProjectionRuntimeOptions) {
     this.options = runnerOptions(config.runner);
     this.logger = config.logger ?? consoleLogger;
+    this.lock = config.operationLock ?? new InProcessOperationLock();
   }
 
   /**
@@ -121,8 +134,11 @@ export class ProjectionRuntime {
     return this.supervisor(name).resume();
   }
 
-  /** Builds a new generation beside the live one and swaps it in at the head; returns its number. */
-  rebuild(name: string): Promise<number> {
+  /**
+   * Builds a new generation beside the live one and swaps it in at the head. While one is building, a
+   * second request starts nothing and answers that generation (`started: false`).
+   */
+  rebuild(name: string): Promise<RebuildOutcome> {
     return this.supervisor(name).rebuild();
   }
 
@@ -168,6 +184,7 @@ export class ProjectionRuntime {
       logger: this.logger,
       ...(this.config.observer !== undefined ? { observer: this.config.observer } : {}),
       ...(this.config.random !== undefined ? { random: this.config.random } : {}),
+      lock: this.lock,
     });
     const entry: Entry = { name: plan.name, supervisor, startError: undefined };
     this.entries.set(plan.name, entry);

@@ -22,6 +22,7 @@ import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
 import type { ProjectionStatus, RunnerState } from './projection-status';
 import { CheckpointTimeoutError, RunnerNotRunningError } from './runtime.errors';
+import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
 import type { RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
 import type { RunnerOptions } from './runtime.options';
@@ -44,6 +45,14 @@ export interface SupervisorDependencies {
   readonly logger: RuntimeLogger;
   readonly observer?: RuntimeObserver;
   readonly random?: () => number;
+  /** Serializes this projection's generation-changing operations (default: within this process). */
+  readonly lock?: ProjectionOperationLock;
+}
+
+/** What a rebuild request did: started a new generation, or found one already building. */
+export interface RebuildOutcome {
+  readonly generation: number;
+  readonly started: boolean;
 }
 
 export class ProjectionSupervisor {
@@ -57,8 +66,11 @@ export class ProjectionSupervisor {
   private paused = false;
   private stopped = false;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
+  private readonly lock: ProjectionOperationLock;
 
-  constructor(private readonly deps: SupervisorDependencies) {}
+  constructor(private readonly deps: SupervisorDependencies) {
+    this.lock = deps.lock ?? new InProcessOperationLock();
+  }
 
   get name(): string {
     return this.deps.definition.plan.name;
@@ -68,7 +80,13 @@ export class ProjectionSupervisor {
     return this.deps.definition.plan;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    // A start after a failed one (the runtime retries) runs again; a stop() from here on wins.
+    this.stopped = false;
+    return this.lock.run(this.name, () => this.startUnlocked());
+  }
+
+  private async startUnlocked(): Promise<void> {
     const { target, definition } = this.deps;
     const plan = definition.plan;
     this.paused = (await target.readProjection(plan.name))?.paused === true;
@@ -124,28 +142,39 @@ export class ProjectionSupervisor {
     await Promise.all([this.live?.stop(), this.rebuilding?.stop()]);
   }
 
-  /** Starts building a new generation from position 0 beside the live one; returns its number. */
-  async rebuild(): Promise<number> {
-    if (this.rebuilding !== undefined) return this.rebuilding.generation;
-    const generations = await this.deps.target.listGenerations(this.name);
-    const view = await this.prepare(nextGeneration(generations));
-    this.rebuilding = this.runner(this.plan, view, this.plan.fingerprint, 'rebuild');
-    this.deps.logger.info(`${this.name}: manual rebuild into generation ${view.generation}`);
-    return view.generation;
+  /**
+   * Starts building a new generation from position 0 beside the live one. A rebuild already under way is
+   * reported (started: false), never doubled: the check and the preparation run under the projection's
+   * operation lock, so concurrent requests cannot all pass the check (issue #12).
+   */
+  rebuild(): Promise<RebuildOutcome> {
+    return this.lock.run(this.name, async () => {
+      if (this.stopped) throw new RunnerNotRunningError(this.name, 'stopped');
+      if (this.rebuilding !== undefined) return { generation: this.rebuilding.generation, started: false };
+      const generations = await this.deps.target.listGenerations(this.name);
+      const view = await this.prepare(nextGeneration(generations));
+      this.rebuilding = this.runner(this.plan, view, this.plan.fingerprint, 'rebuild');
+      this.deps.logger.info(`${this.name}: manual rebuild into generation ${view.generation}`);
+      return { generation: view.generation, started: true };
+    });
   }
 
-  async pause(): Promise<void> {
-    await this.deps.target.setPaused(this.name, true);
-    this.paused = true;
-    this.live?.pause();
-    this.rebuilding?.pause();
+  pause(): Promise<void> {
+    return this.lock.run(this.name, async () => {
+      await this.deps.target.setPaused(this.name, true);
+      this.paused = true;
+      this.live?.pause();
+      this.rebuilding?.pause();
+    });
   }
 
-  async resume(): Promise<void> {
-    await this.deps.target.setPaused(this.name, false);
-    this.paused = false;
-    this.live?.resume();
-    this.rebuilding?.resume();
+  resume(): Promise<void> {
+    return this.lock.run(this.name, async () => {
+      await this.deps.target.setPaused(this.name, false);
+      this.paused = false;
+      this.live?.resume();
+      this.rebuilding?.resume();
+    });
   }
 
   status(): ProjectionStatus {
@@ -258,13 +287,17 @@ export class ProjectionSupervisor {
       !this.paused &&
       !this.stopped
     ) {
-      this.swapping = this.trySwap(runner).finally(() => {
-        this.swapping = undefined;
-      });
+      this.swapping = this.lock
+        .run(this.name, () => this.trySwap(runner))
+        .finally(() => {
+          this.swapping = undefined;
+        });
     }
   }
 
   private async trySwap(rebuilt: ProjectionRunner): Promise<void> {
+    // Queued behind another operation, the world may have changed meanwhile.
+    if (this.stopped || this.paused || this.rebuilding !== rebuilt) return;
     try {
       const head = await this.deps.store.headPosition(filterOf(rebuilt.plan));
       if (rebuilt.position < head) return;

@@ -181,8 +181,8 @@ describeWithStores(['postgres'], 'rebuilds and swaps on PostgreSQL', (urls) => {
     const events = await appendOrders(store, 20);
     const runtime = await start([v1]);
     await runtime.waitForCheckpoint('order_summary', await store.headPosition());
-    expect(await runtime.rebuild('order_summary')).toBe(2);
-    expect(await runtime.rebuild('order_summary')).toBe(2);
+    expect(await runtime.rebuild('order_summary')).toEqual({ generation: 2, started: true });
+    expect(await runtime.rebuild('order_summary')).toEqual({ generation: 2, started: false });
     await waitFor(() => runtime.status('order_summary').live?.generation === 2, 'the swap to generation 2');
     expect(await readers(1)).toEqual(expectedOrderSummary(events));
     await waitFor(async () => (await tables()).length === 2, 'the old generation to be dropped');
