@@ -3,7 +3,15 @@
  * ISO 8601 strings. One mapper per runtime shape keeps the CLI and any dashboard on the same fields.
  */
 import type { ParkedResolution } from '../runtime/projection-runner';
-import type { GenerationStatus, ProjectionStatus, RunnerState } from '../runtime/projection-status';
+import type { BrokenDefinition } from '../projections/projection-catalog';
+import type {
+  GenerationStatus,
+  ProjectionState,
+  ProjectionStatus,
+  RunnerState,
+  StoreRole,
+  StoreStall,
+} from '../runtime/projection-status';
 import type { ParkedEvent } from '../targets/target.port';
 import { encodeStoredEvent, type StoredEventJson } from '../eventstore/stored-event-json';
 
@@ -27,17 +35,36 @@ export interface GenerationStatusJson {
     readonly kind: string;
     readonly attempts: number;
     readonly at: string;
+    /** `event-store` or `view-store`: where the error came from. */
+    readonly store: StoreRole;
   } | null;
+  readonly stall: StallJson | null;
+}
+
+/** Why a projection is `stalled`: the store in trouble, since when, and its last error. */
+export interface StallJson {
+  /** `event-store` (the log it reads) or `view-store` (where its view is written). */
+  readonly store: StoreRole;
+  /** postgres, kurrentdb, embedded, elasticsearch, neo4j... */
+  readonly kind: string;
+  readonly since: string;
+  readonly lastError: string;
 }
 
 export interface ProjectionStatusJson {
   readonly name: string;
-  readonly state: RunnerState;
+  /** One of PROJECTION_STATES (src/runtime/projection-status.ts). */
+  readonly state: ProjectionState;
   /** The generation readers see. */
   readonly live: GenerationStatusJson | null;
   /** The generation a rebuild (or reset) is filling beside the live one; swapped in at the head. */
   readonly rebuild: GenerationStatusJson | null;
+  /** Present while `stalled`. */
+  readonly stall: StallJson | null;
   readonly notes: readonly string[];
+  /** `broken-definition` only: the definition file that was skipped, and every error in it. */
+  readonly file?: string;
+  readonly errors?: readonly string[];
 }
 
 export interface ParkedEventJson {
@@ -79,8 +106,34 @@ export function projectionStatusJson(status: ProjectionStatus): ProjectionStatus
     state: status.state,
     live: status.live === null ? null : generationStatusJson(status.live),
     rebuild: status.rebuild === null ? null : generationStatusJson(status.rebuild),
+    stall: stallJson(status.stall),
     notes: [...status.notes],
   };
+}
+
+/** A definition file skipped for its errors, listed beside the running projections (issue #12 item 2). */
+export function brokenDefinitionJson(broken: BrokenDefinition): ProjectionStatusJson {
+  return {
+    name: brokenDefinitionName(broken),
+    state: 'broken-definition',
+    live: null,
+    rebuild: null,
+    stall: null,
+    notes: [`Not running: ${broken.file} has ${broken.errors.length} error(s); fix it and restart.`],
+    file: broken.file,
+    errors: [...broken.errors],
+  };
+}
+
+/** The projection's name when the file got that far, else the file's path. */
+export function brokenDefinitionName(broken: BrokenDefinition): string {
+  return broken.name ?? broken.file;
+}
+
+function stallJson(stall: StoreStall | null): StallJson | null {
+  return stall === null
+    ? null
+    : { store: stall.store, kind: stall.kind, since: stall.since.toISOString(), lastError: stall.lastError };
 }
 
 function generationStatusJson(status: GenerationStatus): GenerationStatusJson {
@@ -106,7 +159,9 @@ function generationStatusJson(status: GenerationStatus): GenerationStatusJson {
             kind: status.lastError.kind,
             attempts: status.lastError.attempts,
             at: status.lastError.at.toISOString(),
+            store: status.lastError.store,
           },
+    stall: stallJson(status.stall),
   };
 }
 

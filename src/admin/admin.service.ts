@@ -7,6 +7,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ProjectionsService } from '../projections/projections.service';
 import type { ProjectionRuntime } from '../runtime/projection-runtime';
 import {
+  brokenDefinitionJson,
+  brokenDefinitionName,
   parkedEventJson,
   parkedResolutionJson,
   projectionStatusJson,
@@ -27,11 +29,17 @@ const MAX_POSITION = 2n ** 63n - 1n;
 export class AdminService {
   constructor(@Inject(ProjectionsService) private readonly projections: ProjectionsService) {}
 
+  /** Every projection, then the definition files skipped as broken (state `broken-definition`). */
   async statuses(): Promise<ProjectionStatusJson[]> {
-    return (await this.runtime()).status().map(projectionStatusJson);
+    return [
+      ...(await this.runtime()).status().map(projectionStatusJson),
+      ...this.projections.brokenDefinitions.map(brokenDefinitionJson),
+    ];
   }
 
   async status(name: string): Promise<ProjectionStatusJson> {
+    const broken = this.projections.brokenDefinitions.find((b) => brokenDefinitionName(b) === name);
+    if (broken !== undefined) return brokenDefinitionJson(broken);
     return projectionStatusJson((await this.runtime()).status(name));
   }
 

@@ -18,6 +18,7 @@ function generation(overrides: Partial<GenerationStatusJson> = {}): GenerationSt
     parked: 0,
     held: 0,
     lastError: null,
+    stall: null,
     ...overrides,
   };
 }
@@ -54,6 +55,7 @@ describe('admin command formats', () => {
           kind: 'transient',
           attempts: 3,
           at: '2026-01-01T00:00:00Z',
+          store: 'view-store',
         },
       }),
       rebuild: generation({
@@ -64,6 +66,7 @@ describe('admin command formats', () => {
         eventsPerSecond: 1234.4,
         etaSeconds: 90,
       }),
+      stall: null,
       notes: ['Live generation 1 keeps serving reads'],
     };
     const failed: ProjectionStatusJson = {
@@ -71,6 +74,7 @@ describe('admin command formats', () => {
       state: 'failed',
       live: null,
       rebuild: null,
+      stall: null,
       notes: [],
     };
     expect(formatStatuses([status, failed])).toEqual([
@@ -84,5 +88,37 @@ describe('admin command formats', () => {
     expect(progressLine('orders', status.rebuild!, true)).toBe(
       'orders generation 2: 25.0% (30/120), 1234/s, ETA 1m30s (paused: `prism resume` to continue)',
     );
+  });
+
+  it('says which store a stalled projection waits on, and lists the errors of a broken definition', () => {
+    const stalled: ProjectionStatusJson = {
+      name: 'search',
+      state: 'stalled',
+      live: generation({ state: 'stalled' }),
+      rebuild: null,
+      stall: {
+        store: 'view-store',
+        kind: 'elasticsearch',
+        since: '2026-01-01T00:00:00.000Z',
+        lastError: 'no answer from the elasticsearch view store for 31 s',
+      },
+      notes: [],
+    };
+    const broken: ProjectionStatusJson = {
+      name: 'orders_x',
+      state: 'broken-definition',
+      live: null,
+      rebuild: null,
+      stall: null,
+      notes: [],
+      file: 'projections/orders-x.yaml',
+      errors: ['projections/orders-x.yaml:3:5: unknown alias "x"'],
+    };
+    expect(formatStatuses([stalled, broken]).slice(3)).toEqual([
+      '  search: stalled since 2026-01-01T00:00:00.000Z on the view store (elasticsearch): ' +
+        'no answer from the elasticsearch view store for 31 s',
+      '  orders_x: broken definition, not running (projections/orders-x.yaml):',
+      '    projections/orders-x.yaml:3:5: unknown alias "x"',
+    ]);
   });
 });

@@ -33,6 +33,10 @@ export interface AppConfig {
   readonly neo4j?: Neo4jSettings;
   /** Absolute folder of the projection definitions the app runs. */
   readonly projectionsDir: string;
+  readonly projections: {
+    /** PRISM_STALL_AFTER_MS: no progress for this long while a store is in trouble reports `stalled`. */
+    readonly stallAfterMs: number;
+  };
   readonly commands: {
     /** How long an Idempotency-Key claim protects a running command before a retry may take it over. */
     readonly idempotencyLeaseMs: number;
@@ -280,6 +284,7 @@ function toAppConfig(env: ParsedEnv, esCaPem: string | undefined): AppConfig {
     }),
     ...(env.PRISM_NEO4J_URL !== undefined && { neo4j: neo4jSettings(env, env.PRISM_NEO4J_URL) }),
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
+    projections: { stallAfterMs: env.PRISM_STALL_AFTER_MS },
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
     queries: { readWaitMaxMs: env.PRISM_READ_WAIT_MAX_MS },
     auth: {

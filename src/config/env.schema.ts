@@ -157,6 +157,15 @@ export const ENV_VARIABLES = {
       .default(10_000),
     hint: 'the longest a query with a read-your-writes token (?after=) may wait for its view, in ms (?wait= is capped by it), e.g. 10000',
   },
+  PRISM_STALL_AFTER_MS: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(100, 'expected 100..3600000')
+      .max(3_600_000, 'expected 100..3600000')
+      .default(30_000),
+    hint: 'how long a projection may make no progress while a store fails or does not answer before its status says stalled, in ms, e.g. 30000',
+  },
   PRISM_API_KEYS: {
     schema: z
       .string()

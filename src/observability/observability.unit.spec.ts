@@ -110,9 +110,12 @@ describe('PrismMetrics', () => {
       parked: 1,
       held: 2,
       lastError: null,
+      stall: null,
     };
     const samples = parsePrometheusText(
-      await metrics.scrape([{ name: 'p', state: 'catching-up', live: generation, rebuild: null, notes: [] }]),
+      await metrics.scrape([
+        { name: 'p', state: 'catching-up', live: generation, rebuild: null, stall: null, notes: [] },
+      ]),
     );
     const labels = { projection: 'p', generation: '2' };
     expect(sampleValue(samples, 'prism_projection_events_processed_total', labels)).toBe(7);

@@ -18,18 +18,39 @@ export const EMBEDDED_VIEWS_FILE = 'prism-views.sqlite';
 export type ConfiguredTargets = Partial<Record<TargetKind, Target>>;
 
 export async function connectTargets(config: AppConfig): Promise<ConfiguredTargets> {
-  const relational = config.postgres
-    ? await RelationalTarget.connect({
-        kind: 'postgres',
-        url: config.postgres.url,
-        schema: config.postgres.schema,
-        logger: new Logger('ViewStores'),
-      })
-    : await connectEmbeddedViews(config.dataDir);
-  const targets: ConfiguredTargets = { postgres: relational };
-  if (config.elasticsearch) targets.elasticsearch = await ElasticsearchTarget.connect(config.elasticsearch);
-  if (config.neo4j) targets.neo4j = await Neo4jTarget.connect(config.neo4j);
+  const targets: ConfiguredTargets = {};
+  for (const kind of configuredTargetKinds(config)) targets[kind] = await connectTarget(config, kind);
   return targets;
+}
+
+/** The kinds of view store this config has a home for (relational always: PostgreSQL or SQLite). */
+export function configuredTargetKinds(config: AppConfig): TargetKind[] {
+  return [
+    'postgres',
+    ...(config.elasticsearch ? (['elasticsearch'] as const) : []),
+    ...(config.neo4j ? (['neo4j'] as const) : []),
+  ];
+}
+
+/** Connects the view store of one kind (each is connected on its own, so one down never holds the others). */
+export async function connectTarget(config: AppConfig, kind: TargetKind): Promise<Target> {
+  switch (kind) {
+    case 'postgres':
+      return config.postgres
+        ? RelationalTarget.connect({
+            kind: 'postgres',
+            url: config.postgres.url,
+            schema: config.postgres.schema,
+            logger: new Logger('ViewStores'),
+          })
+        : connectEmbeddedViews(config.dataDir);
+    case 'elasticsearch':
+      if (!config.elasticsearch) throw new Error('No Elasticsearch is configured (PRISM_ES_URL).');
+      return ElasticsearchTarget.connect(config.elasticsearch);
+    case 'neo4j':
+      if (!config.neo4j) throw new Error('No Neo4j is configured (PRISM_NEO4J_URL).');
+      return Neo4jTarget.connect(config.neo4j);
+  }
 }
 
 async function connectEmbeddedViews(dataDir: string): Promise<RelationalTarget> {

@@ -32,6 +32,7 @@ import {
 import type { RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
 import type { RunnerOptions } from './runtime.options';
+import { StoreWatch, type StoreStall } from './store-watch';
 
 export type RunnerRole = 'live' | 'rebuild';
 
@@ -74,6 +75,10 @@ export class ProjectionRunner {
 
   private checkpoint = 0n;
   private head = 0n;
+  /** Which store is in trouble and since when (issue #12 item 12); the runner calls its stores through it. */
+  private readonly watch: StoreWatch;
+  private readonly target: Target;
+  private readonly store: EventStore;
   /** The target's own reading of its errors, for classifyError. */
   private readonly classifyStoreError = (error: unknown) => this.deps.target.classifyError(error);
   /** Whether the head was read from the log at least once (progress is unknown before). */
@@ -97,6 +102,7 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private headTimer: NodeJS.Timeout | undefined;
   private lastProgressLog = 0;
+  private headPolling = false;
   private readonly filter: LogFilter;
   private readonly random: () => number;
 
@@ -123,6 +129,9 @@ export class ProjectionRunner {
     this.paused = deps.paused === true;
     this.random = deps.random ?? Math.random;
     this.filter = filterOf(deps.plan);
+    this.watch = new StoreWatch({ 'event-store': deps.store.kind, 'view-store': deps.view.shape.kind });
+    this.target = this.watch.watch('view-store', deps.target);
+    this.store = this.watch.watch('event-store', deps.store);
   }
 
   get name(): string {
@@ -216,10 +225,11 @@ export class ProjectionRunner {
   status(now = Date.now()): GenerationStatus {
     const behind = this.head > this.checkpoint ? this.head - this.checkpoint : 0n;
     const eta = this.meter.etaSeconds(this.checkpoint, this.head);
+    const stall = this.stall(now, behind);
     return {
       generation: this.generation,
       fingerprint: this.deps.fingerprint,
-      state: this.runnerState(now, behind),
+      state: this.runnerState(behind, stall),
       checkpoint: this.checkpoint,
       head: this.head,
       behind,
@@ -241,13 +251,14 @@ export class ProjectionRunner {
       parked: this.parkedCount,
       held: this.heldCount,
       lastError: this.lastError,
+      stall: this.isRunning && !this.paused ? (stall ?? null) : null,
     };
   }
 
   // Parked events ----------------------------------------------------------------------------------
 
   listParked(): Promise<ParkedEvent[]> {
-    return this.deps.target.listParked(this.view);
+    return this.target.listParked(this.view);
   }
 
   /** Re-applies a parked event; on success the events held behind it are released in log order. */
@@ -269,7 +280,7 @@ export class ProjectionRunner {
       try {
         await this.initialize();
         this.state = 'running';
-        subscription = this.deps.store.subscribeToAll({
+        subscription = this.store.subscribeToAll({
           ...(this.checkpoint > 0n ? { after: this.checkpoint } : {}),
           filter: this.filter,
           bufferSize: this.deps.options.bufferSize,
@@ -322,7 +333,9 @@ export class ProjectionRunner {
         const attempts = this.attempts;
         const kind = classifyError(error, this.classifyStoreError);
         this.observeError(kind);
-        this.lastError = { message: errorMessage(error), kind, attempts, at: new Date() };
+        // An error no store call raised (the subscription ended, a read failed) is the log's.
+        const store = this.watch.failed(error, 'event-store');
+        this.lastError = { message: errorMessage(error), kind, attempts, at: new Date(), store };
         if (kind !== 'transient' && attempts >= this.deps.options.maxUnknownAttempts) {
           this.fail(error, kind, attempts);
           break;
@@ -348,14 +361,15 @@ export class ProjectionRunner {
 
   private fail(error: unknown, kind: ErrorClass, attempts: number): void {
     this.state = 'failed';
-    this.lastError = { message: errorMessage(error), kind, attempts, at: new Date() };
+    const store = this.watch.failed(error, 'view-store');
+    this.lastError = { message: errorMessage(error), kind, attempts, at: new Date(), store };
     this.deps.logger.error(
       `${this.label()}: failed after ${attempts} attempt(s), other projections keep running: ${errorMessage(error)}`,
     );
   }
 
   private async initialize(): Promise<void> {
-    const checkpoint = await this.deps.target.readCheckpoint(this.view);
+    const checkpoint = await this.target.readCheckpoint(this.view);
     if (checkpoint === undefined) throw new GenerationGoneError(this.name, this.generation);
     this.checkpoint = checkpoint;
     this.meter.reset(checkpoint);
@@ -369,7 +383,7 @@ export class ProjectionRunner {
    * behind nothing: those are released now, in log order.
    */
   private async refreshParking(releaseOrphans: boolean): Promise<void> {
-    const records = await this.deps.target.listParked(this.view);
+    const records = await this.target.listParked(this.view);
     this.setParking(records);
     if (releaseOrphans && records.some((record) => record.status === 'held')) {
       await this.releaseHeld();
@@ -386,16 +400,22 @@ export class ProjectionRunner {
   }
 
   private async pollHead(): Promise<void> {
+    // A hung event store must not pile up one head read per interval; the read waiting is the stall.
+    if (this.headPolling) return;
+    this.headPolling = true;
     try {
-      const head = await this.deps.store.headPosition(this.filter);
+      const head = await this.store.headPosition(this.filter);
       if (head > this.head) this.head = head;
       this.headKnown = true;
       if (this.checkpoint >= this.head) this.lastProgressAt = Date.now();
       this.logProgress();
       this.notify();
     } catch (error) {
-      // The loop reports store outages; a failed poll only leaves the head where it was.
-      void error;
+      // The head stays where it was; a caught-up runner must not look live while the log is unreachable
+      // (issue #12: PostgreSQL cut, projections showed live and 0 behind), so the outage is recorded.
+      if (!this.stopping) this.watch.failed(error, 'event-store');
+    } finally {
+      this.headPolling = false;
     }
   }
 
@@ -430,7 +450,7 @@ export class ProjectionRunner {
   // Batches ----------------------------------------------------------------------------------------
 
   private async process(batch: readonly StoredEvent[]): Promise<void> {
-    if (this.deps.target.transactional) {
+    if (this.target.transactional) {
       await this.pipelined(batch);
       return;
     }
@@ -456,7 +476,7 @@ export class ProjectionRunner {
       events: keyed,
       state,
       blocked: this.foldBlocked,
-      validate: (document) => this.deps.target.validate(this.view, document),
+      validate: (document) => this.target.validate(this.view, document),
       now: new Date(),
     });
     if ((await this.settle()) === 'invalidated') {
@@ -497,7 +517,7 @@ export class ProjectionRunner {
       }
     }
     if (missing.length > 0 && this.view.shape.kind !== 'neo4j') {
-      for (const [key, entry] of await this.deps.target.load(this.view, missing)) {
+      for (const [key, entry] of await this.target.load(this.view, missing)) {
         if (entry.document !== null) state.set(key, entry.document);
       }
     }
@@ -575,7 +595,7 @@ export class ProjectionRunner {
       state,
       appliedUpTo,
       blocked,
-      validate: (document) => this.deps.target.validate(this.view, document),
+      validate: (document) => this.target.validate(this.view, document),
       now: new Date(),
     });
   }
@@ -589,7 +609,7 @@ export class ProjectionRunner {
     const keys = new Set<string>();
     for (const entry of keyed) if (entry.keys !== undefined) for (const key of entry.keys) keys.add(key);
     const loaded: ReadonlyMap<DocumentKey, LoadedDocument> =
-      keys.size === 0 ? new Map() : await this.deps.target.load(this.view, [...keys]);
+      keys.size === 0 ? new Map() : await this.target.load(this.view, [...keys]);
     let appliedUpTo: Map<DocumentKey, bigint> | undefined;
     for (const [key, entry] of loaded) {
       if (entry.document !== null) state.set(key, entry.document);
@@ -616,7 +636,7 @@ export class ProjectionRunner {
     blocked: Set<string>,
   ): Promise<void> {
     const started = performance.now();
-    const result = await this.deps.target.commit(this.view, {
+    const result = await this.target.commit(this.view, {
       operations: batch.operations,
       park: batch.park,
       checkpoint: { from: this.checkpoint, to },
@@ -672,7 +692,7 @@ export class ProjectionRunner {
   // Replay, discard, release ------------------------------------------------------------------------
 
   private async resolveParked(position: bigint, mode: 'replay' | 'discard'): Promise<ParkedResolution> {
-    const records = await this.deps.target.listParked(this.view);
+    const records = await this.target.listParked(this.view);
     const record = records.find(
       (candidate) => candidate.position === position && candidate.status === 'parked',
     );
@@ -717,7 +737,7 @@ export class ProjectionRunner {
    * fails is parked in turn, and the events behind it stay held. Returns how many were applied.
    */
   private async releaseHeld(): Promise<number> {
-    const records = await this.deps.target.listParked(this.view);
+    const records = await this.target.listParked(this.view);
     const stillBlocked = new Set(records.filter((r) => r.status === 'parked').flatMap((r) => r.keys));
     let released = 0;
     for (const record of records) {
@@ -773,7 +793,7 @@ export class ProjectionRunner {
     release?: bigint[];
     resolve?: ParkingResolution[];
   }): Promise<void> {
-    const result = await this.deps.target.commit(this.view, {
+    const result = await this.target.commit(this.view, {
       ...batch,
       checkpoint: { from: this.checkpoint, to: this.checkpoint },
     });
@@ -782,15 +802,34 @@ export class ProjectionRunner {
 
   // Reporting --------------------------------------------------------------------------------------
 
-  private runnerState(now: number, behind: bigint): RunnerState {
+  private runnerState(behind: bigint, stall: StoreStall | undefined): RunnerState {
     if (this.state === 'failed') return 'failed';
     if (this.state === 'stopped') return 'stopped';
     if (this.paused) return 'paused';
-    if (this.state === 'starting' && this.lastError === null) return 'starting';
-    const idle = now - this.lastProgressAt > this.deps.options.stallAfterMs;
-    if (idle && (behind > 0n || this.lastError !== null)) return 'stalled';
+    if (stall !== undefined) return 'stalled';
+    if (this.state === 'starting') return 'starting';
     if (this.role === 'rebuild') return 'rebuilding';
     return behind > 0n ? 'catching-up' : 'live';
+  }
+
+  /**
+   * Why the runner has made no progress for the stall bound, if it has not: a store failing or not
+   * answering, or (nothing failing, yet nothing arriving while behind) a subscription that delivers nothing.
+   */
+  private stall(now: number, behind: bigint): StoreStall | undefined {
+    const afterMs = this.deps.options.stallAfterMs;
+    // Caught up, a successful head read counts as progress; so a store in trouble stalls only a runner
+    // that has not moved for the whole bound.
+    if (now - this.lastProgressAt < afterMs) return undefined;
+    const trouble = this.watch.stall(afterMs, now);
+    if (trouble !== undefined) return trouble;
+    if (behind === 0n) return undefined;
+    return {
+      store: 'event-store',
+      kind: this.watch.kindOf('event-store'),
+      since: new Date(this.lastProgressAt),
+      lastError: `no events received for ${Math.round((now - this.lastProgressAt) / 1000)} s while ${behind} positions behind`,
+    };
   }
 
   private logProgress(): void {

@@ -36,6 +36,7 @@ import {
 } from './runtime.errors';
 import { consoleLogger, type RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
+import type { StoreRole } from './store-watch';
 import { runnerOptions, type RunnerOptions } from './runtime.options';
 
 export interface ProjectionRuntimeOptions {
@@ -72,7 +73,18 @@ interface Entry {
   /** Absent when the projection cannot run at all (no target of its kind). */
   readonly supervisor: ProjectionSupervisor | undefined;
   /** Why the projection could not start (it retries in the background unless the cause is permanent). */
-  startError: { message: string; permanent: boolean; attempts: number } | undefined;
+  startError: StartError | undefined;
+}
+
+interface StartError {
+  readonly message: string;
+  readonly permanent: boolean;
+  readonly attempts: number;
+  /** When the first failed attempt of this streak began. */
+  readonly since: number;
+  /** The store that failed. */
+  readonly store: StoreRole;
+  readonly storeKind: string;
 }
 
 export class ProjectionRuntime {
@@ -171,7 +183,14 @@ export class ProjectionRuntime {
       this.entries.set(plan.name, {
         name: plan.name,
         supervisor: undefined,
-        startError: { message, permanent: true, attempts: 1 },
+        startError: {
+          message,
+          permanent: true,
+          attempts: 1,
+          since: Date.now(),
+          store: 'view-store',
+          storeKind: plan.target.kind,
+        },
       });
       return;
     }
@@ -208,6 +227,7 @@ export class ProjectionRuntime {
   }
 
   private async tryStart(entry: Entry, supervisor: ProjectionSupervisor, target: Target): Promise<boolean> {
+    const began = Date.now();
     try {
       await supervisor.start();
       entry.startError = undefined;
@@ -216,7 +236,15 @@ export class ProjectionRuntime {
       const attempts = (entry.startError?.attempts ?? 0) + 1;
       const kind = classifyError(error, (e) => target.classifyError(e));
       const permanent = kind !== 'transient' && attempts >= this.options.maxUnknownAttempts;
-      entry.startError = { message: errorMessage(error), permanent, attempts };
+      entry.startError = {
+        message: errorMessage(error),
+        permanent,
+        attempts,
+        since: entry.startError?.since ?? began,
+        // A start reads and prepares the view store only (its runners read the log afterwards).
+        store: 'view-store',
+        storeKind: target.kind,
+      };
       await supervisor.stop().catch(() => undefined);
       this.logger.error(`${entry.name}: could not start (attempt ${attempts}): ${errorMessage(error)}`);
       return false;
@@ -248,13 +276,20 @@ export class ProjectionRuntime {
     return entry;
   }
 
-  private statusOf(entry: Entry): ProjectionStatus {
+  private statusOf(entry: Entry, now = Date.now()): ProjectionStatus {
     if (entry.startError === undefined && entry.supervisor !== undefined) return entry.supervisor.status();
+    const failure = entry.startError;
+    // Still retrying past the stall bound: a store is down, and status says which (issue #12 item 12).
+    const stalled =
+      failure !== undefined && !failure.permanent && now - failure.since >= this.options.stallAfterMs;
     return {
       name: entry.name,
-      state: entry.startError?.permanent === true ? 'failed' : 'starting',
+      state: failure?.permanent === true ? 'failed' : stalled ? 'stalled' : 'starting',
       live: null,
       rebuild: null,
+      stall: stalled
+        ? { store: failure.store, kind: failure.storeKind, since: new Date(failure.since), lastError: failure.message }
+        : null,
       notes:
         entry.startError === undefined
           ? []

@@ -1,13 +1,46 @@
-/** What the runtime reports per projection; the admin API and CLI render this one shape. */
+/**
+ * What the runtime reports per projection; the admin API, the CLI, the metrics and health render this one
+ * shape, and this one set of states (issue #12 item 12), documented in src/runtime/README.md:
+ *
+ *   starting           its generations are being read or prepared (also: retrying a failed start)
+ *   catching-up        behind the head of the log, making progress
+ *   live               at the head of the log, following it
+ *   rebuilding         a new generation is built beside the live one (swapped in at the head)
+ *   paused             stopped by an operator (kept across restarts until resumed)
+ *   stalled            no progress for the stall bound while a store fails or does not answer: `stall`
+ *                      names the store (event store or view store), its last error and since when
+ *   failed             stopped for good after repeated errors that are not transient (see lastError)
+ *   broken-definition  its definition file has errors, so it is not running (the admin API adds these)
+ *   stopped            the runtime is shutting down
+ */
+import type { StoreRole, StoreStall } from './store-watch';
 
-export type RunnerState =
-  'starting' | 'catching-up' | 'live' | 'rebuilding' | 'paused' | 'stalled' | 'failed' | 'stopped';
+export type { StoreRole, StoreStall } from './store-watch';
+
+export const PROJECTION_STATES = [
+  'starting',
+  'catching-up',
+  'live',
+  'rebuilding',
+  'paused',
+  'stalled',
+  'failed',
+  'broken-definition',
+  'stopped',
+] as const;
+
+export type ProjectionState = (typeof PROJECTION_STATES)[number];
+
+/** The states a running projection can be in (a broken definition never runs). */
+export type RunnerState = Exclude<ProjectionState, 'broken-definition'>;
 
 export interface RunnerError {
   readonly message: string;
   readonly kind: 'transient' | 'poison' | 'unknown';
   readonly attempts: number;
   readonly at: Date;
+  /** Which store the error came from. */
+  readonly store: StoreRole;
 }
 
 /** One runner: the live generation's, or the one a rebuild is filling. */
@@ -32,6 +65,8 @@ export interface GenerationStatus {
   readonly parked: number;
   readonly held: number;
   readonly lastError: RunnerError | null;
+  /** Present while the runner is `stalled`: the store in trouble, since when, and its last error. */
+  readonly stall: StoreStall | null;
 }
 
 export interface ProjectionStatus {
@@ -41,6 +76,8 @@ export interface ProjectionStatus {
   readonly live: GenerationStatus | null;
   /** Present while a new generation is built beside the live one. */
   readonly rebuild: GenerationStatus | null;
+  /** Present while `stalled`: the store in trouble (the live generation's, else the rebuild's). */
+  readonly stall: StoreStall | null;
   /** Why something is not as expected (e.g. the old generation cannot be advanced during a rebuild). */
   readonly notes: readonly string[];
 }

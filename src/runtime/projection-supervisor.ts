@@ -185,6 +185,7 @@ export class ProjectionSupervisor {
       state: overallState(live?.state, rebuild?.state, this.paused),
       live,
       rebuild,
+      stall: live?.stall ?? rebuild?.stall ?? null,
       notes: [...this.notes],
     };
   }

@@ -1,5 +1,7 @@
 /**
- * `prism status [name]`: one line per projection (state, generation, checkpoint/head, lag, rate, parked).
+ * `prism status [name]`: one line per projection (state, generation, checkpoint/head, lag, rate, parked),
+ * then, under the table: rebuilds, last errors, why a projection is stalled (which store, since when) and
+ * the errors of definition files skipped as broken. States: src/runtime/README.md.
  * `prism status <name> --wait-live` polls until the projection is live with no rebuild in progress (e.g.
  * the blue/green rebuild a changed definition starts at start-up), printing progress meanwhile.
  */
@@ -79,8 +81,8 @@ async function waitUntilLive(
   for (;;) {
     const status = await client.status(name);
     if (status.state === 'live' && status.rebuild === null) return 0;
-    if (status.state === 'failed') {
-      io.err(`${name} has failed; see the notes and last error in \`prism status ${name}\`.`);
+    if (status.state === 'failed' || status.state === 'broken-definition') {
+      io.err(`${name} is ${status.state}; see its notes, errors and last error in \`prism status ${name}\`.`);
       return 1;
     }
     const running = status.rebuild ?? status.live;
@@ -120,6 +122,16 @@ export function formatStatuses(statuses: readonly ProjectionStatusJson[]): strin
   const lines = table([HEADER, ...rows]);
   // Rebuilds, errors and notes go below the table, one line each, under the projection's name.
   for (const status of statuses) {
+    if (status.stall != null)
+      lines.push(
+        `  ${status.name}: stalled since ${status.stall.since} on the ${storeName(status.stall.store)} ` +
+          `(${status.stall.kind}): ${status.stall.lastError}`,
+      );
+    if (status.state === 'broken-definition') {
+      lines.push(`  ${status.name}: broken definition, not running (${status.file ?? 'unknown file'}):`);
+      for (const error of status.errors ?? []) lines.push(`    ${error}`);
+      continue;
+    }
     if (status.rebuild !== null)
       lines.push(`  rebuilding ${progressLine(status.name, status.rebuild, status.state === 'paused')}`);
     for (const generation of [status.live, status.rebuild]) {
@@ -132,6 +144,10 @@ export function formatStatuses(statuses: readonly ProjectionStatusJson[]): strin
     for (const note of status.notes) lines.push(`  ${status.name}: ${note}`);
   }
   return lines;
+}
+
+function storeName(store: string): string {
+  return store === 'event-store' ? 'event store' : 'view store';
 }
 
 export function registerAdminStatusCommand(program: Command, io: CliIo): void {

@@ -17,6 +17,9 @@ export class MetricsController {
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   scrape(): Promise<string> {
-    return this.metrics.scrape(this.projections.runtimeIfStarted?.status());
+    return this.metrics.scrape(
+      this.projections.runtimeIfStarted?.status(),
+      this.projections.brokenDefinitions.map((broken) => broken.name ?? broken.file),
+    );
   }
 }

@@ -5,7 +5,11 @@
  * The names and labels are listed in src/observability/README.md.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GenerationStatus, ProjectionStatus } from '../../runtime/projection-status';
+import {
+  PROJECTION_STATES,
+  type GenerationStatus,
+  type ProjectionStatus,
+} from '../../runtime/projection-status';
 import type { CommittedBatch, RuntimeObserver, StoreFailure } from '../../runtime/runtime.observer';
 
 export interface FinishedCommand {
@@ -80,8 +84,18 @@ export class PrismMetrics implements RuntimeObserver {
   );
   private readonly state = new Gauge({
     name: 'prism_projection_state',
-    help: 'The projection overall state: 1 for the current one (starting, catching-up, live, rebuilding, paused, stalled, failed, stopped).',
+    help:
+      'The projection state, one series per state: 1 for the current one, 0 for the others ' +
+      `(${PROJECTION_STATES.join(', ')}).`,
     labelNames: ['projection', 'state'],
+    registers: [this.registry],
+  });
+  private readonly stalledSeconds = new Gauge({
+    name: 'prism_projection_stalled_seconds',
+    help:
+      'Seconds since a stalled projection stopped progressing, by the store in trouble ' +
+      '(store: event-store or view-store; kind: postgres, elasticsearch, neo4j...). Absent when not stalled.',
+    labelNames: ['projection', 'store', 'kind'],
     registers: [this.registry],
   });
   private readonly runtimeStarted = new Gauge({
@@ -136,16 +150,29 @@ export class PrismMetrics implements RuntimeObserver {
   // Scrape -----------------------------------------------------------------------------------------
 
   /**
-   * The exposition text, with the gauges set from `statuses` (undefined: the runtime has not started).
-   * Gauges are cleared first so a dropped generation or removed projection disappears.
+   * The exposition text, with the gauges set from `statuses` (undefined: the runtime has not started) and
+   * the names of the definitions skipped as broken (state `broken-definition`). Gauges are cleared first
+   * so a dropped generation or removed projection disappears.
    */
-  scrape(statuses: readonly ProjectionStatus[] | undefined): Promise<string> {
+  scrape(
+    statuses: readonly ProjectionStatus[] | undefined,
+    brokenDefinitions: readonly string[] = [],
+    now = Date.now(),
+  ): Promise<string> {
     for (const gauge of [this.checkpoint, this.head, this.lagEvents, this.lagSeconds, this.parked, this.held])
       gauge.reset();
     this.state.reset();
+    this.stalledSeconds.reset();
     this.runtimeStarted.set(statuses === undefined ? 0 : 1);
+    for (const name of brokenDefinitions) this.setState(name, 'broken-definition');
     for (const status of statuses ?? []) {
-      this.state.set({ projection: status.name, state: status.state }, 1);
+      this.setState(status.name, status.state);
+      if (status.stall !== null) {
+        this.stalledSeconds.set(
+          { projection: status.name, store: status.stall.store, kind: status.stall.kind },
+          Math.max(0, (now - status.stall.since.getTime()) / 1000),
+        );
+      }
       for (const [role, generation] of [
         ['live', status.live],
         ['rebuild', status.rebuild],
@@ -154,6 +181,11 @@ export class PrismMetrics implements RuntimeObserver {
       }
     }
     return this.registry.metrics();
+  }
+
+  /** Every state gets a series, so an alert on `state="stalled"` sees 0 rather than nothing. */
+  private setState(projection: string, current: string): void {
+    for (const state of PROJECTION_STATES) this.state.set({ projection, state }, state === current ? 1 : 0);
   }
 
   private setGeneration(projection: string, role: string, status: GenerationStatus): void {
