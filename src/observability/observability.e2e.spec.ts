@@ -163,8 +163,8 @@ describeWithStores(['postgres'], 'observability on PostgreSQL', (urls) => {
       error: {},
       info: {
         event_store: { status: 'up', kind: 'postgres' },
-        postgres_views: { status: 'up' },
-        projection_runtime: { status: 'up', projections: 1, failed: [] },
+        views: { status: 'up', stores: { postgres: 'connected' } },
+        node: { status: 'up' },
       },
     });
   });

@@ -288,7 +288,12 @@ export class ProjectionRuntime {
       live: null,
       rebuild: null,
       stall: stalled
-        ? { store: failure.store, kind: failure.storeKind, since: new Date(failure.since), lastError: failure.message }
+        ? {
+            store: failure.store,
+            kind: failure.storeKind,
+            since: new Date(failure.since),
+            lastError: failure.message,
+          }
         : null,
       notes:
         entry.startError === undefined

@@ -59,7 +59,8 @@ export class StoreWatch {
     const origin = typeof error === 'object' && error !== null ? this.origins.get(error) : undefined;
     const role = origin?.role ?? fallback;
     const outage = this.outages.get(role);
-    if (outage === undefined) this.outages.set(role, { since: origin?.since ?? now, message: errorMessage(error) });
+    if (outage === undefined)
+      this.outages.set(role, { since: origin?.since ?? now, message: errorMessage(error) });
     else outage.message = errorMessage(error);
     return role;
   }
@@ -77,7 +78,12 @@ export class StoreWatch {
     for (const role of ['event-store', 'view-store'] as const) {
       const outage = this.outages.get(role);
       if (outage !== undefined && now - outage.since >= afterMs)
-        return { store: role, kind: this.kinds[role], since: new Date(outage.since), lastError: outage.message };
+        return {
+          store: role,
+          kind: this.kinds[role],
+          since: new Date(outage.since),
+          lastError: outage.message,
+        };
       const waiting = this.oldestPending(role);
       if (waiting !== undefined && now - waiting >= afterMs) {
         return {

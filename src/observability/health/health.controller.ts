@@ -1,24 +1,29 @@
 /**
  * GET /health/live: the process answers (no store is read, so a store outage never restarts Prism).
- * GET /health/ready: 200 when every store answers and the projection runtime runs, else 503 naming the
- * store that is down and why, in terminus's shape ({ status, info, error, details }).
+ * GET /health/ready: 200 when this node can serve commands and queries (event store up, views loaded,
+ * not draining), else 503 naming what is not, in terminus's shape ({ status, info, error, details }).
+ * GET /health/components: every store and projection with its state; 200 with `status: degraded` when
+ * one is down. What each covers and why: readiness.ts, components.ts, src/observability/README.md.
  */
-import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { HttpResponse } from '../../commands/http/http.types';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { EVENT_STORE } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projections/projections.service';
+import { componentsReport, type ComponentsReport } from './components';
 import { readinessChecks } from './readiness';
 
 // Operational endpoints for probes, like /metrics: not part of the documented API.
 @ApiExcludeController()
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Health');
   /** Last readiness answered, so a change is logged once rather than on every probe. */
   private lastReady: boolean | undefined;
+  /** Set when the app starts shutting down: readiness answers 503 so traffic moves to other nodes. */
+  private draining = false;
 
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
@@ -35,12 +40,21 @@ export class HealthController {
     ]);
   }
 
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+  }
+
+  @Get('components')
+  components(): Promise<ComponentsReport> {
+    return componentsReport(this.store, this.projections);
+  }
+
   @Get('ready')
   async ready(@Res() response: HttpResponse): Promise<void> {
     const result = await this.check();
     const ready = result.status === 'ok';
     if (ready !== this.lastReady) {
-      if (ready) this.logger.log('Ready: every store answers and the projection runtime runs');
+      if (ready) this.logger.log('Ready: the event store answers and the views are loaded');
       else this.logger.warn(`Not ready: ${describeDown(result)}`);
       this.lastReady = ready;
     }
@@ -50,7 +64,9 @@ export class HealthController {
   /** terminus throws its result as a 503 exception; it is answered here, not by the app's error filter. */
   private async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check(readinessChecks(this.indicators, this.store, this.projections));
+      return await this.health.check(
+        readinessChecks(this.indicators, this.store, this.projections, () => this.draining),
+      );
     } catch (error) {
       const body = (error as { getResponse?: () => unknown }).getResponse?.();
       if (isHealthCheckResult(body)) return body;

@@ -63,9 +63,9 @@ describeWithStores(['postgres'], 'readiness with the event store down', (urls) =
     expect(down.body.status).toBe('error');
     expect(down.body.error.event_store).toMatchObject({ status: 'down', kind: 'postgres' });
     expect(down.body.error.event_store.message).toMatch(/\S/);
-    expect(down.body.error.postgres_views).toMatchObject({ status: 'down' });
-    // The runtime itself still runs (it retries); only the stores are down.
-    expect(down.body.info.projection_runtime).toMatchObject({ status: 'up' });
+    // The views stay loaded and the node is not draining: only the event store is down.
+    expect(down.body.info.views).toMatchObject({ status: 'up' });
+    expect(down.body.info.node).toMatchObject({ status: 'up' });
     expect(seconds).toBeLessThan(CHECK_TIMEOUT_MS / 1000 + 1);
     // Liveness does not depend on a store.
     await request(baseUrl).get('/health/live').expect(200);

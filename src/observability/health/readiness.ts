@@ -1,24 +1,23 @@
 /**
- * What "ready" means for Prism: the event store answers a read, every connected view store answers a read,
- * and the projection runtime runs. Each read is time-boxed, and all run side by side, so the probe answers
- * within one time box even with every store down.
+ * What "ready" means for Prism (issue #12 item 14): this node can serve its traffic, commands and queries.
+ *
+ *  - `event_store`: the event store answers a read (commands append to it; without it nothing is served);
+ *  - `views`: the view stores were loaded at start (the relational one connected, every other one tried),
+ *    so a read of an existing view is answered from its active generation (issue #12 item 13);
+ *  - `node`: not draining (a node shutting down answers 503 so the load balancer moves traffic away).
+ *
+ * Not part of readiness: Elasticsearch or Neo4j being down (their views answer 503 themselves, while
+ * commands and the other views keep working), a failed or stalled projection. Those are components, listed
+ * by GET /health/components (components.ts). Each read is time-boxed, so the probe answers within one box.
  */
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type { TargetKind } from '../../core/view-shape';
 import type { EventStore } from '../../eventstore/event-store.port';
 import type { ProjectionsService } from '../../projections/projections.service';
 import { errorMessage } from '../../runtime/error-classifier';
-import type { Target } from '../../targets/target.port';
 import { redactSecrets } from '../logging/redact';
 import { timeBoxed } from './time-box';
 
 export const CHECK_TIMEOUT_MS = 2000;
-
-/** A projection name no definition can have (names are identifiers): its lookup is a cheap read. */
-const PROBE_PROJECTION = '__prism_health_probe__';
-
-/** Every kind of view store; a kind without a connected target is not checked. */
-const TARGET_KINDS: readonly TargetKind[] = ['postgres', 'elasticsearch', 'neo4j'];
 
 export type HealthCheck = () => Promise<HealthIndicatorResult>;
 
@@ -26,47 +25,48 @@ export function readinessChecks(
   indicators: HealthIndicatorService,
   store: EventStore,
   projections: ProjectionsService,
+  draining: () => boolean,
   timeoutMs = CHECK_TIMEOUT_MS,
 ): HealthCheck[] {
-  const targets = TARGET_KINDS.flatMap((kind): [TargetKind, Target][] => {
-    const target = projections.target(kind);
-    return target === undefined ? [] : [[kind, target]];
-  });
   return [
-    async () => {
-      const check = indicators.check('event_store');
-      try {
-        const head = await timeBoxed(() => store.headPosition(), timeoutMs);
-        return check.up({ kind: store.kind, head: head.toString() });
-      } catch (error) {
-        return check.down({ kind: store.kind, message: reason(error) });
-      }
-    },
-    ...targets.map(([kind, target]): HealthCheck => async () => {
-      const check = indicators.check(`${kind}_views`);
-      try {
-        await timeBoxed(() => target.readProjection(PROBE_PROJECTION), timeoutMs);
-        return check.up();
-      } catch (error) {
-        return check.down({ message: reason(error) });
-      }
-    }),
+    () => eventStoreCheck(indicators, store, timeoutMs),
     () => {
-      const check = indicators.check('projection_runtime');
-      const runtime = projections.runtimeIfStarted;
-      if (runtime === undefined) {
-        return Promise.resolve(
-          check.down({ message: 'not started: connecting to the view stores (see the log for why)' }),
-        );
-      }
-      const statuses = runtime.status();
-      const failed = statuses.filter((status) => status.state === 'failed').map((status) => status.name);
-      // A failed projection is reported, not fatal to readiness: the other views and the API still serve.
-      return Promise.resolve(check.up({ projections: statuses.length, failed }));
+      const check = indicators.check('views');
+      const stores = Object.fromEntries(
+        projections
+          .viewStores()
+          .map((connection) => [connection.kind, connection.connected ? 'connected' : 'connecting']),
+      );
+      return Promise.resolve(
+        projections.viewStoresLoaded
+          ? check.up({ stores })
+          : check.down({ stores, message: 'the views are not loaded yet: connecting to the view stores' }),
+      );
+    },
+    () => {
+      const check = indicators.check('node');
+      return Promise.resolve(
+        draining() ? check.down({ message: 'draining: this node is shutting down' }) : check.up(),
+      );
     },
   ];
 }
 
-function reason(error: unknown): string {
+/** The event store answers a read of its head, within the time box. */
+export async function eventStoreCheck(
+  indicators: HealthIndicatorService,
+  store: EventStore,
+  timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<HealthIndicatorResult> {
+  const check = indicators.check('event_store');
+  try {
+    const head = await timeBoxed(() => store.headPosition(), timeoutMs);
+    return check.up({ kind: store.kind, head: head.toString() });
+  } catch (error) {
+    return check.down({ kind: store.kind, message: reasonOf(error) });
+  }
+}
+
+export function reasonOf(error: unknown): string {
   return redactSecrets(errorMessage(error) || (error instanceof Error ? error.name : 'unknown error'));
 }
