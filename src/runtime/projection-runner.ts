@@ -821,7 +821,9 @@ export class ProjectionRunner {
     // Caught up, a successful head read counts as progress; so a store in trouble stalls only a runner
     // that has not moved for the whole bound.
     if (now - this.lastProgressAt < afterMs) return undefined;
-    const trouble = this.watch.stall(afterMs, now);
+    // No progress for the bound: a store in trouble that long, else any store in trouble now (a call
+    // waiting since the last event arrived), explains it.
+    const trouble = this.watch.stall(afterMs, now) ?? this.watch.stall(0, now);
     if (trouble !== undefined) return trouble;
     if (behind === 0n) return undefined;
     return {
