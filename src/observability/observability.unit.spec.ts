@@ -135,6 +135,44 @@ describe('PrismMetrics', () => {
     expect(sampleValue(later, 'prism_projection_events_processed_total', labels)).toBe(7);
   });
 
+  it('exposes one state series per projection and state, the stall by store, and broken definitions', async () => {
+    const metrics = new PrismMetrics();
+    const since = new Date(10_000);
+    const samples = parsePrometheusText(
+      await metrics.scrape(
+        [
+          {
+            name: 'search',
+            state: 'stalled',
+            live: null,
+            rebuild: null,
+            stall: { store: 'view-store', kind: 'elasticsearch', since, lastError: 'no answer' },
+            notes: [],
+          },
+        ],
+        ['projections/broken.yaml'],
+        40_000,
+      ),
+    );
+    expect(sampleValue(samples, 'prism_projection_state', { projection: 'search', state: 'stalled' })).toBe(
+      1,
+    );
+    expect(sampleValue(samples, 'prism_projection_state', { projection: 'search', state: 'live' })).toBe(0);
+    expect(
+      sampleValue(samples, 'prism_projection_stalled_seconds', {
+        projection: 'search',
+        store: 'view-store',
+        kind: 'elasticsearch',
+      }),
+    ).toBe(30);
+    expect(
+      sampleValue(samples, 'prism_projection_state', {
+        projection: 'projections/broken.yaml',
+        state: 'broken-definition',
+      }),
+    ).toBe(1);
+  });
+
   it('names the outcome of a status code', () => {
     expect([202, 404, 409, 500].map(commandOutcome)).toEqual(['accepted', 'rejected', 'rejected', 'failed']);
   });

@@ -65,11 +65,6 @@ export class StoreWatch {
     return role;
   }
 
-  /** The store has answered again (the runner stored a batch): its outage is over. */
-  recovered(role: StoreRole): void {
-    this.outages.delete(role);
-  }
-
   /**
    * The store in trouble for at least `afterMs`, if any; the event store first, since nothing moves
    * without the log.
