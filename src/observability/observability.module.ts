@@ -1,5 +1,6 @@
 /**
- * Metrics (GET /metrics), health (GET /health/live, /health/ready) and the request log context.
+ * Metrics (GET /metrics), health (GET /health/live, /health/ready, /health/components) and the request
+ * log context.
  * Global, so ProjectionsService finds the RUNTIME_OBSERVER; structured logging itself is chosen in main.ts
  * (createLogger) because Nest takes its logger before any module exists.
  */
