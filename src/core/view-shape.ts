@@ -36,6 +36,16 @@ export interface ElasticsearchField {
   readonly facet: boolean;
   /** Accepted as a structured filter by the search API. */
   readonly filter: boolean;
+  /** Index and search analyzers of a text field (Elasticsearch's built-in names). */
+  readonly analyzer?: string;
+  readonly searchAnalyzer?: string;
+}
+
+/** Index settings of each generation; `replicas: 'auto'` expands 0-1 with the cluster's nodes. */
+export interface ElasticsearchIndexSettings {
+  readonly shards: number;
+  readonly replicas: number | 'auto';
+  readonly refreshInterval?: string;
 }
 
 export interface ElasticsearchTargetShape {
@@ -45,6 +55,8 @@ export interface ElasticsearchTargetShape {
   /** Document field whose value is the document `_id`. */
   readonly id: string;
   readonly fields: Readonly<Record<string, ElasticsearchField>>;
+  /** Absent in shapes recorded before index settings existed: read as the defaults. */
+  readonly settings?: ElasticsearchIndexSettings;
 }
 
 export type GraphPropertyType = 'string' | 'integer' | 'float' | 'boolean' | 'datetime';

@@ -111,9 +111,16 @@ export function targetShapeOf(target: TargetDefinition): TargetShape {
         fields: Object.fromEntries(
           Object.entries(target.fields).map(([name, field]) => [
             name,
-            { type: field.type, facet: field.facet, filter: field.filter },
+            {
+              type: field.type,
+              facet: field.facet,
+              filter: field.filter,
+              ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
+              ...(field.searchAnalyzer !== undefined && { searchAnalyzer: field.searchAnalyzer }),
+            },
           ]),
         ),
+        ...(target.settings !== undefined && { settings: { ...target.settings } }),
       } satisfies ElasticsearchTargetShape;
     case 'neo4j':
       return {

@@ -204,6 +204,15 @@ class SemanticValidator {
           );
         }
         for (const [name, field] of Object.entries(target.fields)) {
+          for (const option of ['analyzer', 'searchAnalyzer'] as const) {
+            if (field[option] !== undefined && field.type !== 'text')
+              this.problems.add(
+                'invalid-value',
+                ['target', 'fields', name, option],
+                `field "${name}" is ${field.type}: only text fields are analyzed`,
+                { suggestion: `remove ${option}, or make the field type: text` },
+              );
+          }
           if (field.facet && field.type === 'text') {
             this.problems.add(
               'facet-not-aggregatable',

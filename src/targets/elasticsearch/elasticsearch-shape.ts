@@ -77,20 +77,37 @@ export class IndexNaming {
   }
 }
 
-/** The body of a new generation's index: one shard, no replicas (single node stays green), strict mapping. */
+/**
+ * The body of a new generation's index: the declared settings and a strict mapping. Replicas default to
+ * `auto_expand_replicas: 0-1`: a one-node cluster stays green with none, and a cluster of two or more
+ * nodes keeps one copy of every shard on another node without a change to the definition.
+ */
 export function indexBody(shape: ElasticsearchTargetShape): { settings: JsonObject; mappings: JsonObject } {
   const properties: JsonObject = { [TOMBSTONE_FIELD]: { type: 'boolean' } };
-  for (const [name, field] of Object.entries(shape.fields)) properties[name] = fieldMapping(field.type);
+  for (const [name, field] of Object.entries(shape.fields)) properties[name] = fieldMapping(field);
   return {
-    settings: { number_of_shards: 1, number_of_replicas: 0 },
+    settings: indexSettings(shape),
     // strict: a document with an undeclared field is a deterministic mapping error, never a silent new field.
     mappings: { dynamic: 'strict', properties },
   };
 }
 
-function fieldMapping(type: ElasticsearchFieldType): JsonObject {
+function indexSettings(shape: ElasticsearchTargetShape): JsonObject {
+  const { shards = 1, replicas = 'auto', refreshInterval } = shape.settings ?? {};
+  return {
+    number_of_shards: shards,
+    ...(replicas === 'auto' ? { auto_expand_replicas: '0-1' } : { number_of_replicas: replicas }),
+    ...(refreshInterval !== undefined && { refresh_interval: refreshInterval }),
+  };
+}
+
+function fieldMapping(field: ElasticsearchField): JsonObject {
   // `date` keeps Elasticsearch's default format: strict_date_optional_time||epoch_millis.
-  return { type };
+  return {
+    type: field.type,
+    ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
+    ...(field.searchAnalyzer !== undefined && { search_analyzer: field.searchAnalyzer }),
+  };
 }
 
 /** `bool.must_not` clause that hides tombstones; every read through the alias adds it. */

@@ -28,9 +28,24 @@ describe('Elasticsearch shape', () => {
     expect(() => checkedIndexName('_x')).toThrow(/must not start/);
   });
 
+  it('maps declared index settings and text analyzers', () => {
+    const body = indexBody({
+      ...SHAPE,
+      fields: {
+        ...SHAPE.fields,
+        title: { type: 'text', facet: false, filter: false, analyzer: 'english', searchAnalyzer: 'standard' },
+      },
+      settings: { shards: 3, replicas: 1, refreshInterval: '30s' },
+    });
+    expect(body.settings).toEqual({ number_of_shards: 3, number_of_replicas: 1, refresh_interval: '30s' });
+    expect(body.mappings.properties).toMatchObject({
+      title: { type: 'text', analyzer: 'english', search_analyzer: 'standard' },
+    });
+  });
+
   it('maps every declared field plus the tombstone flag, strictly', () => {
     const body = indexBody(SHAPE);
-    expect(body.settings).toEqual({ number_of_shards: 1, number_of_replicas: 0 });
+    expect(body.settings).toEqual({ number_of_shards: 1, auto_expand_replicas: '0-1' });
     expect(body.mappings).toEqual({
       dynamic: 'strict',
       properties: {

@@ -61,6 +61,58 @@ describeWithStores(['elasticsearch'], 'Elasticsearch target', (urls) => {
     shape = { ...SHAPE, index: `orders_${counter}` };
   });
 
+  it('creates each generation with the declared settings and text analyzers (issue #18)', async () => {
+    shape = {
+      ...shape,
+      fields: {
+        ...shape.fields,
+        title: {
+          type: 'text',
+          facet: false,
+          filter: false,
+          analyzer: 'whitespace',
+          searchAnalyzer: 'whitespace',
+        },
+        notes: { type: 'text', facet: false, filter: false },
+      },
+      settings: { shards: 2, replicas: 0, refreshInterval: '5s' },
+    };
+    await target.prepare(spec(1));
+    const index = `${prefix}${projection}-g1`;
+    const settings = (await client.indices.getSettings({ index }))[index]?.settings?.index;
+    expect(settings).toMatchObject({
+      number_of_shards: '2',
+      number_of_replicas: '0',
+      refresh_interval: '5s',
+    });
+    const commit = await target.commit(ref(1), {
+      operations: [
+        {
+          kind: 'put',
+          key: 'a',
+          document: { ...order('a', 'placed', 1), title: 'Desk Lamp', notes: 'Desk Lamp' },
+          position: 1n,
+        },
+      ],
+      checkpoint: { from: 0n, to: 1n },
+    });
+    expect(commit.kind).toBe('committed');
+    await client.indices.refresh({ index });
+    const count = async (field: string, text: string) =>
+      (await client.count({ index, query: { match: { [field]: text } } })).count;
+    // whitespace keeps case; the standard analyzer (notes) lowercases.
+    expect(await count('title', 'lamp')).toBe(0);
+    expect(await count('title', 'Lamp')).toBe(1);
+    expect(await count('notes', 'lamp')).toBe(1);
+  });
+
+  it('expands replicas with the cluster by default: none on one node, so it stays green', async () => {
+    await target.prepare(spec(2));
+    const index = `${prefix}${projection}-g2`;
+    const settings = (await client.indices.getSettings({ index }))[index]?.settings?.index;
+    expect(settings?.auto_expand_replicas).toBe('0-1');
+  });
+
   it('creates the generation index with a strict mapping, one shard and no replicas', async () => {
     await target.prepare(spec(3));
     const index = `${prefix}${projection}-g3`;
