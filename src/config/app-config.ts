@@ -101,7 +101,8 @@ export class ConfigValidationError extends Error {
 /** Never print a database password or an API key into a log. */
 function redact(variable: EnvVariableName, value: string): string {
   if (variable === 'PRISM_API_KEYS') return redactApiKeys(value);
-  if (!variable.endsWith('_URL')) return value;
+  // Other secrets (passwords, API keys, OTLP headers) are never echoed, not even in part.
+  if (!variable.endsWith('_URL')) return 'secret' in ENV_VARIABLES[variable] ? '***' : value;
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 

@@ -56,7 +56,8 @@ export function startTracing(settings: TracingSettings, log: TracingLog): Tracin
   log.log(`Tracing: exporting spans to ${describeTracing(settings)}`);
   let stopped: Promise<void> | undefined;
   return {
-    forceFlush: () => provider.forceFlush(),
+    // A failed export was already reported by ReportingExporter; flushing never fails the caller.
+    forceFlush: () => provider.forceFlush().catch(() => undefined),
     shutdown: () =>
       (stopped ??= provider
         .shutdown()

@@ -25,9 +25,11 @@ export const tracingProviders: Provider[] = [
   {
     provide: TRACING,
     inject: [APP_CONFIG],
-    useFactory: async (config: AppConfig): Promise<TracingHandle | null> => {
+    useFactory: (config: AppConfig): TracingHandle | null => {
       if (config.tracing === undefined) return null;
-      const { startTracing } = await import('./tracing-sdk');
+      // Required here, not imported at the top: with tracing off the SDK and the exporter are never loaded.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startTracing } = require('./tracing-sdk') as typeof import('./tracing-sdk');
       return startTracing(config.tracing, new Logger('Tracing'));
     },
   },
