@@ -80,7 +80,7 @@ class ReportingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
+    this.inner.export(spans, (result: ExportResult) => {
       if (result.code === ExportResultCode.SUCCESS) {
         if (this.failing) this.log.log(`Tracing: exporting spans to ${this.target} again`);
         this.failing = false;
