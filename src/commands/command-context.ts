@@ -1,11 +1,14 @@
 /** What every command carries besides its own fields: who, why, and how to guard the write. */
 import type { AppendResult } from '../eventstore/event-store.port';
+import type { TraceCarrier } from '../observability/tracing/trace-carrier';
 
 export interface CommandContext {
   /** Unique per attempt; recorded as the causationId of every event the command appends. */
   readonly commandId: string;
   /** From the X-Correlation-Id header or generated; recorded on every event and echoed in the response. */
   readonly correlationId: string;
+  /** The command's span (W3C trace context) when tracing is on; the append span is started under it. */
+  readonly trace?: TraceCarrier;
   /** The authenticated user, once auth exists. */
   readonly userId?: string;
   /**

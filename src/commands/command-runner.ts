@@ -9,6 +9,7 @@
 import { rehydrate, streamIdOf, type Decider, type DomainEvent } from '../domain/decider';
 import { WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import type { AppendResult, EventStore, ExpectedRevision } from '../eventstore/event-store.port';
+import { startAppendSpan } from '../observability/tracing/append-span';
 import type { CommandContext, CommandOutcome } from './command-context';
 import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
 
@@ -115,18 +116,28 @@ export class CommandRunner {
     const events = await decide(loaded.state);
     if (events.length === 0)
       throw new Error(`A command on ${loaded.streamId} decided no events; deciders must throw instead.`);
+    // Untraced (tracing off) unless the command layer opened a span: then `carrier` names the append span.
+    const traced = startAppendSpan(context.trace, loaded.streamId, events.length);
     const metadata = {
       correlationId: context.correlationId,
+      ...traced.carrier,
       causationId: context.commandId,
       ...(context.userId !== undefined && { userId: context.userId }),
       schemaVersion: EVENT_SCHEMA_VERSION,
     };
     const expected: ExpectedRevision = loaded.revision === NO_REVISION ? 'no_stream' : loaded.revision;
-    return this.store.append(
-      loaded.streamId,
-      events.map((event) => ({ type: event.type, data: event.data, metadata })),
-      expected,
-    );
+    try {
+      const result = await this.store.append(
+        loaded.streamId,
+        events.map((event) => ({ type: event.type, data: event.data, metadata })),
+        expected,
+      );
+      traced.succeeded(result.position, result.revision);
+      return result;
+    } catch (error) {
+      traced.failed(error);
+      throw error;
+    }
   }
 
   /** What an earlier attempt wrote, found by its command id (the causationId of its events). */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ApiKey, parseApiKeys, type QueryAuthMode, redactApiKeys } from '../auth/api-keys';
 import type { LogFormat } from '../observability/logging/log-format';
+import { type TracingSettings, tracingSettingsOf } from '../observability/tracing/tracing-settings';
 import {
   ENV_VARIABLES,
   envSchema,
@@ -53,6 +54,8 @@ export interface AppConfig {
   };
   /** PRISM_LOG_FORMAT; absent: pretty on a terminal, json otherwise (resolveLogFormat). */
   readonly logFormat?: LogFormat;
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_*); absent: tracing off, nothing loaded. */
+  readonly tracing?: TracingSettings;
 }
 
 /** How to reach Elasticsearch; `auth` and the CA are optional (a secured cluster needs them). */
@@ -102,7 +105,8 @@ export class ConfigValidationError extends Error {
 /** Never print a database password or an API key into a log. */
 function redact(variable: EnvVariableName, value: string): string {
   if (variable === 'PRISM_API_KEYS') return redactApiKeys(value);
-  if (!variable.endsWith('_URL')) return value;
+  // Other secrets (passwords, API keys, OTLP headers) are never echoed, not even in part.
+  if (!variable.endsWith('_URL')) return 'secret' in ENV_VARIABLES[variable] ? '***' : value;
   return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
@@ -292,7 +296,19 @@ function toAppConfig(env: ParsedEnv, esCaPem: string | undefined): AppConfig {
       queryAuth: env.PRISM_QUERY_AUTH,
     },
     ...(env.PRISM_LOG_FORMAT !== undefined && { logFormat: env.PRISM_LOG_FORMAT }),
+    ...tracingOf(env),
   };
+}
+
+function tracingOf(env: ParsedEnv): { tracing?: TracingSettings } {
+  const tracing = tracingSettingsOf({
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    tracesEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    headers: env.OTEL_EXPORTER_OTLP_HEADERS,
+    serviceName: env.OTEL_SERVICE_NAME,
+    disabled: env.OTEL_SDK_DISABLED === 'true',
+  });
+  return tracing === undefined ? {} : { tracing };
 }
 
 function eventStoreSettings(kind: EventStoreKind, env: ParsedEnv, dataDir: string): EventStoreSettings {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MIN_API_KEY_LENGTH, parseApiKeys, QUERY_AUTH_MODES, type QueryAuthMode } from '../auth/api-keys';
 import { ROLES } from '../auth/roles';
 import { LOG_FORMATS } from '../observability/logging/log-format';
+import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
 
 export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -188,6 +189,36 @@ export const ENV_VARIABLES = {
   PRISM_LOG_FORMAT: {
     schema: z.enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(', ')}` }).optional(),
     hint: 'json (one JSON object per line) or pretty (coloured text); default pretty on a terminal, json otherwise',
+  },
+  // Tracing (src/observability/README.md, "Tracing"): the standard OpenTelemetry names, so a platform's
+  // usual settings apply. No endpoint: tracing is off, the SDK is never loaded.
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: urlWithScheme(['http', 'https']).optional(),
+    hint: 'the base URL of an OTLP/HTTP collector; traces go to <url>/v1/traces, e.g. OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318 (unset: tracing off)',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    schema: urlWithScheme(['http', 'https']).optional(),
+    hint: 'the full OTLP/HTTP traces URL, used as is and before OTEL_EXPORTER_OTLP_ENDPOINT, e.g. OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://otel-collector:4318/v1/traces',
+  },
+  OTEL_EXPORTER_OTLP_HEADERS: {
+    schema: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        const problem = parseOtlpHeaders(value).problem;
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    hint: 'comma-separated key=value headers sent with every export (values URL-encoded), e.g. OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20<token>',
+    secret: true,
+  },
+  OTEL_SERVICE_NAME: {
+    schema: z.string().trim().min(1).default('prism'),
+    hint: 'the service.name of the exported spans, e.g. OTEL_SERVICE_NAME=prism-eu-1',
+  },
+  OTEL_SDK_DISABLED: {
+    schema: z.enum(['true', 'false'], { message: 'expected true or false' }).default('false'),
+    hint: 'true turns tracing off even when an OTLP endpoint is set',
   },
 } as const;
 

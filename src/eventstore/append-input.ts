@@ -87,13 +87,15 @@ export function prepareAppend(
   });
 }
 
-/** Fills in `timestamp` and `schemaVersion`; passes correlationId, causationId and userId through. */
+/** Fills in `timestamp` and `schemaVersion`; passes the ids (correlation, causation, user) and trace context through. */
 export function completeMetadata(
   input: Partial<EventMetadata> | undefined,
   timestamp: string,
 ): EventMetadata {
   return {
     ...(input?.correlationId !== undefined && { correlationId: input.correlationId }),
+    ...(input?.traceparent !== undefined && { traceparent: input.traceparent }),
+    ...(input?.tracestate !== undefined && { tracestate: input.tracestate }),
     ...(input?.causationId !== undefined && { causationId: input.causationId }),
     ...(input?.userId !== undefined && { userId: input.userId }),
     timestamp: input?.timestamp ?? timestamp,

@@ -13,6 +13,9 @@ export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface EventMetadata {
   readonly correlationId?: string;
+  /** W3C trace context of the append that wrote the event, when tracing was on (src/observability). */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
   readonly causationId?: string;
   readonly userId?: string;
   /** ISO-8601 time the event was recorded. */

@@ -1,6 +1,6 @@
 /**
- * Metrics (GET /metrics), health (GET /health/live, /health/ready, /health/components) and the request
- * log context.
+ * Metrics (GET /metrics), health (GET /health/live, /health/ready, /health/components), tracing (when
+ * configured) and the request log context.
  * Global, so ProjectionsService finds the RUNTIME_OBSERVER; structured logging itself is chosen in main.ts
  * (createLogger) because Nest takes its logger before any module exists.
  */
@@ -14,6 +14,9 @@ import { CommandMetricsInterceptor } from './metrics/command-metrics.interceptor
 import { MetricsController } from './metrics/metrics.controller';
 import { PrismMetrics } from './metrics/prism-metrics';
 import { RUNTIME_OBSERVER } from './observability.tokens';
+import { CommandTracingInterceptor } from './tracing/command-tracing.interceptor';
+import { tracingProviders } from './tracing/tracing.providers';
+import { TRACING } from './tracing/tracing.tokens';
 
 @Module({})
 export class ObservabilityModule implements NestModule {
@@ -26,10 +29,12 @@ export class ObservabilityModule implements NestModule {
       controllers: [MetricsController, HealthController],
       providers: [
         { provide: PrismMetrics, useFactory: () => new PrismMetrics() },
-        { provide: RUNTIME_OBSERVER, useExisting: PrismMetrics },
+        // RUNTIME_OBSERVER (metrics, plus projection spans when tracing is on) and the TRACING handle.
+        ...tracingProviders,
         { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: CommandTracingInterceptor },
       ],
-      exports: [RUNTIME_OBSERVER, PrismMetrics],
+      exports: [RUNTIME_OBSERVER, PrismMetrics, TRACING],
     };
   }
 

@@ -647,6 +647,7 @@ export class ProjectionRunner {
       generation: this.generation,
       events: events.length,
       seconds: (performance.now() - started) / 1000,
+      committed: events,
     });
     this.checkpoint = to;
     this.blocked = blocked;

@@ -3,6 +3,7 @@
  * status snapshot cannot give). Optional; src/observability implements it with Prometheus metrics.
  * Implementations must be cheap and must not throw: they run on the runner's loop.
  */
+import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ErrorClass } from './error-classifier';
 
 export interface CommittedBatch {
@@ -12,6 +13,8 @@ export interface CommittedBatch {
   readonly events: number;
   /** Time the target commit took (write + checkpoint compare-and-set). */
   readonly seconds: number;
+  /** The events themselves (tracing links the commit to each one's trace through its metadata). */
+  readonly committed?: readonly StoredEvent[];
 }
 
 export interface StoreFailure {

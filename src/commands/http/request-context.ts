@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { HttpRequest } from './http.types';
 import type { CommandContext } from '../command-context';
 import { InvalidIdempotencyKeyError } from '../idempotency/idempotency.errors';
+import { requestTraceOf } from '../../observability/tracing/request-trace';
 import { ConflictingExpectedRevisionError, InvalidIfMatchError } from './request.errors';
 
 export const CORRELATION_ID_HEADER = 'X-Correlation-Id';
@@ -31,9 +32,11 @@ export function commandContextOf(request: HttpRequest): CommandContext {
   const key = request.header(IDEMPOTENCY_KEY_HEADER);
   if (key !== undefined && !SAFE_TOKEN.test(key)) throw new InvalidIdempotencyKeyError(key);
   const userId = userIdOf(request);
+  const trace = requestTraceOf(request);
   return {
     commandId: randomUUID(),
     correlationId: correlationIdOf(request),
+    ...(trace !== undefined && { trace }),
     ...(userId !== undefined && { userId }),
     ...(expectedRevision !== undefined && { expectedRevision }),
     ...(key !== undefined && { idempotency: { key, fingerprint: fingerprintOf(request) } }),

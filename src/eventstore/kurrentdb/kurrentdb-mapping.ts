@@ -161,8 +161,12 @@ function toMetadata(raw: unknown, created: Date): EventMetadata {
   const correlationId = text('correlationId') ?? text('$correlationId');
   const causationId = text('causationId') ?? text('$causationId');
   const userId = text('userId');
+  const traceparent = text('traceparent');
+  const tracestate = text('tracestate');
   return {
     ...(correlationId !== undefined && { correlationId }),
+    ...(traceparent !== undefined && { traceparent }),
+    ...(tracestate !== undefined && { tracestate }),
     ...(causationId !== undefined && { causationId }),
     ...(userId !== undefined && { userId }),
     timestamp: text('timestamp') ?? created.toISOString(),

@@ -29,12 +29,10 @@ interface FinishingResponse {
 
 @Injectable()
 export class CommandMetricsInterceptor implements NestInterceptor {
-  private readonly commandHandlers = new WeakMap<object, boolean>();
-
   constructor(@Inject(PrismMetrics) private readonly metrics: PrismMetrics) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http' && this.isCommand(context.getHandler())) {
+    if (context.getType() === 'http' && isCommandHandler(context.getHandler())) {
       const started = performance.now();
       const request = context.switchToHttp().getRequest<RoutedRequest>();
       const response = context.switchToHttp().getResponse<FinishingResponse>();
@@ -50,16 +48,19 @@ export class CommandMetricsInterceptor implements NestInterceptor {
     }
     return next.handle();
   }
+}
 
-  private isCommand(handler: object): boolean {
-    let known = this.commandHandlers.get(handler);
-    if (known === undefined) {
-      const interceptors: unknown = Reflect.getMetadata(INTERCEPTORS_METADATA, handler);
-      known = Array.isArray(interceptors) && interceptors.includes(CommandResponseInterceptor);
-      this.commandHandlers.set(handler, known);
-    }
-    return known;
+const commandHandlers = new WeakMap<object, boolean>();
+
+/** Whether a route handler is a command (it uses the command response interceptor, as `@CommandEndpoint` does). */
+export function isCommandHandler(handler: object): boolean {
+  let known = commandHandlers.get(handler);
+  if (known === undefined) {
+    const interceptors: unknown = Reflect.getMetadata(INTERCEPTORS_METADATA, handler);
+    known = Array.isArray(interceptors) && interceptors.includes(CommandResponseInterceptor);
+    commandHandlers.set(handler, known);
   }
+  return known;
 }
 
 export function routeTemplateOf(request: RoutedRequest): string {
