@@ -2,7 +2,7 @@
  * The Prism application: global config and event store, the CQRS buses, and one module per feature.
  * Later features (projections, queries, admin) are added to `imports`.
  */
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
@@ -21,6 +21,9 @@ import { jsonContentTypeMiddleware } from './commands/http/json-content-type.mid
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
+import { LifecycleModule, SHUTDOWN_GATE } from './lifecycle/lifecycle.module';
+import type { ShutdownGate } from './lifecycle/shutdown-gate';
+import { shutdownGateMiddleware } from './lifecycle/shutdown-gate.middleware';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionsService } from './projections/projections.service';
@@ -50,6 +53,7 @@ export class AppModule implements NestModule {
         AdminModule,
         ChecksModule,
         ConsoleModule,
+        LifecycleModule,
         ObservabilityModule.forRoot(),
         ...(config.elasticsearch ? [searchModule(config.elasticsearch)] : []),
         ...(config.neo4j ? [graphQueryModule(config.neo4j)] : []),
@@ -62,11 +66,19 @@ export class AppModule implements NestModule {
     };
   }
 
+  constructor(@Inject(SHUTDOWN_GATE) private readonly shutdownGate: ShutdownGate) {}
+
   configure(consumer: MiddlewareConsumer): void {
     // On every route, matched or not: a credential in the URL is refused before anything logs the URL, and
     // a body that is not JSON before any handler sees it (issue #12 items 4 and 10).
     consumer
-      .apply(correlationIdMiddleware, credentialsInUrlMiddleware, jsonContentTypeMiddleware)
+      .apply(
+        correlationIdMiddleware,
+        // A draining node refuses new commands before anything else reads them (issue #18).
+        shutdownGateMiddleware(this.shutdownGate),
+        credentialsInUrlMiddleware,
+        jsonContentTypeMiddleware,
+      )
       .forRoutes('*');
   }
 }

@@ -13,6 +13,9 @@ import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig }
 import { announce, createLogger } from './observability/logging/create-logger';
 import { resolveLogFormat } from './observability/logging/log-format';
 import { installProcessSafetyNet } from './process-safety-net';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
+import { SHUTDOWN_GATE } from './lifecycle/lifecycle.module';
+import type { ShutdownGate } from './lifecycle/shutdown-gate';
 
 /** The app exactly as `main` runs it, not yet listening; e2e tests and benchmarks use this too. */
 export async function createPrismApp(
@@ -28,7 +31,8 @@ export async function createPrismApp(
   });
   // Depth and charset are checked on the raw bytes, before anything recursive sees the body (item 6).
   app.useBodyParser('json', { limit: MAX_JSON_BODY, verify: verifyJsonBody });
-  app.enableShutdownHooks();
+  // No enableShutdownHooks here: main installs the graceful shutdown (drain, finish, close, exit 0), and
+  // tests close their apps themselves instead of each adding process signal listeners.
   setupOpenApi(app);
   return app;
 }
@@ -55,6 +59,15 @@ async function main(): Promise<void> {
     },
   });
   const app = await createPrismApp(config, { logger });
+  installGracefulShutdown(app, app.get<ShutdownGate>(SHUTDOWN_GATE), {
+    timeoutMs: config.http.shutdownTimeoutMs,
+    log: {
+      log: (message) => announce(format, `Shutdown: ${message}`),
+      warn: (message) => {
+        logger.warn(message, 'Shutdown');
+      },
+    },
+  });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   announce(

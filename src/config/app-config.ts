@@ -24,7 +24,12 @@ export type EventStoreSettings =
   | { readonly kind: 'kurrentdb'; readonly connectionString: string };
 
 export interface AppConfig {
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** PRISM_SHUTDOWN_TIMEOUT_MS: the whole graceful shutdown's budget (src/lifecycle/graceful-shutdown.ts). */
+    readonly shutdownTimeoutMs: number;
+  };
   readonly eventStore: EventStoreSettings;
   /** Absolute directory for local state (the embedded event store file lives here). */
   readonly dataDir: string;
@@ -279,7 +284,7 @@ function toAppConfig(env: ParsedEnv, esCaPem: string | undefined): AppConfig {
     env.PRISM_PG_URL === undefined ? undefined : { url: env.PRISM_PG_URL, schema: env.PRISM_PG_SCHEMA };
   const kind: EventStoreKind = env.PRISM_EVENT_STORE ?? (postgres ? 'postgres' : 'embedded');
   return {
-    http: { port: env.PORT, host: env.HOST },
+    http: { port: env.PORT, host: env.HOST, shutdownTimeoutMs: env.PRISM_SHUTDOWN_TIMEOUT_MS },
     eventStore: eventStoreSettings(kind, env, dataDir),
     dataDir,
     ...(postgres && { postgres }),

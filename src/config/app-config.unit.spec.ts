@@ -18,7 +18,7 @@ function problemsOf(env: Record<string, string>): ConfigValidationError {
 describe('loadConfig', () => {
   it('uses loopback, port 3000 and the embedded store when nothing is set', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1' });
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', shutdownTimeoutMs: 25_000 });
     expect(config.eventStore).toEqual({
       kind: 'embedded',
       file: path.resolve('./data', EMBEDDED_EVENT_STORE_FILE),
@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     });
     expect(config.elasticsearch).toEqual({ url: 'http://127.0.0.1:9200', refresh: false });
     expect(config.neo4j).toEqual({ url: 'bolt://127.0.0.1:7687' });
-    expect(config.http).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect(config.http).toEqual({ port: 8080, host: '0.0.0.0', shutdownTimeoutMs: 25_000 });
   });
 
   it('treats empty variables as unset', () => {

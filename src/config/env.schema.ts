@@ -167,6 +167,15 @@ export const ENV_VARIABLES = {
       .default(30_000),
     hint: 'how long a projection may make no progress while a store fails or does not answer before its status says stalled, in ms, e.g. 30000',
   },
+  PRISM_SHUTDOWN_TIMEOUT_MS: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(0, 'expected 0..600000')
+      .max(600_000, 'expected 0..600000')
+      .default(25_000),
+    hint: 'how long a SIGTERM may take: draining commands, finishing the batches being committed and closing the stores, in ms; keep it below the orchestrator grace period (Kubernetes: 30 s), e.g. 25000',
+  },
   PRISM_API_KEYS: {
     schema: z
       .string()

@@ -66,6 +66,11 @@ const CATALOG = {
     surfaces: ['any'],
     meaning: 'A dependency is unavailable; retry later.',
   },
+  shutting_down: {
+    status: 503,
+    surfaces: ['any'],
+    meaning: 'This node is shutting down and takes no new commands; nothing was written (Retry-After).',
+  },
 
   // ── authentication (src/auth) ──────────────────────────────────────────────────────────────────────────
   unauthorized: {

@@ -39,6 +39,7 @@ import {
   InvalidIfMatchError,
   RequestValidationError,
 } from './request.errors';
+import { ShuttingDownError } from '../../lifecycle/shutdown-gate';
 
 interface ErrorResponse {
   readonly status: number;
@@ -133,6 +134,13 @@ function mappedResponseOf(error: unknown): ErrorResponse | undefined {
     return {
       status: HttpStatus.CONFLICT,
       body: { error: 'idempotency_key_in_progress', message: error.message, key: error.key },
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    };
+  }
+  if (error instanceof ShuttingDownError) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { error: 'shutting_down', message: error.message },
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
     };
   }

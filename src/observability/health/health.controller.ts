@@ -14,6 +14,8 @@ import { EVENT_STORE } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projections/projections.service';
 import { componentsReport, type ComponentsReport } from './components';
 import { readinessChecks } from './readiness';
+import { SHUTDOWN_GATE } from '../../lifecycle/lifecycle.module';
+import type { ShutdownGate } from '../../lifecycle/shutdown-gate';
 
 // Operational endpoints for probes, like /metrics: not part of the documented API.
 @ApiExcludeController()
@@ -30,6 +32,7 @@ export class HealthController implements BeforeApplicationShutdown {
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(SHUTDOWN_GATE) private readonly shutdownGate: ShutdownGate,
   ) {}
 
   @Get('live')
@@ -65,7 +68,12 @@ export class HealthController implements BeforeApplicationShutdown {
   private async check(): Promise<HealthCheckResult> {
     try {
       return await this.health.check(
-        readinessChecks(this.indicators, this.store, this.projections, () => this.draining),
+        readinessChecks(
+          this.indicators,
+          this.store,
+          this.projections,
+          () => this.draining || this.shutdownGate.isDraining,
+        ),
       );
     } catch (error) {
       const body = (error as { getResponse?: () => unknown }).getResponse?.();
