@@ -35,6 +35,13 @@ export interface FoldInput {
   /** Why a document does not fit the view, or undefined (Target.validate). */
   readonly validate: (document: ViewDocument) => string | undefined;
   readonly now: Date;
+  /**
+   * Wall-clock time (Date.now()) after which no further event is folded: the result then covers only
+   * `consumed` events and the caller commits that prefix and folds the rest after yielding the event loop.
+   * Each evaluation is bounded (the DSL's cost budget), but a batch of thousands of hostile events folded
+   * at once would still block the server for minutes (issue #12 item 1). At least one event is folded.
+   */
+  readonly deadline?: number;
 }
 
 export interface FoldResult {
@@ -44,19 +51,33 @@ export interface FoldResult {
   /** The blocked keys after this batch (the input set plus the keys of events parked or held here). */
   readonly blocked: Set<string>;
   readonly applied: number;
+  /** How many of `events` were folded: all of them unless `deadline` passed first. */
+  readonly consumed: number;
 }
 
 export const HELD_REASON = 'held behind an earlier parked event for the same key';
 
-export function keyEvents(plan: CompiledProjection, events: readonly StoredEvent[]): KeyedEvent[] {
-  return events.map((event) => {
-    try {
-      return { event, keys: plan.keysOf(event) };
-    } catch (error) {
-      // keysOf is pure: whatever it throws it will throw again, so the event is poison.
-      return { event, keysError: `keys could not be computed: ${errorMessage(error)}` };
-    }
-  });
+/** Keys of each event; with a `deadline` (see FoldInput), only of a prefix of at least one event. */
+export function keyEvents(
+  plan: CompiledProjection,
+  events: readonly StoredEvent[],
+  deadline?: number,
+): KeyedEvent[] {
+  const keyed: KeyedEvent[] = [];
+  for (const event of events) {
+    if (keyed.length > 0 && deadline !== undefined && Date.now() >= deadline) break;
+    keyed.push(keyOne(plan, event));
+  }
+  return keyed;
+}
+
+function keyOne(plan: CompiledProjection, event: StoredEvent): KeyedEvent {
+  try {
+    return { event, keys: plan.keysOf(event) };
+  } catch (error) {
+    // keysOf is pure: whatever it throws it will throw again, so the event is poison.
+    return { event, keysError: `keys could not be computed: ${errorMessage(error)}` };
+  }
 }
 
 /** The record of an event parked (it failed) or held (behind a parked event of one of its keys). */
@@ -99,7 +120,10 @@ export function foldBatch(input: FoldInput): FoldResult {
   // One map reused for every event: plans are pure and must not keep the state they are given, and a
   // rebuild folds millions of events (one fresh map each was measurable garbage).
   const scoped = new Map<DocumentKey, ViewDocument>();
+  let consumed = 0;
   for (const keyed of input.events) {
+    if (consumed > 0 && input.deadline !== undefined && Date.now() >= input.deadline) break;
+    consumed += 1;
     const { event } = keyed;
     if (keyed.keysError !== undefined) {
       park(event, [], keyed.keysError, 'parked');
@@ -142,7 +166,7 @@ export function foldBatch(input: FoldInput): FoldResult {
     }
     applied += 1;
   }
-  return { operations: [...documents.values(), ...graph], parked, blocked, applied };
+  return { operations: [...documents.values(), ...graph], parked, blocked, applied, consumed };
 }
 
 function firstProblem(

@@ -175,3 +175,39 @@ describe('foldBatch', () => {
     ]);
   });
 });
+
+describe('fold slices (issue #12 item 1: many expensive events in one batch)', () => {
+  it('keyEvents and foldBatch stop at the deadline after at least one event, and say how many they took', () => {
+    const plan = orderSummaryPlan();
+    const events = ['a', 'b', 'c', 'd'].map((orderId) => event('OrderPlaced', { orderId, customerId: 'c' }));
+    const input = (deadline?: number) => ({
+      plan,
+      view,
+      events: keyEvents(plan, events),
+      state: new Map<string, ViewDocument>(),
+      blocked: new Set<string>(),
+      validate: valid,
+      now: new Date(0),
+      ...(deadline !== undefined && { deadline }),
+    });
+    const now = jest.spyOn(Date, 'now');
+    try {
+      // Each clock read is 60 ms after the previous one: a deadline at 100 passes after the second event.
+      let clock = 0;
+      now.mockImplementation(() => (clock += 60));
+      expect(keyEvents(plan, events, 100).map((k) => k.event.position)).toEqual(
+        events.slice(0, 2).map((e) => e.position),
+      );
+      const whole = input();
+      clock = 0;
+      expect(foldBatch({ ...whole, deadline: 100 }).consumed).toBe(2);
+      clock = 1_000;
+      const late = foldBatch({ ...input(), deadline: 100 });
+      expect(late.consumed).toBe(1);
+      expect(late.operations).toHaveLength(1);
+      expect(foldBatch(input()).consumed).toBe(4);
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
