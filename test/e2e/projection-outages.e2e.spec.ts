@@ -204,7 +204,7 @@ describeWithStores(['postgres', 'elasticsearch'], 'projection outages in status 
     }
     const ready = await http().get('/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body.error.event_store).toMatchObject({ status: 'down' });
+    expect(ready.body.down.event_store).toMatchObject({ status: 'down' });
     const components = (await http().get('/health/components').expect(200)).body as ComponentsReport;
     expect(components.stores.event_store).toMatchObject({
       status: 'down',

@@ -66,6 +66,11 @@ const CATALOG = {
     surfaces: ['any'],
     meaning: 'A dependency is unavailable; retry later.',
   },
+  not_ready: {
+    status: 503,
+    surfaces: ['any'],
+    meaning: 'GET /health/ready: this node cannot serve its traffic now (checks listed as down/up).',
+  },
   shutting_down: {
     status: 503,
     surfaces: ['any'],

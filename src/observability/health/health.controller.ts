@@ -61,7 +61,18 @@ export class HealthController implements BeforeApplicationShutdown {
       else this.logger.warn(`Not ready: ${describeDown(result)}`);
       this.lastReady = ready;
     }
-    response.status(ready ? 200 : 503).json(result);
+    if (ready) {
+      response.status(200).json(result);
+      return;
+    }
+    // Not ready is an error like any other: the app's one error format (issue #12 item 9), with the
+    // checks that are down and up beside it (terminus's own shape puts its checks under `error`).
+    response.status(503).json({
+      error: 'not_ready',
+      message: `Not ready: ${describeDown(result)}`,
+      down: { ...result.error },
+      up: { ...result.info },
+    });
   }
 
   /** terminus throws its result as a 503 exception; it is answered here, not by the app's error filter. */

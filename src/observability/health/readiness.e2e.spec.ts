@@ -60,12 +60,13 @@ describeWithStores(['postgres'], 'readiness with the event store down', (urls) =
     const down = await request(baseUrl).get('/health/ready');
     const seconds = (Date.now() - started) / 1000;
     expect(down.status).toBe(503);
-    expect(down.body.status).toBe('error');
-    expect(down.body.error.event_store).toMatchObject({ status: 'down', kind: 'postgres' });
-    expect(down.body.error.event_store.message).toMatch(/\S/);
+    expect(down.body.error).toBe('not_ready');
+    expect(down.body.message).toMatch(/^Not ready: event_store/);
+    expect(down.body.down.event_store).toMatchObject({ status: 'down', kind: 'postgres' });
+    expect(down.body.down.event_store.message).toMatch(/\S/);
     // The views stay loaded and the node is not draining: only the event store is down.
-    expect(down.body.info.views).toMatchObject({ status: 'up' });
-    expect(down.body.info.node).toMatchObject({ status: 'up' });
+    expect(down.body.up.views).toMatchObject({ status: 'up' });
+    expect(down.body.up.node).toMatchObject({ status: 'up' });
     expect(seconds).toBeLessThan(CHECK_TIMEOUT_MS / 1000 + 1);
     // Liveness does not depend on a store.
     await request(baseUrl).get('/health/live').expect(200);
