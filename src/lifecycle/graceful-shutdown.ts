@@ -5,6 +5,8 @@
  *  3. close the app: the HTTP server closes, each projection finishes the batch it is committing (a batch
  *     commits with its checkpoint, atomically, or not at all) and stops, every store client closes;
  *  4. exit 0, or 1 when the timeout (PRISM_SHUTDOWN_TIMEOUT_MS) cut any of this short.
+ * Hook for the scale-out issue: a projection lease is released in an `onApplicationShutdown` hook of
+ * the module that holds it; step 3 runs those hooks, after the last batch committed and before the exit.
  * A second signal while shutting down is ignored; the orchestrator's SIGKILL after its grace period
  * remains the hard stop, and loses nothing either (checkpoints are atomic with their batch).
  */
