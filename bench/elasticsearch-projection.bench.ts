@@ -1,6 +1,6 @@
 /**
  * The Elasticsearch projection benchmark on the reference workload (bench/workload.ts,
- * /work/shared/BENCHMARK-WORKLOAD.md), search variant: the order_summary document plus the ids of the
+ * ../shared/BENCHMARK-WORKLOAD.md), search variant: the order_summary document plus the ids of the
  * products it contains (projections/order-search.yaml). In one run:
  *
  *  1. writes the workload to an embedded (SQLite) event store in a temporary directory;

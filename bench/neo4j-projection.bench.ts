@@ -1,6 +1,6 @@
 /**
  * The Neo4j projection benchmark: the graph variant of the reference workload (bench/workload.ts,
- * /work/shared/BENCHMARK-WORKLOAD.md), (:Customer)-[:PLACED]->(:Order)-[:CONTAINS {qty}]->(:Product),
+ * ../shared/BENCHMARK-WORKLOAD.md), (:Customer)-[:PLACED]->(:Order)-[:CONTAINS {qty}]->(:Product),
  * from projections/purchase-graph.yaml (cancelled orders leave the graph; a product added twice to one
  * order keeps the last quantity).
  *

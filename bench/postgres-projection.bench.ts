@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL projection benchmark on the reference workload (bench/workload.ts,
- * /work/shared/BENCHMARK-WORKLOAD.md). In one run, on a fresh database:
+ * ../shared/BENCHMARK-WORKLOAD.md). In one run, on a fresh database:
  *
  *  1. writes the workload to the PostgreSQL event store (concurrent whole-order appends);
  *  2. Prism: rebuilds order_summary from the log, events/s and peak RSS;

@@ -1,5 +1,5 @@
 /**
- * The reference benchmark workload (/work/shared/BENCHMARK-WORKLOAD.md): deterministic orders from a
+ * The reference benchmark workload (../shared/BENCHMARK-WORKLOAD.md): deterministic orders from a
  * seeded PRNG, and the figures every run is checked against.
  *
  * For order i, stream `order-<i>`: OrderPlaced, k x ItemAdded (k uniform 1..16), then OrderShipped (80%)
