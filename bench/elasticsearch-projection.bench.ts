@@ -27,9 +27,9 @@ import { loadProjections } from '../src/dsl/loader/definition.loader';
 import { createEmbeddedEventStore } from '../src/eventstore/embedded/embedded-event-store';
 import type { EventStore, EventToAppend } from '../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
-import { deleteIndicesWithPrefix } from '../src/targets/elasticsearch/elasticsearch-cleanup';
-import { excludeTombstones, indexBody } from '../src/targets/elasticsearch/elasticsearch-shape';
-import { ElasticsearchTarget } from '../src/targets/elasticsearch/elasticsearch.target';
+import { deleteIndicesWithPrefix } from '../src/stores/elasticsearch/elasticsearch-cleanup';
+import { excludeTombstones, indexBody } from '../src/stores/elasticsearch/elasticsearch-shape';
+import { ElasticsearchTarget } from '../src/stores/elasticsearch/elasticsearch.target';
 import {
   expectedRow,
   interleaved,

@@ -26,7 +26,7 @@ import type { CompiledProjection } from '../src/core/plan';
 import type { EventStore, EventToAppend, StoredEvent } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
-import { RelationalTarget } from '../src/targets/relational/relational.target';
+import { RelationalTarget } from '../src/stores/relational/relational.target';
 import { orderSummaryPlan } from '../test/runtime/fixtures/order-summary.fixture';
 import {
   expectedRow,

@@ -11,13 +11,13 @@ import { AuthModule } from './auth/auth.module';
 import { credentialsInUrlMiddleware } from './auth/credentials-in-url.middleware';
 import { CommandsModule } from './commands/commands.module';
 import { ConsoleModule } from './console/console.module';
-import { correlationIdMiddleware } from './commands/http/correlation-id.middleware';
-import { ErrorResponseFilter } from './commands/http/error-response.filter';
+import { correlationIdMiddleware } from './http/correlation-id.middleware';
+import { ErrorResponseFilter } from './http/error-response.filter';
 import {
   createElasticsearchClient,
   type ElasticsearchConnection,
-} from './targets/elasticsearch/elasticsearch-connection';
-import { jsonContentTypeMiddleware } from './commands/http/json-content-type.middleware';
+} from './stores/elasticsearch/elasticsearch-connection';
+import { jsonContentTypeMiddleware } from './http/json-content-type.middleware';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
@@ -25,16 +25,16 @@ import { LifecycleModule, SHUTDOWN_GATE } from './lifecycle/lifecycle.module';
 import type { ShutdownGate } from './lifecycle/shutdown-gate';
 import { shutdownGateMiddleware } from './lifecycle/shutdown-gate.middleware';
 import { ObservabilityModule } from './observability/observability.module';
-import { ProjectionsModule } from './projections/projections.module';
-import { ProjectionsService } from './projections/projections.service';
-import { createNeo4jDriver, type Neo4jConnection } from './targets/neo4j/neo4j-connection';
-import { GraphQueryModule } from './query/graph/graph-query.module';
-import { graphViewRegistryOf } from './query/graph/graph-view-registry';
+import { ProjectionsModule } from './projection-host/projections.module';
+import { ProjectionsService } from './projection-host/projections.service';
+import { createNeo4jDriver, type Neo4jConnection } from './stores/neo4j/neo4j-connection';
+import { GraphQueryModule } from './stores/neo4j/query/graph-query.module';
+import { graphViewRegistryOf } from './stores/neo4j/query/graph-view-registry';
 import { ConsistencyModule } from './query/consistency/consistency.module';
-import { RelationalQueryModule } from './query/relational/relational-query.module';
-import { SearchModule } from './query/search/search.module';
-import { registryOfProjections } from './query/search/search-view.registry';
-import { RelationalTarget } from './targets/relational/relational.target';
+import { RelationalQueryModule } from './stores/relational/query/relational-query.module';
+import { SearchModule } from './stores/elasticsearch/query/search.module';
+import { registryOfProjections } from './stores/elasticsearch/query/search-view.registry';
+import { RelationalTarget } from './stores/relational/relational.target';
 
 @Module({})
 export class AppModule implements NestModule {

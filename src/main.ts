@@ -7,7 +7,7 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { MAX_JSON_BODY, verifyJsonBody } from './commands/http/json-body.limits';
+import { MAX_JSON_BODY, verifyJsonBody } from './http/json-body.limits';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
 import { announce, createLogger } from './observability/logging/create-logger';

@@ -12,7 +12,7 @@ import { loadConfig } from '../config/app-config';
 import { createPrismApp } from '../main';
 import type { ComponentsReport } from '../observability/health/components';
 import { parsePrometheusText, sampleValue } from '../observability/prometheus-text';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, useTestDatabase } from '../../test/support/stores';
 import type { ProjectionStatusJson } from './admin.dto';
 

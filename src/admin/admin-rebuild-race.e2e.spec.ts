@@ -14,7 +14,7 @@ import request from 'supertest';
 import { loadConfig } from '../config/app-config';
 import { createPrismApp } from '../main';
 import { parsePrometheusText } from '../observability/prometheus-text';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../../test/support/stores';
 import type { ProjectionStatusJson, RebuildStartedJson } from './admin.dto';
 

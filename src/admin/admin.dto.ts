@@ -3,7 +3,7 @@
  * ISO 8601 strings. One mapper per runtime shape keeps the CLI and any dashboard on the same fields.
  */
 import type { ParkedResolution } from '../runtime/projection-runner';
-import type { BrokenDefinition } from '../projections/projection-catalog';
+import type { BrokenDefinition } from '../projection-host/projection-catalog';
 import type {
   GenerationStatus,
   ProjectionState,
@@ -12,7 +12,7 @@ import type {
   StoreRole,
   StoreStall,
 } from '../runtime/projection-status';
-import type { ParkedEvent } from '../targets/target.port';
+import type { ParkedEvent } from '../stores/target.port';
 import { encodeStoredEvent, type StoredEventJson } from '../eventstore/stored-event-json';
 
 export interface GenerationStatusJson {

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadConfig } from '../config/app-config';
 import { createPrismApp } from '../main';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../../test/support/stores';
 import type { ProjectionStatusJson } from './admin.dto';
 import { RUNTIME_READY_TIMEOUT_MS } from './admin.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProjectionsModule } from '../projections/projections.module';
+import { ProjectionsModule } from '../projection-host/projections.module';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
 

@@ -4,7 +4,7 @@
  * admin.dto.ts; errors are the runtime's own (unknown projection, not running) plus admin.errors.ts.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import type { ProjectionRuntime } from '../runtime/projection-runtime';
 import {
   brokenDefinitionJson,

@@ -20,7 +20,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { HttpRequest, HttpResponse } from '../commands/http/http.types';
+import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { redactUrl } from '../observability/logging/redact';
 import { ApiKeyring } from './api-keyring';
 import { REQUIRED_ROLE } from './require-role.decorator';

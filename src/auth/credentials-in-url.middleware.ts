@@ -4,8 +4,8 @@
  * end up in access logs, proxies and browser history (issue #12 item 4). Only the parameter names are
  * echoed, never a value. Keys go in `Authorization: Bearer <key>` or `X-API-Key: <key>`.
  */
-import { HttpRequestError } from '../commands/http/request.errors';
-import type { HttpRequest, HttpResponse, NextFunction } from '../commands/http/http.types';
+import { HttpRequestError } from '../http/request.errors';
+import type { HttpRequest, HttpResponse, NextFunction } from '../http/http.types';
 import { credentialParametersOf } from '../observability/logging/redact';
 
 const MAX_NAME_LENGTH = 50;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '../config/app-config';
 import { createPrismApp } from '../main';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, useTestDatabase } from '../../test/support/stores';
 import type { CliIo } from './cli-io';
 import { createProgram } from './program';

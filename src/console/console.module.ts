@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
-import { ProjectionsModule } from '../projections/projections.module';
+import { ProjectionsModule } from '../projection-host/projections.module';
 import { ConsoleApiController } from './console-api.controller';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleService } from './console.service';

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import type { CompiledProjection } from '../core/plan';
 import { definitionModelOf } from '../dsl';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { UnknownProjectionError } from '../runtime/runtime.errors';
 import type {
   ConsoleOverviewJson,

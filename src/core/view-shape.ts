@@ -1,7 +1,7 @@
 /**
  * The declared shape of a projection's target view: what the DSL validates and every target builds from.
  * These interfaces are the contract between src/dsl (which produces them from YAML or the TS builder)
- * and src/targets (which create tables, indices and constraints from them).
+ * and src/stores (which create tables, indices and constraints from them).
  */
 
 export type PostgresColumnType =

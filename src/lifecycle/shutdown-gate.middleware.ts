@@ -3,7 +3,7 @@
  * GET, HEAD and OPTIONS are still answered while draining: reads are harmless and a load balancer may
  * take a moment to notice readiness turning 503.
  */
-import type { HttpRequest, HttpResponse, NextFunction } from '../commands/http/http.types';
+import type { HttpRequest, HttpResponse, NextFunction } from '../http/http.types';
 import { ShuttingDownError, type ShutdownGate } from './shutdown-gate';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -9,7 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../config/app-config';
 import { createPrismApp } from '../main';
-import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, useTestDatabase } from '../../test/support/stores';
 import { JsonLogger } from './logging/json-logger';
 import { parsePrometheusText, sampleValue, type Sample } from './prometheus-text';

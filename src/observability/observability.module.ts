@@ -7,7 +7,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ProjectionsModule } from '../projections/projections.module';
+import { ProjectionsModule } from '../projection-host/projections.module';
 import { HealthController } from './health/health.controller';
 import { logContextMiddleware } from './logging/log-context';
 import { CommandMetricsInterceptor } from './metrics/command-metrics.interceptor';

@@ -11,7 +11,7 @@
  */
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
-import type { ParkedEvent, ViewRef } from '../targets/target.port';
+import type { ParkedEvent, ViewRef } from '../stores/target.port';
 import { errorMessage } from './error-classifier';
 
 /** An event with its keys, or the reason its keys could not be computed. */

@@ -1,7 +1,7 @@
 import { QueryFailedError } from 'typeorm';
 import { ProjectionEvaluationError } from '../core/plan';
 import { EventStoreUnavailableError } from '../eventstore/event-store.errors';
-import { classifyRelationalError } from '../targets/relational/relational-error-classifier';
+import { classifyRelationalError } from '../stores/relational/relational-error-classifier';
 import { classifyError as classify } from './error-classifier';
 
 /** The runtime's classification with the relational target's knowledge of SQL errors. */

@@ -14,7 +14,7 @@
  */
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { EventStore, LogFilter, LogSubscription, StoredEvent } from '../eventstore/event-store.port';
-import type { LoadedDocument, ParkedEvent, ParkingResolution, Target, ViewRef } from '../targets/target.port';
+import type { LoadedDocument, ParkedEvent, ParkingResolution, Target, ViewRef } from '../stores/target.port';
 import { backoffDelay, sleep } from './backoff';
 import { foldBatch, keyEvents, parkedRecord, type FoldResult, type KeyedEvent } from './batch-fold';
 import { BatchReader } from './batch-reader';
@@ -461,7 +461,7 @@ export class ProjectionRunner {
   // Batches ----------------------------------------------------------------------------------------
 
   private async process(batch: readonly StoredEvent[]): Promise<void> {
-    if (this.target.transactional) {
+    if (this.target.capabilities.transactional) {
       await this.pipelined(batch);
       return;
     }
@@ -536,7 +536,7 @@ export class ProjectionRunner {
         else if (cached !== null) state.set(key, cached);
       }
     }
-    if (missing.length > 0 && this.view.shape.kind !== 'neo4j') {
+    if (missing.length > 0 && this.target.capabilities.readsState) {
       for (const [key, entry] of await this.target.load(this.view, missing)) {
         if (entry.document !== null) state.set(key, entry.document);
       }
@@ -643,7 +643,7 @@ export class ProjectionRunner {
   ): Promise<{ state: Map<DocumentKey, ViewDocument>; appliedUpTo: Map<DocumentKey, bigint> | undefined }> {
     const state = new Map<DocumentKey, ViewDocument>();
     // Graph views do not read state: their operations are merges.
-    if (this.view.shape.kind === 'neo4j') return { state, appliedUpTo: undefined };
+    if (!this.target.capabilities.readsState) return { state, appliedUpTo: undefined };
     const keys = new Set<string>();
     for (const entry of keyed) if (entry.keys !== undefined) for (const key of entry.keys) keys.add(key);
     const loaded: ReadonlyMap<DocumentKey, LoadedDocument> =

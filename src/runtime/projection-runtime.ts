@@ -16,7 +16,7 @@ import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import type { TargetKind } from '../core/view-shape';
 import type { EventStore } from '../eventstore/event-store.port';
-import type { ParkedEvent, Target } from '../targets/target.port';
+import type { ParkedEvent, Target } from '../stores/target.port';
 import { backoffDelay, sleep } from './backoff';
 import { classifyError, errorMessage } from './error-classifier';
 import type { ParkedResolution } from './projection-runner';

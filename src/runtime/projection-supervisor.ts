@@ -16,7 +16,7 @@
 import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import type { EventStore } from '../eventstore/event-store.port';
-import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../targets/target.port';
+import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
 import { filterOf } from './log-filter';
 import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';

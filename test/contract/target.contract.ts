@@ -10,7 +10,7 @@
 import type { ViewDocument, ViewOperation } from '../../src/core/plan';
 import type { PostgresTargetShape, TargetShape } from '../../src/core/view-shape';
 import type { StoredEvent } from '../../src/eventstore/event-store.port';
-import type { GenerationSpec, ParkedEvent, Target, ViewRef } from '../../src/targets/target.port';
+import type { GenerationSpec, ParkedEvent, Target, ViewRef } from '../../src/stores/target.port';
 
 export interface TargetContractHarness {
   /** Suite title, e.g. 'relational target on PostgreSQL'. */
@@ -160,7 +160,7 @@ export function targetContract(harness: TargetContractHarness): void {
         park: [parked(ref(), 8n, 'parked')],
       });
       expect(result).toEqual({ kind: 'checkpoint-mismatch', actual: 0n });
-      if (target.transactional) {
+      if (target.capabilities.transactional) {
         expect((await target.load(ref(), ['x'])).size).toBe(0);
         expect(await target.listParked(ref())).toEqual([]);
       }

@@ -4,7 +4,7 @@
  */
 import { formatDefinitionError, type DefinitionErrorCode } from '../../src/dsl/errors/definition-error';
 import { checkDefinitions } from '../../src/dsl/loader/definition.loader';
-import { KNOWN_EVENT_TYPES } from '../../src/projections/projection-catalog';
+import { KNOWN_EVENT_TYPES } from '../../src/projection-host/projection-catalog';
 import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
 
 const cases = brokenCases();

@@ -25,13 +25,13 @@ import {
   reservedTableReason,
 } from '../../src/dsl/validation/reserved-names';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
-import { ElasticsearchTarget } from '../../src/targets/elasticsearch/elasticsearch.target';
-import { bookkeepingLabels } from '../../src/targets/neo4j/neo4j-bookkeeping';
-import { cleanUp } from '../../src/targets/neo4j/neo4j-test-support';
-import { Neo4jTarget } from '../../src/targets/neo4j/neo4j.target';
-import { RelationalTarget } from '../../src/targets/relational/relational.target';
-import type { Target } from '../../src/targets/target.port';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
+import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
+import { bookkeepingLabels } from '../../src/stores/neo4j/neo4j-bookkeeping';
+import { cleanUp } from '../../src/stores/neo4j/neo4j-test-support';
+import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import type { Target } from '../../src/stores/target.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
 

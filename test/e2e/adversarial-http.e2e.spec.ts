@@ -13,12 +13,12 @@ import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import request from 'supertest';
-import { SNAKE_CASE, catalogEntry } from '../../src/commands/http/error-catalog';
-import { MAX_JSON_DEPTH } from '../../src/commands/http/json-body.limits';
+import { SNAKE_CASE, catalogEntry } from '../../src/http/error-catalog';
+import { MAX_JSON_DEPTH } from '../../src/http/json-body.limits';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 
 const PROJECTIONS = path.join(__dirname, '../../projections');

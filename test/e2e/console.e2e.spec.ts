@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { describeWithBrowser, launchBrowser } from './console-browser';
 

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/app-config';
 import type { EventStore } from '../../src/eventstore/event-store.port';
 import { EVENT_STORE } from '../../src/eventstore/event-store.module';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import type { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 

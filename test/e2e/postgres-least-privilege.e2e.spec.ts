@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import { adminQuery, describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 
 const PROJECTIONS = path.join(__dirname, '../../projections');

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates';
 import { startPostgresTlsProxy, type PostgresTlsProxy } from '../support/postgres-tls-proxy';
 import { describeWithStores, useTestDatabase } from '../support/stores';

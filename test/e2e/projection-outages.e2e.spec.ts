@@ -20,8 +20,8 @@ import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
 import type { ComponentsReport } from '../../src/observability/health/components';
 import { parsePrometheusText, sampleValue } from '../../src/observability/prometheus-text';
-import { ProjectionsService } from '../../src/projections/projections.service';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { TcpProxy, viaProxy } from '../support/tcp-proxy';
 

@@ -15,9 +15,9 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import type { ProjectionRuntime } from '../../src/runtime/projection-runtime';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 
 const PROJECTIONS = path.join(__dirname, '../../projections');

@@ -12,10 +12,10 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
-import { createElasticsearchClient } from '../../src/targets/elasticsearch/elasticsearch-connection';
-import { Neo4jTarget } from '../../src/targets/neo4j/neo4j.target';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
+import { createElasticsearchClient } from '../../src/stores/elasticsearch/elasticsearch-connection';
+import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates';
 import {
   startElasticsearchSecurityProxy,

@@ -11,7 +11,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
-import { ProjectionsService } from '../../src/projections/projections.service';
+import { ProjectionsService } from '../../src/projection-host/projections.service';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 
 describeWithStores(['postgres'], 'views are readable as soon as the app listens', (urls) => {

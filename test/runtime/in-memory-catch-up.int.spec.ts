@@ -11,7 +11,7 @@ import { orderEvents, orders } from '../../bench/workload';
 import { filterOf } from '../../src/runtime/log-filter';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import { RelationalTarget } from '../../src/targets/relational/relational.target';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import { orderSummaryPlan } from './fixtures/order-summary.fixture';
 import { InMemoryEventStore } from './support/in-memory-event-store';
 import { TEST_RUNNER } from './support/runtime-harness';

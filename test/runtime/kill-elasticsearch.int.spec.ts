@@ -22,7 +22,7 @@
 import { createEventStore } from '../../src/eventstore/event-store.factory';
 import type { EventStore } from '../../src/eventstore/event-store.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
-import { ElasticsearchTarget } from '../../src/targets/elasticsearch/elasticsearch.target';
+import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
 import {
   expectedOrderSearch,
   orderSearchDefinition,

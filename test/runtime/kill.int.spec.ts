@@ -11,7 +11,7 @@ import { createEventStore } from '../../src/eventstore/event-store.factory';
 import type { EventStore } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import { RelationalTarget } from '../../src/targets/relational/relational.target';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import {
   expectedOrderSummary,

@@ -10,8 +10,8 @@ import type { EventStore } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import type { Recompile } from '../../src/runtime/projection-supervisor';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import { RelationalTarget } from '../../src/targets/relational/relational.target';
-import type { CommitBatch, ViewRef } from '../../src/targets/target.port';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import type { CommitBatch, ViewRef } from '../../src/stores/target.port';
 import { REPO_ROOT } from '../stores/store-endpoints';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import {

@@ -5,7 +5,7 @@
 import type { EventStore, StoredEvent } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import { RelationalTarget } from '../../src/targets/relational/relational.target';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import { expectedOrderSummary, orderSummaryPlan, orderSummaryShape } from './fixtures/order-summary.fixture';
 import {

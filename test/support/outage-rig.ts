@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j from 'neo4j-driver';
-import { deleteIndicesWithPrefix } from '../../src/targets/elasticsearch/elasticsearch-cleanup';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { REPO_ROOT } from '../stores/store-endpoints';
 import { startPrismProcess, type PrismProcess } from './prism-process';
 import type { OutageStore } from './store-outage-campaign';

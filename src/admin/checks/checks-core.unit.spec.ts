@@ -4,7 +4,7 @@ import {
   graphNodeEntryKey,
   graphRelationshipEntryKey,
   parseGraphEntryKey,
-} from '../../targets/graph-entity-keys';
+} from '../../stores/graph-entity-keys';
 import { diffEntries } from './entry-diff';
 import { shapeChanges } from './shape-changes';
 

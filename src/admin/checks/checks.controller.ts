@@ -14,7 +14,7 @@ import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Po
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
-import { ValidBody } from '../../commands/http/valid-body.decorator';
+import { ValidBody } from '../../http/valid-body.decorator';
 import {
   ProjectionNotVerifiableError,
   TargetNotConnectedError,

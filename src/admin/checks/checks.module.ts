@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProjectionsModule } from '../../projections/projections.module';
+import { ProjectionsModule } from '../../projection-host/projections.module';
 import { ChecksController } from './checks.controller';
 import { ChecksService } from './checks.service';
 

@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { recompileDefinition } from '../../dsl';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { EVENT_STORE } from '../../eventstore/event-store.module';
-import { ProjectionsService } from '../../projections/projections.service';
+import { ProjectionsService } from '../../projection-host/projections.service';
 import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
 import {

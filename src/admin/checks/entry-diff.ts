@@ -6,7 +6,7 @@
  */
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { TargetShape } from '../../core/view-shape';
-import { parseGraphEntryKey } from '../../targets/graph-entity-keys';
+import { parseGraphEntryKey } from '../../stores/graph-entity-keys';
 
 export interface FieldDifference {
   readonly field: string;

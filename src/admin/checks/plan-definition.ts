@@ -20,7 +20,7 @@ import { compileProjection } from '../../dsl';
 import { formatDefinitionError, type DefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitionSource } from '../../dsl/loader/definition.loader';
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
-import type { Target, ViewRef } from '../../targets/target.port';
+import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries } from './entry-diff';
 import { ScratchView } from './scratch-view';
 import { shapeChanges, type ShapeChange } from './shape-changes';

@@ -7,24 +7,24 @@
  * What the live view did besides folding the log is redone too (issue #12, where `verify` never came back
  * to 0 differences after a discard):
  *  - the store's constraints: a relational view's unique indexes are kept in memory, so a document the
- *    database refuses parks its event here as it did live (src/targets/memory/unique-indexes.ts);
+ *    database refuses parks its event here as it did live (src/stores/memory/unique-indexes.ts);
  *  - operators' resolutions (`Target.listResolutions`): a parked event replayed or discarded at checkpoint
  *    C is replayed or discarded here right after folding up to C, then the events held behind it are
  *    released in log order, exactly as ProjectionRunner.resolveParked and releaseHeld do it.
  *
  * Entries are keyed like `Target.scan` keys them: document keys, or graph entry keys
- * (src/targets/graph-entity-keys.ts) for graph views.
+ * (src/stores/graph-entity-keys.ts) for graph views.
  */
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
 import { foldBatch, keyEvents, type FoldResult } from '../../runtime/batch-fold';
-import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../targets/graph-entity-keys';
-import { MemoryGraphView } from '../../targets/memory/memory.view';
-import { matchesSource } from '../../targets/memory/run-projection';
-import { UniqueIndexedDocuments } from '../../targets/memory/unique-indexes';
-import { compareResolutions } from '../../targets/parking-resolution';
-import type { ParkedEvent, ParkingResolution, ViewRef } from '../../targets/target.port';
+import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
+import { MemoryGraphView } from '../../stores/memory/memory.view';
+import { matchesSource } from '../../stores/memory/run-projection';
+import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
+import { compareResolutions } from '../../stores/parking-resolution';
+import type { ParkedEvent, ParkingResolution, ViewRef } from '../../stores/target.port';
 
 export interface FoldProgress {
   readonly eventsFolded: number;

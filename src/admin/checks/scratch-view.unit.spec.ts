@@ -5,7 +5,7 @@
 import { orderSummaryPlan } from '../../../test/runtime/fixtures/order-summary.fixture';
 import { InMemoryEventStore } from '../../../test/runtime/support/in-memory-event-store';
 import type { StoredEvent } from '../../eventstore/event-store.port';
-import type { ParkingResolution } from '../../targets/target.port';
+import type { ParkingResolution } from '../../stores/target.port';
 import { ScratchView } from './scratch-view';
 
 describe('ScratchView redoing resolutions', () => {

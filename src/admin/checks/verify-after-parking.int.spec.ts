@@ -15,10 +15,10 @@ import { compileYamlDefinition, recompileDefinition } from '../../dsl';
 import { createEmbeddedEventStore } from '../../eventstore/embedded/embedded-event-store';
 import type { EventStore, EventToAppend } from '../../eventstore/event-store.port';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
-import { deleteIndicesWithPrefix } from '../../targets/elasticsearch/elasticsearch-cleanup';
-import { ElasticsearchTarget } from '../../targets/elasticsearch/elasticsearch.target';
-import { RelationalTarget } from '../../targets/relational/relational.target';
-import type { Target } from '../../targets/target.port';
+import { deleteIndicesWithPrefix } from '../../stores/elasticsearch/elasticsearch-cleanup';
+import { ElasticsearchTarget } from '../../stores/elasticsearch/elasticsearch.target';
+import { RelationalTarget } from '../../stores/relational/relational.target';
+import type { Target } from '../../stores/target.port';
 import { verifyProjection, type VerifyReport } from './verify-projection';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -12,8 +12,8 @@ import { compileYamlDefinition, definitionModelOf, recompileDefinition } from '.
 import { createEventStore } from '../../eventstore/event-store.factory';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
-import { RelationalTarget } from '../../targets/relational/relational.target';
-import type { Target } from '../../targets/target.port';
+import { RelationalTarget } from '../../stores/relational/relational.target';
+import type { Target } from '../../stores/target.port';
 import { verifyProjection, type VerifyDependencies } from './verify-projection';
 
 const FAST_RUNNER = { batchSize: 50, maxBatchLatencyMs: 5, headPollMs: 20, progressLogMs: 60_000 };

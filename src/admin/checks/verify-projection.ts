@@ -17,7 +17,7 @@
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { CompiledProjection } from '../../core/plan';
 import type { EventStore } from '../../eventstore/event-store.port';
-import type { Target, ViewRef } from '../../targets/target.port';
+import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries, type FieldDifference } from './entry-diff';
 import { ProjectionNotVerifiableError } from './checks.errors';
 import { ScratchView, type FoldProgress } from './scratch-view';
@@ -134,7 +134,7 @@ export async function verifyProjection(
     view,
     store,
     validate: (document) => target.validate(view, document),
-    transactional: target.transactional,
+    transactional: target.capabilities.transactional,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
   });
   const checkpoint = async () => (await target.readCheckpoint(view)) ?? 0n;

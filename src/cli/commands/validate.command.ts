@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitions, DefinitionPathNotFoundError } from '../../dsl/loader/definition.loader';
-import { KNOWN_EVENT_TYPES } from '../../projections/projection-catalog';
+import { KNOWN_EVENT_TYPES } from '../../projection-host/projection-catalog';
 import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
 
 export function runValidate(paths: readonly string[], io: CliIo): number {

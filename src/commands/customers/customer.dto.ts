@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CommandOptionsDto } from '../http/command-options.dto';
-import { ID_PATTERN } from '../http/id.pipe';
+import { CommandOptionsDto } from '../../http/command-options.dto';
+import { ID_PATTERN } from '../../http/id.pipe';
 
 const ID_MESSAGE = '$property must be 1 to 64 letters, digits, _ or -';
 

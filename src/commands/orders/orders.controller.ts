@@ -4,10 +4,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import type { CommandContext, CommandOutcome } from '../command-context';
-import { CommandCtx } from '../http/command-context.decorator';
-import { CommandEndpoint } from '../http/command-endpoint.decorator';
-import { CommandOptionsDto } from '../http/command-options.dto';
-import { IdParam, ValidBody } from '../http/valid-body.decorator';
+import { CommandCtx } from '../../http/command-context.decorator';
+import { CommandEndpoint } from '../../http/command-endpoint.decorator';
+import { CommandOptionsDto } from '../../http/command-options.dto';
+import { IdParam, ValidBody } from '../../http/valid-body.decorator';
 import { AddItemCommand, CancelOrderCommand, PlaceOrderCommand, ShipOrderCommand } from './order.commands';
 import { AddItemDto, PlaceOrderDto } from './order.dto';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CommandOptionsDto } from '../http/command-options.dto';
-import { ID_PATTERN } from '../http/id.pipe';
+import { CommandOptionsDto } from '../../http/command-options.dto';
+import { ID_PATTERN } from '../../http/id.pipe';
 
 export class ListProductDto {
   @ApiPropertyOptional({

@@ -13,8 +13,8 @@ import {
   relationshipId,
   type MemoryDocumentView,
   type MemoryGraphView,
-} from '../../targets/memory/memory.view';
-import { runProjection } from '../../targets/memory/run-projection';
+} from '../../stores/memory/memory.view';
+import { runProjection } from '../../stores/memory/run-projection';
 import { compileProjection } from '../compiler/projection.compiler';
 import { keyText } from '../expressions/cel-values';
 import { canonicalJson } from '../compiler/projection.fingerprint';

@@ -1,6 +1,6 @@
 /**
  * The one Cypher tokenizer: the read-only check of named queries (cypher-read-only.ts) and the label
- * binder of the graph query API (src/query/graph/cypher-label-binder.ts) both read a query through it, so
+ * binder of the graph query API (src/stores/neo4j/query/cypher-label-binder.ts) both read a query through it, so
  * they agree on what is a string, a comment, a quoted name or a parameter (which are never keywords or
  * labels). Not a parser: just enough to find words in context.
  */

@@ -26,7 +26,7 @@ const EVENT_LOG_RELATIONS = new Set([
 ]);
 /** Bookkeeping tables (`prism_projections`, `prism_checkpoints`, ...) and their indexes. */
 const BOOKKEEPING_PREFIX = 'prism_';
-/** Physical names are `<table>__g<N>` and `<table>__g<N>__ix<i>` (src/targets/relational/relational-shape.ts). */
+/** Physical names are `<table>__g<N>` and `<table>__g<N>__ix<i>` (src/stores/relational/relational-shape.ts). */
 const PHYSICAL_SEPARATOR = '__';
 /** PostgreSQL's system columns: a table cannot declare them. */
 const SYSTEM_COLUMNS = new Set(['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid', 'oid']);

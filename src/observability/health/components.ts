@@ -12,7 +12,7 @@
  */
 import type { TargetKind } from '../../core/view-shape';
 import type { EventStore } from '../../eventstore/event-store.port';
-import type { ProjectionsService } from '../../projections/projections.service';
+import type { ProjectionsService } from '../../projection-host/projections.service';
 import type { ProjectionState, ProjectionStatus } from '../../runtime/projection-status';
 import { redactSecrets } from '../logging/redact';
 import { CHECK_TIMEOUT_MS, reasonOf } from './readiness';

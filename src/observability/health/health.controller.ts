@@ -8,10 +8,10 @@
 import { type BeforeApplicationShutdown, Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import type { HttpResponse } from '../../commands/http/http.types';
+import type { HttpResponse } from '../../http/http.types';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { EVENT_STORE } from '../../eventstore/event-store.module';
-import { ProjectionsService } from '../../projections/projections.service';
+import { ProjectionsService } from '../../projection-host/projections.service';
 import { componentsReport, type ComponentsReport } from './components';
 import { readinessChecks } from './readiness';
 import { SHUTDOWN_GATE } from '../../lifecycle/lifecycle.module';

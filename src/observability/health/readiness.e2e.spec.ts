@@ -10,7 +10,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../../config/app-config';
 import { createPrismApp } from '../../main';
-import { ProjectionsService } from '../../projections/projections.service';
+import { ProjectionsService } from '../../projection-host/projections.service';
 import { describeWithStores, useTestDatabase } from '../../../test/support/stores';
 import { TcpProxy, viaProxy } from '../../../test/support/tcp-proxy';
 import { JsonLogger } from '../logging/json-logger';

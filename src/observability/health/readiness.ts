@@ -12,7 +12,7 @@
  */
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { EventStore } from '../../eventstore/event-store.port';
-import type { ProjectionsService } from '../../projections/projections.service';
+import type { ProjectionsService } from '../../projection-host/projections.service';
 import { errorMessage } from '../../runtime/error-classifier';
 import { redactSecrets } from '../logging/redact';
 import { timeBoxed } from './time-box';

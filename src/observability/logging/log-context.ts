@@ -3,8 +3,8 @@
  * (command handlers, the error filter, the idempotency store), without passing it around.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { HttpRequest, HttpResponse, NextFunction } from '../../commands/http/http.types';
-import { correlationIdOf } from '../../commands/http/request-context';
+import type { HttpRequest, HttpResponse, NextFunction } from '../../http/http.types';
+import { correlationIdOf } from '../../http/request-context';
 
 interface LogContext {
   readonly correlationId: string;

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import type { Observable } from 'rxjs';
-import { CommandResponseInterceptor } from '../../commands/http/command-response.interceptor';
+import { CommandResponseInterceptor } from '../../http/command-response.interceptor';
 import { PrismMetrics } from './prism-metrics';
 
 /** The parts of Express's request and response this uses. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { ProjectionsService } from '../../projections/projections.service';
+import { ProjectionsService } from '../../projection-host/projections.service';
 import { PrismMetrics } from './prism-metrics';
 
 /** GET /metrics: the Prometheus text format. Open like /health (no role needed); bind it to a private port in production. */

@@ -14,8 +14,8 @@ import {
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Observable } from 'rxjs';
 import { isCommandHandler, routeTemplateOf } from '../metrics/command-metrics.interceptor';
-import { correlationIdOf } from '../../commands/http/request-context';
-import type { HttpRequest } from '../../commands/http/http.types';
+import { correlationIdOf } from '../../http/request-context';
+import type { HttpRequest } from '../../http/http.types';
 import { recordRequestTrace } from './request-trace';
 import { carrierOf, contextOf } from './trace-carrier';
 import { TRACER_NAME, TRACING, type TracingHandle } from './tracing.tokens';

@@ -1,6 +1,6 @@
 /**
  * Failures of read-your-writes; consistency.filter.ts turns them into HTTP responses.
- * `code` is the error's `error` in HTTP answers (catalogued in src/commands/http/error-catalog.ts).
+ * `code` is the error's `error` in HTTP answers (catalogued in src/http/error-catalog.ts).
  */
 
 /** `after`, `wait` or the X-Prism-After header is not usable (400); `field` names it. */

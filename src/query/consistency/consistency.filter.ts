@@ -5,7 +5,7 @@
  * Positions are strings, as in command responses (they are bigints).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
-import type { HttpResponse } from '../../commands/http/http.types';
+import type { HttpResponse } from '../../http/http.types';
 import { ConsistencyTokenError, NotYetConsistentError } from './consistency.errors';
 
 @Catch(NotYetConsistentError, ConsistencyTokenError)

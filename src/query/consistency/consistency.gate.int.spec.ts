@@ -17,7 +17,7 @@ import type { EventStore, EventToAppend } from '../../eventstore/event-store.por
 import { filterOf } from '../../runtime/log-filter';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { CheckpointTimeoutError } from '../../runtime/runtime.errors';
-import { RelationalTarget } from '../../targets/relational/relational.target';
+import { RelationalTarget } from '../../stores/relational/relational.target';
 import { ConsistencyGate } from './consistency.gate';
 import { NotYetConsistentError } from './consistency.errors';
 

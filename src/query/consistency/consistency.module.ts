@@ -7,8 +7,8 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { EVENT_STORE } from '../../eventstore/event-store.module';
-import { ProjectionsModule } from '../../projections/projections.module';
-import { ProjectionsService } from '../../projections/projections.service';
+import { ProjectionsModule } from '../../projection-host/projections.module';
+import { ProjectionsService } from '../../projection-host/projections.service';
 import { filterOf } from '../../runtime/log-filter';
 import { ConsistencyGate } from './consistency.gate';
 

@@ -19,11 +19,11 @@ import { createPostgresEventStore } from '../../../src/eventstore/postgres/postg
 import { filterOf } from '../../../src/runtime/log-filter';
 import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
 import { silentLogger } from '../../../src/runtime/runtime.logger';
-import { deleteIndicesWithPrefix } from '../../../src/targets/elasticsearch/elasticsearch-cleanup';
-import { ElasticsearchTarget } from '../../../src/targets/elasticsearch/elasticsearch.target';
-import { Neo4jTarget } from '../../../src/targets/neo4j/neo4j.target';
-import { cleanUp, snapshot, type GraphSnapshot } from '../../../src/targets/neo4j/neo4j-test-support';
-import { physicalName } from '../../../src/targets/neo4j/neo4j-names';
+import { deleteIndicesWithPrefix } from '../../../src/stores/elasticsearch/elasticsearch-cleanup';
+import { ElasticsearchTarget } from '../../../src/stores/elasticsearch/elasticsearch.target';
+import { Neo4jTarget } from '../../../src/stores/neo4j/neo4j.target';
+import { cleanUp, snapshot, type GraphSnapshot } from '../../../src/stores/neo4j/neo4j-test-support';
+import { physicalName } from '../../../src/stores/neo4j/neo4j-names';
 import { REPO_ROOT } from '../../stores/store-endpoints';
 import { prng } from '../../../bench/workload';
 import { orderGraphShape } from '../fixtures/order-graph.fixture';

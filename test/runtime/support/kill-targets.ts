@@ -13,7 +13,7 @@
  */
 import type { JsonValue } from '../../../src/core/json';
 import type { CompiledProjection } from '../../../src/core/plan';
-import type { Target } from '../../../src/targets/target.port';
+import type { Target } from '../../../src/stores/target.port';
 import { orderGraphDefinition, orderGraphPlan, recompileOrderGraph } from '../fixtures/order-graph.fixture';
 import {
   orderSearchDefinition,
@@ -77,7 +77,7 @@ export async function openKillTarget(
 ): Promise<Target> {
   switch (kind) {
     case 'postgres': {
-      const { RelationalTarget } = await import('../../../src/targets/relational/relational.target');
+      const { RelationalTarget } = await import('../../../src/stores/relational/relational.target');
       return RelationalTarget.connect({
         kind: 'postgres',
         url: options.pgUrl,
@@ -86,14 +86,14 @@ export async function openKillTarget(
       });
     }
     case 'elasticsearch': {
-      const { ElasticsearchTarget } = await import('../../../src/targets/elasticsearch/elasticsearch.target');
+      const { ElasticsearchTarget } = await import('../../../src/stores/elasticsearch/elasticsearch.target');
       return ElasticsearchTarget.connect({
         url: required(options.targetUrl, 'the Elasticsearch URL'),
         prefix: esPrefix(options.namespace),
       });
     }
     case 'neo4j': {
-      const { Neo4jTarget } = await import('../../../src/targets/neo4j/neo4j.target');
+      const { Neo4jTarget } = await import('../../../src/stores/neo4j/neo4j.target');
       return Neo4jTarget.connect({
         url: required(options.targetUrl, 'the Neo4j URL'),
         bookkeepingPrefix: neo4jBookkeepingPrefix(options.namespace),

@@ -2,7 +2,7 @@
 import type { ViewDocument } from '../../../src/core/plan';
 import type { EventStore, EventToAppend, StoredEvent } from '../../../src/eventstore/event-store.port';
 import type { RunnerOptions } from '../../../src/runtime/runtime.options';
-import type { CommitBatch, CommitResult, Target, ViewRef } from '../../../src/targets/target.port';
+import type { CommitBatch, CommitResult, Target, ViewRef } from '../../../src/stores/target.port';
 import { orderEvents, orders, sequential, interleaved } from '../../../bench/workload';
 import { createEventStore } from '../../../src/eventstore/event-store.factory';
 import { InMemoryEventStore } from './in-memory-event-store';
@@ -113,8 +113,8 @@ export class FaultyTarget implements Target {
   get kind() {
     return this.inner.kind;
   }
-  get transactional() {
-    return this.inner.transactional;
+  get capabilities() {
+    return this.inner.capabilities;
   }
   initialize() {
     return this.inner.initialize();

@@ -1,0 +1,8 @@
+/** The Elasticsearch store module (see ../store-module.ts): what the core knows about this store, in one place. */
+import type { StoreModule } from '../store-module';
+
+export const elasticsearchStore = {
+  kind: 'elasticsearch',
+  title: 'Elasticsearch',
+  capabilities: { transactional: false, readsState: true },
+} as const satisfies StoreModule;

@@ -1,0 +1,138 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Optional,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
+import { errors } from '@elastic/elasticsearch';
+import {
+  RawQueryRejectedError,
+  SearchRequestError,
+  UnknownSearchTemplateError,
+  UnknownSearchViewError,
+} from './search.errors';
+import { RequireRole } from '../../../auth/require-role.decorator';
+import { SearchService, type SearchResult } from './search.service';
+import { elasticsearchReason } from './elasticsearch-reason';
+import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
+import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
+import { AFTER_HEADER } from '../../../query/consistency/consistency-token';
+import { admitRead } from '../../../query/consistency/read-your-writes';
+
+/** Search over Elasticsearch views; every failure a caller can fix is a 4xx that says how. */
+@Controller('views/:name/search')
+@RequireRole('reader')
+@UseFilters(ConsistencyErrorFilter)
+export class SearchController {
+  constructor(
+    @Inject(SearchService) private readonly search: SearchService,
+    @Optional() @Inject(ConsistencyGate) private readonly gate?: ConsistencyGate,
+  ) {}
+
+  @Get()
+  async find(
+    @Param('name') name: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
+  ): Promise<SearchResult> {
+    return this.answer(async () => this.search.search(name, await this.consistent(name, query, after)));
+  }
+
+  // A search reads; it creates nothing, so 200 rather than POST's default 201 (issue #12).
+  @Post('raw')
+  @HttpCode(HttpStatus.OK)
+  async raw(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
+  ): Promise<SearchResult> {
+    return this.answer(async () => {
+      await this.consistent(name, query, after);
+      return this.search.raw(name, body);
+    });
+  }
+
+  @Get(':template')
+  async template(
+    @Param('name') name: string,
+    @Param('template') template: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(AFTER_HEADER) after?: string,
+  ): Promise<SearchResult> {
+    return this.answer(async () =>
+      this.search.template(name, template, await this.consistent(name, query, after)),
+    );
+  }
+
+  /** Read-your-writes: waits for the token, then one (coalesced) refresh makes those writes searchable. */
+  private async consistent(
+    name: string,
+    query: Record<string, unknown>,
+    after: string | undefined,
+  ): Promise<Record<string, unknown>> {
+    const { parameters, progress } = await admitRead(this.gate, name, query, after);
+    if (progress !== undefined) await this.search.refreshForRead(name, progress);
+    return parameters;
+  }
+
+  private async answer(work: () => Promise<SearchResult>): Promise<SearchResult> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toHttpError(error);
+    }
+  }
+}
+
+function toHttpError(error: unknown): unknown {
+  if (error instanceof UnknownSearchViewError || error instanceof UnknownSearchTemplateError) {
+    return new HttpException(
+      { statusCode: 404, error: error.code, message: error.message },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  if (error instanceof SearchRequestError) {
+    return new HttpException(
+      { statusCode: 400, error: error.code, message: error.message, field: error.field },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof RawQueryRejectedError) {
+    return new HttpException(
+      { statusCode: 400, error: error.code, message: error.message, path: error.path },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 400) {
+    // A query Elasticsearch cannot run (malformed, too many buckets...): the caller's to fix.
+    return new HttpException(
+      {
+        statusCode: 400,
+        error: 'invalid_search_query',
+        message: `Elasticsearch rejected the query: ${elasticsearchReason(error)}`,
+      },
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 404) {
+    return new HttpException(
+      {
+        statusCode: 503,
+        error: 'view_not_ready',
+        message: 'The view has no active generation yet; wait until its projection is activated.',
+      },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+  return error;
+}

@@ -1,0 +1,8 @@
+/** The Neo4j store module (see ../store-module.ts): what the core knows about this store, in one place. */
+import type { StoreModule } from '../store-module';
+
+export const neo4jStore = {
+  kind: 'neo4j',
+  title: 'Neo4j',
+  capabilities: { transactional: true, readsState: false },
+} as const satisfies StoreModule;

@@ -1,0 +1,9 @@
+/** The PostgreSQL or SQLite store module (see ../store-module.ts): what the core knows about this store, in one place. */
+import type { StoreModule } from '../store-module';
+
+export const relationalStore = {
+  kind: 'relational',
+  aliases: ['postgres'],
+  title: 'PostgreSQL or SQLite',
+  capabilities: { transactional: true, readsState: true },
+} as const satisfies StoreModule;

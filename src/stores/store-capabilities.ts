@@ -1,0 +1,17 @@
+/**
+ * What a view store can do, as the core needs to know it. The runtime, `verify` and `plan` branch on these,
+ * never on a store's name, so a new store states its capabilities instead of being special-cased.
+ */
+export interface StoreCapabilities {
+  /**
+   * Whether `Target.commit` applies operations, parking records and the checkpoint in one transaction.
+   * Without one, the target makes re-application harmless instead (see target.port.ts).
+   */
+  readonly transactional: boolean;
+  /**
+   * Whether the store's plans read the current state of the keys an event touches (document views: the
+   * document is loaded, changed and written whole). Graph views write merges without reading, so the
+   * runner neither loads keys nor checks that a loaded key exists.
+   */
+  readonly readsState: boolean;
+}

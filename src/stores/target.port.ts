@@ -1,0 +1,230 @@
+/**
+ * The Target port: the one interface every view store implements (relational, Elasticsearch, Neo4j,
+ * in-memory) and test/contract/target.contract.ts defines.
+ *
+ * A target stores, per projection, numbered *generations*: each one a complete physical copy of the view
+ * (a table, an index, a label namespace) with its own checkpoint. Readers see exactly one of them, the
+ * active one, through a stable name (a SQL view, an alias). A rebuild is the same subscriber run into a
+ * fresh generation until it reaches the head, then `activate` swaps it in atomically and `drop` removes
+ * the old one.
+ *
+ * Checkpoints. `commit` writes a batch of operations and advances the generation's checkpoint from
+ * `checkpoint.from` to `checkpoint.to` as a compare-and-set: when the stored checkpoint is not `from`,
+ * nothing is advanced and the result says `checkpoint-mismatch` with the actual value (a typed outcome,
+ * never an exception: another runner moved it, or this one restarted from a stale value).
+ *
+ * Targets with transactions (`capabilities.transactional`, e.g. PostgreSQL) apply the operations, the parking
+ * records and the checkpoint in ONE transaction, so a crash leaves either all of a batch or none of it.
+ *
+ * Targets without transactions (not `capabilities.transactional`, e.g. Elasticsearch) cannot do that; they make
+ * re-application harmless instead:
+ *  - every write carries the position of the event that produced it (`ViewOperation.position`) and the
+ *    store refuses to overwrite a newer position with an older one (Elasticsearch: `version_type:
+ *    external` with version = position; deletes leave a versioned tombstone);
+ *  - the checkpoint lives in the same store, as one document per projection and generation in a
+ *    bookkeeping index, written last, after the batch's operations and parking records succeeded, with
+ *    the store's own optimistic concurrency (`if_seq_no`/`if_primary_term`) as the compare-and-set;
+ *  - `load` returns, per document, the position of the last operation applied to it (`LoadedDocument.
+ *    position`, `document: null` for a tombstone), and the runner skips events at or below that position
+ *    for that key. A crash between the writes and the checkpoint therefore re-delivers events whose
+ *    effect is already stored, and they change nothing.
+ */
+import type { JsonValue } from '../core/json';
+import type { DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
+import type { TargetKind, TargetShape } from '../core/view-shape';
+import type { StoredEvent } from '../eventstore/event-store.port';
+import type { StoreCapabilities } from './store-capabilities';
+
+/** A generation number: 1 for a projection's first build, incremented by every rebuild. */
+export type Generation = number;
+
+/** Addresses one generation of one projection's view, with the shape it was (or will be) built from. */
+export interface ViewRef {
+  readonly projection: string;
+  readonly generation: Generation;
+  readonly shape: TargetShape;
+}
+
+/** What a generation was built from; recorded so a later process can recompile and explain it. */
+export interface GenerationSpec extends ViewRef {
+  /** Fingerprint of the definition (CompiledProjection.fingerprint). */
+  readonly fingerprint: string;
+  /** The normalized definition model, so the generation can be recompiled after a restart; null if unknown. */
+  readonly definition: JsonValue | null;
+}
+
+export type GenerationStatus = 'building' | 'active' | 'retired';
+
+export interface GenerationRecord extends GenerationSpec {
+  readonly status: GenerationStatus;
+  readonly createdAt: Date;
+}
+
+/** A projection's registry entry: which generation readers see, and whether an operator paused it. */
+export interface ProjectionRecord {
+  readonly name: string;
+  readonly activeGeneration: Generation | null;
+  readonly paused: boolean;
+}
+
+/** The checkpoint move a commit asks for: compare-and-set from `from` to `to` (both inclusive positions). */
+export interface CheckpointRange {
+  readonly from: bigint;
+  readonly to: bigint;
+}
+
+export type CommitResult =
+  | { readonly kind: 'committed'; readonly checkpoint: bigint }
+  /** Nothing was written (or, without transactions, only harmless re-applicable writes). */
+  | { readonly kind: 'checkpoint-mismatch'; readonly actual: bigint | undefined };
+
+/**
+ * An event the runtime could not apply (parked) or applied-later-on-purpose (held behind a parked event
+ * for the same view key, so that each key still sees its events in log order).
+ */
+export interface ParkedEvent {
+  readonly projection: string;
+  readonly generation: Generation;
+  readonly position: bigint;
+  readonly streamId: string;
+  readonly eventType: string;
+  readonly event: StoredEvent;
+  /** keysOf(event); empty when the keys themselves could not be computed. */
+  readonly keys: readonly string[];
+  readonly reason: string;
+  readonly status: 'parked' | 'held';
+  readonly parkedAt: Date;
+}
+
+/**
+ * What an operator did to a parked event, kept for the generation's lifetime (issue #12: `verify` redoes
+ * these at the same checkpoints, so its in-memory rebuild ends where the live view did). A replay that
+ * failed again changed nothing and is not recorded; held events released afterwards follow from it.
+ */
+export interface ParkingResolution {
+  /** Position of the parked event. */
+  readonly position: bigint;
+  readonly action: 'replayed' | 'discarded';
+  /** The generation's checkpoint when it was resolved: it took effect after every event up to here. */
+  readonly checkpoint: bigint;
+  readonly resolvedAt: Date;
+}
+
+export interface CommitBatch {
+  /** The operations to apply, at most one document operation per key (the runner collapses them). */
+  readonly operations: readonly ViewOperation[];
+  readonly checkpoint: CheckpointRange;
+  /** Parked or held events to record (an existing record for the same position is replaced). */
+  readonly park?: readonly ParkedEvent[];
+  /** Positions of parked or held events that are resolved (replayed, released or discarded). */
+  readonly release?: readonly bigint[];
+  /** Operator resolutions to record with the batch (see ParkingResolution). */
+  readonly resolve?: readonly ParkingResolution[];
+}
+
+export interface LoadedDocument {
+  /** The current document, or null for a tombstone (only targets without transactions report those). */
+  readonly document: ViewDocument | null;
+  /** Position of the last operation applied to this document; only targets without transactions report it. */
+  readonly position?: bigint;
+}
+
+/** One page request of `Target.scan`. */
+export interface ScanOptions {
+  /** Continue after this key (the `key` of the last entry of the previous page); absent: from the start. */
+  readonly after?: string;
+  /** Most entries to return (at least 1). */
+  readonly limit: number;
+}
+
+/**
+ * One entry of a generation, as `scan` lists it. Document views: the document and its key (as `load`
+ * returns them; tombstones are never listed). Graph views: one entry per node (`node:<Label>:<json key>`,
+ * its properties with the key) and per relationship (`rel:<TYPE>:<json [from key, to key]>`, its
+ * properties), see src/stores/graph-entity-keys.ts.
+ */
+export interface ScannedDocument {
+  readonly key: string;
+  readonly document: ViewDocument;
+}
+
+export type ActivateResult =
+  | { readonly kind: 'activated'; readonly previous: Generation | null }
+  /** The generation's checkpoint was below `minCheckpoint` when checked inside the swap: nothing changed. */
+  | { readonly kind: 'behind'; readonly checkpoint: bigint };
+
+export interface Target {
+  readonly kind: TargetKind;
+  /**
+   * What the store can do: `capabilities.transactional` says whether `commit` is atomic (see the file comment
+   * for what a target without transactions does instead); `readsState` whether plans load current documents.
+   */
+  readonly capabilities: StoreCapabilities;
+
+  /** Creates the target's bookkeeping (registry, checkpoints, parked events) if missing. Idempotent. */
+  initialize(): Promise<void>;
+
+  // Registry ---------------------------------------------------------------------------------------
+
+  readProjection(name: string): Promise<ProjectionRecord | undefined>;
+  /** Every generation of a projection (any status), oldest first. */
+  listGenerations(projection: string): Promise<GenerationRecord[]>;
+  setPaused(name: string, paused: boolean): Promise<void>;
+
+  // Generations ------------------------------------------------------------------------------------
+
+  /**
+   * Registers the generation (status `building`, checkpoint 0) and creates its physical storage from the
+   * declared shape. Idempotent: after a crash, calling it again completes what is missing and never
+   * resets an existing checkpoint or touches existing data.
+   */
+  prepare(spec: GenerationSpec): Promise<void>;
+  /** The generation's checkpoint, or undefined when it was never prepared (or was dropped). */
+  readCheckpoint(view: ViewRef): Promise<bigint | undefined>;
+  /** The current documents for these keys; absent keys have no document. */
+  load(view: ViewRef, keys: readonly DocumentKey[]): Promise<ReadonlyMap<DocumentKey, LoadedDocument>>;
+  /**
+   * Why a document would be rejected by this view's declared shape (wrong type, missing non-nullable
+   * column), or undefined when it is fine. The runner checks each document as it is produced, so a bad
+   * one parks the event that made it, whatever the batch boundaries were.
+   */
+  validate(view: ViewRef, document: ViewDocument): string | undefined;
+  /** Applies a batch and advances the checkpoint (see the file comment). */
+  commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult>;
+  /**
+   * Makes this generation the one readers see, atomically (readers see the old generation or the new one,
+   * never a mix), after re-checking inside the swap that its checkpoint is at least `minCheckpoint`.
+   * The previously active generation becomes `retired`; call `drop` on it once its runner stopped.
+   */
+  activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult>;
+  /**
+   * Removes a generation's storage, checkpoint and parked events. Refuses the active generation.
+   * Idempotent.
+   */
+  drop(view: ViewRef): Promise<void>;
+
+  /**
+   * Lists a generation's entries in pages, in a stable order of their keys (the store's order of the key
+   * value; for graphs: labels, then relationship types, each by key), for whole-view checks (`prism
+   * verify`). A page shorter than `limit` is the last one. Not a snapshot: entries written meanwhile may
+   * or may not be listed.
+   */
+  scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]>;
+
+  // Parking ----------------------------------------------------------------------------------------
+
+  /** Parked and held events of a generation, in log order. */
+  listParked(view: ViewRef): Promise<ParkedEvent[]>;
+
+  /** The resolutions recorded for a generation, in the order they were made (checkpoint, then time). */
+  listResolutions(view: ViewRef): Promise<ParkingResolution[]>;
+
+  /**
+   * Whether one of this store's errors is worth retrying (`transient`: unavailable, a lost race), will fail
+   * again for this data (`poison`: a constraint or value the store rejects), or undefined when the error is
+   * not one this store recognizes. The runtime applies it to each error of a failure's cause chain.
+   */
+  classifyError(error: unknown): 'transient' | 'poison' | undefined;
+
+  close(): Promise<void>;
+}
