@@ -17,6 +17,7 @@ import {
   ValidationErrorResponseDto,
 } from './command-response.dto';
 import { CommandResponseInterceptor, POSITION_HEADER, REPLAYED_HEADER } from './command-response.interceptor';
+import { CommandRoute } from './command-route.decorator';
 import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from './request-context';
 
 export interface CommandEndpointOptions {
@@ -34,12 +35,16 @@ const responseHeaders = {
   },
 };
 
-/** Everything a command route shares: status code, response shape and its OpenAPI description. */
+/**
+ * Everything a command route shares: the command-route mark (metrics and tracing find commands by it),
+ * status code, response shape and its OpenAPI description.
+ */
 export function CommandEndpoint({ summary, creates = false }: CommandEndpointOptions): MethodDecorator {
   const success = creates
     ? ApiCreatedResponse({ type: CommandAcceptedDto, description: 'Created.', headers: responseHeaders })
     : ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'Accepted.', headers: responseHeaders });
   return applyDecorators(
+    CommandRoute(),
     HttpCode(creates ? HttpStatus.CREATED : HttpStatus.ACCEPTED),
     UseInterceptors(CommandResponseInterceptor),
     ApiOperation({ summary }),

@@ -1,6 +1,6 @@
 /**
- * Times command requests and counts them by outcome. A command route is one that uses the command response
- * interceptor (every `@CommandEndpoint`), so new commands are measured without registering them here.
+ * Times command requests and counts them by outcome. A command route is one marked `@CommandRoute()`
+ * (every `@CommandEndpoint` is), so new commands are measured without registering them here.
  * The status is read when the response is sent, after the exception filter chose it. Requests refused
  * before the handler (an authentication guard) are not counted.
  */
@@ -11,9 +11,8 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import type { Observable } from 'rxjs';
-import { CommandResponseInterceptor } from '../../http/command-response.interceptor';
+import { isCommandRoute } from '../../http/command-route.decorator';
 import { PrismMetrics } from './prism-metrics';
 
 /** The parts of Express's request and response this uses. */
@@ -50,17 +49,9 @@ export class CommandMetricsInterceptor implements NestInterceptor {
   }
 }
 
-const commandHandlers = new WeakMap<object, boolean>();
-
-/** Whether a route handler is a command (it uses the command response interceptor, as `@CommandEndpoint` does). */
+/** Whether a route handler is a command route (marked `@CommandRoute()`, as `@CommandEndpoint` does). */
 export function isCommandHandler(handler: object): boolean {
-  let known = commandHandlers.get(handler);
-  if (known === undefined) {
-    const interceptors: unknown = Reflect.getMetadata(INTERCEPTORS_METADATA, handler);
-    known = Array.isArray(interceptors) && interceptors.includes(CommandResponseInterceptor);
-    commandHandlers.set(handler, known);
-  }
-  return known;
+  return isCommandRoute(handler);
 }
 
 export function routeTemplateOf(request: RoutedRequest): string {
