@@ -13,6 +13,7 @@
  * Adding a store = its folder (with a `<store>.store.ts` exporting its module) + one line in registry.ts.
  */
 import type { StoreCapabilities } from './store-capabilities';
+import type { StoreChecks } from './store-checks';
 
 export interface StoreModule {
   /** The target kind definitions name (`target.kind`), e.g. `relational`. */
@@ -22,4 +23,5 @@ export interface StoreModule {
   /** Human name for banners and messages, e.g. "PostgreSQL or SQLite". */
   readonly title: string;
   readonly capabilities: StoreCapabilities;
+  readonly checks: StoreChecks;
 }

@@ -98,4 +98,46 @@ describe('shapeChanges', () => {
     expect(shapeChanges(ORDERS, ORDERS)).toEqual([]);
     expect(shapeChanges(undefined, ORDERS)).toEqual([]);
   });
+
+  it('lists search fields and graph labels, types and properties, each outlined by its store module', () => {
+    const search: TargetShape = {
+      kind: 'elasticsearch',
+      index: 'products',
+      id: 'id',
+      fields: { name: { type: 'text', facet: false, filter: false } },
+    };
+    expect(
+      shapeChanges(search, {
+        ...search,
+        id: 'sku',
+        fields: { name: { type: 'keyword', facet: true, filter: true } },
+      }),
+    ).toEqual([
+      { change: 'changed', what: 'id', from: 'id', to: 'sku' },
+      { change: 'changed', what: 'field name', from: 'text', to: 'keyword facet filter' },
+    ]);
+    const graph: TargetShape = {
+      kind: 'neo4j',
+      nodes: { Customer: { key: 'id', properties: { name: 'string' } } },
+      relationships: {},
+    };
+    expect(
+      shapeChanges(graph, {
+        kind: 'neo4j',
+        nodes: {
+          Customer: { key: 'id', properties: {} },
+          Product: { key: 'sku', properties: {} },
+        },
+        relationships: { BOUGHT: { from: 'Customer', to: 'Product', properties: { at: 'datetime' } } },
+      }),
+    ).toEqual([
+      { change: 'added', what: 'node Product', to: 'key sku' },
+      { change: 'added', what: 'relationship BOUGHT', to: 'Customer->Product' },
+      { change: 'removed', what: 'property Customer.name', from: 'string' },
+      { change: 'added', what: 'property BOUGHT.at', to: 'datetime' },
+    ]);
+    expect(shapeChanges(search, graph)).toEqual([
+      { change: 'changed', what: 'target kind', from: 'elasticsearch', to: 'neo4j' },
+    ]);
+  });
 });

@@ -20,6 +20,7 @@ import { compileProjection } from '../../dsl';
 import { formatDefinitionError, type DefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitionSource } from '../../dsl/loader/definition.loader';
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
+import { storeModule } from '../../stores/registry';
 import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries } from './entry-diff';
 import { ScratchView } from './scratch-view';
@@ -290,8 +291,9 @@ async function sampleDiff(
   };
 }
 
-/** For relational views, both definitions' columns, so a removed column shows as a changed field too. */
+/** The shape the sample diff compares under: the store module's choice (its `checks.sampleShape`), else the new one. */
 function comparisonShape(current: TargetShape, next: TargetShape): TargetShape {
-  if (current.kind !== 'postgres' || next.kind !== 'postgres') return next;
-  return { ...next, columns: { ...current.columns, ...next.columns } };
+  const store = storeModule(next.kind);
+  if (storeModule(current.kind) !== store) return next;
+  return store.checks.sampleShape?.(current, next) ?? next;
 }

@@ -20,10 +20,11 @@ import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/p
 import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
 import { foldBatch, keyEvents, type FoldResult } from '../../runtime/batch-fold';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
-import { MemoryGraphView } from '../../stores/memory/memory.view';
+import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
 import { matchesSource } from '../../stores/memory/run-projection';
 import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
 import { compareResolutions } from '../../stores/parking-resolution';
+import { storeModule } from '../../stores/registry';
 import type { ParkedEvent, ParkingResolution, ViewRef } from '../../stores/target.port';
 
 export interface FoldProgress {
@@ -70,7 +71,9 @@ export class ScratchView {
 
   constructor(private readonly options: ScratchViewOptions) {
     const shape = options.plan.target;
-    this.graph = shape.kind === 'neo4j' ? new MemoryGraphView(shape) : undefined;
+    // Plans that read state fold documents; the others (graphs) write merges into an in-memory graph.
+    const memory = storeModule(shape.kind).capabilities.readsState ? undefined : createMemoryView(shape);
+    this.graph = memory instanceof MemoryGraphView ? memory : undefined;
     this.documents = UniqueIndexedDocuments.forShape(shape);
   }
 

@@ -266,8 +266,9 @@ function sameEntry(
 }
 
 /**
- * The live entries for these keys. Documents: `load` (one round trip; without transactions it also says
- * the position each document was written at). Graphs have no `load`: the view is scanned again.
+ * The live entries for these keys. Views whose plans read state (documents): `load` (one round trip;
+ * without transactions it also says the position each document was written at). The others (graphs) have
+ * no `load`: the view is scanned again.
  */
 async function readLive(
   target: Target,
@@ -277,7 +278,7 @@ async function readLive(
 ): Promise<{ documents: Map<string, JsonObject>; maxPosition: bigint | undefined }> {
   const documents = new Map<string, JsonObject>();
   let maxPosition: bigint | undefined;
-  if (view.shape.kind === 'neo4j') {
+  if (!target.capabilities.readsState) {
     const wanted = new Set(keys);
     let after: string | undefined;
     for (;;) {

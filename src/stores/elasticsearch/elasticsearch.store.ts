@@ -1,8 +1,10 @@
 /** The Elasticsearch store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
+import { elasticsearchChecks } from './elasticsearch.checks';
 
 export const elasticsearchStore = {
   kind: 'elasticsearch',
   title: 'Elasticsearch',
   capabilities: { transactional: false, readsState: true },
+  checks: elasticsearchChecks,
 } as const satisfies StoreModule;

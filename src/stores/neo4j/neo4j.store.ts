@@ -1,8 +1,10 @@
 /** The Neo4j store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
+import { neo4jChecks } from './neo4j.checks';
 
 export const neo4jStore = {
   kind: 'neo4j',
   title: 'Neo4j',
   capabilities: { transactional: true, readsState: false },
+  checks: neo4jChecks,
 } as const satisfies StoreModule;

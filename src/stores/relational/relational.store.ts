@@ -1,9 +1,11 @@
 /** The PostgreSQL or SQLite store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
+import { relationalChecks } from './relational.checks';
 
 export const relationalStore = {
   kind: 'relational',
   aliases: ['postgres'],
   title: 'PostgreSQL or SQLite',
   capabilities: { transactional: true, readsState: true },
+  checks: relationalChecks,
 } as const satisfies StoreModule;

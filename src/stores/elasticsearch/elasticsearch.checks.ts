@@ -1,0 +1,25 @@
+/** Shape and entry comparison of search views, for `prism plan` and `verify` (see ../store-checks.ts). */
+import type { ElasticsearchTargetShape } from '../../core/view-shape';
+import type { FieldComparison, StoreChecks } from '../store-checks';
+
+export const elasticsearchChecks: StoreChecks<ElasticsearchTargetShape> = {
+  outline: (shape) => ({
+    settings: { index: shape.index, id: shape.id },
+    members: {
+      field: Object.fromEntries(
+        Object.entries(shape.fields).map(([name, f]) => [
+          name,
+          [f.type, f.facet ? 'facet' : '', f.filter ? 'filter' : ''].filter(Boolean).join(' '),
+        ]),
+      ),
+    },
+  }),
+
+  entryFields: (shape) => {
+    const comparison: Record<string, FieldComparison> = {};
+    for (const [name, field] of Object.entries(shape.fields)) {
+      if (field.type === 'date') comparison[name] = 'time';
+    }
+    return { comparison };
+  },
+};
