@@ -6,12 +6,28 @@
  *   409 the projection is not running (starting or failed)   400 a position that is not a log position
  *   503 the projection runtime is not up (targets unreachable, still starting)
  *
+ * `DELETE /admin/projections/:name` drops an orphaned projection (its definition was removed from the
+ * folder; status lists it as `orphaned`): its tables, indices or nodes (every generation) and bookkeeping.
+ * `?dryRun=true` lists them without deleting. 409 while a definition of it is loaded, 404 when no store
+ * holds it.
+ *
  * `reset` is a rebuild from position 0 beside the live view, swapped in at the head, so readers never see an
  * emptied view; an in-place reset to an arbitrary position is deliberately not offered, because a view is
  * not reversible (its documents cannot be rewound to what they were at an earlier position).
  */
-import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/require-role.decorator';
 import {
   ParkedEventNotFoundError,
@@ -21,10 +37,17 @@ import {
 import type {
   ParkedEventJson,
   ParkedResolutionJson,
+  ProjectionDropJson,
   ProjectionStatusJson,
   RebuildStartedJson,
 } from './admin.dto';
-import { InvalidPositionError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import {
+  InvalidAdminParameterError,
+  InvalidPositionError,
+  OrphanedProjectionNotFoundError,
+  ProjectionRuntimeUnavailableError,
+  ProjectionStillDefinedError,
+} from './admin.errors';
 import { AdminService } from './admin.service';
 import { answerOrThrow } from './http-answer';
 
@@ -99,6 +122,24 @@ export class AdminController {
   discard(@Param('name') name: string, @Param('position') position: string): Promise<ParkedResolutionJson> {
     return answer(() => this.admin.discard(name, position));
   }
+
+  @Delete(':name')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Drop an orphaned projection (definition removed): every generation and its bookkeeping',
+    description:
+      'Only for a projection listed as `orphaned`: 409 while a definition of it is loaded. With dryRun=true, lists per store the generations and their physical names without deleting.',
+  })
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
+  drop(@Param('name') name: string, @Query('dryRun') dryRun?: string): Promise<ProjectionDropJson> {
+    return answer(() => this.admin.drop(name, parseDryRun(dryRun)));
+  }
+}
+
+function parseDryRun(given: string | undefined): boolean {
+  if (given === undefined || given === 'false') return false;
+  if (given === 'true') return true;
+  throw new InvalidAdminParameterError('dryRun', given, '`true` or `false`');
 }
 
 /** The controller's work, with its failures answered as HTTP errors (toHttpError). */
@@ -130,6 +171,24 @@ function toHttpError(error: unknown): unknown {
         state: error.state,
       },
       HttpStatus.CONFLICT,
+    );
+  }
+  if (error instanceof ProjectionStillDefinedError) {
+    return new HttpException(
+      { error: 'projection_still_defined', message: error.message },
+      HttpStatus.CONFLICT,
+    );
+  }
+  if (error instanceof OrphanedProjectionNotFoundError) {
+    return new HttpException(
+      { error: 'orphaned_projection_not_found', message: error.message, orphaned: [...error.orphaned] },
+      HttpStatus.NOT_FOUND,
+    );
+  }
+  if (error instanceof InvalidAdminParameterError) {
+    return new HttpException(
+      { error: 'invalid_admin_parameter', message: error.message, parameter: error.parameter },
+      HttpStatus.BAD_REQUEST,
     );
   }
   if (error instanceof InvalidPositionError) {

@@ -4,6 +4,7 @@
  */
 import type { ParkedResolution } from '../runtime/projection-runner';
 import type { BrokenDefinition } from '../projection-host/projection-catalog';
+import type { OrphanedProjection } from '../runtime/orphaned-projections';
 import type {
   GenerationStatus,
   ProjectionState,
@@ -65,6 +66,34 @@ export interface ProjectionStatusJson {
   /** `broken-definition` only: the definition file that was skipped, and every error in it. */
   readonly file?: string;
   readonly errors?: readonly string[];
+  /** `orphaned` only: what each view store still holds of it. */
+  readonly orphaned?: readonly OrphanedViewJson[];
+}
+
+/** One store's leftovers of an orphaned projection. */
+export interface OrphanedViewJson {
+  /** The target kind of the store. */
+  readonly kind: string;
+  readonly activeGeneration: number | null;
+  readonly generations: readonly { readonly generation: number; readonly status: string }[];
+}
+
+/** What `drop` removed from each store, or would remove (`dryRun`). */
+export interface ProjectionDropJson {
+  readonly projection: string;
+  readonly dryRun: boolean;
+  readonly stores: readonly {
+    readonly kind: string;
+    /** Names readers queried it by (a SQL view, an index alias); empty when reads go through the registry. */
+    readonly readNames: readonly string[];
+    readonly generations: readonly {
+      readonly generation: number;
+      readonly status: string;
+      /** The store's names of the generation's storage: a table, an index, labels and relationship types. */
+      readonly physical: readonly string[];
+    }[];
+  }[];
+  readonly message: string;
 }
 
 export interface ParkedEventJson {
@@ -122,6 +151,35 @@ export function brokenDefinitionJson(broken: BrokenDefinition): ProjectionStatus
     notes: [`Not running: ${broken.file} has ${broken.errors.length} error(s); fix it and restart.`],
     file: broken.file,
     errors: [...broken.errors],
+  };
+}
+
+/** A projection whose definition was removed while its views stayed in a store (issue #13). */
+export function orphanedProjectionJson(orphan: OrphanedProjection): ProjectionStatusJson {
+  const where = orphan.views
+    .map(
+      (view) =>
+        `${view.kind} (generation${view.generations.length === 1 ? '' : 's'} ` +
+        `${view.generations.map((g) => g.generation).join(', ') || 'none'}` +
+        `${view.activeGeneration === null ? '' : `, active ${view.activeGeneration}`})`,
+    )
+    .join(', ');
+  return {
+    name: orphan.name,
+    state: 'orphaned',
+    live: null,
+    rebuild: null,
+    stall: null,
+    notes: [
+      `No definition of "${orphan.name}" is loaded, but its views are still in ${where}. ` +
+        `Remove them with \`prism drop ${orphan.name}\` (\`--dry-run\` lists them first), or put its definition ` +
+        'file back and restart.',
+    ],
+    orphaned: orphan.views.map((view) => ({
+      kind: view.kind,
+      activeGeneration: view.activeGeneration,
+      generations: view.generations.map((g) => ({ generation: g.generation, status: g.status })),
+    })),
   };
 }
 

@@ -24,3 +24,46 @@ export class InvalidPositionError extends Error {
     );
   }
 }
+
+/** `drop` of a projection that still has a definition loaded (or a broken file naming it): remove it first. */
+export class ProjectionStillDefinedError extends Error {
+  override readonly name = 'ProjectionStillDefinedError';
+  constructor(
+    readonly projection: string,
+    readonly file: string | undefined,
+  ) {
+    super(
+      `"${projection}" still has a definition${file === undefined ? '' : ` (${file})`}, so its views are in ` +
+        'use: remove the definition file from the projections folder (of every Prism instance) and restart, ' +
+        `then drop it. \`prism status\` lists it as orphaned once nothing defines it.`,
+    );
+  }
+}
+
+/** `drop` of a name no store's registry holds (nothing to drop). */
+export class OrphanedProjectionNotFoundError extends Error {
+  override readonly name = 'OrphanedProjectionNotFoundError';
+  constructor(
+    readonly projection: string,
+    readonly orphaned: readonly string[],
+  ) {
+    super(
+      `No view store holds a projection named "${projection}"` +
+        (orphaned.length > 0
+          ? `; orphaned projections that can be dropped: ${orphaned.join(', ')}.`
+          : '; there are no orphaned projections to drop.'),
+    );
+  }
+}
+
+/** A query parameter of an admin route with a value it does not take (e.g. `dryRun=maybe`). */
+export class InvalidAdminParameterError extends Error {
+  override readonly name = 'InvalidAdminParameterError';
+  constructor(
+    readonly parameter: string,
+    given: string,
+    expected: string,
+  ) {
+    super(`"${given.slice(0, 40)}" is not a value of ${parameter}; pass ${expected}.`);
+  }
+}

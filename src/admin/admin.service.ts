@@ -9,15 +9,18 @@ import type { ProjectionRuntime } from '../runtime/projection-runtime';
 import {
   brokenDefinitionJson,
   brokenDefinitionName,
+  orphanedProjectionJson,
   parkedEventJson,
   parkedResolutionJson,
   projectionStatusJson,
   type ParkedEventJson,
   type ParkedResolutionJson,
+  type ProjectionDropJson,
   type ProjectionStatusJson,
   type RebuildStartedJson,
 } from './admin.dto';
 import { InvalidPositionError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import { dropOrphan, listOrphans } from './orphans';
 
 /** How long an admin request waits for a runtime that is still starting before answering 503. */
 export const RUNTIME_READY_TIMEOUT_MS = 5_000;
@@ -29,18 +32,37 @@ const MAX_POSITION = 2n ** 63n - 1n;
 export class AdminService {
   constructor(@Inject(ProjectionsService) private readonly projections: ProjectionsService) {}
 
-  /** Every projection, then the definition files skipped as broken (state `broken-definition`). */
+  /**
+   * Every projection, then the definition files skipped as broken (state `broken-definition`), then the
+   * projections whose definition was removed while their views stayed in a store (state `orphaned`).
+   */
   async statuses(): Promise<ProjectionStatusJson[]> {
+    const runtime = await this.runtime();
     return [
-      ...(await this.runtime()).status().map(projectionStatusJson),
+      ...runtime.status().map(projectionStatusJson),
       ...this.projections.brokenDefinitions.map(brokenDefinitionJson),
+      ...(await listOrphans(this.projections)).map(orphanedProjectionJson),
     ];
   }
 
   async status(name: string): Promise<ProjectionStatusJson> {
     const broken = this.projections.brokenDefinitions.find((b) => brokenDefinitionName(b) === name);
     if (broken !== undefined) return brokenDefinitionJson(broken);
-    return projectionStatusJson((await this.runtime()).status(name));
+    const runtime = await this.runtime();
+    if (!runtime.names().includes(name)) {
+      const orphan = (await listOrphans(this.projections)).find((o) => o.name === name);
+      if (orphan !== undefined) return orphanedProjectionJson(orphan);
+    }
+    return projectionStatusJson(runtime.status(name));
+  }
+
+  /**
+   * Removes an orphaned projection's views (every generation, in every store holding it) and bookkeeping;
+   * `dryRun` lists them without deleting. Refused while a definition of it is loaded.
+   */
+  async drop(name: string, dryRun: boolean): Promise<ProjectionDropJson> {
+    await this.runtime();
+    return dropOrphan(this.projections, name, dryRun);
   }
 
   /** Stops applying events (live and rebuilding generations); survives restarts until resumed. */

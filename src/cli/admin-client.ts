@@ -6,6 +6,7 @@
 import type {
   ParkedEventJson,
   ParkedResolutionJson,
+  ProjectionDropJson,
   ProjectionStatusJson,
   RebuildStartedJson,
 } from '../admin/admin.dto';
@@ -14,6 +15,7 @@ export type {
   GenerationStatusJson,
   ParkedEventJson,
   ParkedResolutionJson,
+  ProjectionDropJson,
   ProjectionStatusJson,
   RebuildStartedJson,
 } from '../admin/admin.dto';
@@ -89,7 +91,12 @@ export class AdminClient {
     return this.call('POST', `/${enc(name)}/parked/${enc(position)}/discard`);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+  /** Drops an orphaned projection's views and bookkeeping; `dryRun` only lists them. */
+  drop(name: string, dryRun: boolean): Promise<ProjectionDropJson> {
+    return this.call('DELETE', `/${enc(name)}${dryRun ? '?dryRun=true' : ''}`);
+  }
+
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
     const url = `${this.base}/admin/projections${path}`;
     let response: Response;
     try {

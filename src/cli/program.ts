@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import type { CliIo } from './cli-io';
+import { registerAdminDropCommand } from './commands/admin-drop.command';
 import { registerAdminParkedCommands } from './commands/admin-parked.command';
 import { registerAdminPauseCommands } from './commands/admin-pause.command';
 import { registerAdminRebuildCommands } from './commands/admin-rebuild.command';
@@ -26,6 +27,7 @@ export function createProgram(io: CliIo): Command {
   registerAdminPauseCommands(program, io);
   registerAdminRebuildCommands(program, io);
   registerAdminParkedCommands(program, io);
+  registerAdminDropCommand(program, io);
   registerVerifyCommand(program, io);
   registerPlanCommand(program, io);
   return program;

@@ -322,6 +322,23 @@ const CATALOG = {
     surfaces: ['admin'],
     meaning: 'The projection is starting or failed, so the operation cannot run now (`state`).',
   },
+  projection_still_defined: {
+    status: 409,
+    surfaces: ['admin'],
+    meaning:
+      'Drop refused: a definition of it is loaded (or a broken file names it); remove the file, restart.',
+  },
+  orphaned_projection_not_found: {
+    status: 404,
+    surfaces: ['admin'],
+    meaning:
+      'Drop: no connected view store holds a projection with this name (`orphaned` lists those that do).',
+  },
+  invalid_admin_parameter: {
+    status: 400,
+    surfaces: ['admin'],
+    meaning: 'An admin query parameter has a value it does not take (`parameter`), e.g. dryRun=maybe.',
+  },
   projection_runtime_unavailable: {
     status: 503,
     surfaces: ['admin'],

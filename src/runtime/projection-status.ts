@@ -11,6 +11,8 @@
  *                      names the store (event store or view store), its last error and since when
  *   failed             stopped for good after repeated errors that are not transient (see lastError)
  *   broken-definition  its definition file has errors, so it is not running (the admin API adds these)
+ *   orphaned           its views are in a store's registry but no definition of it is loaded (its file was
+ *                      removed): nothing runs it; `prism drop` removes the views (the admin API adds these)
  *   stopped            the runtime is shutting down
  */
 import type { StoreRole, StoreStall } from './store-watch';
@@ -26,13 +28,14 @@ export const PROJECTION_STATES = [
   'stalled',
   'failed',
   'broken-definition',
+  'orphaned',
   'stopped',
 ] as const;
 
 export type ProjectionState = (typeof PROJECTION_STATES)[number];
 
-/** The states a running projection can be in (a broken definition never runs). */
-export type RunnerState = Exclude<ProjectionState, 'broken-definition'>;
+/** The states a running projection can be in (a broken definition or an orphan never runs). */
+export type RunnerState = Exclude<ProjectionState, 'broken-definition' | 'orphaned'>;
 
 export interface RunnerError {
   readonly message: string;

@@ -33,6 +33,7 @@ import type { JsonValue } from '../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { TargetKind, TargetShape } from '../core/view-shape';
 import type { StoredEvent } from '../eventstore/event-store.port';
+import type { ProjectionDrop, ProjectionDropOptions } from './projection-drop';
 import type { StoreCapabilities } from './store-capabilities';
 
 /** A generation number: 1 for a projection's first build, incremented by every rebuild. */
@@ -225,6 +226,18 @@ export interface Target {
    * not one this store recognizes. The runtime applies it to each error of a failure's cause chain.
    */
   classifyError(error: unknown): 'transient' | 'poison' | undefined;
+
+  // Retiring a projection (optional: without them, a store's orphaned projections are neither listed
+  // nor dropped) -------------------------------------------------------------------------------------
+
+  /** Every projection in this store's registry, whether or not a definition of it is loaded. */
+  listProjections?(): Promise<ProjectionRecord[]>;
+  /**
+   * Removes a projection for good: every generation (the active one too), its read names, its registry
+   * entry (see projection-drop.ts); a dry run only lists them. Only for a projection no runner runs: the
+   * caller checks that no definition of it is loaded. Running it again finishes an interrupted drop.
+   */
+  dropProjection?(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop>;
 
   close(): Promise<void>;
 }

@@ -81,7 +81,7 @@ async function waitUntilLive(
   for (;;) {
     const status = await client.status(name);
     if (status.state === 'live' && status.rebuild === null) return 0;
-    if (status.state === 'failed' || status.state === 'broken-definition') {
+    if (status.state === 'failed' || status.state === 'broken-definition' || status.state === 'orphaned') {
       io.err(`${name} is ${status.state}; see its notes, errors and last error in \`prism status ${name}\`.`);
       return 1;
     }

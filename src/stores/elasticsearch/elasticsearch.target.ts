@@ -60,6 +60,7 @@ import {
 } from './elasticsearch-shape';
 import { classifyElasticsearchError } from './elasticsearch-error-classifier';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
+import { dropWholeProjection, type ProjectionDrop, type ProjectionDropOptions } from '../projection-drop';
 import { createElasticsearchClient, type ElasticsearchConnection } from './elasticsearch-connection';
 import { compareResolutions } from '../parking-resolution';
 
@@ -460,6 +461,58 @@ export class ElasticsearchTarget implements Target {
       sort: [{ [declared.id]: 'asc' }],
     });
     return response.hits.hits.flatMap((hit) => (hit._source === undefined ? [] : [hit._source]));
+  }
+
+  // Retiring a projection (see ../projection-drop.ts) ----------------------------------------------
+
+  async listProjections(): Promise<ProjectionRecord[]> {
+    const hits = await this.searchMeta([{ term: { kind: 'projection' } }]);
+    return hits
+      .map((source) => ({
+        name: text(source.projection),
+        activeGeneration: typeof source.active_generation === 'number' ? source.active_generation : null,
+        paused: source.paused === true,
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
+    const alias = (g: GenerationRecord) => this.naming.alias(elasticsearchShape(projection, g.shape));
+    return dropWholeProjection(this, projection, options, {
+      physicalNames: (g) => [this.naming.physical(projection, g.generation)],
+      readNames: (active) => (active === undefined ? [] : [alias(active)]),
+      // Readers lose the alias, the registry no longer names an active generation, and none is `active`.
+      deactivate: async (name, generations) => {
+        const active = generations.filter((g) => g.status === 'active');
+        const actions = (
+          await Promise.all(
+            active.map(async (g) =>
+              (await this.aliasHolders(alias(g))).map((index) => ({ index, alias: alias(g) })),
+            ),
+          )
+        )
+          .flat()
+          .map((remove) => ({ remove }));
+        if (actions.length > 0) await this.client.indices.updateAliases({ actions });
+        await this.client.update(
+          {
+            index: this.naming.meta,
+            id: metaIds.projection(name),
+            doc: { active_generation: null, updated_at: new Date().toISOString() },
+            refresh: true,
+            retry_on_conflict: 3,
+          },
+          { ignore: [404] },
+        );
+        for (const g of active) await this.setGenerationStatus(name, g.generation, 'retired');
+      },
+      // The alias claims (kept by `drop`, which removes one generation) go with the registry entry.
+      forget: async (name) => {
+        const claims = await this.searchMeta([{ term: { kind: 'view' } }, { term: { projection: name } }]);
+        for (const claim of claims) await this.deleteMeta(metaIds.view(text(claim.view_name)));
+        await this.deleteMeta(metaIds.projection(name));
+      },
+    });
   }
 
   classifyError(error: unknown): 'transient' | 'poison' | undefined {

@@ -51,6 +51,7 @@ import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-ev
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 import { compareResolutions } from '../parking-resolution';
+import { dropWholeProjection, type ProjectionDrop, type ProjectionDropOptions } from '../projection-drop';
 
 export interface Neo4jTargetOptions {
   /** Database name; default: the server's default database (`neo4j`). */
@@ -412,6 +413,48 @@ export class Neo4jTarget implements Target {
         resolvedAt: new Date(String(record.get('resolvedAt'))),
       }))
       .sort(compareResolutions);
+  }
+
+  // Retiring a projection (see ../projection-drop.ts) ----------------------------------------------
+
+  async listProjections(): Promise<ProjectionRecord[]> {
+    const result = await this.read((tx) =>
+      tx.run(
+        `MATCH (p:${this.l('projection')}) RETURN p.name AS name, p.activeGeneration AS active, p.paused AS paused ORDER BY name`,
+      ),
+    );
+    return result.records.map((record) => {
+      const active = record.get('active') as unknown;
+      return {
+        name: String(record.get('name')),
+        activeGeneration: active === null || active === undefined ? null : toNumber(active),
+        paused: record.get('paused') === true,
+      };
+    });
+  }
+
+  /** Graph reads resolve the active generation through the registry: there is no read name to remove. */
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
+    return dropWholeProjection(this, projection, options, {
+      physicalNames: (g) => physicalNames(graphShape(projection, g.shape), projection, g.generation),
+      readNames: () => [],
+      deactivate: async (name) => {
+        await this.write((tx) =>
+          tx.run(
+            `OPTIONAL MATCH (p:${this.l('projection')} {name: $name}) SET p.activeGeneration = null ` +
+              `WITH count(*) AS ignored MATCH (g:${this.l('generation')} {projection: $name, status: 'active'}) ` +
+              `SET g.status = 'retired'`,
+            { name },
+          ),
+        );
+      },
+      // The namespace claims are the generation records, which `drop` removed.
+      forget: async (name) => {
+        await this.write((tx) =>
+          tx.run(`MATCH (p:${this.l('projection')} {name: $name}) DETACH DELETE p`, { name }),
+        );
+      },
+    });
   }
 
   classifyError(error: unknown): 'transient' | 'poison' | undefined {

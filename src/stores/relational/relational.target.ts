@@ -55,6 +55,7 @@ import { SqliteDialect } from './sqlite.dialect';
 import { classifyRelationalError } from './relational-error-classifier';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
+import { dropWholeProjection, type ProjectionDrop, type ProjectionDropOptions } from '../projection-drop';
 
 export type RelationalTargetConfig =
   | {
@@ -505,6 +506,46 @@ export class RelationalTarget implements Target {
   async readGeneration(view: ViewRef): Promise<ViewDocument[]> {
     const shape = relationalShape(view.projection, view.shape);
     return this.readTable(shape, generationTableName(shape, view.generation));
+  }
+
+  // Retiring a projection (see ../projection-drop.ts) ----------------------------------------------
+
+  async listProjections(): Promise<ProjectionRecord[]> {
+    const rows = await this.query({
+      sql: `SELECT name, active_generation, paused FROM ${this.t(PROJECTIONS_TABLE)} ORDER BY name`,
+      params: [],
+    });
+    return rows.map((row) => ({
+      name: String(row.name),
+      activeGeneration: row.active_generation === null ? null : Number(row.active_generation),
+      paused: row.paused === true || row.paused === 1,
+    }));
+  }
+
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
+    const table = (g: GenerationRecord) => relationalShape(projection, g.shape).table;
+    return dropWholeProjection(this, projection, options, {
+      physicalNames: (g) => [generationTableName(relationalShape(projection, g.shape), g.generation)],
+      readNames: (active) => (active === undefined ? [] : [table(active)]),
+      // The read view goes, the registry no longer names an active generation, and none is `active`.
+      deactivate: (name, generations) =>
+        this.transaction(async (session) => {
+          for (const g of generations.filter((g) => g.status === 'active'))
+            await session.run({ sql: `DROP VIEW IF EXISTS ${this.t(table(g))}`, params: [] });
+          await session.run({
+            sql: `UPDATE ${this.t(PROJECTIONS_TABLE)} SET active_generation = NULL WHERE name = $1`,
+            params: [name],
+          });
+          await session.run({
+            sql: `UPDATE ${this.t(GENERATIONS_TABLE)} SET status = 'retired' WHERE projection = $1 AND status = 'active'`,
+            params: [name],
+          });
+        }),
+      // The view-name claims are the generation rows, which `drop` removed.
+      forget: async (name) => {
+        await this.query({ sql: `DELETE FROM ${this.t(PROJECTIONS_TABLE)} WHERE name = $1`, params: [name] });
+      },
+    });
   }
 
   classifyError(error: unknown): 'transient' | 'poison' | undefined {
