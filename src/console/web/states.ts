@@ -19,7 +19,10 @@ const KNOWN: Readonly<Record<string, StateStyle>> = {
   stalled: { tone: 'warn', meaning: 'no progress for a while: its store or the event log is not answering' },
   failed: { tone: 'bad', meaning: 'not running: see its notes and last error' },
   'broken-definition': { tone: 'bad', meaning: 'its definition file has errors, so it was skipped at start' },
-  orphaned: { tone: 'warn', meaning: 'its definition was removed but its views remain: `prism drop` removes them' },
+  orphaned: {
+    tone: 'warn',
+    meaning: 'its definition was removed but its views remain: `prism drop` removes them',
+  },
 };
 
 export function stateStyle(state: string): StateStyle {
