@@ -1,0 +1,41 @@
+import type { Target } from '../stores/target.port';
+import { findOrphanedProjections } from './orphaned-projections';
+
+/** A target of which only the registry is read. */
+function registry(kind: Target['kind'], names: string[], hang = false): Target {
+  return {
+    kind,
+    listProjections: () =>
+      hang
+        ? new Promise(() => undefined)
+        : Promise.resolve(names.map((name) => ({ name, activeGeneration: 1, paused: false }))),
+    listGenerations: () => Promise.resolve([]),
+  } as unknown as Target;
+}
+
+describe('findOrphanedProjections', () => {
+  it('lists names no definition has, by name, across stores', async () => {
+    const orphans = await findOrphanedProjections(
+      [registry('postgres', ['b', 'kept', 'a']), registry('neo4j', ['b'])],
+      { defined: (name) => name === 'kept', timeoutMs: 1_000 },
+    );
+    expect(orphans.map((o) => [o.name, o.views.map((v) => v.kind)])).toEqual([
+      ['a', ['postgres']],
+      ['b', ['postgres', 'neo4j']],
+    ]);
+  });
+
+  it('leaves out a store that does not answer in time, or cannot list its registry', async () => {
+    const unreadable: string[] = [];
+    const orphans = await findOrphanedProjections(
+      [
+        registry('elasticsearch', ['x'], true),
+        { kind: 'neo4j' } as unknown as Target,
+        registry('postgres', ['y']),
+      ],
+      { defined: () => false, timeoutMs: 50, onUnreadable: (kind) => unreadable.push(kind) },
+    );
+    expect(orphans.map((o) => o.name)).toEqual(['y']);
+    expect(unreadable).toEqual(['elasticsearch']);
+  });
+});
