@@ -108,6 +108,15 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
     await pg?.end();
     if (es !== undefined) {
       await deleteIndicesWithPrefix(es, `prism-${products}`);
+      // Its bookkeeping in the shared meta index too: left there, other apps list it as orphaned.
+      // (This Elasticsearch has no delete-by-query: search, then delete by id.)
+      const left = await es.search({
+        index: 'prism-meta',
+        size: 1000,
+        query: { term: { projection: products } },
+      });
+      const operations = left.hits.hits.map((hit) => ({ delete: { _index: 'prism-meta', _id: hit._id! } }));
+      if (operations.length > 0) await es.bulk({ operations, refresh: true });
       await es.close();
     }
     if (driver !== undefined) {
