@@ -121,7 +121,7 @@ describe('fingerprint', () => {
     /** The model with a field the DSL does not have (yet) added to the first action of OrderPlaced. */
     const withField = (name: string, value: unknown): ProjectionModel => ({
       ...model,
-      handlers: { ...model.handlers, OrderPlaced: [{ ...placed, [name]: value } as typeof placed] },
+      handlers: { ...model.handlers, OrderPlaced: [{ ...placed, [name]: value }] },
     });
     const cel = (source: string) => Expression.of(source);
 

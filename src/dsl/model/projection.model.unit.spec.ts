@@ -69,6 +69,7 @@ describe('projection model', () => {
     expect(relationship.from.key.position).toEqual({ line: 40, column: 39 });
     // built in TypeScript: placed, without a file position
     const built = builtOrderSummary.build().definition.handlers.OrderPlaced![0]!;
+    if (built.kind !== 'upsert') throw new Error('expected upsert');
     expect(built.key.path).toEqual(['handlers', 'OrderPlaced', 0, 'upsert', 'key']);
     expect(built.key.position).toBeUndefined();
   });
