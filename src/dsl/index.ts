@@ -22,7 +22,9 @@ export {
   loadProjections,
   type FolderCheck,
 } from './loader/definition.loader';
-export type { ProjectionDefinition, ProjectionDefinitionInput } from './model/definition.schema';
+export type { WrittenDefinition } from './model/definition.schema';
+export { Expression } from './model/expression';
+export type { Action, DocumentAction, GraphAction, ProjectionModel } from './model/projection.model';
 export {
   validateDefinition,
   type CheckedDefinition,

@@ -19,7 +19,7 @@ import type {
   ElasticsearchFieldType,
   GraphPropertyType,
   PostgresColumnType,
-  ProjectionDefinitionInput,
+  WrittenDefinition,
 } from '../model/definition.schema';
 import { codeLocator } from '../source/source-locator';
 import { validateDefinition, type CheckedDefinition } from '../validation/definition.validator';
@@ -154,8 +154,8 @@ export interface EventRef<Payload> {
 }
 
 type Key = ValueLike<string | number>;
-/** An action as the model holds it (CEL source strings), ready for the schema. */
-type ModelAction = Record<string, unknown>;
+/** An action as written (CEL source strings, keyed by its kind), ready for the schema. */
+type WrittenAction = Record<string, unknown>;
 
 export interface DocumentWrite<Doc> {
   readonly key: Key;
@@ -169,9 +169,9 @@ export interface DocumentActions<Payload, Doc> {
   readonly event: EventRef<Payload>;
   /** The current document; `cel\`${doc} == null\`` when none exists yet. */
   readonly doc: Ref<Doc>;
-  readonly upsert: (write: DocumentWrite<Doc>) => ModelAction;
-  readonly update: (write: DocumentWrite<Doc> & { readonly ifMissing?: 'ignore' | 'fail' }) => ModelAction;
-  readonly delete: (target: { readonly key: Key; readonly when?: ValueLike<boolean> }) => ModelAction;
+  readonly upsert: (write: DocumentWrite<Doc>) => WrittenAction;
+  readonly update: (write: DocumentWrite<Doc> & { readonly ifMissing?: 'ignore' | 'fail' }) => WrittenAction;
+  readonly delete: (target: { readonly key: Key; readonly when?: ValueLike<boolean> }) => WrittenAction;
 }
 
 type NodesOf<T> = T extends Neo4jTarget<infer Nodes, infer _R> ? Nodes : never;
@@ -192,25 +192,25 @@ export interface GraphActions<
     readonly key: Key;
     readonly when?: ValueLike<boolean>;
     readonly set?: PropertiesOf<Nodes[L]['properties']>;
-  }) => ModelAction;
+  }) => WrittenAction;
   readonly deleteNode: <L extends keyof Nodes & string>(node: {
     readonly label: L;
     readonly key: Key;
     readonly when?: ValueLike<boolean>;
-  }) => ModelAction;
+  }) => WrittenAction;
   readonly mergeRelationship: <T extends keyof Relationships & string>(relationship: {
     readonly type: T;
     readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
     readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
     readonly when?: ValueLike<boolean>;
     readonly set?: PropertiesOf<Relationships[T]['properties']>;
-  }) => ModelAction;
+  }) => WrittenAction;
   readonly deleteRelationship: <T extends keyof Relationships & string>(relationship: {
     readonly type: T;
     readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
     readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
     readonly when?: ValueLike<boolean>;
-  }) => ModelAction;
+  }) => WrittenAction;
 }
 
 type ActionsFor<Target, Payload> =
@@ -269,14 +269,14 @@ export class ProjectionBuilder<
 > {
   constructor(
     private readonly header: ProjectionHeader<Events, Selected, Target>,
-    private readonly handlers: Readonly<Record<string, readonly ModelAction[]>>,
+    private readonly handlers: Readonly<Record<string, readonly WrittenAction[]>>,
     private readonly queries: Readonly<Record<string, QueryDeclaration>>,
   ) {}
 
   /** What an event of this type does to the view: a list of actions, applied in order. */
   on<E extends Selected>(
     eventType: E,
-    actions: (context: ActionsFor<Target, Events[E]>) => readonly ModelAction[],
+    actions: (context: ActionsFor<Target, Events[E]>) => readonly WrittenAction[],
   ): ProjectionBuilder<Events, Selected, Target> {
     const context = (this.header.target.kind === 'neo4j'
       ? graphActions()
@@ -293,8 +293,11 @@ export class ProjectionBuilder<
     return new ProjectionBuilder(this.header, this.handlers, { ...this.queries, [name]: query });
   }
 
-  /** The definition as plain data: exactly what a YAML file would hold (expressions as CEL source). */
-  toModel(): ProjectionDefinitionInput {
+  /**
+   * The definition as written: exactly what a YAML file would hold (expressions as CEL source). `build()`
+   * validates it into the model, as a file's text is.
+   */
+  toWritten(): WrittenDefinition {
     const { name, version, description, source, target, onPoison } = this.header;
     return {
       name,
@@ -304,12 +307,12 @@ export class ProjectionBuilder<
         events: [...source.events],
         ...(source.streamPrefix === undefined ? {} : { streamPrefix: source.streamPrefix }),
       },
-      target: structuredClone(target) as ProjectionDefinitionInput['target'],
+      target: structuredClone(target) as WrittenDefinition['target'],
       ...(onPoison === undefined ? {} : { onPoison }),
-      handlers: structuredClone(this.handlers) as ProjectionDefinitionInput['handlers'],
+      handlers: structuredClone(this.handlers) as WrittenDefinition['handlers'],
       ...(Object.keys(this.queries).length === 0
         ? {}
-        : { queries: structuredClone(this.queries) as ProjectionDefinitionInput['queries'] }),
+        : { queries: structuredClone(this.queries) as WrittenDefinition['queries'] }),
     };
   }
 
@@ -318,7 +321,7 @@ export class ProjectionBuilder<
    * @throws DefinitionValidationError with every problem found.
    */
   build(): CheckedDefinition {
-    const check = validateDefinition(this.toModel(), codeLocator(`<builder ${this.header.name}>`));
+    const check = validateDefinition(this.toWritten(), codeLocator(`<builder ${this.header.name}>`));
     if (!check.checked) throw new DefinitionValidationError(check.problems);
     return check.checked;
   }
@@ -332,7 +335,7 @@ export class ProjectionBuilder<
 
 const event = reference<never>('event') as unknown as EventRef<never>;
 
-/** CEL source for every expression of an action body, in the model's shape. */
+/** CEL source for every expression of an action body, in the written shape. */
 function body(fields: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {

@@ -68,7 +68,7 @@ describe('TypeScript builder', () => {
   });
 
   it('turns JS values into CEL literals and references into paths', () => {
-    const model = orderSummary.toModel();
+    const model = orderSummary.toWritten();
     expect(model.handlers.OrderPlaced).toEqual([
       {
         upsert: {

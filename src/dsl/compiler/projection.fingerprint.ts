@@ -6,62 +6,54 @@
  * the view's content left out: `$schema`, descriptions, and named queries (they read the view, so changing
  * one needs no rebuild). Comments and formatting never reach the model. Any other change - a column, a
  * type, an action, an expression, the version - changes the fingerprint.
+ *
+ * Canonical by construction (issue #13): the model is walked generically, and every Expression node met,
+ * wherever it sits, is put in canonical form; no field is named here, so a field added to the model later
+ * is covered without anyone remembering. The walk runs over the written form (each action keyed by its
+ * kind, as before the model was tagged), which keeps every existing fingerprint as it was: a changed
+ * fingerprint rebuilds the view on upgrade (fingerprint-stability.unit.spec.ts holds them).
  */
 import { createHash } from 'node:crypto';
 import { parse as parseCel, serialize as serializeCel } from '@marcbachmann/cel-js';
 import type { JsonValue } from '../../core/json';
-import type { ActionDefinition, ProjectionDefinition } from '../model/definition.schema';
+import { isExpression } from '../model/expression';
+import { writtenFormOf, type ProjectionModel } from '../model/projection.model';
 
-export function fingerprintOf(definition: ProjectionDefinition): string {
+/** Top-level sections that read or describe the view without changing its content. */
+const NOT_VIEW_CONTENT: ReadonlySet<string> = new Set(['$schema', 'description', 'queries']);
+
+export function fingerprintOf(definition: ProjectionModel): string {
   return createHash('sha256')
     .update(canonicalJson(normalizedDefinition(definition)))
     .digest('hex');
 }
 
 /** The part of a definition that determines the view's content, in canonical form. */
-export function normalizedDefinition(definition: ProjectionDefinition): JsonValue {
-  return {
-    name: definition.name,
-    version: definition.version,
-    source: {
-      events: [...definition.source.events].sort(),
-      ...(definition.source.streamPrefix === undefined
-        ? {}
-        : { streamPrefix: definition.source.streamPrefix }),
-    },
-    target: definition.target as unknown as JsonValue,
-    onPoison: definition.onPoison,
-    handlers: Object.fromEntries(
-      Object.entries(definition.handlers).map(([eventType, actions]) => [
-        eventType,
-        actions.map(normalizeAction),
-      ]),
-    ),
-  };
+export function normalizedDefinition(definition: ProjectionModel): JsonValue {
+  const content = Object.entries(writtenFormOf(definition)).filter(
+    ([section]) => !NOT_VIEW_CONTENT.has(section),
+  );
+  return canonicalValue({
+    ...Object.fromEntries(content),
+    // the order events are listed in reads no differently
+    source: { ...definition.source, events: [...definition.source.events].sort() },
+  });
 }
 
-function normalizeAction(action: ActionDefinition): JsonValue {
-  const [kind, body] = Object.entries(action)[0] as [string, Record<string, unknown>];
-  const normalized: Record<string, JsonValue> = {};
-  for (const [field, value] of Object.entries(body)) {
-    if (value === undefined) continue;
-    if (field === 'key' || field === 'when') normalized[field] = canonicalExpression(value as string);
-    else if (field === 'set' || field === 'increment' || field === 'append') {
-      normalized[field] = Object.fromEntries(
-        Object.entries(value as Record<string, string>).map(([name, source]) => [
-          name,
-          canonicalExpression(source),
-        ]),
-      );
-    } else if (field === 'from' || field === 'to') {
-      const end = value as { label?: string; key: string };
-      normalized[field] = {
-        ...(end.label === undefined ? {} : { label: end.label }),
-        key: canonicalExpression(end.key),
-      };
-    } else normalized[field] = value as JsonValue;
+/** Every expression in canonical CEL; everything else as JSON; `undefined` members left out. */
+function canonicalValue(value: unknown): JsonValue {
+  if (isExpression(value)) return canonicalExpression(value.source);
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as JsonValue;
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, item]) => item !== undefined)
+        .map(([key, item]) => [key, canonicalValue(item)]),
+    );
   }
-  return { [kind]: normalized };
+  // a model holds JSON and expressions only; anything else would be hashed wrongly, so it is refused
+  throw new Error(`internal: cannot fingerprint a ${typeof value}`);
 }
 
 /** One spelling per expression: parsed and printed back by the CEL engine. */

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkDefinitionSource } from '../loader/definition.loader';
+import { Expression } from '../model/expression';
+import type { ProjectionModel } from '../model/projection.model';
 import { compileYamlDefinition } from '../testing/compile-yaml';
-import { canonicalJson } from './projection.fingerprint';
+import { canonicalJson, fingerprintOf } from './projection.fingerprint';
 
 const PROJECTIONS = join(__dirname, '..', '..', '..', 'projections');
 const orderSummary = readFileSync(join(PROJECTIONS, 'order-summary.yaml'), 'utf8');
@@ -110,5 +113,41 @@ describe('fingerprint', () => {
 
   it('canonical JSON sorts keys at every level and keeps list order', () => {
     expect(canonicalJson({ b: [2, 1], a: { d: null, c: 'x' } })).toBe('{"a":{"c":"x","d":null},"b":[2,1]}');
+  });
+
+  describe('covers every expression by construction (issue #13)', () => {
+    const model = checkDefinitionSource(orderSummary, 'order-summary.yaml').checked!.definition;
+    const placed = model.handlers.OrderPlaced![0]!;
+    /** The model with a field the DSL does not have (yet) added to the first action of OrderPlaced. */
+    const withField = (name: string, value: unknown): ProjectionModel => ({
+      ...model,
+      handlers: { ...model.handlers, OrderPlaced: [{ ...placed, [name]: value }] },
+    });
+    const cel = (source: string) => Expression.of(source);
+
+    it('changes when an expression in a field added to an action changes', () => {
+      expect(fingerprintOf(withField('discount', cel('event.data.a')))).not.toBe(
+        fingerprintOf(withField('discount', cel('event.data.b'))),
+      );
+      expect(fingerprintOf(withField('discount', cel('event.data.a')))).not.toBe(fingerprintOf(model));
+    });
+
+    it('puts an expression in an added field in canonical form, like every other expression', () => {
+      expect(fingerprintOf(withField('discount', cel(`'x' + event.data.a`)))).toBe(
+        fingerprintOf(withField('discount', cel(`"x"+event.data.a`))),
+      );
+    });
+
+    it('reaches expressions nested in added maps and lists, and in a new section', () => {
+      const nested = (source: string) => withField('limits', { upper: [{ bound: cel(source) }] });
+      expect(fingerprintOf(nested('doc.total < 10'))).not.toBe(fingerprintOf(nested('doc.total < 20')));
+      const section = (source: string) =>
+        ({ ...model, retention: { keepWhile: cel(source) } }) as ProjectionModel;
+      expect(fingerprintOf(section('true'))).not.toBe(fingerprintOf(section('false')));
+    });
+
+    it('refuses a value that is neither JSON nor an expression rather than hash it wrongly', () => {
+      expect(() => fingerprintOf(withField('callback', () => 1))).toThrow(/cannot fingerprint a function/);
+    });
   });
 });

@@ -7,6 +7,7 @@
  * (no refinements): checks that need more than one field live in validation/semantic.validator.ts.
  */
 import { z } from 'zod';
+import { Expression } from './expression';
 import { expressionSource } from './expression-source';
 
 const POSTGRES_COLUMN_TYPES = [
@@ -63,7 +64,7 @@ const ParameterName = named('parameter', 'A query parameter name.');
  */
 export const ExpressionSchema = z
   .union([z.string().min(1), z.number(), z.boolean(), z.null()])
-  .transform(expressionSource)
+  .transform((value) => Expression.of(expressionSource(value)))
   .describe(
     'A CEL expression over `event` (type, streamId, revision, position, data, metadata) and, for document ' +
       'views, `doc` (the current document, or null). Quote string literals: \'"placed"\'.',
@@ -284,7 +285,7 @@ export const DeleteRelationshipActionSchema = z.strictObject({
   deleteRelationship: z.strictObject({ type: RelationshipType, from: NodeMatch, to: NodeMatch, when }),
 });
 
-/** Every action kind, keyed by the one property that names it (the validator relies on this table). */
+/** Every action kind, keyed by the one property that names it as written (the model tags it by `kind`). */
 export const ACTION_SCHEMAS = {
   upsert: UpsertActionSchema,
   update: UpdateActionSchema,
@@ -361,14 +362,21 @@ export const ProjectionDefinitionSchema = z.strictObject({
   queries: z.record(ParameterName, QuerySchema).default({}).describe('Named read queries.'),
 });
 
-export type ProjectionDefinitionInput = z.input<typeof ProjectionDefinitionSchema>;
-export type ProjectionDefinition = z.output<typeof ProjectionDefinitionSchema>;
-export type SourceDefinition = ProjectionDefinition['source'];
-export type TargetDefinition = ProjectionDefinition['target'];
+/** A definition as written, in YAML or by the TS builder, before validation. */
+export type WrittenDefinition = z.input<typeof ProjectionDefinitionSchema>;
+/**
+ * What the schema makes of a written definition: defaults filled in, expressions as Expression nodes, each
+ * action still keyed by its kind. Only the model builder reads it (projection.model.ts), to make the
+ * ProjectionModel everything else uses.
+ */
+export type ParsedDefinition = z.output<typeof ProjectionDefinitionSchema>;
+export type SourceDefinition = ParsedDefinition['source'];
+export type TargetDefinition = ParsedDefinition['target'];
 export type PostgresTargetDefinition = z.output<typeof PostgresTargetSchema>;
 export type ElasticsearchTargetDefinition = z.output<typeof ElasticsearchTargetSchema>;
 export type Neo4jTargetDefinition = z.output<typeof Neo4jTargetSchema>;
-export type ActionDefinition = z.output<typeof ActionSchema>;
+/** An action as the schema parses it: `{ upsert: { key, ... } }` (the model tags it instead). */
+export type ParsedAction = z.output<typeof ActionSchema>;
 export type QueryDefinition = z.output<typeof QuerySchema>;
 export type QueryParameterDefinition = z.output<typeof QueryParameterSchema>;
 export type PostgresColumnType = (typeof POSTGRES_COLUMN_TYPES)[number];

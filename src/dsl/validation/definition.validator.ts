@@ -1,7 +1,8 @@
 /**
  * The one validation path for a definition, whatever wrote it (YAML or the TS builder): the zod schema,
  * then the semantic checks, all problems collected and reported together. A definition that passes comes
- * back with its expressions already parsed and type-checked, ready for the compiler.
+ * back as its model (model/projection.model.ts: frozen, actions tagged by kind, expressions as placed
+ * nodes) with its expressions already parsed and type-checked, ready for the compiler.
  */
 import { hasErrors, sortDefinitionErrors, type DefinitionError } from '../errors/definition-error';
 import type { z } from 'zod';
@@ -13,23 +14,25 @@ import {
   type ActionKind,
   QuerySchema,
   SourceSchema,
-  type ActionDefinition,
-  type ProjectionDefinition,
+  type ParsedAction,
   type QueryDefinition,
 } from '../model/definition.schema';
+import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
+import { projectionModelOf, tagAction, type Action, type ProjectionModel } from '../model/projection.model';
 import type { PathSegment, SourceLocator } from '../source/source-locator';
 import { Problems } from './problems';
 import { isPlainObject, issuesToErrors, valueAt } from './schema-issues';
 import { salvageTarget } from './target-salvage';
 import { checkReservedNames } from './reserved-names';
 import { checkShapeLimits } from './shape-limits';
-import { validateSemantics, type ExpressionTable, type ParsedSections } from './semantic.validator';
+import { validateSemantics, type ParsedSections } from './semantic.validator';
 
 /** A definition that passed every check, with its expressions compiled once. */
 export interface CheckedDefinition {
-  readonly definition: ProjectionDefinition;
-  readonly expressions: ExpressionTable;
+  /** The validated model: frozen, tagged, what the compiler, the fingerprint and the tools read. */
+  readonly definition: ProjectionModel;
+  readonly expressions: CompiledExpressions;
   /** Document views: the environment their expressions were compiled in (it makes their `doc` values). */
   readonly documentScope?: ExpressionEnvironment;
   /** Where it came from: a file path, or `<builder name>`. */
@@ -54,14 +57,14 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
       ...issuesToErrors(full.error.issues, { schema: ProjectionDefinitionSchema, value, locator }),
     );
   }
-  const sections = parseSections(value);
+  const sections = parseSections(value, locator);
   checkReservedNames(sections.target, problems);
   const { expressions, documentScope } = validateSemantics(sections, problems);
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };
   return {
     checked: {
-      definition: full.data,
+      definition: projectionModelOf(full.data, locator),
       expressions,
       ...(documentScope ? { documentScope } : {}),
       origin: locator.file,
@@ -76,14 +79,18 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
  * reported already; they are dropped here so that a typo such as `sett:` does not hide the action's other
  * problems (nothing is guessed: the misspelt part is simply not checked).
  */
-function parseSections(value: unknown): ParsedSections {
+function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
   const root = isPlainObject(value) ? value : {};
   const source = withoutUnknownKeys(SourceSchema, root.source);
   const target = salvageTarget(withoutUnknownKeys(TargetSchema, root.target) ?? root.target);
-  const handlers = new Map<string, (ActionDefinition | undefined)[]>();
+  const handlers = new Map<string, (Action | undefined)[]>();
   if (isPlainObject(root.handlers)) {
     for (const [eventType, actions] of Object.entries(root.handlers)) {
-      handlers.set(eventType, Array.isArray(actions) ? actions.map(parseAction) : []);
+      const parsed = Array.isArray(actions) ? actions.map(parseAction) : [];
+      handlers.set(
+        eventType,
+        parsed.map((action, index) => action && tagAction(action, ['handlers', eventType, index], locator)),
+      );
     }
   }
   const queries = new Map<string, QueryDefinition | undefined>();
@@ -99,13 +106,13 @@ function parseSections(value: unknown): ParsedSections {
   };
 }
 
-function parseAction(action: unknown): ActionDefinition | undefined {
+function parseAction(action: unknown): ParsedAction | undefined {
   if (!isPlainObject(action)) return undefined;
   const kinds = Object.keys(action).filter((key): key is ActionKind =>
     (ACTION_KINDS as string[]).includes(key),
   );
   if (kinds.length !== 1) return undefined;
-  const schema: z.ZodType<ActionDefinition> = ACTION_SCHEMAS[kinds[0]!] as z.ZodType<ActionDefinition>;
+  const schema: z.ZodType<ParsedAction> = ACTION_SCHEMAS[kinds[0]!] as z.ZodType<ParsedAction>;
   return withoutUnknownKeys(schema, action);
 }
 

@@ -1,0 +1,176 @@
+/**
+ * The plan of a document view (relational, search): upsert, update and delete, each a small closure over
+ * expressions compiled at load. Plans read state: every expression but the key sees the document as it was
+ * before the action (like SQL's UPDATE ... SET), and the next action of the same event sees the result.
+ */
+import type { JsonValue } from '../../core/json';
+import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
+import type { StoredEvent } from '../../eventstore/event-store.port';
+import { keyText } from '../expressions/cel-values';
+import { documentShapeOf, type DocumentTarget } from '../expressions/document-shape';
+import { ExpressionEnvironment } from '../expressions/expression-environment';
+import { isIntKind, type ValueType } from '../expressions/value-types';
+import { isDocumentAction, type DocumentAction } from '../model/projection.model';
+import type { CheckedDefinition } from '../validation/definition.validator';
+import { EvaluationScope, expressionBinder, type Assignment, type BoundExpression } from './bound-expression';
+import { stepsByEventType, type ViewPlan } from './view-plan';
+
+interface DocumentStep {
+  readonly kind: DocumentAction['kind'];
+  readonly key: BoundExpression;
+  readonly when?: BoundExpression;
+  readonly ifMissing: 'ignore' | 'fail';
+  readonly set: readonly Assignment[];
+  readonly increment: readonly Assignment[];
+  readonly append: readonly Assignment[];
+}
+
+export class DocumentPlan implements ViewPlan {
+  private readonly name: string;
+  private readonly steps: ReadonlyMap<string, readonly DocumentStep[]>;
+  private readonly environment: ExpressionEnvironment;
+  private readonly keyColumn: string;
+  private readonly keyType: ValueType;
+  private readonly fields: ReadonlyMap<string, ValueType>;
+  /** Columns a new document must have (Postgres NOT NULL). */
+  private readonly required: readonly string[];
+
+  constructor(checked: CheckedDefinition, target: DocumentTarget) {
+    const { definition } = checked;
+    const shape = documentShapeOf(target);
+    this.name = definition.name;
+    this.fields = shape.fields;
+    this.keyColumn = shape.key;
+    this.keyType = { ...shape.fields.get(shape.key)!, nullable: false };
+    // the environment the expressions were compiled in: CEL knows `doc` values by its Doc class
+    this.environment = checked.documentScope ?? ExpressionEnvironment.forDocuments(shape.fields);
+    this.required =
+      target.kind === 'postgres'
+        ? [...shape.fields].filter(([, type]) => !type.nullable).map(([name]) => name)
+        : [];
+    const bind = expressionBinder(checked.expressions);
+    this.steps = stepsByEventType(definition.handlers, isDocumentAction, (action) => this.step(bind, action));
+  }
+
+  private step(bind: ReturnType<typeof expressionBinder>, action: DocumentAction): DocumentStep {
+    const assignments = (part: 'set' | 'increment' | 'append'): readonly Assignment[] =>
+      Object.entries((action.kind === 'delete' ? undefined : action[part]) ?? {}).map(
+        ([name, expression]) => {
+          const type = this.fields.get(name)!;
+          const written =
+            part === 'append' && type.array
+              ? { ...type, array: false, nullable: false }
+              : part === 'increment'
+                ? { ...type, nullable: false }
+                : type;
+          return [name, bind(expression), written] as const;
+        },
+      );
+    return {
+      kind: action.kind,
+      key: bind(action.key),
+      ...(action.when === undefined ? {} : { when: bind(action.when) }),
+      ifMissing: action.kind === 'update' ? action.ifMissing : 'ignore',
+      set: assignments('set'),
+      increment: assignments('increment'),
+      append: assignments('append'),
+    };
+  }
+
+  keysOf(event: StoredEvent): readonly string[] {
+    const steps = this.steps.get(event.type);
+    if (!steps) return [];
+    const scope = new EvaluationScope(event);
+    if (steps.length === 1) {
+      const step = steps[0]!;
+      return this.skippedByEvent(step, scope) ? [] : [this.key(step, scope).key];
+    }
+    const keys = new Set<string>();
+    for (const step of steps) if (!this.skippedByEvent(step, scope)) keys.add(this.key(step, scope).key);
+    return [...keys];
+  }
+
+  /** A condition on the event alone is tested before the key is computed: a false one skips the action. */
+  private skippedByEvent(step: DocumentStep, scope: EvaluationScope): boolean {
+    return step.when?.scope === 'event' && !step.when.condition(this.name, scope);
+  }
+
+  private key(step: DocumentStep, scope: EvaluationScope): { key: DocumentKey; value: JsonValue } {
+    const value = step.key.value(this.name, scope, this.keyType);
+    return { key: keyText(value), value };
+  }
+
+  apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[] {
+    const steps = this.steps.get(event.type);
+    if (!steps) return [];
+    const eventScope = new EvaluationScope(event);
+    // later actions of the same event see earlier ones' results; the caller's map is never changed
+    const documents = new Map<DocumentKey, ViewDocument | undefined>();
+    const operations: ViewOperation[] = [];
+    for (const step of steps) {
+      if (this.skippedByEvent(step, eventScope)) continue;
+      const { key, value: keyValue } = this.key(step, eventScope);
+      const document = documents.has(key) ? documents.get(key) : state.get(key);
+      const scope = new EvaluationScope(event, this.environment, document);
+      if (step.when?.scope === 'document' && !step.when.condition(this.name, scope)) continue;
+      if (step.kind === 'delete') {
+        documents.set(key, undefined);
+        operations.push({ kind: 'delete', key, position: event.position });
+        continue;
+      }
+      if (document === undefined && step.kind === 'update') {
+        if (step.ifMissing === 'ignore') continue;
+        throw step.key.failure(
+          this.name,
+          event,
+          `no document with key ${JSON.stringify(key)} exists to update (ifMissing: fail)`,
+        );
+      }
+      const next = this.write(step, scope, document, key, keyValue);
+      documents.set(key, next);
+      operations.push({ kind: 'put', key, document: next, position: event.position });
+    }
+    return operations;
+  }
+
+  private write(
+    step: DocumentStep,
+    scope: EvaluationScope,
+    document: ViewDocument | undefined,
+    key: DocumentKey,
+    keyValue: JsonValue,
+  ): ViewDocument {
+    const event = scope.event;
+    const next: Record<string, JsonValue> = { ...(document ?? {}), [this.keyColumn]: keyValue };
+    for (const [name, expression, type] of step.set) next[name] = expression.value(this.name, scope, type);
+    for (const [name, expression, type] of step.increment) {
+      const amount = expression.value(this.name, scope, type) as number;
+      const base = document?.[name];
+      const sum = (typeof base === 'number' ? base : 0) + amount;
+      if (isIntKind(type.kind) && !Number.isSafeInteger(sum)) {
+        throw expression.failure(
+          this.name,
+          event,
+          `${name} would become ${sum}, outside the safe integer range`,
+        );
+      }
+      next[name] = sum;
+    }
+    for (const [name, expression, type] of step.append) {
+      const element = expression.value(this.name, scope, type);
+      const base = document?.[name];
+      next[name] = [...(Array.isArray(base) ? base : []), element];
+    }
+    if (document === undefined) {
+      const missing = this.required.filter((name) => next[name] === undefined || next[name] === null);
+      if (missing.length > 0) {
+        throw step.key.failure(
+          this.name,
+          event,
+          `creating document ${JSON.stringify(key)} leaves NOT NULL column(s) ${missing.join(', ')} unset`,
+        );
+      }
+    }
+    return next;
+  }
+}

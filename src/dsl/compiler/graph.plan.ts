@@ -1,0 +1,162 @@
+/**
+ * The plan of a graph view: mergeNode, mergeRelationship, deleteNode and deleteRelationship. Graph plans
+ * do not read state: every expression sees only the event, so a batch needs no loads.
+ */
+import type { NodeRef, ViewOperation } from '../../core/plan';
+import type { StoredEvent } from '../../eventstore/event-store.port';
+import { keyText } from '../expressions/cel-values';
+import { graphValueType, type ValueType } from '../expressions/value-types';
+import type { Neo4jTargetDefinition } from '../model/definition.schema';
+import type { Expression } from '../model/expression';
+import { isDocumentAction, type Action, type Frozen, type GraphAction } from '../model/projection.model';
+import type { CheckedDefinition } from '../validation/definition.validator';
+import { EvaluationScope, expressionBinder, type Assignment, type BoundExpression } from './bound-expression';
+import { stepsByEventType, type ViewPlan } from './view-plan';
+
+type GraphTarget = Frozen<Neo4jTargetDefinition>;
+
+type GraphStep =
+  | {
+      readonly kind: 'mergeNode' | 'deleteNode';
+      readonly when?: BoundExpression;
+      readonly node: NodeEnd;
+      readonly set: readonly Assignment[];
+    }
+  | {
+      readonly kind: 'mergeRelationship' | 'deleteRelationship';
+      readonly when?: BoundExpression;
+      readonly type: string;
+      readonly from: NodeEnd;
+      readonly to: NodeEnd;
+      readonly set: readonly Assignment[];
+    };
+
+interface NodeEnd {
+  readonly label: string;
+  readonly key: BoundExpression;
+  readonly keyType: ValueType;
+}
+
+const isGraphAction = (action: Action): action is GraphAction => !isDocumentAction(action);
+
+export class GraphPlan implements ViewPlan {
+  private readonly name: string;
+  private readonly steps: ReadonlyMap<string, readonly GraphStep[]>;
+
+  constructor(checked: CheckedDefinition, target: GraphTarget) {
+    this.name = checked.definition.name;
+    const bind = expressionBinder(checked.expressions);
+    const end = (label: string, key: Expression): NodeEnd => {
+      const node = target.nodes[label]!;
+      return { label, key: bind(key), keyType: graphValueType(node.properties[node.key]!, false) };
+    };
+    const assignments = (
+      set: Readonly<Record<string, Expression>> | undefined,
+      properties: GraphTarget['nodes'][string]['properties'],
+    ): readonly Assignment[] =>
+      Object.entries(set ?? {}).map(([name, expression]) => [
+        name,
+        bind(expression),
+        graphValueType(properties[name]!),
+      ]);
+
+    this.steps = stepsByEventType(checked.definition.handlers, isGraphAction, (action): GraphStep => {
+      const when = action.when === undefined ? {} : { when: bind(action.when) };
+      switch (action.kind) {
+        case 'mergeNode':
+        case 'deleteNode': {
+          const set = action.kind === 'mergeNode' ? action.set : undefined;
+          return {
+            kind: action.kind,
+            ...when,
+            node: end(action.label, action.key),
+            set: assignments(set, target.nodes[action.label]!.properties),
+          };
+        }
+        case 'mergeRelationship':
+        case 'deleteRelationship': {
+          const relationship = target.relationships[action.type]!;
+          const set = action.kind === 'mergeRelationship' ? action.set : undefined;
+          return {
+            kind: action.kind,
+            ...when,
+            type: action.type,
+            from: end(relationship.from, action.from.key),
+            to: end(relationship.to, action.to.key),
+            set: assignments(set, relationship.properties),
+          };
+        }
+      }
+    });
+  }
+
+  keysOf(event: StoredEvent): readonly string[] {
+    const steps = this.steps.get(event.type);
+    if (!steps) return [];
+    const scope = new EvaluationScope(event);
+    const keys = new Set<string>();
+    for (const step of steps) {
+      // a skipped action touches nothing, and its keys may not even exist in the event
+      if (step.when && !step.when.condition(this.name, scope)) continue;
+      const ends = 'node' in step ? [step.node] : [step.from, step.to];
+      for (const end of ends) {
+        const node = this.nodeRef(end, scope);
+        keys.add(`${node.label}:${node.key}`);
+      }
+    }
+    return [...keys];
+  }
+
+  apply(event: StoredEvent): readonly ViewOperation[] {
+    const steps = this.steps.get(event.type);
+    if (!steps) return [];
+    const scope = new EvaluationScope(event);
+    const operations: ViewOperation[] = [];
+    const position = event.position;
+    for (const step of steps) {
+      if (step.when && !step.when.condition(this.name, scope)) continue;
+      const set = () =>
+        Object.fromEntries(
+          step.set.map(([name, expression, type]) => [name, expression.value(this.name, scope, type)]),
+        );
+      switch (step.kind) {
+        case 'mergeNode':
+          operations.push({
+            kind: 'mergeNode',
+            node: this.nodeRef(step.node, scope),
+            set: set(),
+            position,
+          });
+          break;
+        case 'deleteNode':
+          operations.push({ kind: 'deleteNode', node: this.nodeRef(step.node, scope), position });
+          break;
+        case 'mergeRelationship':
+          operations.push({
+            kind: 'mergeRelationship',
+            type: step.type,
+            from: this.nodeRef(step.from, scope),
+            to: this.nodeRef(step.to, scope),
+            set: set(),
+            position,
+          });
+          break;
+        case 'deleteRelationship':
+          operations.push({
+            kind: 'deleteRelationship',
+            type: step.type,
+            from: this.nodeRef(step.from, scope),
+            to: this.nodeRef(step.to, scope),
+            position,
+          });
+          break;
+      }
+    }
+    return operations;
+  }
+
+  private nodeRef(end: NodeEnd, scope: EvaluationScope): NodeRef {
+    const value = end.key.value(this.name, scope, end.keyType);
+    return { label: end.label, key: typeof value === 'number' ? value : keyText(value) };
+  }
+}

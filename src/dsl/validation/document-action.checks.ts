@@ -1,0 +1,166 @@
+/**
+ * Checks of document actions (upsert, update, delete) against a document view's declared columns or
+ * fields: the key's type, the condition, and every write (known, not the key, written once, of the right
+ * type for set, increment or append).
+ */
+import { didYouMean, listNames } from '../errors/suggest';
+import { documentShapeOf, type DocumentShape, type DocumentTarget } from '../expressions/document-shape';
+import { ExpressionEnvironment } from '../expressions/expression-environment';
+import { isNumericKind, type ValueType } from '../expressions/value-types';
+import type { Expression } from '../model/expression';
+import type { DocumentAction } from '../model/projection.model';
+import type { PathSegment } from '../source/source-locator';
+import type { ActionCheckContext } from './action-checks';
+import type { ActionChecks } from './handler.checks';
+
+export class DocumentActionChecks implements Extract<ActionChecks, { family: 'document' }> {
+  readonly family = 'document' as const;
+  readonly targetKind: string;
+  private readonly shape: DocumentShape;
+  /** The environment document expressions are compiled in (the compiler's `doc` values must come from it). */
+  readonly documentScope: ExpressionEnvironment;
+
+  constructor(
+    private readonly context: ActionCheckContext,
+    private readonly target: DocumentTarget,
+  ) {
+    this.targetKind = target.kind;
+    this.shape = documentShapeOf(target);
+    this.documentScope = ExpressionEnvironment.forDocuments(this.shape.fields);
+  }
+
+  check(action: DocumentAction, base: readonly PathSegment[]): void {
+    const { shape, context } = this;
+    const keyType = shape.fields.get(shape.key);
+    context.expressions.typed(
+      action.key,
+      context.expressions.eventScope,
+      keyType && { ...keyType, nullable: false },
+      `key ${shape.noun} "${shape.key}"`,
+    );
+    if (action.when !== undefined) context.expressions.condition(action.when, this.documentScope);
+    if (action.kind === 'delete') return;
+
+    const written = new Map<string, string>();
+    for (const part of ['set', 'increment', 'append'] as const) {
+      for (const [name, expression] of Object.entries(action[part] ?? {})) {
+        if (this.isWritable(part, name, expression, written)) {
+          written.set(name, part);
+          if (context.untyped.has(name)) context.expressions.compile(expression, this.documentScope);
+          else this.checkWrite(part, expression, name, shape.fields.get(name)!);
+        }
+      }
+    }
+    if (action.kind === 'update' && written.size === 0) {
+      context.problems.add('empty-action', base, 'update changes nothing; add set, increment or append', {
+        at: 'key',
+      });
+    }
+    if (action.kind === 'upsert' && this.target.kind === 'postgres') this.checkNotNull(base, written);
+  }
+
+  /** Reports why `name` cannot be written here, if it cannot. */
+  private isWritable(
+    part: string,
+    name: string,
+    expression: Expression,
+    written: ReadonlyMap<string, string>,
+  ): boolean {
+    const { shape, context } = this;
+    const path = expression.path;
+    if (!shape.fields.has(name)) {
+      context.problems.add(
+        shape.unknownCode,
+        path,
+        `${shape.noun} "${name}" is not a ${shape.noun} of ${shape.owner}`,
+        {
+          at: 'key',
+          suggestion: didYouMean(name, shape.fields.keys()),
+        },
+      );
+      return false;
+    }
+    if (name === shape.key) {
+      context.problems.add(
+        'key-column-written',
+        path,
+        `"${name}" is the key ${shape.noun}: its value comes from "key"; remove it from ${part}`,
+        { at: 'key' },
+      );
+      return false;
+    }
+    const earlier = written.get(name);
+    if (earlier !== undefined) {
+      context.problems.add(
+        'field-written-twice',
+        path,
+        `${shape.noun} "${name}" is already written by ${earlier}; write each ${shape.noun} once per action`,
+        { at: 'key' },
+      );
+      return false;
+    }
+    return true;
+  }
+
+  private checkWrite(
+    part: 'set' | 'increment' | 'append',
+    expression: Expression,
+    name: string,
+    type: ValueType,
+  ): void {
+    const { shape, context } = this;
+    const label = `${shape.noun} "${name}" (${type.declared})`;
+    if (part === 'increment') {
+      if (!isNumericKind(type.kind) || type.array) {
+        context.problems.add(
+          'increment-not-numeric',
+          expression.path,
+          `cannot increment ${label}: only integer and floating-point ${shape.noun}s can be incremented`,
+          { at: 'key' },
+        );
+        return;
+      }
+      context.expressions.typed(
+        expression,
+        this.documentScope,
+        { ...type, nullable: false },
+        `increment of ${label}`,
+      );
+    } else if (part === 'append') {
+      if (!type.array && type.kind !== 'json') {
+        context.problems.add(
+          'append-not-array',
+          expression.path,
+          `cannot append to ${label}: only array fields and jsonb columns hold lists`,
+          { at: 'key' },
+        );
+        return;
+      }
+      const element: ValueType = type.array ? { ...type, array: false, nullable: false } : type;
+      context.expressions.typed(expression, this.documentScope, element, `element appended to ${label}`);
+    } else {
+      context.expressions.typed(expression, this.documentScope, type, label);
+    }
+  }
+
+  private checkNotNull(base: readonly PathSegment[], written: ReadonlyMap<string, string>): void {
+    const { shape, context } = this;
+    const unset = [...shape.fields]
+      .filter(
+        ([name, type]) =>
+          name !== shape.key && !type.nullable && !written.has(name) && !context.untyped.has(name),
+      )
+      .map(([name]) => name);
+    if (unset.length > 0) {
+      context.problems.warn(
+        'not-null-unset',
+        base,
+        `creating a row here leaves NOT NULL column(s) ${listNames(unset, 'and')} unset, so the insert would fail (a poison event)`,
+        {
+          at: 'key',
+          suggestion: 'set them in this upsert, or declare them nullable: true',
+        },
+      );
+    }
+  }
+}

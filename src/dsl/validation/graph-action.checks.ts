@@ -1,0 +1,150 @@
+/**
+ * Checks of graph actions (mergeNode, deleteNode, mergeRelationship, deleteRelationship) against a graph
+ * view's declared labels and relationship types: known label or type, matching end labels, key types,
+ * and every property written. Graph expressions read only `event` (graph plans do not read state).
+ */
+import { didYouMean } from '../errors/suggest';
+import { graphValueType } from '../expressions/value-types';
+import type { Neo4jTargetDefinition } from '../model/definition.schema';
+import type { Expression } from '../model/expression';
+import type { ActionOf, Frozen, GraphAction } from '../model/projection.model';
+import type { PathSegment } from '../source/source-locator';
+import type { ActionCheckContext } from './action-checks';
+import type { ActionChecks } from './handler.checks';
+
+type GraphTarget = Frozen<Neo4jTargetDefinition>;
+type Properties = GraphTarget['nodes'][string]['properties'];
+
+export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph' }> {
+  readonly family = 'graph' as const;
+  readonly targetKind: string;
+  private readonly labels: readonly string[];
+  private readonly types: readonly string[];
+
+  constructor(
+    private readonly context: ActionCheckContext,
+    private readonly target: GraphTarget,
+  ) {
+    this.targetKind = target.kind;
+    this.labels = Object.keys(target.nodes);
+    this.types = Object.keys(target.relationships);
+  }
+
+  check(action: GraphAction, base: readonly PathSegment[]): void {
+    const { expressions } = this.context;
+    if (action.when !== undefined) expressions.condition(action.when, expressions.eventScope);
+    if (action.kind === 'mergeNode' || action.kind === 'deleteNode') this.checkNode(action, base);
+    else this.checkRelationship(action, base);
+  }
+
+  private checkNode(action: ActionOf<'mergeNode' | 'deleteNode'>, base: readonly PathSegment[]): void {
+    const { problems, expressions } = this.context;
+    const label = action.label;
+    const node = this.target.nodes[label];
+    if (!node) {
+      problems.add(
+        'unknown-label',
+        [...base, 'label'],
+        `label "${label}" is not declared in target.nodes (${this.labels.join(', ')})`,
+        { suggestion: didYouMean(label, this.labels) },
+      );
+      return;
+    }
+    const keyType = node.properties[node.key];
+    expressions.typed(
+      action.key,
+      expressions.eventScope,
+      keyType && graphValueType(keyType, false),
+      `key property "${node.key}" of ${label}`,
+    );
+    const set = action.kind === 'mergeNode' ? action.set : undefined;
+    this.checkProperties(set, node.properties, label, `node ${label}`, node.key);
+  }
+
+  private checkRelationship(
+    action: ActionOf<'mergeRelationship' | 'deleteRelationship'>,
+    base: readonly PathSegment[],
+  ): void {
+    const { problems, expressions } = this.context;
+    const relationshipType = action.type;
+    const relationship = this.target.relationships[relationshipType];
+    if (!relationship) {
+      problems.add(
+        'unknown-relationship-type',
+        [...base, 'type'],
+        `relationship type "${relationshipType}" is not declared in target.relationships (${this.types.join(', ') || 'none'})`,
+        {
+          suggestion: didYouMean(relationshipType, this.types),
+        },
+      );
+      return;
+    }
+    for (const end of ['from', 'to'] as const) {
+      const match = action[end];
+      const declared = relationship[end];
+      if (match.label !== undefined && match.label !== declared) {
+        problems.add(
+          'label-mismatch',
+          [...base, end, 'label'],
+          `relationship ${relationshipType} ${end === 'from' ? 'starts at' : 'ends at'} ${declared}, not ${match.label}`,
+          {
+            suggestion: `write label: ${declared}, or leave the label out`,
+          },
+        );
+        continue;
+      }
+      const node = this.target.nodes[declared];
+      const keyType = node?.properties[node.key];
+      expressions.typed(
+        match.key,
+        expressions.eventScope,
+        keyType && graphValueType(keyType, false),
+        node ? `key property "${node.key}" of ${declared}` : 'node key',
+      );
+    }
+    const set = action.kind === 'mergeRelationship' ? action.set : undefined;
+    this.checkProperties(set, relationship.properties, relationshipType, `relationship ${relationshipType}`);
+  }
+
+  private checkProperties(
+    set: Readonly<Record<string, Expression>> | undefined,
+    properties: Properties,
+    declaredBy: string,
+    owner: string,
+    key?: string,
+  ): void {
+    const { problems, expressions, untyped } = this.context;
+    const declared = Object.keys(properties);
+    for (const [name, expression] of Object.entries(set ?? {})) {
+      const path = expression.path;
+      const type = properties[name];
+      if (!type) {
+        problems.add(
+          'unknown-property',
+          path,
+          `property "${name}" is not declared for ${owner} (${declared.join(', ') || 'no properties'})`,
+          {
+            at: 'key',
+            suggestion: didYouMean(name, declared),
+          },
+        );
+      } else if (name === key) {
+        problems.add(
+          'key-column-written',
+          path,
+          `"${name}" is the node key: its value comes from "key"; remove it from set`,
+          { at: 'key' },
+        );
+      } else if (untyped.has(`${declaredBy}.${name}`)) {
+        expressions.compile(expression, expressions.eventScope);
+      } else {
+        expressions.typed(
+          expression,
+          expressions.eventScope,
+          graphValueType(type),
+          `property "${name}" (${type})`,
+        );
+      }
+    }
+  }
+}
