@@ -17,7 +17,7 @@ import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import type { EventStore } from '../eventstore/event-store.port';
 import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
-import { filterOf } from './log-filter';
+import { logFilterOf } from './source-filter';
 import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
 import type { ProjectionStatus, RunnerState } from './projection-status';
@@ -300,7 +300,7 @@ export class ProjectionSupervisor {
     // Queued behind another operation, the world may have changed meanwhile.
     if (this.stopped || this.paused || this.rebuilding !== rebuilt) return;
     try {
-      const head = await this.deps.store.headPosition(filterOf(rebuilt.plan));
+      const head = await this.deps.store.headPosition(logFilterOf(rebuilt.plan));
       if (rebuilt.position < head) return;
       const result = await this.deps.target.activate(rebuilt.view, { minCheckpoint: head });
       if (result.kind === 'behind') return;

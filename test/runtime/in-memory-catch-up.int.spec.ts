@@ -4,11 +4,11 @@
  * READS; 200 orders of the reference workload end with an OrderShipped, and a projection that does not
  * read OrderShipped (purchase_graph, for one) stops one position short, so waiting for the log's last
  * position times out. The 121-event log ended with an event the projection reads. Wait for the head of
- * the projection's own events instead: `store.headPosition(filterOf(plan))`.
+ * the projection's own events instead: `store.headPosition(logFilterOf(plan))`.
  * Runs on embedded SQLite (no server needed).
  */
 import { orderEvents, orders } from '../../bench/workload';
-import { filterOf } from '../../src/runtime/log-filter';
+import { logFilterOf } from '../../src/runtime/source-filter';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
@@ -24,7 +24,7 @@ describe('runtime over the in-memory log with ~2,000 pre-appended events', () =>
     // Reads every order event but OrderShipped, like purchase_graph.
     const plan = { ...summary, source: { eventTypes: ['OrderPlaced', 'ItemAdded', 'OrderCancelled'] } };
     const last = store.events.at(-1)!;
-    const readable = await store.headPosition(filterOf(plan));
+    const readable = await store.headPosition(logFilterOf(plan));
     expect(store.events.length).toBeGreaterThan(1_900);
     expect(last.type).toBe('OrderShipped');
     expect(readable).toBe(last.position - 1n);

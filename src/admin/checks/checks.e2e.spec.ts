@@ -26,7 +26,7 @@ import { keyConstraintName, physicalName } from '../../stores/neo4j/neo4j-names'
 import type { PlanReport } from './plan-definition';
 import type { VerifyReport } from './verify-projection';
 import { ChecksService } from './checks.service';
-import { filterOf } from '../../runtime/log-filter';
+import { logFilterOf } from '../../runtime/source-filter';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const ADMIN_KEY = 'checks-admin-key-0123456789';
@@ -218,7 +218,7 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
   /** Waits until the projection applied every event of its source appended so far. */
   async function applied(name: string): Promise<void> {
     const definition = app.get(ProjectionsService).catalog.projections.find((p) => p.name === name)!;
-    await runtime.waitForCheckpoint(name, await store.headPosition(filterOf(definition)));
+    await runtime.waitForCheckpoint(name, await store.headPosition(logFilterOf(definition)));
   }
 
   it('needs an admin key', async () => {

@@ -14,7 +14,7 @@ import type { CompiledProjection } from '../../core/plan';
 import { compileYamlDefinition } from '../../dsl';
 import { createEventStore } from '../../eventstore/event-store.factory';
 import type { EventStore, EventToAppend } from '../../eventstore/event-store.port';
-import { filterOf } from '../../runtime/log-filter';
+import { logFilterOf } from '../../runtime/source-filter';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { CheckpointTimeoutError } from '../../runtime/runtime.errors';
 import { RelationalTarget } from '../../stores/relational/relational.target';
@@ -62,7 +62,7 @@ describeWithStores(['postgres'], 'read-your-writes gate over the real runtime', 
     await runtime.start([plan]);
     gate = new ConsistencyGate({
       runtime: async () => runtime,
-      filterOf: (name) => (name === plan.name ? filterOf(plan) : undefined),
+      filterOf: (name) => (name === plan.name ? logFilterOf(plan) : undefined),
       store,
       maxWaitMs: 10_000,
     });

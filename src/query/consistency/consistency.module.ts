@@ -9,7 +9,7 @@ import type { EventStore } from '../../eventstore/event-store.port';
 import { EVENT_STORE } from '../../eventstore/event-store.module';
 import { ProjectionsModule } from '../../projection-host/projections.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
-import { filterOf } from '../../runtime/log-filter';
+import { logFilterOf } from '../../runtime/source-filter';
 import { ConsistencyGate } from './consistency.gate';
 
 @Global()
@@ -24,7 +24,7 @@ import { ConsistencyGate } from './consistency.gate';
           runtime: () => projections.ready(),
           filterOf: (name) => {
             const plan = projections.catalog.projections.find((candidate) => candidate.name === name);
-            return plan === undefined ? undefined : filterOf(plan);
+            return plan === undefined ? undefined : logFilterOf(plan);
           },
           store,
           maxWaitMs: config.queries.readWaitMaxMs,

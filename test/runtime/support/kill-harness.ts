@@ -16,7 +16,7 @@ import type { JsonObject } from '../../../src/core/json';
 import type { ViewDocument } from '../../../src/core/plan';
 import type { Neo4jTargetShape } from '../../../src/core/view-shape';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
-import { filterOf } from '../../../src/runtime/log-filter';
+import { logFilterOf } from '../../../src/runtime/source-filter';
 import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
 import { silentLogger } from '../../../src/runtime/runtime.logger';
 import { deleteIndicesWithPrefix } from '../../../src/stores/elasticsearch/elasticsearch-cleanup';
@@ -254,7 +254,7 @@ export async function buildVersion1(url: string, namespace: string, target?: Kil
   });
   try {
     await runtime.start([{ plan, definition }]);
-    await runtime.waitForCheckpoint(plan.name, await store.headPosition(filterOf(plan)), 60_000);
+    await runtime.waitForCheckpoint(plan.name, await store.headPosition(logFilterOf(plan)), 60_000);
   } finally {
     await runtime.stop();
     await Promise.all([opened.close(), store.close()]);

@@ -18,7 +18,7 @@
 // same reason, see kill-targets.ts).
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
-import { filterOf } from '../../../src/runtime/log-filter';
+import { logFilterOf } from '../../../src/runtime/source-filter';
 import type { RuntimeLogger } from '../../../src/runtime/runtime.logger';
 import { killProjection, killTargetKind, openKillTarget } from './kill-targets';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   await runtime.start([{ plan, definition }]);
   process.stdout.write('READY\n');
   // The head of the events the projection reads: a checkpoint never passes a later event it filters out.
-  const head = await store.headPosition(filterOf(plan));
+  const head = await store.headPosition(logFilterOf(plan));
   // Done: the definition we run is the live one, at the head, and no rebuild is pending.
   for (;;) {
     const status = runtime.status(plan.name);
