@@ -19,7 +19,7 @@ describe('backoffDelay (exponential, full jitter)', () => {
 
 describe('the runner default backoff (issue #12 item 11)', () => {
   it('is capped low enough that a projection retries within 2 s of its store coming back', () => {
-    // A 30 s cap once made catch-up take 22 s after PostgreSQL returned.
+    // A 30 s cap once made catch-up take 22 s after its store returned.
     expect(DEFAULT_RUNNER_OPTIONS.backoff.maxMs).toBeLessThanOrEqual(2_000);
     expect(backoffDelay(1_000, DEFAULT_RUNNER_OPTIONS.backoff, () => 0.999999)).toBeLessThan(2_000);
   });

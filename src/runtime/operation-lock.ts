@@ -5,7 +5,7 @@
  * generation, and left hidden runners filling generations nobody would ever see.
  *
  * `ProjectionOperationLock` is the seam: this process's lock is `InProcessOperationLock`; a lock that also
- * holds across processes (a PostgreSQL advisory lock, a lease row) implements the same interface and is
+ * holds across processes (a database advisory lock, a lease row) implements the same interface and is
  * given to the runtime instead.
  */
 

@@ -5,7 +5,7 @@
  *
  *   const runtime = new ProjectionRuntime({
  *     store,
- *     targets: { postgres: target },
+ *     targets: { [target.kind]: target }, // one target per kind of view store
  *     recompile: recompileDefinition, // from src/dsl
  *     definitionOf: definitionModelOf, // from src/dsl
  *   });
@@ -24,7 +24,7 @@ import type { ProjectionStatus } from './projection-status';
 import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
 import {
   ProjectionSupervisor,
-  type ProjectionDefinition,
+  type RunnableProjection,
   type RebuildOutcome,
   type Recompile,
 } from './projection-supervisor';
@@ -105,7 +105,7 @@ export class ProjectionRuntime {
    * Starts every projection. Resolves once each one has either started or recorded why it could not
    * (then it retries in the background with backoff); never rejects because of one projection.
    */
-  async start(definitions: readonly (ProjectionDefinition | CompiledProjection)[]): Promise<void> {
+  async start(definitions: readonly (RunnableProjection | CompiledProjection)[]): Promise<void> {
     const normalized = definitions.map((d) =>
       'plan' in d ? d : { plan: d, definition: this.config.definitionOf?.(d) ?? null },
     );
@@ -173,7 +173,7 @@ export class ProjectionRuntime {
 
   // Internals --------------------------------------------------------------------------------------
 
-  private async startOne(definition: ProjectionDefinition): Promise<void> {
+  private async startOne(definition: RunnableProjection): Promise<void> {
     const plan = definition.plan;
     const target = this.config.targets[plan.target.kind];
     if (target === undefined) {

@@ -27,7 +27,11 @@ import type { RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
 import type { RunnerOptions } from './runtime.options';
 
-export interface ProjectionDefinition {
+/**
+ * A projection as the runtime runs it: its compiled plan, with the normalized definition model it was
+ * compiled from (the DSL's `ProjectionDefinition`, as JSON) when there is one.
+ */
+export interface RunnableProjection {
   readonly plan: CompiledProjection;
   /** The normalized definition model; stored with each generation so a later process can recompile it. */
   readonly definition?: JsonValue | null;
@@ -39,7 +43,7 @@ export type Recompile = (definition: JsonValue) => CompiledProjection | undefine
 export interface SupervisorDependencies {
   readonly store: EventStore;
   readonly target: Target;
-  readonly definition: ProjectionDefinition;
+  readonly definition: RunnableProjection;
   readonly recompile?: Recompile;
   readonly options: RunnerOptions;
   readonly logger: RuntimeLogger;

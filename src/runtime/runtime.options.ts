@@ -1,4 +1,4 @@
-/** Tuning knobs of the projection runtime, with defaults that suit a single PostgreSQL. */
+/** Tuning knobs of the projection runtime, with defaults that suit one process and one view store per projection. */
 import type { BackoffOptions } from './backoff';
 
 export interface RunnerOptions {

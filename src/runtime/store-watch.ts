@@ -2,8 +2,8 @@
  * Watches one runner's calls to its two stores, the event store (the log it reads) and the view store
  * (its target), so that its status can say which store is in trouble, since when, and why.
  *
- * Issue #12 item 12: with Elasticsearch or Neo4j hung, projections showed `catching-up` with an ETA and
- * no cause; with PostgreSQL cut, `live` and 0 behind while the log was unreachable. A hung call never
+ * Issue #12 item 12: with a view store hung, projections showed `catching-up` with an ETA and no cause;
+ * with the event store cut, `live` and 0 behind while the log was unreachable. A hung call never
  * fails, so the watch also remembers every call still waiting for an answer: one that waits longer than
  * the stall bound makes the runner `stalled` just like a store that keeps failing.
  */
@@ -15,7 +15,7 @@ export type StoreRole = 'event-store' | 'view-store';
 /** A store that has not answered (or kept failing) for longer than the stall bound. */
 export interface StoreStall {
   readonly store: StoreRole;
-  /** The kind of store: `postgres`, `kurrentdb`, `embedded` (event stores), `elasticsearch`, `neo4j`... */
+  /** The kind of store, as it names itself (`EventStore.kind`, the view's `TargetShape.kind`). */
   readonly kind: string;
   /** When the trouble began: the first failed call of the streak, or the call still waiting. */
   readonly since: Date;

@@ -1,6 +1,7 @@
 import { StoreWatch } from './store-watch';
 
-const kinds = { 'event-store': 'postgres', 'view-store': 'elasticsearch' } as const;
+// Kinds as the stores name themselves; the watch only repeats them.
+const kinds = { 'event-store': 'some-log', 'view-store': 'some-view-store' } as const;
 
 describe('StoreWatch', () => {
   it('blames a failure on the store whose call raised it, from the start of that call', async () => {
@@ -15,7 +16,7 @@ describe('StoreWatch', () => {
     expect(watch.stall(60_000)).toBeUndefined();
     expect(watch.stall(0)).toMatchObject({
       store: 'view-store',
-      kind: 'elasticsearch',
+      kind: 'some-view-store',
       lastError: 'connect ECONNREFUSED',
     });
   });
@@ -23,7 +24,7 @@ describe('StoreWatch', () => {
   it('an error no watched call raised is blamed on the fallback store', () => {
     const watch = new StoreWatch(kinds);
     expect(watch.failed(new Error('subscription ended'), 'event-store')).toBe('event-store');
-    expect(watch.stall(0)).toMatchObject({ store: 'event-store', kind: 'postgres' });
+    expect(watch.stall(0)).toMatchObject({ store: 'event-store', kind: 'some-log' });
   });
 
   it('a call that never answers is a stall once it waited the bound, and ends when it answers', async () => {
@@ -36,7 +37,7 @@ describe('StoreWatch', () => {
     expect(watch.stall(1000, start + 500)).toBeUndefined();
     expect(watch.stall(1000, start + 5000)).toMatchObject({
       store: 'event-store',
-      lastError: expect.stringMatching(/^no answer from the postgres event store for \d+ s$/) as unknown,
+      lastError: expect.stringMatching(/^no answer from the some-log event store for \d+ s$/) as unknown,
     });
     answer(7);
     expect(await pending).toBe(7);
