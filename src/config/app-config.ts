@@ -7,17 +7,27 @@ import { type ApiKey, parseApiKeys, type QueryAuthMode, redactApiKeys } from '..
 import type { LogFormat } from '../observability/logging/log-format';
 import { type TracingSettings, tracingSettingsOf } from '../observability/tracing/tracing-settings';
 import { storeModules } from '../stores/registry';
-import { type ConfigProblem, type EnvVariables, type RawEnv, rawValue } from './env-variable';
-import { type CoreEnv, envSchema, envVariables, type EventStoreKind, secretVariables } from './env.schema';
+import {
+  type ConfigProblem,
+  type EnvVariables,
+  type RawEnv,
+  rawValue,
+  redactUrlPassword,
+} from './env-variable';
+import {
+  eventStoreProblems,
+  eventStoreSettings,
+  type EventStoreSettings,
+} from '../eventstore/event-store.settings';
+import { type CoreEnv, envSchema, envVariables, secretVariables } from './env.schema';
 import { resolveSecretFiles, type ReadSecretFile } from './secret-files';
 
 export type { ConfigProblem } from './env-variable';
-
-/** Where events live; mirrors the event store factory's EventStoreConfig. */
-export type EventStoreSettings =
-  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string }
-  | { readonly kind: 'embedded'; readonly file: string }
-  | { readonly kind: 'kurrentdb'; readonly connectionString: string };
+export {
+  describeEventStore,
+  EMBEDDED_EVENT_STORE_FILE,
+  type EventStoreSettings,
+} from '../eventstore/event-store.settings';
 
 export interface AppConfig {
   readonly http: {
@@ -60,9 +70,6 @@ export interface AppConfig {
   readonly tracing?: TracingSettings;
 }
 
-/** File name of the embedded event store inside PRISM_DATA_DIR. */
-export const EMBEDDED_EVENT_STORE_FILE = 'prism-events.sqlite';
-
 /** The environment is invalid; the message lists every bad variable with the fix for each. */
 export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
@@ -88,7 +95,7 @@ function redact(variable: string, value: string, variables: EnvVariables = envVa
   if (variable === 'PRISM_API_KEYS') return redactApiKeys(value);
   // Other secrets (passwords, API keys, OTLP headers) are never echoed, not even in part.
   if (!variable.endsWith('_URL')) return variables[variable]?.secret === true ? '***' : value;
-  return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return redactUrlPassword(value);
 }
 
 /**
@@ -133,15 +140,7 @@ export function loadConfig(
 
 /** Rules between the core's variables; checked on the raw values so they are reported with per-field errors. */
 function crossFieldProblems(env: RawEnv): ConfigProblem[] {
-  const kind = rawValue(env, 'PRISM_EVENT_STORE')?.trim();
-  const required: Partial<Record<string, string>> = {
-    postgres: 'PRISM_PG_URL',
-    kurrentdb: 'PRISM_ESDB_URL',
-  };
-  const needed = kind === undefined ? undefined : required[kind];
-  const problems: ConfigProblem[] = [];
-  if (needed !== undefined && rawValue(env, needed) === undefined)
-    problems.push({ variable: needed, value: undefined, problem: `required when PRISM_EVENT_STORE=${kind}` });
+  const problems = eventStoreProblems(env);
   // Keyed queries without keys would silently serve reads to anyone (development mode).
   if (rawValue(env, 'PRISM_QUERY_AUTH')?.trim() === 'keyed' && rawValue(env, 'PRISM_API_KEYS') === undefined)
     problems.push({
@@ -167,11 +166,9 @@ function toAppConfig(
   dataDir: string,
   viewStores: Readonly<Record<string, unknown>>,
 ): AppConfig {
-  const kind: EventStoreKind =
-    env.PRISM_EVENT_STORE ?? (env.PRISM_PG_URL !== undefined ? 'postgres' : 'embedded');
   return {
     http: { port: env.PORT, host: env.HOST, shutdownTimeoutMs: env.PRISM_SHUTDOWN_TIMEOUT_MS },
-    eventStore: eventStoreSettings(kind, env, dataDir),
+    eventStore: eventStoreSettings(env, dataDir),
     dataDir,
     viewStores,
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
@@ -196,28 +193,4 @@ function tracingOf(env: CoreEnv): { tracing?: TracingSettings } {
     disabled: env.OTEL_SDK_DISABLED === 'true',
   });
   return tracing === undefined ? {} : { tracing };
-}
-
-function eventStoreSettings(kind: EventStoreKind, env: CoreEnv, dataDir: string): EventStoreSettings {
-  switch (kind) {
-    case 'postgres':
-      // Presence was checked in crossFieldProblems.
-      return { kind, url: env.PRISM_PG_URL!, schema: env.PRISM_PG_SCHEMA };
-    case 'kurrentdb':
-      return { kind, connectionString: env.PRISM_ESDB_URL! };
-    case 'embedded':
-      return { kind, file: path.join(dataDir, EMBEDDED_EVENT_STORE_FILE) };
-  }
-}
-
-/** One line for the start-up banner and status pages; never includes credentials. */
-export function describeEventStore(settings: EventStoreSettings): string {
-  switch (settings.kind) {
-    case 'postgres':
-      return `postgres (${redact('PRISM_PG_URL', settings.url)}, schema ${settings.schema})`;
-    case 'kurrentdb':
-      return `kurrentdb (${redact('PRISM_ESDB_URL', settings.connectionString)})`;
-    case 'embedded':
-      return `embedded (${settings.file})`;
-  }
 }

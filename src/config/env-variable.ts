@@ -37,6 +37,11 @@ export function rawValue(env: RawEnv, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** A URL with its password shown as `***` (user and host stay readable). */
+export function redactUrlPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
 export function urlWithScheme(schemes: readonly string[]) {
   return z
     .string()

@@ -10,14 +10,12 @@
  */
 import { z } from 'zod';
 import { storeModules } from '../stores/registry';
+import { EVENT_STORE_VARIABLES } from '../eventstore/event-store.settings';
 import { type EnvVariable, type EnvVariables, urlWithScheme } from './env-variable';
 import { MIN_API_KEY_LENGTH, parseApiKeys, QUERY_AUTH_MODES, type QueryAuthMode } from '../auth/api-keys';
 import { ROLES } from '../auth/roles';
 import { LOG_FORMATS } from '../observability/logging/log-format';
 import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
-
-export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
-export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
 /** The core's variables. Each entry: the schema of the raw string and how a user fixes a bad value. */
 export const CORE_VARIABLES = {
@@ -34,38 +32,7 @@ export const CORE_VARIABLES = {
     schema: z.string().trim().min(1).default('127.0.0.1'),
     hint: 'the interface to listen on; the default 127.0.0.1 is loopback only, use HOST=0.0.0.0 in a container',
   },
-  PRISM_EVENT_STORE: {
-    schema: z
-      .enum(EVENT_STORE_KINDS, { message: `expected one of ${EVENT_STORE_KINDS.join(', ')}` })
-      .optional(),
-    hint: 'which event store to use: embedded (SQLite file in PRISM_DATA_DIR), postgres (needs PRISM_PG_URL) or kurrentdb (needs PRISM_ESDB_URL); default postgres when PRISM_PG_URL is set, else embedded',
-  },
-  PRISM_PG_URL: {
-    schema: urlWithScheme(['postgres', 'postgresql']).optional(),
-    // Also read by any view store module that keeps its views in the same PostgreSQL.
-    hint: 'a PostgreSQL connection URL, e.g. PRISM_PG_URL=postgres://user:password@127.0.0.1:5432/prism',
-    secret: true,
-  },
-  PRISM_PG_SCHEMA: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase SQL identifier (letters, digits, _)')
-      .default('prism'),
-    hint: 'the PostgreSQL schema for Prism tables, e.g. PRISM_PG_SCHEMA=prism',
-  },
-  PRISM_ESDB_URL: {
-    schema: urlWithScheme([
-      'kurrentdb',
-      'kurrentdb+discover',
-      'kdb',
-      'kdb+discover',
-      'esdb',
-      'esdb+discover',
-    ]).optional(),
-    hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
-    secret: true,
-  },
+  ...EVENT_STORE_VARIABLES,
   PRISM_DATA_DIR: {
     schema: z.string().trim().min(1).default('./data'),
     hint: 'a writable directory for local state such as the embedded event store, e.g. PRISM_DATA_DIR=./data',

@@ -43,18 +43,16 @@ describeWithStores(['elasticsearch', 'neo4j'], 'one client per view store per pr
 
     expect(clients).toHaveBeenCalledTimes(1);
     expect(drivers).toHaveBeenCalledTimes(1);
-    const client = clients.mock.results[0]!.value as ReturnType<
-      typeof elasticsearchClients.createElasticsearchClient
-    >;
-    const driver = drivers.mock.results[0]!.value as ReturnType<typeof neo4jDrivers.createNeo4jDriver>;
+    const client = clients.mock.results[0]!.value;
+    const driver = drivers.mock.results[0]!.value;
 
     // The target, the query API and the store's connection hold the same client.
     expect(projections.viewStore('elasticsearch')?.connection.client).toBe(client);
     expect((projections.target('elasticsearch') as unknown as { client: unknown }).client).toBe(client);
-    expect((app.get(SearchService) as unknown as { client: unknown }).client).toBe(client);
+    expect(app.get<SearchService, { client: unknown }>(SearchService).client).toBe(client);
     expect(projections.viewStore('neo4j')?.connection.client).toBe(driver);
     expect((projections.target('neo4j') as unknown as { driver: unknown }).driver).toBe(driver);
-    expect((app.get(GraphQueryService) as unknown as { driver: unknown }).driver).toBe(driver);
+    expect(app.get<GraphQueryService, { driver: unknown }>(GraphQueryService).driver).toBe(driver);
 
     // Health probes through them, under the names users' probes read.
     const components = await request(await app.getUrl())

@@ -1,7 +1,7 @@
 /**
  * How Prism configures and connects the relational view store (the `connection` section,
  * ../store-connection.ts). It always has a home: PostgreSQL when PRISM_PG_URL is set (the same database
- * and schema as the event store's, whose variables these are: src/config/env.schema.ts), otherwise an
+ * and schema as the event store's, whose variables these are: src/eventstore/event-store.settings.ts), otherwise an
  * embedded SQLite file in PRISM_DATA_DIR, so `npm start` on a bare machine materializes the example views.
  *
  * One pool per process: the target opens it when it connects, and the relational query API and the health
@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ParsedVariables } from '../../config/env-variable';
-import type { CORE_VARIABLES } from '../../config/env.schema';
+import type { EVENT_STORE_VARIABLES } from '../../eventstore/event-store.settings';
 import type { StoreConnection } from '../store-connection';
 import { RelationalQueryModule } from './query/relational-query.module';
 import { RelationalTarget, type RelationalTargetConfig } from './relational.target';
@@ -23,7 +23,7 @@ export type RelationalSettings =
   | { readonly kind: 'sqlite'; readonly file: string };
 
 /** The variables read here are the event store's (PostgreSQL is one database for both). */
-type SharedEnv = ParsedVariables<Pick<typeof CORE_VARIABLES, 'PRISM_PG_URL' | 'PRISM_PG_SCHEMA'>>;
+type SharedEnv = ParsedVariables<Pick<typeof EVENT_STORE_VARIABLES, 'PRISM_PG_URL' | 'PRISM_PG_SCHEMA'>>;
 
 export const relationalConnection: StoreConnection<RelationalSettings, undefined> = {
   variables: {},

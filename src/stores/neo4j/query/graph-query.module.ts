@@ -60,7 +60,11 @@ export class GraphQueryModule {
       imports: options.imports ?? [],
       controllers: [GraphQueryController],
       providers: [
-        { provide: GRAPH_QUERY_MODULE_OPTIONS, useFactory: options.useFactory, inject: [...(options.inject ?? [])] },
+        {
+          provide: GRAPH_QUERY_MODULE_OPTIONS,
+          useFactory: options.useFactory,
+          inject: [...(options.inject ?? [])],
+        },
         {
           provide: GraphQueryService,
           useFactory: (resolved: GraphQueryModuleOptions) =>
