@@ -66,6 +66,7 @@ describe('loadConfig', () => {
       kind: 'test-store',
       title: 'Test store',
       capabilities: { transactional: false, readsState: true },
+      checks: { outline: () => ({ settings: {}, members: {} }), entryFields: () => ({ comparison: {} }) },
       connection: {
         variables: {
           PRISM_TEST_STORE_URL: { schema: urlWithScheme(['http']).optional(), hint: 'a URL', secret: true },
