@@ -13,10 +13,6 @@ import { CommandsModule } from './commands/commands.module';
 import { ConsoleModule } from './console/console.module';
 import { correlationIdMiddleware } from './http/correlation-id.middleware';
 import { ErrorResponseFilter } from './http/error-response.filter';
-import {
-  createElasticsearchClient,
-  type ElasticsearchConnection,
-} from './stores/elasticsearch/elasticsearch-connection';
 import { jsonContentTypeMiddleware } from './http/json-content-type.middleware';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -27,14 +23,8 @@ import { shutdownGateMiddleware } from './lifecycle/shutdown-gate.middleware';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projection-host/projections.module';
 import { ProjectionsService } from './projection-host/projections.service';
-import { createNeo4jDriver, type Neo4jConnection } from './stores/neo4j/neo4j-connection';
-import { GraphQueryModule } from './stores/neo4j/query/graph-query.module';
-import { graphViewRegistryOf } from './stores/neo4j/query/graph-view-registry';
 import { ConsistencyModule } from './query/consistency/consistency.module';
-import { RelationalQueryModule } from './stores/relational/query/relational-query.module';
-import { SearchModule } from './stores/elasticsearch/query/search.module';
-import { registryOfProjections } from './stores/elasticsearch/query/search-view.registry';
-import { RelationalTarget } from './stores/relational/relational.target';
+import { storeModules } from './stores/registry';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -55,11 +45,8 @@ export class AppModule implements NestModule {
         ConsoleModule,
         LifecycleModule,
         ObservabilityModule.forRoot(),
-        ...(config.elasticsearch ? [searchModule(config.elasticsearch)] : []),
-        ...(config.neo4j ? [graphQueryModule(config.neo4j)] : []),
         ConsistencyModule,
-        // After search and graph: its GET /views/:name/:key would also match GET /views/:name/search.
-        relationalQueryModule(),
+        ...storeQueryModules(config),
       ],
       // Bodies are validated per parameter (@ValidBody), which also works without decorator metadata.
       providers: [{ provide: APP_FILTER, useClass: ErrorResponseFilter }],
@@ -83,40 +70,23 @@ export class AppModule implements NestModule {
   }
 }
 
-/** Filter, sort and page the relational views (PostgreSQL or embedded SQLite) through the target's connection. */
-function relationalQueryModule(): DynamicModule {
-  return RelationalQueryModule.register({
-    imports: [ProjectionsModule],
-    inject: [ProjectionsService],
-    source: (projections: ProjectionsService) => ({
-      projections: projections.catalog.projections,
-      target: () => {
-        const target = projections.target('postgres');
-        return target instanceof RelationalTarget ? target : undefined;
-      },
-    }),
-  });
-}
-
-/** The search API over the Elasticsearch views of the loaded definitions. */
-function searchModule(connection: ElasticsearchConnection): DynamicModule {
-  return SearchModule.register({
-    imports: [ProjectionsModule],
-    inject: [ProjectionsService],
-    client: () => createElasticsearchClient(connection),
-    registry: (projections: ProjectionsService) => registryOfProjections(projections.catalog.projections),
-  });
-}
-
-/** Named, read-only graph queries over the Neo4j views of the loaded definitions. */
-function graphQueryModule(connection: Neo4jConnection): DynamicModule {
-  return GraphQueryModule.forRootAsync({
-    imports: [ProjectionsModule],
-    inject: [ProjectionsService],
-    useFactory: (projections: ProjectionsService) => ({
-      driver: createNeo4jDriver(connection),
-      ownsDriver: true,
-      registry: graphViewRegistryOf(projections.catalog.projections),
-    }),
-  });
+/**
+ * The query API of each configured view store, reading through the store's one connection (opened by
+ * ProjectionsService). Ordered by each store's `routeOrder`: Nest matches routes in registration order, so
+ * a store with catch-all routes (GET /views/:name/:key) goes after stores with fixed segments.
+ */
+function storeQueryModules(config: AppConfig): DynamicModule[] {
+  return storeModules()
+    .filter((module) => config.viewStores[module.kind] !== undefined)
+    .flatMap((module) =>
+      module.connection.query ? [{ kind: module.kind, query: module.connection.query }] : [],
+    )
+    .sort((a, b) => a.query.routeOrder - b.query.routeOrder)
+    .map(({ kind, query }) =>
+      query.module({
+        imports: [ProjectionsModule],
+        inject: [ProjectionsService],
+        useFactory: (projections: ProjectionsService) => projections.queryHost(kind),
+      }),
+    );
 }

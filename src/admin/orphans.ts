@@ -6,7 +6,6 @@
  * file naming the projection) is refused, since something runs or will run it.
  */
 import { Logger } from '@nestjs/common';
-import type { TargetKind } from '../core/view-shape';
 import type { ProjectionsService } from '../projection-host/projections.service';
 import { findOrphanedProjections, type OrphanedProjection } from '../runtime/orphaned-projections';
 import type { Target } from '../stores/target.port';
@@ -79,7 +78,7 @@ function definitionOf(projections: ProjectionsService, name: string): { readonly
 }
 
 function connectedTargets(projections: ProjectionsService): Target[] {
-  const kinds: TargetKind[] = projections.viewStores().map((store) => store.kind);
+  const kinds = projections.viewStores().map((store) => store.kind);
   return kinds.flatMap((kind) => projections.target(kind) ?? []);
 }
 

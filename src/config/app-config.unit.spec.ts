@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigValidationError, EMBEDDED_EVENT_STORE_FILE, loadConfig } from './app-config';
-import { ENV_VARIABLES, SECRET_VARIABLES } from './env.schema';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { registerStoreModule } from '../stores/registry';
+import type { StoreModule } from '../stores/store-module';
+import { urlWithScheme } from './env-variable';
+import { envVariables, secretVariables } from './env.schema';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 function problemsOf(env: Record<string, string>): ConfigValidationError {
@@ -23,7 +26,6 @@ describe('loadConfig', () => {
       kind: 'embedded',
       file: path.resolve('./data', EMBEDDED_EVENT_STORE_FILE),
     });
-    expect(config.postgres).toBeUndefined();
     expect(config.commands.idempotencyLeaseMs).toBe(30_000);
   });
 
@@ -36,29 +38,19 @@ describe('loadConfig', () => {
     });
   });
 
-  it('lets PRISM_EVENT_STORE pick embedded even when PostgreSQL is configured for projections', () => {
+  it('lets PRISM_EVENT_STORE pick embedded even when PRISM_PG_URL is set', () => {
     const config = loadConfig({
       PRISM_EVENT_STORE: 'embedded',
       PRISM_PG_URL: 'postgresql://u@h/db',
       PRISM_DATA_DIR: '/tmp/prism',
     });
     expect(config.eventStore).toEqual({ kind: 'embedded', file: `/tmp/prism/${EMBEDDED_EVENT_STORE_FILE}` });
-    expect(config.postgres).toEqual({ url: 'postgresql://u@h/db', schema: 'prism' });
   });
 
-  it('maps PRISM_ES_REFRESH to the bulk refresh policy', () => {
-    const base = { PRISM_ES_URL: 'http://127.0.0.1:9200' };
-    expect(loadConfig({ ...base, PRISM_ES_REFRESH: 'wait_for' }).elasticsearch?.refresh).toBe('wait_for');
-    expect(loadConfig({ ...base, PRISM_ES_REFRESH: 'true' }).elasticsearch?.refresh).toBe(true);
-    expect(() => loadConfig({ ...base, PRISM_ES_REFRESH: 'sometimes' })).toThrow(/PRISM_ES_REFRESH/);
-  });
-
-  it('reads the KurrentDB connection string and the read-side URLs', () => {
+  it('reads the KurrentDB connection string, the port and the host', () => {
     const config = loadConfig({
       PRISM_EVENT_STORE: 'kurrentdb',
       PRISM_ESDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false',
-      PRISM_ES_URL: 'http://127.0.0.1:9200',
-      PRISM_NEO4J_URL: 'bolt://127.0.0.1:7687',
       PORT: '8080',
       HOST: '0.0.0.0',
     });
@@ -66,9 +58,55 @@ describe('loadConfig', () => {
       kind: 'kurrentdb',
       connectionString: 'kurrentdb://127.0.0.1:2113?tls=false',
     });
-    expect(config.elasticsearch).toEqual({ url: 'http://127.0.0.1:9200', refresh: false });
-    expect(config.neo4j).toEqual({ url: 'bolt://127.0.0.1:7687' });
     expect(config.http).toEqual({ port: 8080, host: '0.0.0.0', shutdownTimeoutMs: 25_000 });
+  });
+
+  describe('a store module registered at run time', () => {
+    const testStore: StoreModule = {
+      kind: 'test-store',
+      title: 'Test store',
+      capabilities: { transactional: false, readsState: true },
+      checks: { outline: () => ({ settings: {}, members: {} }), entryFields: () => ({ comparison: {} }) },
+      connection: {
+        variables: {
+          PRISM_TEST_STORE_URL: { schema: urlWithScheme(['http']).optional(), hint: 'a URL', secret: true },
+        },
+        configure: ({ raw, parsed, dataDir }) => {
+          const url = parsed?.PRISM_TEST_STORE_URL as string | undefined;
+          const problems =
+            raw.PRISM_TEST_STORE_URL === 'http://refused'
+              ? [{ variable: 'PRISM_TEST_STORE_URL', value: undefined, problem: 'refused' }]
+              : [];
+          return url === undefined ? { problems } : { settings: { url, dataDir }, problems };
+        },
+        describe: () => 'a test store',
+        missingHint: 'set PRISM_TEST_STORE_URL',
+        open: () => {
+          throw new Error('not opened in this test');
+        },
+      },
+    };
+    let unregister: () => void;
+    beforeAll(() => (unregister = registerStoreModule(testStore)));
+    afterAll(() => unregister());
+
+    it('adds its variables, reads its settings into viewStores, and leaves it out when unset', () => {
+      expect(envVariables()).toHaveProperty('PRISM_TEST_STORE_URL');
+      expect(secretVariables()).toContain('PRISM_TEST_STORE_URL');
+      const config = loadConfig({ PRISM_TEST_STORE_URL: 'http://store', PRISM_DATA_DIR: '/tmp/prism' });
+      expect(config.viewStores['test-store']).toEqual({ url: 'http://store', dataDir: '/tmp/prism' });
+      expect(loadConfig({}).viewStores).not.toHaveProperty('test-store');
+    });
+
+    it("reports its problems with the core's, all at once, never printing its secrets", () => {
+      const error = problemsOf({ PORT: 'abc', PRISM_TEST_STORE_URL: 'ftp://user:secret@host' });
+      expect(error.problems.map((p) => p.variable).sort()).toEqual(['PORT', 'PRISM_TEST_STORE_URL']);
+      expect(error.message).toContain('Set PRISM_TEST_STORE_URL to a URL.');
+      expect(error.message).not.toContain('secret');
+      expect(problemsOf({ PRISM_TEST_STORE_URL: 'http://refused' }).problems).toEqual([
+        { variable: 'PRISM_TEST_STORE_URL', value: undefined, problem: 'refused' },
+      ]);
+    });
   });
 
   it('treats empty variables as unset', () => {
@@ -104,7 +142,7 @@ describe('loadConfig', () => {
     expect(problemsOf({ PRISM_EVENT_STORE: 'postgres' }).message).toContain(
       'PRISM_PG_URL (not set): required when PRISM_EVENT_STORE=postgres',
     );
-    const error = problemsOf({ PRISM_NEO4J_URL: 'http://neo:secret@host:7474' });
+    const error = problemsOf({ PRISM_ESDB_URL: 'http://neo:secret@host:7474' });
     expect(error.message).toContain('http://neo:***@host:7474');
     expect(error.message).not.toContain('secret');
   });
@@ -134,9 +172,9 @@ describe('secrets from files (<VAR>_FILE)', () => {
   it('reads a database URL with its password from a file', () => {
     const file = path.join(dir, 'pg-url');
     writeFileSync(file, 'postgres://prism:s3cret@db:5432/prism\r\n');
-    expect(loadConfig({ PRISM_PG_URL_FILE: file }).postgres?.url).toBe(
-      'postgres://prism:s3cret@db:5432/prism',
-    );
+    expect(loadConfig({ PRISM_PG_URL_FILE: file }).eventStore).toMatchObject({
+      url: 'postgres://prism:s3cret@db:5432/prism',
+    });
   });
 
   it('names the variable and the path of an unreadable file, and stops the start', () => {
@@ -174,7 +212,7 @@ describe('secrets from files (<VAR>_FILE)', () => {
   });
 
   it('applies only to the variables marked secret', () => {
-    expect(SECRET_VARIABLES).toEqual(
+    expect(secretVariables()).toEqual(
       expect.arrayContaining(['PRISM_PG_URL', 'PRISM_ESDB_URL', 'PRISM_API_KEYS']),
     );
     const file = path.join(dir, 'port');
@@ -183,52 +221,20 @@ describe('secrets from files (<VAR>_FILE)', () => {
   });
 });
 
-describe('store credentials and TLS', () => {
-  it('maps Elasticsearch basic auth, Neo4j auth (default user neo4j) and the Neo4j CA file', () => {
-    const config = loadConfig({
-      PRISM_ES_URL: 'https://es:9200',
-      PRISM_ES_USERNAME: 'prism',
-      PRISM_ES_PASSWORD: 'pw-1',
-      PRISM_NEO4J_URL: 'bolt://neo:7687',
-      PRISM_NEO4J_PASSWORD: 'pw-2',
-    });
-    expect(config.elasticsearch?.auth).toEqual({ username: 'prism', password: 'pw-1' });
-    expect(config.neo4j?.auth).toEqual({ username: 'neo4j', password: 'pw-2' });
-  });
-
-  it('refuses contradictory or incomplete store credentials, naming each variable', () => {
-    const error = problemsOf({
-      PRISM_ES_URL: 'https://es:9200',
-      PRISM_ES_API_KEY: 'key',
-      PRISM_ES_USERNAME: 'prism',
-      PRISM_NEO4J_URL: 'bolt+s://neo:7687',
-      PRISM_NEO4J_USERNAME: 'prism',
-      PRISM_NEO4J_CA_FILE: __filename,
-    });
-    expect(error.problems.map((p) => p.variable).sort()).toEqual([
-      'PRISM_ES_API_KEY',
-      'PRISM_ES_PASSWORD',
-      'PRISM_NEO4J_CA_FILE',
-      'PRISM_NEO4J_CA_FILE',
-      'PRISM_NEO4J_PASSWORD',
-    ]);
-    expect(error.message).toContain('use a bolt:// or neo4j:// URL with a CA file');
-    expect(error.message).toContain('the file holds no PEM certificate');
-  });
-
-  it('stops the start when a CA file cannot be read', () => {
-    expect(
-      problemsOf({ PRISM_ES_URL: 'https://es:9200', PRISM_ES_CA_FILE: '/no/such/ca.pem' }).problems,
-    ).toEqual([
-      { variable: 'PRISM_ES_CA_FILE', value: '/no/such/ca.pem', problem: 'cannot be read (ENOENT)' },
-    ]);
-  });
-});
-
-describe('src/config/README.md', () => {
-  it('documents every environment variable', async () => {
-    const readme = await readFile(path.join(__dirname, 'README.md'), 'utf8');
-    const documented = [...readme.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]);
-    expect(documented.sort()).toEqual(Object.keys(ENV_VARIABLES).sort());
+describe('the READMEs', () => {
+  it('document every environment variable: the core in src/config, each store in its own folder', async () => {
+    const readmes = [
+      path.join(__dirname, 'README.md'),
+      ...readdirSync(path.join(__dirname, '../stores'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => path.join(__dirname, '../stores', entry.name, 'README.md'))
+        .filter((file) => existsSync(file)),
+    ];
+    const documented: string[] = [];
+    for (const file of readmes) {
+      const readme = await readFile(file, 'utf8');
+      documented.push(...[...readme.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]!));
+    }
+    expect(documented.sort()).toEqual(Object.keys(envVariables()).sort());
   });
 });

@@ -1,37 +1,24 @@
 /**
- * Every environment variable Prism reads, in one table: its zod schema, its default, and the hint shown
- * when it is wrong. One source gives the parser, the TS types and the start-up error message.
+ * Every environment variable Prism reads: the core's table below, plus the tables the view store modules
+ * contribute (their `connection.variables`, src/stores/<store>/<store>.connection.ts), composed by
+ * `envVariables()`. Each entry: its zod schema, its default, and the hint shown when it is wrong. One
+ * source gives the parser, the TS types and the start-up error message.
  *
  * To add a setting (a later issue's projection or auth options): add one entry here and map it in
- * app-config.ts. Empty strings count as unset, because `FOO=` in a compose file or shell means "no value".
+ * app-config.ts; a view store's setting goes in its own connection section. Empty strings count as unset,
+ * because `FOO=` in a compose file or shell means "no value".
  */
 import { z } from 'zod';
+import { storeModules } from '../stores/registry';
+import { EVENT_STORE_VARIABLES } from '../eventstore/event-store.settings';
+import { type EnvVariable, type EnvVariables, urlWithScheme } from './env-variable';
 import { MIN_API_KEY_LENGTH, parseApiKeys, QUERY_AUTH_MODES, type QueryAuthMode } from '../auth/api-keys';
 import { ROLES } from '../auth/roles';
 import { LOG_FORMATS } from '../observability/logging/log-format';
 import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
 
-export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
-export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
-
-function urlWithScheme(schemes: readonly string[]) {
-  return z
-    .string()
-    .trim()
-    .refine(
-      (value) => {
-        try {
-          return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      },
-      { message: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
-    );
-}
-
-/** Each entry: the schema of the raw string and how a user fixes a bad value. */
-export const ENV_VARIABLES = {
+/** The core's variables. Each entry: the schema of the raw string and how a user fixes a bad value. */
+export const CORE_VARIABLES = {
   PORT: {
     schema: z.coerce
       .number({ message: 'expected a number' })
@@ -45,96 +32,10 @@ export const ENV_VARIABLES = {
     schema: z.string().trim().min(1).default('127.0.0.1'),
     hint: 'the interface to listen on; the default 127.0.0.1 is loopback only, use HOST=0.0.0.0 in a container',
   },
-  PRISM_EVENT_STORE: {
-    schema: z
-      .enum(EVENT_STORE_KINDS, { message: `expected one of ${EVENT_STORE_KINDS.join(', ')}` })
-      .optional(),
-    hint: 'which event store to use: embedded (SQLite file in PRISM_DATA_DIR), postgres (needs PRISM_PG_URL) or kurrentdb (needs PRISM_ESDB_URL); default postgres when PRISM_PG_URL is set, else embedded',
-  },
-  PRISM_PG_URL: {
-    schema: urlWithScheme(['postgres', 'postgresql']).optional(),
-    hint: 'a PostgreSQL connection URL, e.g. PRISM_PG_URL=postgres://user:password@127.0.0.1:5432/prism',
-    secret: true,
-  },
-  PRISM_PG_SCHEMA: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lowercase SQL identifier (letters, digits, _)')
-      .default('prism'),
-    hint: 'the PostgreSQL schema for Prism tables, e.g. PRISM_PG_SCHEMA=prism',
-  },
-  PRISM_ESDB_URL: {
-    schema: urlWithScheme([
-      'kurrentdb',
-      'kurrentdb+discover',
-      'kdb',
-      'kdb+discover',
-      'esdb',
-      'esdb+discover',
-    ]).optional(),
-    hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
-    secret: true,
-  },
+  ...EVENT_STORE_VARIABLES,
   PRISM_DATA_DIR: {
     schema: z.string().trim().min(1).default('./data'),
     hint: 'a writable directory for local state such as the embedded event store, e.g. PRISM_DATA_DIR=./data',
-  },
-  PRISM_ES_URL: {
-    schema: urlWithScheme(['http', 'https']).optional(),
-    hint: 'the Elasticsearch URL, e.g. PRISM_ES_URL=http://127.0.0.1:9200',
-  },
-  PRISM_ES_API_KEY: {
-    schema: z.string().trim().min(1).optional(),
-    hint: 'an Elasticsearch API key (the base64 "encoded" value the create-API-key call returns), sent as `Authorization: ApiKey ...`; or use PRISM_ES_USERNAME/PRISM_ES_PASSWORD',
-    secret: true,
-  },
-  PRISM_ES_USERNAME: {
-    schema: z.string().trim().min(1).optional(),
-    hint: 'the Elasticsearch user for basic auth, with PRISM_ES_PASSWORD, e.g. PRISM_ES_USERNAME=prism',
-  },
-  PRISM_ES_PASSWORD: {
-    schema: z.string().min(1).optional(),
-    hint: 'the password of PRISM_ES_USERNAME',
-    secret: true,
-  },
-  PRISM_ES_CA_FILE: {
-    schema: z.string().trim().min(1).optional(),
-    hint: 'a PEM file with the CA certificate that signed the Elasticsearch server certificate (https URLs), e.g. PRISM_ES_CA_FILE=/etc/prism/es-ca.pem',
-  },
-  PRISM_ES_CA_FINGERPRINT: {
-    schema: z
-      .string()
-      .trim()
-      .regex(
-        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
-        'expected a SHA-256 fingerprint (64 hex digits, colons allowed)',
-      )
-      .optional(),
-    hint: 'the SHA-256 fingerprint of the Elasticsearch CA certificate (as Elasticsearch prints it at first start), instead of PRISM_ES_CA_FILE',
-  },
-  PRISM_ES_REFRESH: {
-    schema: z
-      .enum(['false', 'true', 'wait_for'], { message: 'expected false, true or wait_for' })
-      .default('false'),
-    hint: 'when projected documents become searchable: false (default, within the index refresh interval, ~1 s; reads with ?after= refresh once), wait_for (each bulk waits for a refresh) or true (each bulk forces one: slow)',
-  },
-  PRISM_NEO4J_URL: {
-    schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
-    hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',
-  },
-  PRISM_NEO4J_USERNAME: {
-    schema: z.string().trim().min(1).optional(),
-    hint: 'the Neo4j user (default neo4j when PRISM_NEO4J_PASSWORD is set), e.g. PRISM_NEO4J_USERNAME=prism',
-  },
-  PRISM_NEO4J_PASSWORD: {
-    schema: z.string().min(1).optional(),
-    hint: 'the password of the Neo4j user; unset connects without authentication',
-    secret: true,
-  },
-  PRISM_NEO4J_CA_FILE: {
-    schema: z.string().trim().min(1).optional(),
-    hint: 'a PEM file with the CA certificate of the Neo4j server; turns on TLS for a bolt:// or neo4j:// URL (bolt+s:// trusts the system CAs instead)',
   },
   PRISM_PROJECTIONS_DIR: {
     schema: z.string().trim().min(1).default('./projections'),
@@ -229,31 +130,43 @@ export const ENV_VARIABLES = {
     schema: z.enum(['true', 'false'], { message: 'expected true or false' }).default('false'),
     hint: 'true turns tracing off even when an OTLP endpoint is set',
   },
-} as const;
+} as const satisfies EnvVariables;
 
-export type EnvVariableName = keyof typeof ENV_VARIABLES;
+export type CoreVariableName = keyof typeof CORE_VARIABLES;
+
+/**
+ * Every variable Prism reads: the core's, then each registered store module's. Composed on each call, so a
+ * store module registered at run time (tests) brings its variables along.
+ */
+export function envVariables(): EnvVariables {
+  const all: Record<string, EnvVariable> = { ...CORE_VARIABLES };
+  for (const module of storeModules()) {
+    for (const [name, variable] of Object.entries(module.connection.variables)) {
+      if (name in all) throw new Error(`The "${module.kind}" store module declares ${name}, which is taken.`);
+      all[name] = variable;
+    }
+  }
+  return all;
+}
 
 /** Variables that hold a secret: never logged, and also readable from a file named by `<VAR>_FILE`. */
-export const SECRET_VARIABLES = (Object.keys(ENV_VARIABLES) as EnvVariableName[]).filter(
-  (name) => 'secret' in ENV_VARIABLES[name],
-);
+export function secretVariables(variables: EnvVariables = envVariables()): string[] {
+  return Object.keys(variables).filter((name) => variables[name]?.secret === true);
+}
 
-type Schemas = { [K in EnvVariableName]: (typeof ENV_VARIABLES)[K]['schema'] };
+/** The parsed core variables, before they are shaped into AppConfig. */
+export type CoreEnv = { readonly [K in CoreVariableName]: z.output<(typeof CORE_VARIABLES)[K]['schema']> };
 
-const schemas = Object.fromEntries(
-  Object.entries(ENV_VARIABLES).map(([name, entry]) => [name, entry.schema]),
-) as Schemas;
-
-/** The parsed environment, before it is shaped into AppConfig. */
-export const envSchema = z.preprocess(
-  (raw) =>
-    Object.fromEntries(
-      Object.keys(ENV_VARIABLES).flatMap((name) => {
-        const value = (raw as Record<string, unknown>)[name];
-        return value === undefined || value === '' ? [] : [[name, value]];
-      }),
-    ),
-  z.object(schemas),
-);
-
-export type ParsedEnv = z.output<typeof envSchema>;
+/** A parser of the given variables; empty strings count as unset. */
+export function envSchema(variables: EnvVariables = envVariables()) {
+  return z.preprocess(
+    (raw) =>
+      Object.fromEntries(
+        Object.keys(variables).flatMap((name) => {
+          const value = (raw as Record<string, unknown>)[name];
+          return value === undefined || value === '' ? [] : [[name, value]];
+        }),
+      ),
+    z.object(Object.fromEntries(Object.entries(variables).map(([name, entry]) => [name, entry.schema]))),
+  );
+}

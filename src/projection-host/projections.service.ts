@@ -18,7 +18,6 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import type { TargetKind } from '../core/view-shape';
 import { definitionModelOf, recompileDefinition } from '../dsl';
 import type { EventStore } from '../eventstore/event-store.port';
 import { EVENT_STORE } from '../eventstore/event-store.module';
@@ -26,21 +25,24 @@ import { ProjectionRuntime } from '../runtime/projection-runtime';
 import { nestRuntimeLogger } from '../observability/logging/runtime-logger';
 import { RUNTIME_OBSERVER } from '../observability/observability.tokens';
 import type { RuntimeObserver } from '../runtime/runtime.observer';
+import { findStoreModule } from '../stores/registry';
+import type { StoreQueryHost } from '../stores/store-connection';
+import type { StoreModule } from '../stores/store-module';
 import type { Target } from '../stores/target.port';
 import { loadProjectionCatalog, type BrokenDefinition, type ProjectionCatalog } from './projection-catalog';
-import {
-  configuredTargetKinds,
-  connectTarget,
-  describeTargets,
-  type ConfiguredTargets,
-} from './projection-targets';
+import { describeViewStores, openViewStores, targetsByKind, type ViewStore } from './view-store-connections';
 
 /** Longest the app waits at start for the view stores' first connection attempts before serving anyway. */
 export const VIEW_STORES_WAIT_MS = 10_000;
 
 /** Where one kind of view store stands: connected, or still trying (with the last error). */
 export interface ViewStoreConnection {
-  readonly kind: TargetKind;
+  /** The store module's kind. */
+  readonly kind: string;
+  /** How health and readiness name the store (`<name>_views`): see StoreConnection.healthName. */
+  readonly name: string;
+  /** Whether the views count as loaded only once this store is connected. */
+  readonly required: boolean;
   readonly connected: boolean;
   /** Whether the first connection attempt is over (connected or failed). */
   readonly tried: boolean;
@@ -51,8 +53,10 @@ export interface ViewStoreConnection {
 export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
   private runtimeInstance: ProjectionRuntime | undefined;
-  private targets: ConfiguredTargets = {};
-  private readonly connections = new Map<TargetKind, ViewStoreConnection>();
+  /** The configured view stores, each with its one connection (opened at construction, no I/O). */
+  private readonly stores: readonly ViewStore[];
+  private readonly targets = new Map<StoreModule, Target>();
+  private readonly connections = new Map<StoreModule, ViewStoreConnection>();
   private started: Promise<void> = Promise.resolve();
   private stopping = false;
 
@@ -65,6 +69,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
   ) {
     this.catalog = loadProjectionCatalog(config.projectionsDir);
+    this.stores = openViewStores(config, new Logger('ViewStores'));
   }
 
   /** The running runtime: the one service status, admin and read-your-writes go through. */
@@ -78,9 +83,27 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     return this.runtimeInstance;
   }
 
-  /** The connected target of one kind of view, undefined until the targets connect (the query APIs read through it). */
-  target(kind: TargetKind): Target | undefined {
-    return this.targets[kind];
+  /** The connected target of one kind of view (or an alias), undefined until it connects. */
+  target(kind: string): Target | undefined {
+    const module = findStoreModule(kind);
+    return module === undefined ? undefined : this.targets.get(module);
+  }
+
+  /** The configured view store of a kind (or an alias): its one connection, shared by target, queries and health. */
+  viewStore(kind: string): ViewStore | undefined {
+    const module = findStoreModule(kind);
+    return this.stores.find((store) => store.module === module);
+  }
+
+  /** What a store's query API reads through: the store's one client, the loaded definitions, its target. */
+  queryHost(kind: string): StoreQueryHost {
+    const store = this.viewStore(kind);
+    if (store === undefined) throw new Error(`No view store of kind "${kind}" is configured.`);
+    return {
+      client: store.connection.client,
+      projections: this.catalog.projections,
+      target: () => this.targets.get(store.module),
+    };
   }
 
   /** The definition files skipped because they have errors (state `broken-definition`). */
@@ -94,16 +117,16 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Whether the views can be served: the relational view store (where relational views always live) is
-   * connected, and every other configured view store has answered or failed its first attempt (its views
-   * then answer 503 themselves until it connects).
+   * Whether the views can be served: every store required for readiness (the one that is always
+   * configured, where most views live) is connected, and every other configured view store has answered
+   * or failed its first attempt (its views then answer 503 themselves until it connects).
    */
   get viewStoresLoaded(): boolean {
     const connections = this.viewStores();
     return (
       connections.length > 0 &&
       connections.every((connection) => connection.tried) &&
-      connections.some((connection) => connection.kind === 'postgres' && connection.connected)
+      connections.every((connection) => !connection.required || connection.connected)
     );
   }
 
@@ -145,26 +168,22 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
           'fix them (`npm run prism -- validate`) and restart.',
       );
     }
-    const kinds = configuredTargetKinds(this.config);
-    for (const kind of kinds) this.connections.set(kind, { kind, connected: false, tried: false });
-    const tried = new Set<TargetKind>();
-    const onTried = (kind: TargetKind) => {
-      tried.add(kind);
-      if (tried.size === kinds.length) firstAttemptsOver();
+    for (const store of this.stores) this.setConnection(store, { connected: false, tried: false });
+    const tried = new Set<ViewStore>();
+    const onTried = (store: ViewStore) => {
+      tried.add(store);
+      if (tried.size === this.stores.length) firstAttemptsOver();
     };
-    // Each kind on its own: a slow or absent Elasticsearch must not keep the relational views unreadable.
-    await Promise.all(kinds.map((kind) => this.connectWithRetry(kind, onTried)));
+    if (this.stores.length === 0) firstAttemptsOver();
+    // Each store on its own: a slow or absent store must not keep the other stores' views unreadable.
+    await Promise.all(this.stores.map((store) => this.connectWithRetry(store, onTried)));
     if (this.stopping) return;
     this.runtimeInstance = new ProjectionRuntime({
       store: this.store,
-      targets: this.targets,
+      targets: targetsByKind(this.targets),
       recompile: (model) => recompileDefinition(model),
       missingTargetHint: (kind) =>
-        kind === 'elasticsearch'
-          ? 'set PRISM_ES_URL to run them'
-          : kind === 'neo4j'
-            ? 'set PRISM_NEO4J_URL to run them'
-            : 'set PRISM_PG_URL to run them',
+        findStoreModule(kind)?.connection.missingHint ?? 'no store module of this kind is registered',
       logger: nestRuntimeLogger(this.logger),
       runner: { stallAfterMs: this.config.projections.stallAfterMs },
       ...(this.observer !== undefined ? { observer: this.observer } : {}),
@@ -173,33 +192,38 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       catalog.projections.map((plan) => ({ plan, definition: definitionModelOf(plan) })),
     );
     this.logger.log(
-      `${catalog.projections.length} projection(s) from ${this.config.projectionsDir}; ${describeTargets(this.config, this.targets)}`,
+      `${catalog.projections.length} projection(s) from ${this.config.projectionsDir}; ${describeViewStores(this.stores)}`,
     );
   }
 
-  private async connectWithRetry(kind: TargetKind, onTried: (kind: TargetKind) => void): Promise<void> {
+  private setConnection(store: ViewStore, state: { connected: boolean; tried: boolean; lastError?: string }) {
+    const required = store.module.connection.requiredForReadiness === true;
+    this.connections.set(store.module, { kind: store.module.kind, name: store.name, required, ...state });
+  }
+
+  private async connectWithRetry(store: ViewStore, onTried: (store: ViewStore) => void): Promise<void> {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const target = await connectTarget(this.config, kind);
+        const target = await store.connection.connectTarget();
         if (this.stopping) {
           await target.close();
           return;
         }
-        this.targets[kind] = target;
-        this.connections.set(kind, { kind, connected: true, tried: true });
+        this.targets.set(store.module, target);
+        this.setConnection(store, { connected: true, tried: true });
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.connections.set(kind, { kind, connected: false, tried: true, lastError: message });
+        this.setConnection(store, { connected: false, tried: true, lastError: message });
         // Capped low so the views start soon after a store comes back (issue #12 item 11).
         const delay = Math.min(5_000, 500 * 2 ** attempt);
         this.logger.error(
-          `Cannot connect the ${kind} view store (${message}); retrying in ${delay / 1000}s. ` +
+          `Cannot connect the ${store.name} view store (${message}); retrying in ${delay / 1000}s. ` +
             'Commands keep working meanwhile.',
         );
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       } finally {
-        onTried(kind);
+        onTried(store);
       }
     }
   }
@@ -208,6 +232,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     this.stopping = true;
     await this.started.catch(() => undefined);
     await this.runtimeInstance?.stop();
-    await Promise.all(Object.values(this.targets).map((target) => target.close()));
+    await Promise.all([...this.targets.values()].map((target) => target.close()));
+    // Each store's one client, after its target (the query APIs and health borrow it too).
+    await Promise.all(this.stores.map((store) => store.connection.close()));
   }
 }

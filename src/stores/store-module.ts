@@ -14,6 +14,7 @@
  */
 import type { StoreCapabilities } from './store-capabilities';
 import type { StoreChecks } from './store-checks';
+import type { StoreConnection } from './store-connection';
 
 export interface StoreModule {
   /** The target kind definitions name (`target.kind`), e.g. `relational`. */
@@ -24,4 +25,5 @@ export interface StoreModule {
   readonly title: string;
   readonly capabilities: StoreCapabilities;
   readonly checks: StoreChecks;
+  readonly connection: StoreConnection;
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/app-config';
-import { ENV_VARIABLES } from '../../src/config/env.schema';
+import { envVariables } from '../../src/config/env.schema';
 
 interface ComposeService {
   image?: string;
@@ -44,7 +44,7 @@ describe('docker-compose.yml', () => {
 
   it('gives prism only variables its config knows, with values the config accepts', () => {
     const environment = compose.services.prism!.environment!;
-    const unknown = Object.keys(environment).filter((name) => !(name in ENV_VARIABLES));
+    const unknown = Object.keys(environment).filter((name) => !(name in envVariables()));
     expect(unknown).toEqual([]);
     // As compose would pass them with nothing set in the shell: ${NAME:-default} becomes the default.
     const passed = Object.fromEntries(
@@ -57,8 +57,8 @@ describe('docker-compose.yml', () => {
     expect(config.eventStore.kind).toBe('kurrentdb');
     expect(config.auth.apiKeys).toEqual([]);
     expect(loadConfig({ ...passed, PRISM_API_KEYS: 'admin:0123456789abcdef' }).auth.apiKeys).toHaveLength(1);
-    expect(config.elasticsearch?.url).toBe('http://elasticsearch:9200');
-    expect(config.neo4j?.url).toBe('bolt://neo4j:7687');
+    expect(config.viewStores.elasticsearch).toMatchObject({ url: 'http://elasticsearch:9200' });
+    expect(config.viewStores.neo4j).toMatchObject({ url: 'bolt://neo4j:7687' });
   });
 
   it('uses the Elasticsearch and Neo4j versions the test harness pins', () => {

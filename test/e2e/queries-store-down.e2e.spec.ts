@@ -23,10 +23,7 @@ describeWithStores(['postgres'], 'queries with the event store down', (urls) => 
     const proxied = viaProxy(database.url, await proxy.start());
     const config = loadConfig({ PRISM_PG_URL: database.url });
     app = await createPrismApp(
-      {
-        ...config,
-        eventStore: { kind: 'postgres', url: proxied, schema: config.postgres!.schema },
-      },
+      { ...config, eventStore: { kind: 'postgres', url: proxied, schema: 'prism' } },
       { logger: false },
     );
     await app.init();
@@ -78,9 +75,10 @@ describeWithStores(['postgres'], 'queries with the view store down', (urls) => {
     const direct = new URL(database.url);
     proxy = new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     proxyPort = await proxy.start();
-    const config = loadConfig({ PRISM_PG_URL: database.url });
+    // The views through the proxy, the events direct.
+    const config = loadConfig({ PRISM_PG_URL: viaProxy(database.url, proxyPort) });
     app = await createPrismApp(
-      { ...config, postgres: { ...config.postgres!, url: viaProxy(database.url, proxyPort) } },
+      { ...config, eventStore: { kind: 'postgres', url: database.url, schema: 'prism' } },
       { logger: false },
     );
     await app.init();

@@ -2,24 +2,21 @@
  * GET /health/components: every component of this node and how it is, for dashboards and alerts
  * (issue #12 item 14; readiness, which only says whether this node can serve, is readiness.ts):
  *
- *  - `stores`: the event store and each configured view store (`postgres_views`, `elasticsearch_views`,
- *    `neo4j_views`), each `up` or `down` with why, each read time-boxed like readiness;
+ *  - `stores`: the event store and each configured view store (`<name>_views`, the name its store module
+ *    declares, e.g. `postgres_views`), each `up` or `down` with why, probed through the store's one
+ *    connection (its module's `probe`), each read time-boxed like readiness;
  *  - `projections`: every projection with its state (src/runtime/projection-status.ts), `down` when
  *    `failed`, `stalled` or `broken-definition` (then with the stall, last error or definition errors).
  *
  * The route answers 200 whenever this node answers, with `status: "degraded"` when any component is down:
  * the body is the report, and a probe must not read "Elasticsearch is down" as "this node is down".
  */
-import type { TargetKind } from '../../core/view-shape';
 import type { EventStore } from '../../eventstore/event-store.port';
 import type { ProjectionsService } from '../../projection-host/projections.service';
 import type { ProjectionState, ProjectionStatus } from '../../runtime/projection-status';
 import { redactSecrets } from '../logging/redact';
 import { CHECK_TIMEOUT_MS, reasonOf } from './readiness';
 import { timeBoxed } from './time-box';
-
-/** A projection name no definition can have (names are identifiers): its lookup is a cheap read. */
-const PROBE_PROJECTION = '__prism_health_probe__';
 
 export interface StoreComponent {
   readonly status: 'up' | 'down';
@@ -63,7 +60,7 @@ export async function componentsReport(
     ...projections.viewStores().map((connection) => viewStoreComponent(projections, connection, timeoutMs)),
   ]);
   const stores: Record<string, StoreComponent> = { event_store: eventStore };
-  for (const [kind, component] of viewStores) stores[`${kind}_views`] = component;
+  for (const [name, component] of viewStores) stores[`${name}_views`] = component;
   const report = [...projectionComponents(projections), ...brokenComponents(projections)];
   const degraded =
     Object.values(stores).some((component) => component.status === 'down') ||
@@ -84,18 +81,19 @@ async function viewStoreComponent(
   projections: ProjectionsService,
   connection: ReturnType<ProjectionsService['viewStores']>[number],
   timeoutMs: number,
-): Promise<[TargetKind, StoreComponent]> {
-  const base = { role: 'view-store', kind: connection.kind } as const;
-  const target = projections.target(connection.kind);
-  if (target === undefined) {
+): Promise<[string, StoreComponent]> {
+  const { name } = connection;
+  const base = { role: 'view-store', kind: name } as const;
+  const store = projections.viewStore(connection.kind);
+  if (store === undefined || !connection.connected) {
     const why = connection.lastError === undefined ? 'connecting' : redactSecrets(connection.lastError);
-    return [connection.kind, { ...base, status: 'down', message: `not connected: ${why}` }];
+    return [name, { ...base, status: 'down', message: `not connected: ${why}` }];
   }
   try {
-    await timeBoxed(() => target.readProjection(PROBE_PROJECTION), timeoutMs);
-    return [connection.kind, { ...base, status: 'up' }];
+    await timeBoxed(() => store.connection.probe(), timeoutMs);
+    return [name, { ...base, status: 'up' }];
   } catch (error) {
-    return [connection.kind, { ...base, status: 'down', message: reasonOf(error) }];
+    return [name, { ...base, status: 'down', message: reasonOf(error) }];
   }
 }
 

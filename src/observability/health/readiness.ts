@@ -2,12 +2,13 @@
  * What "ready" means for Prism (issue #12 item 14): this node can serve its traffic, commands and queries.
  *
  *  - `event_store`: the event store answers a read (commands append to it; without it nothing is served);
- *  - `views`: the view stores were loaded at start (the relational one connected, every other one tried),
- *    so a read of an existing view is answered from its active generation (issue #12 item 13);
+ *  - `views`: the view stores were loaded at start (the ones required for readiness connected, every
+ *    other one tried), so a read of an existing view is answered from its active generation (issue #12
+ *    item 13); `stores` names each by the name its store module declares (e.g. `postgres`);
  *  - `node`: not draining (a node shutting down answers 503 so the load balancer moves traffic away).
  *
- * Not part of readiness: Elasticsearch or Neo4j being down (their views answer 503 themselves, while
- * commands and the other views keep working), a failed or stalled projection. Those are components, listed
+ * Not part of readiness: another view store being down (its views answer 503 themselves, while commands
+ * and the other views keep working), a failed or stalled projection. Those are components, listed
  * by GET /health/components (components.ts). Each read is time-boxed, so the probe answers within one box.
  */
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
@@ -35,7 +36,7 @@ export function readinessChecks(
       const stores = Object.fromEntries(
         projections
           .viewStores()
-          .map((connection) => [connection.kind, connection.connected ? 'connected' : 'connecting']),
+          .map((connection) => [connection.name, connection.connected ? 'connected' : 'connecting']),
       );
       return Promise.resolve(
         projections.viewStoresLoaded

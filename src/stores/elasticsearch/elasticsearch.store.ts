@@ -1,10 +1,12 @@
 /** The Elasticsearch store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
 import { elasticsearchChecks } from './elasticsearch.checks';
+import { elasticsearchConnection } from './elasticsearch.connection';
 
 export const elasticsearchStore = {
   kind: 'elasticsearch',
   title: 'Elasticsearch',
   capabilities: { transactional: false, readsState: true },
   checks: elasticsearchChecks,
+  connection: elasticsearchConnection,
 } as const satisfies StoreModule;

@@ -1,10 +1,12 @@
 /** The Neo4j store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
 import { neo4jChecks } from './neo4j.checks';
+import { neo4jConnection } from './neo4j.connection';
 
 export const neo4jStore = {
   kind: 'neo4j',
   title: 'Neo4j',
   capabilities: { transactional: true, readsState: false },
   checks: neo4jChecks,
+  connection: neo4jConnection,
 } as const satisfies StoreModule;

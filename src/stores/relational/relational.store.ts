@@ -1,6 +1,7 @@
 /** The PostgreSQL or SQLite store module (see ../store-module.ts): what the core knows about this store, in one place. */
 import type { StoreModule } from '../store-module';
 import { relationalChecks } from './relational.checks';
+import { relationalConnection } from './relational.connection';
 
 export const relationalStore = {
   kind: 'relational',
@@ -8,4 +9,5 @@ export const relationalStore = {
   title: 'PostgreSQL or SQLite',
   capabilities: { transactional: true, readsState: true },
   checks: relationalChecks,
+  connection: relationalConnection,
 } as const satisfies StoreModule;

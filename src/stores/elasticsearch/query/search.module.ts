@@ -1,6 +1,8 @@
 /**
  * The search API as a Nest module. It needs two things from the application, given as factories:
- *  - an Elasticsearch `Client`, made for this module: it is closed when the application shuts down;
+ *  - an Elasticsearch `Client`: closed when the application shuts down if it was made for this module
+ *    (`ownsClient`, the default); the app passes the process's one client (../elasticsearch.connection.ts),
+ *    which it closes itself;
  *  - a SearchViewRegistry (e.g. `registryOfProjections(compiledProjections, prefix)`).
  *
  *   SearchModule.register({
@@ -15,6 +17,7 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type InjectionToken,
   type ModuleMetadata,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -30,10 +33,12 @@ export const SEARCH_VIEW_REGISTRY = Symbol('SEARCH_VIEW_REGISTRY');
 export interface SearchModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** Providers passed to the factories, in order. */
-  readonly inject?: readonly (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  readonly inject?: readonly InjectionToken[];
   readonly client: (...dependencies: never[]) => Client | Promise<Client>;
   readonly registry: (...dependencies: never[]) => SearchViewRegistry | Promise<SearchViewRegistry>;
   readonly limits?: Partial<RawSearchLimits>;
+  /** Close the client when the application shuts down (it was made for this module alone). Default true. */
+  readonly ownsClient?: boolean;
 }
 
 /** Closes the module's client at shutdown, so its sockets do not keep the process alive. */
@@ -64,7 +69,7 @@ export class SearchModule {
             new SearchService(client, registry, limits),
           inject: [SEARCH_ELASTICSEARCH_CLIENT, SEARCH_VIEW_REGISTRY],
         },
-        SearchClientCloser,
+        ...(options.ownsClient === false ? [] : [SearchClientCloser]),
       ],
       exports: [SearchService],
     };

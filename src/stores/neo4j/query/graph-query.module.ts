@@ -8,6 +8,7 @@
  */
 import {
   type DynamicModule,
+  type InjectionToken,
   Inject,
   Injectable,
   Module,
@@ -33,7 +34,7 @@ export interface GraphQueryModuleOptions extends GraphQueryOptions {
 
 export interface GraphQueryModuleAsyncOptions {
   readonly imports?: ModuleMetadata['imports'];
-  readonly inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  readonly inject?: readonly InjectionToken[];
   readonly useFactory: (...args: never[]) => GraphQueryModuleOptions | Promise<GraphQueryModuleOptions>;
 }
 
@@ -59,7 +60,11 @@ export class GraphQueryModule {
       imports: options.imports ?? [],
       controllers: [GraphQueryController],
       providers: [
-        { provide: GRAPH_QUERY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: GRAPH_QUERY_MODULE_OPTIONS,
+          useFactory: options.useFactory,
+          inject: [...(options.inject ?? [])],
+        },
         {
           provide: GraphQueryService,
           useFactory: (resolved: GraphQueryModuleOptions) =>

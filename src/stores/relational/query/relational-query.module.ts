@@ -8,10 +8,11 @@
  *     source: (projections: ProjectionsService) => relationalViewSourceOf(projections),
  *   })
  *
- * Register it after the search and graph modules: its `GET /views/:name/:key` would otherwise also
- * match `GET /views/:name/search`.
+ * Register it after the other stores' query modules (the app does: its `routeOrder` in
+ * ../relational.connection.ts): its `GET /views/:name/:key` would otherwise also match
+ * `GET /views/:name/search`.
  */
-import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { type DynamicModule, type InjectionToken, Module, type ModuleMetadata } from '@nestjs/common';
 import { RelationalQueryController } from './relational-query.controller';
 import { RelationalQueryService, type RelationalViewSource } from './relational-query.service';
 
@@ -20,7 +21,7 @@ const RELATIONAL_VIEW_SOURCE = Symbol('RELATIONAL_VIEW_SOURCE');
 export interface RelationalQueryModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** Providers passed to `source`, in order. */
-  readonly inject?: readonly (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  readonly inject?: readonly InjectionToken[];
   readonly source: (...dependencies: never[]) => RelationalViewSource | Promise<RelationalViewSource>;
 }
 
