@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import type { JsonObject } from '../src/core/json';
-import type { ElasticsearchTargetShape } from '../src/core/view-shape';
+import type { ElasticsearchTargetShape } from '../src/stores/elasticsearch/elasticsearch-view-shape';
 import { loadProjections } from '../src/dsl/loader/definition.loader';
 import { createEmbeddedEventStore } from '../src/eventstore/embedded/embedded-event-store';
 import type { EventStore, EventToAppend } from '../src/eventstore/event-store.port';
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
 
     // Raw limit.
     const rawIndex = `${prefix}raw-limit`;
-    const rawSeconds = await rawLimit(client, rawIndex, plan.target);
+    const rawSeconds = await rawLimit(client, rawIndex, plan.target as ElasticsearchTargetShape);
     checks.push(...(await checkIndex(client, rawIndex, figures, 'raw')));
 
     for (const check of checks) console.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);

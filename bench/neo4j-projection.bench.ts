@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { ViewOperation } from '../src/core/plan';
-import type { Neo4jTargetShape } from '../src/core/view-shape';
+import type { Neo4jTargetShape } from '../src/stores/neo4j/neo4j-view-shape';
 import { compileYamlDefinition } from '../src/dsl';
 import type { StoredEvent } from '../src/eventstore/event-store.port';
 import { bookkeepingDropStatements } from '../src/stores/neo4j/neo4j-bookkeeping';

@@ -7,6 +7,7 @@ import { urlWithScheme } from './env-variable';
 import { envVariables, secretVariables } from './env.schema';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { z } from 'zod';
 
 function problemsOf(env: Record<string, string>): ConfigValidationError {
   try {
@@ -84,6 +85,21 @@ describe('loadConfig', () => {
         open: () => {
           throw new Error('not opened in this test');
         },
+      },
+      dsl: {
+        schema: z.strictObject({ kind: z.literal('test-store') }),
+        family: 'document',
+        check: () => undefined,
+        view: () => ({
+          family: 'document',
+          noun: 'field',
+          owner: 'the test store',
+          key: 'id',
+          fields: new Map(),
+          unknownCode: 'unknown-field',
+          enforcesNotNull: false,
+        }),
+        shapeOf: (section) => ({ kind: section.kind }),
       },
     };
     let unregister: () => void;

@@ -72,7 +72,7 @@ export interface QueryParameter {
 export interface NamedQuery {
   readonly name: string;
   readonly parameters: Readonly<Record<string, QueryParameter>>;
-  /** Cypher text (read-only, validated) or an Elasticsearch query template (JSON with {{param}} holes). */
+  /** The query in its store's language: text (e.g. read-only Cypher) or a JSON template with {{param}} holes. */
   readonly body: string | JsonObject;
 }
 

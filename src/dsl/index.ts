@@ -30,7 +30,7 @@ export {
   type CheckedDefinition,
   type DefinitionCheck,
 } from './validation/definition.validator';
-export { defineProjection, elasticsearch, neo4j, postgres } from './builder/define-projection';
+export { defineProjection } from './builder/define-projection';
 export { cel } from './builder/expression.builder';
 export { compileYamlDefinition } from './testing/compile-yaml';
 

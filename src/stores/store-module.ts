@@ -15,6 +15,7 @@
 import type { StoreCapabilities } from './store-capabilities';
 import type { StoreChecks } from './store-checks';
 import type { StoreConnection } from './store-connection';
+import type { StoreDsl } from './store-dsl';
 
 export interface StoreModule {
   /** The target kind definitions name (`target.kind`), e.g. `relational`. */
@@ -26,4 +27,5 @@ export interface StoreModule {
   readonly capabilities: StoreCapabilities;
   readonly checks: StoreChecks;
   readonly connection: StoreConnection;
+  readonly dsl: StoreDsl;
 }

@@ -8,7 +8,15 @@
  * the atomic activate swap, drop, parking records and shape validation.
  */
 import type { ViewDocument, ViewOperation } from '../../src/core/plan';
-import type { PostgresTargetShape, TargetShape } from '../../src/core/view-shape';
+import type { TargetShape } from '../../src/core/view-shape';
+import {
+  isElasticsearchShape,
+  type ElasticsearchTargetShape,
+} from '../../src/stores/elasticsearch/elasticsearch-view-shape';
+import {
+  isRelationalShape,
+  type RelationalTargetShape,
+} from '../../src/stores/relational/relational-view-shape';
 import type { StoredEvent } from '../../src/eventstore/event-store.port';
 import type { GenerationSpec, ParkedEvent, Target, ViewRef } from '../../src/stores/target.port';
 
@@ -24,7 +32,7 @@ export interface TargetContractHarness {
 }
 
 /** The relational shape used by default; other document targets pass their own equivalent. */
-export const CONTRACT_SHAPE: PostgresTargetShape = {
+export const CONTRACT_SHAPE: RelationalTargetShape = {
   kind: 'postgres',
   table: 'contract_orders',
   key: 'order_id',
@@ -380,14 +388,11 @@ export function targetContract(harness: TargetContractHarness): void {
 }
 
 function renamed(shape: TargetShape, suffix: string): TargetShape {
-  switch (shape.kind) {
-    case 'postgres':
-      return { ...shape, table: `${shape.table}${suffix}` };
-    case 'elasticsearch':
-      return { ...shape, index: `${shape.index}${suffix}` };
-    case 'neo4j':
-      return shape;
-  }
+  if (isRelationalShape(shape))
+    return { ...shape, table: `${shape.table}${suffix}` } as RelationalTargetShape;
+  if (isElasticsearchShape(shape))
+    return { ...shape, index: `${shape.index}${suffix}` } as ElasticsearchTargetShape;
+  return shape;
 }
 
 function parked(view: ViewRef, position: bigint, status: 'parked' | 'held'): ParkedEvent {

@@ -10,7 +10,8 @@ import { Lexer } from 'yaml';
 import { formatDefinitionError } from '../../src/dsl/errors/definition-error';
 import { checkDefinitionFile, checkDefinitionSource } from '../../src/dsl/loader/definition.loader';
 import { ExpressionEnvironment } from '../../src/dsl/expressions/expression-environment';
-import { MAX_FILE_BYTES, TARGET_LIMITS } from '../../src/dsl/model/definition-limits';
+import { MAX_FILE_BYTES } from '../../src/dsl/model/definition-limits';
+import { RELATIONAL_LIMITS } from '../../src/stores/relational/dsl/relational-section.schema';
 import { codeLocator } from '../../src/dsl/source/source-locator';
 import { validateDefinition } from '../../src/dsl/validation/definition.validator';
 
@@ -41,17 +42,14 @@ describe('definition size limits', () => {
       ['limit-exceeded', 'handlers.OrderPlaced[0].upsert.set'],
     ]);
     expect(check.problems[0]!.message).toBe(
-      `64,001 columns in a postgres table; at most ${TARGET_LIMITS.postgresColumns.toLocaleString('en-US')} are allowed`,
+      `64,001 columns in a relational table; at most ${RELATIONAL_LIMITS.columns.toLocaleString('en-US')} are allowed`,
     );
     expect(compile).not.toHaveBeenCalled();
     compile.mockRestore();
   });
 
   it('accepts a table at the column limit', () => {
-    const check = validateDefinition(
-      wideDefinition(TARGET_LIMITS.postgresColumns - 1),
-      codeLocator('<wide>'),
-    );
+    const check = validateDefinition(wideDefinition(RELATIONAL_LIMITS.columns - 1), codeLocator('<wide>'));
     expect(check.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
   });
 

@@ -11,19 +11,19 @@ import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { Client as PgClient } from 'pg';
 import type { CompiledProjection } from '../../src/core/plan';
-import type { Neo4jTargetShape } from '../../src/core/view-shape';
+import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
 import { compileProjection, definitionModelOf } from '../../src/dsl';
 import { findFiles, isDefinitionFile } from '../../src/dsl/loader/definition.loader';
-import { TARGET_LIMITS } from '../../src/dsl/model/definition-limits';
 import { NAME_PATTERNS } from '../../src/dsl/model/definition.schema';
 import { codeLocator } from '../../src/dsl/source/source-locator';
 import { parseYamlSource } from '../../src/dsl/source/yaml-source.parser';
 import { validateDefinition } from '../../src/dsl/validation/definition.validator';
-import {
-  reservedIndexReason,
-  reservedLabelReason,
-  reservedTableReason,
-} from '../../src/dsl/validation/reserved-names';
+import { reservedIndexReason } from '../../src/stores/elasticsearch/dsl/elasticsearch-section.checks';
+import { ELASTICSEARCH_LIMITS } from '../../src/stores/elasticsearch/dsl/elasticsearch-section.schema';
+import { reservedLabelReason } from '../../src/stores/neo4j/dsl/neo4j-section.checks';
+import { reservedTableReason } from '../../src/stores/relational/dsl/relational-section.checks';
+import { RELATIONAL_LIMITS } from '../../src/stores/relational/dsl/relational-section.schema';
+import { isRelationalShape } from '../../src/stores/relational/relational-view-shape';
 import { createPostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store';
 import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
@@ -71,7 +71,7 @@ function validDefinitions(): { file: string; plan: CompiledProjection }[] {
 
 /** A table with as many columns, and an index with as many fields, as the limits allow. */
 function limitDefinition(kind: 'postgres' | 'elasticsearch'): Record<string, unknown> {
-  const count = kind === 'postgres' ? TARGET_LIMITS.postgresColumns : TARGET_LIMITS.elasticsearchFields;
+  const count = kind === 'postgres' ? RELATIONAL_LIMITS.columns : ELASTICSEARCH_LIMITS.fields;
   const declared: Record<string, unknown> = { id: { type: kind === 'postgres' ? 'text' : 'keyword' } };
   for (let i = 1; i < count; i++)
     declared[`c${i}`] = kind === 'postgres' ? { type: 'bigint', nullable: true } : { type: 'long' };
@@ -164,7 +164,7 @@ describeWithStores(
           `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'prism'`,
         );
         const views = new Set(
-          definitions.flatMap(({ plan }) => (plan.target.kind === 'postgres' ? [plan.target.table] : [])),
+          definitions.flatMap(({ plan }) => (isRelationalShape(plan.target) ? [plan.target.table] : [])),
         );
         const own = rows.map((row) => row.relname).filter((name) => !views.has(name));
         expect(own.length).toBeGreaterThan(10);

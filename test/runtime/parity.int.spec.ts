@@ -15,6 +15,10 @@ import type { EventStore, EventToAppend } from '../../src/eventstore/event-store
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import {
+  isRelationalShape,
+  type RelationalTargetShape,
+} from '../../src/stores/relational/relational-view-shape';
 import { runProjection } from '../../src/stores/memory/run-projection';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import { REPO_ROOT } from '../stores/store-endpoints';
@@ -67,8 +71,9 @@ async function project(store: EventStore, target: RelationalTarget, plans: reado
     }
     const views: Record<string, ViewDocument[]> = {};
     for (const plan of plans) {
-      if (plan.target.kind !== 'postgres') continue;
-      views[plan.name] = byKey(await target.readActive(plan.target), plan.target.key);
+      const shape = plan.target;
+      if (!isRelationalShape(shape)) continue;
+      views[plan.name] = byKey(await target.readActive(shape), shape.key);
     }
     return views;
   } finally {
@@ -121,7 +126,7 @@ describeWithStores(['postgres'], 'embedded SQLite parity with PostgreSQL', (urls
 
       for (const plan of plans) {
         const pure = runProjection(plan, events);
-        const expected = byKey('all' in pure ? pure.all() : [], (plan.target as { key: string }).key);
+        const expected = byKey('all' in pure ? pure.all() : [], (plan.target as RelationalTargetShape).key);
         expect([plan.name, onPostgres[plan.name]!.length > 0]).toEqual([plan.name, true]);
         expect(onSqlite[plan.name]).toEqual(onPostgres[plan.name]);
         expect(normalizeTimes(onPostgres[plan.name]!)).toEqual(normalizeTimes(expected));

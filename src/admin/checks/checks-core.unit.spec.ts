@@ -1,5 +1,7 @@
 /** The pure parts of verify and plan: entry comparison per declared type, shape changes, graph entry keys. */
-import type { PostgresTargetShape, TargetShape } from '../../core/view-shape';
+import type { ElasticsearchTargetShape } from '../../stores/elasticsearch/elasticsearch-view-shape';
+import type { Neo4jTargetShape } from '../../stores/neo4j/neo4j-view-shape';
+import type { RelationalTargetShape } from '../../stores/relational/relational-view-shape';
 import {
   graphNodeEntryKey,
   graphRelationshipEntryKey,
@@ -8,7 +10,7 @@ import {
 import { diffEntries } from './entry-diff';
 import { shapeChanges } from './shape-changes';
 
-const ORDERS: PostgresTargetShape = {
+const ORDERS: RelationalTargetShape = {
   kind: 'postgres',
   table: 'orders',
   key: 'id',
@@ -41,12 +43,12 @@ describe('diffEntries', () => {
   });
 
   it('compares nested values regardless of key order, and graph datetimes by instant', () => {
-    const search: TargetShape = { kind: 'elasticsearch', index: 'i', id: 'id', fields: {} };
+    const search: ElasticsearchTargetShape = { kind: 'elasticsearch', index: 'i', id: 'id', fields: {} };
     expect(diffEntries(search, 'a', { tags: { a: 1, b: [1, 2] } }, { tags: { b: [1, 2], a: 1 } })).toEqual(
       [],
     );
     expect(diffEntries(search, 'a', { tags: [1, 2] }, { tags: [2, 1] })).toHaveLength(1);
-    const graph: TargetShape = {
+    const graph: Neo4jTargetShape = {
       kind: 'neo4j',
       nodes: { Order: { key: 'id', properties: { id: 'string', at: 'datetime' } } },
       relationships: {},
@@ -79,7 +81,7 @@ describe('graph entry keys', () => {
 
 describe('shapeChanges', () => {
   it('lists columns added, removed and retyped, and a renamed table', () => {
-    const next: PostgresTargetShape = {
+    const next: RelationalTargetShape = {
       ...ORDERS,
       table: 'orders_v2',
       columns: {
@@ -100,37 +102,35 @@ describe('shapeChanges', () => {
   });
 
   it('lists search fields and graph labels, types and properties, each outlined by its store module', () => {
-    const search: TargetShape = {
+    const search: ElasticsearchTargetShape = {
       kind: 'elasticsearch',
       index: 'products',
       id: 'id',
       fields: { name: { type: 'text', facet: false, filter: false } },
     };
-    expect(
-      shapeChanges(search, {
-        ...search,
-        id: 'sku',
-        fields: { name: { type: 'keyword', facet: true, filter: true } },
-      }),
-    ).toEqual([
+    const keyed: ElasticsearchTargetShape = {
+      ...search,
+      id: 'sku',
+      fields: { name: { type: 'keyword', facet: true, filter: true } },
+    };
+    expect(shapeChanges(search, keyed)).toEqual([
       { change: 'changed', what: 'id', from: 'id', to: 'sku' },
       { change: 'changed', what: 'field name', from: 'text', to: 'keyword facet filter' },
     ]);
-    const graph: TargetShape = {
+    const graph: Neo4jTargetShape = {
       kind: 'neo4j',
       nodes: { Customer: { key: 'id', properties: { name: 'string' } } },
       relationships: {},
     };
-    expect(
-      shapeChanges(graph, {
-        kind: 'neo4j',
-        nodes: {
-          Customer: { key: 'id', properties: {} },
-          Product: { key: 'sku', properties: {} },
-        },
-        relationships: { BOUGHT: { from: 'Customer', to: 'Product', properties: { at: 'datetime' } } },
-      }),
-    ).toEqual([
+    const grown: Neo4jTargetShape = {
+      kind: 'neo4j',
+      nodes: {
+        Customer: { key: 'id', properties: {} },
+        Product: { key: 'sku', properties: {} },
+      },
+      relationships: { BOUGHT: { from: 'Customer', to: 'Product', properties: { at: 'datetime' } } },
+    };
+    expect(shapeChanges(graph, grown)).toEqual([
       { change: 'added', what: 'node Product', to: 'key sku' },
       { change: 'added', what: 'relationship BOUGHT', to: 'Customer->Product' },
       { change: 'removed', what: 'property Customer.name', from: 'string' },

@@ -18,6 +18,7 @@ import { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { deleteIndicesWithPrefix } from '../../stores/elasticsearch/elasticsearch-cleanup';
 import { ElasticsearchTarget } from '../../stores/elasticsearch/elasticsearch.target';
 import { RelationalTarget } from '../../stores/relational/relational.target';
+import { isRelationalShape } from '../../stores/relational/relational-view-shape';
 import type { Target } from '../../stores/target.port';
 import { verifyProjection, type VerifyReport } from './verify-projection';
 
@@ -127,7 +128,7 @@ describeWithStores(['postgres'], 'verify after parking, on PostgreSQL (issue #12
   /** The live row of this key, read through the view's stable name. */
   const row = async (id: string) => {
     const shape = running!.plan.target;
-    if (shape.kind !== 'postgres') throw new Error('a relational view was expected');
+    if (!isRelationalShape(shape)) throw new Error('a relational view was expected');
     return (await target.readActive(shape)).find((r) => r[shape.key] === id);
   };
 

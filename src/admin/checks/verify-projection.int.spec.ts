@@ -13,6 +13,7 @@ import { createEventStore } from '../../eventstore/event-store.factory';
 import type { EventStore } from '../../eventstore/event-store.port';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { RelationalTarget } from '../../stores/relational/relational.target';
+import { isRelationalShape } from '../../stores/relational/relational-view-shape';
 import type { Target } from '../../stores/target.port';
 import { verifyProjection, type VerifyDependencies } from './verify-projection';
 
@@ -135,7 +136,7 @@ describe('verifyProjection against a moving live projection (SQLite view, embedd
 
   it('still reports a real difference found while the view moves', async () => {
     const shape = plan.target;
-    if (shape.kind !== 'postgres') throw new Error('order_summary is a relational view');
+    if (!isRelationalShape(shape)) throw new Error('order_summary is a relational view');
     // Corrupted directly in the table, behind the runtime's back.
     await target.dataSource.query(
       `UPDATE "${shape.table}__g1" SET status = 'lost' WHERE order_id = 'o-0002'`,

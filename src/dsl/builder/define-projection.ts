@@ -1,13 +1,14 @@
 /**
  * The TypeScript builder: the same definitions as YAML, with TypeScript checking event payload fields,
- * column names and value types as you write them. It produces the same model, validated by the same zod
+ * column names and value types as you write them. Each store's typed target helper lives with the store
+ * (src/stores/<store>/dsl/<store>.builder.ts). It produces the same model, validated by the same zod
  * schema and semantic validator, so a builder definition and its YAML twin compile to the same plan and
  * fingerprint.
  *
  *   const orderSummary = defineProjection<MarketplaceEvents>()({
  *     name: 'order_summary', version: 1,
  *     source: { events: ['OrderPlaced', 'ItemAdded'], streamPrefix: 'order-' },
- *     target: postgres({ table: 'order_summary', key: 'order_id', columns: { ... } }),
+ *     target: relational({ table: 'order_summary', key: 'order_id', columns: { ... } }),
  *   })
  *     .on('OrderPlaced', ({ event, upsert }) => [upsert({ key: event.data.orderId, set: { status: 'placed' } })])
  *     .build();
@@ -15,12 +16,8 @@
 import type { CompiledProjection } from '../../core/plan';
 import { compileProjection } from '../compiler/projection.compiler';
 import { DefinitionValidationError } from '../errors/definition-error';
-import type {
-  ElasticsearchFieldType,
-  GraphPropertyType,
-  PostgresColumnType,
-  WrittenDefinition,
-} from '../model/definition.schema';
+import { storeModule } from '../../stores/registry';
+import type { WrittenDefinition } from '../model/definition.schema';
 import { codeLocator } from '../source/source-locator';
 import { validateDefinition, type CheckedDefinition } from '../validation/definition.validator';
 import { celSource, reference, type Expr, type Ref, type ValueLike } from './expression.builder';
@@ -30,105 +27,37 @@ export type EventMap = object;
 
 // ------------------------------------------------------------------------------------------------ targets
 
-interface ColumnDeclaration {
-  readonly type: PostgresColumnType;
-  readonly nullable?: boolean;
-}
-interface FieldDeclaration {
-  readonly type: ElasticsearchFieldType;
-  readonly facet?: boolean;
-  readonly filter?: boolean;
-  readonly array?: boolean;
-}
-interface NodeDeclaration {
-  readonly key: string;
-  readonly properties: Readonly<Record<string, GraphPropertyType>>;
-}
-interface RelationshipDeclaration {
-  readonly from: string;
-  readonly to: string;
-  readonly properties?: Readonly<Record<string, GraphPropertyType>>;
+/**
+ * Type-only brands: what a target section's actions write, as TypeScript sees it. Each store's builder
+ * helper (src/stores/<store>/dsl/<store>.builder.ts, e.g. `relational({...})`) returns its section typed
+ * with one of them; the section itself is plain data (the brands never exist at run time).
+ */
+export declare const documentType: unique symbol;
+export declare const graphType: unique symbol;
+
+/** A document view's section, typed with the document its actions write (`doc`, `set`, ...). */
+export interface DocumentTargetSection<Doc> {
+  readonly kind: string;
+  readonly [documentType]: Doc;
 }
 
-export interface PostgresTarget<Columns extends Record<string, ColumnDeclaration>> {
-  readonly kind: 'postgres';
-  readonly table: string;
-  readonly key: keyof Columns & string;
-  readonly columns: Columns;
-  readonly indexes?: readonly {
-    readonly columns: readonly (keyof Columns & string)[];
-    readonly unique?: boolean;
-  }[];
-}
-export interface ElasticsearchTarget<Fields extends Record<string, FieldDeclaration>> {
-  readonly kind: 'elasticsearch';
-  readonly index: string;
-  readonly id: keyof Fields & string;
-  readonly fields: Fields;
-}
-export interface Neo4jTarget<
-  Nodes extends Record<string, NodeDeclaration>,
-  Relationships extends Record<string, RelationshipDeclaration>,
-> {
-  readonly kind: 'neo4j';
-  readonly nodes: Nodes;
-  readonly relationships?: Relationships;
+/** What a graph's merges write: label -> properties, relationship type -> its ends and properties. */
+export interface GraphTypes {
+  readonly nodes: Readonly<Record<string, object>>;
+  readonly relationships: Readonly<
+    Record<string, { readonly from: string; readonly to: string; readonly properties: object }>
+  >;
 }
 
-export function postgres<const Columns extends Record<string, ColumnDeclaration>>(
-  target: Omit<PostgresTarget<Columns>, 'kind'>,
-): PostgresTarget<Columns> {
-  return { kind: 'postgres', ...target };
-}
-export function elasticsearch<const Fields extends Record<string, FieldDeclaration>>(
-  target: Omit<ElasticsearchTarget<Fields>, 'kind'>,
-): ElasticsearchTarget<Fields> {
-  return { kind: 'elasticsearch', ...target };
-}
-export function neo4j<
-  const Nodes extends Record<string, NodeDeclaration>,
-  const Relationships extends Record<string, RelationshipDeclaration> = Record<never, never>,
->(target: Omit<Neo4jTarget<Nodes, Relationships>, 'kind'>): Neo4jTarget<Nodes, Relationships> {
-  return { kind: 'neo4j', ...target };
+/** A graph view's section, typed with its labels, relationship types and their properties. */
+export interface GraphTargetSection<Graph extends GraphTypes> {
+  readonly kind: string;
+  readonly [graphType]: Graph;
 }
 
-type AnyTarget =
-  | PostgresTarget<Record<string, ColumnDeclaration>>
-  | ElasticsearchTarget<Record<string, FieldDeclaration>>
-  | Neo4jTarget<Record<string, NodeDeclaration>, Record<string, RelationshipDeclaration>>;
+type AnyTarget = DocumentTargetSection<unknown> | GraphTargetSection<GraphTypes>;
 
-// ------------------------------------------------------------------------------------------------ value types
-
-type PostgresTs<T extends PostgresColumnType> = T extends 'integer' | 'bigint' | 'double' | 'numeric'
-  ? number
-  : T extends 'boolean'
-    ? boolean
-    : T extends 'jsonb'
-      ? unknown
-      : string;
-type ColumnTs<C extends ColumnDeclaration> = C['nullable'] extends true
-  ? PostgresTs<C['type']> | null
-  : PostgresTs<C['type']>;
-type FieldScalarTs<T extends ElasticsearchFieldType> = T extends 'integer' | 'long' | 'double'
-  ? number
-  : T extends 'boolean'
-    ? boolean
-    : string;
-type FieldTs<F extends FieldDeclaration> =
-  (F['array'] extends true ? FieldScalarTs<F['type']>[] : FieldScalarTs<F['type']>) | null;
-type GraphTs<T extends GraphPropertyType> = T extends 'integer' | 'float'
-  ? number
-  : T extends 'boolean'
-    ? boolean
-    : string;
-
-/** The document a document view holds, as TypeScript sees `doc`. */
-type DocumentOf<T> =
-  T extends PostgresTarget<infer Columns>
-    ? { [K in keyof Columns]: ColumnTs<Columns[K]> }
-    : T extends ElasticsearchTarget<infer Fields>
-      ? { [K in keyof Fields]: FieldTs<Fields[K]> }
-      : never;
+// ------------------------------------------------------------------------------------------------ assignments
 
 type Assignments<Doc> = { readonly [K in keyof Doc]?: ValueLike<Doc[K]> };
 type NumericAssignments<Doc> = {
@@ -174,49 +103,42 @@ export interface DocumentActions<Payload, Doc> {
   readonly delete: (target: { readonly key: Key; readonly when?: ValueLike<boolean> }) => WrittenAction;
 }
 
-type NodesOf<T> = T extends Neo4jTarget<infer Nodes, infer _R> ? Nodes : never;
-type RelationshipsOf<T> = T extends Neo4jTarget<infer _N, infer Relationships> ? Relationships : never;
-type PropertiesOf<P extends Readonly<Record<string, GraphPropertyType>> | undefined> =
-  P extends Readonly<Record<string, GraphPropertyType>>
-    ? { readonly [K in keyof P]?: ValueLike<GraphTs<P[K]> | null> }
-    : Record<never, never>;
+type PropertiesOf<Properties> = { readonly [K in keyof Properties]?: ValueLike<Properties[K] | null> };
 
-export interface GraphActions<
-  Payload,
-  Nodes extends Record<string, NodeDeclaration>,
-  Relationships extends Record<string, RelationshipDeclaration>,
-> {
+export interface GraphActions<Payload, Graph extends GraphTypes> {
   readonly event: EventRef<Payload>;
-  readonly mergeNode: <L extends keyof Nodes & string>(node: {
+  readonly mergeNode: <L extends keyof Graph['nodes'] & string>(node: {
     readonly label: L;
     readonly key: Key;
     readonly when?: ValueLike<boolean>;
-    readonly set?: PropertiesOf<Nodes[L]['properties']>;
+    readonly set?: PropertiesOf<Graph['nodes'][L]>;
   }) => WrittenAction;
-  readonly deleteNode: <L extends keyof Nodes & string>(node: {
+  readonly deleteNode: <L extends keyof Graph['nodes'] & string>(node: {
     readonly label: L;
     readonly key: Key;
     readonly when?: ValueLike<boolean>;
   }) => WrittenAction;
-  readonly mergeRelationship: <T extends keyof Relationships & string>(relationship: {
+  readonly mergeRelationship: <T extends keyof Graph['relationships'] & string>(relationship: {
     readonly type: T;
-    readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
-    readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
+    readonly from: { readonly label?: Graph['relationships'][T]['from']; readonly key: Key };
+    readonly to: { readonly label?: Graph['relationships'][T]['to']; readonly key: Key };
     readonly when?: ValueLike<boolean>;
-    readonly set?: PropertiesOf<Relationships[T]['properties']>;
+    readonly set?: PropertiesOf<Graph['relationships'][T]['properties']>;
   }) => WrittenAction;
-  readonly deleteRelationship: <T extends keyof Relationships & string>(relationship: {
+  readonly deleteRelationship: <T extends keyof Graph['relationships'] & string>(relationship: {
     readonly type: T;
-    readonly from: { readonly label?: Relationships[T]['from']; readonly key: Key };
-    readonly to: { readonly label?: Relationships[T]['to']; readonly key: Key };
+    readonly from: { readonly label?: Graph['relationships'][T]['from']; readonly key: Key };
+    readonly to: { readonly label?: Graph['relationships'][T]['to']; readonly key: Key };
     readonly when?: ValueLike<boolean>;
   }) => WrittenAction;
 }
 
 type ActionsFor<Target, Payload> =
-  Target extends Neo4jTarget<Record<string, NodeDeclaration>, Record<string, RelationshipDeclaration>>
-    ? GraphActions<Payload, NodesOf<Target>, RelationshipsOf<Target>>
-    : DocumentActions<Payload, DocumentOf<Target>>;
+  Target extends GraphTargetSection<infer Graph>
+    ? GraphActions<Payload, Graph>
+    : Target extends DocumentTargetSection<infer Doc>
+      ? DocumentActions<Payload, Doc>
+      : never;
 
 // ------------------------------------------------------------------------------------------------ queries
 
@@ -233,8 +155,8 @@ export interface QueryDeclaration {
       }
     >
   >;
-  readonly cypher?: string;
-  readonly search?: Readonly<Record<string, unknown>>;
+  /** The query text, under the field of the view store's language (`cypher: ...`, `search: {...}`). */
+  readonly [language: string]: unknown;
 }
 
 // ------------------------------------------------------------------------------------------------ builder
@@ -278,7 +200,7 @@ export class ProjectionBuilder<
     eventType: E,
     actions: (context: ActionsFor<Target, Events[E]>) => readonly WrittenAction[],
   ): ProjectionBuilder<Events, Selected, Target> {
-    const context = (this.header.target.kind === 'neo4j'
+    const context = (storeModule(this.header.target.kind).dsl.family === 'graph'
       ? graphActions()
       : documentActions()) as unknown as ActionsFor<Target, Events[E]>;
     return new ProjectionBuilder(
@@ -288,7 +210,7 @@ export class ProjectionBuilder<
     );
   }
 
-  /** A named read query (Cypher for neo4j views, a search template for elasticsearch views). */
+  /** A named read query, in the language of the view's store (its field: `cypher`, `search`, ...). */
   query(name: string, query: QueryDeclaration): ProjectionBuilder<Events, Selected, Target> {
     return new ProjectionBuilder(this.header, this.handlers, { ...this.queries, [name]: query });
   }
@@ -365,11 +287,7 @@ function documentActions(): DocumentActions<never, Record<string, unknown>> {
   };
 }
 
-function graphActions(): GraphActions<
-  never,
-  Record<string, NodeDeclaration>,
-  Record<string, RelationshipDeclaration>
-> {
+function graphActions(): GraphActions<never, GraphTypes> {
   return {
     event,
     mergeNode: (node) => ({ mergeNode: body({ ...node }) }),

@@ -6,10 +6,11 @@ import { compileProjection } from '../compiler/projection.compiler';
 import { normalizedDefinition } from '../compiler/projection.fingerprint';
 import { DefinitionValidationError, formatDefinitionError } from '../errors/definition-error';
 import { checkDefinitionSource } from '../loader/definition.loader';
-import { defineProjection, postgres } from './define-projection';
-import { orderSummary } from './examples/order-summary.projection';
-import { socialGraph } from './examples/social-graph.projection';
-import type { MarketplaceEvents } from './examples/marketplace-events';
+import { orderSummary } from '../../../test/dsl/builder-examples/order-summary.projection';
+import { socialGraph } from '../../../test/dsl/builder-examples/social-graph.projection';
+import type { MarketplaceEvents } from '../../../test/dsl/builder-examples/marketplace-events';
+import { relational } from '../../stores/relational/dsl/relational.builder';
+import { defineProjection } from './define-projection';
 import { cel } from './expression.builder';
 
 const PROJECTIONS = join(__dirname, '..', '..', '..', 'projections');
@@ -92,7 +93,7 @@ describe('TypeScript builder', () => {
       name: 'broken_builder',
       version: 1,
       source: { events: ['OrderPlaced'] },
-      target: postgres({
+      target: relational({
         table: 'broken_builder',
         key: 'order_id',
         columns: { order_id: { type: 'text' }, total: { type: 'bigint' } },

@@ -6,8 +6,8 @@
 import type { JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
+import type { DocumentView } from '../../stores/store-dsl';
 import { keyText } from '../expressions/cel-values';
-import { documentShapeOf, type DocumentTarget } from '../expressions/document-shape';
 import { ExpressionEnvironment } from '../expressions/expression-environment';
 import { isIntKind, type ValueType } from '../expressions/value-types';
 import { isDocumentAction, type DocumentAction } from '../model/projection.model';
@@ -32,22 +32,20 @@ export class DocumentPlan implements ViewPlan {
   private readonly keyColumn: string;
   private readonly keyType: ValueType;
   private readonly fields: ReadonlyMap<string, ValueType>;
-  /** Columns a new document must have (Postgres NOT NULL). */
+  /** Fields a new document must have (a store that enforces NOT NULL, see DocumentView). */
   private readonly required: readonly string[];
 
-  constructor(checked: CheckedDefinition, target: DocumentTarget) {
+  constructor(checked: CheckedDefinition, shape: DocumentView) {
     const { definition } = checked;
-    const shape = documentShapeOf(target);
     this.name = definition.name;
     this.fields = shape.fields;
     this.keyColumn = shape.key;
     this.keyType = { ...shape.fields.get(shape.key)!, nullable: false };
     // the environment the expressions were compiled in: CEL knows `doc` values by its Doc class
     this.environment = checked.documentScope ?? ExpressionEnvironment.forDocuments(shape.fields);
-    this.required =
-      target.kind === 'postgres'
-        ? [...shape.fields].filter(([, type]) => !type.nullable).map(([name]) => name)
-        : [];
+    this.required = shape.enforcesNotNull
+      ? [...shape.fields].filter(([, type]) => !type.nullable).map(([name]) => name)
+      : [];
     const bind = expressionBinder(checked.expressions);
     this.steps = stepsByEventType(definition.handlers, isDocumentAction, (action) => this.step(bind, action));
   }

@@ -5,15 +5,13 @@
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { keyText } from '../expressions/cel-values';
-import { graphValueType, type ValueType } from '../expressions/value-types';
-import type { Neo4jTargetDefinition } from '../model/definition.schema';
+import type { GraphView } from '../../stores/store-dsl';
+import type { ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import { isDocumentAction, type Action, type Frozen, type GraphAction } from '../model/projection.model';
+import { isDocumentAction, type Action, type GraphAction } from '../model/projection.model';
 import type { CheckedDefinition } from '../validation/definition.validator';
 import { EvaluationScope, expressionBinder, type Assignment, type BoundExpression } from './bound-expression';
 import { stepsByEventType, type ViewPlan } from './view-plan';
-
-type GraphTarget = Frozen<Neo4jTargetDefinition>;
 
 type GraphStep =
   | {
@@ -43,21 +41,21 @@ export class GraphPlan implements ViewPlan {
   private readonly name: string;
   private readonly steps: ReadonlyMap<string, readonly GraphStep[]>;
 
-  constructor(checked: CheckedDefinition, target: GraphTarget) {
+  constructor(checked: CheckedDefinition, target: GraphView) {
     this.name = checked.definition.name;
     const bind = expressionBinder(checked.expressions);
     const end = (label: string, key: Expression): NodeEnd => {
       const node = target.nodes[label]!;
-      return { label, key: bind(key), keyType: graphValueType(node.properties[node.key]!, false) };
+      return { label, key: bind(key), keyType: { ...node.properties[node.key]!, nullable: false } };
     };
     const assignments = (
       set: Readonly<Record<string, Expression>> | undefined,
-      properties: GraphTarget['nodes'][string]['properties'],
+      properties: GraphView['nodes'][string]['properties'],
     ): readonly Assignment[] =>
       Object.entries(set ?? {}).map(([name, expression]) => [
         name,
         bind(expression),
-        graphValueType(properties[name]!),
+        properties[name]!,
       ]);
 
     this.steps = stepsByEventType(checked.definition.handlers, isGraphAction, (action): GraphStep => {

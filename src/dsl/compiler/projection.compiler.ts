@@ -15,12 +15,7 @@ import type {
   QueryParameter,
   ViewDocument,
 } from '../../core/plan';
-import type {
-  ElasticsearchTargetShape,
-  Neo4jTargetShape,
-  PostgresTargetShape,
-  TargetShape,
-} from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import {
   writtenFormOf,
@@ -28,6 +23,7 @@ import {
   type QueryModel,
   type TargetModel,
 } from '../model/projection.model';
+import { storeDslOf, targetViewOf } from '../model/store-sections';
 import type { CheckedDefinition } from '../validation/definition.validator';
 import { DocumentPlan } from './document.plan';
 import { GraphPlan } from './graph.plan';
@@ -47,12 +43,10 @@ export function compileProjection(checked: CheckedDefinition): CompiledProjectio
     },
     target: targetShapeOf(definition.target),
     onPoison: definition.onPoison,
-    queries: queriesOf(definition.queries),
+    queries: queriesOf(definition.target, definition.queries),
   };
-  const plan =
-    definition.target.kind === 'neo4j'
-      ? new GraphPlan(checked, definition.target)
-      : new DocumentPlan(checked, definition.target);
+  const view = targetViewOf(definition.target);
+  const plan = view.family === 'graph' ? new GraphPlan(checked, view) : new DocumentPlan(checked, view);
   const compiled: CompiledProjection = Object.freeze({
     ...common,
     keysOf: (event: StoredEvent) => plan.keysOf(event),
@@ -78,65 +72,20 @@ export function definitionModelOf(projection: CompiledProjection): JsonValue | n
 
 // ------------------------------------------------------------------------------------------------ shapes
 
-/** The target shape as src/core/view-shape.ts declares it (DSL-only details such as `array` stay behind). */
+/** The target shape as its store declares it (`shapeOf` of src/stores/<store>/<store>.dsl.ts). */
 export function targetShapeOf(target: TargetModel): TargetShape {
-  switch (target.kind) {
-    case 'postgres':
-      return {
-        kind: 'postgres',
-        table: target.table,
-        key: target.key,
-        columns: Object.fromEntries(
-          Object.entries(target.columns).map(([name, column]) => [
-            name,
-            { type: column.type, nullable: column.nullable },
-          ]),
-        ),
-        indexes: target.indexes.map((index) => ({ columns: [...index.columns], unique: index.unique })),
-      } satisfies PostgresTargetShape;
-    case 'elasticsearch':
-      return {
-        kind: 'elasticsearch',
-        index: target.index,
-        id: target.id,
-        fields: Object.fromEntries(
-          Object.entries(target.fields).map(([name, field]) => [
-            name,
-            {
-              type: field.type,
-              facet: field.facet,
-              filter: field.filter,
-              ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
-              ...(field.searchAnalyzer !== undefined && { searchAnalyzer: field.searchAnalyzer }),
-            },
-          ]),
-        ),
-        ...(target.settings !== undefined && { settings: { ...target.settings } }),
-      } satisfies ElasticsearchTargetShape;
-    case 'neo4j':
-      return {
-        kind: 'neo4j',
-        nodes: Object.fromEntries(
-          Object.entries(target.nodes).map(([label, node]) => [
-            label,
-            { key: node.key, properties: { ...node.properties } },
-          ]),
-        ),
-        relationships: Object.fromEntries(
-          Object.entries(target.relationships).map(([type, relationship]) => [
-            type,
-            { from: relationship.from, to: relationship.to, properties: { ...relationship.properties } },
-          ]),
-        ),
-      } satisfies Neo4jTargetShape;
-  }
+  return storeDslOf(target).shapeOf(target);
 }
 
-function queriesOf(queries: ProjectionModel['queries']): Record<string, NamedQuery> {
-  return Object.fromEntries(Object.entries(queries).map(([name, query]) => [name, namedQuery(name, query)]));
+function queriesOf(target: TargetModel, queries: ProjectionModel['queries']): Record<string, NamedQuery> {
+  const language = storeDslOf(target).queries?.field;
+  return Object.fromEntries(
+    Object.entries(queries).map(([name, query]) => [name, namedQuery(name, query, language)]),
+  );
 }
 
-function namedQuery(name: string, query: QueryModel): NamedQuery {
+/** `body` is the query in the view store's language (its field of the query). */
+function namedQuery(name: string, query: QueryModel, language: string | undefined): NamedQuery {
   const parameters: Record<string, QueryParameter> = {};
   for (const [parameter, declaration] of Object.entries(query.parameters)) {
     parameters[parameter] = {
@@ -145,7 +94,8 @@ function namedQuery(name: string, query: QueryModel): NamedQuery {
       ...(declaration.default === undefined ? {} : { default: declaration.default }),
     };
   }
-  // the model is frozen; a search template is handed out as the plain object it was before the model was
-  const search = query.search && (structuredClone(query.search) as JsonObject);
-  return { name, parameters, body: query.cypher ?? search ?? {} };
+  // the model is frozen; a template is handed out as the plain object it was before the model was
+  const text = language === undefined ? undefined : (query[language] as string | JsonObject | undefined);
+  const body = typeof text === 'object' ? (structuredClone(text) as JsonObject) : text;
+  return { name, parameters, body: body ?? {} };
 }

@@ -4,6 +4,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { ProjectionEvaluationError, type ViewDocument } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { JsonValue } from '../../core/json';
+import type { ElasticsearchTargetShape } from '../../stores/elasticsearch/elasticsearch-view-shape';
 import { recompileDefinition } from '../index';
 import { compileYamlDefinition } from '../testing/compile-yaml';
 import { definitionModelOf } from './projection.compiler';
@@ -286,7 +287,7 @@ describe('compileProjection: search views', () => {
       index: 'product_search',
       id: 'product_id',
     });
-    expect((products.target as { fields: Record<string, unknown> }).fields.tags).toEqual({
+    expect((products.target as ElasticsearchTargetShape).fields.tags).toEqual({
       type: 'keyword',
       facet: true,
       filter: true,

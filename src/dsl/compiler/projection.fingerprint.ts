@@ -10,8 +10,9 @@
  * Canonical by construction (issue #13): the model is walked generically, and every Expression node met,
  * wherever it sits, is put in canonical form; no field is named here, so a field added to the model later
  * is covered without anyone remembering. The walk runs over the written form (each action keyed by its
- * kind, as before the model was tagged), which keeps every existing fingerprint as it was: a changed
- * fingerprint rebuilds the view on upgrade (fingerprint-stability.unit.spec.ts holds them).
+ * kind, as before the model was tagged, and each target kind under the name its store persists it by,
+ * `StoreDsl.storedKind`), which keeps every existing fingerprint as it was: a changed fingerprint rebuilds
+ * the view on upgrade (fingerprint-stability.unit.spec.ts holds them).
  */
 import { createHash } from 'node:crypto';
 import { parse as parseCel, serialize as serializeCel } from '@marcbachmann/cel-js';

@@ -1,13 +1,13 @@
 /** Fix hints on CEL "no such overload" type errors (issue #12 item 9). */
 import { ExpressionEnvironment, isExpressionProblem } from './expression-environment';
 import { overloadHint } from './type-hints';
-import { postgresValueType } from './value-types';
+import { relationalValueType } from '../../stores/relational/relational.dsl';
 
 const environment = ExpressionEnvironment.forDocuments(
   new Map([
-    ['total', postgresValueType('bigint', false)],
-    ['rate', postgresValueType('double', false)],
-    ['name', postgresValueType('text', false)],
+    ['total', relationalValueType('bigint', false)],
+    ['rate', relationalValueType('double', false)],
+    ['name', relationalValueType('text', false)],
   ]),
 );
 

@@ -1,14 +1,10 @@
 /**
- * The declared type of everything an expression can write (a Postgres column, an Elasticsearch field, a
- * graph property, a key) and the two checks made against it: statically against the CEL type the checker
- * inferred (at load), and at run time against the value (a mismatch there is a poison event).
+ * The declared type of everything an expression can write (a column, a document field, a graph property,
+ * a key) and the two checks made against it: statically against the CEL type the checker inferred (at
+ * load), and at run time against the value (a mismatch there is a poison event). Each store maps its own
+ * declared types to these (src/stores/<store>/<store>.dsl.ts).
  */
 import type { JsonValue } from '../../core/json';
-import type {
-  ElasticsearchFieldType,
-  GraphPropertyType,
-  PostgresColumnType,
-} from '../model/definition.schema';
 import { bigintToNumber, celToJson, CelValueConversionError, describeCel } from './cel-values';
 
 export type ValueKind = 'string' | 'uuid' | 'timestamp' | 'int32' | 'int' | 'double' | 'bool' | 'json';
@@ -16,50 +12,10 @@ export type ValueKind = 'string' | 'uuid' | 'timestamp' | 'int32' | 'int' | 'dou
 export interface ValueType {
   readonly kind: ValueKind;
   readonly nullable: boolean;
-  /** A list of `kind` values (Elasticsearch array fields). */
+  /** A list of `kind` values (array fields). */
   readonly array: boolean;
   /** The declared type as the author wrote it, for messages: `bigint`, `keyword[]`. */
   readonly declared: string;
-}
-
-const POSTGRES_KINDS: Record<PostgresColumnType, ValueKind> = {
-  text: 'string',
-  uuid: 'uuid',
-  timestamptz: 'timestamp',
-  integer: 'int32',
-  bigint: 'int',
-  double: 'double',
-  numeric: 'double',
-  boolean: 'bool',
-  jsonb: 'json',
-};
-const ELASTICSEARCH_KINDS: Record<ElasticsearchFieldType, ValueKind> = {
-  keyword: 'string',
-  text: 'string',
-  date: 'timestamp',
-  integer: 'int32',
-  long: 'int',
-  double: 'double',
-  boolean: 'bool',
-};
-const GRAPH_KINDS: Record<GraphPropertyType, ValueKind> = {
-  string: 'string',
-  datetime: 'timestamp',
-  integer: 'int',
-  float: 'double',
-  boolean: 'bool',
-};
-
-export function postgresValueType(type: PostgresColumnType, nullable: boolean): ValueType {
-  return { kind: POSTGRES_KINDS[type], nullable, array: false, declared: type };
-}
-/** Elasticsearch has no NOT NULL: a missing or null field is simply absent. */
-export function elasticsearchValueType(type: ElasticsearchFieldType, array: boolean): ValueType {
-  return { kind: ELASTICSEARCH_KINDS[type], nullable: true, array, declared: array ? `${type}[]` : type };
-}
-/** Setting a graph property to null removes it. */
-export function graphValueType(type: GraphPropertyType, nullable = true): ValueType {
-  return { kind: GRAPH_KINDS[type], nullable, array: false, declared: type };
 }
 
 const CEL_TYPE_OF_KIND: Record<ValueKind, string> = {

@@ -1,5 +1,7 @@
 import { CelValueConversionError, celToJson, jsonToCel } from './cel-values';
-import { convertToDeclared, elasticsearchValueType, postgresValueType, staticMismatch } from './value-types';
+import { elasticsearchValueType } from '../../stores/elasticsearch/elasticsearch.dsl';
+import { relationalValueType } from '../../stores/relational/relational.dsl';
+import { convertToDeclared, staticMismatch } from './value-types';
 
 describe('JSON <-> CEL numbers', () => {
   it('whole JSON numbers become CEL ints, others doubles', () => {
@@ -23,25 +25,25 @@ describe('JSON <-> CEL numbers', () => {
 
 describe('convertToDeclared', () => {
   it.each([
-    [postgresValueType('integer', false), 7n, 7],
-    [postgresValueType('bigint', false), 9007199254740991n, 9007199254740991],
-    [postgresValueType('double', false), 3n, 3],
-    [postgresValueType('numeric', false), 2.5, 2.5],
-    [postgresValueType('text', true), null, null],
-    [postgresValueType('timestamptz', false), new Date('2024-03-01T10:00:00Z'), '2024-03-01T10:00:00.000Z'],
-    [postgresValueType('jsonb', false), { a: [1n] }, { a: [1] }],
+    [relationalValueType('integer', false), 7n, 7],
+    [relationalValueType('bigint', false), 9007199254740991n, 9007199254740991],
+    [relationalValueType('double', false), 3n, 3],
+    [relationalValueType('numeric', false), 2.5, 2.5],
+    [relationalValueType('text', true), null, null],
+    [relationalValueType('timestamptz', false), new Date('2024-03-01T10:00:00Z'), '2024-03-01T10:00:00.000Z'],
+    [relationalValueType('jsonb', false), { a: [1n] }, { a: [1] }],
     [elasticsearchValueType('keyword', true), ['a', 'b'], ['a', 'b']],
   ])('converts to %o', (type, value, expected) => {
     expect(convertToDeclared(type, value)).toEqual(expected);
   });
 
   it.each([
-    [postgresValueType('integer', false), 2n ** 31n, '2147483648 does not fit the 32-bit integer'],
-    [postgresValueType('bigint', false), 1.5, 'expected an integer for bigint, got double 1.5'],
-    [postgresValueType('text', false), null, 'got null for NOT NULL text'],
-    [postgresValueType('text', false), 5n, 'expected a string for text, got int 5'],
-    [postgresValueType('uuid', false), 'nope', '"nope" is not a UUID'],
-    [postgresValueType('timestamptz', false), 'yesterday', '"yesterday" is not an ISO-8601 timestamp'],
+    [relationalValueType('integer', false), 2n ** 31n, '2147483648 does not fit the 32-bit integer'],
+    [relationalValueType('bigint', false), 1.5, 'expected an integer for bigint, got double 1.5'],
+    [relationalValueType('text', false), null, 'got null for NOT NULL text'],
+    [relationalValueType('text', false), 5n, 'expected a string for text, got int 5'],
+    [relationalValueType('uuid', false), 'nope', '"nope" is not a UUID'],
+    [relationalValueType('timestamptz', false), 'yesterday', '"yesterday" is not an ISO-8601 timestamp'],
     [elasticsearchValueType('long', true), [1n, 'x'], 'expected an integer for long, got string "x"'],
   ])('rejects a value that does not fit %o', (type, value, message) => {
     expect(() => convertToDeclared(type, value)).toThrow(message);
@@ -50,13 +52,13 @@ describe('convertToDeclared', () => {
 
 describe('staticMismatch', () => {
   it('accepts matching and dyn types, and int where a double is expected', () => {
-    expect(staticMismatch(postgresValueType('double', false), 'int')).toBeUndefined();
-    expect(staticMismatch(postgresValueType('text', false), 'dyn')).toBeUndefined();
+    expect(staticMismatch(relationalValueType('double', false), 'int')).toBeUndefined();
+    expect(staticMismatch(relationalValueType('text', false), 'dyn')).toBeUndefined();
     expect(staticMismatch(elasticsearchValueType('keyword', true), 'list<T>')).toBeUndefined();
   });
 
   it('explains a mismatch and how to convert', () => {
-    expect(staticMismatch(postgresValueType('integer', false), 'double')).toBe(
+    expect(staticMismatch(relationalValueType('integer', false), 'double')).toBe(
       'expected a 32-bit integer, but the expression returns double; wrap it in int(...)',
     );
     expect(staticMismatch(elasticsearchValueType('keyword', true), 'list<int>')).toBe(

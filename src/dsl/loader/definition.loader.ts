@@ -14,6 +14,7 @@ import {
   sortDefinitionErrors,
   type DefinitionError,
 } from '../errors/definition-error';
+import { storeModuleOfKind } from '../model/store-sections';
 import { decodeDefinitionBytes, fileSizeError } from '../source/definition-bytes';
 import { parseYamlSource } from '../source/yaml-source.parser';
 import { codeLocator, type SourceLocator } from '../source/source-locator';
@@ -214,16 +215,12 @@ function crossFileProblems(checks: readonly SourceCheck[]): DefinitionError[] {
         );
       else names.set(storeName, check);
     }
-    const targetName = isPlainObject(target)
-      ? target.kind === 'postgres'
-        ? target.table
-        : target.kind === 'elasticsearch'
-          ? target.index
-          : undefined
-      : undefined;
-    if (isPlainObject(target) && typeof targetName === 'string') {
-      const field = target.kind === 'postgres' ? 'table' : 'index';
-      const id = `${String(target.kind)}:${targetName}`;
+    // the store object a view writes (a table, an index), as its store names it; kinds and aliases agree
+    const store = isPlainObject(target) ? storeModuleOfKind(target.kind) : undefined;
+    const field = store?.dsl.viewName;
+    const targetName = isPlainObject(target) && field !== undefined ? target[field] : undefined;
+    if (isPlainObject(target) && store && field !== undefined && typeof targetName === 'string') {
+      const id = `${store.kind}:${targetName}`;
       const first = targets.get(id);
       if (first) {
         problems.push(

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ProjectionTestFileSchema } from '../testing/projection-test.schema';
-import { ProjectionDefinitionSchema } from './definition.schema';
+import { projectionDefinitionSchema } from './definition.schema';
 
 export const DEFINITION_SCHEMA_FILE = 'projections/prism-projection.schema.json';
 export const TEST_SCHEMA_FILE = 'projections/prism-projection-test.schema.json';
@@ -19,9 +19,9 @@ function toJsonSchema(schema: z.ZodType, title: string, description: string): Re
 
 export function definitionJsonSchema(): Record<string, unknown> {
   return toJsonSchema(
-    ProjectionDefinitionSchema,
+    projectionDefinitionSchema(),
     'Prism projection definition',
-    'A projection: its source events, target view shape, what each event does, and named read queries. Generated from src/dsl/model/definition.schema.ts by `prism schema`; do not edit.',
+    'A projection: its source events, target view shape, what each event does, and named read queries. The target section of each registered store comes from its store module (src/stores/<store>/<store>.dsl.ts); a target kind may also be written as one of its aliases (e.g. "postgres" for "relational"). Generated from src/dsl/model/definition.schema.ts by `prism schema`; do not edit.',
   );
 }
 

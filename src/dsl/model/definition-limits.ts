@@ -20,20 +20,7 @@ export const MAX_INDENT_COLUMNS = 256;
 export const MAX_ALIASES = 100;
 export const MAX_EXPANDED_NODES = 100_000;
 
-/** Per target kind: what the store itself accepts, with room for Prism's own columns and fields. */
-export const TARGET_LIMITS = {
-  /** PostgreSQL allows 1,600 columns per table, fewer when rows are wide; SQLite 2,000. */
-  postgresColumns: 1000,
-  /** Indexes per table, and columns per index (PostgreSQL's own maximum is 32). */
-  postgresIndexes: 32,
-  postgresIndexColumns: 32,
-  /** Elasticsearch's index.mapping.total_fields.limit is 1,000 and Prism maps one field of its own. */
-  elasticsearchFields: 999,
-  neo4jLabels: 100,
-  neo4jRelationshipTypes: 100,
-  /** Properties per node label or relationship type. */
-  neo4jProperties: 500,
-} as const;
+// Limits of each store's target section live with the store (src/stores/<store>/dsl/).
 
 export const SECTION_LIMITS = {
   /** Event types in source.events, and handlers (one per event type). */
@@ -55,16 +42,11 @@ export const TEXT_LIMITS = {
   expressionLength: 16_384,
   /** Unary operators in a row (`!!!!x`): the CEL parser recurses once per operator. */
   unaryRun: 64,
-  /** Characters of a named query's Cypher text. */
-  cypherLength: 16_384,
   /** Characters of any name (column, field, label, event type, ...). */
   nameLength: 128,
 } as const;
 
-/** PostgreSQL identifiers are at most 63 bytes; physical tables add `__g<N>__ix<i>` (see relational-shape.ts). */
+/** A projection's name becomes part of store names (tables, labels), whose identifiers stop at 63 bytes. */
 export const NAME_LENGTH_LIMITS = {
-  table: 48,
-  column: 63,
-  elasticsearchIndex: 100,
   projection: 63,
 } as const;

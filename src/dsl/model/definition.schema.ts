@@ -2,59 +2,25 @@
  * The projection definition model: the ONE source of truth for the DSL.
  *
  * These zod schemas give the TypeScript types (`z.output`), the structural validator (YAML and the TS
- * builder both go through `ProjectionDefinitionSchema`), and the JSON Schema editors use for completion
+ * builder both go through `projectionDefinitionSchema()`), and the JSON Schema editors use for completion
  * (`z.toJSONSchema`, see definition-json-schema.ts). Everything here must stay expressible in JSON Schema
  * (no refinements): checks that need more than one field live in validation/semantic.validator.ts.
+ * The target section and the query languages come from the registered store modules (store-sections.ts),
+ * so the schemas that contain them are built by functions, at call time.
  */
 import { z } from 'zod';
 import { Expression } from './expression';
 import { expressionSource } from './expression-source';
+import { named, NAME_PATTERNS } from './names';
+import { queryLanguages, targetSchema } from './store-sections';
 
-const POSTGRES_COLUMN_TYPES = [
-  'text',
-  'integer',
-  'bigint',
-  'double',
-  'numeric',
-  'boolean',
-  'timestamptz',
-  'jsonb',
-  'uuid',
-] as const;
-const ELASTICSEARCH_FIELD_TYPES = [
-  'keyword',
-  'text',
-  'integer',
-  'long',
-  'double',
-  'boolean',
-  'date',
-] as const;
-const GRAPH_PROPERTY_TYPES = ['string', 'integer', 'float', 'boolean', 'datetime'] as const;
+export { NAME_PATTERNS };
+
 const QUERY_PARAMETER_TYPES = ['string', 'integer', 'float', 'boolean'] as const;
 
-/** Names, with the pattern and a human description used in error messages. */
-export const NAME_PATTERNS = {
-  projection: { pattern: /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$/, human: 'snake_case or kebab-case' },
-  column: { pattern: /^[a-z_][a-z0-9_]*$/, human: 'snake_case' },
-  field: { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, human: 'a letter or _ followed by letters, digits or _' },
-  label: { pattern: /^[A-Z][A-Za-z0-9]*$/, human: 'PascalCase' },
-  relationshipType: { pattern: /^[A-Z][A-Z0-9_]*$/, human: 'UPPER_SNAKE_CASE' },
-  property: { pattern: /^[a-z][A-Za-z0-9_]*$/, human: 'camelCase or snake_case' },
-  eventType: { pattern: /^[A-Za-z][A-Za-z0-9_.:-]*$/, human: 'an event type name such as OrderPlaced' },
-  parameter: { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, human: 'a letter or _ followed by letters, digits or _' },
-} as const;
-
-function named(kind: keyof typeof NAME_PATTERNS, description: string) {
-  return z.string().regex(NAME_PATTERNS[kind].pattern).describe(description);
-}
-
 const ProjectionName = named('projection', 'Projection name, snake_case or kebab-case; unique in a folder.');
-const ColumnName = named('column', 'A column of the target table (snake_case).');
-const FieldName = named('field', 'A field of the document.');
 const Label = named('label', 'A node label (PascalCase).');
 const RelationshipType = named('relationshipType', 'A relationship type (UPPER_SNAKE_CASE).');
-const PropertyName = named('property', 'A node or relationship property.');
 const EventType = named('eventType', 'An event type, e.g. OrderPlaced.');
 const ParameterName = named('parameter', 'A query parameter name.');
 
@@ -76,150 +42,8 @@ const Assignments = z
 
 // ---------------------------------------------------------------------------------------------- targets
 
-export const PostgresColumnSchema = z.strictObject({
-  type: z.enum(POSTGRES_COLUMN_TYPES).describe('PostgreSQL column type.'),
-  nullable: z.boolean().default(false).describe('Columns are NOT NULL unless nullable: true.'),
-});
-
-export const PostgresTargetSchema = z.strictObject({
-  kind: z.literal('postgres'),
-  table: ColumnName.describe('Logical table name (snake_case).'),
-  key: ColumnName.describe('Primary-key column; one of `columns`.'),
-  columns: z.record(ColumnName, PostgresColumnSchema).describe('Column name -> type.'),
-  indexes: z
-    .array(
-      z.strictObject({
-        columns: z.array(ColumnName).min(1),
-        unique: z.boolean().default(false),
-      }),
-    )
-    .default([]),
-});
-
-/**
- * Analyzers every Elasticsearch 8 distribution has built in. `standard`, `simple`, `whitespace`, `stop`
- * and `keyword` live in the server itself; the others come with the analysis-common module, which every
- * distribution ships (the jar-launched test node lacks it, so the tests use the first five).
- */
-export const ELASTICSEARCH_ANALYZERS = [
-  'standard',
-  'simple',
-  'whitespace',
-  'stop',
-  'keyword',
-  'pattern',
-  'fingerprint',
-  'arabic',
-  'armenian',
-  'basque',
-  'bengali',
-  'brazilian',
-  'bulgarian',
-  'catalan',
-  'cjk',
-  'czech',
-  'danish',
-  'dutch',
-  'english',
-  'estonian',
-  'finnish',
-  'french',
-  'galician',
-  'german',
-  'greek',
-  'hindi',
-  'hungarian',
-  'indonesian',
-  'irish',
-  'italian',
-  'latvian',
-  'lithuanian',
-  'norwegian',
-  'persian',
-  'portuguese',
-  'romanian',
-  'russian',
-  'serbian',
-  'sorani',
-  'spanish',
-  'swedish',
-  'turkish',
-  'thai',
-] as const;
-
-export const ElasticsearchSettingsSchema = z
-  .strictObject({
-    shards: z
-      .int()
-      .min(1)
-      .max(1024)
-      .default(1)
-      .describe('Primary shards of each generation index (default 1).'),
-    replicas: z
-      .union([z.int().min(0).max(32), z.literal('auto')])
-      .default('auto')
-      .describe(
-        'Replica shards: a number, or auto (default): 0 on a one-node cluster, 1 as soon as there is a second node (index.auto_expand_replicas 0-1).',
-      ),
-    refreshInterval: z
-      .string()
-      .regex(/^(-1|[1-9][0-9]{0,5}(ms|s|m))$/, 'expected a duration such as 1s, 500ms or 30s, or -1 (off)')
-      .optional()
-      .describe("How often new documents become searchable (Elasticsearch's default 1s when unset)."),
-  })
-  .describe('Index settings of every generation of this view; a change rebuilds the view.');
-
-export const ElasticsearchFieldSchema = z.strictObject({
-  type: z.enum(ELASTICSEARCH_FIELD_TYPES).describe('Elasticsearch field type.'),
-  facet: z.boolean().default(false).describe('Offered as a facet (terms aggregation) by the search API.'),
-  filter: z.boolean().default(false).describe('Accepted as a structured filter by the search API.'),
-  array: z.boolean().default(false).describe('The field holds a list of values (e.g. tags).'),
-  analyzer: z
-    .enum(ELASTICSEARCH_ANALYZERS)
-    .optional()
-    .describe('Analyzer of a text field (default standard).'),
-  searchAnalyzer: z
-    .enum(ELASTICSEARCH_ANALYZERS)
-    .optional()
-    .describe('Analyzer applied to search text for this field (default: the field analyzer).'),
-});
-
-export const ElasticsearchTargetSchema = z.strictObject({
-  kind: z.literal('elasticsearch'),
-  index: ColumnName.describe('Logical index name: the alias readers use.'),
-  id: FieldName.describe('Field whose value is the document _id; one of `fields`.'),
-  fields: z.record(FieldName, ElasticsearchFieldSchema),
-  // Optional, not defaulted: a definition without settings keeps the fingerprint it had before settings
-  // existed, so upgrading Prism rebuilds no view; declaring or changing them does.
-  settings: ElasticsearchSettingsSchema.optional(),
-});
-
-export const Neo4jTargetSchema = z.strictObject({
-  kind: z.literal('neo4j'),
-  nodes: z.record(
-    Label,
-    z.strictObject({
-      key: PropertyName.describe('Property that identifies a node; one of `properties`.'),
-      properties: z.record(PropertyName, z.enum(GRAPH_PROPERTY_TYPES)),
-    }),
-  ),
-  relationships: z
-    .record(
-      RelationshipType,
-      z.strictObject({
-        from: Label.describe('Label of the start node.'),
-        to: Label.describe('Label of the end node.'),
-        properties: z.record(PropertyName, z.enum(GRAPH_PROPERTY_TYPES)).default({}),
-      }),
-    )
-    .default({}),
-});
-
-export const TargetSchema = z.discriminatedUnion('kind', [
-  PostgresTargetSchema,
-  ElasticsearchTargetSchema,
-  Neo4jTargetSchema,
-]);
+// Each store's `target:` section is its own (src/stores/<store>/<store>.dsl.ts); store-sections.ts joins
+// the registered ones into one union, at call time.
 
 // ---------------------------------------------------------------------------------------------- actions
 
@@ -324,15 +148,38 @@ export const QueryParameterSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-export const QuerySchema = z.strictObject({
+const QueryBase = {
   description: z.string().optional(),
   parameters: z.record(ParameterName, QueryParameterSchema).default({}),
-  cypher: z.string().min(1).optional().describe('Read-only Cypher (neo4j views); parameters as $name.'),
-  search: z
-    .record(z.string(), z.json())
-    .optional()
-    .describe('Elasticsearch query template (elasticsearch views); parameters as "{{name}}".'),
-});
+};
+
+let queryCache:
+  { readonly languages: unknown; readonly schema: ReturnType<typeof buildQuerySchema> } | undefined;
+
+/**
+ * A named query: its parameters and its text in the language of the view's store, one field per
+ * registered query language (`cypher`, `search`, ...; the semantic validator accepts only the view's own).
+ */
+export function querySchema() {
+  const languages = queryLanguages();
+  if (queryCache?.languages !== languages) queryCache = { languages, schema: buildQuerySchema(languages) };
+  return queryCache.schema;
+}
+function buildQuerySchema(languages: ReturnType<typeof queryLanguages>) {
+  const texts = Object.fromEntries(languages.map((language) => [language.field, language.schema.optional()]));
+  return z.strictObject({ ...QueryBase, ...texts }) as unknown as z.ZodType<QueryOutput, QueryInput>;
+}
+interface QueryOutput {
+  readonly description?: string;
+  readonly parameters: Record<string, z.output<typeof QueryParameterSchema>>;
+  /** The query text, under its language's field. */
+  readonly [language: string]: unknown;
+}
+interface QueryInput {
+  readonly description?: string;
+  readonly parameters?: Record<string, z.input<typeof QueryParameterSchema>>;
+  readonly [language: string]: unknown;
+}
 
 // ---------------------------------------------------------------------------------------------- definition
 
@@ -345,40 +192,59 @@ export const SourceSchema = z.strictObject({
     .describe('Only streams whose id starts with this prefix (a category `order` is the prefix `order-`).'),
 });
 
-export const ProjectionDefinitionSchema = z.strictObject({
-  $schema: z.string().optional().describe('Path of this JSON Schema, for editors.'),
-  name: ProjectionName,
-  version: z.number().int().min(1).describe('Bump to rebuild the view from scratch.'),
-  description: z.string().optional(),
-  source: SourceSchema,
-  target: TargetSchema,
-  onPoison: z
-    .enum(['sequenced', 'skip'])
-    .default('sequenced')
-    .describe('After a parked (poison) event: hold later events of the same key (sequenced) or skip on.'),
-  handlers: z
-    .record(EventType, z.array(ActionSchema).min(1))
-    .describe('Event type -> list of actions, applied in order.'),
-  queries: z.record(ParameterName, QuerySchema).default({}).describe('Named read queries.'),
-});
+function buildDefinitionSchema(
+  target: ReturnType<typeof targetSchema>,
+  query: ReturnType<typeof querySchema>,
+) {
+  return z.strictObject({
+    $schema: z.string().optional().describe('Path of this JSON Schema, for editors.'),
+    name: ProjectionName,
+    version: z.number().int().min(1).describe('Bump to rebuild the view from scratch.'),
+    description: z.string().optional(),
+    source: SourceSchema,
+    target,
+    onPoison: z
+      .enum(['sequenced', 'skip'])
+      .default('sequenced')
+      .describe('After a parked (poison) event: hold later events of the same key (sequenced) or skip on.'),
+    handlers: z
+      .record(EventType, z.array(ActionSchema).min(1))
+      .describe('Event type -> list of actions, applied in order.'),
+    queries: z.record(ParameterName, query).default({}).describe('Named read queries.'),
+  });
+}
+
+let definitionCache:
+  | {
+      readonly target: unknown;
+      readonly query: unknown;
+      readonly schema: ReturnType<typeof buildDefinitionSchema>;
+    }
+  | undefined;
+
+/**
+ * The whole definition, with the target sections and query languages of the store modules registered
+ * now (see store-sections.ts).
+ */
+export function projectionDefinitionSchema() {
+  const [target, query] = [targetSchema(), querySchema()];
+  if (definitionCache?.target !== target || definitionCache.query !== query)
+    definitionCache = { target, query, schema: buildDefinitionSchema(target, query) };
+  return definitionCache.schema;
+}
 
 /** A definition as written, in YAML or by the TS builder, before validation. */
-export type WrittenDefinition = z.input<typeof ProjectionDefinitionSchema>;
+export type WrittenDefinition = z.input<ReturnType<typeof projectionDefinitionSchema>>;
 /**
  * What the schema makes of a written definition: defaults filled in, expressions as Expression nodes, each
  * action still keyed by its kind. Only the model builder reads it (projection.model.ts), to make the
  * ProjectionModel everything else uses.
  */
-export type ParsedDefinition = z.output<typeof ProjectionDefinitionSchema>;
+export type ParsedDefinition = z.output<ReturnType<typeof projectionDefinitionSchema>>;
 export type SourceDefinition = ParsedDefinition['source'];
+/** A target section as its store's schema parsed it (see src/stores/store-dsl.ts). */
 export type TargetDefinition = ParsedDefinition['target'];
-export type PostgresTargetDefinition = z.output<typeof PostgresTargetSchema>;
-export type ElasticsearchTargetDefinition = z.output<typeof ElasticsearchTargetSchema>;
-export type Neo4jTargetDefinition = z.output<typeof Neo4jTargetSchema>;
 /** An action as the schema parses it: `{ upsert: { key, ... } }` (the model tags it instead). */
 export type ParsedAction = z.output<typeof ActionSchema>;
-export type QueryDefinition = z.output<typeof QuerySchema>;
+export type QueryDefinition = QueryOutput;
 export type QueryParameterDefinition = z.output<typeof QueryParameterSchema>;
-export type PostgresColumnType = (typeof POSTGRES_COLUMN_TYPES)[number];
-export type ElasticsearchFieldType = (typeof ELASTICSEARCH_FIELD_TYPES)[number];
-export type GraphPropertyType = (typeof GRAPH_PROPERTY_TYPES)[number];

@@ -20,6 +20,7 @@ import {
   type ParsedDefinition,
 } from './definition.schema';
 import { isExpression, type Expression } from './expression';
+import { storeDslOf } from './store-sections';
 
 /** Deeply readonly; expressions are frozen nodes already. */
 export type Frozen<T> = T extends Expression | string | number | boolean | null | undefined
@@ -109,14 +110,17 @@ function placed(value: unknown, path: readonly PathSegment[], locator: SourceLoc
 
 /**
  * The definition as written (defaults filled in), from its model: each action keyed by its kind again,
- * expressions still nodes (JSON.stringify writes their source). What is stored with a view generation and
- * recompiled later, and what the fingerprint hashes.
+ * expressions still nodes (JSON.stringify writes their source), the target's kind under the name its store
+ * persists it by (`StoreDsl.storedKind`: `postgres` for `relational`, an accepted alias). What is stored
+ * with a view generation and recompiled later, and what the fingerprint hashes.
  */
 export function writtenFormOf(model: ProjectionModel): Readonly<Record<string, unknown>> {
   return Object.fromEntries(
     Object.entries(model).map(([section, value]) => [
       section,
-      section === 'handlers'
+      section === 'target'
+        ? { ...model.target, kind: storeDslOf(model.target).storedKind ?? model.target.kind }
+        : section === 'handlers'
         ? Object.fromEntries(
             Object.entries(model.handlers).map(([eventType, actions]) => [
               eventType,

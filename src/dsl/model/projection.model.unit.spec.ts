@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { orderSummary as builtOrderSummary } from '../builder/examples/order-summary.projection';
+import { orderSummary as builtOrderSummary } from '../../../test/dsl/builder-examples/order-summary.projection';
 import { checkDefinitionSource } from '../loader/definition.loader';
 import { codeLocator } from '../source/source-locator';
 import { validateDefinition } from '../validation/definition.validator';

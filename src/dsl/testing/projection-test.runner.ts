@@ -15,6 +15,7 @@ import {
   type MemoryGraphView,
 } from '../../stores/memory/memory.view';
 import { runProjection } from '../../stores/memory/run-projection';
+import { findStoreModule } from '../../stores/registry';
 import { compileProjection } from '../compiler/projection.compiler';
 import { keyText } from '../expressions/cel-values';
 import { canonicalJson } from '../compiler/projection.fingerprint';
@@ -120,9 +121,10 @@ export function runProjectionTestCase(
 
 // ---------------------------------------------------------------------------------------------- documents
 
+/** The field holding a document's key, as the view's store declares it. */
 function documentKeyField(projection: CompiledProjection): string {
   const target = projection.target;
-  return target.kind === 'postgres' ? target.key : target.kind === 'elasticsearch' ? target.id : 'key';
+  return findStoreModule(target.kind)?.dsl.keyFieldOf?.(target) ?? 'key';
 }
 
 function compareDocuments(

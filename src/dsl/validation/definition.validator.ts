@@ -9,10 +9,9 @@ import type { z } from 'zod';
 import {
   ACTION_KINDS,
   ACTION_SCHEMAS,
-  ProjectionDefinitionSchema,
-  TargetSchema,
+  projectionDefinitionSchema,
   type ActionKind,
-  QuerySchema,
+  querySchema,
   SourceSchema,
   type ParsedAction,
   type QueryDefinition,
@@ -21,11 +20,11 @@ import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
 import { projectionModelOf, tagAction, type Action, type ProjectionModel } from '../model/projection.model';
 import type { PathSegment, SourceLocator } from '../source/source-locator';
+import { targetSchema } from '../model/store-sections';
 import { Problems } from './problems';
 import { isPlainObject, issuesToErrors, valueAt } from './schema-issues';
-import { salvageTarget } from './target-salvage';
-import { checkReservedNames } from './reserved-names';
 import { checkShapeLimits } from './shape-limits';
+import { checkTargetSection, salvageTarget } from './target-section';
 import { validateSemantics, type ParsedSections } from './semantic.validator';
 
 /** A definition that passed every check, with its expressions compiled once. */
@@ -51,14 +50,13 @@ export interface DefinitionCheck {
 export function validateDefinition(value: unknown, locator: SourceLocator): DefinitionCheck {
   const problems = new Problems(locator);
   if (checkShapeLimits(value, problems)) return { problems: sortDefinitionErrors(problems.list) };
-  const full = ProjectionDefinitionSchema.safeParse(value);
+  const schema = projectionDefinitionSchema();
+  const full = schema.safeParse(value);
   if (!full.success) {
-    problems.list.push(
-      ...issuesToErrors(full.error.issues, { schema: ProjectionDefinitionSchema, value, locator }),
-    );
+    problems.list.push(...issuesToErrors(full.error.issues, { schema, value, locator }));
   }
   const sections = parseSections(value, locator);
-  checkReservedNames(sections.target, problems);
+  if (sections.target) checkTargetSection(sections.target, problems);
   const { expressions, documentScope } = validateSemantics(sections, problems);
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };
@@ -82,7 +80,7 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
 function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
   const root = isPlainObject(value) ? value : {};
   const source = withoutUnknownKeys(SourceSchema, root.source);
-  const target = salvageTarget(withoutUnknownKeys(TargetSchema, root.target) ?? root.target);
+  const target = salvageTarget(withoutUnknownKeys(targetSchema(), root.target) ?? root.target);
   const handlers = new Map<string, (Action | undefined)[]>();
   if (isPlainObject(root.handlers)) {
     for (const [eventType, actions] of Object.entries(root.handlers)) {
@@ -96,11 +94,11 @@ function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
   const queries = new Map<string, QueryDefinition | undefined>();
   if (isPlainObject(root.queries)) {
     for (const [name, query] of Object.entries(root.queries))
-      queries.set(name, withoutUnknownKeys(QuerySchema, query));
+      queries.set(name, withoutUnknownKeys(querySchema(), query));
   }
   return {
     ...(source ? { source } : {}),
-    ...(target ? { target: target.target, untyped: target.untyped } : { untyped: new Set<string>() }),
+    ...(target ? { target: target.section, untyped: target.untyped } : { untyped: new Set<string>() }),
     handlers,
     queries,
   };

@@ -3,8 +3,8 @@
  * fields: the key's type, the condition, and every write (known, not the key, written once, of the right
  * type for set, increment or append).
  */
+import type { DocumentView } from '../../stores/store-dsl';
 import { didYouMean, listNames } from '../errors/suggest';
-import { documentShapeOf, type DocumentShape, type DocumentTarget } from '../expressions/document-shape';
 import { ExpressionEnvironment } from '../expressions/expression-environment';
 import { isNumericKind, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
@@ -16,16 +16,17 @@ import type { ActionChecks } from './handler.checks';
 export class DocumentActionChecks implements Extract<ActionChecks, { family: 'document' }> {
   readonly family = 'document' as const;
   readonly targetKind: string;
-  private readonly shape: DocumentShape;
+  private readonly shape: DocumentView;
   /** The environment document expressions are compiled in (the compiler's `doc` values must come from it). */
   readonly documentScope: ExpressionEnvironment;
 
   constructor(
     private readonly context: ActionCheckContext,
-    private readonly target: DocumentTarget,
+    targetKind: string,
+    shape: DocumentView,
   ) {
-    this.targetKind = target.kind;
-    this.shape = documentShapeOf(target);
+    this.targetKind = targetKind;
+    this.shape = shape;
     this.documentScope = ExpressionEnvironment.forDocuments(this.shape.fields);
   }
 
@@ -56,7 +57,7 @@ export class DocumentActionChecks implements Extract<ActionChecks, { family: 'do
         at: 'key',
       });
     }
-    if (action.kind === 'upsert' && this.target.kind === 'postgres') this.checkNotNull(base, written);
+    if (action.kind === 'upsert' && this.shape.enforcesNotNull) this.checkNotNull(base, written);
   }
 
   /** Reports why `name` cannot be written here, if it cannot. */

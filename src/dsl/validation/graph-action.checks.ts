@@ -4,16 +4,15 @@
  * and every property written. Graph expressions read only `event` (graph plans do not read state).
  */
 import { didYouMean } from '../errors/suggest';
-import { graphValueType } from '../expressions/value-types';
-import type { Neo4jTargetDefinition } from '../model/definition.schema';
+import type { GraphView } from '../../stores/store-dsl';
+import type { ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import type { ActionOf, Frozen, GraphAction } from '../model/projection.model';
+import type { ActionOf, GraphAction } from '../model/projection.model';
 import type { PathSegment } from '../source/source-locator';
 import type { ActionCheckContext } from './action-checks';
 import type { ActionChecks } from './handler.checks';
 
-type GraphTarget = Frozen<Neo4jTargetDefinition>;
-type Properties = GraphTarget['nodes'][string]['properties'];
+type Properties = Readonly<Record<string, ValueType>>;
 
 export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph' }> {
   readonly family = 'graph' as const;
@@ -23,9 +22,10 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
 
   constructor(
     private readonly context: ActionCheckContext,
-    private readonly target: GraphTarget,
+    targetKind: string,
+    private readonly target: GraphView,
   ) {
-    this.targetKind = target.kind;
+    this.targetKind = targetKind;
     this.labels = Object.keys(target.nodes);
     this.types = Object.keys(target.relationships);
   }
@@ -54,7 +54,7 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
     expressions.typed(
       action.key,
       expressions.eventScope,
-      keyType && graphValueType(keyType, false),
+      keyType && { ...keyType, nullable: false },
       `key property "${node.key}" of ${label}`,
     );
     const set = action.kind === 'mergeNode' ? action.set : undefined;
@@ -98,7 +98,7 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
       expressions.typed(
         match.key,
         expressions.eventScope,
-        keyType && graphValueType(keyType, false),
+        keyType && { ...keyType, nullable: false },
         node ? `key property "${node.key}" of ${declared}` : 'node key',
       );
     }
@@ -141,8 +141,8 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
         expressions.typed(
           expression,
           expressions.eventScope,
-          graphValueType(type),
-          `property "${name}" (${type})`,
+          type,
+          `property "${name}" (${type.declared})`,
         );
       }
     }

@@ -4,9 +4,11 @@
  * author evidently meant (the action key they wrote, the type of value they gave) is picked and reported.
  */
 import { z } from 'zod';
+import { isPlainObject } from '../../core/json';
 import type { DefinitionError, DefinitionErrorCode } from '../errors/definition-error';
 import { didYouMean, listNames } from '../errors/suggest';
 import { ACTION_KINDS, ACTION_SCHEMAS, NAME_PATTERNS, type ActionKind } from '../model/definition.schema';
+import { targetKindNames } from '../model/store-sections';
 import { formatPath, type PathSegment, type SourceLocator } from '../source/source-locator';
 
 type Issue = z.core.$ZodIssue;
@@ -151,9 +153,9 @@ function unionToErrors(
     where?: readonly PathSegment[],
   ) => DefinitionError,
 ): DefinitionError[] {
-  // The target's `kind` matched no branch.
+  // The target's `kind` matched no branch: list the registered kinds, suggest among kinds and aliases.
   if ((issue as { note?: string }).note === 'No matching discriminator') {
-    const options = (issue as { options?: unknown[] }).options?.map(String) ?? [];
+    const { kinds: options, names } = targetKindNames();
     if (actual === undefined) {
       return [
         make(
@@ -169,7 +171,7 @@ function unionToErrors(
       make(
         'unknown-target-kind',
         `${describeValue(actual)} is not a target kind; expected one of ${listNames(options)}`,
-        typeof actual === 'string' ? didYouMean(actual, options) : undefined,
+        typeof actual === 'string' ? didYouMean(actual, names) : undefined,
       ),
     ];
   }
@@ -330,9 +332,7 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject };
 
 export function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
   let current = value;
@@ -384,8 +384,8 @@ function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | unde
           if (!(inner instanceof z.ZodObject) || !isPlainObject(value)) return false;
           const shape = inner.shape as Record<string, z.ZodType>;
           // discriminated by a literal `kind`, or by the one key that names an action
-          const kind = shape.kind;
-          if (kind instanceof z.ZodLiteral) return kind.value === value.kind;
+          const kind = shape.kind instanceof z.ZodPipe ? (shape.kind.in as z.ZodType) : shape.kind;
+          if (kind instanceof z.ZodLiteral) return kind.values.has(value.kind as never);
           return Object.keys(shape).some((key) => key in value && (ACTION_KINDS as string[]).includes(key));
         });
       if (current === undefined) return undefined;

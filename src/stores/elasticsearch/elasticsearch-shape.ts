@@ -5,12 +5,14 @@
  */
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
-import type {
-  ElasticsearchField,
-  ElasticsearchFieldType,
-  ElasticsearchTargetShape,
-  TargetShape,
-} from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import {
+  ELASTICSEARCH_SHAPE_KIND,
+  isElasticsearchShape,
+  type ElasticsearchField,
+  type ElasticsearchFieldType,
+  type ElasticsearchTargetShape,
+} from './elasticsearch-view-shape';
 import { UnsupportedShapeError } from '../target.errors';
 import {
   booleanProblem,
@@ -38,8 +40,8 @@ const INVALID_INDEX_CHARACTERS = /[\\/*?"<>|,#:\s]/;
 const MAX_INDEX_NAME_BYTES = 255;
 
 export function elasticsearchShape(projection: string, shape: TargetShape): ElasticsearchTargetShape {
-  if (shape.kind !== 'elasticsearch')
-    throw new UnsupportedShapeError(projection, shape.kind, 'elasticsearch');
+  if (!isElasticsearchShape(shape))
+    throw new UnsupportedShapeError(projection, shape.kind, ELASTICSEARCH_SHAPE_KIND);
   return shape;
 }
 

@@ -1,4 +1,4 @@
-import type { ElasticsearchTargetShape } from '../../core/view-shape';
+import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import { checkedIndexName, documentProblem, indexBody, IndexNaming } from './elasticsearch-shape';
 
 const SHAPE: ElasticsearchTargetShape = {

@@ -1,5 +1,5 @@
 /** Shape and entry comparison of search views, for `prism plan` and `verify` (see ../store-checks.ts). */
-import type { ElasticsearchTargetShape } from '../../core/view-shape';
+import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import type { FieldComparison, StoreChecks } from '../store-checks';
 
 export const elasticsearchChecks: StoreChecks<ElasticsearchTargetShape> = {

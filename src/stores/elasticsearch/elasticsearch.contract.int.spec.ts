@@ -1,7 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { targetContract } from '../../../test/contract/target.contract';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
-import type { TargetShape } from '../../core/view-shape';
+import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import { deleteIndicesWithPrefix } from './elasticsearch-cleanup';
 import type { ElasticsearchFieldDeclaration } from './elasticsearch-shape';
 import { ElasticsearchTarget } from './elasticsearch.target';
@@ -13,7 +13,7 @@ const fields: Record<string, ElasticsearchFieldDeclaration> = {
   total: { type: 'integer', facet: false, filter: true, nullable: false },
   note: { type: 'text', facet: false, filter: false },
 };
-const CONTRACT_INDEX_SHAPE: TargetShape = {
+const CONTRACT_INDEX_SHAPE: ElasticsearchTargetShape = {
   kind: 'elasticsearch',
   index: 'contract_orders',
   id: 'order_id',

@@ -2,6 +2,7 @@
 import type { StoreModule } from '../store-module';
 import { elasticsearchChecks } from './elasticsearch.checks';
 import { elasticsearchConnection } from './elasticsearch.connection';
+import { elasticsearchDsl } from './elasticsearch.dsl';
 
 export const elasticsearchStore = {
   kind: 'elasticsearch',
@@ -9,4 +10,5 @@ export const elasticsearchStore = {
   capabilities: { transactional: false, readsState: true },
   checks: elasticsearchChecks,
   connection: elasticsearchConnection,
+  dsl: elasticsearchDsl,
 } as const satisfies StoreModule;

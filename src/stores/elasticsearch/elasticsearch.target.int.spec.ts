@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
 import type { ViewDocument, ViewOperation } from '../../core/plan';
 import { ProjectionEvaluationError } from '../../core/plan';
-import type { ElasticsearchTargetShape } from '../../core/view-shape';
+import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import { classifyError } from '../../runtime/error-classifier';
 import type { GenerationSpec, ViewRef } from '../target.port';
 import { deleteIndicesWithPrefix } from './elasticsearch-cleanup';

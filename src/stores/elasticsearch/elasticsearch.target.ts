@@ -18,6 +18,7 @@ import { type Client, errors } from '@elastic/elasticsearch';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
+import { isElasticsearchShape } from './elasticsearch-view-shape';
 import type {
   ActivateResult,
   CommitBatch,
@@ -311,7 +312,7 @@ export class ElasticsearchTarget implements Target {
         (g) => g.generation === previous,
       )?.shape;
       const previousAlias =
-        previousShape?.kind === 'elasticsearch' ? this.naming.alias(previousShape) : alias;
+        previousShape && isElasticsearchShape(previousShape) ? this.naming.alias(previousShape) : alias;
       if (previousAlias !== alias) {
         actions.push({
           remove: { index: this.naming.physical(view.projection, previous), alias: previousAlias },

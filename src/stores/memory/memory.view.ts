@@ -10,7 +10,8 @@
  */
 import type { JsonValue } from '../../core/json';
 import type { DocumentKey, NodeRef, ViewDocument, ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import { isNeo4jShape, type Neo4jTargetShape } from '../neo4j/neo4j-view-shape';
 
 export interface MemoryNode {
   readonly label: string;
@@ -188,5 +189,5 @@ export class MemoryGraphView {
 export type MemoryView = MemoryDocumentView | MemoryGraphView;
 
 export function createMemoryView(shape: TargetShape): MemoryView {
-  return shape.kind === 'neo4j' ? new MemoryGraphView(shape) : new MemoryDocumentView();
+  return isNeo4jShape(shape) ? new MemoryGraphView(shape) : new MemoryDocumentView();
 }

@@ -1,5 +1,5 @@
 import type { ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from '../neo4j/neo4j-view-shape';
 import { MemoryDocumentView, MemoryGraphView, UnsupportedViewOperationError } from './memory.view';
 
 const shape: Neo4jTargetShape = {

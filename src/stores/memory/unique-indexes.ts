@@ -10,11 +10,12 @@
  */
 import type { JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument } from '../../core/plan';
-import type { PostgresColumnType, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import { isRelationalShape, type RelationalColumnType } from '../relational/relational-view-shape';
 
 interface UniqueIndex {
   readonly columns: readonly string[];
-  readonly types: readonly PostgresColumnType[];
+  readonly types: readonly RelationalColumnType[];
   /** Indexed values (canonical JSON) -> the key of the document that holds them. */
   readonly owners: Map<string, DocumentKey>;
 }
@@ -26,7 +27,7 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
   /** Keeps the unique indexes `shape` declares (none for other views: then a plain map). */
   static forShape(shape: TargetShape): UniqueIndexedDocuments {
     const documents = new UniqueIndexedDocuments();
-    if (shape.kind === 'postgres') {
+    if (isRelationalShape(shape)) {
       documents.keyColumn = shape.key;
       documents.indexes = shape.indexes
         .filter((index) => index.unique)
@@ -97,7 +98,7 @@ function indexedValues(index: UniqueIndex, document: ViewDocument): string | und
   return JSON.stringify(values);
 }
 
-function canonical(value: JsonValue, type: PostgresColumnType): JsonValue {
+function canonical(value: JsonValue, type: RelationalColumnType): JsonValue {
   switch (type) {
     case 'integer':
     case 'bigint':

@@ -1,7 +1,7 @@
-import type { PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from '../relational/relational-view-shape';
 import { UniqueIndexedDocuments } from './unique-indexes';
 
-const shape: PostgresTargetShape = {
+const shape: RelationalTargetShape = {
   kind: 'postgres',
   table: 'customers',
   key: 'id',
@@ -51,7 +51,7 @@ describe('UniqueIndexedDocuments (the unique indexes of a relational view, in me
   });
 
   it('keeps nothing for views without unique indexes', () => {
-    const documents = UniqueIndexedDocuments.forShape({ ...shape, indexes: [] });
+    const documents = UniqueIndexedDocuments.forShape({ ...shape, indexes: [] } as RelationalTargetShape);
     documents.set('a', { id: 'a', email: 'x@y' });
     expect(documents.violation({ id: 'b', email: 'x@y' })).toBeUndefined();
   });

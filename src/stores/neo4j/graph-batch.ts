@@ -19,7 +19,7 @@
 import neo4j from 'neo4j-driver';
 import type { JsonValue } from '../../core/json';
 import type { NodeRef, ViewOperation } from '../../core/plan';
-import type { GraphPropertyType, Neo4jTargetShape } from '../../core/view-shape';
+import type { GraphPropertyType, Neo4jTargetShape } from './neo4j-view-shape';
 import { GraphShapeMismatchError } from './neo4j.errors';
 import { PLACEHOLDER_PROPERTY, physicalName, quoted } from './neo4j-names';
 

@@ -1,5 +1,5 @@
 import type { NodeRef, ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { Neo4jError } from 'neo4j-driver';
 import { GraphStatementBuilder, segmentOperations, type GraphOperation } from './graph-batch';
 import { classifyNeo4jError } from './neo4j-error-classifier';

@@ -7,7 +7,8 @@
  * Labels, types and property names come only from the validated shape and are checked against
  * IDENTIFIER before they are backtick-quoted into Cypher; values are always parameters.
  */
-import type { Neo4jTargetShape, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import { isNeo4jShape, NEO4J_SHAPE_KIND, type Neo4jTargetShape } from './neo4j-view-shape';
 import { UnsupportedShapeError } from '../target.errors';
 import { InvalidGraphNameError } from './neo4j.errors';
 
@@ -64,7 +65,7 @@ export function keyConstraintName(label: string, projection: string, generation:
 
 /** The shape as a graph shape, with every name checked; throws for a document shape. */
 export function graphShape(projection: string, shape: TargetShape): Neo4jTargetShape {
-  if (shape.kind !== 'neo4j') throw new UnsupportedShapeError(projection, shape.kind, 'neo4j');
+  if (!isNeo4jShape(shape)) throw new UnsupportedShapeError(projection, shape.kind, NEO4J_SHAPE_KIND);
   for (const [label, node] of Object.entries(shape.nodes)) {
     checkedName('node label', label);
     checkedName(`key of ${label}`, node.key);

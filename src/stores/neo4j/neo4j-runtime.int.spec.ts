@@ -3,7 +3,7 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
 import { InMemoryEventStore } from '../../../test/runtime/support/in-memory-event-store';
 import { TEST_RUNNER } from '../../../test/runtime/support/runtime-harness';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { silentLogger } from '../../runtime/runtime.logger';
 import { Neo4jTarget } from './neo4j.target';

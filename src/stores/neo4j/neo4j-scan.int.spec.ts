@@ -1,7 +1,7 @@
 /** Neo4jTarget.scan on a real Neo4j: nodes then relationships, in key order, across page boundaries. */
 import neo4j, { type Driver } from 'neo4j-driver';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import type { ScannedDocument, ViewRef } from '../target.port';
 import { Neo4jTarget } from './neo4j.target';
 import { cleanUp, EventLog, exampleProjection, operationsOf } from './neo4j-test-support';

@@ -6,7 +6,7 @@
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { JsonObject, JsonValue } from '../../core/json';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import {
   graphNodeEntryKey,
   graphRelationshipEntryKey,

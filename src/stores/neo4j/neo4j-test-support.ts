@@ -8,7 +8,7 @@ import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { compileYamlDefinition } from '../../dsl';
 import { bookkeepingDropStatements, type BookkeepingLabels } from './neo4j-bookkeeping';

@@ -1,5 +1,5 @@
 /** Shape and entry comparison of graph views, for `prism plan` and `verify` (see ../store-checks.ts). */
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { parseGraphEntryKey } from '../graph-entity-keys';
 import type { FieldComparison, StoreChecks } from '../store-checks';
 

@@ -2,6 +2,7 @@
 import type { StoreModule } from '../store-module';
 import { neo4jChecks } from './neo4j.checks';
 import { neo4jConnection } from './neo4j.connection';
+import { neo4jDsl } from './neo4j.dsl';
 
 export const neo4jStore = {
   kind: 'neo4j',
@@ -9,4 +10,5 @@ export const neo4jStore = {
   capabilities: { transactional: true, readsState: false },
   checks: neo4jChecks,
   connection: neo4jConnection,
+  dsl: neo4jDsl,
 } as const satisfies StoreModule;

@@ -2,7 +2,7 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
 import type { CompiledProjection, ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape } from '../../core/view-shape';
+import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { classifyError } from '../../runtime/error-classifier';
 import type { GenerationSpec, ParkedEvent, ViewRef } from '../target.port';
 import { physicalName } from './neo4j-names';

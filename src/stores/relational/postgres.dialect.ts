@@ -1,7 +1,7 @@
 /** The PostgreSQL dialect of the relational target (see relational-dialect.ts). */
 import type { JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
-import type { PostgresColumnType, PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalColumnType, RelationalTargetShape } from './relational-view-shape';
 import {
   PARKED_COLUMNS,
   shapeColumns,
@@ -12,7 +12,7 @@ import {
   type SqlStatement,
 } from './relational-dialect';
 
-const SQL_TYPES: Record<PostgresColumnType, string> = {
+const SQL_TYPES: Record<RelationalColumnType, string> = {
   text: 'text',
   integer: 'integer',
   bigint: 'bigint',
@@ -68,7 +68,7 @@ export class PostgresDialect implements RelationalDialect {
     return statement;
   }
 
-  columnType(type: PostgresColumnType): string {
+  columnType(type: RelationalColumnType): string {
     return SQL_TYPES[type];
   }
 
@@ -76,7 +76,7 @@ export class PostgresDialect implements RelationalDialect {
     return BOOKKEEPING_TYPES[type];
   }
 
-  decode(type: PostgresColumnType, raw: unknown): JsonValue {
+  decode(type: RelationalColumnType, raw: unknown): JsonValue {
     if (raw === null || raw === undefined) return null;
     switch (type) {
       // node-postgres returns int8 and numeric as strings to keep their precision; views carry JSON numbers.
@@ -114,12 +114,12 @@ export class PostgresDialect implements RelationalDialect {
     return typeof raw === 'string' ? (JSON.parse(raw) as JsonValue) : (raw as JsonValue);
   }
 
-  private keyArrayType(shape: PostgresTargetShape): string {
+  private keyArrayType(shape: RelationalTargetShape): string {
     const key = shape.columns[shape.key];
     return `${SQL_TYPES[key?.type ?? 'text']}[]`;
   }
 
-  selectByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+  selectByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement {
     const columns = shapeColumns(shape).map((c) => this.quote(c));
     return {
       sql: `SELECT ${columns.join(', ')} FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} = ANY($1::${this.keyArrayType(shape)})`,
@@ -127,7 +127,7 @@ export class PostgresDialect implements RelationalDialect {
     };
   }
 
-  deleteByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+  deleteByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement {
     return {
       sql: `DELETE FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} = ANY($1::${this.keyArrayType(shape)})`,
       params: [keys],
@@ -136,7 +136,7 @@ export class PostgresDialect implements RelationalDialect {
 
   upsertDocuments(
     table: string,
-    shape: PostgresTargetShape,
+    shape: RelationalTargetShape,
     documents: readonly ViewDocument[],
   ): SqlStatement {
     const names = shapeColumns(shape);

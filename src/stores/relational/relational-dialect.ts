@@ -9,7 +9,7 @@
  */
 import type { JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
-import type { PostgresColumnType, PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalColumnType, RelationalTargetShape } from './relational-view-shape';
 import { columnNames } from './relational-shape';
 
 export interface SqlStatement {
@@ -43,10 +43,10 @@ export interface RelationalDialect {
   /** Rewrites `$n` placeholders for the driver and orders the parameters to match. */
   prepare(statement: SqlStatement): SqlStatement;
 
-  columnType(type: PostgresColumnType): string;
+  columnType(type: RelationalColumnType): string;
   bookkeepingType(type: BookkeepingColumnType): string;
   /** A raw column value read back, as the JSON value the plan produced (identical on both databases). */
-  decode(type: PostgresColumnType, raw: unknown): JsonValue;
+  decode(type: RelationalColumnType, raw: unknown): JsonValue;
   positionParam(position: bigint): unknown;
   decodePosition(raw: unknown): bigint;
   timeParam(time: Date): unknown;
@@ -56,11 +56,11 @@ export interface RelationalDialect {
   /** SQL that locks the checkpoint row for the rest of the transaction ('' where the database locks whole). */
   readonly forUpdate: string;
 
-  selectByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement;
-  deleteByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement;
+  selectByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement;
+  deleteByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement;
   upsertDocuments(
     table: string,
-    shape: PostgresTargetShape,
+    shape: RelationalTargetShape,
     documents: readonly ViewDocument[],
   ): SqlStatement;
   upsertParked(table: string, rows: readonly ParkedRow[]): SqlStatement;
@@ -101,6 +101,6 @@ export function updateAssignments(
   return `DO UPDATE SET ${updated.map((c) => `${dialect.quote(c)} = ${excluded}.${dialect.quote(c)}`).join(', ')}`;
 }
 
-export function shapeColumns(shape: PostgresTargetShape): string[] {
+export function shapeColumns(shape: RelationalTargetShape): string[] {
   return columnNames(shape);
 }

@@ -1,12 +1,18 @@
 /**
- * Pure helpers between a declared PostgresTargetShape and the relational tables built from it:
+ * Pure helpers between a declared RelationalTargetShape and the relational tables built from it:
  * physical names per generation, the TypeORM `Table` for a new generation, and the per-column checks
  * that decide whether a document fits (identical on PostgreSQL and SQLite, so both park the same events).
  */
 import { Table, TableIndex } from 'typeorm';
 import type { JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
-import type { PostgresColumnType, PostgresTargetShape, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import {
+  isRelationalShape,
+  RELATIONAL_SHAPE_KIND,
+  type RelationalColumnType,
+  type RelationalTargetShape,
+} from './relational-view-shape';
 import { UnsupportedShapeError } from '../target.errors';
 import {
   booleanProblem,
@@ -21,13 +27,14 @@ import { IdentifierTooLongError } from './relational.errors';
 /** PostgreSQL truncates identifiers beyond 63 bytes; we refuse instead of colliding silently. */
 export const MAX_IDENTIFIER_LENGTH = 63;
 
-export function relationalShape(projection: string, shape: TargetShape): PostgresTargetShape {
-  if (shape.kind !== 'postgres') throw new UnsupportedShapeError(projection, shape.kind, 'postgres');
+export function relationalShape(projection: string, shape: TargetShape): RelationalTargetShape {
+  if (!isRelationalShape(shape))
+    throw new UnsupportedShapeError(projection, shape.kind, RELATIONAL_SHAPE_KIND);
   return shape;
 }
 
 /** The physical table of one generation: `<table>__g<N>`. Readers never query it directly. */
-export function generationTableName(shape: PostgresTargetShape, generation: number): string {
+export function generationTableName(shape: RelationalTargetShape, generation: number): string {
   return checkedIdentifier(`${shape.table}__g${generation}`);
 }
 
@@ -37,7 +44,7 @@ export function checkedIdentifier(name: string): string {
 }
 
 /** Column order is the declaration order, key first, so views and inserts agree on it. */
-export function columnNames(shape: PostgresTargetShape): string[] {
+export function columnNames(shape: RelationalTargetShape): string[] {
   return [shape.key, ...Object.keys(shape.columns).filter((name) => name !== shape.key)];
 }
 
@@ -46,11 +53,11 @@ export function columnNames(shape: PostgresTargetShape): string[] {
  * generation built beside the live one (see src/runtime/projection-supervisor.ts).
  */
 export function generationTable(
-  shape: PostgresTargetShape,
+  shape: RelationalTargetShape,
   generation: number,
   options: {
     readonly qualify: (name: string) => string;
-    readonly columnType: (type: PostgresColumnType) => string;
+    readonly columnType: (type: RelationalColumnType) => string;
   },
 ): Table {
   const physical = generationTableName(shape, generation);
@@ -83,7 +90,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
 /** Why `value` does not fit a column of this type, or undefined when it does. */
-export function valueProblem(type: PostgresColumnType, value: JsonValue): string | undefined {
+export function valueProblem(type: RelationalColumnType, value: JsonValue): string | undefined {
   switch (type) {
     case 'text':
       return stringProblem(value);
@@ -114,7 +121,7 @@ export function valueProblem(type: PostgresColumnType, value: JsonValue): string
 }
 
 /** Why the document does not fit the shape, or undefined. Undeclared fields are ignored, as the insert does. */
-export function documentProblem(shape: PostgresTargetShape, document: ViewDocument): string | undefined {
+export function documentProblem(shape: RelationalTargetShape, document: ViewDocument): string | undefined {
   for (const [name, column] of Object.entries(shape.columns)) {
     const value = document[name];
     if (value === undefined || value === null) {

@@ -1,4 +1,5 @@
-import type { PostgresTargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import { UnsupportedShapeError } from '../target.errors';
 import { IdentifierTooLongError } from './relational.errors';
 import {
@@ -12,7 +13,7 @@ import {
 import { PostgresDialect } from './postgres.dialect';
 import { SqliteDialect } from './sqlite.dialect';
 
-const shape: PostgresTargetShape = {
+const shape: RelationalTargetShape = {
   kind: 'postgres',
   table: 'orders',
   key: 'id',
@@ -80,9 +81,9 @@ describe('relational shape', () => {
   });
 
   it('refuses shapes of other target kinds', () => {
-    expect(() => relationalShape('p', { kind: 'elasticsearch', index: 'i', id: 'id', fields: {} })).toThrow(
-      UnsupportedShapeError,
-    );
+    expect(() =>
+      relationalShape('p', { kind: 'elasticsearch', index: 'i', id: 'id', fields: {} } as TargetShape),
+    ).toThrow(UnsupportedShapeError);
   });
 });
 

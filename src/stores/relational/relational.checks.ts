@@ -1,10 +1,10 @@
 /** Shape and entry comparison of relational views, for `prism plan` and `verify` (see ../store-checks.ts). */
-import type { PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import type { FieldComparison, StoreChecks } from '../store-checks';
 
 const NUMERIC_COLUMNS: ReadonlySet<string> = new Set(['integer', 'bigint', 'double', 'numeric']);
 
-export const relationalChecks: StoreChecks<PostgresTargetShape> = {
+export const relationalChecks: StoreChecks<RelationalTargetShape> = {
   outline: (shape) => ({
     settings: { table: shape.table, key: shape.key },
     members: {

@@ -2,6 +2,7 @@
 import type { StoreModule } from '../store-module';
 import { relationalChecks } from './relational.checks';
 import { relationalConnection } from './relational.connection';
+import { relationalDsl } from './relational.dsl';
 
 export const relationalStore = {
   kind: 'relational',
@@ -10,4 +11,5 @@ export const relationalStore = {
   capabilities: { transactional: true, readsState: true },
   checks: relationalChecks,
   connection: relationalConnection,
+  dsl: relationalDsl,
 } as const satisfies StoreModule;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithStores, useTestDatabase } from '../../../test/support/stores';
 import { CONTRACT_SHAPE, targetContract } from '../../../test/contract/target.contract';
-import type { PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import { RelationalTarget } from './relational.target';
 
 const readActive = (target: unknown, shape: unknown) =>
-  (target as RelationalTarget).readActive(shape as PostgresTargetShape);
+  (target as RelationalTarget).readActive(shape as RelationalTargetShape);
 
 describeWithStores(['postgres'], 'relational target on PostgreSQL', (urls) => {
   const database = useTestDatabase(() => urls.postgres);

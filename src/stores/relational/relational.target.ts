@@ -15,7 +15,8 @@ import { guardedClientClass } from '../../eventstore/postgres/guarded-pg-client'
 import { describeServer } from '../../eventstore/postgres/postgres-errors';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
-import type { PostgresTargetShape, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import type {
   ActivateResult,
   CommitBatch,
@@ -369,7 +370,7 @@ export class RelationalTarget implements Target {
           ? undefined
           : {
               generation: Number(previousRow.generation),
-              shape: this.dialect.decodeJson(previousRow.shape) as unknown as PostgresTargetShape,
+              shape: this.dialect.decodeJson(previousRow.shape) as unknown as RelationalTargetShape,
             };
       const existing = await session.run(this.dialect.relationKind(shape.table));
       if (existing.rows[0]?.kind === 'table') throw new ViewNameTakenError(shape.table);
@@ -558,7 +559,7 @@ export class RelationalTarget implements Target {
 
   // Internals --------------------------------------------------------------------------------------
 
-  private async readTable(shape: PostgresTargetShape, table: string): Promise<ViewDocument[]> {
+  private async readTable(shape: RelationalTargetShape, table: string): Promise<ViewDocument[]> {
     const columns = columnNames(shape).map((c) => this.dialect.quote(c));
     const rows = await this.query({
       sql: `SELECT ${columns.join(', ')} FROM ${this.t(table)} ORDER BY ${this.dialect.quote(shape.key)}`,
@@ -567,7 +568,7 @@ export class RelationalTarget implements Target {
     return rows.map((row) => this.decodeRow(shape, row));
   }
 
-  private decodeRow(shape: PostgresTargetShape, row: Row): ViewDocument {
+  private decodeRow(shape: RelationalTargetShape, row: Row): ViewDocument {
     const document: ViewDocument = {};
     for (const [name, column] of Object.entries(shape.columns)) {
       document[name] = this.dialect.decode(column.type, row[name]);
@@ -659,7 +660,7 @@ function keyText(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
 
-function sameColumns(a: PostgresTargetShape, b: PostgresTargetShape): boolean {
+function sameColumns(a: RelationalTargetShape, b: RelationalTargetShape): boolean {
   const left = columnNames(a).map((c) => `${c}:${a.columns[c]?.type}`);
   const right = columnNames(b).map((c) => `${c}:${b.columns[c]?.type}`);
   return left.length === right.length && left.every((column, i) => column === right[i]);

@@ -1,7 +1,7 @@
 /** The embedded SQLite dialect of the relational target (see relational-dialect.ts). */
 import type { JsonValue } from '../../core/json';
 import type { ViewDocument } from '../../core/plan';
-import type { PostgresColumnType, PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalColumnType, RelationalTargetShape } from './relational-view-shape';
 import {
   PARKED_COLUMNS,
   shapeColumns,
@@ -13,7 +13,7 @@ import {
 } from './relational-dialect';
 
 /** SQLite has type affinities rather than types; these give the same values back as PostgreSQL does. */
-const SQL_TYPES: Record<PostgresColumnType, string> = {
+const SQL_TYPES: Record<RelationalColumnType, string> = {
   text: 'text',
   integer: 'integer',
   bigint: 'bigint',
@@ -61,7 +61,7 @@ export class SqliteDialect implements RelationalDialect {
     return { sql, params };
   }
 
-  columnType(type: PostgresColumnType): string {
+  columnType(type: RelationalColumnType): string {
     return SQL_TYPES[type];
   }
 
@@ -69,7 +69,7 @@ export class SqliteDialect implements RelationalDialect {
     return BOOKKEEPING_TYPES[type];
   }
 
-  decode(type: PostgresColumnType, raw: unknown): JsonValue {
+  decode(type: RelationalColumnType, raw: unknown): JsonValue {
     if (raw === null || raw === undefined) return null;
     switch (type) {
       case 'boolean':
@@ -108,12 +108,12 @@ export class SqliteDialect implements RelationalDialect {
     return JSON.parse(raw as string) as JsonValue;
   }
 
-  private encodeKey(shape: PostgresTargetShape, key: string): string | number {
+  private encodeKey(shape: RelationalTargetShape, key: string): string | number {
     const type = shape.columns[shape.key]?.type;
     return type === 'integer' || type === 'bigint' ? Number(key) : key;
   }
 
-  selectByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+  selectByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement {
     const columns = shapeColumns(shape).map((c) => this.quote(c));
     return {
       sql: `SELECT ${columns.join(', ')} FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} IN (SELECT value FROM json_each(?))`,
@@ -121,7 +121,7 @@ export class SqliteDialect implements RelationalDialect {
     };
   }
 
-  deleteByKeys(table: string, shape: PostgresTargetShape, keys: readonly string[]): SqlStatement {
+  deleteByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement {
     return {
       sql: `DELETE FROM ${this.qualify(table)} WHERE ${this.quote(shape.key)} IN (SELECT value FROM json_each(?))`,
       params: [JSON.stringify(keys.map((key) => this.encodeKey(shape, key)))],
@@ -130,7 +130,7 @@ export class SqliteDialect implements RelationalDialect {
 
   upsertDocuments(
     table: string,
-    shape: PostgresTargetShape,
+    shape: RelationalTargetShape,
     documents: readonly ViewDocument[],
   ): SqlStatement {
     const names = shapeColumns(shape);
@@ -186,7 +186,7 @@ export class SqliteDialect implements RelationalDialect {
 }
 
 /** A JSON value as SQLite stores it for a column of this declared type. */
-function encode(type: PostgresColumnType, value: JsonValue | undefined): JsonValue {
+function encode(type: RelationalColumnType, value: JsonValue | undefined): JsonValue {
   if (value === undefined || value === null) return null;
   switch (type) {
     case 'boolean':

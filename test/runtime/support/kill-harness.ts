@@ -14,7 +14,7 @@ import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
 import type { JsonObject } from '../../../src/core/json';
 import type { ViewDocument } from '../../../src/core/plan';
-import type { Neo4jTargetShape } from '../../../src/core/view-shape';
+import type { Neo4jTargetShape } from '../../../src/stores/neo4j/neo4j-view-shape';
 import { createPostgresEventStore } from '../../../src/eventstore/postgres/postgres-event-store';
 import { logFilterOf } from '../../../src/runtime/source-filter';
 import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';

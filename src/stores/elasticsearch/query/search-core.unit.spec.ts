@@ -1,5 +1,5 @@
 import type { NamedQuery } from '../../../core/plan';
-import type { ElasticsearchTargetShape } from '../../../core/view-shape';
+import type { ElasticsearchTargetShape } from '../elasticsearch-view-shape';
 import { guardRawQuery } from './raw-query.guard';
 import { encodeCursor, parseSearchRequest } from './search-request.parser';
 import { renderSearchTemplate } from './search-template.renderer';

@@ -11,7 +11,7 @@
  *   cursor=<token>                 the `next` token of the previous page (search_after)
  */
 import type { JsonObject, JsonValue } from '../../../core/json';
-import type { ElasticsearchField, ElasticsearchTargetShape } from '../../../core/view-shape';
+import type { ElasticsearchField, ElasticsearchTargetShape } from '../elasticsearch-view-shape';
 import { excludeTombstones } from '../elasticsearch-shape';
 import { SearchRequestError } from './search.errors';
 

@@ -3,7 +3,7 @@
  * answers come from (the loaded projection definitions, the target's registry of active generations).
  */
 import type { CompiledProjection, NamedQuery } from '../../../core/plan';
-import type { ElasticsearchTargetShape } from '../../../core/view-shape';
+import { isElasticsearchShape, type ElasticsearchTargetShape } from '../elasticsearch-view-shape';
 import { IndexNaming } from '../elasticsearch-shape';
 
 export interface SearchView {
@@ -30,7 +30,7 @@ export function registryOfProjections(
   const views = new Map<string, SearchView>();
   for (const projection of projections) {
     const shape = projection.target;
-    if (shape.kind !== 'elasticsearch') continue;
+    if (!isElasticsearchShape(shape)) continue;
     views.set(projection.name, { alias: naming.alias(shape), shape, queries: projection.queries });
   }
   return { get: (name) => views.get(name) };

@@ -8,8 +8,8 @@
  * (`{customerId: $id}`), or after `|`, `&`, `!` inside such a label expression. Names that are not
  * declared stay as written. Everything else of the query is kept byte for byte.
  */
-import type { Neo4jTargetShape } from '../../../core/view-shape';
-import { tokenizeCypher } from '../../../dsl/validation/cypher-lexer';
+import type { Neo4jTargetShape } from '../neo4j-view-shape';
+import { tokenizeCypher } from '../cypher-lexer';
 import { physicalName } from '../neo4j-names';
 
 export class CypherTokenError extends Error {

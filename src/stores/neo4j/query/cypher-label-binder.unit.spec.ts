@@ -1,6 +1,6 @@
 import neo4j from 'neo4j-driver';
 import type { NamedQuery } from '../../../core/plan';
-import type { Neo4jTargetShape } from '../../../core/view-shape';
+import type { Neo4jTargetShape } from '../neo4j-view-shape';
 import { bindLabels } from './cypher-label-binder';
 import { bindParameters } from './graph-query.parameters';
 

@@ -5,7 +5,7 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import request from 'supertest';
 import { describeWithStores, uniqueTestName } from '../../../../test/support/stores';
 import type { CompiledProjection, NamedQuery } from '../../../core/plan';
-import type { Neo4jTargetShape } from '../../../core/view-shape';
+import type { Neo4jTargetShape } from '../neo4j-view-shape';
 import { Neo4jTarget } from '../neo4j.target';
 import { cleanUp, EventLog, exampleProjection, operationsOf } from '../neo4j-test-support';
 import type { ViewRef } from '../../target.port';

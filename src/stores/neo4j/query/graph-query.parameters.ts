@@ -6,7 +6,7 @@
  */
 import neo4j from 'neo4j-driver';
 import type { NamedQuery, QueryParameter } from '../../../core/plan';
-import { tokenizeCypher } from '../../../dsl/validation/cypher-lexer';
+import { tokenizeCypher } from '../cypher-lexer';
 import { GraphQueryParameterError } from './graph-query.errors';
 
 const INT64_MIN = -(2n ** 63n);

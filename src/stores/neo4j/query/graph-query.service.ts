@@ -17,7 +17,7 @@ import neo4j, {
   type Record as Neo4jRecord,
 } from 'neo4j-driver';
 import type { JsonValue } from '../../../core/json';
-import type { Neo4jTargetShape } from '../../../core/view-shape';
+import type { Neo4jTargetShape } from '../neo4j-view-shape';
 import { bookkeepingLabels, toNumber, type BookkeepingLabels } from '../neo4j-bookkeeping';
 import { bindLabels } from './cypher-label-binder';
 import {

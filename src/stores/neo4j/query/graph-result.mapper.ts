@@ -5,7 +5,7 @@
  */
 import neo4j, { type Node, type Path, type Relationship } from 'neo4j-driver';
 import type { JsonValue } from '../../../core/json';
-import type { Neo4jTargetShape } from '../../../core/view-shape';
+import type { Neo4jTargetShape } from '../neo4j-view-shape';
 import { declaredName, INTERNAL_PROPERTY_PREFIX } from '../neo4j-names';
 
 export interface NodeEnd {

@@ -12,12 +12,13 @@ import request from 'supertest';
 import { describeWithStores, useTestDatabase } from '../../../../test/support/stores';
 import type { JsonValue } from '../../../core/json';
 import type { ViewDocument } from '../../../core/plan';
-import type { ElasticsearchTargetShape, PostgresTargetShape } from '../../../core/view-shape';
+import type { RelationalTargetShape } from '../relational-view-shape';
+import type { ElasticsearchTargetShape } from '../../elasticsearch/elasticsearch-view-shape';
 import { RelationalTarget } from '../relational.target';
 import type { ViewRef } from '../../target.port';
 import { RelationalQueryModule } from './relational-query.module';
 
-const SHAPE: PostgresTargetShape = {
+const SHAPE: RelationalTargetShape = {
   kind: 'postgres',
   table: 'query_things',
   key: 'id',
@@ -35,7 +36,7 @@ const SHAPE: PostgresTargetShape = {
   indexes: [{ columns: ['status'], unique: false }],
 };
 /** A view keyed by text, where a key could carry a NUL. */
-const LABELS: PostgresTargetShape = {
+const LABELS: RelationalTargetShape = {
   kind: 'postgres',
   table: 'query_labels',
   key: 'name',

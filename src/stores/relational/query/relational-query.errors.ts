@@ -18,12 +18,14 @@ export class NotARelationalViewError extends Error {
   readonly code = 'not_a_relational_view';
   constructor(
     readonly view: string,
-    kind: 'elasticsearch' | 'neo4j',
+    kind: string,
   ) {
     super(
       kind === 'elasticsearch'
         ? `View "${view}" is an Elasticsearch view; query it with GET /views/${view}/search.`
-        : `View "${view}" is a Neo4j graph view; query it with its named queries, GET /views/${view}/graph/<query>.`,
+        : kind === 'neo4j'
+          ? `View "${view}" is a Neo4j graph view; query it with its named queries, GET /views/${view}/graph/<query>.`
+          : `View "${view}" is a ${kind} view, not a relational one.`,
     );
   }
 }

@@ -14,7 +14,7 @@
  *   fields=order_id,total       the columns each item carries (default: all)
  */
 import type { JsonValue } from '../../../core/json';
-import type { PostgresColumn, PostgresColumnType, PostgresTargetShape } from '../../../core/view-shape';
+import type { RelationalColumn, RelationalColumnType, RelationalTargetShape } from '../relational-view-shape';
 import { columnNames, valueProblem } from '../relational-shape';
 import { RelationalQueryError } from './relational-query.errors';
 
@@ -26,7 +26,7 @@ const CONTROL_PARAMETERS = ['sort', 'limit', 'cursor', 'fields'];
 
 export type FilterOperator = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
 const OPERATORS = new Set<string>(['eq', 'gt', 'gte', 'lt', 'lte', 'in']);
-const RANGE_TYPES = new Set<PostgresColumnType>([
+const RANGE_TYPES = new Set<RelationalColumnType>([
   'text',
   'integer',
   'bigint',
@@ -61,7 +61,7 @@ export interface RelationalQuery {
 export type QueryParameters = Readonly<Record<string, unknown>>;
 
 export function parseRelationalQuery(
-  shape: PostgresTargetShape,
+  shape: RelationalTargetShape,
   parameters: QueryParameters,
 ): RelationalQuery {
   const filters: Filter[] = [];
@@ -90,7 +90,7 @@ export function parseRelationalQuery(
 }
 
 /** `fields` is the only parameter a lookup by key takes. */
-export function parseFieldSelection(shape: PostgresTargetShape, parameters: QueryParameters): string[] {
+export function parseFieldSelection(shape: RelationalTargetShape, parameters: QueryParameters): string[] {
   let fields = columnNames(shape);
   for (const [name, value] of flatten(parameters)) {
     if (name !== 'fields') throw new RelationalQueryError(name, name, 'a lookup by key only takes `fields`');
@@ -100,7 +100,7 @@ export function parseFieldSelection(shape: PostgresTargetShape, parameters: Quer
 }
 
 /** The typed key of `GET /views/:name/:key`, checked against the key column's type. */
-export function parseKey(shape: PostgresTargetShape, text: string): JsonValue {
+export function parseKey(shape: RelationalTargetShape, text: string): JsonValue {
   return typedValue('key', shape.key, declared(shape, 'key', shape.key), text);
 }
 
@@ -137,7 +137,7 @@ function single(parameter: string, field: string, value: unknown): string {
   return value;
 }
 
-function declared(shape: PostgresTargetShape, parameter: string, name: string): PostgresColumn {
+function declared(shape: RelationalTargetShape, parameter: string, name: string): RelationalColumn {
   const column = Object.hasOwn(shape.columns, name) ? shape.columns[name] : undefined;
   if (column === undefined) {
     throw new RelationalQueryError(
@@ -150,7 +150,7 @@ function declared(shape: PostgresTargetShape, parameter: string, name: string): 
   return column;
 }
 
-function filterOf(shape: PostgresTargetShape, parameter: string, value: unknown): Filter {
+function filterOf(shape: RelationalTargetShape, parameter: string, value: unknown): Filter {
   const match = /^([^[\]]+)(?:\[([^[\]]*)\])?$/.exec(parameter);
   if (match === null) {
     throw new RelationalQueryError(
@@ -195,7 +195,7 @@ function filterOf(shape: PostgresTargetShape, parameter: string, value: unknown)
 }
 
 /** The text of a parameter as the JSON value the column holds, or a 400 naming the column. */
-function typedValue(parameter: string, name: string, column: PostgresColumn, text: string): JsonValue {
+function typedValue(parameter: string, name: string, column: RelationalColumn, text: string): JsonValue {
   const bad = (expected: string) =>
     new RelationalQueryError(
       parameter,
@@ -247,7 +247,7 @@ function unstorableText(text: string): string | undefined {
   return undefined;
 }
 
-function sortKeys(shape: PostgresTargetShape, text: string): SortKey[] {
+function sortKeys(shape: RelationalTargetShape, text: string): SortKey[] {
   const keys: SortKey[] = [];
   for (const part of text.split(',')) {
     const descending = part.startsWith('-');
@@ -274,7 +274,7 @@ function pageSize(text: string): number {
   return size;
 }
 
-function selectedFields(shape: PostgresTargetShape, text: string): string[] {
+function selectedFields(shape: RelationalTargetShape, text: string): string[] {
   const fields: string[] = [];
   for (const name of text.split(',')) {
     declared(shape, 'fields', name);
@@ -283,7 +283,7 @@ function selectedFields(shape: PostgresTargetShape, text: string): string[] {
   return fields;
 }
 
-function decodeCursor(shape: PostgresTargetShape, sort: readonly SortKey[], token: string): JsonValue[] {
+function decodeCursor(shape: RelationalTargetShape, sort: readonly SortKey[], token: string): JsonValue[] {
   const invalid = (why: string) =>
     new RelationalQueryError(
       'cursor',

@@ -1,7 +1,7 @@
-import type { PostgresTargetShape } from '../../../core/view-shape';
+import type { RelationalTargetShape } from '../relational-view-shape';
 import { encodeCursor, parseKey, parseRelationalQuery } from './relational-query.parser';
 
-const SHAPE: PostgresTargetShape = {
+const SHAPE: RelationalTargetShape = {
   kind: 'postgres',
   table: 't',
   key: 'name',

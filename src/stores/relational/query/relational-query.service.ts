@@ -6,7 +6,7 @@
  */
 import type { JsonValue } from '../../../core/json';
 import type { CompiledProjection } from '../../../core/plan';
-import type { PostgresTargetShape } from '../../../core/view-shape';
+import { isRelationalShape, type RelationalTargetShape } from '../relational-view-shape';
 import type { RelationalTarget } from '../relational.target';
 import {
   NotARelationalViewError,
@@ -40,12 +40,12 @@ export interface RelationalViewSource {
 
 interface ActiveView {
   readonly target: RelationalTarget;
-  readonly shape: PostgresTargetShape;
+  readonly shape: RelationalTargetShape;
 }
 
 export class RelationalQueryService {
   /** Shapes of generations by `projection\0generation`: a generation's shape never changes. */
-  private readonly shapes = new Map<string, PostgresTargetShape>();
+  private readonly shapes = new Map<string, RelationalTargetShape>();
 
   constructor(private readonly source: RelationalViewSource) {}
 
@@ -81,7 +81,7 @@ export class RelationalQueryService {
   private async active(name: string): Promise<ActiveView> {
     const projection = this.source.projections.find((candidate) => candidate.name === name);
     if (projection === undefined) throw new UnknownRelationalViewError(name);
-    if (projection.target.kind !== 'postgres')
+    if (!isRelationalShape(projection.target))
       throw new NotARelationalViewError(name, projection.target.kind);
     const target = this.source.target();
     if (target === undefined) throw new RelationalViewNotReadyError(name);
@@ -92,7 +92,7 @@ export class RelationalQueryService {
     let shape = this.shapes.get(cacheKey);
     if (shape === undefined) {
       const stored = (await target.listGenerations(name)).find((g) => g.generation === generation)?.shape;
-      if (stored?.kind !== 'postgres') throw new RelationalViewNotReadyError(name);
+      if (stored === undefined || !isRelationalShape(stored)) throw new RelationalViewNotReadyError(name);
       shape = stored;
       this.shapes.set(cacheKey, shape);
     }

@@ -5,7 +5,7 @@
  * for any mix of directions. NULLs sort last in both directions on both databases.
  */
 import type { JsonValue } from '../../../core/json';
-import type { PostgresColumnType, PostgresTargetShape } from '../../../core/view-shape';
+import type { RelationalColumnType, RelationalTargetShape } from '../relational-view-shape';
 import type { SqlStatement } from '../relational-dialect';
 import type { Filter, RelationalQuery, SortKey } from './relational-query.parser';
 
@@ -28,7 +28,7 @@ class Parameters {
   readonly values: unknown[] = [];
   constructor(
     private readonly dialect: SqlNaming,
-    private readonly shape: PostgresTargetShape,
+    private readonly shape: RelationalTargetShape,
   ) {}
 
   /** Binds a typed value of `column` and returns its placeholder. */
@@ -46,7 +46,7 @@ class Parameters {
 /** One page: the selected columns plus the sort columns (the cursor needs them), `limit + 1` rows. */
 export function pageStatement(
   dialect: SqlNaming,
-  shape: PostgresTargetShape,
+  shape: RelationalTargetShape,
   query: RelationalQuery,
 ): SqlStatement {
   const q = (name: string) => dialect.quote(name);
@@ -71,7 +71,7 @@ export function pageStatement(
 /** One row by its key. */
 export function rowStatement(
   dialect: SqlNaming,
-  shape: PostgresTargetShape,
+  shape: RelationalTargetShape,
   key: JsonValue,
   fields: readonly string[],
 ): SqlStatement {
@@ -113,7 +113,7 @@ function afterCursor(
 }
 
 /** A typed JSON value as the driver binds it for a column of this type. */
-function sqlValue(dialect: SqlNaming, type: PostgresColumnType, value: JsonValue): unknown {
+function sqlValue(dialect: SqlNaming, type: RelationalColumnType, value: JsonValue): unknown {
   if (value === null) return null;
   switch (type) {
     case 'numeric':

@@ -1,11 +1,11 @@
 /** The compiled SQL of relational queries, per dialect (the e2e suite runs the same queries for real). */
-import type { PostgresTargetShape } from '../../../core/view-shape';
+import type { RelationalTargetShape } from '../relational-view-shape';
 import { PostgresDialect } from '../postgres.dialect';
 import { SqliteDialect } from '../sqlite.dialect';
 import { encodeCursor, parseRelationalQuery } from './relational-query.parser';
 import { pageStatement, rowStatement } from './relational-query.sql';
 
-const SHAPE: PostgresTargetShape = {
+const SHAPE: RelationalTargetShape = {
   kind: 'postgres',
   table: 'order_summary',
   key: 'order_id',

@@ -4,7 +4,7 @@
  * every query part must start with a read clause (an allow-list), and every clause that writes or
  * administers is reported with its offset.
  */
-import { tokenizeCypher, type CypherToken } from './cypher-lexer';
+import { tokenizeCypher, type CypherToken } from '../cypher-lexer';
 
 export interface CypherFinding {
   readonly kind: 'write-clause' | 'syntax';

@@ -1,6 +1,7 @@
 /** projections/social-graph.yaml, written with the TypeScript builder (a test asserts they are the same). */
-import { defineProjection, neo4j } from '../define-projection';
-import { cel } from '../expression.builder';
+import { defineProjection } from '../../../src/dsl/builder/define-projection';
+import { cel } from '../../../src/dsl/builder/expression.builder';
+import { neo4j } from '../../../src/stores/neo4j/dsl/neo4j.builder';
 import type { MarketplaceEvents } from './marketplace-events';
 
 export const socialGraph = defineProjection<MarketplaceEvents>()({

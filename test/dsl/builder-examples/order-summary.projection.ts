@@ -1,6 +1,7 @@
 /** projections/order-summary.yaml, written with the TypeScript builder (a test asserts they are the same). */
-import { defineProjection, postgres } from '../define-projection';
-import { cel } from '../expression.builder';
+import { defineProjection } from '../../../src/dsl/builder/define-projection';
+import { cel } from '../../../src/dsl/builder/expression.builder';
+import { relational } from '../../../src/stores/relational/dsl/relational.builder';
 import type { MarketplaceEvents } from './marketplace-events';
 
 export const orderSummary = defineProjection<MarketplaceEvents>()({
@@ -8,7 +9,7 @@ export const orderSummary = defineProjection<MarketplaceEvents>()({
   version: 1,
   description: 'One row per order with its status, item count and total (cents).',
   source: { events: ['OrderPlaced', 'ItemAdded', 'OrderShipped', 'OrderCancelled'], streamPrefix: 'order-' },
-  target: postgres({
+  target: relational({
     table: 'order_summary',
     key: 'order_id',
     columns: {

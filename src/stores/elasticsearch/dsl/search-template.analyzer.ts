@@ -3,8 +3,8 @@
  * field-level queries such as `match`/`term`/`range`, and `field`/`fields` values). The validator checks
  * both against the declared parameters and index fields.
  */
-import type { JsonValue } from '../../core/json';
-import type { PathSegment } from '../source/source-locator';
+import type { JsonValue } from '../../../core/json';
+import type { PathSegment } from '../../../dsl/source/source-locator';
 
 export interface TemplateReference {
   readonly name: string;

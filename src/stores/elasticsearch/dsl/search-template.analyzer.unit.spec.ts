@@ -1,4 +1,4 @@
-import { analyzeSearchTemplate } from './search-template';
+import { analyzeSearchTemplate } from './search-template.analyzer';
 
 describe('analyzeSearchTemplate', () => {
   it('finds parameter holes and field references with their paths', () => {

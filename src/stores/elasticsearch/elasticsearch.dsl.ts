@@ -1,0 +1,90 @@
+/**
+ * The Elasticsearch store's DSL section (see ../store-dsl.ts): an index of typed fields under an id
+ * field, a document view with no NOT NULL (a missing or null field is simply absent), and named queries
+ * written as search templates (`search:`).
+ */
+import type { ValueKind, ValueType } from '../../dsl/expressions/value-types';
+import type { DocumentView, StoreDsl } from '../store-dsl';
+import {
+  checkElasticsearchLimits,
+  checkElasticsearchSection,
+  salvageElasticsearchSection,
+} from './dsl/elasticsearch-section.checks';
+import {
+  ElasticsearchSectionSchema,
+  SearchTemplateSchema,
+  type ElasticsearchSection,
+} from './dsl/elasticsearch-section.schema';
+import { checkSearchQuery } from './dsl/search-query.check';
+import {
+  ELASTICSEARCH_SHAPE_KIND,
+  type ElasticsearchFieldType,
+  type ElasticsearchTargetShape,
+} from './elasticsearch-view-shape';
+
+const VALUE_KINDS: Record<ElasticsearchFieldType, ValueKind> = {
+  keyword: 'string',
+  text: 'string',
+  date: 'timestamp',
+  integer: 'int32',
+  long: 'int',
+  double: 'double',
+  boolean: 'bool',
+};
+
+/** Elasticsearch has no NOT NULL: a missing or null field is simply absent. */
+export function elasticsearchValueType(type: ElasticsearchFieldType, array: boolean): ValueType {
+  return { kind: VALUE_KINDS[type], nullable: true, array, declared: array ? `${type}[]` : type };
+}
+
+function view(section: ElasticsearchSection): DocumentView {
+  return {
+    family: 'document',
+    noun: 'field',
+    owner: `index ${section.index}`,
+    key: section.id,
+    fields: new Map(
+      Object.entries(section.fields).map(([name, field]) => [
+        name,
+        elasticsearchValueType(field.type, field.array),
+      ]),
+    ),
+    unknownCode: 'unknown-field',
+    enforcesNotNull: false,
+  };
+}
+
+/** DSL-only details (`array`) stay behind: the mapping of a field is the same for one value or a list. */
+function shapeOf(section: ElasticsearchSection): ElasticsearchTargetShape {
+  return {
+    kind: ELASTICSEARCH_SHAPE_KIND,
+    index: section.index,
+    id: section.id,
+    fields: Object.fromEntries(
+      Object.entries(section.fields).map(([name, field]) => [
+        name,
+        {
+          type: field.type,
+          facet: field.facet,
+          filter: field.filter,
+          ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
+          ...(field.searchAnalyzer !== undefined && { searchAnalyzer: field.searchAnalyzer }),
+        },
+      ]),
+    ),
+    ...(section.settings !== undefined && { settings: { ...section.settings } }),
+  };
+}
+
+export const elasticsearchDsl: StoreDsl<ElasticsearchSection, ElasticsearchTargetShape> = {
+  schema: ElasticsearchSectionSchema,
+  family: 'document',
+  viewName: 'index',
+  queries: { field: 'search', schema: SearchTemplateSchema, check: checkSearchQuery },
+  checkLimits: checkElasticsearchLimits,
+  salvage: salvageElasticsearchSection,
+  check: checkElasticsearchSection,
+  view,
+  shapeOf,
+  keyFieldOf: (shape) => shape.id,
+};
