@@ -4,14 +4,14 @@
  *   (event, current state of the keys it touches) -> operations on the view
  *
  * The DSL compiles YAML or TypeScript definitions into this shape; the runtime batches events through it
- * and hands the operations to a target. Nothing here does I/O, so the same plan runs against PostgreSQL,
- * Elasticsearch, Neo4j, or an in-memory view in tests.
+ * and hands the operations to a target. Nothing here does I/O, so the same plan runs against every store
+ * module's target, or an in-memory view in tests.
  */
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { JsonObject, JsonValue } from './json';
 import type { TargetShape } from './view-shape';
 
-/** A document of a document view (a Postgres row or an Elasticsearch document), keyed by its key field. */
+/** A document of a document view (a table row, an indexed document), keyed by its key field. */
 export type ViewDocument = JsonObject;
 
 /** Identifies one document of a document view: the string form of its key value. */

@@ -234,7 +234,7 @@ export class ProjectionBuilder<
       handlers: structuredClone(this.handlers) as WrittenDefinition['handlers'],
       ...(Object.keys(this.queries).length === 0
         ? {}
-        : { queries: structuredClone(this.queries) as WrittenDefinition['queries'] }),
+        : { queries: structuredClone(this.queries) }),
     };
   }
 

@@ -194,7 +194,7 @@ function crossFileProblems(checks: readonly SourceCheck[]): DefinitionError[] {
     if (!isPlainObject(check.value)) continue;
     const { name, target } = check.value;
     if (typeof name === 'string') {
-      // `orders-x` and `orders_x` share physical names in the stores (Neo4j labels are namespaced with
+      // `orders-x` and `orders_x` share physical names in the stores (graph labels are namespaced with
       // `orders_x`), so they collide as surely as two equal names (issue #12, item 8).
       const storeName = name.replace(/-/g, '_');
       const first = names.get(storeName);

@@ -5,6 +5,7 @@
  * committed files differ from what the schemas generate.
  */
 import { z } from 'zod';
+import { storeModules } from '../../stores/registry';
 import { ProjectionTestFileSchema } from '../testing/projection-test.schema';
 import { projectionDefinitionSchema } from './definition.schema';
 
@@ -21,8 +22,16 @@ export function definitionJsonSchema(): Record<string, unknown> {
   return toJsonSchema(
     projectionDefinitionSchema(),
     'Prism projection definition',
-    'A projection: its source events, target view shape, what each event does, and named read queries. The target section of each registered store comes from its store module (src/stores/<store>/<store>.dsl.ts); a target kind may also be written as one of its aliases (e.g. "postgres" for "relational"). Generated from src/dsl/model/definition.schema.ts by `prism schema`; do not edit.',
+    `A projection: its source events, target view shape, what each event does, and named read queries. The target section of each store comes from its store module (src/stores/<store>/<store>.dsl.ts).${aliasNote()} Generated from src/dsl/model/definition.schema.ts by \`prism schema\`; do not edit.`,
   );
+}
+
+/** The accepted aliases of target kinds, e.g. ` A target kind may also be written as an alias: "postgres" (read as "relational").` */
+function aliasNote(): string {
+  const aliases = storeModules().flatMap((module) =>
+    (module.aliases ?? []).map((alias) => `"${alias}" (read as "${module.kind}")`),
+  );
+  return aliases.length === 0 ? '' : ` A target kind may also be written as an alias: ${aliases.join(', ')}.`;
 }
 
 export function projectionTestJsonSchema(): Record<string, unknown> {

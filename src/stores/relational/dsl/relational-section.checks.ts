@@ -111,7 +111,13 @@ export function checkRelationalLimits(raw: Readonly<Record<string, unknown>>, li
   limits.nameLength(['target', 'table'], raw.table, RELATIONAL_LIMITS.tableName, 'a table name');
   if (columns <= RELATIONAL_LIMITS.columns)
     for (const [name] of limits.entries(raw.columns))
-      limits.nameLength(['target', 'columns', name], name, RELATIONAL_LIMITS.columnName, 'a column name', 'key');
+      limits.nameLength(
+        ['target', 'columns', name],
+        name,
+        RELATIONAL_LIMITS.columnName,
+        'a column name',
+        'key',
+      );
   const indexes = Array.isArray(raw.indexes) ? (raw.indexes as unknown[]) : [];
   limits.over(['target', 'indexes'], indexes.length, RELATIONAL_LIMITS.indexes, 'indexes on one table');
   indexes.forEach((index, i) => {

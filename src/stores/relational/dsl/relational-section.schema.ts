@@ -9,14 +9,14 @@ import { RELATIONAL_COLUMN_TYPES } from '../relational-view-shape';
 const ColumnName = named('column', 'A column of the target table (snake_case).');
 
 export const RelationalColumnSchema = z.strictObject({
-  type: z.enum(RELATIONAL_COLUMN_TYPES).describe('Column type (PostgreSQL names; SQLite stores each as its nearest type).'),
+  type: z
+    .enum(RELATIONAL_COLUMN_TYPES)
+    .describe('Column type (PostgreSQL names; SQLite stores each as its nearest type).'),
   nullable: z.boolean().default(false).describe('Columns are NOT NULL unless nullable: true.'),
 });
 
 export const RelationalSectionSchema = z.strictObject({
-  kind: z
-    .literal('relational')
-    .describe('A relational table, on PostgreSQL or SQLite.'),
+  kind: z.literal('relational').describe('A relational table, on PostgreSQL or SQLite.'),
   table: ColumnName.describe('Logical table name (snake_case).'),
   key: ColumnName.describe('Primary-key column; one of `columns`.'),
   columns: z.record(ColumnName, RelationalColumnSchema).describe('Column name -> type.'),
