@@ -232,9 +232,7 @@ export class ProjectionBuilder<
       target: structuredClone(target) as WrittenDefinition['target'],
       ...(onPoison === undefined ? {} : { onPoison }),
       handlers: structuredClone(this.handlers) as WrittenDefinition['handlers'],
-      ...(Object.keys(this.queries).length === 0
-        ? {}
-        : { queries: structuredClone(this.queries) }),
+      ...(Object.keys(this.queries).length === 0 ? {} : { queries: structuredClone(this.queries) }),
     };
   }
 

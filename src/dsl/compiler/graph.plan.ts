@@ -52,11 +52,7 @@ export class GraphPlan implements ViewPlan {
       set: Readonly<Record<string, Expression>> | undefined,
       properties: GraphView['nodes'][string]['properties'],
     ): readonly Assignment[] =>
-      Object.entries(set ?? {}).map(([name, expression]) => [
-        name,
-        bind(expression),
-        properties[name]!,
-      ]);
+      Object.entries(set ?? {}).map(([name, expression]) => [name, bind(expression), properties[name]!]);
 
     this.steps = stepsByEventType(checked.definition.handlers, isGraphAction, (action): GraphStep => {
       const when = action.when === undefined ? {} : { when: bind(action.when) };

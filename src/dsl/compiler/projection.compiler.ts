@@ -96,6 +96,6 @@ function namedQuery(name: string, query: QueryModel, language: string | undefine
   }
   // the model is frozen; a template is handed out as the plain object it was before the model was
   const text = language === undefined ? undefined : (query[language] as string | JsonObject | undefined);
-  const body = typeof text === 'object' ? (structuredClone(text) as JsonObject) : text;
+  const body = typeof text === 'object' ? structuredClone<JsonObject>(text) : text;
   return { name, parameters, body: body ?? {} };
 }

@@ -121,13 +121,13 @@ export function writtenFormOf(model: ProjectionModel): Readonly<Record<string, u
       section === 'target'
         ? { ...model.target, kind: storeDslOf(model.target).storedKind ?? model.target.kind }
         : section === 'handlers'
-        ? Object.fromEntries(
-            Object.entries(model.handlers).map(([eventType, actions]) => [
-              eventType,
-              actions.map(untagAction),
-            ]),
-          )
-        : value,
+          ? Object.fromEntries(
+              Object.entries(model.handlers).map(([eventType, actions]) => [
+                eventType,
+                actions.map(untagAction),
+              ]),
+            )
+          : value,
     ]),
   );
 }

@@ -138,12 +138,7 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
       } else if (untyped.has(`${declaredBy}.${name}`)) {
         expressions.compile(expression, expressions.eventScope);
       } else {
-        expressions.typed(
-          expression,
-          expressions.eventScope,
-          type,
-          `property "${name}" (${type.declared})`,
-        );
+        expressions.typed(expression, expressions.eventScope, type, `property "${name}" (${type.declared})`);
       }
     }
   }
