@@ -20,16 +20,11 @@ const CORE = [
 const STORE_NAMES = /elasticsearch|neo4j|postgres|sqlite/i;
 
 /**
- * Folders still being converted by other parts of issue #13. TODO: the coordinator empties this list as
- * those parts land; a folder leaves it as soon as it names no store.
+ * Core folders still being converted, each a `TODO` entry with what is left, so this test passes while
+ * a part of issue #13 is under way. Empty since the config, wiring, admin and health parts landed: keep
+ * it empty, a store name in the core is a store module's job left undone.
  */
-const NOT_CONVERTED_YET: readonly string[] = [
-  'src/config', // TODO: connecting from configuration moves into each store module
-  'src/projection-host', // TODO: targets and queries found through the registry
-  'src/app.module.ts', // TODO: one client per store, from its store module
-  'src/admin', // TODO: shape diff and entry diff move into each store module
-  'src/observability/health', // TODO: each store module's health probe
-];
+const NOT_CONVERTED_YET: readonly string[] = [];
 
 function sourceFiles(path: string): string[] {
   const absolute = join(ROOT, path);
