@@ -24,7 +24,8 @@ export class UnknownGenerationError extends Error {
   constructor(
     readonly projection: string,
     readonly generation: number,
-    readonly target: TargetKind,
+    /** The target's kind (Target.kind). */
+    readonly target: string,
   ) {
     super(
       `Projection "${projection}" has no generation ${generation} in the ${target} target (never prepared, ` +
