@@ -139,7 +139,8 @@ export async function scanAll(target: Target, view: ViewRef, limit = 100): Promi
 /** The id of an entry key (`a`, or the key of `node:Order:"a"`). */
 export function idOf(entryKey: string): string {
   const parsed = parseGraphEntryKey(entryKey);
-  return parsed?.kind === 'node' ? String(parsed.key) : entryKey;
+  if (parsed?.kind !== 'node') return entryKey;
+  return typeof parsed.key === 'string' ? parsed.key : JSON.stringify(parsed.key);
 }
 
 export function order(id: string, status: string, total: number): ViewDocument {

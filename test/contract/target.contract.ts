@@ -62,7 +62,7 @@ export function targetContract(harness: TargetContractHarness): void {
         if (family.name === 'document') {
           if (harness.readActive === undefined)
             throw new Error(`${harness.name}: a document view needs readActive`);
-          return (await harness.readActive(target, shape)).map((document) => String(document.order_id));
+          return (await harness.readActive(target, shape)).map((document) => document.order_id as string);
         }
         // Graph readers resolve the registry's active generation at query time (src/stores/neo4j/query).
         const active = (await target.readProjection(projection()))?.activeGeneration;

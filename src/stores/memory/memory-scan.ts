@@ -77,8 +77,8 @@ function compare(a: Position, b: Position): number {
 function compareValues(a: JsonValue, b: JsonValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a !== typeof b) return typeof a === 'string' ? -1 : 1;
-  const left = String(a);
-  const right = String(b);
+  const left = typeof a === 'string' ? a : JSON.stringify(a);
+  const right = typeof b === 'string' ? b : JSON.stringify(b);
   return left < right ? -1 : left > right ? 1 : 0;
 }
 

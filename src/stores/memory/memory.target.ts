@@ -99,7 +99,10 @@ export class MemoryTarget implements Target {
     if (name !== undefined) this.claims.set(name, spec.projection);
     this.projection(spec.projection);
     let generations = this.generations.get(spec.projection);
-    if (generations === undefined) this.generations.set(spec.projection, (generations = new Map()));
+    if (generations === undefined) {
+      generations = new Map<Generation, StoredGeneration>();
+      this.generations.set(spec.projection, generations);
+    }
     if (!generations.has(spec.generation)) {
       generations.set(spec.generation, {
         spec,
@@ -132,26 +135,27 @@ export class MemoryTarget implements Target {
     return documentProblem(view.projection, view.shape, document);
   }
 
+  /** Runs to its end without yielding, so no other call sees half of it. */
   commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult> {
-    // Checked before anything is written, whatever the checkpoint: a bad operation is poison.
     try {
-      checkOperations(view.projection, view.shape, batch.operations);
+      return Promise.resolve(this.commitNow(view, batch));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  private commitNow(view: ViewRef, batch: CommitBatch): CommitResult {
+    // Checked before anything is written, whatever the checkpoint: a bad operation is poison.
+    checkOperations(view.projection, view.shape, batch.operations);
     const stored = this.generation(view);
     if (stored === undefined || stored.checkpoint !== batch.checkpoint.from)
-      return Promise.resolve({ kind: 'checkpoint-mismatch', actual: stored?.checkpoint });
-    try {
-      apply(view.projection, stored, batch.operations);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+      return { kind: 'checkpoint-mismatch', actual: stored?.checkpoint };
+    apply(view.projection, stored, batch.operations);
     for (const parked of batch.park ?? []) stored.parked.set(parked.position, parked);
     for (const position of batch.release ?? []) stored.parked.delete(position);
     stored.resolutions.push(...(batch.resolve ?? []));
     stored.checkpoint = batch.checkpoint.to;
-    return Promise.resolve({ kind: 'committed', checkpoint: batch.checkpoint.to });
+    return { kind: 'committed', checkpoint: batch.checkpoint.to };
   }
 
   activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult> {
