@@ -116,11 +116,6 @@ describeOnRuntimeStores('rebuilds and swaps', (context) => {
     expect(await context.view()).toEqual(fixture().expected(more, 2));
     await waitFor(async () => (await generations()).length === 1, 'the old generation to be dropped');
     expect(await generations()).toEqual([[2, 'active']]);
-    expect(
-      await context
-        .target()
-        .scan({ projection: name(), generation: 1, shape: version(1).plan.target }, { limit: 1 }),
-    ).toEqual([]);
     expect(runtime.status(name())).toMatchObject({ state: 'live', rebuild: null });
 
     const last = await appendOrders(log(), 45);
@@ -162,7 +157,7 @@ describeOnRuntimeStores('rebuilds and swaps', (context) => {
     await waitFor(async () => (await generations()).length === 1, 'the old generation to be dropped');
   });
 
-  it('a rebuild interrupted by a restart resumes from its own checkpoint', async () => {
+  itLight('a rebuild interrupted by a restart resumes from its own checkpoint', async () => {
     await appendOrders(log(), 40);
     const first = await context.start({ plans: [version(1)] });
     await first.waitForCheckpoint(name(), await head());

@@ -161,7 +161,7 @@ describeOnRuntimeStores('projection runner', (context) => {
     await waitFor(() => rt.status(name()).state === 'live', 'live again');
   });
 
-  it('pauses and resumes, and the pause survives a restart', async () => {
+  itLight('pauses and resumes, and the pause survives a restart', async () => {
     await appendOrders(log(), 5);
     let rt = await start();
     await rt.waitForCheckpoint(name(), await head());
