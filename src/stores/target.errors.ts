@@ -24,8 +24,7 @@ export class UnknownGenerationError extends Error {
   constructor(
     readonly projection: string,
     readonly generation: number,
-    /** The target's kind (Target.kind). */
-    readonly target: string,
+    readonly target: TargetKind,
   ) {
     super(
       `Projection "${projection}" has no generation ${generation} in the ${target} target (never prepared, ` +

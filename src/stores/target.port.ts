@@ -31,7 +31,7 @@
  */
 import type { JsonValue } from '../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
-import type { TargetShape } from '../core/view-shape';
+import type { TargetKind, TargetShape } from '../core/view-shape';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ProjectionDrop, ProjectionDropOptions } from './projection-drop';
 import type { StoreCapabilities } from './store-capabilities';
@@ -155,8 +155,7 @@ export type ActivateResult =
   | { readonly kind: 'behind'; readonly checkpoint: bigint };
 
 export interface Target {
-  /** The kind of the store module it belongs to (src/stores/registry.ts), e.g. `relational`, `memory`. */
-  readonly kind: string;
+  readonly kind: TargetKind;
   /**
    * What the store can do: `capabilities.transactional` says whether `commit` is atomic (see the file comment
    * for what a target without transactions does instead); `readsState` whether plans load current documents.

@@ -7,8 +7,12 @@
 import type { JsonValue } from '../../core/json';
 import type { NodeRef, ViewDocument, ViewOperation } from '../../core/plan';
 import type { GraphPropertyType, Neo4jTargetShape, TargetShape } from '../../core/view-shape';
+import { elasticsearchChecks } from '../elasticsearch/elasticsearch.checks';
 import { documentProblem as indexDocumentProblem } from '../elasticsearch/elasticsearch-shape';
+import { neo4jChecks } from '../neo4j/neo4j.checks';
+import { relationalChecks } from '../relational/relational.checks';
 import { documentProblem as tableDocumentProblem } from '../relational/relational-shape';
+import type { StoreChecks } from '../store-checks';
 import { MemoryShapeMismatchError } from './memory.errors';
 
 /** Graph shapes hold nodes and relationships; the others hold documents by key. */
@@ -42,6 +46,25 @@ export function documentProblem(
       return indexDocumentProblem(shape, document);
     case 'neo4j':
       return `projection "${projection}" has a graph view, which stores nodes and relationships, not documents`;
+  }
+}
+
+/** `plan` and `verify` compare a memory view as the store that declared its shape would (../store-checks.ts). */
+export const memoryChecks: StoreChecks = {
+  outline: (shape) => checksOf(shape).outline(shape),
+  entryFields: (shape, key) => checksOf(shape).entryFields(shape, key),
+  sampleShape: (current, next) =>
+    current.kind === next.kind ? (checksOf(next).sampleShape?.(current, next) ?? next) : next,
+};
+
+function checksOf(shape: TargetShape): StoreChecks {
+  switch (shape.kind) {
+    case 'postgres':
+      return relationalChecks;
+    case 'elasticsearch':
+      return elasticsearchChecks;
+    case 'neo4j':
+      return neo4jChecks;
   }
 }
 

@@ -4,9 +4,11 @@
  * graph view `load` finds nothing, as graph plans read no state.
  */
 import type { StoreModule } from '../store-module';
+import { memoryChecks } from './memory-shapes';
 
 export const memoryStore = {
   kind: 'memory',
   title: 'in memory (tests and checks)',
   capabilities: { transactional: true, readsState: true },
+  checks: memoryChecks,
 } as const satisfies StoreModule;

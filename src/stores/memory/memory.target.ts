@@ -10,7 +10,7 @@
  * Nothing survives the process; `readActive` is what readers of a document view would see.
  */
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
-import type { TargetShape } from '../../core/view-shape';
+import type { TargetKind, TargetShape } from '../../core/view-shape';
 import { compareResolutions } from '../parking-resolution';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import type {
@@ -56,13 +56,18 @@ interface DocumentGeneration {
 }
 
 export class MemoryTarget implements Target {
-  readonly kind = memoryStore.kind;
   readonly capabilities = memoryStore.capabilities;
   private readonly projections = new Map<string, { activeGeneration: Generation | null; paused: boolean }>();
   /** Generations per projection, by number. */
   private readonly generations = new Map<string, Map<Generation, StoredGeneration>>();
   /** Document view names (table, index) -> the projection that uses it. */
   private readonly claims = new Map<string, string>();
+
+  /**
+   * `kind`: Target.kind is still the closed TargetKind the runtime reports (src/core/view-shape.ts); until
+   * it names store modules, a memory target reports the kind of the store whose views it stands in for.
+   */
+  constructor(readonly kind: TargetKind = 'postgres') {}
 
   initialize(): Promise<void> {
     return Promise.resolve();
@@ -82,6 +87,10 @@ export class MemoryTarget implements Target {
         .sort((a, b) => a.spec.generation - b.spec.generation)
         .map((g) => ({ ...g.spec, status: g.status, createdAt: g.createdAt })),
     );
+  }
+
+  listProjections(): Promise<ProjectionRecord[]> {
+    return Promise.resolve([...this.projections].map(([name, entry]) => ({ name, ...entry })));
   }
 
   setPaused(name: string, paused: boolean): Promise<void> {

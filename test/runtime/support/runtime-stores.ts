@@ -227,7 +227,7 @@ export const RUNTIME_STORES: readonly RuntimeStore[] = [
   {
     name: 'memory (graph)',
     needs: [],
-    open: () => Promise.resolve(new MemoryTarget()),
+    open: () => Promise.resolve(new MemoryTarget('neo4j')),
     fixture: (namespace) => graphFixture(graphName(namespace)),
   },
 ];
