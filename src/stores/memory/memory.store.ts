@@ -4,11 +4,14 @@
  * graph view `load` finds nothing, as graph plans read no state.
  */
 import type { StoreModule } from '../store-module';
+import { memoryConnection } from './memory.connection';
 import { memoryChecks } from './memory-shapes';
+import { MEMORY_CAPABILITIES } from './memory.target';
 
 export const memoryStore = {
   kind: 'memory',
   title: 'in memory (tests and checks)',
-  capabilities: { transactional: true, readsState: true },
+  capabilities: MEMORY_CAPABILITIES,
   checks: memoryChecks,
+  connection: memoryConnection,
 } as const satisfies StoreModule;

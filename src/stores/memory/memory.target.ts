@@ -12,6 +12,7 @@
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetKind, TargetShape } from '../../core/view-shape';
 import { compareResolutions } from '../parking-resolution';
+import type { StoreCapabilities } from '../store-capabilities';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import type {
   ActivateResult,
@@ -31,7 +32,6 @@ import type {
   ViewRef,
 } from '../target.port';
 import { MemoryUniqueViolationError, MemoryViewClaimedError } from './memory.errors';
-import { memoryStore } from './memory.store';
 import { checkOperations, claimedViewName, documentProblem, isGraphShape } from './memory-shapes';
 import { scanDocuments, scanGraph } from './memory-scan';
 import { MemoryDocumentView, MemoryGraphView } from './memory.view';
@@ -55,8 +55,17 @@ interface DocumentGeneration {
   readonly table: UniqueIndexedDocuments;
 }
 
+/**
+ * Atomic commits; plans read state (a graph view loads nothing, as graph plans need nothing). The memory
+ * store module (memory.store.ts) states these.
+ */
+export const MEMORY_CAPABILITIES = {
+  transactional: true,
+  readsState: true,
+} as const satisfies StoreCapabilities;
+
 export class MemoryTarget implements Target {
-  readonly capabilities = memoryStore.capabilities;
+  readonly capabilities = MEMORY_CAPABILITIES;
   private readonly projections = new Map<string, { activeGeneration: Generation | null; paused: boolean }>();
   /** Generations per projection, by number. */
   private readonly generations = new Map<string, Map<Generation, StoredGeneration>>();
