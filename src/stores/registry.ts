@@ -6,11 +6,12 @@
  * below is the built-in set.
  */
 import { elasticsearchStore } from './elasticsearch/elasticsearch.store';
+import { memoryStore } from './memory/memory.store';
 import { neo4jStore } from './neo4j/neo4j.store';
 import { relationalStore } from './relational/relational.store';
 import type { StoreModule } from './store-module';
 
-const BUILT_IN: readonly StoreModule[] = [relationalStore, elasticsearchStore, neo4jStore];
+const BUILT_IN: readonly StoreModule[] = [relationalStore, elasticsearchStore, neo4jStore, memoryStore];
 
 const registered: StoreModule[] = [...BUILT_IN];
 

@@ -27,5 +27,9 @@ export interface StoreModule {
   readonly capabilities: StoreCapabilities;
   readonly checks: StoreChecks;
   readonly connection: StoreConnection;
-  readonly dsl: StoreDsl;
+  /**
+   * The definition's `target:` section of this store. Absent for a store definitions cannot name: the memory
+   * store holds views of the other stores' shapes (tests, `verify`'s scratch view) and has no section of its own.
+   */
+  readonly dsl?: StoreDsl;
 }

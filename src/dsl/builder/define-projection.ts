@@ -200,7 +200,7 @@ export class ProjectionBuilder<
     eventType: E,
     actions: (context: ActionsFor<Target, Events[E]>) => readonly WrittenAction[],
   ): ProjectionBuilder<Events, Selected, Target> {
-    const context = (storeModule(this.header.target.kind).dsl.family === 'graph'
+    const context = (storeModule(this.header.target.kind).dsl?.family === 'graph'
       ? graphActions()
       : documentActions()) as unknown as ActionsFor<Target, Events[E]>;
     return new ProjectionBuilder(

@@ -9,12 +9,24 @@ import { findStoreModule, storeModule, storeModules } from '../../stores/registr
 import type { StoreDsl, StoreQueryLanguage, TargetSection, TargetView } from '../../stores/store-dsl';
 import type { StoreModule } from '../../stores/store-module';
 
+/** A store module that definitions can name: one with a `target:` section (the memory store has none). */
+export type DefinableStoreModule = StoreModule & { readonly dsl: StoreDsl };
+
+function isDefinable(module: StoreModule): module is DefinableStoreModule {
+  return module.dsl !== undefined;
+}
+
+/** The registered store modules definitions can name, built-in ones first. */
+export function definableStores(): DefinableStoreModule[] {
+  return storeModules().filter(isDefinable);
+}
+
 /** A value built from the registered store modules, rebuilt when a module is registered or removed. */
-function perRegistry<T>(build: (modules: readonly StoreModule[]) => T): () => T {
-  let seen: readonly StoreModule[] = [];
+function perRegistry<T>(build: (modules: readonly DefinableStoreModule[]) => T): () => T {
+  let seen: readonly DefinableStoreModule[] = [];
   let built: { readonly value: T } | undefined;
   return () => {
-    const modules = storeModules();
+    const modules = definableStores();
     if (!built || modules.length !== seen.length || modules.some((module, i) => module !== seen[i])) {
       seen = [...modules];
       built = { value: build(seen) };
@@ -30,7 +42,7 @@ export type TargetSectionInput = { readonly kind: string } & Readonly<Record<str
  * One store's section as part of the union: its `kind` also accepts the module's aliases and reads them as
  * the kind (`postgres` -> `relational`), and says so in the JSON Schema.
  */
-function sectionSchema(module: StoreModule): z.ZodObject {
+function sectionSchema(module: DefinableStoreModule): z.ZodObject {
   const aliases = module.aliases ?? [];
   if (aliases.length === 0) return module.dsl.schema;
   const declared = (module.dsl.schema.shape as Record<string, z.ZodType>).kind?.description;
@@ -59,7 +71,7 @@ export const queryLanguages: () => readonly (StoreQueryLanguage & { readonly kin
 
 /** The kinds a target may name, and every accepted spelling (kinds and aliases), for messages. */
 export function targetKindNames(): { readonly kinds: string[]; readonly names: string[] } {
-  const modules = storeModules();
+  const modules = definableStores();
   return {
     kinds: modules.map((module) => module.kind),
     names: modules.flatMap((module) => [module.kind, ...(module.aliases ?? [])]),
@@ -68,12 +80,15 @@ export function targetKindNames(): { readonly kinds: string[]; readonly names: s
 
 /** The DSL section of a validated target section's store (its kind is a registered one). */
 export function storeDslOf(section: TargetSection): StoreDsl {
-  return storeModule(section.kind).dsl;
+  const module = storeModule(section.kind);
+  if (!isDefinable(module)) throw new Error(`The ${module.kind} store has no target section.`);
+  return module.dsl;
 }
 
 /** The store module of a raw target section's kind or alias, if one is registered. */
-export function storeModuleOfKind(kind: unknown): StoreModule | undefined {
-  return typeof kind === 'string' ? findStoreModule(kind) : undefined;
+export function storeModuleOfKind(kind: unknown): DefinableStoreModule | undefined {
+  const module = typeof kind === 'string' ? findStoreModule(kind) : undefined;
+  return module && isDefinable(module) ? module : undefined;
 }
 
 /** What the section's actions write: a document view's fields, or a graph's labels and types. */

@@ -124,7 +124,7 @@ export function runProjectionTestCase(
 /** The field holding a document's key, as the view's store declares it. */
 function documentKeyField(projection: CompiledProjection): string {
   const target = projection.target;
-  return findStoreModule(target.kind)?.dsl.keyFieldOf?.(target) ?? 'key';
+  return findStoreModule(target.kind)?.dsl?.keyFieldOf?.(target) ?? 'key';
 }
 
 function compareDocuments(

@@ -1,24 +1,10 @@
+/** The Target contract on Elasticsearch: a document view without transactions. */
 import { Client } from '@elastic/elasticsearch';
-import { targetContract } from '../../../test/contract/target.contract';
+import { CONTRACT_INDEX_SHAPE, targetContract } from '../../../test/contract/target.contract';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
-import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import { deleteIndicesWithPrefix } from './elasticsearch-cleanup';
-import type { ElasticsearchFieldDeclaration } from './elasticsearch-shape';
+import { elasticsearchStore } from './elasticsearch.store';
 import { ElasticsearchTarget } from './elasticsearch.target';
-
-/** The contract's relational `contract_orders` shape, as an index; `status` and `total` are required. */
-const fields: Record<string, ElasticsearchFieldDeclaration> = {
-  order_id: { type: 'keyword', facet: false, filter: true },
-  status: { type: 'keyword', facet: true, filter: true, nullable: false },
-  total: { type: 'integer', facet: false, filter: true, nullable: false },
-  note: { type: 'text', facet: false, filter: false },
-};
-const CONTRACT_INDEX_SHAPE: ElasticsearchTargetShape = {
-  kind: 'elasticsearch',
-  index: 'contract_orders',
-  id: 'order_id',
-  fields,
-};
 
 describeWithStores(['elasticsearch'], 'Elasticsearch target contract', (urls) => {
   const prefix = `${uniqueTestName('es_contract')}-`;
@@ -30,6 +16,7 @@ describeWithStores(['elasticsearch'], 'Elasticsearch target contract', (urls) =>
 
   targetContract({
     name: 'Elasticsearch',
+    store: elasticsearchStore,
     shape: CONTRACT_INDEX_SHAPE,
     create: () => ElasticsearchTarget.connect({ url: urls.elasticsearch, prefix }),
     readActive: (target, shape) => (target as ElasticsearchTarget).readActive(shape),

@@ -42,9 +42,14 @@ export class UnsupportedViewOperationError extends Error {
 
 export class MemoryDocumentView {
   readonly kind = 'document' as const;
-  private readonly documents = new Map<DocumentKey, ViewDocument>();
   /** Position of the last applied operation: the view's checkpoint. */
   position = 0n;
+
+  /**
+   * `documents` is the table: a plain map, or one that keeps the view's unique indexes
+   * (unique-indexes.ts), as the memory target uses it.
+   */
+  constructor(private readonly documents: Map<DocumentKey, ViewDocument> = new Map()) {}
 
   apply(operations: readonly ViewOperation[]): void {
     for (const operation of operations) {
@@ -74,6 +79,13 @@ export class MemoryDocumentView {
 
   get(key: DocumentKey): ViewDocument | undefined {
     return this.documents.get(key);
+  }
+
+  /** Every key and a copy of its document, in code unit order of the keys (as `COLLATE "C"` sorts). */
+  entries(): [DocumentKey, ViewDocument][] {
+    return [...this.documents.keys()]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((key) => [key, cloneDocument(this.documents.get(key)!)]);
   }
 
   /** All documents, ordered by key. */

@@ -1,29 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describeWithStores, useTestDatabase } from '../../../test/support/stores';
-import { CONTRACT_SHAPE, targetContract } from '../../../test/contract/target.contract';
-import type { RelationalTargetShape } from './relational-view-shape';
+import { CONTRACT_SHAPE } from '../../../test/contract/target.contract';
 import { RelationalTarget } from './relational.target';
 
-const readActive = (target: unknown, shape: unknown) =>
-  (target as RelationalTarget).readActive(shape as RelationalTargetShape);
-
+/** PostgreSQL specifics of the relational target; the Target contract runs in relational.contract.int.spec.ts. */
 describeWithStores(['postgres'], 'relational target on PostgreSQL', (urls) => {
   const database = useTestDatabase(() => urls.postgres);
-
-  targetContract({
-    name: 'relational (PostgreSQL)',
-    create: () => RelationalTarget.connect({ kind: 'postgres', url: database.url, poolSize: 2 }),
-    readActive,
-  });
-
-  targetContract({
-    name: 'relational (PostgreSQL, own schema)',
-    create: () =>
-      RelationalTarget.connect({ kind: 'postgres', url: database.url, schema: 'views', poolSize: 2 }),
-    readActive,
-  });
 
   describe('PostgreSQL specifics', () => {
     let target: RelationalTarget;
@@ -122,16 +103,5 @@ describeWithStores(['postgres'], 'relational target on PostgreSQL', (urls) => {
         /a table with that name exists and Prism does not manage it/,
       );
     });
-  });
-});
-
-describe('relational target on embedded SQLite', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'prism-sqlite-target-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-  targetContract({
-    name: 'relational (SQLite)',
-    create: () => RelationalTarget.connect({ kind: 'sqlite', file: path.join(directory, 'views.sqlite') }),
-    readActive,
   });
 });
