@@ -87,7 +87,22 @@ export async function createIndexIfAbsent(
         ? (error.body as { error?: { type?: string } } | undefined)?.error?.type
         : undefined;
     if (type !== 'resource_already_exists_exception') throw error;
+    // Another process created it a moment ago: its shard may still be starting.
+    await untilUsable(client, index);
   }
+}
+
+/** Waits until an index's primary shard answers (a freshly created index's may still be recovering). */
+export async function untilUsable(client: Client, index: string): Promise<void> {
+  await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' });
+}
+
+/** An index that exists but cannot answer yet (its shard is still starting). */
+export function isUnavailableShard(error: unknown): boolean {
+  return (
+    error instanceof errors.ResponseError &&
+    /no_shard_available_action_exception|unavailable_shards_exception/.test(JSON.stringify(error.body ?? ''))
+  );
 }
 
 export function isStatus(error: unknown, status: number): boolean {

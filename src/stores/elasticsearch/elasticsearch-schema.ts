@@ -9,7 +9,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Migration, SchemaVersionStore } from '../bookkeeping/schema-migrations';
 import { META_MAPPINGS } from './elasticsearch-bookkeeping';
-import { createIndexIfAbsent, isStatus, type MetaIndex } from './elasticsearch-meta';
+import {
+  createIndexIfAbsent,
+  isStatus,
+  isUnavailableShard,
+  untilUsable,
+  type MetaIndex,
+} from './elasticsearch-meta';
 
 const VERSION_ID = 'schema|bookkeeping';
 
@@ -36,12 +42,22 @@ export class ElasticsearchSchemaVersion implements SchemaVersionStore {
     return `the Elasticsearch bookkeeping index "${this.meta.name}"`;
   }
 
-  withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+  async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    // No lock, but a bookkeeping index another initializer is creating right now must answer first.
+    if (await this.meta.client.indices.exists({ index: this.meta.name }))
+      await untilUsable(this.meta.client, this.meta.name);
     return work();
   }
 
   async readVersion(): Promise<number | undefined> {
-    return versionOf((await this.meta.get(VERSION_ID))?.source.body);
+    try {
+      return versionOf((await this.meta.get(VERSION_ID))?.source.body);
+    } catch (error) {
+      // Created by another initializer between the check above and this read.
+      if (!isUnavailableShard(error)) throw error;
+      await untilUsable(this.meta.client, this.meta.name);
+      return versionOf((await this.meta.get(VERSION_ID))?.source.body);
+    }
   }
 
   async writeVersion(version: number): Promise<void> {
