@@ -35,6 +35,12 @@ const OLD_PRISM = 'ac9f81a';
 
 jest.setTimeout(120_000);
 
+interface Targets {
+  readonly postgres: RelationalTarget;
+  readonly elasticsearch: ElasticsearchTarget;
+  readonly neo4j: Neo4jTarget;
+}
+
 describeWithStores(
   ['postgres', 'elasticsearch', 'neo4j'],
   'upgrading data written by an older Prism',
@@ -44,15 +50,22 @@ describeWithStores(
     let old: ReturnType<typeof exportCommit> | undefined;
     let es: ElasticsearchClient;
     let driver: Driver;
-    let store: PostgresEventStore;
-    let targets: { postgres: RelationalTarget; elasticsearch: ElasticsearchTarget; neo4j: Neo4jTarget };
+    let store: PostgresEventStore | undefined;
+    let targets: Targets | undefined;
     const plans = () => [orderSummaryPlan(), orderSearchPlan(1), orderGraphPlan(names.graph, 1)];
-    const targetOf = (name: string): Target =>
+    const targetOf = (opened: Targets, name: string): Target =>
       name === 'order_summary'
-        ? targets.postgres
+        ? opened.postgres
         : name === 'order_search'
-          ? targets.elasticsearch
-          : targets.neo4j;
+          ? opened.elasticsearch
+          : opened.neo4j;
+    /** Before the test database is dropped (its hook runs first), so no pool sees its connections cut. */
+    const closeAll = async () => {
+      await Promise.all(Object.values(targets ?? {}).map((target: Target) => target.close()));
+      await store?.close();
+      targets = undefined;
+      store = undefined;
+    };
 
     beforeAll(async () => {
       old = exportCommit(OLD_PRISM);
@@ -67,8 +80,7 @@ describeWithStores(
     });
     afterAll(async () => {
       old?.remove();
-      await Promise.all(Object.values(targets ?? {}).map((target) => target.close()));
-      await store?.close();
+      await closeAll();
       await deleteIndicesWithPrefix(es, names.esPrefix).catch(() => undefined);
       await es.close();
       const graphViews = [{ projection: names.graph, generations: [1, 2], shape: orderGraphShape(1) }];
@@ -77,7 +89,7 @@ describeWithStores(
     });
 
     it('carries on without a rebuild: same generation and checkpoint, new events applied, parking kept', async () => {
-      targets = {
+      const opened: Targets = {
         postgres: await RelationalTarget.connect({
           kind: 'postgres',
           url: database.url,
@@ -86,14 +98,16 @@ describeWithStores(
         elasticsearch: await ElasticsearchTarget.connect({ url: urls.elasticsearch, prefix: names.esPrefix }),
         neo4j: await Neo4jTarget.connect({ url: urls.neo4j, bookkeepingPrefix: names.neo4jPrefix }),
       };
-      store = createPostgresEventStore({ url: database.url, schema: names.log });
-      await store.initialize();
-      const head = await store.headPosition();
+      targets = opened;
+      const log = createPostgresEventStore({ url: database.url, schema: names.log });
+      store = log;
+      await log.initialize();
+      const head = await log.headPosition();
 
       // What the older Prism left, read by this one before it runs anything.
       const before = new Map<string, { checkpoint: bigint | undefined; fingerprint: string }>();
       for (const plan of plans()) {
-        const target = targetOf(plan.name);
+        const target = targetOf(opened, plan.name);
         expect(await target.readProjection(plan.name)).toEqual({
           name: plan.name,
           activeGeneration: 1,
@@ -113,10 +127,15 @@ describeWithStores(
         before.set(plan.name, { checkpoint, fingerprint: plan.fingerprint });
       }
 
-      const runtime = new ProjectionRuntime({ store, targets, runner: TEST_RUNNER, logger: silentLogger });
+      const runtime = new ProjectionRuntime({
+        store: log,
+        targets: opened,
+        runner: TEST_RUNNER,
+        logger: silentLogger,
+      });
       await runtime.start(plans());
       try {
-        const appended = await store.append(
+        const appended = await log.append(
           'order-3',
           [
             { type: 'OrderPlaced', data: { orderId: '3', customerId: 'c-3' } },
@@ -124,7 +143,7 @@ describeWithStores(
           ],
           'any',
         );
-        await untilVisible(store, appended.position);
+        await untilVisible(log, appended.position);
         for (const plan of plans()) {
           await runtime.waitForCheckpoint(plan.name, appended.position);
           const status = runtime.status(plan.name);
@@ -133,28 +152,30 @@ describeWithStores(
             generation: 1,
             fingerprint: before.get(plan.name)?.fingerprint,
           });
-          expect((await targetOf(plan.name).listGenerations(plan.name)).map((g) => g.generation)).toEqual([
-            1,
-          ]);
+          expect(
+            (await targetOf(opened, plan.name).listGenerations(plan.name)).map((g) => g.generation),
+          ).toEqual([1]);
         }
       } finally {
         await runtime.stop();
       }
 
       // The new order is in each view, beside the ones the older Prism wrote.
-      const summary = await targets.postgres.readActive(orderSummaryPlan().target);
+      const summary = await opened.postgres.readActive(orderSummaryPlan().target);
       expect(summary.map((row) => [row.order_id, row.status, row.total])).toEqual([
         ['1', 'shipped', 10],
         ['2', 'placed', 10],
         ['3', 'placed', 4],
       ]);
-      const search = await targets.elasticsearch.readActive(orderSearchPlan(1).target);
+      const search = await opened.elasticsearch.readActive(orderSearchPlan(1).target);
       expect(search.map((doc) => doc.order_id)).toEqual(['1', '2', '3']);
       const graphView = { projection: names.graph, generation: 1, shape: orderGraphShape(1) };
-      const orders = (await targets.neo4j.scan(graphView, { limit: 1000 })).filter((e) =>
+      const orders = (await opened.neo4j.scan(graphView, { limit: 1000 })).filter((e) =>
         e.key.startsWith('node:Order:'),
       );
       expect(orders.map((entry) => entry.document.key ?? entry.key)).toHaveLength(3);
+      await closeAll();
+      await closeAll();
     });
 
     it('records the schema version, and an older Prism refuses data of a newer one', async () => {
@@ -201,7 +222,7 @@ describeWithStores(
         ...[1, 2].map(() => ElasticsearchTarget.connect({ url: urls.elasticsearch, prefix: fresh.esPrefix })),
         ...[1, 2].map(() => Neo4jTarget.connect({ url: urls.neo4j, bookkeepingPrefix: fresh.neo4jPrefix })),
       ]);
-      await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+      for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
       expect(opened.filter((o) => o.status === 'rejected')).toEqual([]);
       const version = await es.get<{ body: { version: number } }>({
         index: `${fresh.esPrefix}meta`,
