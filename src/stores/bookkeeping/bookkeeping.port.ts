@@ -149,6 +149,15 @@ export interface ViewStorage<S> {
    * name), leaving `previous` (the generation active so far, if any) to be retired.
    */
   swapReaders(session: S, view: ViewRef, previous: StoredGeneration | undefined): Promise<void>;
-  /** Removes a generation's physical storage (idempotent); its records are removed by the caller. */
-  dropStorage(view: ViewRef): Promise<void>;
+  /**
+   * Whether the store removes a generation's storage inside the records' transaction (relational: DROP
+   * TABLE is transactional, so the whole drop is atomic); otherwise it is removed between the
+   * transaction that marks the generation `dropping` and the one that deletes its records.
+   */
+  readonly dropsInTransaction: boolean;
+  /**
+   * Removes a generation's physical storage (idempotent); its records are removed by the caller. `session`
+   * is the records' transaction when `dropsInTransaction`.
+   */
+  dropStorage(view: ViewRef, session?: S): Promise<void>;
 }

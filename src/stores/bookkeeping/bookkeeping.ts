@@ -129,27 +129,36 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
   }
 
   /**
-   * Refuses the active generation; then marks the generation `dropping` and removes its checkpoint (a
-   * runner still writing to it sees a mismatch and stops; a reader that resolved it retries), removes its
-   * storage, and last its parking records and generation record. A crash anywhere leaves a generation
-   * reported `retired`, which the next drop removes.
+   * Refuses the active generation. Where the store drops storage in a transaction, everything goes in
+   * one. Elsewhere: mark the generation `dropping` and remove its checkpoint (a runner still writing to it
+   * sees a mismatch and stops; a reader that resolved it retries), remove its storage, and last its parking
+   * records and generation record. A crash anywhere leaves a generation reported `retired`, which the next
+   * drop removes.
    */
   async drop(view: ViewRef): Promise<void> {
+    const inOne = this.storage.dropsInTransaction;
     await this.records.transaction(async (s) => {
       const registry = await this.records.readProjection(s, view.projection);
       const generations = await this.records.listGenerations(s, view.projection);
       const record = generations.find((g) => g.generation === view.generation);
       if (record?.status === 'active' || registry?.activeGeneration === view.generation)
         throw new ActiveGenerationDropError(view.projection, view.generation);
-      if (record !== undefined)
+      if (record !== undefined && !inOne)
         await this.records.setGenerationStatus(s, view.projection, view.generation, 'dropping');
       await this.records.deleteCheckpoint(s, view);
+      if (inOne) {
+        await this.storage.dropStorage(view, s);
+        await this.removeRecords(s, view);
+      }
     });
+    if (inOne) return;
     await this.storage.dropStorage(view);
-    await this.records.transaction(async (s) => {
-      await this.records.deleteParking(s, view);
-      await this.records.deleteGeneration(s, view.projection, view.generation);
-    });
+    await this.records.transaction((s) => this.removeRecords(s, view));
+  }
+
+  private async removeRecords(s: S, view: ViewRef): Promise<void> {
+    await this.records.deleteParking(s, view);
+    await this.records.deleteGeneration(s, view.projection, view.generation);
   }
 
   // Commits ----------------------------------------------------------------------------------------

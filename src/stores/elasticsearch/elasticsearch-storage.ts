@@ -65,6 +65,8 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
     await this.client.indices.updateAliases({ actions });
   }
 
+  readonly dropsInTransaction = false;
+
   async dropStorage(view: ViewRef): Promise<void> {
     await this.client.indices.delete({
       index: this.naming.physical(view.projection, view.generation),

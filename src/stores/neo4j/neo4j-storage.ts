@@ -46,6 +46,8 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
     return Promise.resolve();
   }
 
+  readonly dropsInTransaction = false;
+
   /** In batches, so a large generation never needs one huge transaction. */
   async dropStorage(view: ViewRef): Promise<void> {
     const shape = graphShape(view.projection, view.shape);

@@ -62,9 +62,14 @@ export class RelationalStorage implements ViewStorage<Session> {
     }
   }
 
-  async dropStorage(view: ViewRef): Promise<void> {
+  /** DROP TABLE is transactional: the table goes with its records, in one transaction. */
+  readonly dropsInTransaction = true;
+
+  async dropStorage(view: ViewRef, session?: Session): Promise<void> {
     const physical = generationTableName(relationalShape(view.projection, view.shape), view.generation);
-    await this.db.query({ sql: `DROP TABLE IF EXISTS ${this.db.t(physical)}`, params: [] });
+    const statement = { sql: `DROP TABLE IF EXISTS ${this.db.t(physical)}`, params: [] };
+    if (session === undefined) await this.db.query(statement);
+    else await session.run(statement);
   }
 
   private table(spec: GenerationSpec) {
