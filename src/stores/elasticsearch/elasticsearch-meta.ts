@@ -4,6 +4,7 @@
  * searches for the lists. Writes refresh, so a search right after sees them.
  */
 import { type Client, errors } from '@elastic/elasticsearch';
+import type { GetResponse } from '@elastic/elasticsearch/lib/api/types';
 import type { JsonObject } from '../../core/json';
 
 /** Most documents one search returns; bookkeeping lists (generations, parked events) stay far below it. */
@@ -33,13 +34,28 @@ export class MetaIndex {
   }
 
   async get(id: string): Promise<Versioned<JsonObject> | undefined> {
-    const response = await this.client.get<JsonObject>({ index: this.name, id }, { ignore: [404] });
+    const response = await this.getting(id);
     if (!response.found || response._source === undefined) return undefined;
     return {
       source: response._source,
       seqNo: response._seq_no ?? 0,
       primaryTerm: response._primary_term ?? 0,
     };
+  }
+
+  /**
+   * A realtime GET; on a bookkeeping index another initializer created a moment ago, waits until its shard
+   * answers (a few attempts: a shard can report started just before it serves reads).
+   */
+  private async getting(id: string, attempt = 1): Promise<GetResponse<JsonObject>> {
+    try {
+      return await this.client.get<JsonObject>({ index: this.name, id }, { ignore: [404] });
+    } catch (error) {
+      if (!isUnavailableShard(error) || attempt >= 5) throw error;
+      await untilUsable(this.client, this.name);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      return this.getting(id, attempt + 1);
+    }
   }
 
   /** Updates the given fields; with `upsert`, creates the document when missing. */

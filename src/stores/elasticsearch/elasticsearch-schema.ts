@@ -9,13 +9,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Migration, SchemaVersionStore } from '../bookkeeping/schema-migrations';
 import { META_MAPPINGS } from './elasticsearch-bookkeeping';
-import {
-  createIndexIfAbsent,
-  isStatus,
-  isUnavailableShard,
-  untilUsable,
-  type MetaIndex,
-} from './elasticsearch-meta';
+import { createIndexIfAbsent, isStatus, untilUsable, type MetaIndex } from './elasticsearch-meta';
 
 const VERSION_ID = 'schema|bookkeeping';
 
@@ -50,14 +44,7 @@ export class ElasticsearchSchemaVersion implements SchemaVersionStore {
   }
 
   async readVersion(): Promise<number | undefined> {
-    try {
-      return versionOf((await this.meta.get(VERSION_ID))?.source.body);
-    } catch (error) {
-      // Created by another initializer between the check above and this read.
-      if (!isUnavailableShard(error)) throw error;
-      await untilUsable(this.meta.client, this.meta.name);
-      return versionOf((await this.meta.get(VERSION_ID))?.source.body);
-    }
+    return versionOf((await this.meta.get(VERSION_ID))?.source.body);
   }
 
   async writeVersion(version: number): Promise<void> {
