@@ -24,6 +24,7 @@ import type {
   Target,
   ViewRef,
 } from '../target.port';
+import type { ProjectionDrop, ProjectionDropOptions } from '../projection-drop';
 import type { Bookkeeping } from './bookkeeping';
 
 export abstract class BookkeepingTarget<S> implements Target {
@@ -72,5 +73,11 @@ export abstract class BookkeepingTarget<S> implements Target {
   }
   listResolutions(view: ViewRef): Promise<ParkingResolution[]> {
     return this.bookkeeping.listResolutions(view);
+  }
+  listProjections(): Promise<ProjectionRecord[]> {
+    return this.bookkeeping.listProjections();
+  }
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
+    return this.bookkeeping.dropProjection(projection, options);
   }
 }

@@ -45,7 +45,8 @@ export interface NewGeneration extends GenerationSpec {
 
 /** The fields of a registry entry to write; an entry created by the write gets defaults for the others. */
 export interface ProjectionChange {
-  readonly activeGeneration?: Generation;
+  /** null: no generation is active any more (a projection being retired). */
+  readonly activeGeneration?: Generation | null;
   readonly paused?: boolean;
 }
 
@@ -74,6 +75,10 @@ export interface BookkeepingRecords<S> {
 
   // Registry
   readProjection(session: S, name: string): Promise<ProjectionRecord | undefined>;
+  /** Every registry entry, in any order. */
+  listProjections(session: S): Promise<ProjectionRecord[]>;
+  /** Removes a registry entry and whatever claims on read names the store keeps apart from generations. */
+  deleteProjection(session: S, name: string): Promise<void>;
   /** Creates the entry if missing (no active generation, not paused), then sets the given fields. */
   writeProjection(session: S, name: string, change: ProjectionChange): Promise<void>;
 
@@ -149,6 +154,12 @@ export interface ViewStorage<S> {
    * name), leaving `previous` (the generation active so far, if any) to be retired.
    */
   swapReaders(session: S, view: ViewRef, previous: StoredGeneration | undefined): Promise<void>;
+  /** The store's own names of a generation's storage: a table, an index, labels and relationship types. */
+  physicalNames(generation: GenerationSpec): string[];
+  /** The names readers query the active generation by (empty when reads go through the registry). */
+  readNames(active: GenerationSpec | undefined): string[];
+  /** Inside a transaction where the store has one: readers lose these generations' read names. */
+  removeReaders(session: S, active: readonly GenerationSpec[]): Promise<void>;
   /**
    * Whether the store removes a generation's storage inside the records' transaction (relational: DROP
    * TABLE is transactional, so the whole drop is atomic); otherwise it is removed between the

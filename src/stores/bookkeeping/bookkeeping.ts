@@ -10,6 +10,7 @@
  */
 import type { JsonValue } from '../../core/json';
 import { compareResolutions } from '../parking-resolution';
+import { dropWholeProjection, type ProjectionDrop, type ProjectionDropOptions } from '../projection-drop';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import type {
   ActivateResult,
@@ -37,6 +38,8 @@ export interface GenerationBookkeeping {
   drop(view: ViewRef): Promise<void>;
   listParked(view: ViewRef): Promise<ParkedEvent[]>;
   listResolutions(view: ViewRef): Promise<ParkingResolution[]>;
+  listProjections(): Promise<ProjectionRecord[]>;
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop>;
 }
 
 /** Prism's schema version of the store's bookkeeping, and the steps that bring it to this version. */
@@ -159,6 +162,30 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
   private async removeRecords(s: S, view: ViewRef): Promise<void> {
     await this.records.deleteParking(s, view);
     await this.records.deleteGeneration(s, view.projection, view.generation);
+  }
+
+  // Retiring a projection (see ../projection-drop.ts) ----------------------------------------------
+
+  async listProjections(): Promise<ProjectionRecord[]> {
+    const projections = await this.records.read((s) => this.records.listProjections(s));
+    return projections.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
+    return dropWholeProjection(this, projection, options, {
+      physicalNames: (g) => this.storage.physicalNames(g),
+      readNames: (active) => this.storage.readNames(active),
+      // Readers lose the read names, the registry no longer names an active generation, and none is `active`.
+      deactivate: (name, generations) =>
+        this.records.transaction(async (s) => {
+          const active = generations.filter((g) => g.status === 'active');
+          await this.storage.removeReaders(s, active);
+          if ((await this.records.readProjection(s, name)) !== undefined)
+            await this.records.writeProjection(s, name, { activeGeneration: null });
+          for (const g of active) await this.records.setGenerationStatus(s, name, g.generation, 'retired');
+        }),
+      forget: (name) => this.records.transaction((s) => this.records.deleteProjection(s, name)),
+    });
   }
 
   // Commits ----------------------------------------------------------------------------------------

@@ -26,6 +26,16 @@ class NamesTaken extends Error {}
 class RecordingStorage implements ViewStorage<MemoryBook> {
   readonly kind = 'postgres';
   readonly dropsInTransaction = false;
+  physicalNames(generation: GenerationSpec): string[] {
+    return [`table ${generation.generation}`];
+  }
+  readNames(active: GenerationSpec | undefined): string[] {
+    return active === undefined ? [] : ['view'];
+  }
+  removeReaders(_: MemoryBook, active: readonly GenerationSpec[]): Promise<void> {
+    this.calls.push(`unread ${active.map((g) => g.generation).join(',')}`);
+    return Promise.resolve();
+  }
   readonly calls: string[] = [];
   recorded(generation: GenerationSpec) {
     return { shape: generation.shape, names: [`view:${generation.shape.kind}`] };
@@ -177,6 +187,27 @@ describe('shared bookkeeping', () => {
     await commit(1, 0n, 9n, { park: [parked(8n), parked(3n), parked(5n)] });
     await commit(1, 9n, 10n, { release: [5n] });
     expect((await book.listParked(spec(1))).map((p) => p.position)).toEqual([3n, 8n]);
+  });
+
+  it('retires a whole projection: a dry run lists, the drop removes every generation and the registry entry', async () => {
+    const { book, storage } = setUp();
+    await book.prepare(spec(1));
+    await book.activate(spec(1));
+    await book.prepare(spec(2));
+    const listed = await book.dropProjection('orders', { dryRun: true });
+    expect(listed).toEqual({
+      projection: 'orders',
+      readNames: ['view'],
+      generations: [
+        { generation: 1, status: 'active', physical: ['table 1'] },
+        { generation: 2, status: 'building', physical: ['table 2'] },
+      ],
+    });
+    expect((await book.listProjections()).map((p) => p.name)).toEqual(['orders']);
+    await book.dropProjection('orders', { dryRun: false });
+    expect(await book.listProjections()).toEqual([]);
+    expect(await book.listGenerations('orders')).toEqual([]);
+    expect(storage.calls.slice(-3)).toEqual(['unread 1', 'drop 1', 'drop 2']);
   });
 
   it('keeps the paused flag apart from the active generation', async () => {

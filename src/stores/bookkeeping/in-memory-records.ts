@@ -69,11 +69,21 @@ export class InMemoryRecords implements BookkeepingRecords<MemoryBook> {
     return Promise.resolve(book.projections.get(name));
   }
 
+  listProjections(book: MemoryBook): Promise<ProjectionRecord[]> {
+    return Promise.resolve([...book.projections.values()]);
+  }
+
+  deleteProjection(book: MemoryBook, name: string): Promise<void> {
+    book.projections.delete(name);
+    return Promise.resolve();
+  }
+
   writeProjection(book: MemoryBook, name: string, change: ProjectionChange): Promise<void> {
     const current = book.projections.get(name) ?? { name, activeGeneration: null, paused: false };
     book.projections.set(name, {
       name,
-      activeGeneration: change.activeGeneration ?? current.activeGeneration,
+      activeGeneration:
+        change.activeGeneration === undefined ? current.activeGeneration : change.activeGeneration,
       paused: change.paused ?? current.paused,
     });
     return Promise.resolve();

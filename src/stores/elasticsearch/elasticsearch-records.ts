@@ -68,6 +68,22 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
     };
   }
 
+  async listProjections(): Promise<ProjectionRecord[]> {
+    const hits = await this.meta.search([{ term: { kind: 'projection' } }]);
+    return hits.map((source) => ({
+      name: text(source.projection),
+      activeGeneration: typeof source.active_generation === 'number' ? source.active_generation : null,
+      paused: source.paused === true,
+    }));
+  }
+
+  /** The alias claims (kept by a generation's drop) go with the registry entry. */
+  async deleteProjection(_: NoSession, name: string): Promise<void> {
+    const claims = await this.meta.search([{ term: { kind: 'view' } }, { term: { projection: name } }]);
+    for (const claim of claims) await this.meta.delete(metaIds.view(text(claim.view_name)));
+    await this.meta.delete(metaIds.projection(name));
+  }
+
   async writeProjection(_: NoSession, name: string, change: ProjectionChange): Promise<void> {
     const id = metaIds.projection(name);
     const now = new Date().toISOString();

@@ -65,6 +65,24 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
     await this.client.indices.updateAliases({ actions });
   }
 
+  physicalNames(generation: GenerationSpec): string[] {
+    return [this.naming.physical(generation.projection, generation.generation)];
+  }
+
+  readNames(active: GenerationSpec | undefined): string[] {
+    return active === undefined
+      ? []
+      : [this.naming.alias(elasticsearchShape(active.projection, active.shape))];
+  }
+
+  async removeReaders(_: NoSession, active: readonly GenerationSpec[]): Promise<void> {
+    const actions: JsonObject[] = [];
+    for (const alias of active.flatMap((g) => this.readNames(g))) {
+      for (const index of await aliasHolders(this.client, alias)) actions.push({ remove: { index, alias } });
+    }
+    if (actions.length > 0) await this.client.indices.updateAliases({ actions });
+  }
+
   readonly dropsInTransaction = false;
 
   async dropStorage(view: ViewRef): Promise<void> {

@@ -102,11 +102,30 @@ export class Neo4jRecords implements BookkeepingRecords<Tx> {
     };
   }
 
+  async listProjections(tx: Tx): Promise<ProjectionRecord[]> {
+    const result = await tx.run(
+      `MATCH (p:${this.l('projection')}) RETURN p.name AS name, p.activeGeneration AS active, p.paused AS paused`,
+    );
+    return result.records.map((record) => {
+      const active = record.get('active') as unknown;
+      return {
+        name: String(record.get('name')),
+        activeGeneration: active === null || active === undefined ? null : toNumber(active),
+        paused: record.get('paused') === true,
+      };
+    });
+  }
+
+  /** The namespace claims are the generation records, which `drop` removes. */
+  async deleteProjection(tx: Tx, name: string): Promise<void> {
+    await tx.run(`MATCH (p:${this.l('projection')} {name: $name}) DETACH DELETE p`, { name });
+  }
+
   async writeProjection(tx: Tx, name: string, change: ProjectionChange): Promise<void> {
     const fields: Record<string, unknown> = {
       ...(change.activeGeneration === undefined
         ? {}
-        : { activeGeneration: neo4j.int(change.activeGeneration) }),
+        : { activeGeneration: change.activeGeneration === null ? null : neo4j.int(change.activeGeneration) }),
       ...(change.paused === undefined ? {} : { paused: change.paused }),
     };
     await tx.run(

@@ -41,6 +41,20 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
     }
   }
 
+  physicalNames(generation: GenerationSpec): string[] {
+    const shape = graphShape(generation.projection, generation.shape);
+    return physicalNames(shape, generation.projection, generation.generation);
+  }
+
+  /** Graph reads resolve the active generation through the registry: there is no read name. */
+  readNames(): string[] {
+    return [];
+  }
+
+  removeReaders(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** The registry flip (done by the caller) is the swap. */
   swapReaders(): Promise<void> {
     return Promise.resolve();

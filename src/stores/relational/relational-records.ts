@@ -67,6 +67,23 @@ export class RelationalRecords implements BookkeepingRecords<Session> {
     };
   }
 
+  async listProjections(s: Session): Promise<ProjectionRecord[]> {
+    const { rows } = await s.run({
+      sql: `SELECT name, active_generation, paused FROM ${this.t(PROJECTIONS_TABLE)}`,
+      params: [],
+    });
+    return rows.map((row) => ({
+      name: String(row.name),
+      activeGeneration: row.active_generation === null ? null : Number(row.active_generation),
+      paused: row.paused === true || row.paused === 1,
+    }));
+  }
+
+  /** The view-name claims are the generation rows, which `drop` removes. */
+  async deleteProjection(s: Session, name: string): Promise<void> {
+    await s.run({ sql: `DELETE FROM ${this.t(PROJECTIONS_TABLE)} WHERE name = $1`, params: [name] });
+  }
+
   async writeProjection(s: Session, name: string, change: ProjectionChange): Promise<void> {
     const updates = [
       ...(change.activeGeneration === undefined ? [] : ['active_generation = $2']),

@@ -62,6 +62,20 @@ export class RelationalStorage implements ViewStorage<Session> {
     }
   }
 
+  physicalNames(generation: GenerationSpec): string[] {
+    const shape = relationalShape(generation.projection, generation.shape);
+    return [generationTableName(shape, generation.generation)];
+  }
+
+  readNames(active: GenerationSpec | undefined): string[] {
+    return active === undefined ? [] : [relationalShape(active.projection, active.shape).table];
+  }
+
+  async removeReaders(session: Session, active: readonly GenerationSpec[]): Promise<void> {
+    for (const table of active.flatMap((g) => this.readNames(g)))
+      await session.run({ sql: `DROP VIEW IF EXISTS ${this.db.t(table)}`, params: [] });
+  }
+
   /** DROP TABLE is transactional: the table goes with its records, in one transaction. */
   readonly dropsInTransaction = true;
 
