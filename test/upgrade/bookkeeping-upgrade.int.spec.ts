@@ -129,7 +129,7 @@ describeWithStores(
 
       const runtime = new ProjectionRuntime({
         store: log,
-        targets: opened,
+        targets: { ...opened },
         runner: TEST_RUNNER,
         logger: silentLogger,
       });

@@ -11,6 +11,7 @@ import { ViewNameClaimedError, ViewNameTakenError } from './elasticsearch.errors
 import { createIndexIfAbsent } from './elasticsearch-meta';
 import type { NoSession } from './elasticsearch-records';
 import { elasticsearchShape, indexBody, type IndexNaming } from './elasticsearch-shape';
+import { isElasticsearchShape } from './elasticsearch-view-shape';
 
 export class ElasticsearchStorage implements ViewStorage<NoSession> {
   readonly kind = 'elasticsearch';
@@ -50,8 +51,7 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
       .map((index) => ({ remove: { index, alias } }));
     if (previous !== undefined && previous.generation !== view.generation) {
       // A renamed target.index: readers of the old name lose it, as the relational target drops its view.
-      const previousAlias =
-        previous.shape.kind === 'elasticsearch' ? this.naming.alias(previous.shape) : alias;
+      const previousAlias = isElasticsearchShape(previous.shape) ? this.naming.alias(previous.shape) : alias;
       if (previousAlias !== alias) {
         actions.push({
           remove: { index: this.naming.physical(view.projection, previous.generation), alias: previousAlias },

@@ -5,7 +5,7 @@
  *   schema builder (`QueryRunner.createTable`), and only ever created, written and dropped: never altered;
  * - readers query `<table>`: a SQL view over the active generation, replaced inside the swap transaction.
  */
-import type { PostgresTargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import type { StoredGeneration, ViewStorage } from '../bookkeeping/bookkeeping.port';
 import type { GenerationSpec, ViewRef } from '../target.port';
 import type { RelationalDatabase, Session } from './relational-database';
@@ -43,7 +43,7 @@ export class RelationalStorage implements ViewStorage<Session> {
     const { dialect } = this.db;
     const shape = relationalShape(view.projection, view.shape);
     const physical = generationTableName(shape, view.generation);
-    const before = previous?.shape as PostgresTargetShape | undefined;
+    const before = previous?.shape as RelationalTargetShape | undefined;
     const existing = await session.run(dialect.relationKind(shape.table));
     if (existing.rows[0]?.kind === 'table') throw new ViewNameTakenError(shape.table);
     if (before !== undefined && before.table !== shape.table) {
@@ -94,7 +94,7 @@ export class RelationalStorage implements ViewStorage<Session> {
   }
 }
 
-function sameColumns(a: PostgresTargetShape, b: PostgresTargetShape): boolean {
+function sameColumns(a: RelationalTargetShape, b: RelationalTargetShape): boolean {
   const left = columnNames(a).map((c) => `${c}:${a.columns[c]?.type}`);
   const right = columnNames(b).map((c) => `${c}:${b.columns[c]?.type}`);
   return left.length === right.length && left.every((column, i) => column === right[i]);

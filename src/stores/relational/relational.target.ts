@@ -14,7 +14,8 @@ import { guardedClientClass } from '../../eventstore/postgres/guarded-pg-client'
 import { describeServer } from '../../eventstore/postgres/postgres-errors';
 import type { JsonValue } from '../../core/json';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
-import type { PostgresTargetShape, TargetShape } from '../../core/view-shape';
+import type { TargetShape } from '../../core/view-shape';
+import type { RelationalTargetShape } from './relational-view-shape';
 import type {
   CommitBatch,
   CommitResult,
@@ -189,7 +190,7 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
 
   // Internals --------------------------------------------------------------------------------------
 
-  private async readTable(shape: PostgresTargetShape, table: string): Promise<ViewDocument[]> {
+  private async readTable(shape: RelationalTargetShape, table: string): Promise<ViewDocument[]> {
     const columns = columnNames(shape).map((c) => this.dialect.quote(c));
     const rows = await this.db.query({
       sql: `SELECT ${columns.join(', ')} FROM ${this.db.t(table)} ORDER BY ${this.dialect.quote(shape.key)}`,
@@ -198,7 +199,7 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
     return rows.map((row) => this.decodeRow(shape, row));
   }
 
-  private decodeRow(shape: PostgresTargetShape, row: Row): ViewDocument {
+  private decodeRow(shape: RelationalTargetShape, row: Row): ViewDocument {
     const document: ViewDocument = {};
     for (const [name, column] of Object.entries(shape.columns)) {
       document[name] = this.dialect.decode(column.type, row[name]);
