@@ -13,6 +13,11 @@
  * nothing is advanced and the result says `checkpoint-mismatch` with the actual value (a typed outcome,
  * never an exception: another runner moved it, or this one restarted from a stale value).
  *
+ * Implementing it. The registry, generation and parking members are written once for every store in
+ * src/stores/bookkeeping/ (see its README): a store extends `BookkeepingTarget` and implements a small
+ * records port and its physical storage; it writes `load`, `validate`, the view writes of `commit`,
+ * `scan`, `classifyError` and `close` itself.
+ *
  * Targets with transactions (`capabilities.transactional`, e.g. PostgreSQL) apply the operations, the parking
  * records and the checkpoint in ONE transaction, so a crash leaves either all of a batch or none of it.
  *

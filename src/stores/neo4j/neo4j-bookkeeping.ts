@@ -10,6 +10,7 @@
  *   (:PrismParked     {id: "<projection>/<generation>/<position>", projection, generation, position, ...})
  *   (:PrismParked     {id: "<projection>/<generation>/<position>/resolution", resolution, checkpoint, ...})
  *                     a parked event an operator replayed or discarded (issue #12: verify redoes them)
+ *   (:PrismSchema     {component: "bookkeeping", version})   the schema version (neo4j-schema.ts)
  *
  * The prefix (`Prism`) is configurable so tests can use a namespace of their own and remove it afterwards.
  */
@@ -22,6 +23,7 @@ export interface BookkeepingLabels {
   readonly generation: string;
   readonly checkpoint: string;
   readonly parked: string;
+  readonly schema: string;
 }
 
 export const DEFAULT_BOOKKEEPING_PREFIX = 'Prism';
@@ -34,6 +36,7 @@ export function bookkeepingLabels(prefix = DEFAULT_BOOKKEEPING_PREFIX): Bookkeep
     generation: `${prefix}Generation`,
     checkpoint: `${prefix}Checkpoint`,
     parked: `${prefix}Parked`,
+    schema: `${prefix}Schema`,
   };
 }
 
@@ -49,6 +52,11 @@ export function bookkeepingConstraints(labels: BookkeepingLabels): string[] {
   ];
 }
 
+/** Uniqueness of the schema version node (created before the version is read, see neo4j-schema.ts). */
+export function schemaConstraint(labels: BookkeepingLabels): string {
+  return `CREATE CONSTRAINT \`${labels.schema.toLowerCase()}_component\` IF NOT EXISTS FOR (n:\`${labels.schema}\`) REQUIRE n.\`component\` IS UNIQUE`;
+}
+
 export function bookkeepingDropStatements(labels: BookkeepingLabels): string[] {
   return [
     ...[
@@ -56,8 +64,9 @@ export function bookkeepingDropStatements(labels: BookkeepingLabels): string[] {
       [labels.generation, 'id'],
       [labels.checkpoint, 'id'],
       [labels.parked, 'id'],
+      [labels.schema, 'component'],
     ].map(([label, property]) => `DROP CONSTRAINT \`${label!.toLowerCase()}_${property}\` IF EXISTS`),
-    `MATCH (n) WHERE n:\`${labels.projection}\` OR n:\`${labels.generation}\` OR n:\`${labels.checkpoint}\` OR n:\`${labels.parked}\` DETACH DELETE n`,
+    `MATCH (n) WHERE n:\`${labels.projection}\` OR n:\`${labels.generation}\` OR n:\`${labels.checkpoint}\` OR n:\`${labels.parked}\` OR n:\`${labels.schema}\` DETACH DELETE n`,
   ];
 }
 
