@@ -4,7 +4,8 @@
  * through it end to end in the whole app: its definition is validated by the store's own section (a wrong
  * field answered with file:line:col), events appended through the command API reach it, its own query
  * route reads a document, a rebuild swaps a new generation in with the same data, verify finds no
- * difference, and /health/components lists the store. Nothing under src/ names it.
+ * difference, plan lists a change by the store's outline, and /health/components lists the store.
+ * Nothing under src/ names it.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { ProjectionStatusJson } from '../../src/admin/admin.dto';
+import type { PlanReport } from '../../src/admin/checks/plan-definition';
 import type { VerifyReport } from '../../src/admin/checks/verify-projection';
 import { loadConfig } from '../../src/config/app-config';
 import { formatDefinitionError } from '../../src/dsl/errors/definition-error';
@@ -188,6 +190,27 @@ describe('a store module from outside src/ (jsonfile), end to end', () => {
       counts: { onlyLive: 0, onlyRebuilt: 0, different: 0 },
       differences: [],
     });
+  });
+
+  it("plans a definition change with the store's own outline and entry diff", async () => {
+    const changed = DEFINITION.replace('version: 1', 'version: 2')
+      .replace(
+        '    city: { type: string, nullable: true }',
+        '    city: { type: string, nullable: true }\n    shout: { type: string }',
+      )
+      .replace(
+        '          name: event.data.name\n          email',
+        '          name: event.data.name\n          shout: \'event.data.name + "!"\'\n          email',
+      );
+    const response = await http()
+      .post('/admin/plan')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .send({ definition: changed, filename: 'projections/seam-customers.yaml' })
+      .expect(200);
+    const report = response.body as PlanReport;
+    expect(report).toMatchObject({ projection: NAME, action: 'rebuild', activeGeneration: 2 });
+    expect(report.shapeChanges).toEqual([{ change: 'added', what: 'field shout', to: 'string' }]);
+    expect(report.sample.counts).toMatchObject({ changed: 2, added: 0, removed: 0 });
   });
 
   it('lists the store in /health/components under the name its module declares', async () => {
