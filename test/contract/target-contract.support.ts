@@ -157,7 +157,7 @@ export function put(document: ViewDocument, position: bigint): ViewOperation {
 export function renamed(shape: TargetShape, suffix: string): TargetShape {
   const field = findStoreModule(shape.kind)?.dsl?.viewName;
   const name = field === undefined ? undefined : (shape as unknown as Record<string, unknown>)[field];
-  return typeof name === 'string' ? ({ ...shape, [field!]: `${name}${suffix}` }) : shape;
+  return typeof name === 'string' ? { ...shape, [field!]: `${name}${suffix}` } : shape;
 }
 
 export function parked(view: ViewRef, position: bigint, status: 'parked' | 'held'): ParkedEvent {
