@@ -43,6 +43,14 @@ function withinDocumentedPrivileges(request: RecordedRequest): boolean {
   const path = request.path.split('?')[0]!;
   if (path === '/' || path === '/_cluster/health')
     return request.method === 'GET' || request.method === 'HEAD';
+  // Cluster health of Prism's own indices (the bookkeeping index waits for its shards): cluster `monitor`.
+  if (path.startsWith('/_cluster/health/'))
+    return (
+      request.method === 'GET' &&
+      decodeURIComponent(path.slice('/_cluster/health/'.length))
+        .split(',')
+        .every((name) => PRISM_INDEX.test(name))
+    );
   if (path === '/_bulk') {
     // Each action line names its index; documents lines do not.
     return request.body
