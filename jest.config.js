@@ -18,6 +18,8 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Examples and the consumer test import the package by its name, as a team's app would (src/index.ts).
+  moduleNameMapper: { '^@prism/platform$': '<rootDir>/src/index.ts' },
 };
 
 /** @type {import('jest').Config} */

@@ -81,19 +81,13 @@ export interface LogSubscription extends AsyncIterable<StoredEvent> {
   close(): Promise<void>;
 }
 
-export interface EventStore {
-  /** Which adapter this is, for status pages and logs ('postgres', 'embedded', 'kurrentdb'). */
+/**
+ * The read side of a log: everything a projection host, the query side and the admin API need. A host
+ * that only projects (or projects a log another tool writes) is given an EventLog and no write rights.
+ */
+export interface EventLog {
+  /** Which adapter this is, for status pages and logs ('postgres', 'embedded', 'kurrentdb', ...). */
   readonly kind: string;
-  /**
-   * Appends all events atomically (all or none) if the stream is at the expected revision.
-   * @throws WrongExpectedRevisionError on a conflict; nothing is written.
-   * @throws EventStoreUnavailableError when the store cannot be reached; nothing is written.
-   */
-  append(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult>;
   /** Events of one stream in revision order; an empty array for a stream that does not exist. */
   readStream(
     streamId: string,
@@ -106,3 +100,20 @@ export interface EventStore {
   headPosition(filter?: LogFilter): Promise<bigint>;
   close(): Promise<void>;
 }
+
+/** The write side of a log: commands and the append route use it. */
+export interface EventAppender {
+  /**
+   * Appends all events atomically (all or none) if the stream is at the expected revision.
+   * @throws WrongExpectedRevisionError on a conflict; nothing is written.
+   * @throws EventStoreUnavailableError when the store cannot be reached; nothing is written.
+   */
+  append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
+}
+
+/** A log Prism both reads and writes: what the built-in adapters (KurrentDB, PostgreSQL, embedded) are. */
+export interface EventStore extends EventLog, EventAppender {}
