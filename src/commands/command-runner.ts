@@ -8,7 +8,7 @@
  */
 import { rehydrate, streamIdOf, type Decider, type DomainEvent } from '../domain/decider';
 import { WrongExpectedRevisionError } from '../eventstore/event-store.errors';
-import type { AppendResult, EventStore, ExpectedRevision } from '../eventstore/event-store.port';
+import type { AppendResult, ExpectedRevision, StreamWriter } from '../eventstore/event-store.port';
 import { startAppendSpan } from '../observability/tracing/append-span';
 import type { CommandContext, CommandOutcome } from './command-context';
 import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
@@ -28,7 +28,7 @@ export interface LoadedAggregate<State> {
 
 export class CommandRunner {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: StreamWriter,
     private readonly idempotency: IdempotencyStore,
     private readonly log: (message: string) => void = () => undefined,
   ) {}

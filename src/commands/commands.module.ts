@@ -1,8 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { EventStore } from '../eventstore/event-store.port';
-import { EVENT_STORE } from '../eventstore/event-store.module';
+import type { EventAppender, EventLog, StreamWriter } from '../eventstore/event-store.port';
+import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
+import { streamWriterOf } from '../eventstore/stream-writer';
 import { CommandRunner } from './command-runner';
 import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
 import { CustomersController } from './customers/customers.controller';
@@ -14,20 +15,26 @@ import { PRODUCT_HANDLERS } from './products/product.handlers';
 import { ProductsController } from './products/products.controller';
 
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+const STREAM_WRITER = Symbol('STREAM_WRITER');
 
 const logger = new Logger('Commands');
 
 /**
- * The write side: REST controllers -> CommandBus -> handlers -> CommandRunner -> EventStore.
+ * The write side: REST controllers -> CommandBus -> handlers -> CommandRunner -> EventAppender.
  * Needs CqrsModule.forRoot(), ConfigModule and EventStoreModule in the app (all global).
  */
 @Module({
   controllers: [CustomersController, ProductsController, OrdersController],
   providers: [
     {
+      provide: STREAM_WRITER,
+      inject: [EVENT_APPENDER, EVENT_LOG],
+      useFactory: (appender: EventAppender, log: EventLog): StreamWriter => streamWriterOf(appender, log),
+    },
+    {
       provide: IDEMPOTENCY_STORE,
-      inject: [EVENT_STORE, APP_CONFIG],
-      useFactory: (store: EventStore, config: AppConfig): IdempotencyStore =>
+      inject: [STREAM_WRITER, APP_CONFIG],
+      useFactory: (store: StreamWriter, config: AppConfig): IdempotencyStore =>
         new EventStreamIdempotencyStore(store, {
           leaseMs: config.commands.idempotencyLeaseMs,
           log: (message) => logger.warn(message),
@@ -35,8 +42,8 @@ const logger = new Logger('Commands');
     },
     {
       provide: CommandRunner,
-      inject: [EVENT_STORE, IDEMPOTENCY_STORE],
-      useFactory: (store: EventStore, idempotency: IdempotencyStore) =>
+      inject: [STREAM_WRITER, IDEMPOTENCY_STORE],
+      useFactory: (store: StreamWriter, idempotency: IdempotencyStore) =>
         new CommandRunner(store, idempotency, (message) => logger.warn(message)),
     },
     ...CUSTOMER_HANDLERS,

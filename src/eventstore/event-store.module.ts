@@ -1,5 +1,11 @@
 /**
- * Provides the configured EventStore as `EVENT_STORE` to the whole app and closes it on shutdown.
+ * Provides the configured event store to the whole app under three tokens and closes it on shutdown:
+ *   - `EVENT_LOG` (EventLog, read-only): what the projection host, the query side (read-your-writes),
+ *     the admin API and health read through;
+ *   - `EVENT_APPENDER` (EventAppender): what commands and the append route write through;
+ *   - `EVENT_STORE` (EventStore, both): the full store, for code that is handed one.
+ * Built from configuration all three are the same store. Depending on the narrowest token keeps a
+ * host that is given only an EventLog (a log another tool writes) free of any write path.
  * Nest edge only: the adapters and the factory know nothing about Nest.
  */
 import { mkdir } from 'node:fs/promises';
@@ -16,10 +22,14 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { createEventStore } from './event-store.factory';
-import type { EventStore } from './event-store.port';
+import type { EventLog, EventStore } from './event-store.port';
 
-/** Injection token: `@Inject(EVENT_STORE) store: EventStore`. */
+/** Injection token of the full store: `@Inject(EVENT_STORE) store: EventStore`. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** Injection token of the read side: `@Inject(EVENT_LOG) log: EventLog`. */
+export const EVENT_LOG = Symbol('EVENT_LOG');
+/** Injection token of the write side: `@Inject(EVENT_APPENDER) appender: EventAppender`. */
+export const EVENT_APPENDER = Symbol('EVENT_APPENDER');
 
 async function openEventStore(config: AppConfig): Promise<EventStore> {
   const settings = config.eventStore;
@@ -36,13 +46,13 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
 class EventStoreCloser implements OnApplicationShutdown {
   private readonly logger = new Logger('EventStore');
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_LOG) private readonly log: EventLog) {}
 
   async onApplicationShutdown(): Promise<void> {
     try {
-      await this.store.close();
+      await this.log.close();
     } catch (error) {
-      this.logger.warn(`Closing the ${this.store.kind} event store failed: ${String(error)}`);
+      this.logger.warn(`Closing the ${this.log.kind} event store failed: ${String(error)}`);
     }
   }
 }
@@ -55,9 +65,11 @@ export class EventStoreModule {
       module: EventStoreModule,
       providers: [
         { provide: EVENT_STORE, inject: [APP_CONFIG], useFactory: openEventStore },
+        { provide: EVENT_LOG, useExisting: EVENT_STORE },
+        { provide: EVENT_APPENDER, useExisting: EVENT_STORE },
         EventStoreCloser,
       ],
-      exports: [EVENT_STORE],
+      exports: [EVENT_STORE, EVENT_LOG, EVENT_APPENDER],
     };
   }
 }

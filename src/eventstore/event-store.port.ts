@@ -117,3 +117,10 @@ export interface EventAppender {
 
 /** A log Prism both reads and writes: what the built-in adapters (KurrentDB, PostgreSQL, embedded) are. */
 export interface EventStore extends EventLog, EventAppender {}
+
+/**
+ * What a writer that decides on a stream needs: append, plus read that one stream (a command folds its
+ * aggregate from it; the Idempotency-Key protocol reads its key streams). Every EventStore is one; a
+ * host with separate read and write sides builds one with `streamWriterOf` (stream-writer.ts).
+ */
+export type StreamWriter = EventAppender & Pick<EventLog, 'readStream'>;

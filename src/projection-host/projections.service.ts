@@ -19,8 +19,8 @@ import {
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { definitionModelOf, recompileDefinition } from '../dsl';
-import type { EventStore } from '../eventstore/event-store.port';
-import { EVENT_STORE } from '../eventstore/event-store.module';
+import type { EventLog } from '../eventstore/event-store.port';
+import { EVENT_LOG } from '../eventstore/event-store.module';
 import { ProjectionRuntime } from '../runtime/projection-runtime';
 import { nestRuntimeLogger } from '../observability/logging/runtime-logger';
 import { RUNTIME_OBSERVER } from '../observability/observability.tokens';
@@ -65,7 +65,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_LOG) private readonly store: EventLog,
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
   ) {
     this.catalog = loadProjectionCatalog(config.projectionsDir);

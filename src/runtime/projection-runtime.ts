@@ -15,7 +15,7 @@
 import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import type { TargetKind } from '../core/view-shape';
-import type { EventStore } from '../eventstore/event-store.port';
+import type { EventLog } from '../eventstore/event-store.port';
 import type { ParkedEvent, Target } from '../stores/target.port';
 import { backoffDelay, sleep } from './backoff';
 import { classifyError, errorMessage } from './error-classifier';
@@ -40,7 +40,7 @@ import type { StoreRole } from './store-watch';
 import { runnerOptions, type RunnerOptions } from './runtime.options';
 
 export interface ProjectionRuntimeOptions {
-  readonly store: EventStore;
+  readonly store: EventLog;
   /** One target per kind of view; a projection runs on the target of its declared kind. */
   readonly targets: Partial<Record<TargetKind, Target>>;
   /** Recompiles a stored definition model (lets a live generation keep running its old plan during a rebuild). */

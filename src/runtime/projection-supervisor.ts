@@ -15,7 +15,7 @@
  */
 import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
-import type { EventStore } from '../eventstore/event-store.port';
+import type { EventLog } from '../eventstore/event-store.port';
 import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
 import { logFilterOf } from './source-filter';
 import { errorMessage } from './error-classifier';
@@ -41,7 +41,7 @@ export interface RunnableProjection {
 export type Recompile = (definition: JsonValue) => CompiledProjection | undefined;
 
 export interface SupervisorDependencies {
-  readonly store: EventStore;
+  readonly store: EventLog;
   readonly target: Target;
   readonly definition: RunnableProjection;
   readonly recompile?: Recompile;

@@ -5,8 +5,8 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { recompileDefinition } from '../../dsl';
-import type { EventStore } from '../../eventstore/event-store.port';
-import { EVENT_STORE } from '../../eventstore/event-store.module';
+import type { EventLog } from '../../eventstore/event-store.port';
+import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
@@ -27,7 +27,7 @@ export class ChecksService {
 
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_LOG) private readonly store: EventLog,
   ) {}
 
   /** `afterCheckpointRead` is for tests only (see VerifyOptions); the HTTP route never passes it. */

@@ -19,7 +19,7 @@ import type { TargetKind, TargetShape } from '../../core/view-shape';
 import { compileProjection } from '../../dsl';
 import { formatDefinitionError, type DefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitionSource } from '../../dsl/loader/definition.loader';
-import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
+import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
 import { storeModule } from '../../stores/registry';
 import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries } from './entry-diff';
@@ -35,7 +35,7 @@ import type { EntryDifference } from './verify-projection';
 export const DEFAULT_REPLAY_RATE = 5_000;
 
 export interface PlanDependencies {
-  readonly store: EventStore;
+  readonly store: EventLog;
   readonly target: (kind: TargetKind) => Target | undefined;
   readonly recompile: (model: JsonValue) => CompiledProjection | undefined;
   /** The loaded plan of a projection, if the app runs it. */
@@ -186,7 +186,7 @@ async function currentPlan(
 }
 
 async function countSourceEvents(
-  store: EventStore,
+  store: EventLog,
   plan: CompiledProjection,
   options: PlanOptions,
 ): Promise<{
@@ -226,7 +226,7 @@ async function countSourceEvents(
 }
 
 async function sampleDiff(
-  store: EventStore,
+  store: EventLog,
   target: Target | undefined,
   current: CompiledProjection | undefined,
   next: CompiledProjection,

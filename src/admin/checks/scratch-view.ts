@@ -17,7 +17,7 @@
  */
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
-import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
+import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
 import { foldBatch, keyEvents, type FoldResult } from '../../runtime/batch-fold';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
@@ -38,7 +38,7 @@ export interface ScratchViewOptions {
   readonly plan: CompiledProjection;
   readonly view: ViewRef;
   /** The log `foldTo` reads; absent when events are only given with `applyEvents`. */
-  readonly store?: EventStore;
+  readonly store?: EventLog;
   /** Why a document does not fit the view (Target.validate), as the runtime checks it. */
   readonly validate: (document: ViewDocument) => string | undefined;
   /**

@@ -16,14 +16,14 @@
  */
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { CompiledProjection } from '../../core/plan';
-import type { EventStore } from '../../eventstore/event-store.port';
+import type { EventLog } from '../../eventstore/event-store.port';
 import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries, type FieldDifference } from './entry-diff';
 import { ProjectionNotVerifiableError } from './checks.errors';
 import { ScratchView, type FoldProgress } from './scratch-view';
 
 export interface VerifyDependencies {
-  readonly store: EventStore;
+  readonly store: EventLog;
   readonly target: Target;
   /** The plan the app loaded for this projection (the catalog's), if any. */
   readonly catalogPlan: CompiledProjection | undefined;

@@ -12,7 +12,7 @@
  */
 import type { JsonObject } from '../../core/json';
 import { WrongExpectedRevisionError } from '../../eventstore/event-store.errors';
-import type { EventStore, StoredEvent } from '../../eventstore/event-store.port';
+import type { StoredEvent, StreamWriter } from '../../eventstore/event-store.port';
 import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from './idempotency.errors';
 import type {
   ClaimOutcome,
@@ -60,7 +60,7 @@ export class EventStreamIdempotencyStore implements IdempotencyStore {
   private readonly now: () => number;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: StreamWriter,
     private readonly options: EventStreamIdempotencyOptions,
   ) {
     this.waitMs = options.waitMs ?? 5_000;

@@ -11,7 +11,7 @@
  * The route answers 200 whenever this node answers, with `status: "degraded"` when any component is down:
  * the body is the report, and a probe must not read "Elasticsearch is down" as "this node is down".
  */
-import type { EventStore } from '../../eventstore/event-store.port';
+import type { EventLog } from '../../eventstore/event-store.port';
 import type { ProjectionsService } from '../../projection-host/projections.service';
 import type { ProjectionState, ProjectionStatus } from '../../runtime/projection-status';
 import { redactSecrets } from '../logging/redact';
@@ -51,7 +51,7 @@ export interface ComponentsReport {
 const DOWN_STATES: readonly ProjectionState[] = ['failed', 'stalled', 'broken-definition'];
 
 export async function componentsReport(
-  store: EventStore,
+  store: EventLog,
   projections: ProjectionsService,
   timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<ComponentsReport> {
@@ -68,7 +68,7 @@ export async function componentsReport(
   return { status: degraded ? 'degraded' : 'ok', stores, projections: report };
 }
 
-async function eventStoreComponent(store: EventStore, timeoutMs: number): Promise<StoreComponent> {
+async function eventStoreComponent(store: EventLog, timeoutMs: number): Promise<StoreComponent> {
   try {
     const head = await timeBoxed(() => store.headPosition(), timeoutMs);
     return { status: 'up', role: 'event-store', kind: store.kind, head: head.toString() };

@@ -9,8 +9,8 @@ import { type BeforeApplicationShutdown, Controller, Get, Inject, Logger, Res } 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { HttpResponse } from '../../http/http.types';
-import type { EventStore } from '../../eventstore/event-store.port';
-import { EVENT_STORE } from '../../eventstore/event-store.module';
+import type { EventLog } from '../../eventstore/event-store.port';
+import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { componentsReport, type ComponentsReport } from './components';
 import { readinessChecks } from './readiness';
@@ -30,7 +30,7 @@ export class HealthController implements BeforeApplicationShutdown {
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_LOG) private readonly store: EventLog,
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(SHUTDOWN_GATE) private readonly shutdownGate: ShutdownGate,
   ) {}

@@ -12,7 +12,7 @@
  * by GET /health/components (components.ts). Each read is time-boxed, so the probe answers within one box.
  */
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type { EventStore } from '../../eventstore/event-store.port';
+import type { EventLog } from '../../eventstore/event-store.port';
 import type { ProjectionsService } from '../../projection-host/projections.service';
 import { errorMessage } from '../../runtime/error-classifier';
 import { redactSecrets } from '../logging/redact';
@@ -24,7 +24,7 @@ export type HealthCheck = () => Promise<HealthIndicatorResult>;
 
 export function readinessChecks(
   indicators: HealthIndicatorService,
-  store: EventStore,
+  store: EventLog,
   projections: ProjectionsService,
   draining: () => boolean,
   timeoutMs = CHECK_TIMEOUT_MS,
@@ -56,7 +56,7 @@ export function readinessChecks(
 /** The event store answers a read of its head, within the time box. */
 export async function eventStoreCheck(
   indicators: HealthIndicatorService,
-  store: EventStore,
+  store: EventLog,
   timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<HealthIndicatorResult> {
   const check = indicators.check('event_store');

@@ -15,7 +15,7 @@
  * A token the checkpoint already covers costs no I/O, so such reads keep working while the event store
  * is down; one that needs the log waits, and answers 503 if the store stays down.
  */
-import type { LogFilter, EventStore } from '../../eventstore/event-store.port';
+import type { LogFilter, EventLog } from '../../eventstore/event-store.port';
 import type { ProjectionStatus } from '../../runtime/projection-status';
 import type { ConsistencyToken } from './consistency-token';
 import { NotYetConsistentError } from './consistency.errors';
@@ -31,7 +31,7 @@ export interface ConsistencyGateOptions {
   readonly runtime: () => Promise<CheckpointSource>;
   /** The log filter of a projection, undefined for a name that is no loaded projection. */
   readonly filterOf: (projection: string) => LogFilter | undefined;
-  readonly store: Pick<EventStore, 'headPosition' | 'readAll'>;
+  readonly store: Pick<EventLog, 'headPosition' | 'readAll'>;
   /** Upper bound of `?wait=` (PRISM_READ_WAIT_MAX_MS). */
   readonly maxWaitMs: number;
   /** How often to look again when there is nothing to wait on (the log not visible yet, a store error). */

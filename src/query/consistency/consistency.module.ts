@@ -5,8 +5,8 @@
 import { Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import type { EventStore } from '../../eventstore/event-store.port';
-import { EVENT_STORE } from '../../eventstore/event-store.module';
+import type { EventLog } from '../../eventstore/event-store.port';
+import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsModule } from '../../projection-host/projections.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { logFilterOf } from '../../runtime/source-filter';
@@ -18,8 +18,8 @@ import { ConsistencyGate } from './consistency.gate';
   providers: [
     {
       provide: ConsistencyGate,
-      inject: [ProjectionsService, EVENT_STORE, APP_CONFIG],
-      useFactory: (projections: ProjectionsService, store: EventStore, config: AppConfig) =>
+      inject: [ProjectionsService, EVENT_LOG, APP_CONFIG],
+      useFactory: (projections: ProjectionsService, store: EventLog, config: AppConfig) =>
         new ConsistencyGate({
           runtime: () => projections.ready(),
           filterOf: (name) => {

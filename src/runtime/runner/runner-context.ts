@@ -4,7 +4,7 @@
  * names itself in logs. ProjectionRunner builds it once and hands it to each part.
  */
 import type { CompiledProjection } from '../../core/plan';
-import type { EventStore, LogFilter } from '../../eventstore/event-store.port';
+import type { EventLog, LogFilter } from '../../eventstore/event-store.port';
 import type { Target, ViewRef } from '../../stores/target.port';
 import { classifyError, type ErrorClass } from '../error-classifier';
 import { logFilterOf } from '../source-filter';
@@ -16,7 +16,7 @@ import { StoreWatch } from '../store-watch';
 export type RunnerRole = 'live' | 'rebuild';
 
 export interface RunnerDependencies {
-  readonly store: EventStore;
+  readonly store: EventLog;
   readonly target: Target;
   readonly plan: CompiledProjection;
   readonly view: ViewRef;
@@ -40,7 +40,7 @@ export interface RunnerContext {
   /** The view store, called through `watch`. */
   readonly target: Target;
   /** The event store, called through `watch`. */
-  readonly store: EventStore;
+  readonly store: EventLog;
   /** The part of the log the projection reads. */
   readonly filter: LogFilter;
   /** "name gN (rebuild)"; read on every line, since a rebuild that is swapped in becomes the live runner. */
