@@ -3,8 +3,12 @@
  * caller sent (`Authorization: Bearer <key>` or `X-API-Key: <key>`), and lets the request through or
  * answers 401 (no or unknown key) / 403 (key of too low a role). Routes without a role are open.
  *
+ * A caller it lets in with a key is recorded as the request's user: the key's role and name (see
+ * request-user.ts), the name ending up as `metadata.userId` of the events the request appends.
+ *
  * Development mode (PRISM_API_KEYS unset): writer and reader routes are open and the admin API is off,
- * so a fresh checkout works at once but cannot be reconfigured by anyone who can reach it.
+ * so a fresh checkout works at once but cannot be reconfigured by anyone who can reach it. Its callers
+ * are the anonymous user (`userId: "anonymous"`).
  * Keys never appear in logs or responses.
  */
 import {
@@ -23,6 +27,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { redactUrl } from '../observability/logging/redact';
 import { ApiKeyring } from './api-keyring';
+import { ANONYMOUS_USER, setRequestUser } from './request-user';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { roleSatisfies, type Role } from './roles';
 
@@ -56,9 +61,14 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
       context.getClass(),
     ]);
     if (required === undefined) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
     if (required === 'reader' && this.config.auth.queryAuth === 'public') return true;
     if (this.keyring.empty) {
-      if (required !== 'admin') return true;
+      if (required !== 'admin') {
+        setRequestUser(request, ANONYMOUS_USER);
+        return true;
+      }
       throw new HttpException(
         {
           error: 'admin_api_disabled',
@@ -70,11 +80,9 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
         HttpStatus.FORBIDDEN,
       );
     }
-    const http = context.switchToHttp();
-    const request = http.getRequest<HttpRequest>();
     const presented = presentedKey(request);
-    const role = presented === undefined ? undefined : this.keyring.roleOf(presented);
-    if (role === undefined) {
+    const holder = presented === undefined ? undefined : this.keyring.holderOf(presented);
+    if (holder === undefined) {
       const problem = presented === undefined ? 'no API key was sent' : 'the API key is not valid';
       this.logger.warn(`${request.method} ${redactUrl(request.originalUrl)} -> 401: ${problem}`);
       http.getResponse<HttpResponse>().setHeader('WWW-Authenticate', 'Bearer');
@@ -87,6 +95,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
         HttpStatus.UNAUTHORIZED,
       );
     }
+    const { role } = holder;
     if (!roleSatisfies(role, required)) {
       this.logger.warn(
         `${request.method} ${redactUrl(request.originalUrl)} -> 403: a ${role} key, ${required} needed`,
@@ -100,6 +109,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
         HttpStatus.FORBIDDEN,
       );
     }
+    setRequestUser(request, holder);
     return true;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * API keys over real HTTP on the real app (PostgreSQL event store and views, Elasticsearch for the search
  * API): every role allowed and refused on a command, a query and an admin route, in keyed and public
- * query modes and in development mode (no keys), and no key ever in a log line or a response.
+ * query modes and in development mode (no keys), who wrote each event (the key's name in
+ * `metadata.userId`), and no key ever in a log line or a response.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../config/app-config';
+import { EVENT_LOG } from '../eventstore/event-store.module';
+import type { EventLog } from '../eventstore/event-store.port';
 import { createPrismApp } from '../main';
 import { ProjectionsService } from '../projection-host/projections.service';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../../test/support/stores';
@@ -17,8 +20,9 @@ const KEYS = {
   admin: 'admin-key-e2e-0123456789',
   writer: 'writer-key-e2e-0123456789',
   reader: 'reader-key-e2e-0123456789',
+  billing: 'billing-key-e2e-0123456789',
 } as const;
-const API_KEYS = `admin:${KEYS.admin},writer:${KEYS.writer},reader:${KEYS.reader}`;
+const API_KEYS = `admin:${KEYS.admin},writer:${KEYS.writer},reader:${KEYS.reader},writer:billing-service:${KEYS.billing}`;
 const UNKNOWN_KEY = 'not-a-configured-key-42';
 
 type Who = 'none' | 'unknown' | keyof typeof KEYS;
@@ -77,6 +81,12 @@ const registerCustomer = (app: INestApplication, who: Who, header?: string) => {
   });
 };
 
+/** `metadata.userId` of the event a successful registerCustomer appended. */
+async function writerOf(app: INestApplication, response: request.Response): Promise<string | undefined> {
+  const [event] = await app.get<EventLog>(EVENT_LOG).readStream(response.body.streamId as string);
+  return event?.metadata.userId;
+}
+
 /** A search of a view that does not exist: 404 from the search API itself once the caller is let in. */
 const QUERY_ROUTE = '/views/no_such_view/search';
 const ADMIN_ROUTE = '/admin/projections';
@@ -123,6 +133,15 @@ describeWithStores(['postgres', 'elasticsearch'], 'API keys (HTTP)', (urls) => {
       await registerCustomer(prism.app, 'writer').expect(201);
       await registerCustomer(prism.app, 'admin').expect(201);
       await registerCustomer(prism.app, 'writer', 'x-api-key').expect(201);
+    });
+
+    it("records who wrote each event: the key's name, or its role for an unnamed key", async () => {
+      const byName = await registerCustomer(prism.app, 'billing').expect(201);
+      const byRole = await registerCustomer(prism.app, 'writer', 'x-api-key').expect(201);
+      const byAdmin = await registerCustomer(prism.app, 'admin').expect(201);
+      expect(await writerOf(prism.app, byName)).toBe('billing-service');
+      expect(await writerOf(prism.app, byRole)).toBe('writer');
+      expect(await writerOf(prism.app, byAdmin)).toBe('admin');
     });
 
     it('query route: every role reads, no key or an unknown key is 401', async () => {
@@ -200,10 +219,12 @@ describeWithStores(['postgres', 'elasticsearch'], 'API keys (HTTP)', (urls) => {
     });
     afterAll(async () => prism?.close());
 
-    it('opens commands and queries, with or without a key', async () => {
-      await registerCustomer(prism.app, 'none').expect(201);
-      await registerCustomer(prism.app, 'unknown').expect(201);
+    it('opens commands and queries, with or without a key, and records the writer as anonymous', async () => {
+      const withoutKey = await registerCustomer(prism.app, 'none').expect(201);
+      const withKey = await registerCustomer(prism.app, 'unknown').expect(201);
       await send(prism.app, 'get', QUERY_ROUTE, 'none').expect(404);
+      expect(await writerOf(prism.app, withoutKey)).toBe('anonymous');
+      expect(await writerOf(prism.app, withKey)).toBe('anonymous');
     });
 
     it('refuses the admin API with 403 saying it needs PRISM_API_KEYS with an admin key', async () => {

@@ -1,6 +1,7 @@
 import { ConfigValidationError, loadConfig } from '../config/app-config';
 import { ApiKeyring } from './api-keyring';
-import { parseApiKeys, redactApiKeys } from './api-keys';
+import { nameOfKey, parseApiKeys, redactApiKeys } from './api-keys';
+import { requestUserNameOf } from './request-user';
 import { highestRole, roleSatisfies } from './roles';
 
 const SECRET = 'sup3r-s3cret-admin-key';
@@ -49,7 +50,7 @@ describe('PRISM_API_KEYS', () => {
       'entry 1 (admin) has a key of 5 character(s); keys need at least 8',
       'entry 2 has an unknown role (expected one of reader, writer, admin before the colon)',
       'entry 3 is empty (remove the extra comma)',
-      'entry 4 has no role (expected role:key)',
+      'entry 4 has no role (expected role:key or role:name:key)',
       'entry 6 (writer) repeats a key already listed; every key must be different',
     ]);
     expect(problems.join('\n')).not.toContain(SECRET);
@@ -58,6 +59,41 @@ describe('PRISM_API_KEYS', () => {
 
   it('redacts every key, and unknown roles, when the value is shown', () => {
     expect(redactApiKeys(`admin:${SECRET},${SECRET}:x,plain`)).toBe('admin:***,?:***,?:***');
+  });
+
+  it('reads role:name:key entries beside role:key ones; an unnamed key is named after its role', () => {
+    const { keys, problems } = parseApiKeys(
+      `writer:billing-service:w-key-0001, writer:billing-service:w-key-0002,reader:r-key-0001,` +
+        `admin:ops@example.com:key:with:colons`,
+    );
+    expect(problems).toEqual([]);
+    expect(keys).toEqual([
+      { role: 'writer', name: 'billing-service', key: 'w-key-0001' },
+      { role: 'writer', name: 'billing-service', key: 'w-key-0002' },
+      { role: 'reader', key: 'r-key-0001' },
+      { role: 'admin', name: 'ops@example.com', key: 'key:with:colons' },
+    ]);
+    expect(keys.map(nameOfKey)).toEqual(['billing-service', 'billing-service', 'reader', 'ops@example.com']);
+    expect(redactApiKeys('writer:billing:w-key-0001,reader:r-key-0001')).toBe('writer:***,reader:***');
+  });
+
+  it('refuses a name outside the pattern without echoing it (it may be a key written in its place)', () => {
+    const swapped = `writer:${SECRET}!:billing-service`;
+    const { keys, problems } = parseApiKeys(
+      `${swapped},writer::w-key-0001,reader:-dash:r-key-0001,reader:${'n'.repeat(65)}:r-key-0002,writer:ok:short`,
+    );
+    expect(keys).toEqual([]);
+    const badName =
+      'has a name that is not 1-64 letters, digits, . _ - or @ starting with a letter or digit (expected role:name:key)';
+    expect(problems).toEqual([
+      `entry 1 (writer) ${badName}`,
+      `entry 2 (writer) ${badName}`,
+      `entry 3 (reader) ${badName}`,
+      `entry 4 (reader) ${badName}`,
+      'entry 5 (writer) has a key of 5 character(s); keys need at least 8',
+    ]);
+    expect(problems.join('\n')).not.toContain(SECRET);
+    expect(problems.join('\n')).not.toContain('-dash');
   });
 
   it('reaches AppConfig, with keys and the query auth mode', () => {
@@ -80,7 +116,9 @@ describe('PRISM_API_KEYS', () => {
     expect(error.message).toContain(
       'PRISM_API_KEYS="admin:***,writer:***": entry 2 (writer) has a key of 7 character(s)',
     );
-    expect(error.message).toContain('Set PRISM_API_KEYS to comma-separated role:key entries');
+    expect(error.message).toContain(
+      'Set PRISM_API_KEYS to comma-separated role:key or role:name:key entries',
+    );
     expect(error.message).not.toContain(SECRET);
     expect(JSON.stringify(error.problems)).not.toContain(SECRET);
     expect(JSON.stringify(error.problems)).not.toContain('tiny-');
@@ -112,5 +150,27 @@ describe('ApiKeyring', () => {
     expect(keyring.roleOf('')).toBeUndefined();
     expect(keyring.empty).toBe(false);
     expect(new ApiKeyring([]).empty).toBe(true);
+  });
+
+  it('tells who holds a key: its name, or its role for an unnamed key; a key listed twice counts as its highest role', () => {
+    const named = new ApiKeyring([
+      { role: 'writer', name: 'billing', key: 'billing-key-1' },
+      { role: 'reader', key: 'reader-key' },
+      { role: 'reader', name: 'twice', key: 'twice-key-1' },
+      { role: 'admin', name: 'twice-admin', key: 'twice-key-1' },
+    ]);
+    expect(named.holderOf('billing-key-1')).toEqual({ role: 'writer', name: 'billing' });
+    expect(named.holderOf('reader-key')).toEqual({ role: 'reader', name: 'reader' });
+    expect(named.holderOf('twice-key-1')).toEqual({ role: 'admin', name: 'twice-admin' });
+    expect(named.holderOf('billing-key-2')).toBeUndefined();
+  });
+});
+
+describe('request user', () => {
+  it("reads the name Prism's guard records, else the id a host's own guard set", () => {
+    expect(requestUserNameOf({ user: { name: 'billing', role: 'writer' } })).toBe('billing');
+    expect(requestUserNameOf({ user: { id: 'u-42', sub: 'x' } })).toBe('u-42');
+    expect(requestUserNameOf({ user: { id: 42 } })).toBeUndefined();
+    expect(requestUserNameOf({})).toBeUndefined();
   });
 });

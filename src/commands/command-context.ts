@@ -9,7 +9,7 @@ export interface CommandContext {
   readonly correlationId: string;
   /** The command's span (W3C trace context) when tracing is on; the append span is started under it. */
   readonly trace?: TraceCarrier;
-  /** The authenticated user, once auth exists. */
+  /** Who sent the command: the API key's name (src/auth/request-user.ts); recorded as metadata.userId. */
   readonly userId?: string;
   /**
    * The revision the client last saw (body `expectedRevision` or `If-Match`). When set, the command fails

@@ -15,7 +15,8 @@ export function setupOpenApi(app: INestApplication): void {
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
-      description: 'An API key from PRISM_API_KEYS (role:key entries); also accepted as X-API-Key.',
+      description:
+        'An API key from PRISM_API_KEYS (role:key or role:name:key entries); also accepted as X-API-Key.',
     })
     .addSecurityRequirements('bearer')
     .build();

@@ -85,7 +85,7 @@ export const CORE_VARIABLES = {
         for (const message of parseApiKeys(value).problems) context.addIssue({ code: 'custom', message });
       })
       .optional(),
-    hint: `comma-separated role:key entries, roles ${ROLES.join('/')}, keys of at least ${MIN_API_KEY_LENGTH} characters, e.g. PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key>; unset runs the writer and reader API open and the admin API off`,
+    hint: `comma-separated role:key or role:name:key entries, roles ${ROLES.join('/')}, keys of at least ${MIN_API_KEY_LENGTH} characters, e.g. PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key>; unset runs the writer and reader API open and the admin API off`,
     secret: true,
   },
   PRISM_QUERY_AUTH: {

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { HttpRequest } from './http.types';
+import { requestUserNameOf } from '../auth/request-user';
 import type { CommandContext } from '../commands/command-context';
 import { InvalidIdempotencyKeyError } from '../commands/idempotency/idempotency.errors';
 import { requestTraceOf } from '../observability/tracing/request-trace';
@@ -31,7 +32,7 @@ export function commandContextOf(request: HttpRequest): CommandContext {
   const expectedRevision = expectedRevisionOf(request);
   const key = request.header(IDEMPOTENCY_KEY_HEADER);
   if (key !== undefined && !SAFE_TOKEN.test(key)) throw new InvalidIdempotencyKeyError(key);
-  const userId = userIdOf(request);
+  const userId = requestUserNameOf(request);
   const trace = requestTraceOf(request);
   return {
     commandId: randomUUID(),
@@ -41,12 +42,6 @@ export function commandContextOf(request: HttpRequest): CommandContext {
     ...(expectedRevision !== undefined && { expectedRevision }),
     ...(key !== undefined && { idempotency: { key, fingerprint: fingerprintOf(request) } }),
   };
-}
-
-/** Set by an authentication guard once there is one. */
-function userIdOf(request: HttpRequest): string | undefined {
-  const user = (request as HttpRequest & { user?: { id?: unknown } }).user;
-  return typeof user?.id === 'string' ? user.id : undefined;
 }
 
 function expectedRevisionOf(request: HttpRequest): number | undefined {
