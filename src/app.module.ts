@@ -6,6 +6,7 @@ import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestM
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
+import { AppendModule } from './append/append.module';
 import { ChecksModule } from './admin/checks/checks.module';
 import { AuthModule } from './auth/auth.module';
 import { credentialsInUrlMiddleware } from './auth/credentials-in-url.middleware';
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         EventStoreModule.forRoot(),
         CqrsModule.forRoot(),
         CommandsModule,
+        AppendModule,
         ProjectionsModule,
         AuthModule,
         AdminModule,

@@ -11,7 +11,7 @@
 
 /** The route families an error can come from (OpenAPI lists the codes per route from this). */
 export type ErrorSurface =
-  'any' | 'commands' | 'relational' | 'search' | 'graph' | 'queries' | 'admin' | 'checks' | 'auth';
+  'any' | 'commands' | 'append' | 'relational' | 'search' | 'graph' | 'queries' | 'admin' | 'checks' | 'auth';
 
 export interface ErrorCatalogEntry {
   /** snake_case, stable: clients switch on it. */
@@ -97,7 +97,7 @@ const CATALOG = {
   // ── commands: malformed requests (400) ─────────────────────────────────────────────────────────────────
   validation_failed: {
     status: 400,
-    surfaces: ['commands', 'checks'],
+    surfaces: ['commands', 'append', 'checks'],
     meaning: 'Body fields with a wrong type, missing, unknown or unstorable (`fields`: messages per field).',
   },
   invalid_id: {
@@ -107,18 +107,25 @@ const CATALOG = {
   },
   invalid_if_match: {
     status: 400,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'If-Match is not a stream revision such as "3".',
   },
   conflicting_expected_revision: {
     status: 400,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'The body expectedRevision and If-Match disagree; send one of them.',
   },
   invalid_idempotency_key: {
     status: 400,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'Idempotency-Key is not 1-128 safe characters.',
+  },
+
+  invalid_stream_id: {
+    status: 400,
+    surfaces: ['append'],
+    meaning:
+      'The path stream id is not 1-128 letters, digits, _ . : or - starting with a letter or digit, or is reserved (`field`).',
   },
 
   // ── commands: the aggregate or one it refers to does not exist (404) ───────────────────────────────────
@@ -137,7 +144,7 @@ const CATALOG = {
   // ── commands: conflicts (409) ──────────────────────────────────────────────────────────────────────────
   concurrency_conflict: {
     status: 409,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'The stream moved on (`streamId`, `expectedRevision`, `actualRevision`); reload and retry.',
   },
   customer_already_registered: {
@@ -147,9 +154,15 @@ const CATALOG = {
   },
   product_already_listed: { status: 409, surfaces: ['commands'], meaning: 'A product with this id exists.' },
   order_already_placed: { status: 409, surfaces: ['commands'], meaning: 'An order with this id exists.' },
+  duplicate_event_id: {
+    status: 409,
+    surfaces: ['append'],
+    meaning:
+      'An event id of the batch belongs to another event in the log (`eventId`); use fresh ids, reuse them only to retry the same append.',
+  },
   idempotency_key_in_progress: {
     status: 409,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'The first request with this Idempotency-Key is still running (Retry-After).',
   },
 
@@ -214,14 +227,14 @@ const CATALOG = {
   },
   idempotency_key_reused: {
     status: 422,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'The Idempotency-Key was used for a different request; use a new key.',
   },
 
   // ── commands: the store (503) ──────────────────────────────────────────────────────────────────────────
   event_store_unavailable: {
     status: 503,
-    surfaces: ['commands'],
+    surfaces: ['commands', 'append'],
     meaning: 'The event store is unreachable; nothing was written (Retry-After).',
   },
 

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import * as domainErrors from '../domain/domain.errors';
+import { DuplicateEventIdError } from '../eventstore/append-input';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import {
   IdempotencyKeyInProgressError,
@@ -28,6 +29,7 @@ const SRC = path.join(__dirname, '..');
 /** Folders whose code answers HTTP requests (the DSL's DefinitionError codes are not HTTP codes). */
 const HTTP_FACING = [
   'admin',
+  'append',
   'auth',
   'commands',
   'console',
@@ -148,6 +150,7 @@ describe('ErrorResponseFilter emits only catalogued codes', () => {
     new IdempotencyKeyReusedError('k'),
     new IdempotencyKeyInProgressError('k', 1),
     new WrongExpectedRevisionError('order-1', 1, 2),
+    new DuplicateEventIdError('cart-1', '7d3b8a52-0e61-4c3e-9a4b-5f2c1d0e9b8a'),
     new EventStoreUnavailableError('postgres', 'down'),
     new HttpRequestError('credentials_in_url', 'no keys in URLs'),
     new domainErrors.InvalidValueError('invalid_price', 'price', 'bad'),

@@ -21,6 +21,7 @@ import {
 import type { HttpRequest, HttpResponse } from './http.types';
 import type { JsonObject } from '../core/json';
 import { DomainError, type DomainErrorKind } from '../domain/domain.errors';
+import { DuplicateEventIdError } from '../eventstore/append-input';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import type { ExpectedRevision } from '../eventstore/event-store.port';
 import {
@@ -121,6 +122,17 @@ function mappedResponseOf(error: unknown): ErrorResponse | undefined {
         streamId: error.streamId,
         expectedRevision: revisionNumber(error.expected),
         actualRevision: revisionNumber(error.actual),
+      },
+    };
+  }
+  if (error instanceof DuplicateEventIdError) {
+    return {
+      status: HttpStatus.CONFLICT,
+      body: {
+        error: 'duplicate_event_id',
+        message: error.message,
+        streamId: error.streamId,
+        eventId: error.eventId,
       },
     };
   }
