@@ -1,7 +1,21 @@
 /**
  * The public API of `@prism/platform`: what a team's own NestJS app imports. Everything else under src/ is
- * internal and may change in any release (see CHANGELOG.md and docs/VERSIONING.md).
+ * internal and may change in any release; what is exported here follows semver (docs/VERSIONING.md) and is
+ * recorded in docs/api/platform.api.md, which `npm run api:check` (part of `npm run lint`) compares with
+ * this file's declarations: a change to the public API must come with that report updated
+ * (`npm run api:update`) and a CHANGELOG.md entry.
+ *
+ * Rules for this file (api-extractor reads it, and a reviewer should be able to read it in one go):
+ *  - named exports only, never `export *`, so every public name is chosen, not inherited from a module;
+ *  - one section per part of the platform, in the order a host meets them;
+ *  - types a public signature mentions are exported too (the report warns about any that are not);
+ *  - nothing of an example domain (examples/ imports this file, never the other way round).
  */
+
+// ------------------------------------------------------------------------------------------- event store
+// The ports every log adapter implements (read side EventLog, write side EventAppender), their errors,
+// and the factory for the built-in adapters. `createEventStore({ kind: 'embedded', file: ':memory:' })`
+// is an in-memory store for a host's unit tests.
 export type {
   AppendResult,
   EventAppender,
@@ -16,3 +30,199 @@ export type {
   StoredEvent,
   SubscribeOptions,
 } from './eventstore/event-store.port';
+export { EventStoreUnavailableError, WrongExpectedRevisionError } from './eventstore/event-store.errors';
+export { createEventStore, type EventStoreConfig } from './eventstore/event-store.factory';
+export type { ConnectionLogger } from './core/connection-watch';
+
+// ---------------------------------------------------------------------------------------- projection DSL
+// YAML (or TypeScript-built) definitions → validation with file:line:col → a compiled, pure plan.
+export {
+  checkDefinitions,
+  checkDefinitionSource,
+  compileProjection,
+  definitionModelOf,
+  DefinitionPathNotFoundError,
+  DefinitionValidationError,
+  formatDefinitionError,
+  loadProjections,
+  recompileDefinition,
+  validateDefinition,
+  type CheckedDefinition,
+  type DefinitionCheck,
+  type DefinitionError,
+  type DefinitionErrorCode,
+  type FolderCheck,
+  type WrittenDefinition,
+} from './dsl';
+export type { DefinitionErrorSeverity } from './dsl/errors/definition-error';
+export type { CheckOptions, SourceCheck } from './dsl/loader/definition.loader';
+export {
+  codeLocator,
+  type PathSegment,
+  type SourceLocator,
+  type SourcePosition,
+} from './dsl/source/source-locator';
+
+// The TypeScript builder: `defineProjection<Events>()({ ...header, target: relational({...}) }).on(...)`.
+export {
+  defineProjection,
+  ProjectionBuilder,
+  type DocumentActions,
+  type DocumentTargetSection,
+  type DocumentWrite,
+  type EventMap,
+  type EventRef,
+  type GraphActions,
+  type GraphTargetSection,
+  type GraphTypes,
+  type ProjectionHeader,
+  type QueryDeclaration,
+} from './dsl/builder/define-projection';
+export { cel, type Expr, type Ref, type ValueLike } from './dsl/builder/expression.builder';
+export {
+  postgres,
+  relational,
+  type RelationalTarget as RelationalTargetSection,
+  type RelationalTargetInput,
+} from './stores/relational/dsl/relational.builder';
+export {
+  elasticsearch,
+  type ElasticsearchTarget as ElasticsearchTargetSection,
+  type ElasticsearchTargetInput,
+} from './stores/elasticsearch/dsl/elasticsearch.builder';
+export {
+  neo4j,
+  type Neo4jTarget as Neo4jTargetSection,
+  type Neo4jTargetInput,
+} from './stores/neo4j/dsl/neo4j.builder';
+
+// What a compiled definition is: the pure plan the runtime, `verify` and the tests run.
+export type { JsonObject, JsonPrimitive, JsonValue } from './core/json';
+export {
+  ProjectionEvaluationError,
+  type CompiledProjection,
+  type DocumentKey,
+  type NamedQuery,
+  type NodeRef,
+  type QueryParameter,
+  type ViewDocument,
+  type ViewOperation,
+  type ViewOperationKind,
+} from './core/plan';
+export type { TargetKind, TargetShape, ViewFamily } from './core/view-shape';
+
+// ----------------------------------------------------------------------------------- projection runtime
+// Runs compiled projections against an EventLog into the view stores' targets; the admin operations
+// (status, pause, resume, rebuild, parked events) and read-your-writes (`waitForCheckpoint`).
+export { ProjectionRuntime, type ProjectionRuntimeOptions } from './runtime/projection-runtime';
+export type { RebuildOutcome, Recompile, RunnableProjection } from './runtime/projection-supervisor';
+export type { ParkedResolution } from './runtime/projection-runner';
+export { InProcessOperationLock, type ProjectionOperationLock } from './runtime/operation-lock';
+export { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from './runtime/runtime.options';
+export type { BackoffOptions } from './runtime/backoff';
+export { consoleLogger, silentLogger, type LogFields, type RuntimeLogger } from './runtime/runtime.logger';
+export type { CommittedBatch, RuntimeObserver, StoreFailure } from './runtime/runtime.observer';
+export {
+  PROJECTION_STATES,
+  type GenerationStatus as ProjectionGenerationStatus,
+  type ProjectionState,
+  type ProjectionStatus,
+  type RunnerError,
+  type RunnerState,
+  type StoreRole,
+  type StoreStall,
+} from './runtime/projection-status';
+export {
+  CheckpointTimeoutError,
+  DuplicateProjectionError,
+  GenerationGoneError,
+  NoTargetForKindError,
+  ParkedEventNotFoundError,
+  RunnerNotRunningError,
+  SubscriptionEndedError,
+  UnknownProjectionError,
+} from './runtime/runtime.errors';
+
+// ------------------------------------------------------------------------------------------ view stores
+// The store-module seam: one module per view store (its DSL section, connection, target, query API,
+// checks), found by kind in the registry (`storeModule('relational')`). A host may register its own.
+export {
+  findStoreModule,
+  registerStoreModule,
+  storeKinds,
+  storeModule,
+  storeModules,
+  UnknownStoreKindError,
+} from './stores/registry';
+export type { StoreModule } from './stores/store-module';
+export type { StoreCapabilities } from './stores/store-capabilities';
+export {
+  viewStoreName,
+  type OpenedStore,
+  type StoreConfiguration,
+  type StoreConnection,
+  type StoreEnvironment,
+  type StoreOpenContext,
+  type StoreQueryApi,
+  type StoreQueryHost,
+  type StoreQueryHostProvider,
+} from './stores/store-connection';
+export type { ConfigProblem, EnvVariable, EnvVariables, RawEnv } from './config/env-variable';
+export type { EntryFields, FieldComparison, ShapeOutline, StoreChecks } from './stores/store-checks';
+export type {
+  DocumentView,
+  GraphNodeView,
+  GraphRelationshipView,
+  GraphView,
+  NamedQueryCheck,
+  SalvagedSection,
+  SectionLimits,
+  StoreDsl,
+  StoreQueryLanguage,
+  TargetSection,
+  TargetView,
+} from './stores/store-dsl';
+// The Target port: what a store module's target implements (test/contract/target.contract.ts).
+export type {
+  ActivateResult,
+  CheckpointRange,
+  CommitBatch,
+  CommitResult,
+  Generation,
+  GenerationRecord,
+  GenerationSpec,
+  GenerationStatus,
+  LoadedDocument,
+  ParkedEvent,
+  ParkingResolution,
+  ProjectionRecord,
+  ScannedDocument,
+  ScanOptions,
+  Target,
+  ViewRef,
+} from './stores/target.port';
+export {
+  ActiveGenerationDropError,
+  UnknownGenerationError,
+  UnsupportedShapeError,
+} from './stores/target.errors';
+
+// ---------------------------------------------------------------------------------------------- testing
+// For a host's own tests: run `*.test.yaml` data tests (given events, expected view) as `prism test` does,
+// e.g. one Jest test per case; compile a YAML text held in memory.
+export {
+  collectProjectionTests,
+  givenEvents,
+  parseProjectionTestFile,
+  runProjectionTestCase,
+  type ParsedProjectionTestFile,
+  type ProjectionTestCaseResult,
+  type ProjectionTestFileRun,
+} from './dsl/testing/projection-test.runner';
+export type {
+  ExpectedView,
+  GivenEvent,
+  ProjectionTestCase,
+  ProjectionTestFile,
+} from './dsl/testing/projection-test.schema';
+export { compileYamlDefinition } from './dsl/testing/compile-yaml';
