@@ -1,0 +1,44 @@
+/**
+ * The app's cart declared with the package's `defineAggregate` (API.md of issue #14): routes, validation,
+ * domain errors, revisions and idempotency come with it. Replaces ../src/cart.ts, ../src/carts.controller.ts
+ * and the hand-written wiring once `defineAggregate` and `PrismModule` are in the package.
+ */
+import { z } from 'zod';
+import { defineAggregate, DomainRuleError } from '@prism/platform';
+
+interface CartState {
+  readonly status: 'none' | 'open';
+}
+
+export const cart = defineAggregate({
+  name: 'cart',
+  initialState: { status: 'none' } as CartState,
+  events: {
+    CartOpened: { data: z.object({ cartId: z.string() }) },
+    ProductAdded: {
+      data: z.object({ cartId: z.string(), productId: z.string(), qty: z.number().int().positive() }),
+    },
+  },
+  evolve(state, event) {
+    return event.type === 'CartOpened' ? { status: 'open' } : state;
+  },
+  commands: {
+    open: {
+      creates: true,
+      idField: 'cartId',
+      payload: z.object({ cartId: z.string().optional() }),
+      decide: (_command, state, ctx) => {
+        if (state.status !== 'none')
+          throw new DomainRuleError('cart-exists', `cart ${ctx.id} is already open`);
+        return [{ type: 'CartOpened', data: { cartId: ctx.id } }];
+      },
+    },
+    addProduct: {
+      payload: z.object({ productId: z.string(), qty: z.number().int().positive() }),
+      decide: (command, state, ctx) => {
+        if (state.status !== 'open') throw new DomainRuleError('cart-not-open', `cart ${ctx.id} is not open`);
+        return [{ type: 'ProductAdded', data: { cartId: ctx.id, ...command } }];
+      },
+    },
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * The app's own end-to-end test: boot it, send its commands, read its projection over HTTP.
+ * Needs DATABASE_URL (a PostgreSQL database of its own).
+ */
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../src/app.module';
+
+const databaseUrl = process.env.DATABASE_URL;
+
+void test('a cart opened and filled by commands is read back from its projection', async () => {
+  assert.ok(databaseUrl, 'DATABASE_URL is not set');
+  const app = await NestFactory.create(
+    AppModule.forRoot({
+      databaseUrl,
+      schema: 'cart_app',
+      projectionsDir: path.join(__dirname, '..', '..', 'projections'),
+    }),
+    { logger: ['error', 'warn'] },
+  );
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const post = (route: string, body: unknown) =>
+    fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  try {
+    assert.equal((await post('/carts', { cartId: 'c1' })).status, 201);
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p1', qty: 2 })).status, 201);
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p2', qty: 1 })).status, 201);
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p3', qty: 0 })).status, 422);
+    assert.equal((await post('/carts', { cartId: 'c1' })).status, 422);
+
+    const row = await fetch(`${url}/views/cart_summary/c1`);
+    assert.equal(row.status, 200);
+    assert.deepEqual(await row.json(), { cart_id: 'c1', items: 3 });
+    assert.equal((await fetch(`${url}/views/cart_summary/c9`)).status, 404);
+  } finally {
+    await app.close();
+  }
+});
