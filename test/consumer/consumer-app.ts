@@ -21,8 +21,8 @@ export const REPO = path.resolve(__dirname, '..', '..');
 const TEMPLATE = path.join(__dirname, 'app');
 
 /**
- * The app's own dependencies: the package's peers (one copy of Nest in the app, shared with the package)
- * and its own build tools, at the versions the repository is tested with.
+ * The app's own dependencies: the package's peers (one copy of Nest and of zod in the app, shared with the
+ * package) and its own build tools, at the versions the repository is tested with.
  */
 const APP_DEPENDENCIES = [
   '@nestjs/common',
@@ -31,6 +31,7 @@ const APP_DEPENDENCIES = [
   '@nestjs/platform-express',
   'reflect-metadata',
   'rxjs',
+  'zod',
 ];
 const APP_DEV_DEPENDENCIES = ['typescript', '@types/node'];
 
@@ -148,10 +149,19 @@ export function compileApp(folder: string): void {
   run('npm', ['run', 'build'], folder);
 }
 
-/** Every installed copy of a package in the app (a second @nestjs/core would split Nest's DI in two). */
-export function installedCopies(folder: string, name: string): string[] {
-  const listed = spawnSync('npm', ['ls', name, '--all', '--parseable'], { cwd: folder, encoding: 'utf8' });
-  return [...new Set(listed.stdout.split('\n').filter((line) => line.trim() !== ''))];
+/**
+ * Where each of `names` is installed in the app, every copy (a second @nestjs/core would split Nest's
+ * dependency injection in two).
+ */
+export function installedCopies(folder: string, names: readonly string[]): Record<string, string[]> {
+  const listed = spawnSync('npm', ['ls', '--all', '--parseable'], { cwd: folder, encoding: 'utf8' });
+  const paths = [...new Set(listed.stdout.split('\n').filter((line) => line.trim() !== ''))];
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      paths.filter((line) => line.endsWith(`${path.sep}node_modules${path.sep}${name}`)),
+    ]),
+  );
 }
 
 export interface AppTestRun {

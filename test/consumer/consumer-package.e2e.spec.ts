@@ -54,9 +54,11 @@ describeWithStores(['postgres'], 'the packed package in a fresh NestJS app', (ur
     expect(unwanted).toEqual([]);
   });
 
-  it('leaves one copy of Nest in the app, the app’s own: the package only names it as a peer', () => {
-    for (const name of ['@nestjs/core', '@nestjs/common', '@nestjs/cqrs', 'reflect-metadata', 'rxjs'])
-      expect(installedCopies(folders.app, name)).toEqual([path.join(folders.app, 'node_modules', name)]);
+  it('leaves one copy of Nest and zod in the app, the app’s own: the package names them as peers', () => {
+    const peers = ['@nestjs/core', '@nestjs/common', '@nestjs/cqrs', 'reflect-metadata', 'rxjs', 'zod'];
+    expect(installedCopies(folders.app, peers)).toEqual(
+      Object.fromEntries(peers.map((name) => [name, [path.join(folders.app, 'node_modules', name)]])),
+    );
   });
 
   it('compiles the app against the package’s declarations with skipLibCheck false', () => {
