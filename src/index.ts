@@ -28,8 +28,12 @@ export type {
   LogSubscription,
   ReadAllOptions,
   StoredEvent,
+  StreamWriter,
   SubscribeOptions,
 } from './eventstore/event-store.port';
+export { streamWriterOf } from './eventstore/stream-writer';
+// Nest injection tokens: `@Inject(EVENT_LOG) log: EventLog`, `@Inject(EVENT_APPENDER) appender: EventAppender`.
+export { EVENT_APPENDER, EVENT_LOG, EVENT_STORE } from './eventstore/event-store.module';
 export { EventStoreUnavailableError, WrongExpectedRevisionError } from './eventstore/event-store.errors';
 export { createEventStore, type EventStoreConfig } from './eventstore/event-store.factory';
 export type { ConnectionLogger } from './core/connection-watch';

@@ -49,7 +49,9 @@ describeWithStores(['postgres'], 'the packed package in a fresh NestJS app', (ur
       ]),
     );
     const unwanted = packed.files.filter((file) =>
-      /(\.spec\.|\.map$|^src\/|^test\/|^examples\/|^dist\/examples\/|^dist\/api-extractor\/)/.test(file),
+      /(\.spec\.|\.map$|\.tsbuildinfo$|^src\/|^test\/|^examples\/|^dist\/examples\/|^dist\/api-extractor\/)/.test(
+        file,
+      ),
     );
     expect(unwanted).toEqual([]);
   });
