@@ -12,13 +12,13 @@ export interface CartAppSettings {
 @Module({})
 export class AppModule {
   static forRoot(settings: CartAppSettings): DynamicModule {
-    const postgres = { kind: 'postgres', url: settings.databaseUrl, schema: settings.schema } as const;
+    const { databaseUrl: url, schema } = settings;
     return {
       module: AppModule,
       imports: [
         PrismModule.forRoot({
-          eventStore: postgres,
-          viewStores: { relational: postgres },
+          eventStore: { kind: 'postgres', url, schema },
+          viewStores: { relational: { url, schema } },
           projections: { folder: settings.projectionsDir },
           aggregates: [cart],
           auth: false,

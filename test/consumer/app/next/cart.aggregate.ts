@@ -4,7 +4,7 @@
  * and the hand-written wiring once `defineAggregate` and `PrismModule` are in the package.
  */
 import { z } from 'zod';
-import { defineAggregate, DomainRuleError } from '@prism/platform';
+import { AlreadyExistsError, defineAggregate, NotFoundError } from '@prism/platform';
 
 interface CartState {
   readonly status: 'none' | 'open';
@@ -29,14 +29,14 @@ export const cart = defineAggregate({
       payload: z.object({ cartId: z.string().optional() }),
       decide: (_command, state, ctx) => {
         if (state.status !== 'none')
-          throw new DomainRuleError('cart-exists', `cart ${ctx.id} is already open`);
+          throw new AlreadyExistsError('cart_exists', `cart ${ctx.id} is already open`);
         return [{ type: 'CartOpened', data: { cartId: ctx.id } }];
       },
     },
     addProduct: {
       payload: z.object({ productId: z.string(), qty: z.number().int().positive() }),
       decide: (command, state, ctx) => {
-        if (state.status !== 'open') throw new DomainRuleError('cart-not-open', `cart ${ctx.id} is not open`);
+        if (state.status !== 'open') throw new NotFoundError('cart_not_found', `open cart ${ctx.id} first`);
         return [{ type: 'ProductAdded', data: { cartId: ctx.id, ...command } }];
       },
     },

@@ -31,12 +31,13 @@ void test('a cart opened and filled by commands is read back from its projection
     });
   try {
     assert.equal((await post('/carts', { cartId: 'c1' })).status, 201);
-    assert.equal((await post('/carts/c1/add-product', { productId: 'p1', qty: 2 })).status, 201);
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p1', qty: 2 })).status, 202);
     const added = await post('/carts/c1/add-product', { productId: 'p2', qty: 1 });
-    assert.equal(added.status, 201);
+    assert.equal(added.status, 202);
     const { position } = (await added.json()) as { position: string };
     assert.equal((await post('/carts/c1/add-product', { productId: 'p3', qty: 0 })).status, 400);
-    assert.equal((await post('/carts', { cartId: 'c1' })).status, 422);
+    assert.equal((await post('/carts', { cartId: 'c1' })).status, 409);
+    assert.equal((await post('/carts/c9/add-product', { productId: 'p1', qty: 1 })).status, 404);
 
     const row = await fetch(`${url}/views/cart_summary/c1?after=${position}`);
     assert.equal(row.status, 200);
