@@ -119,8 +119,9 @@ export async function resolveSource(
     ]);
   }
   const columns = mappedColumns(mapping, relation.columns ?? [], problems);
-  const isTable = kind === 'table' || kind === 'partitioned table';
-  if (isTable && columns.position !== undefined) {
+  // A partitioned table cannot have a unique index on the position alone (it must hold the partition key);
+  // there, as in a view, unique positions are the writer's promise (README.md, "What the table must be").
+  if (kind === 'table' && columns.position !== undefined) {
     const unique = await db.query<{ unique: boolean }>(UNIQUE_SQL, [relation.oid, columns.position.attnum]);
     if (unique.rows[0]?.unique !== true) {
       problems.push(
