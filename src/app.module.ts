@@ -18,6 +18,7 @@ import { jsonContentTypeMiddleware } from './http/json-content-type.middleware';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './eventstore/event-store.module';
+import { isReadOnlyLog } from './eventstore/event-store.settings';
 import { LifecycleModule, SHUTDOWN_GATE } from './lifecycle/lifecycle.module';
 import type { ShutdownGate } from './lifecycle/shutdown-gate';
 import { shutdownGateMiddleware } from './lifecycle/shutdown-gate.middleware';
@@ -38,8 +39,8 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         CqrsModule.forRoot(),
-        CommandsModule,
-        AppendModule,
+        // Over a log another tool writes (PRISM_EVENT_STORE=sql-table) nothing may append: no command routes.
+        ...(isReadOnlyLog(config.eventStore) ? [] : [CommandsModule, AppendModule]),
         ProjectionsModule,
         AuthModule,
         AdminModule,

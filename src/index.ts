@@ -36,6 +36,19 @@ export { streamWriterOf } from './eventstore/stream-writer';
 export { EVENT_APPENDER, EVENT_LOG, EVENT_STORE } from './eventstore/event-store.module';
 export { EventStoreUnavailableError, WrongExpectedRevisionError } from './eventstore/event-store.errors';
 export { createEventStore, type EventStoreConfig } from './eventstore/event-store.factory';
+// A read-only log over a PostgreSQL table another tool writes (an outbox, an Emmett or Marten event table):
+// src/eventstore/sql-log/README.md.
+export {
+  sqlTableEventLog,
+  SqlTableEventLog,
+  type SqlTableEventLogOptions,
+} from './eventstore/sql-log/sql-table-event-log';
+export {
+  SqlLogMappingError,
+  type GapSafety,
+  type SqlTableMapping,
+} from './eventstore/sql-log/sql-log-mapping';
+export { ReadOnlyEventLogError } from './eventstore/read-only-log';
 export type { ConnectionLogger } from './core/connection-watch';
 
 // ---------------------------------------------------------------------------------------- projection DSL

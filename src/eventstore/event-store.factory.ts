@@ -1,11 +1,14 @@
 /**
- * The one place that turns configuration into an EventStore. The command side and the app call this;
- * nothing else needs to know which adapters exist.
+ * The one place that turns configuration into an EventStore (or, for a table another tool writes, a
+ * read-only EventLog). The command side and the app call this; nothing else needs to know which adapters
+ * exist.
  */
 import type { ConnectionLogger } from '../core/connection-watch';
 import { createEmbeddedEventStore } from './embedded/embedded-event-store';
-import type { EventStore } from './event-store.port';
+import type { EventLog, EventStore } from './event-store.port';
 import { createPostgresEventStore } from './postgres/postgres-event-store';
+import type { SqlTableLogSettings } from './sql-log/sql-log.settings';
+import { sqlTableEventLog } from './sql-log/sql-table-event-log';
 
 export type EventStoreConfig =
   | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string }
@@ -45,4 +48,30 @@ export async function createEventStore(
       return createKurrentDbEventStore({ connectionString: config.connectionString });
     }
   }
+}
+
+/**
+ * A ready log of any configured kind: a full store (createEventStore), or the read-only table log, whose
+ * mapping has been checked against the database.
+ * @throws SqlLogMappingError when the table does not fit the mapping; EventStoreUnavailableError when unreachable.
+ */
+export async function createEventLog(
+  config: EventStoreConfig | SqlTableLogSettings,
+  logger?: ConnectionLogger,
+): Promise<EventLog> {
+  if (config.kind !== 'sql-table') return createEventStore(config, logger);
+  const log = sqlTableEventLog({
+    url: config.url,
+    mapping: config.mapping,
+    gapSafety: config.gapSafety,
+    pollIntervalMs: config.pollIntervalMs,
+    ...(logger !== undefined && { logger }),
+  });
+  try {
+    await log.initialize();
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+  return log;
 }

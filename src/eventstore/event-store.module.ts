@@ -21,8 +21,10 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { createEventStore } from './event-store.factory';
+import { createEventLog, createEventStore } from './event-store.factory';
 import type { EventLog, EventStore } from './event-store.port';
+import { isReadOnlyLog } from './event-store.settings';
+import { readOnlyEventStore } from './read-only-log';
 
 /** Injection token of the full store: `@Inject(EVENT_STORE) store: EventStore`. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -33,6 +35,9 @@ export const EVENT_APPENDER = Symbol('EVENT_APPENDER');
 
 async function openEventStore(config: AppConfig): Promise<EventStore> {
   const settings = config.eventStore;
+  // A table another tool writes: reads only (the command routes are not mounted, see app.module.ts).
+  if (isReadOnlyLog(settings))
+    return readOnlyEventStore(await createEventLog(settings, new Logger('EventStore')));
   // The embedded store is a file; its directory may not exist on a fresh checkout or volume.
   if (settings.kind === 'embedded') await mkdir(path.dirname(settings.file), { recursive: true });
   return createEventStore(settings, new Logger('EventStore'));

@@ -1,6 +1,7 @@
 /**
  * The event store's part of the environment: which store (PRISM_EVENT_STORE) and how to reach it
- * (PRISM_PG_URL and PRISM_PG_SCHEMA, PRISM_ESDB_URL, or the embedded file in PRISM_DATA_DIR). The config
+ * (PRISM_PG_URL and PRISM_PG_SCHEMA, PRISM_ESDB_URL, the embedded file in PRISM_DATA_DIR, or for a table
+ * another tool writes, the PRISM_SQL_LOG_* variables of sql-log/sql-log.settings.ts). The config
  * loader (src/config) composes these variables with the core's and the view stores'; a view store module
  * that keeps its views in the same PostgreSQL reads PRISM_PG_URL and PRISM_PG_SCHEMA too.
  */
@@ -15,15 +16,30 @@ import {
   redactUrlPassword,
   urlWithScheme,
 } from '../config/env-variable';
+import {
+  SQL_LOG_VARIABLES,
+  sqlLogProblems,
+  sqlLogSettings,
+  type SqlTableLogSettings,
+} from './sql-log/sql-log.settings';
 
-export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb'] as const;
+export const EVENT_STORE_KINDS = ['embedded', 'postgres', 'kurrentdb', 'sql-table'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
-/** Where events live; mirrors the event store factory's EventStoreConfig. */
+/**
+ * Where events live; mirrors the event store factory's EventStoreConfig. `sql-table` is read-only: a table
+ * another tool writes (isReadOnlyLog), so nothing of Prism may append to it.
+ */
 export type EventStoreSettings =
   | { readonly kind: 'postgres'; readonly url: string; readonly schema: string }
   | { readonly kind: 'embedded'; readonly file: string }
-  | { readonly kind: 'kurrentdb'; readonly connectionString: string };
+  | { readonly kind: 'kurrentdb'; readonly connectionString: string }
+  | SqlTableLogSettings;
+
+/** Whether the configured log is read-only: then the command routes are not mounted. */
+export function isReadOnlyLog(settings: EventStoreSettings): settings is SqlTableLogSettings {
+  return settings.kind === 'sql-table';
+}
 
 /** File name of the embedded event store inside PRISM_DATA_DIR. */
 export const EMBEDDED_EVENT_STORE_FILE = 'prism-events.sqlite';
@@ -33,7 +49,7 @@ export const EVENT_STORE_VARIABLES = {
     schema: z
       .enum(EVENT_STORE_KINDS, { message: `expected one of ${EVENT_STORE_KINDS.join(', ')}` })
       .optional(),
-    hint: 'which event store to use: embedded (SQLite file in PRISM_DATA_DIR), postgres (needs PRISM_PG_URL) or kurrentdb (needs PRISM_ESDB_URL); default postgres when PRISM_PG_URL is set, else embedded',
+    hint: 'which event store to use: embedded (SQLite file in PRISM_DATA_DIR), postgres (needs PRISM_PG_URL), kurrentdb (needs PRISM_ESDB_URL) or sql-table (read-only: a table another tool writes, see PRISM_SQL_LOG_TABLE); default postgres when PRISM_PG_URL is set, else embedded',
   },
   PRISM_PG_URL: {
     schema: urlWithScheme(['postgres', 'postgresql']).optional(),
@@ -60,6 +76,7 @@ export const EVENT_STORE_VARIABLES = {
     hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
     secret: true,
   },
+  ...SQL_LOG_VARIABLES,
 } as const satisfies EnvVariables;
 
 export type EventStoreEnv = ParsedVariables<typeof EVENT_STORE_VARIABLES>;
@@ -67,6 +84,7 @@ export type EventStoreEnv = ParsedVariables<typeof EVENT_STORE_VARIABLES>;
 /** The store a kind needs, checked on the raw values so it is reported with per-field errors. */
 export function eventStoreProblems(env: RawEnv): ConfigProblem[] {
   const kind = rawValue(env, 'PRISM_EVENT_STORE')?.trim();
+  if (kind === 'sql-table') return sqlLogProblems(env);
   const required: Partial<Record<string, string>> = {
     postgres: 'PRISM_PG_URL',
     kurrentdb: 'PRISM_ESDB_URL',
@@ -87,6 +105,8 @@ export function eventStoreSettings(env: EventStoreEnv, dataDir: string): EventSt
       return { kind, connectionString: env.PRISM_ESDB_URL! };
     case 'embedded':
       return { kind, file: path.join(dataDir, EMBEDDED_EVENT_STORE_FILE) };
+    case 'sql-table':
+      return sqlLogSettings(env, env.PRISM_PG_URL);
   }
 }
 
@@ -99,5 +119,10 @@ export function describeEventStore(settings: EventStoreSettings): string {
       return `kurrentdb (${redactUrlPassword(settings.connectionString)})`;
     case 'embedded':
       return `embedded (${settings.file})`;
+    case 'sql-table':
+      return (
+        `sql-table, read-only (${redactUrlPassword(settings.url)}, table ${settings.mapping.table}, ` +
+        `gap safety ${settings.gapSafety.mode})`
+      );
   }
 }
