@@ -238,9 +238,11 @@ describe('secrets from files (<VAR>_FILE)', () => {
 });
 
 describe('the READMEs', () => {
-  it('document every environment variable: the core in src/config, each store in its own folder', async () => {
+  it('document every environment variable: the core in src/config, the table log and each store in its own folder', async () => {
     const readmes = [
       path.join(__dirname, 'README.md'),
+      // The table log's PRISM_SQL_LOG_* variables, beside their explanation.
+      path.join(__dirname, '../eventstore/sql-log/README.md'),
       ...readdirSync(path.join(__dirname, '../stores'), { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry) => path.join(__dirname, '../stores', entry.name, 'README.md'))

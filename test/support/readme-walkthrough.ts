@@ -27,7 +27,8 @@
  *
  * Port: the README says localhost:3000. The runner picks a free port, exports PORT (Prism listens on it)
  * and PRISM_URL (the CLI talks to it), and rewrites `localhost:3000` and `127.0.0.1:3000` in every block
- * to it, so a run never collides with a Prism a developer has on 3000. Prism's other settings come from
+ * to it, so a run never collides with a Prism a developer has on 3000. `rewrites` replace other literal
+ * text the same way (e.g. the README's database URL by a fresh test database). Prism's other settings come from
  * the README alone: PRISM_*, HOST, NODE_ENV and npm_* variables of the test process are not passed on.
  *
  * Cleanup: close() kills every process group a block started (servers included) and removes the folder;
@@ -115,6 +116,8 @@ export interface WalkthroughOptions {
   readonly logFiles?: readonly string[];
   /** Called after each block, e.g. to print progress. */
   readonly onBlock?: (result: BlockResult) => void;
+  /** Literal text replaced in every block before it runs: [what the README says, what this run uses]. */
+  readonly rewrites?: readonly (readonly [string, string])[];
 }
 
 /** What the README says (localhost:3000), rewritten to the port this run uses. */
@@ -269,7 +272,10 @@ export class WalkthroughSession {
       // The session a terminal would keep: exported variables and the working directory.
       `trap 'export -p > ${quote(`${state}/env.tmp`)} && mv ${quote(`${state}/env.tmp`)} ${quote(`${state}/env.sh`)}; ` +
         `pwd > ${quote(`${state}/cwd`)}' EXIT`,
-      rewritePort(block.code, this.port),
+      (this.options.rewrites ?? []).reduce(
+        (code, [from, to]) => code.replaceAll(from, to),
+        rewritePort(block.code, this.port),
+      ),
     ].join('\n');
     const scriptFile = path.join(state, `block-${block.index}.sh`);
     await writeFile(scriptFile, `${script}\n`);
