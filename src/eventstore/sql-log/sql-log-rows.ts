@@ -5,8 +5,8 @@
  *
  * - data: a JSON object as it is; other JSON as `{ "value": <it> }`; text that is not JSON as
  *   `{ "value": "<the text>" }`; NULL as `{}`.
- * - metadata: the metadata column's object, every field kept (projections read them as event.metadata.*),
- *   with Prism's fields checked: correlationId/causationId (also from KurrentDB-style `$correlationId`),
+ * - metadata: the metadata column's object, every field kept except `$`-prefixed ones (projections read
+ *   them as event.metadata.*), with Prism's fields checked: correlationId/causationId (also from KurrentDB-style `$correlationId`),
  *   userId, traceparent, tracestate as strings; schemaVersion a positive integer (default 1); timestamp
  *   from the timestamp column, else the metadata's own `timestamp`, else the Unix epoch (configure a
  *   timestamp column to get real times).
@@ -26,6 +26,7 @@ export const UNKNOWN_TIMESTAMP = '1970-01-01T00:00:00.000Z';
 const DERIVED_ID_NAMESPACE = Buffer.from('6f1c3a52d8e74b0f9a35c2e1b7d40a96', 'hex');
 
 const STRING_FIELDS = ['correlationId', 'causationId', 'userId', 'traceparent', 'tracestate'] as const;
+const PRISM_FIELDS = [...STRING_FIELDS, 'timestamp', 'schemaVersion'] as const;
 
 export function toStoredEvent(row: SqlLogRow, relation: string): StoredEvent {
   return {
@@ -67,8 +68,9 @@ export function toMetadata(
   const source: Record<string, JsonValue> = isPlainObject(parsed) ? parsed : {};
   const metadata: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(source)) {
-    if (!(STRING_FIELDS as readonly string[]).includes(key) && key !== 'timestamp' && key !== 'schemaVersion')
-      metadata[key] = value;
+    // `$` fields are KurrentDB's reserved ones ($correlationId, $causationId): read into Prism's own below.
+    if (key.startsWith('$') || (PRISM_FIELDS as readonly string[]).includes(key)) continue;
+    metadata[key] = value;
   }
   const text = (key: string): string | undefined =>
     typeof source[key] === 'string' ? source[key] : undefined;

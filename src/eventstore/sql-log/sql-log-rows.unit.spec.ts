@@ -43,7 +43,7 @@ describe('a foreign row as a StoredEvent', () => {
     expect(toData(null)).toEqual({});
   });
 
-  it('keeps every metadata field, checks Prism’s own, and reads KurrentDB-style correlation ids', () => {
+  it('keeps every metadata field but `$` ones, checks Prism’s own, and reads KurrentDB-style correlation ids', () => {
     const metadata = toMetadata(
       JSON.stringify({
         $correlationId: 'corr-1',
@@ -57,7 +57,6 @@ describe('a foreign row as a StoredEvent', () => {
       null,
     );
     expect(metadata).toEqual({
-      $correlationId: 'corr-1',
       correlationId: 'corr-1',
       causationId: 'cmd-1',
       tenant: 'acme',
