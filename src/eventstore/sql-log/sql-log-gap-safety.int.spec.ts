@@ -142,15 +142,18 @@ describeWithStores(['postgres'], 'PostgreSQL table log: gap safety', (urls) => {
       await iterator.return?.();
     });
 
-    it('is not held back by a transaction that started writing after the head it waits on was read', async () => {
+    it('keeps what was settled before a writer opened, and holds back only what comes after it', async () => {
       const log = openLog();
-      const position = await insert('early-1', 'Early', 0);
-      await waitFor(async () => (await log.headPosition()) === position, 'the first event to be readable');
-      // An open writer with a higher position holds back only what is above the settled head.
+      const early = await insert('early-1', 'Early', 0);
+      await waitFor(async () => (await log.headPosition()) === early, 'the first row to settle');
       await slow.query('BEGIN');
       await insert('late-1', 'Late', 1, slow);
+      await insert('later-1', 'Later', 2);
       expect((await log.readAll({ maxCount: 10 })).map((event) => event.data.n)).toEqual([0]);
+      expect(await log.headPosition()).toBe(early);
       await slow.query('COMMIT');
+      await waitFor(async () => (await log.readAll({ maxCount: 10 })).length === 3, 'all three rows');
+      expect((await log.readAll({ maxCount: 10 })).map((event) => event.data.n)).toEqual([0, 1, 2]);
     });
   });
 
