@@ -43,6 +43,7 @@ export {
   SqlTableEventLog,
   type SqlTableEventLogOptions,
 } from './eventstore/sql-log/sql-table-event-log';
+export type { SqlLogPool } from './eventstore/sql-log/sql-log-catalog';
 export {
   SqlLogMappingError,
   type GapSafety,

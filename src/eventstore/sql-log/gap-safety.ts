@@ -7,12 +7,12 @@
  * A horizon only ever grows. Refreshes must not overlap (writer-locks compares the lock table of one
  * refresh with the next): the adapter runs one at a time.
  */
-import type { Queryable } from './sql-log-catalog';
+import type { SqlLogPool } from './sql-log-catalog';
 import type { SqlLogQueries } from './sql-log-queries';
 
 export interface Horizon {
   /** Reads the database and returns the current horizon (0n while nothing is safe yet). */
-  refresh(db: Queryable): Promise<bigint>;
+  refresh(db: SqlLogPool): Promise<bigint>;
 }
 
 function headOf(value: string | null | undefined): bigint {
@@ -23,7 +23,7 @@ function headOf(value: string | null | undefined): bigint {
 export class CommitOrderedHorizon implements Horizon {
   constructor(private readonly queries: SqlLogQueries) {}
 
-  async refresh(db: Queryable): Promise<bigint> {
+  async refresh(db: SqlLogPool): Promise<bigint> {
     const { text, values } = this.queries.head();
     const result = await db.query<{ head: string | null }>(text, values);
     return headOf(result.rows[0]?.head);
@@ -43,7 +43,7 @@ export class WriterLocksHorizon implements Horizon {
 
   constructor(private readonly queries: SqlLogQueries) {}
 
-  async refresh(db: Queryable): Promise<bigint> {
+  async refresh(db: SqlLogPool): Promise<bigint> {
     const { text, values } = this.queries.headAndWriters();
     const result = await db.query<{ head: string | null; writers: string[] }>(text, values);
     const row = result.rows[0];
@@ -85,7 +85,7 @@ export class DelayHorizon implements Horizon {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  async refresh(db: Queryable): Promise<bigint> {
+  async refresh(db: SqlLogPool): Promise<bigint> {
     const { text, values } = this.queries.head();
     const result = await db.query<{ head: string | null }>(text, values);
     return this.advance(headOf(result.rows[0]?.head), this.now());

@@ -4,7 +4,6 @@
  * safety can work on this source (writer-locks needs the tables writers insert into, and a sequence that
  * hands out positions in time order). Every problem is collected and reported at once, with its fix.
  */
-import type { QueryResultRow } from 'pg';
 import {
   formatQualifiedName,
   parseQualifiedName,
@@ -18,9 +17,14 @@ import {
   type SqlTableMapping,
 } from './sql-log-mapping';
 
-export type Queryable = {
-  query<Row extends QueryResultRow>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
-};
+/**
+ * What the table log needs of a connection pool: a pg `Pool` fits (and is what it is given), stated here
+ * without pg's types so the package's declarations do not need @types/pg.
+ */
+export interface SqlLogPool {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's own row type is an index of any
+  query<Row extends { [column: string]: any }>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
+}
 
 /** A mapped column as the catalog describes it. */
 export interface CatalogColumn {
@@ -103,7 +107,7 @@ WHERE s.seqrelid IN (
     AND d.refobjid = $1 AND d.refobjsubid = $2 AND d.deptype IN ('a', 'i'))`;
 
 export async function resolveSource(
-  db: Queryable,
+  db: SqlLogPool,
   mapping: SqlTableMapping,
   gapSafety: GapSafety,
 ): Promise<ResolvedSource> {
@@ -144,7 +148,7 @@ export async function resolveSource(
 }
 
 async function findRelation(
-  db: Queryable,
+  db: SqlLogPool,
   name: QualifiedName,
   problems: string[],
 ): Promise<RelationRow | undefined> {
@@ -223,7 +227,7 @@ function mappedColumns(
 }
 
 async function writerTablesOf(
-  db: Queryable,
+  db: SqlLogPool,
   mapping: SqlTableMapping,
   gapSafety: GapSafety,
   relation: RelationRow,
@@ -274,7 +278,7 @@ async function writerTablesOf(
  * ones, while holding no lock the reader could have seen.
  */
 async function checkSequenceCache(
-  db: Queryable,
+  db: SqlLogPool,
   oid: number,
   position: CatalogColumn | undefined,
   problems: string[],

@@ -10,6 +10,7 @@
  */
 import { identifierProblem, qualifiedNameProblem } from './sql-identifiers';
 
+/** Which table or view holds the events, and which of its columns hold each part of an event. */
 export interface SqlTableMapping {
   /** Table or view, optionally schema-qualified: `outbox`, `public.outbox`. Names are case-sensitive. */
   readonly table: string;

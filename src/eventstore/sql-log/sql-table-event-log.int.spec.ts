@@ -3,7 +3,7 @@
  * tool could have written (appends go straight into the table with SQL, test/support/foreign-table-writer.ts),
  * and the mapping checks against the catalog. Gap safety under concurrent writers: sql-log-gap-safety.int.spec.ts.
  */
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { eventStoreContract } from '../../../test/contract/event-store.contract';
 import { ForeignTableWriter, withForeignWriter } from '../../../test/support/foreign-table-writer';
 import {
@@ -229,7 +229,7 @@ describeWithStores(['postgres'], 'PostgreSQL table log', (urls) => {
       );
     });
 
-    it('reads the log with writer-locks (pg_locks and the catalog are readable by every role)', async () => {
+    it('reads the log with writer-locks through the host’s own pool, and leaves that pool open', async () => {
       const url = new URL(database.url);
       url.username = role;
       const writer = new Client({ connectionString: database.url });
@@ -239,14 +239,19 @@ describeWithStores(['postgres'], 'PostgreSQL table log', (urls) => {
          VALUES (gen_random_uuid(), 'least-1', 'Granted', '{"n": 1}', '{}')`,
       );
       await writer.end();
-      const log = sqlTableEventLog({ url: url.toString(), mapping: OUTBOX_MAPPING });
+      // pg_locks and the catalog are readable by every role: SELECT on the table is all writer-locks needs.
+      const pool = new Pool({ connectionString: url.toString(), max: 2 });
+      const log = sqlTableEventLog({ pool, mapping: OUTBOX_MAPPING });
       try {
         const events = await log.readAll({ maxCount: 10, filter: { streamPrefix: 'least-' } });
         expect(events.map((event) => [event.streamId, event.type, event.data])).toEqual([
           ['least-1', 'Granted', { n: 1 }],
         ]);
+        await log.close();
+        expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       } finally {
         await log.close();
+        await pool.end();
       }
     });
   });

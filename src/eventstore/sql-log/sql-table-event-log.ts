@@ -31,7 +31,7 @@ import { DEFAULT_POLL_INTERVAL_MS, PollingLogSubscription } from '../polling-log
 import { guardedClientClass } from '../postgres/guarded-pg-client';
 import { describeServer, isUnavailable } from '../postgres/postgres-errors';
 import { CommitOrderedHorizon, DelayHorizon, WriterLocksHorizon, type Horizon } from './gap-safety';
-import { resolveSource, type ResolvedSource } from './sql-log-catalog';
+import { resolveSource, type SqlLogPool, type ResolvedSource } from './sql-log-catalog';
 import { mappingProblems, SqlLogMappingError, type GapSafety, type SqlTableMapping } from './sql-log-mapping';
 import { SqlLogQueries, type SqlLogRow } from './sql-log-queries';
 import { toStoredEvent } from './sql-log-rows';
@@ -39,11 +39,13 @@ import { formatQualifiedName } from './sql-identifiers';
 
 export const SQL_TABLE_LOG_KIND = 'sql-table';
 
+/** Options of sqlTableEventLog: where the table is, how it maps to events, how the reader stays gap-safe. */
 export interface SqlTableEventLogOptions {
   /** postgres://user:password@host:port/database. Give either `url` or `pool`. */
   readonly url?: string;
-  /** A pool the host already has; the log uses it and leaves closing it to the host. */
-  readonly pool?: Pool;
+  /** A pg Pool the host already has; the log uses it and leaves closing it to the host. */
+  readonly pool?: SqlLogPool;
+  /** Which table, and which of its columns hold the position, stream, type, data, ... */
   readonly mapping: SqlTableMapping;
   /** How the reader stays safe from writers that commit out of position order. Default writer-locks. */
   readonly gapSafety?: GapSafety;
@@ -69,11 +71,17 @@ interface Prepared {
   readonly relation: string;
 }
 
+/**
+ * A read-only EventLog over a table or view another tool writes (see the file comment and README.md in
+ * this folder). Make one with sqlTableEventLog.
+ */
 export class SqlTableEventLog implements EventLog {
   readonly kind = SQL_TABLE_LOG_KIND;
+  /** The mode this log reads with (writer-locks unless the options chose another). */
   readonly gapSafety: GapSafety;
-  private readonly pool: Pool;
-  private readonly ownsPool: boolean;
+  private readonly pool: SqlLogPool;
+  /** The pool the log made from `url`, which it closes; undefined when the host gave one. */
+  private readonly ownPool: Pool | undefined;
   private readonly server: string;
   private readonly watch: ConnectionWatch;
   /** Nothing notifies (foreign writers send no NOTIFY): subscriptions poll every pollIntervalMs. */
@@ -100,9 +108,9 @@ export class SqlTableEventLog implements EventLog {
     );
     if (options.pool !== undefined) {
       this.pool = options.pool;
-      this.ownsPool = false;
+      this.ownPool = undefined;
     } else {
-      this.pool = new Pool({
+      const pool = new Pool({
         connectionString: options.url,
         max: options.poolSize ?? 4,
         connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
@@ -113,8 +121,9 @@ export class SqlTableEventLog implements EventLog {
         Client: guardedClientClass(this.watch),
       });
       // An idle pooled connection that dies makes the pool emit 'error'; unhandled, that ends the process.
-      this.pool.on('error', (error) => this.watch.lost(error));
-      this.ownsPool = true;
+      pool.on('error', (error) => this.watch.lost(error));
+      this.pool = pool;
+      this.ownPool = pool;
     }
   }
 
@@ -189,7 +198,7 @@ export class SqlTableEventLog implements EventLog {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.refreshing?.catch(() => undefined);
-    if (this.ownsPool) await this.pool.end();
+    await this.ownPool?.end();
   }
 
   private prepare(): Promise<Prepared> {
@@ -283,7 +292,7 @@ export function sqlTableEventLog(options: SqlTableEventLogOptions): SqlTableEven
   return new SqlTableEventLog(options);
 }
 
-function poolUrl(pool: Pool): string | undefined {
+function poolUrl(pool: SqlLogPool): string | undefined {
   const options = (pool as { options?: { connectionString?: unknown } }).options;
   return typeof options?.connectionString === 'string' ? options.connectionString : undefined;
 }
