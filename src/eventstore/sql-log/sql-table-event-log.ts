@@ -157,7 +157,7 @@ export class SqlTableEventLog implements EventLog {
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     const { queries, relation } = await this.prepare();
     const horizon = await this.horizon();
-    if (options.after !== undefined && options.after >= horizon) return [];
+    if (horizon === 0n || (options.after !== undefined && options.after >= horizon)) return [];
     const { text, values } = queries.readAll(
       options.after,
       horizon,
