@@ -7,6 +7,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
 import { AppendModule } from './append/append.module';
+import type { Aggregate } from './aggregates/aggregate.types';
+import { PrismAggregatesModule } from './aggregates/aggregates.module';
 import { ChecksModule } from './admin/checks/checks.module';
 import { AuthModule } from './auth/auth.module';
 import { credentialsInUrlMiddleware } from './auth/credentials-in-url.middleware';
@@ -28,10 +30,16 @@ import { ProjectionsService } from './projection-host/projections.service';
 import { ConsistencyModule } from './query/consistency/consistency.module';
 import { storeModules } from './stores/registry';
 
+/** What the app serves besides Prism's own routes (PrismModule in src/nest will take this over). */
+export interface AppContent {
+  /** Defined aggregates (defineAggregate) whose command routes the app serves. */
+  readonly aggregates?: readonly Aggregate[];
+}
+
 @Module({})
 export class AppModule implements NestModule {
   /** `config` defaults to the environment (loadConfig()); tests and benchmarks pass their own. */
-  static forRoot(given?: AppConfig): DynamicModule {
+  static forRoot(given?: AppConfig, content: AppContent = {}): DynamicModule {
     const config = given ?? loadConfig();
     return {
       module: AppModule,
@@ -40,7 +48,9 @@ export class AppModule implements NestModule {
         EventStoreModule.forRoot(),
         CqrsModule.forRoot(),
         // Over a log another tool writes (PRISM_EVENT_STORE=sql-table) nothing may append: no command routes.
-        ...(isReadOnlyLog(config.eventStore) ? [] : [CommandsModule, AppendModule]),
+        ...(isReadOnlyLog(config.eventStore)
+          ? []
+          : [CommandsModule, AppendModule, PrismAggregatesModule.forRoot(content.aggregates)]),
         ProjectionsModule,
         AuthModule,
         AdminModule,

@@ -244,3 +244,35 @@ export type {
   ProjectionTestFile,
 } from './dsl/testing/projection-test.schema';
 export { compileYamlDefinition } from './dsl/testing/compile-yaml';
+
+// ------------------------------------------------------------------------------------------ aggregates
+// `defineAggregate`: an aggregate in one file → REST routes, validation, errors, OpenAPI (src/aggregates).
+export {
+  AggregateDefinitionError,
+  AlreadyExistsError,
+  aggregateId,
+  defineAggregate,
+  DomainError,
+  DomainRuleError,
+  NotFoundError,
+  PrismAggregatesModule,
+  UnknownEventTypeError,
+} from './aggregates';
+export type {
+  Aggregate,
+  AggregateCommand,
+  AggregateSpec,
+  CommandSpec,
+  DecideContext,
+  Decider,
+  DomainErrorKind,
+  DomainEvent,
+  ErrorCodeSpec,
+  EventOf,
+  EventSpec,
+  EventSpecs,
+  HttpMethod,
+  Loaded,
+  NewEventOf,
+  PayloadOf,
+} from './aggregates';

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
+import { AppModule, type AppContent } from './app.module';
 import { MAX_JSON_BODY, verifyJsonBody } from './http/json-body.limits';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
@@ -20,9 +20,10 @@ import type { ShutdownGate } from './lifecycle/shutdown-gate';
 /** The app exactly as `main` runs it, not yet listening; e2e tests and benchmarks use this too. */
 export async function createPrismApp(
   config: AppConfig,
-  options: { logger?: false | LogLevel[] | LoggerService } = {},
+  options: { logger?: false | LogLevel[] | LoggerService } & AppContent = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const content: AppContent = { aggregates: options.aggregates ?? [] };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, content), {
     logger: options.logger ?? ['log', 'error', 'warn'],
     abortOnError: false,
     // Only JSON bodies are read: Nest's default also parses form posts, which let any web page post

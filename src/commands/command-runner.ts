@@ -6,15 +6,12 @@
  * concurrent writer makes it fail with WrongExpectedRevisionError instead of overwriting (no lost writes).
  * Plain TypeScript on purpose: the Nest handlers are thin adapters around it.
  */
-import { rehydrate, streamIdOf, type Decider, type DomainEvent } from '../domain/decider';
+import { rehydrate, streamIdOf, type Decider, type DomainEvent } from '../aggregates/decider';
 import { WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import type { AppendResult, ExpectedRevision, StreamWriter } from '../eventstore/event-store.port';
 import { startAppendSpan } from '../observability/tracing/append-span';
 import type { CommandContext, CommandOutcome } from './command-context';
 import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
-
-/** Version of every payload shape this domain writes today; bump per event type when a shape changes. */
-export const EVENT_SCHEMA_VERSION = 1;
 
 /** The revision of a stream with no events. */
 export const NO_REVISION = -1;
@@ -33,10 +30,7 @@ export class CommandRunner {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
-  async load<C, S, E extends DomainEvent>(
-    decider: Decider<C, S, E>,
-    id: string,
-  ): Promise<LoadedAggregate<S>> {
+  async load<S>(decider: Decider<S>, id: string): Promise<LoadedAggregate<S>> {
     const streamId = streamIdOf(decider, id);
     const events = await this.store.readStream(streamId);
     return {
@@ -50,11 +44,11 @@ export class CommandRunner {
    * Decides `decide(state)` on aggregate `id` and appends the events. `decide` may load other aggregates
    * (through `load`) for the facts it needs, e.g. a product's price; only this aggregate is written.
    */
-  async run<C, S, E extends DomainEvent>(
-    decider: Decider<C, S, E>,
+  async run<S>(
+    decider: Decider<S>,
     id: string,
     context: CommandContext,
-    decide: (state: S) => E[] | Promise<E[]>,
+    decide: (state: S) => readonly DomainEvent[] | Promise<readonly DomainEvent[]>,
   ): Promise<CommandOutcome> {
     const streamId = streamIdOf(decider, id);
     const key = context.idempotency;
@@ -98,11 +92,11 @@ export class CommandRunner {
     return { id, result, replayed: false };
   }
 
-  private async execute<C, S, E extends DomainEvent>(
-    decider: Decider<C, S, E>,
+  private async execute<S>(
+    decider: Decider<S>,
     id: string,
     context: CommandContext,
-    decide: (state: S) => E[] | Promise<E[]>,
+    decide: (state: S) => readonly DomainEvent[] | Promise<readonly DomainEvent[]>,
   ): Promise<AppendResult> {
     const loaded = await this.load(decider, id);
     if (context.expectedRevision !== undefined && context.expectedRevision !== loaded.revision) {
@@ -123,13 +117,17 @@ export class CommandRunner {
       ...traced.carrier,
       causationId: context.commandId,
       ...(context.userId !== undefined && { userId: context.userId }),
-      schemaVersion: EVENT_SCHEMA_VERSION,
     };
     const expected: ExpectedRevision = loaded.revision === NO_REVISION ? 'no_stream' : loaded.revision;
     try {
       const result = await this.store.append(
         loaded.streamId,
-        events.map((event) => ({ type: event.type, data: event.data, metadata })),
+        // Each event records the version of its own data shape, as its aggregate declares it.
+        events.map((event) => ({
+          type: event.type,
+          data: event.data,
+          metadata: { ...metadata, schemaVersion: decider.schemaVersionOf(event.type) },
+        })),
         expected,
       );
       traced.succeeded(result.position, result.revision);

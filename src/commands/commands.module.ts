@@ -1,9 +1,10 @@
-import { Logger, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { EventAppender, EventLog, StreamWriter } from '../eventstore/event-store.port';
 import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
 import { streamWriterOf } from '../eventstore/stream-writer';
+import { RunAggregateCommandHandler } from '../aggregates/run-aggregate-command';
 import { CommandRunner } from './command-runner';
 import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
 import { CustomersController } from './customers/customers.controller';
@@ -20,9 +21,11 @@ const STREAM_WRITER = Symbol('STREAM_WRITER');
 const logger = new Logger('Commands');
 
 /**
- * The write side: REST controllers -> CommandBus -> handlers -> CommandRunner -> EventAppender.
+ * The write side's shared pieces, global: CommandRunner, the Idempotency-Key store and the one command
+ * handler of defined aggregates (src/aggregates), which PrismAggregatesModule's routes rely on.
  * Needs CqrsModule.forRoot(), ConfigModule and EventStoreModule in the app (all global).
  */
+@Global()
 @Module({
   controllers: [CustomersController, ProductsController, OrdersController],
   providers: [
@@ -46,9 +49,11 @@ const logger = new Logger('Commands');
       useFactory: (store: StreamWriter, idempotency: IdempotencyStore) =>
         new CommandRunner(store, idempotency, (message) => logger.warn(message)),
     },
+    RunAggregateCommandHandler,
     ...CUSTOMER_HANDLERS,
     ...PRODUCT_HANDLERS,
     ...ORDER_HANDLERS,
   ],
+  exports: [CommandRunner, IDEMPOTENCY_STORE],
 })
 export class CommandsModule {}

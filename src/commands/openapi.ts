@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addAggregateSchemas } from '../aggregates/aggregate-openapi';
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, generated from the controllers and DTOs. */
 export function setupOpenApi(app: INestApplication): void {
@@ -21,5 +22,7 @@ export function setupOpenApi(app: INestApplication): void {
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // The request bodies of defined aggregates' routes: JSON Schemas from their zod payloads.
+  addAggregateSchemas(document, app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -21,6 +21,8 @@ export interface Decider<Command, State, Event extends DomainEvent> {
   evolve(state: State, event: Event): State;
   /** Returns the events the command causes, or throws a DomainError when a business rule forbids it. */
   decide(command: Command, state: State): Event[];
+  /** The `schemaVersion` recorded in the metadata of each event of this type. */
+  schemaVersionOf(eventType: string): number;
 }
 
 export function streamIdOf(decider: { readonly streamPrefix: string }, id: string): string {

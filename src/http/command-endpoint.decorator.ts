@@ -24,6 +24,8 @@ export interface CommandEndpointOptions {
   readonly summary: string;
   /** 201 for commands that create an aggregate, 202 for the rest. */
   readonly creates?: boolean;
+  /** The domain's own error codes this route may answer, by status, listed in the OpenAPI descriptions. */
+  readonly codes?: Readonly<Partial<Record<404 | 409 | 422, readonly string[]>>>;
 }
 
 const responseHeaders = {
@@ -39,7 +41,13 @@ const responseHeaders = {
  * Everything a command route shares: the command-route mark (metrics and tracing find commands by it),
  * status code, response shape and its OpenAPI description.
  */
-export function CommandEndpoint({ summary, creates = false }: CommandEndpointOptions): MethodDecorator {
+export function CommandEndpoint({
+  summary,
+  creates = false,
+  codes = {},
+}: CommandEndpointOptions): MethodDecorator {
+  const withCodes = (description: string, status: 404 | 409 | 422) =>
+    codes[status]?.length ? `${description} Codes: ${codes[status].join(', ')}.` : description;
   const success = creates
     ? ApiCreatedResponse({ type: CommandAcceptedDto, description: 'Created.', headers: responseHeaders })
     : ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'Accepted.', headers: responseHeaders });
@@ -76,16 +84,18 @@ export function CommandEndpoint({ summary, creates = false }: CommandEndpointOpt
     }),
     ApiNotFoundResponse({
       type: ErrorResponseDto,
-      description: 'An aggregate the command needs does not exist.',
+      description: withCodes('An aggregate the command needs does not exist.', 404),
     }),
     ApiConflictResponse({
       type: ConflictResponseDto,
-      description:
+      description: withCodes(
         'concurrency_conflict (the stream moved on), already exists, or idempotency_key_in_progress.',
+        409,
+      ),
     }),
     ApiUnprocessableEntityResponse({
       type: ErrorResponseDto,
-      description: 'A business rule forbids the command, or idempotency_key_reused.',
+      description: withCodes('A business rule forbids the command, or idempotency_key_reused.', 422),
     }),
     ApiServiceUnavailableResponse({
       type: ErrorResponseDto,

@@ -393,8 +393,37 @@ const BY_CODE: ReadonlyMap<string, ErrorCatalogEntry> = new Map(
   ERROR_CATALOG.map((item) => [item.code, item]),
 );
 
+/**
+ * The codes the app's aggregates declare (their `errors`, see src/aggregates), added when their routes are
+ * built: the domain's codes belong to the domain, not to Prism, so they are not in the list above.
+ */
+const DOMAIN_CODES = new Map<string, ErrorCatalogEntry>();
+
+/** Adds an aggregate's declared codes; a code already answered with another status is refused. */
+export function registerDomainErrorCodes(entries: readonly Omit<ErrorCatalogEntry, 'surfaces'>[]): void {
+  for (const entry of entries) {
+    const known = catalogEntry(entry.code);
+    if (known !== undefined && known.status !== entry.status) {
+      throw new Error(
+        `Error code "${entry.code}" is declared with status ${entry.status}, but it is already answered ` +
+          `with ${known.status}; give one of them another name.`,
+      );
+    }
+    if (known === undefined) {
+      const surfaces: readonly ErrorSurface[] = ['commands'];
+      DOMAIN_CODES.set(entry.code, Object.freeze({ ...entry, surfaces }));
+    }
+  }
+}
+
+/** A code's entry: one of Prism's own, or one an aggregate declared. */
 export function catalogEntry(code: string): ErrorCatalogEntry | undefined {
-  return BY_CODE.get(code);
+  return BY_CODE.get(code) ?? DOMAIN_CODES.get(code);
+}
+
+/** One of Prism's own codes (never an aggregate's). */
+export function isPlatformCode(code: string): code is ErrorCode {
+  return BY_CODE.has(code);
 }
 
 /** The status a code is always answered with. */
@@ -402,8 +431,9 @@ export function statusOf(code: ErrorCode): number {
   return CATALOG[code].status;
 }
 
-export function isCatalogued(code: string): code is ErrorCode {
-  return BY_CODE.has(code);
+/** Prism's own codes and those the app's aggregates declared. */
+export function isCatalogued(code: string): boolean {
+  return catalogEntry(code) !== undefined;
 }
 
 /** Lowercase words joined by single underscores: `invalid_query`, never `InvalidQuery` or `not-ready`. */

@@ -20,7 +20,8 @@ import {
 } from '@nestjs/common';
 import type { HttpRequest, HttpResponse } from './http.types';
 import type { JsonObject } from '../core/json';
-import { DomainError, type DomainErrorKind } from '../domain/domain.errors';
+import { DomainError as MarketplaceDomainError, type DomainErrorKind } from '../domain/domain.errors';
+import { DOMAIN_ERROR_STATUS, DomainError } from '../aggregates/domain-errors';
 import { DuplicateEventIdError } from '../eventstore/append-input';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import type { ExpectedRevision } from '../eventstore/event-store.port';
@@ -30,7 +31,7 @@ import {
   InvalidIdempotencyKeyError,
 } from '../commands/idempotency/idempotency.errors';
 import { redactUrl } from '../observability/logging/redact';
-import { type ErrorCode, genericCodeOf, isCatalogued, statusOf } from './error-catalog';
+import { catalogEntry, type ErrorCode, genericCodeOf, statusOf } from './error-catalog';
 import { MAX_JSON_BODY } from './json-body.limits';
 import { correlationIdOf } from './request-context';
 import {
@@ -48,6 +49,11 @@ interface ErrorResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** A code the error named that is not in the catalog (it was replaced); the filter logs it. */
   readonly uncatalogued?: string;
+  /**
+   * A domain error's code, answered as is even when its aggregate did not declare it: the code is the
+   * domain's contract with its clients. Undeclared, it is logged (once) so it gets documented.
+   */
+  readonly domainCode?: boolean;
 }
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
@@ -71,10 +77,14 @@ export function errorResponseOf(error: unknown): ErrorResponse | undefined {
  */
 function catalogued(response: ErrorResponse): ErrorResponse {
   const { error: named, message, ...details } = response.body;
-  const code = isCatalogued(named) ? named : genericCodeOf(response.status);
+  const entry = catalogEntry(named);
+  if (entry === undefined && response.domainCode === true) {
+    return { ...response, body: { error: named, message, ...details }, uncatalogued: named };
+  }
+  const code = entry?.code ?? genericCodeOf(response.status);
   return {
     ...response,
-    status: code === 'request_rejected' ? response.status : statusOf(code),
+    status: code === 'request_rejected' ? response.status : (entry ?? catalogEntry(code))!.status,
     // `error` and `message` first, for people reading it; details can never replace them.
     body: { error: code, message, ...details },
     ...(code !== named && { uncatalogued: named }),
@@ -108,6 +118,13 @@ function mappedResponseOf(error: unknown): ErrorResponse | undefined {
     return { status: HttpStatus.BAD_REQUEST, body: { error: error.code, message: error.message } };
   }
   if (error instanceof DomainError) {
+    return {
+      status: DOMAIN_ERROR_STATUS[error.kind],
+      body: { ...error.details, error: error.code, message: error.message },
+      domainCode: true,
+    };
+  }
+  if (error instanceof MarketplaceDomainError) {
     return {
       status: DOMAIN_STATUS[error.kind],
       body: { ...error.details, error: error.code, message: error.message },
@@ -218,6 +235,8 @@ function genericResponse(status: number, detail: string): ErrorResponse {
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger('Prism');
+  /** Undeclared domain codes already warned about (one warning per code, not per request). */
+  private readonly undeclared = new Set<string>();
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -236,7 +255,14 @@ export class ErrorResponseFilter implements ExceptionFilter {
     // A bug gets its stack; an unavailable store is an operational condition and gets one line.
     if (mapped === undefined) this.logger.error(`${line}: ${describe(error)}`);
     else if (status >= 500) this.logger.warn(`${line}: ${body.message}`);
-    if (mapped?.uncatalogued !== undefined) {
+    if (mapped?.uncatalogued !== undefined && mapped.domainCode === true) {
+      if (!this.undeclared.has(mapped.uncatalogued)) {
+        this.undeclared.add(mapped.uncatalogued);
+        this.logger.warn(
+          `${line}: error code "${mapped.uncatalogued}" is not declared in its aggregate's \`errors\`; declare it so the API documents it`,
+        );
+      }
+    } else if (mapped?.uncatalogued !== undefined) {
       this.logger.warn(
         `${line}: error code "${mapped.uncatalogued}" is not in the catalog (src/http/error-catalog.ts); answered "${body.error}" instead`,
       );

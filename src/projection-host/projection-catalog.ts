@@ -12,10 +12,14 @@ import { ORDER_EVENT_TYPES } from '../domain/order/order.events';
 import { PRODUCT_EVENT_TYPES } from '../domain/product/product.events';
 
 /**
- * Every event type the app's aggregates emit: a definition reading another type gets a warning
- * (`unknown-event-type`), since events may also come from other services through the streams API.
+ * Injection token of the event types the app's aggregates write (a ReadonlySet<string>, provided by
+ * PrismAggregatesModule.forRoot): a definition reading another type gets a warning (`unknown-event-type`),
+ * since events may also come from other services through the streams API.
  */
-export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
+export const KNOWN_EVENT_TYPES = Symbol('KNOWN_EVENT_TYPES');
+
+/** The event types of the marketplace still in src/domain (moves to examples/marketplace). */
+export const MARKETPLACE_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
   ...CUSTOMER_EVENT_TYPES,
   ...PRODUCT_EVENT_TYPES,
   ...ORDER_EVENT_TYPES,
@@ -40,8 +44,14 @@ export interface BrokenDefinition {
   readonly errors: readonly string[];
 }
 
-export function loadProjectionCatalog(folder: string): ProjectionCatalog {
-  const check = checkDefinitions([folder], process.cwd(), { knownEventTypes: KNOWN_EVENT_TYPES });
+/** `knownEventTypes`: the event types the app's aggregates write; without it, no type is warned about. */
+export function loadProjectionCatalog(
+  folder: string,
+  knownEventTypes?: ReadonlySet<string>,
+): ProjectionCatalog {
+  const check = checkDefinitions([folder], process.cwd(), {
+    ...(knownEventTypes !== undefined && { knownEventTypes }),
+  });
   const problems: DefinitionError[] = [...check.problems];
   const projections: CompiledProjection[] = [];
   for (const definition of check.definitions) {

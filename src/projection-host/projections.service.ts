@@ -29,7 +29,13 @@ import { findStoreModule } from '../stores/registry';
 import type { StoreQueryHost } from '../stores/store-connection';
 import type { StoreModule } from '../stores/store-module';
 import type { Target } from '../stores/target.port';
-import { loadProjectionCatalog, type BrokenDefinition, type ProjectionCatalog } from './projection-catalog';
+import {
+  KNOWN_EVENT_TYPES,
+  loadProjectionCatalog,
+  MARKETPLACE_EVENT_TYPES,
+  type BrokenDefinition,
+  type ProjectionCatalog,
+} from './projection-catalog';
 import { describeViewStores, openViewStores, targetsByKind, type ViewStore } from './view-store-connections';
 
 /** Longest the app waits at start for the view stores' first connection attempts before serving anyway. */
@@ -67,8 +73,12 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_LOG) private readonly store: EventLog,
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
+    @Optional() @Inject(KNOWN_EVENT_TYPES) knownEventTypes?: ReadonlySet<string>,
   ) {
-    this.catalog = loadProjectionCatalog(config.projectionsDir);
+    this.catalog = loadProjectionCatalog(
+      config.projectionsDir,
+      new Set([...MARKETPLACE_EVENT_TYPES, ...(knownEventTypes ?? [])]),
+    );
     this.stores = openViewStores(config, new Logger('ViewStores'));
   }
 

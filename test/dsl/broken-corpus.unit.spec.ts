@@ -4,7 +4,7 @@
  */
 import { formatDefinitionError, type DefinitionErrorCode } from '../../src/dsl/errors/definition-error';
 import { checkDefinitions } from '../../src/dsl/loader/definition.loader';
-import { KNOWN_EVENT_TYPES } from '../../src/projection-host/projection-catalog';
+import { MARKETPLACE_EVENT_TYPES } from '../../src/projection-host/projection-catalog';
 import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
 
 const cases = brokenCases();
@@ -14,7 +14,7 @@ describe('broken-definition corpus', () => {
     '%s reports exactly its expected errors',
     (_entry, brokenCase) => {
       const check = checkDefinitions([brokenCase.entry], BROKEN_FOLDER, {
-        knownEventTypes: KNOWN_EVENT_TYPES,
+        knownEventTypes: MARKETPLACE_EVENT_TYPES,
       });
       expect(check.problems.map(formatDefinitionError)).toEqual(brokenCase.expected);
     },

@@ -120,4 +120,5 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
   initialState: { status: 'unregistered' },
   evolve,
   decide,
+  schemaVersionOf: () => 1,
 };

@@ -108,4 +108,5 @@ export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
   initialState: { status: 'none' },
   evolve,
   decide,
+  schemaVersionOf: () => 1,
 };

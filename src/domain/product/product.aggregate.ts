@@ -97,4 +97,5 @@ export const productDecider: Decider<ProductCommand, ProductState, ProductEvent>
   initialState: { status: 'unlisted' },
   evolve,
   decide,
+  schemaVersionOf: () => 1,
 };

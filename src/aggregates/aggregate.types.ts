@@ -1,0 +1,130 @@
+/**
+ * The types of an aggregate definition: what a team writes (`AggregateSpec`, passed to defineAggregate)
+ * and what it gets back (`Aggregate`, which PrismAggregatesModule turns into routes). One schema source:
+ * the zod schemas give the validation, the TypeScript types of `decide`'s command and `evolve`'s event,
+ * and the OpenAPI request bodies.
+ */
+import type { z } from 'zod';
+import type { Decider } from './decider';
+
+/** An event type of the aggregate: its data schema and the version recorded as `metadata.schemaVersion`. */
+export interface EventSpec {
+  readonly data: z.ZodType;
+  /** The version of this event's data shape (default 1); bump it when the shape changes. */
+  readonly version?: number;
+}
+
+export type EventSpecs = Readonly<Record<string, EventSpec>>;
+
+/** An event as `evolve` sees it: a union over the aggregate's event types, data already validated. */
+export type EventOf<E extends EventSpecs> = {
+  [K in keyof E & string]: { readonly type: K; readonly data: z.output<E[K]['data']> };
+}[keyof E & string];
+
+/** An event as `decide` returns it; its data is checked against the event's schema before it is written. */
+export type NewEventOf<E extends EventSpecs> = {
+  [K in keyof E & string]: { readonly type: K; readonly data: z.input<E[K]['data']> };
+}[keyof E & string];
+
+/** What `ctx.load` answers: the other aggregate's state and its stream revision (-1: no events yet). */
+export interface Loaded<State> {
+  readonly state: State;
+  readonly revision: number;
+}
+
+/** The third argument of `decide`. */
+export interface DecideContext {
+  /** The id of the aggregate the command runs on (for a creating command: given or generated). */
+  readonly id: string;
+  /** The time of this attempt; take time from here, never from the clock, so decide stays testable. */
+  readonly now: Date;
+  /** The authenticated caller, when the host's auth names one. */
+  readonly userId?: string;
+  readonly correlationId: string;
+  /** Reads another aggregate (never writes it), e.g. a product's current price. */
+  load<State>(aggregate: Aggregate<State>, id: string): Promise<Loaded<State>>;
+}
+
+/** The command's validated payload: the output of its zod schema (an empty object without one). */
+export type PayloadOf<P> = P extends z.ZodType ? z.output<P> : Record<string, never>;
+
+type Decided<E extends EventSpecs> = NewEventOf<E> | readonly NewEventOf<E>[];
+
+export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface CommandSpec<State, E extends EventSpecs, P> {
+  /**
+   * A zod object: the request body (unknown fields are refused with 400). Path parameters of `route.path`
+   * are fields of it too. Leave it out for a command without fields.
+   */
+  readonly payload?: P;
+  /** Creates the aggregate: `POST /<path>` answering 201, the id taken from `idField` or generated. */
+  readonly creates?: boolean;
+  /** For a creating command: the (optional) payload field holding the new aggregate's id. */
+  readonly idField?: string;
+  /**
+   * Overrides the route. `path` is relative to `/<path>/:<idParam>` (to `/<path>` for a creating
+   * command); `:name` segments are payload fields. Default: POST `<kebab-case command name>`.
+   */
+  readonly route?: { readonly method?: HttpMethod; readonly path?: string };
+  /** One line for the API documentation (default: the command name in words). */
+  readonly summary?: string;
+  /** The name of the request body's schema in the OpenAPI document (default `<CommandName>Dto`). */
+  readonly schemaName?: string;
+  /** The events the command causes; throw a DomainRuleError, NotFoundError or AlreadyExistsError instead. */
+  decide(command: PayloadOf<P>, state: State, ctx: DecideContext): Decided<E> | Promise<Decided<E>>;
+}
+
+/** A catalogued error code of the aggregate: documented with the API's other codes (src/http/README.md). */
+export interface ErrorCodeSpec {
+  readonly status: 404 | 409 | 422;
+  /** One line: what it means for the caller. */
+  readonly meaning: string;
+}
+
+/** What `defineAggregate` takes. */
+export interface AggregateSpec<State, E extends EventSpecs, C extends Record<string, unknown>> {
+  /** Lower camelCase; streams are `<name>-<id>` and routes `/<name>s` unless `path` says otherwise. */
+  readonly name: string;
+  /** The collection path of the REST routes, e.g. `carts` (default: the kebab-case name plus "s"). */
+  readonly path?: string;
+  /** The name of the id path parameter (default `<name>Id`, e.g. `/carts/:cartId/confirm`). */
+  readonly idParam?: string;
+  readonly initialState: State;
+  readonly events: E;
+  /** Folds one event into the state: pure, no I/O, never throws for a known event. */
+  evolve(state: State, event: EventOf<E>): NoInfer<State>;
+  readonly commands: { readonly [K in keyof C]: CommandSpec<NoInfer<State>, E, C[K]> };
+  /** The codes `decide` throws, documented in the error catalog and the OpenAPI document. */
+  readonly errors?: Readonly<Record<string, ErrorCodeSpec>>;
+}
+
+/** One command of a defined aggregate, with its route worked out. */
+export interface AggregateCommand {
+  readonly name: string;
+  readonly creates: boolean;
+  readonly idField?: string;
+  readonly method: HttpMethod;
+  /** Relative to the aggregate's collection path, in Nest's syntax: `:cartId/add-product`. */
+  readonly routePath: string;
+  /** Path parameters that are payload fields (the id parameter excluded). */
+  readonly pathFields: readonly string[];
+  readonly summary: string;
+  readonly schemaName: string;
+  /** The request body: the payload, strict, plus `expectedRevision` unless the command creates. */
+  readonly body: z.ZodObject;
+  decide(command: unknown, state: unknown, ctx: DecideContext): unknown;
+}
+
+/** A defined aggregate: pass it to `PrismAggregatesModule.forFeature([...])` or `ctx.load`. */
+export interface Aggregate<State = unknown> {
+  readonly name: string;
+  readonly path: string;
+  readonly idParam: string;
+  readonly decider: Decider<State>;
+  readonly events: ReadonlyMap<string, { readonly data: z.ZodType; readonly version: number }>;
+  readonly commands: readonly AggregateCommand[];
+  readonly errors: Readonly<Record<string, ErrorCodeSpec>>;
+  /** Where it was defined (`file:line:col`), for error messages. */
+  readonly definedAt: string;
+}

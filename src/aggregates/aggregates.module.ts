@@ -1,0 +1,75 @@
+/**
+ * Mounts defined aggregates in a Nest app: one controller per aggregate, built from its definition.
+ *
+ *   PrismAggregatesModule.forRoot([cart, product])   the app's aggregates, plus what every aggregate route
+ *                                                     needs (CommandsModule: CommandRunner, Idempotency-Key
+ *                                                     store, the command handler), global
+ *   PrismAggregatesModule.forFeature([invoice])      more aggregates, from a host's feature module
+ *
+ * Both need, from the app: CqrsModule.forRoot(), the event store (EVENT_STORE) and APP_CONFIG.
+ */
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CommandsModule } from '../commands/commands.module';
+import { registerDomainErrorCodes } from '../http/error-catalog';
+import { KNOWN_EVENT_TYPES } from '../projection-host/projection-catalog';
+import type { Aggregate } from './aggregate.types';
+import { controllerOf } from './aggregate-controller.factory';
+
+@Module({})
+export class PrismAggregatesModule {
+  static forRoot(aggregates: readonly Aggregate[] = []): DynamicModule {
+    return {
+      ...PrismAggregatesModule.forFeature(aggregates),
+      global: true,
+      imports: [CommandsModule],
+      // The projection host warns about a definition reading an event type none of these writes.
+      providers: [{ provide: KNOWN_EVENT_TYPES, useValue: eventTypesOf(aggregates) }],
+      exports: [KNOWN_EVENT_TYPES],
+    };
+  }
+
+  static forFeature(aggregates: readonly Aggregate[]): DynamicModule {
+    checkDistinct(aggregates);
+    registerDomainErrorCodes(
+      aggregates.flatMap((aggregate) =>
+        Object.entries(aggregate.errors).map(([code, { status, meaning }]) => ({ code, status, meaning })),
+      ),
+    );
+    return { module: PrismAggregatesModule, controllers: aggregates.map(controllerOf) };
+  }
+}
+
+/** Every event type the aggregates write. */
+export function eventTypesOf(aggregates: readonly Aggregate[]): ReadonlySet<string> {
+  return new Set(aggregates.flatMap((aggregate) => [...aggregate.decider.eventTypes]));
+}
+
+/** Two aggregates may not share a stream prefix, a route collection or an OpenAPI body name. */
+function checkDistinct(aggregates: readonly Aggregate[]): void {
+  const owners = new Map<string, Aggregate>();
+  const claim = (key: string, what: string, aggregate: Aggregate) => {
+    const other = owners.get(key);
+    if (other !== undefined && other !== aggregate) {
+      throw new Error(
+        `Aggregates "${other.name}" (${other.definedAt}) and "${aggregate.name}" (${aggregate.definedAt}) ` +
+          `both use ${what}; rename one of them.`,
+      );
+    }
+    owners.set(key, aggregate);
+  };
+  for (const aggregate of aggregates) {
+    claim(
+      `name:${aggregate.name}`,
+      `the name "${aggregate.name}" (streams ${aggregate.name}-<id>)`,
+      aggregate,
+    );
+    claim(`path:${aggregate.path}`, `the path /${aggregate.path}`, aggregate);
+    for (const command of aggregate.commands) {
+      claim(
+        `schema:${command.schemaName}`,
+        `the OpenAPI body name ${command.schemaName} (set schemaName on a command)`,
+        aggregate,
+      );
+    }
+  }
+}
