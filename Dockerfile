@@ -9,6 +9,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The example marketplace the server serves is bundled to dist-examples/ (see src/main.ts).
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -16,6 +18,7 @@ WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 PRISM_DATA_DIR=/var/lib/prism
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/dist-examples ./dist-examples
 COPY --chown=root:root package.json ./
 COPY --chown=root:root projections ./projections
 # The code is root-owned and read-only to the process; only its data directory is writable.

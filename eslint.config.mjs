@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'dist/**',
+      'dist-examples/**',
       'coverage/**',
       'data/**',
       '.prism-stores/**',

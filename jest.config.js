@@ -28,8 +28,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/stores/jest-global-teardown.ts',
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,test}/**/*.unit.spec.ts'] },
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/{src,test}/**/*.int.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{src,test}/**/*.e2e.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,test,examples}/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/{src,test,examples}/**/*.int.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{src,test,examples}/**/*.e2e.spec.ts'] },
   ],
 };

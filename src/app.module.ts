@@ -12,7 +12,6 @@ import { PrismAggregatesModule } from './aggregates/aggregates.module';
 import { ChecksModule } from './admin/checks/checks.module';
 import { AuthModule } from './auth/auth.module';
 import { credentialsInUrlMiddleware } from './auth/credentials-in-url.middleware';
-import { CommandsModule } from './commands/commands.module';
 import { ConsoleModule } from './console/console.module';
 import { correlationIdMiddleware } from './http/correlation-id.middleware';
 import { ErrorResponseFilter } from './http/error-response.filter';
@@ -47,10 +46,11 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         EventStoreModule.forRoot(),
         CqrsModule.forRoot(),
-        // Over a log another tool writes (PRISM_EVENT_STORE=sql-table) nothing may append: no command routes.
+        // The write side (CommandsModule, global), the command routes of the app's aggregates and the append
+        // route; over a log another tool writes (PRISM_EVENT_STORE=sql-table) nothing may append: none of them.
         ...(isReadOnlyLog(config.eventStore)
           ? []
-          : [CommandsModule, AppendModule, PrismAggregatesModule.forRoot(content.aggregates)]),
+          : [PrismAggregatesModule.forRoot(content.aggregates), AppendModule]),
         ProjectionsModule,
         AuthModule,
         AdminModule,

@@ -6,7 +6,8 @@
  *                                                     store, the command handler), global
  *   PrismAggregatesModule.forFeature([invoice])      more aggregates, from a host's feature module
  *
- * Both need, from the app: CqrsModule.forRoot(), the event store (EVENT_STORE) and APP_CONFIG.
+ * Both need, from the app: CqrsModule.forRoot(), the event store (EVENT_APPENDER and EVENT_LOG, as
+ * EventStoreModule provides them) and APP_CONFIG.
  */
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CommandsModule } from '../commands/commands.module';

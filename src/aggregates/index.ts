@@ -1,6 +1,7 @@
 /** Declaring an aggregate in one file and mounting its REST routes (see ./README.md). */
 export { defineAggregate } from './define-aggregate';
 export { aggregateId } from './aggregate-id';
+export { decideCommand, type DecideCommandOptions } from './decide-command';
 export { AlreadyExistsError, DomainError, DomainRuleError, NotFoundError } from './domain-errors';
 export type { DomainErrorKind } from './domain-errors';
 export { AggregateDefinitionError } from './definition-checks';

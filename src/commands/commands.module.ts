@@ -6,14 +6,8 @@ import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
 import { streamWriterOf } from '../eventstore/stream-writer';
 import { RunAggregateCommandHandler } from '../aggregates/run-aggregate-command';
 import { CommandRunner } from './command-runner';
-import { CUSTOMER_HANDLERS } from './customers/customer.handlers';
-import { CustomersController } from './customers/customers.controller';
 import { EventStreamIdempotencyStore } from './idempotency/event-stream.idempotency-store';
 import type { IdempotencyStore } from './idempotency/idempotency.port';
-import { ORDER_HANDLERS } from './orders/order.handlers';
-import { OrdersController } from './orders/orders.controller';
-import { PRODUCT_HANDLERS } from './products/product.handlers';
-import { ProductsController } from './products/products.controller';
 
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 const STREAM_WRITER = Symbol('STREAM_WRITER');
@@ -27,7 +21,6 @@ const logger = new Logger('Commands');
  */
 @Global()
 @Module({
-  controllers: [CustomersController, ProductsController, OrdersController],
   providers: [
     {
       provide: STREAM_WRITER,
@@ -50,9 +43,6 @@ const logger = new Logger('Commands');
         new CommandRunner(store, idempotency, (message) => logger.warn(message)),
     },
     RunAggregateCommandHandler,
-    ...CUSTOMER_HANDLERS,
-    ...PRODUCT_HANDLERS,
-    ...ORDER_HANDLERS,
   ],
   exports: [CommandRunner, IDEMPOTENCY_STORE],
 })

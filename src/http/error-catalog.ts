@@ -128,32 +128,12 @@ const CATALOG = {
       'The path stream id is not 1-128 letters, digits, _ . : or - starting with a letter or digit, or is reserved (`field`).',
   },
 
-  // ── commands: the aggregate or one it refers to does not exist (404) ───────────────────────────────────
-  customer_not_found: {
-    status: 404,
-    surfaces: ['commands'],
-    meaning: 'The customer does not exist (`customerId`).',
-  },
-  product_not_found: {
-    status: 404,
-    surfaces: ['commands'],
-    meaning: 'The product does not exist (`productId`).',
-  },
-  order_not_found: { status: 404, surfaces: ['commands'], meaning: 'The order does not exist (`orderId`).' },
-
   // ── commands: conflicts (409) ──────────────────────────────────────────────────────────────────────────
   concurrency_conflict: {
     status: 409,
     surfaces: ['commands', 'append'],
     meaning: 'The stream moved on (`streamId`, `expectedRevision`, `actualRevision`); reload and retry.',
   },
-  customer_already_registered: {
-    status: 409,
-    surfaces: ['commands'],
-    meaning: 'A customer with this id exists.',
-  },
-  product_already_listed: { status: 409, surfaces: ['commands'], meaning: 'A product with this id exists.' },
-  order_already_placed: { status: 409, surfaces: ['commands'], meaning: 'An order with this id exists.' },
   duplicate_event_id: {
     status: 409,
     surfaces: ['append'],
@@ -166,65 +146,7 @@ const CATALOG = {
     meaning: 'The first request with this Idempotency-Key is still running (Retry-After).',
   },
 
-  // ── commands: business rules (422) ─────────────────────────────────────────────────────────────────────
-  invalid_price: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'price is not a positive whole number of cents within the cap.',
-  },
-  invalid_quantity: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'qty is not a whole number from 1 to 1000.',
-  },
-  invalid_name: { status: 422, surfaces: ['commands'], meaning: 'name is empty or too long once trimmed.' },
-  invalid_city: { status: 422, surfaces: ['commands'], meaning: 'city is empty or too long once trimmed.' },
-  invalid_title: { status: 422, surfaces: ['commands'], meaning: 'title is empty or too long once trimmed.' },
-  invalid_category: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'category is empty or too long once trimmed.',
-  },
-  invalid_email: { status: 422, surfaces: ['commands'], meaning: 'email is not an e-mail address.' },
-  invalid_tags: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'A tag is empty or too long, or there are too many tags.',
-  },
-  cannot_follow_self: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'A customer cannot follow themselves.',
-  },
-  already_following: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'The customer already follows that customer.',
-  },
-  not_following: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'The customer does not follow that customer.',
-  },
-  name_unchanged: { status: 422, surfaces: ['commands'], meaning: 'The customer already has this name.' },
-  price_unchanged: { status: 422, surfaces: ['commands'], meaning: 'The product already has this price.' },
-  product_delisted: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'The product is delisted: it cannot change or be ordered.',
-  },
-  order_empty: { status: 422, surfaces: ['commands'], meaning: 'The order has no items, so it cannot ship.' },
-  order_full: { status: 422, surfaces: ['commands'], meaning: 'The order has the maximum number of items.' },
-  order_already_shipped: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'The order has shipped; it can no longer change.',
-  },
-  order_already_cancelled: {
-    status: 422,
-    surfaces: ['commands'],
-    meaning: 'The order was cancelled; it can no longer change.',
-  },
+  // ── commands: refused (422). An aggregate's own codes (404, 409, 422) are declared in its definition ──
   idempotency_key_reused: {
     status: 422,
     surfaces: ['commands', 'append'],

@@ -20,7 +20,6 @@ import {
 } from '@nestjs/common';
 import type { HttpRequest, HttpResponse } from './http.types';
 import type { JsonObject } from '../core/json';
-import { DomainError as MarketplaceDomainError, type DomainErrorKind } from '../domain/domain.errors';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../aggregates/domain-errors';
 import { DuplicateEventIdError } from '../eventstore/append-input';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/event-store.errors';
@@ -55,12 +54,6 @@ interface ErrorResponse {
    */
   readonly domainCode?: boolean;
 }
-
-const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  rule_violation: HttpStatus.UNPROCESSABLE_ENTITY,
-};
 
 /** Seconds a client should wait before retrying when the store is down. */
 const STORE_RETRY_AFTER_SECONDS = 5;
@@ -122,12 +115,6 @@ function mappedResponseOf(error: unknown): ErrorResponse | undefined {
       status: DOMAIN_ERROR_STATUS[error.kind],
       body: { ...error.details, error: error.code, message: error.message },
       domainCode: true,
-    };
-  }
-  if (error instanceof MarketplaceDomainError) {
-    return {
-      status: DOMAIN_STATUS[error.kind],
-      body: { ...error.details, error: error.code, message: error.message },
     };
   }
   if (error instanceof WrongExpectedRevisionError) {

@@ -1,10 +1,5 @@
 import { BadRequestException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
-import {
-  CustomerAlreadyRegisteredError,
-  CustomerNotFoundError,
-  InvalidValueError,
-  OrderAlreadyShippedError,
-} from '../domain/domain.errors';
+import { AlreadyExistsError, DomainRuleError, NotFoundError } from '../aggregates/domain-errors';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import {
   IdempotencyKeyInProgressError,
@@ -39,20 +34,34 @@ describe('errorResponseOf', () => {
     });
   });
 
-  it('maps domain errors by kind: 404, 409, 422, with their code and details', () => {
-    expect(errorResponseOf(new CustomerNotFoundError('c1'))).toMatchObject({
+  it('maps domain errors by class: 404, 409, 422, with their own code and details', () => {
+    expect(
+      errorResponseOf(new NotFoundError('cart_not_found', 'Open it first.', { cartId: 'c1' })),
+    ).toMatchObject({
       status: 404,
-      body: { error: 'customer_not_found', customerId: 'c1' },
+      body: { error: 'cart_not_found', message: 'Open it first.', cartId: 'c1' },
     });
-    expect(errorResponseOf(new CustomerAlreadyRegisteredError('c1'))?.status).toBe(409);
-    expect(errorResponseOf(new OrderAlreadyShippedError('o1'))).toMatchObject({
+    expect(errorResponseOf(new AlreadyExistsError('cart_exists', 'It exists.'))?.status).toBe(409);
+    expect(
+      errorResponseOf(new DomainRuleError('cart_empty', 'Add a product.', { cartId: 'c1' })),
+    ).toMatchObject({
       status: 422,
-      body: { error: 'order_already_shipped', orderId: 'o1' },
+      body: { error: 'cart_empty', cartId: 'c1' },
     });
-    expect(errorResponseOf(new InvalidValueError('invalid_price', 'price', 'bad'))).toMatchObject({
+  });
+
+  it('keeps a domain code its aggregate did not declare, and notes it for a warning', () => {
+    // The domain's codes are its contract with its clients: never replaced by a generic code.
+    expect(errorResponseOf(new DomainRuleError('undeclared_rule', 'No.'))).toMatchObject({
       status: 422,
-      body: { error: 'invalid_price', field: 'price' },
+      body: { error: 'undeclared_rule' },
+      uncatalogued: 'undeclared_rule',
+      domainCode: true,
     });
+  });
+
+  it('refuses a domain error code that is not snake_case when the error is made', () => {
+    expect(() => new DomainRuleError('CartEmpty', 'No.')).toThrow(/code "CartEmpty" is not snake_case/);
   });
 
   it('maps a concurrency conflict to 409 with the expected and actual revisions', () => {

@@ -3,9 +3,8 @@
  * and the benchmarks) emit no decorator metadata; without it a ValidationPipe silently validates nothing
  * and Swagger cannot tell a body's or a path parameter's type. Naming the type keeps both working anywhere.
  */
-import { type ArgumentMetadata, Body, Param, type Type, ValidationPipe } from '@nestjs/common';
-import { ApiBody, ApiParam } from '@nestjs/swagger';
-import { ID_PATTERN, IdPipe } from './id.pipe';
+import { type ArgumentMetadata, Body, type Type, ValidationPipe } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import { assertStorableBody } from './json-body.limits';
 import { RequestValidationError } from './request.errors';
 
@@ -48,13 +47,5 @@ export function ValidBody(dto: Type): ParameterDecorator {
   return (target, propertyKey, index) => {
     Body(requestValidationPipe(dto))(target, propertyKey, index);
     onMethod(target, propertyKey, ApiBody({ type: dto, required: true }));
-  };
-}
-
-/** A path parameter holding an aggregate id: checked against ID_PATTERN (400 invalid_id) and documented. */
-export function IdParam(name: string): ParameterDecorator {
-  return (target, propertyKey, index) => {
-    Param(name, IdPipe)(target, propertyKey, index);
-    onMethod(target, propertyKey, ApiParam({ name, schema: { type: 'string', pattern: ID_PATTERN.source } }));
   };
 }

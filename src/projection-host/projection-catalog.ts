@@ -7,9 +7,6 @@
 import type { CompiledProjection } from '../core/plan';
 import { compileProjection, formatDefinitionError, type DefinitionError } from '../dsl';
 import { checkDefinitions } from '../dsl/loader/definition.loader';
-import { CUSTOMER_EVENT_TYPES } from '../domain/customer/customer.events';
-import { ORDER_EVENT_TYPES } from '../domain/order/order.events';
-import { PRODUCT_EVENT_TYPES } from '../domain/product/product.events';
 
 /**
  * Injection token of the event types the app's aggregates write (a ReadonlySet<string>, provided by
@@ -17,13 +14,6 @@ import { PRODUCT_EVENT_TYPES } from '../domain/product/product.events';
  * since events may also come from other services through the streams API.
  */
 export const KNOWN_EVENT_TYPES = Symbol('KNOWN_EVENT_TYPES');
-
-/** The event types of the marketplace still in src/domain (moves to examples/marketplace). */
-export const MARKETPLACE_EVENT_TYPES: ReadonlySet<string> = new Set<string>([
-  ...CUSTOMER_EVENT_TYPES,
-  ...PRODUCT_EVENT_TYPES,
-  ...ORDER_EVENT_TYPES,
-]);
 
 export interface ProjectionCatalog {
   readonly projections: readonly CompiledProjection[];

@@ -32,7 +32,6 @@ import type { Target } from '../stores/target.port';
 import {
   KNOWN_EVENT_TYPES,
   loadProjectionCatalog,
-  MARKETPLACE_EVENT_TYPES,
   type BrokenDefinition,
   type ProjectionCatalog,
 } from './projection-catalog';
@@ -75,10 +74,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
     @Optional() @Inject(KNOWN_EVENT_TYPES) knownEventTypes?: ReadonlySet<string>,
   ) {
-    this.catalog = loadProjectionCatalog(
-      config.projectionsDir,
-      new Set([...MARKETPLACE_EVENT_TYPES, ...(knownEventTypes ?? [])]),
-    );
+    this.catalog = loadProjectionCatalog(config.projectionsDir, knownEventTypes);
     this.stores = openViewStores(config, new Logger('ViewStores'));
   }
 

@@ -4,10 +4,14 @@
  */
 import { formatDefinitionError, type DefinitionErrorCode } from '../../src/dsl/errors/definition-error';
 import { checkDefinitions } from '../../src/dsl/loader/definition.loader';
-import { MARKETPLACE_EVENT_TYPES } from '../../src/projection-host/projection-catalog';
+import { marketplaceAggregates } from '../../examples/marketplace';
 import { BROKEN_FOLDER, brokenCases } from './broken-corpus';
 
 const cases = brokenCases();
+/** The event types of the example marketplace, which the corpus's definitions read. */
+const MARKETPLACE_EVENT_TYPES = new Set(
+  marketplaceAggregates.flatMap((aggregate) => [...aggregate.decider.eventTypes]),
+);
 
 describe('broken-definition corpus', () => {
   it.each(cases.map((brokenCase) => [brokenCase.entry, brokenCase] as const))(

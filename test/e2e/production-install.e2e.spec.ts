@@ -66,6 +66,21 @@ describeWithStores(['postgres'], 'the production install', (urls) => {
         stdio: 'pipe',
       },
     );
+    // The example marketplace the server serves, bundled as `npm run build:examples` does (src/main.ts).
+    execFileSync(
+      path.join(REPO, 'node_modules', '.bin', 'esbuild'),
+      [
+        'examples/marketplace/index.ts',
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        '--packages=external',
+        '--external:@prism/platform',
+        `--outdir=${path.join(folder, 'dist-examples', 'marketplace')}`,
+        '--log-level=warning',
+      ],
+      { cwd: REPO, stdio: 'pipe' },
+    );
     cpSync(path.join(REPO, 'projections'), path.join(folder, 'projections'), { recursive: true });
   }, 300_000);
 

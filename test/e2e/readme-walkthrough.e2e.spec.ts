@@ -65,7 +65,15 @@ describeIfTools(`README "${SECTION}"`, () => {
     session = await WalkthroughSession.create({
       repoRoot: REPO_ROOT,
       copy: [
-        ...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src', 'projections'],
+        ...[
+          'package.json',
+          'tsconfig.json',
+          'tsconfig.build.json',
+          'nest-cli.json',
+          'src',
+          'examples',
+          'projections',
+        ],
         // An earlier build (CI builds before testing) with its .tsbuildinfo: `npm start` still builds,
         // but only what changed (three starts used to cost three full builds, minutes on a loaded machine).
         ...(existsSync(path.join(REPO_ROOT, 'dist', '.tsbuildinfo')) ? ['dist'] : []),

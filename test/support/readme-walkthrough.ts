@@ -21,7 +21,7 @@
  * walkthrough. Exported variables and the working directory carry from one block to the next; shell
  * functions and unexported variables do not (the README exports what later blocks use).
  *
- * Working copy: package.json, tsconfig*.json, nest-cli.json, src/ and projections/ are copied into a new
+ * Working copy: package.json, tsconfig*.json, nest-cli.json, src/, examples/ and projections/ are copied into a new
  * temporary folder with a link to the installed node_modules, so `npm start` builds and `./data` is fresh,
  * and nothing the README writes (projections/product-sales.yaml, data/, prism.log) touches the repository.
  *

@@ -2,15 +2,14 @@
 import type { Command } from 'commander';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitions, DefinitionPathNotFoundError } from '../../dsl/loader/definition.loader';
-import { MARKETPLACE_EVENT_TYPES } from '../../projection-host/projection-catalog';
 import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
 
 export function runValidate(paths: readonly string[], io: CliIo): number {
   let check;
   try {
-    check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd, {
-      knownEventTypes: MARKETPLACE_EVENT_TYPES,
-    });
+    // No `knownEventTypes`: the CLI does not load the app's aggregates, so it cannot tell an event type
+    // nobody writes (the server warns about those, from its aggregates).
+    check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd);
   } catch (error) {
     // Never a stack trace (issue #12): a path that cannot be read is reported like any other problem.
     io.err(
