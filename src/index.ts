@@ -266,6 +266,7 @@ export type {
   CommandSpec,
   DecideCommandOptions,
   DecideContext,
+  Decided,
   Decider,
   DomainErrorKind,
   DomainEvent,

@@ -40,6 +40,7 @@ export interface DecideContext {
   readonly now: Date;
   /** The authenticated caller, when the host's auth names one. */
   readonly userId?: string;
+  /** The request's correlation id (recorded on every event). */
   readonly correlationId: string;
   /** Reads another aggregate (never writes it), e.g. a product's current price. */
   load<State>(aggregate: Aggregate<State>, id: string): Promise<Loaded<State>>;
@@ -48,10 +49,12 @@ export interface DecideContext {
 /** The command's validated payload: the output of its zod schema (an empty object without one). */
 export type PayloadOf<P> = P extends z.ZodType ? z.output<P> : Record<string, never>;
 
-type Decided<E extends EventSpecs> = NewEventOf<E> | readonly NewEventOf<E>[];
+/** What `decide` returns: one new event or a list of them. */
+export type Decided<E extends EventSpecs> = NewEventOf<E> | readonly NewEventOf<E>[];
 
 export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** One command of an aggregate: its payload schema, its route and its `decide`. */
 export interface CommandSpec<State, E extends EventSpecs, P> {
   /**
    * A zod object: the request body (unknown fields are refused with 400). Path parameters of `route.path`
@@ -90,10 +93,13 @@ export interface AggregateSpec<State, E extends EventSpecs, C extends Record<str
   readonly path?: string;
   /** The name of the id path parameter (default `<name>Id`, e.g. `/carts/:cartId/confirm`). */
   readonly idParam?: string;
+  /** The state of an aggregate with no events yet. */
   readonly initialState: State;
+  /** Its event types: `{ CartOpened: { data: z.object({...}), version?: 1 } }`. */
   readonly events: E;
   /** Folds one event into the state: pure, no I/O, never throws for a known event. */
   evolve(state: State, event: EventOf<E>): NoInfer<State>;
+  /** Its commands by name (lower camelCase): `{ addProduct: { payload, decide } }`. */
   readonly commands: { readonly [K in keyof C]: CommandSpec<NoInfer<State>, E, C[K]> };
   /** The codes `decide` throws, documented in the error catalog and the OpenAPI document. */
   readonly errors?: Readonly<Record<string, ErrorCodeSpec>>;
@@ -101,7 +107,9 @@ export interface AggregateSpec<State, E extends EventSpecs, C extends Record<str
 
 /** One command of a defined aggregate, with its route worked out. */
 export interface AggregateCommand {
+  /** The key of the command in `commands`, e.g. `addProduct`. */
   readonly name: string;
+  /** Whether it creates the aggregate (`POST /<path>`, 201). */
   readonly creates: boolean;
   readonly idField?: string;
   readonly method: HttpMethod;
@@ -109,21 +117,30 @@ export interface AggregateCommand {
   readonly routePath: string;
   /** Path parameters that are payload fields (the id parameter excluded). */
   readonly pathFields: readonly string[];
+  /** The OpenAPI summary. */
   readonly summary: string;
+  /** The OpenAPI component name of the request body. */
   readonly schemaName: string;
   /** The request body: the payload, strict, plus `expectedRevision` unless the command creates. */
   readonly body: z.ZodObject;
+  /** The definition's `decide`, untyped: the handler validates what goes in and what comes out. */
   decide(command: unknown, state: unknown, ctx: DecideContext): unknown;
 }
 
 /** A defined aggregate: pass it to `PrismAggregatesModule.forFeature([...])` or `ctx.load`. */
 export interface Aggregate<State = unknown> {
+  /** Also the stream prefix: `<name>-<id>`. */
   readonly name: string;
+  /** The collection path of its routes, e.g. `carts`. */
   readonly path: string;
+  /** The id path parameter, e.g. `cartId`. */
   readonly idParam: string;
+  /** What the command runner folds and writes through. */
   readonly decider: Decider<State>;
+  /** Each event type's data schema and version. */
   readonly events: ReadonlyMap<string, { readonly data: z.ZodType; readonly version: number }>;
   readonly commands: readonly AggregateCommand[];
+  /** The declared error codes. */
   readonly errors: Readonly<Record<string, ErrorCodeSpec>>;
   /** Where it was defined (`file:line:col`), for error messages. */
   readonly definedAt: string;

@@ -16,8 +16,10 @@ import { KNOWN_EVENT_TYPES } from '../projection-host/projection-catalog';
 import type { Aggregate } from './aggregate.types';
 import { controllerOf } from './aggregate-controller.factory';
 
+/** Mounts defined aggregates' command routes (see the file comment). */
 @Module({})
 export class PrismAggregatesModule {
+  /** The app's aggregates, plus the write side's shared pieces (global). */
   static forRoot(aggregates: readonly Aggregate[] = []): DynamicModule {
     return {
       ...PrismAggregatesModule.forFeature(aggregates),
@@ -29,6 +31,7 @@ export class PrismAggregatesModule {
     };
   }
 
+  /** More aggregates' routes, from a feature module; needs forRoot (or CommandsModule) in the app. */
   static forFeature(aggregates: readonly Aggregate[]): DynamicModule {
     checkDistinct(aggregates);
     registerDomainErrorCodes(

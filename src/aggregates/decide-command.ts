@@ -15,6 +15,7 @@ import { EXPECTED_REVISION_FIELD } from './define-aggregate';
 import { parsePayload } from './payload-validation';
 import { checkedEvents } from './run-aggregate-command';
 
+/** The situation `decideCommand` runs a command in. */
 export interface DecideCommandOptions {
   /** The aggregate's id (default `test-1`). */
   readonly id?: string;
@@ -22,10 +23,13 @@ export interface DecideCommandOptions {
   readonly given?: readonly DomainEvent[];
   /** Other aggregates' past events by stream id (`product-p1`), for `ctx.load`. */
   readonly streams?: Readonly<Record<string, readonly DomainEvent[]>>;
+  /** `ctx.now` (default: the current time). */
   readonly now?: Date;
+  /** `ctx.userId`. */
   readonly userId?: string;
 }
 
+/** Runs `commandName` of `aggregate` in memory and returns its events, or rejects with what it throws. */
 export async function decideCommand(
   aggregate: Aggregate,
   commandName: string,

@@ -11,8 +11,11 @@ import type { HttpMethod } from './aggregate.types';
 export class AggregateDefinitionError extends Error {
   override readonly name = 'AggregateDefinitionError';
   constructor(
+    /** The aggregate's name as given. */
     readonly aggregate: string,
+    /** `file:line:col` of the defineAggregate call. */
     readonly definedAt: string,
+    /** Each mistake, with how to fix it. */
     readonly problems: readonly string[],
   ) {
     super(

@@ -12,12 +12,15 @@
  */
 import type { JsonObject } from '../core/json';
 
+/** How the HTTP edge answers a domain error: 404, 409 or 422. */
 export type DomainErrorKind = 'not_found' | 'conflict' | 'rule_violation';
 
 /** Lowercase words joined by single underscores, like every error code of the HTTP API. */
 const ERROR_CODE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
+/** The base of the errors `decide` throws; the subclass chooses the HTTP status. */
 export abstract class DomainError extends Error {
+  /** Which status it is answered with (see DOMAIN_ERROR_STATUS). */
   abstract readonly kind: DomainErrorKind;
 
   constructor(

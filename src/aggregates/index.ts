@@ -14,6 +14,7 @@ export type {
   AggregateSpec,
   CommandSpec,
   DecideContext,
+  Decided,
   ErrorCodeSpec,
   EventOf,
   EventSpec,
