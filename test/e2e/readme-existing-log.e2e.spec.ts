@@ -56,7 +56,15 @@ describeIfTools(`README "${SECTION}"`, () => {
       session = await WalkthroughSession.create({
         repoRoot: REPO_ROOT,
         copy: [
-          ...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src', 'projections'],
+          ...[
+            'package.json',
+            'tsconfig.json',
+            'tsconfig.build.json',
+            'nest-cli.json',
+            'src',
+            'examples',
+            'projections',
+          ],
           // An earlier build with its .tsbuildinfo: `npm start` then rebuilds only what changed.
           ...(existsSync(path.join(REPO_ROOT, 'dist', '.tsbuildinfo')) ? ['dist'] : []),
         ],
