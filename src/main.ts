@@ -3,12 +3,11 @@
  *   npm start            (or: npx tsx src/main.ts)
  */
 import 'reflect-metadata';
-import path from 'node:path';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Aggregate } from './aggregates/aggregate.types';
 import { AppModule, type AppContent } from './app.module';
+import { exampleMarketplace } from './example-marketplace';
 import { MAX_JSON_BODY, verifyJsonBody } from './http/json-body.limits';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
@@ -41,32 +40,6 @@ export async function createPrismApp(
   // tests close their apps themselves instead of each adding process signal listeners.
   setupOpenApi(app);
   return app;
-}
-
-/**
- * The example marketplace's aggregates, loaded at run time rather than imported: src/ compiles to dist/ on
- * its own and holds no example domain (the package ships without it). From sources (ts-jest, tsx) it is
- * examples/marketplace; from dist/ it is the bundle `npm run build` writes to dist-examples/, which reads
- * the platform as `@prism/platform` (package.json `exports`), i.e. this very dist/.
- */
-function exampleMarketplace(): readonly Aggregate[] {
-  const compiled = path.extname(__filename) === '.js';
-  const location = path.join(__dirname, '..', compiled ? 'dist-examples' : 'examples', 'marketplace');
-  let example: { marketplaceAggregates: readonly Aggregate[] };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path only known at run time
-    example = require(location) as typeof example;
-  } catch (error) {
-    // Only the example itself missing; a module missing inside it is its own error.
-    const missing = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND';
-    if (!missing || !String((error as Error).message).includes(location)) throw error;
-    throw new Error(
-      `the example marketplace is not at ${path.relative(process.cwd(), location) || location}; ` +
-        'run `npm run build` (it bundles examples/ into dist-examples/)',
-      { cause: error },
-    );
-  }
-  return example.marketplaceAggregates;
 }
 
 async function main(): Promise<void> {
