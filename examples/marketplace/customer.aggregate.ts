@@ -48,10 +48,10 @@ export const customer: Aggregate<CustomerState> = defineAggregate({
     CustomerFollowed: { data: follow },
     CustomerUnfollowed: { data: follow },
   },
-  evolve(state, event): CustomerState {
+  evolve(state, event) {
     if (event.type === 'CustomerRegistered') {
       const { customerId, name } = event.data;
-      return { status: 'registered', customerId, name, following: new Set() };
+      return { status: 'registered', customerId, name, following: new Set<string>() };
     }
     if (state.status !== 'registered') return state;
     switch (event.type) {

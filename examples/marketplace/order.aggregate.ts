@@ -66,7 +66,7 @@ export const order = defineAggregate({
     OrderShipped: { data: orderOnly },
     OrderCancelled: { data: orderOnly },
   },
-  evolve(state, event): OrderState {
+  evolve(state, event) {
     if (event.type === 'OrderPlaced') {
       return { status: 'open', orderId: event.data.orderId, customerId: event.data.customerId, itemCount: 0 };
     }

@@ -65,7 +65,7 @@ export const product = defineAggregate({
     ProductPriceChanged: { data: z.object({ productId: z.string(), price: z.number().int() }) },
     ProductDelisted: { data: z.object({ productId: z.string() }) },
   },
-  evolve(state, event): ProductState {
+  evolve(state, event) {
     switch (event.type) {
       case 'ProductListed':
         return { status: 'listed', productId: event.data.productId, price: event.data.price };

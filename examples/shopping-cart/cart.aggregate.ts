@@ -27,7 +27,7 @@ export const cart = defineAggregate({
     ProductRemoved: { data: lineEvent },
     CartConfirmed: { data: cartEvent },
   },
-  evolve(state, event): CartState {
+  evolve(state, event) {
     if (event.type === 'CartOpened') return { status: 'open', lines: new Map() };
     if (state.status === 'none') return state;
     const lines = new Map(state.lines);

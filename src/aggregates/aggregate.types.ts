@@ -85,8 +85,17 @@ export interface ErrorCodeSpec {
   readonly meaning: string;
 }
 
-/** What `defineAggregate` takes. */
-export interface AggregateSpec<State, E extends EventSpecs, C extends Record<string, unknown>> {
+/**
+ * What `defineAggregate` takes. `Next` is what `evolve` returns, checked to be a `State`: a type of its own
+ * so that a literal such as `{ status: 'open' }` keeps its literal type (TypeScript would widen it to
+ * `string` against the state's type while it is still being inferred).
+ */
+export interface AggregateSpec<
+  State,
+  E extends EventSpecs,
+  C extends Record<string, unknown>,
+  Next extends State = State,
+> {
   /** Lower camelCase; streams are `<name>-<id>` and routes `/<name>s` unless `path` says otherwise. */
   readonly name: string;
   /** The collection path of the REST routes, e.g. `carts` (default: the kebab-case name plus "s"). */
@@ -98,7 +107,7 @@ export interface AggregateSpec<State, E extends EventSpecs, C extends Record<str
   /** Its event types: `{ CartOpened: { data: z.object({...}), version?: 1 } }`. */
   readonly events: E;
   /** Folds one event into the state: pure, no I/O, never throws for a known event. */
-  evolve(state: State, event: EventOf<E>): NoInfer<State>;
+  evolve(state: State, event: EventOf<E>): Next;
   /** Its commands by name (lower camelCase): `{ addProduct: { payload, decide } }`. */
   readonly commands: { readonly [K in keyof C]: CommandSpec<NoInfer<State>, E, C[K]> };
   /** The codes `decide` throws, documented in the error catalog and the OpenAPI document. */

@@ -47,9 +47,12 @@ const expectedRevisionSchema = z
  * schemas, `decide`). Checks the definition at once and throws an AggregateDefinitionError listing every
  * problem with the definition's file:line:col. Mount the result with PrismAggregatesModule.
  */
-export function defineAggregate<State, E extends EventSpecs, C extends Record<string, unknown>>(
-  spec: AggregateSpec<State, E, C>,
-): Aggregate<State> {
+export function defineAggregate<
+  State,
+  E extends EventSpecs,
+  C extends Record<string, unknown>,
+  const Next extends State = State,
+>(spec: AggregateSpec<State, E, C, Next>): Aggregate<State> {
   const definedAt = callerLocation();
   const problems = new Problems();
   const name = checkAggregateName(problems, spec?.name) ? spec.name : String(spec?.name);
@@ -85,7 +88,7 @@ export function defineAggregate<State, E extends EventSpecs, C extends Record<st
 
   if (problems.list.length > 0) throw new AggregateDefinitionError(name, definedAt, problems.list);
 
-  const evolve = spec.evolve.bind(spec) as (state: State, event: DomainEvent) => State;
+  const evolve = spec.evolve.bind(spec) as unknown as (state: State, event: DomainEvent) => State;
   return Object.freeze({
     name,
     path,
