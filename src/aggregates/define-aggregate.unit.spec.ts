@@ -169,6 +169,15 @@ describe('defineAggregate', () => {
     ]);
   });
 
+  it("refuses a route path Prism's own routes use", () => {
+    expect(problemsOf(counter({ name: 'view' }))).toEqual([
+      'path "views" starts with /views, which Prism\'s own routes use; set another `path`',
+    ]);
+    expect(problemsOf(counter({ path: '/counters' }))).toEqual([
+      'path "/counters" must be lowercase kebab-case segments without a leading slash, e.g. "carts" or "shop/carts"',
+    ]);
+  });
+
   it('refuses two aggregates with one name in the same module', () => {
     const a = defineAggregate(counter());
     const b = defineAggregate(counter({ path: 'other-counters' }));

@@ -47,12 +47,23 @@ export function checkAggregateName(problems: Problems, name: unknown): name is s
   );
 }
 
+/** First path segments Prism's own routes use (queries, append, admin, probes, docs, console). */
+const RESERVED_PATHS = ['admin', 'console', 'docs', 'docs-json', 'health', 'metrics', 'streams', 'views'];
+
 export function checkCollectionPath(problems: Problems, value: string): void {
-  problems.check(
-    COLLECTION_PATH.test(value),
-    () =>
-      `path "${value}" must be lowercase kebab-case segments without a leading slash, e.g. "carts" or "shop/carts"`,
-  );
+  if (
+    problems.check(
+      COLLECTION_PATH.test(value),
+      () =>
+        `path "${value}" must be lowercase kebab-case segments without a leading slash, e.g. "carts" or "shop/carts"`,
+    )
+  ) {
+    const first = value.split('/')[0]!;
+    problems.check(
+      !RESERVED_PATHS.includes(first),
+      () => `path "${value}" starts with /${first}, which Prism's own routes use; set another \`path\``,
+    );
+  }
 }
 
 export function checkIdParam(problems: Problems, value: string): void {
