@@ -3,14 +3,19 @@
  * client asked for, every event's metadata filled in by Prism (who, correlation, causation, trace), and
  * the Idempotency-Key protocol of the commands (src/commands/README.md "Idempotency") around it.
  *
- * The protocol is the command runner's, keyed the same way, so one key namespace serves both: a key used
- * for a command and then for an append (a different request) is `idempotency_key_reused`. The request id
- * is the causationId of every event it appends, which is how a retry finds out that an earlier attempt
- * wrote its events and then died before recording its result.
+ * The protocol is the command runner's (both call runIdempotently), keyed the same way, so one key
+ * namespace serves both: a key used for a command and then for an append (a different request) is
+ * `idempotency_key_reused`. The request id is the causationId of every event it appends, which is how a
+ * retry finds out that an earlier attempt wrote its events and then died before recording its result.
  * Plain TypeScript: the controller is a thin Nest adapter around it.
  */
 import type { CommandContext } from '../commands/command-context';
-import type { IdempotencyStore, RememberedResult } from '../commands/idempotency/idempotency.port';
+import type {
+  EarlierAttempt,
+  IdempotencyStore,
+  RememberedResult,
+} from '../commands/idempotency/idempotency.port';
+import { runIdempotently } from '../commands/idempotency/run-idempotently';
 import type {
   AppendResult,
   EventToAppend,
@@ -42,43 +47,22 @@ export class AppendService {
   async append(request: AppendRequest, context: CommandContext): Promise<AppendOutcome> {
     const key = context.idempotency;
     if (key === undefined) return { result: await this.write(request, context), replayed: false };
-    const claim = await this.idempotency.claim({
-      key: key.key,
-      fingerprint: key.fingerprint,
-      commandId: context.commandId,
-      aggregateId: request.streamId,
-      streamId: request.streamId,
-    });
-    if (claim.kind === 'completed') return replay(claim.result);
-
-    // An earlier attempt with this key may have appended and then died before recording its result.
-    for (const attempt of claim.earlier) {
-      const earlier = await this.resultOf(attempt.streamId, attempt.commandId);
-      if (earlier !== undefined) {
-        await this.idempotency.complete(claim.token, { id: attempt.streamId, ...earlier });
-        return { result: earlier, replayed: true };
-      }
-    }
-
-    let result: AppendResult;
-    try {
-      result = await this.write(request, context);
-    } catch (error) {
-      // A failed append is not remembered: the key is freed so the same request can be retried.
-      await this.idempotency.release(claim.token, String(error)).catch((releaseError: unknown) => {
-        this.log(
-          `Could not release Idempotency-Key "${key.key}" (its lease will expire): ${String(releaseError)}`,
-        );
-      });
-      throw error;
-    }
-    // The events are written. If recording the result fails, the next retry finds them by causation id.
-    await this.idempotency
-      .complete(claim.token, { id: request.streamId, ...result })
-      .catch((completeError: unknown) => {
-        this.log(`Could not record the result of Idempotency-Key "${key.key}": ${String(completeError)}`);
-      });
-    return { result, replayed: false };
+    const { result, replayed } = await runIdempotently(
+      this.idempotency,
+      {
+        request: {
+          key: key.key,
+          fingerprint: key.fingerprint,
+          commandId: context.commandId,
+          aggregateId: request.streamId,
+          streamId: request.streamId,
+        },
+        execute: () => this.write(request, context),
+        findEarlier: (attempt) => this.resultOf(attempt),
+      },
+      this.log,
+    );
+    return { result, replayed };
   }
 
   private async write(request: AppendRequest, context: CommandContext): Promise<AppendResult> {
@@ -107,15 +91,11 @@ export class AppendService {
   }
 
   /** What an earlier attempt wrote, found by its request id (the causationId of its events). */
-  private async resultOf(streamId: string, commandId: string): Promise<AppendResult | undefined> {
-    const events = await this.writer.readStream(streamId);
-    const last = events.filter((event) => event.metadata.causationId === commandId).at(-1);
+  private async resultOf(attempt: EarlierAttempt): Promise<RememberedResult | undefined> {
+    const events = await this.writer.readStream(attempt.streamId);
+    const last = events.filter((event) => event.metadata.causationId === attempt.commandId).at(-1);
     return last === undefined
       ? undefined
-      : { streamId: last.streamId, revision: last.revision, position: last.position };
+      : { id: attempt.streamId, streamId: last.streamId, revision: last.revision, position: last.position };
   }
-}
-
-function replay({ id: _id, ...result }: RememberedResult): AppendOutcome {
-  return { result, replayed: true };
 }

@@ -1,6 +1,7 @@
 /**
  * Runs one command against one aggregate: load its stream, decide, append once with the revision it was
- * loaded at. Wraps that in the Idempotency-Key protocol when the request carried a key.
+ * loaded at. Wraps that in the Idempotency-Key protocol (idempotency/run-idempotently.ts) when the request
+ * carried a key.
  *
  * One command is exactly one append, so the adapters' atomic append makes a command all-or-nothing, and a
  * concurrent writer makes it fail with WrongExpectedRevisionError instead of overwriting (no lost writes).
@@ -12,6 +13,7 @@ import type { AppendResult, ExpectedRevision, StreamWriter } from '../eventstore
 import { startAppendSpan } from '../observability/tracing/append-span';
 import type { CommandContext, CommandOutcome } from './command-context';
 import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
+import { runIdempotently } from './idempotency/run-idempotently';
 
 /** The revision of a stream with no events. */
 export const NO_REVISION = -1;
@@ -50,46 +52,25 @@ export class CommandRunner {
     context: CommandContext,
     decide: (state: S) => readonly DomainEvent[] | Promise<readonly DomainEvent[]>,
   ): Promise<CommandOutcome> {
-    const streamId = streamIdOf(decider, id);
     const key = context.idempotency;
     if (key === undefined) {
       return { id, result: await this.execute(decider, id, context, decide), replayed: false };
     }
-    const claim = await this.idempotency.claim({
-      key: key.key,
-      fingerprint: key.fingerprint,
-      commandId: context.commandId,
-      aggregateId: id,
-      streamId,
-    });
-    if (claim.kind === 'completed') return outcomeOf(claim.result, true);
-
-    // An earlier attempt with this key may have appended and then died before recording its result.
-    for (const attempt of claim.earlier) {
-      const earlier = await this.resultOf(attempt);
-      if (earlier !== undefined) {
-        await this.idempotency.complete(claim.token, earlier);
-        return outcomeOf(earlier, true);
-      }
-    }
-
-    let result: AppendResult;
-    try {
-      result = await this.execute(decider, id, context, decide);
-    } catch (error) {
-      // Failed commands are not remembered: the key is freed so the same request can be retried.
-      await this.idempotency.release(claim.token, String(error)).catch((releaseError: unknown) => {
-        this.log(
-          `Could not release Idempotency-Key "${key.key}" (its lease will expire): ${String(releaseError)}`,
-        );
-      });
-      throw error;
-    }
-    // The events are written. If recording the result fails, the next retry finds them by causation id.
-    await this.idempotency.complete(claim.token, { id, ...result }).catch((completeError: unknown) => {
-      this.log(`Could not record the result of Idempotency-Key "${key.key}": ${String(completeError)}`);
-    });
-    return { id, result, replayed: false };
+    return runIdempotently(
+      this.idempotency,
+      {
+        request: {
+          key: key.key,
+          fingerprint: key.fingerprint,
+          commandId: context.commandId,
+          aggregateId: id,
+          streamId: streamIdOf(decider, id),
+        },
+        execute: () => this.execute(decider, id, context, decide),
+        findEarlier: (attempt) => this.resultOf(attempt),
+      },
+      this.log,
+    );
   }
 
   private async execute<S>(
@@ -150,9 +131,4 @@ export class CommandRunner {
       position: last.position,
     };
   }
-}
-
-function outcomeOf(result: RememberedResult, replayed: boolean): CommandOutcome {
-  const { id, ...appendResult } = result;
-  return { id, result: appendResult, replayed };
 }
