@@ -113,11 +113,29 @@ async function main(): Promise<void> {
   await runtime.start(definitions);
   for (const { plan } of definitions) {
     await runtime.waitForCheckpoint(plan.name, head);
-    await runtime.discard(plan.name, discarded);
+    await discardWhenListed(() => runtime.discard(plan.name, discarded));
   }
   await runtime.stop();
   await Promise.all([...Object.values(targets).map((target) => target.close()), store.close()]);
   process.stdout.write('DONE\n');
+}
+
+/**
+ * The older Prism lists an Elasticsearch view's parked events with a search, which sees a parking only
+ * after the index refreshes: reaching the checkpoint does not yet mean the parking is listed. On a busy
+ * machine that window is long enough to hit, so the writer retries what a user would retry.
+ */
+async function discardWhenListed(discard: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await discard();
+      return;
+    } catch (error) {
+      const notYetListed = error instanceof Error && error.name === 'ParkedEventNotFoundError';
+      if (!notYetListed || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 function required(name: string): string {
