@@ -73,7 +73,7 @@ export {
   type WrittenDefinition,
 } from './dsl';
 export type { DefinitionErrorSeverity } from './dsl/errors/definition-error';
-export type { CheckOptions, SourceCheck } from './dsl/loader/definition.loader';
+export type { CheckOptions, SourceCheck, WrittenSource } from './dsl/loader/definition.loader';
 export {
   codeLocator,
   type PathSegment,
@@ -279,3 +279,40 @@ export type {
   NewEventOf,
   PayloadOf,
 } from './aggregates';
+
+// ------------------------------------------------------------------------------------------- Nest module
+// Prism in a team's own Nest app (src/nest/README.md): `PrismModule.forRoot({ eventStore, viewStores,
+// projections })` or `forRootAsync({ imports, inject, useFactory })`; the query, admin, metrics and health
+// APIs as modules the app may mount itself, under its own prefixes and guards.
+export { PrismModule, type PrismAsyncOptions } from './nest/prism.module';
+export type {
+  PrismAuthOptions,
+  PrismHttpOptions,
+  PrismMountOptions,
+  PrismOptions,
+  PrismProjectionOptions,
+  ProjectionDefinitionInput,
+} from './nest/prism-options';
+export { PrismQueryModule } from './nest/prism-query.module';
+export { PrismAdminModule } from './nest/prism-admin.module';
+export { PrismMetricsModule } from './nest/prism-metrics.module';
+export { PrismHealthModule } from './nest/prism-health.module';
+export { PrismOptionsError, type OptionProblem as PrismOptionProblem } from './nest/resolve-options';
+export type { EventStoreSettings } from './eventstore/event-store.settings';
+export type { SqlTableLogSettings } from './eventstore/sql-log/sql-log.settings';
+export type {
+  ElasticsearchOptions,
+  Neo4jOptions,
+  RelationalOptions,
+  ViewStoreOptions,
+} from './stores/view-store-options';
+export type { PgPool, PgPoolClient } from './stores/relational/borrowed-pg-pool';
+export type { ElasticsearchConnection } from './stores/elasticsearch/elasticsearch-connection';
+export type { Neo4jConnection } from './stores/neo4j/neo4j-connection';
+export type { StoreOptionProblem, StoreOptionsResult } from './stores/store-options';
+export type { ApiKey, QueryAuthMode } from './auth/api-keys';
+export type { Role } from './auth/roles';
+export type { TracingSettings } from './observability/tracing/tracing-settings';
+// The environment loader, one optional factory: `forRootAsync({ useFactory: () => prismOptionsFromEnv() })`.
+export { prismOptionsFromEnv } from './nest/prism-options-from-env';
+export { ConfigValidationError } from './config/app-config';

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ProjectionsModule } from '../projection-host/projections.module';
-import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
 
-/** The admin API over the projection runtime (`/admin/projections`, admin key required). */
+/**
+ * The admin service over the projection runtime. Its routes (`/admin/projections`, admin key required)
+ * are mounted by PrismAdminModule (src/nest), which a team's app may import under its own prefix.
+ */
 @Module({
   imports: [ProjectionsModule],
-  controllers: [AdminController],
   providers: [AdminService],
   exports: [AdminService],
 })

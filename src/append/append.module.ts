@@ -1,11 +1,10 @@
 /**
  * The append route (`POST /streams/{streamId}/events`) as a module: mount it where the host has an
- * EventAppender (EVENT_APPENDER) and an EventLog (EVENT_LOG), e.g. next to EventStoreModule. A host given
- * only an EventLog does not import it. Needs ConfigModule (the Idempotency-Key lease) in the app.
+ * EventAppender (EVENT_APPENDER) and an EventLog (EVENT_LOG). PrismModule mounts it (src/nest, option
+ * `http.appendRoute`) unless it was given only an EventLog; it provides the Idempotency-Key lease.
  */
 import { Logger, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
 import { EventStreamIdempotencyStore } from '../commands/idempotency/event-stream.idempotency-store';
 import type { EventAppender, EventLog } from '../eventstore/event-store.port';
 import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
@@ -20,8 +19,8 @@ const logger = new Logger('Append');
   providers: [
     {
       provide: AppendService,
-      inject: [EVENT_APPENDER, EVENT_LOG, APP_CONFIG],
-      useFactory: (appender: EventAppender, log: EventLog, config: AppConfig) => {
+      inject: [EVENT_APPENDER, EVENT_LOG, PRISM_CONFIG],
+      useFactory: (appender: EventAppender, log: EventLog, config: PrismConfig) => {
         const writer = streamWriterOf(appender, log);
         // The same key streams as the commands' (stateless, kept in the log), so one key namespace.
         const idempotency = new EventStreamIdempotencyStore(writer, {

@@ -9,7 +9,8 @@
  * Development mode (PRISM_API_KEYS unset): writer and reader routes are open and the admin API is off,
  * so a fresh checkout works at once but cannot be reconfigured by anyone who can reach it. Its callers
  * are the anonymous user (`userId: "anonymous"`).
- * Keys never appear in logs or responses.
+ * Keys never appear in logs or responses. With `auth: false` in the Nest module's options (src/nest) it lets
+ * every request through: the app's own guards decide.
  */
 import {
   type CanActivate,
@@ -22,8 +23,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { redactUrl } from '../observability/logging/redact';
 import { ApiKeyring } from './api-keyring';
@@ -37,25 +37,28 @@ const HOW_TO_SEND = 'send it as "Authorization: Bearer <key>" or "X-API-Key: <ke
 export class ApiKeyGuard implements CanActivate, OnModuleInit {
   private readonly logger = new Logger('Auth');
   private readonly keyring: ApiKeyring;
+  private readonly auth: Exclude<PrismConfig['auth'], false> | undefined;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PRISM_CONFIG) config: PrismConfig,
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {
-    this.keyring = new ApiKeyring(config.auth.apiKeys);
+    this.auth = config.auth === false ? undefined : config.auth;
+    this.keyring = new ApiKeyring(this.auth?.apiKeys ?? []);
   }
 
   onModuleInit(): void {
-    if (!this.keyring.empty) return;
+    if (this.auth === undefined || !this.keyring.empty) return;
     this.logger.warn(
       'PRISM_API_KEYS is not set: development mode. The command and query APIs are open to anyone who can ' +
         'reach this port and the admin API is off. Set PRISM_API_KEYS=admin:<key>,writer:<key>,reader:<key> ' +
-        '(keys of 8+ characters, e.g. from `openssl rand -hex 24`) to require keys.',
+        '(keys of 8+ characters, e.g. from `openssl rand -hex 24`) to require keys; in your own Nest app, ' +
+        "give PrismModule `auth: { apiKeys }`, or `auth: false` to leave access to the app's own guards.",
     );
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
+    if (context.getType() !== 'http' || this.auth === undefined) return true;
     const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [
       context.getHandler(),
       context.getClass(),
@@ -63,7 +66,7 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
     if (required === undefined) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();
-    if (required === 'reader' && this.config.auth.queryAuth === 'public') return true;
+    if (required === 'reader' && this.auth.queryAuth === 'public') return true;
     if (this.keyring.empty) {
       if (required !== 'admin') {
         setRequestUser(request, ANONYMOUS_USER);

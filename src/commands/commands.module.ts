@@ -1,6 +1,5 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
 import type { EventAppender, EventLog, StreamWriter } from '../eventstore/event-store.port';
 import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
 import { streamWriterOf } from '../eventstore/stream-writer';
@@ -17,7 +16,7 @@ const logger = new Logger('Commands');
 /**
  * The write side's shared pieces, global: CommandRunner, the Idempotency-Key store and the one command
  * handler of defined aggregates (src/aggregates), which PrismAggregatesModule's routes rely on.
- * Needs CqrsModule.forRoot(), ConfigModule and EventStoreModule in the app (all global).
+ * Needs CqrsModule.forRoot() and PrismModule in the app (which provides the config and the event store).
  */
 @Global()
 @Module({
@@ -29,8 +28,8 @@ const logger = new Logger('Commands');
     },
     {
       provide: IDEMPOTENCY_STORE,
-      inject: [STREAM_WRITER, APP_CONFIG],
-      useFactory: (store: StreamWriter, config: AppConfig): IdempotencyStore =>
+      inject: [STREAM_WRITER, PRISM_CONFIG],
+      useFactory: (store: StreamWriter, config: PrismConfig): IdempotencyStore =>
         new EventStreamIdempotencyStore(store, {
           leaseMs: config.commands.idempotencyLeaseMs,
           log: (message) => logger.warn(message),

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { ProjectionsModule } from '../projection-host/projections.module';
-import { ConsoleApiController } from './console-api.controller';
-import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleService } from './console.service';
 
-/** The projection console: its page at /console and the admin data it reads beyond /admin/projections. */
+/**
+ * What the projection console reads beyond /admin/projections. Its page (/console) and its data routes are
+ * mounted by PrismAdminModule (src/nest).
+ */
 @Module({
   imports: [ProjectionsModule, AdminModule],
-  controllers: [ConsoleAssetsController, ConsoleApiController],
   providers: [ConsoleService],
+  exports: [ConsoleService],
 })
 export class ConsoleModule {}

@@ -6,8 +6,7 @@
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AdminService } from '../admin/admin.service';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
 import type { CompiledProjection } from '../core/plan';
 import { definitionModelOf } from '../dsl';
 import { ProjectionsService } from '../projection-host/projections.service';
@@ -34,7 +33,7 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(AdminService) private readonly admin: AdminService,
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PRISM_CONFIG) private readonly config: PrismConfig,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +68,7 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
 
   definition(name: string): DefinitionSourceJson {
     const plan = this.knownPlan(name);
-    const file = findDefinitionFile(this.config.projectionsDir, name);
+    const file = findDefinitionFile(this.config.projections.paths, name);
     const now = file === undefined ? undefined : fingerprintOfSource(file);
     return {
       projection: name,

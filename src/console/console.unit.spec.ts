@@ -37,15 +37,15 @@ describe('definition source', () => {
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('finds the file by the name inside it (not by the file name), skipping data tests and broken files', () => {
-    const found = findDefinitionFile(folder, 'customer_directory');
+    const found = findDefinitionFile([folder], 'customer_directory');
     expect(found?.file).toMatch(/nested[/\\]customers\.yaml$/);
     expect(found?.text).toContain('# Customers with their contact details');
-    expect(findDefinitionFile(folder, 'nope')).toBeUndefined();
-    expect(findDefinitionFile(path.join(folder, 'missing'), 'customer_directory')).toBeUndefined();
+    expect(findDefinitionFile([folder], 'nope')).toBeUndefined();
+    expect(findDefinitionFile([path.join(folder, 'missing')], 'customer_directory')).toBeUndefined();
   });
 
   it('compiles the file to a fingerprint, or says why it does not compile', () => {
-    const found = findDefinitionFile(folder, 'customer_directory')!;
+    const found = findDefinitionFile([folder], 'customer_directory')!;
     expect(fingerprintOfSource(found)).toEqual({ fingerprint: expect.any(String), problems: [] });
     const broken = fingerprintOfSource({ file: 'x.yaml', text: 'name: x\nversion: 1\n' });
     expect(broken.fingerprint).toBeUndefined();

@@ -20,11 +20,14 @@ export interface DefinitionFile {
   readonly text: string;
 }
 
-/** The definition file under `folder` whose `name:` is `name`, or undefined. */
-export function findDefinitionFile(folder: string, name: string): DefinitionFile | undefined {
+/**
+ * The definition file among `paths` (folders and files) whose `name:` is `name`, or undefined (also for a
+ * definition written in TypeScript: the console then shows the definition that runs).
+ */
+export function findDefinitionFile(paths: readonly string[], name: string): DefinitionFile | undefined {
   let files: string[];
   try {
-    files = findFiles([folder], isDefinitionFile);
+    files = findFiles(paths, isDefinitionFile);
   } catch {
     return undefined;
   }

@@ -44,6 +44,16 @@ export function isReadOnlyLog(settings: EventStoreSettings): settings is SqlTabl
 /** File name of the embedded event store inside PRISM_DATA_DIR. */
 export const EMBEDDED_EVENT_STORE_FILE = 'prism-events.sqlite';
 
+/** The URL schemes of a KurrentDB connection string. */
+export const KURRENTDB_SCHEMES = [
+  'kurrentdb',
+  'kurrentdb+discover',
+  'kdb',
+  'kdb+discover',
+  'esdb',
+  'esdb+discover',
+];
+
 export const EVENT_STORE_VARIABLES = {
   PRISM_EVENT_STORE: {
     schema: z
@@ -65,14 +75,7 @@ export const EVENT_STORE_VARIABLES = {
     hint: 'the PostgreSQL schema for Prism tables, e.g. PRISM_PG_SCHEMA=prism',
   },
   PRISM_ESDB_URL: {
-    schema: urlWithScheme([
-      'kurrentdb',
-      'kurrentdb+discover',
-      'kdb',
-      'kdb+discover',
-      'esdb',
-      'esdb+discover',
-    ]).optional(),
+    schema: urlWithScheme(KURRENTDB_SCHEMES).optional(),
     hint: 'a KurrentDB connection string, e.g. PRISM_ESDB_URL=kurrentdb://127.0.0.1:2113?tls=false',
     secret: true,
   },

@@ -1,17 +1,13 @@
 /**
- * Metrics (GET /metrics), health (GET /health/live, /health/ready, /health/components), tracing (when
- * configured) and the request log context.
- * Global, so ProjectionsService finds the RUNTIME_OBSERVER; structured logging itself is chosen in main.ts
- * (createLogger) because Nest takes its logger before any module exists.
+ * Metrics (the PrismMetrics registry), tracing (when configured) and the command interceptors that feed
+ * them. Global, so ProjectionsService finds the RUNTIME_OBSERVER. The routes are mounted apart, so a team's
+ * app can choose them: GET /metrics by PrismMetricsModule, GET /health/* by PrismHealthModule (src/nest).
+ * Structured logging itself is chosen in main.ts (createLogger) because Nest takes its logger before any
+ * module exists; the request log context is one of the request checks (src/nest/prism-http.ts).
  */
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
-import { ProjectionsModule } from '../projection-host/projections.module';
-import { HealthController } from './health/health.controller';
-import { logContextMiddleware } from './logging/log-context';
 import { CommandMetricsInterceptor } from './metrics/command-metrics.interceptor';
-import { MetricsController } from './metrics/metrics.controller';
 import { PrismMetrics } from './metrics/prism-metrics';
 import { RUNTIME_OBSERVER } from './observability.tokens';
 import { CommandTracingInterceptor } from './tracing/command-tracing.interceptor';
@@ -19,14 +15,11 @@ import { tracingProviders } from './tracing/tracing.providers';
 import { TRACING } from './tracing/tracing.tokens';
 
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(): DynamicModule {
     return {
       module: ObservabilityModule,
       global: true,
-      // Readiness changes are logged by HealthController; terminus's own console logger is off.
-      imports: [TerminusModule.forRoot({ logger: false }), ProjectionsModule],
-      controllers: [MetricsController, HealthController],
       providers: [
         { provide: PrismMetrics, useFactory: () => new PrismMetrics() },
         // RUNTIME_OBSERVER (metrics, plus projection spans when tracing is on) and the TRACING handle.
@@ -36,9 +29,5 @@ export class ObservabilityModule implements NestModule {
       ],
       exports: [RUNTIME_OBSERVER, PrismMetrics, TRACING],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(logContextMiddleware).forRoutes('*');
   }
 }

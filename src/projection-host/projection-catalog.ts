@@ -1,12 +1,13 @@
 /**
- * Loads the projection definitions the app runs from a folder. A broken definition file does not stop
- * the others: its errors are reported (file:line:column, all of them) and the valid definitions run.
- * Nothing a definition file holds makes this throw (issue #12, item 2): YAML-level problems, encodings,
- * oversized files and unreadable files are all DefinitionErrors of that file.
+ * Loads the projection definitions the app runs: YAML files (folders and single files) and definitions
+ * written with the TypeScript builder (issue #14). A broken definition does not stop the others: its
+ * errors are reported (file:line:column, all of them) and the valid definitions run. Nothing a definition
+ * holds makes this throw (issue #12, item 2): YAML-level problems, encodings, oversized files and
+ * unreadable files are all DefinitionErrors of that file.
  */
 import type { CompiledProjection } from '../core/plan';
 import { compileProjection, formatDefinitionError, type DefinitionError } from '../dsl';
-import { checkDefinitions } from '../dsl/loader/definition.loader';
+import { checkDefinitions, type WrittenSource } from '../dsl/loader/definition.loader';
 
 /**
  * Injection token of the event types the app's aggregates write (a ReadonlySet<string>, provided by
@@ -14,6 +15,16 @@ import { checkDefinitions } from '../dsl/loader/definition.loader';
  * since events may also come from other services through the streams API.
  */
 export const KNOWN_EVENT_TYPES = Symbol('KNOWN_EVENT_TYPES');
+
+/** Where the app's definitions come from. */
+export interface ProjectionSources {
+  /** Folders (read recursively: every `*.yaml` but `*.test.yaml`) and files of YAML definitions. */
+  readonly paths: readonly string[];
+  /** Definitions written with the TypeScript builder, as data (`toWritten()`), each named by its origin. */
+  readonly definitions: readonly WrittenSource[];
+  /** Event types the app's own writers produce; a definition reading another one gets a warning. */
+  readonly knownEventTypes?: ReadonlySet<string>;
+}
 
 export interface ProjectionCatalog {
   readonly projections: readonly CompiledProjection[];
@@ -34,13 +45,10 @@ export interface BrokenDefinition {
   readonly errors: readonly string[];
 }
 
-/** `knownEventTypes`: the event types the app's aggregates write; without it, no type is warned about. */
-export function loadProjectionCatalog(
-  folder: string,
-  knownEventTypes?: ReadonlySet<string>,
-): ProjectionCatalog {
-  const check = checkDefinitions([folder], process.cwd(), {
-    ...(knownEventTypes !== undefined && { knownEventTypes }),
+export function loadProjectionCatalog(sources: ProjectionSources): ProjectionCatalog {
+  const check = checkDefinitions(sources.paths, process.cwd(), {
+    ...(sources.knownEventTypes !== undefined && { knownEventTypes: sources.knownEventTypes }),
+    written: sources.definitions,
   });
   const problems: DefinitionError[] = [...check.problems];
   const projections: CompiledProjection[] = [];

@@ -26,7 +26,7 @@ describe('loadProjectionCatalog with broken files', () => {
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('runs the valid definition and lists every broken file with its name and errors', () => {
-    const catalog = loadProjectionCatalog(folder);
+    const catalog = loadProjectionCatalog({ paths: [folder], definitions: [] });
     expect(catalog.projections.map((projection) => projection.name)).toEqual(['order_summary']);
     expect(catalog.invalidFiles).toBe(4);
     const broken = new Map(catalog.broken.map((entry) => [entry.file.split('/').pop(), entry]));

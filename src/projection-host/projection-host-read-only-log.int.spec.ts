@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { loadConfig } from '../config/app-config';
-import { ConfigModule } from '../config/config.module';
+import { PRISM_CONFIG } from '../nest/prism-config';
+import { prismOptionsFromEnv } from '../nest/prism-options-from-env';
+import { resolvePrismOptions } from '../nest/resolve-options';
 import { EVENT_APPENDER, EVENT_LOG, EVENT_STORE } from '../eventstore/event-store.module';
 import type { EventLog } from '../eventstore/event-store.port';
 import {
@@ -72,23 +73,24 @@ describeWithStores(['postgres'], 'projection host on a read-only EventLog', (url
     await writer.initialize();
     const log = readOnly(writer);
 
+    const { eventStore: _settings, ...options } = prismOptionsFromEnv({
+      PRISM_PG_URL: database.url,
+      PRISM_PROJECTIONS_DIR: directory,
+      PRISM_DATA_DIR: directory,
+    });
+    const config = resolvePrismOptions({ ...options, eventLog: log });
+
     @Global()
-    @Module({ providers: [{ provide: EVENT_LOG, useValue: log }], exports: [EVENT_LOG] })
+    @Module({
+      providers: [
+        { provide: EVENT_LOG, useValue: log },
+        { provide: PRISM_CONFIG, useValue: config },
+      ],
+      exports: [EVENT_LOG, PRISM_CONFIG],
+    })
     class ReadOnlyLogModule {}
 
-    host = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(
-          loadConfig({
-            PRISM_PG_URL: database.url,
-            PRISM_PROJECTIONS_DIR: directory,
-            PRISM_DATA_DIR: directory,
-          }),
-        ),
-        ReadOnlyLogModule,
-        ProjectionsModule,
-      ],
-    }).compile();
+    host = await Test.createTestingModule({ imports: [ReadOnlyLogModule, ProjectionsModule] }).compile();
     host.useLogger(false);
     await host.init();
   });

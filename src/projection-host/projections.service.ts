@@ -16,11 +16,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { definitionModelOf, recompileDefinition } from '../dsl';
 import type { EventLog } from '../eventstore/event-store.port';
 import { EVENT_LOG } from '../eventstore/event-store.module';
+import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
 import { ProjectionRuntime } from '../runtime/projection-runtime';
 import { nestRuntimeLogger } from '../observability/logging/runtime-logger';
 import { RUNTIME_OBSERVER } from '../observability/observability.tokens';
@@ -65,17 +64,22 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   private started: Promise<void> = Promise.resolve();
   private stopping = false;
 
-  /** The definitions of PRISM_PROJECTIONS_DIR, read once at start (the query APIs serve these views). */
+  /** The app's definitions (folder, files, TypeScript), read once at start (the query APIs serve these views). */
   readonly catalog: ProjectionCatalog;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PRISM_CONFIG) private readonly config: PrismConfig,
     @Inject(EVENT_LOG) private readonly store: EventLog,
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
     @Optional() @Inject(KNOWN_EVENT_TYPES) knownEventTypes?: ReadonlySet<string>,
   ) {
-    this.catalog = loadProjectionCatalog(config.projectionsDir, knownEventTypes);
-    this.stores = openViewStores(config, new Logger('ViewStores'));
+    // The event types the options list and those the app's aggregates write (PrismAggregatesModule).
+    const known = unionOf(config.projections.knownEventTypes, knownEventTypes);
+    this.catalog = loadProjectionCatalog({
+      ...config.projections,
+      ...(known !== undefined && { knownEventTypes: known }),
+    });
+    this.stores = openViewStores(config.viewStores, new Logger('ViewStores'));
   }
 
   /** The running runtime: the one service status, admin and read-your-writes go through. */
@@ -101,10 +105,14 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     return this.stores.find((store) => store.module === module);
   }
 
-  /** What a store's query API reads through: the store's one client, the loaded definitions, its target. */
+  /**
+   * What a store's query API reads through: the store's one client, the loaded definitions, its target.
+   * A store that is not configured serves no view (its routes answer `unknown_view`): the query API is
+   * mounted before the options say which stores there are (PrismModule.forRootAsync).
+   */
   queryHost(kind: string): StoreQueryHost {
     const store = this.viewStore(kind);
-    if (store === undefined) throw new Error(`No view store of kind "${kind}" is configured.`);
+    if (store === undefined) return { client: undefined, projections: [], target: () => undefined };
     return {
       client: store.connection.client,
       projections: this.catalog.projections,
@@ -170,7 +178,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     for (const problem of catalog.problems) this.logger.warn(problem);
     if (catalog.invalidFiles > 0) {
       this.logger.error(
-        `${catalog.invalidFiles} definition file(s) in ${this.config.projectionsDir} have errors and are not running; ` +
+        `${catalog.invalidFiles} definition(s) in ${this.config.projections.description} have errors and are not running; ` +
           'fix them (`npm run prism -- validate`) and restart.',
       );
     }
@@ -198,7 +206,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       catalog.projections.map((plan) => ({ plan, definition: definitionModelOf(plan) })),
     );
     this.logger.log(
-      `${catalog.projections.length} projection(s) from ${this.config.projectionsDir}; ${describeViewStores(this.stores)}`,
+      `${catalog.projections.length} projection(s) from ${this.config.projections.description}; ${describeViewStores(this.stores)}`,
     );
   }
 
@@ -242,4 +250,16 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     // Each store's one client, after its target (the query APIs and health borrow it too).
     await Promise.all(this.stores.map((store) => store.connection.close()));
   }
+}
+
+/**
+ * Both sets of event types in one, or undefined when neither names any (then no type is warned about: an
+ * app without aggregates has no catalog of its own events).
+ */
+function unionOf(
+  first: ReadonlySet<string> | undefined,
+  second: ReadonlySet<string> | undefined,
+): ReadonlySet<string> | undefined {
+  const union = new Set([...(first ?? []), ...(second ?? [])]);
+  return union.size === 0 ? undefined : union;
 }

@@ -1,11 +1,10 @@
 /**
- * The view stores of this process: one per store module the config has settings for (AppConfig.viewStores,
- * read by each module's `connection` section), each with its ONE connection, opened here and shared by
- * the store's target, its query API and its health probe (src/stores/store-connection.ts).
+ * The view stores of this process: one per store module with settings (read by each module's `connection`
+ * section from the environment or from the Nest module's options), each with its ONE connection, opened
+ * here and shared by the store's target, its query API and its health probe (src/stores/store-connection.ts).
  *
  * Nothing here names a store: adding one is its folder plus a registry line.
  */
-import type { AppConfig } from '../config/app-config';
 import type { ConnectionLogger } from '../core/connection-watch';
 import { storeModules } from '../stores/registry';
 import { type OpenedStore, viewStoreName } from '../stores/store-connection';
@@ -21,9 +20,12 @@ export interface ViewStore {
 }
 
 /** Opens the one connection of every configured view store (no I/O yet: clients connect lazily). */
-export function openViewStores(config: AppConfig, logger: ConnectionLogger): ViewStore[] {
+export function openViewStores(
+  viewStores: Readonly<Record<string, unknown>>,
+  logger: ConnectionLogger,
+): ViewStore[] {
   return storeModules().flatMap((module) => {
-    const settings = config.viewStores[module.kind];
+    const settings = viewStores[module.kind];
     if (settings === undefined) return [];
     return [
       {

@@ -16,6 +16,7 @@ const CORE = [
   'src/observability/health',
   'src/projection-host',
   'src/app.module.ts',
+  'src/nest',
 ];
 const STORE_NAMES = /elasticsearch|neo4j|postgres|sqlite/i;
 

@@ -14,6 +14,7 @@ import type { DynamicModule, InjectionToken, ModuleMetadata } from '@nestjs/comm
 import type { ConfigProblem, EnvVariables, RawEnv } from '../config/env-variable';
 import type { ConnectionLogger } from '../core/connection-watch';
 import type { CompiledProjection } from '../core/plan';
+import type { StoreOptionsResult } from './store-options';
 import type { Target } from './target.port';
 
 /** What a store reads its settings from (src/config/app-config.ts composes it). */
@@ -88,6 +89,12 @@ export interface StoreConnection<Settings = unknown, Client = unknown> {
   readonly variables: EnvVariables;
   /** Reads the store's settings from the environment. */
   configure(env: StoreEnvironment): StoreConfiguration<Settings>;
+  /**
+   * Reads the store's entry of the Nest module's options (`PrismOptions.viewStores[kind]`, src/nest):
+   * settings like the environment's, or a client the app already has, which `open` then uses and `close`
+   * leaves open (the app closes what it made). Absent: the entry is taken as the store's settings as it is.
+   */
+  fromOptions?(value: unknown): StoreOptionsResult<Settings>;
   /** Where the store's views live, for the start-up banner; never includes credentials. */
   describe(settings: Settings): string;
   /** Told when definitions name this store but it is not configured, e.g. "set PRISM_X_URL to run them". */

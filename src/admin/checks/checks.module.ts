@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ProjectionsModule } from '../../projection-host/projections.module';
-import { ChecksController } from './checks.controller';
 import { ChecksService } from './checks.service';
 
-/** `prism verify` and `prism plan` on the server side (see checks.controller.ts). */
+/**
+ * `prism verify` and `prism plan` on the server side; their routes (checks.controller.ts) are mounted by
+ * PrismAdminModule (src/nest).
+ */
 @Module({
   imports: [ProjectionsModule],
-  controllers: [ChecksController],
   providers: [ChecksService],
+  exports: [ChecksService],
 })
 export class ChecksModule {}

@@ -49,6 +49,12 @@ export interface CheckOptions {
   readonly knownEventTypes?: ReadonlySet<string>;
 }
 
+/** A definition given as data (the builder's written form); `origin` stands for its file in messages. */
+export interface WrittenSource {
+  readonly origin: string;
+  readonly value: unknown;
+}
+
 /** Checks one YAML text. `file` is only used in messages. */
 export function checkDefinitionSource(text: string, file: string, options: CheckOptions = {}): SourceCheck {
   const tooLarge = fileSizeError(Buffer.byteLength(text, 'utf8'), file);
@@ -56,21 +62,39 @@ export function checkDefinitionSource(text: string, file: string, options: Check
   const parsed = parseYamlSource(text, file);
   if (parsed.value === undefined)
     return { problems: parsed.errors, locator: parsed.locator, value: undefined };
-  const check = validateDefinition(parsed.value, parsed.locator);
+  return checkDefinitionValue(parsed.value, parsed.locator, parsed.errors, options);
+}
+
+/**
+ * Checks a definition given as data rather than as a file: what the TypeScript builder's `toWritten()`
+ * returns (issue #14: builder definitions run in the server too). `origin` names it in messages.
+ */
+export function checkWrittenDefinition(
+  value: unknown,
+  origin: string,
+  options: CheckOptions = {},
+): SourceCheck {
+  return checkDefinitionValue(value, codeLocator(origin), [], options);
+}
+
+function checkDefinitionValue(
+  value: unknown,
+  locator: SourceLocator,
+  earlier: readonly DefinitionError[],
+  options: CheckOptions,
+): SourceCheck {
+  const check = validateDefinition(value, locator);
   // an oversized definition was not checked further; a warning per event type would bury its error
   const oversized = check.problems.some((problem) => problem.code === 'limit-exceeded');
   const catalog =
-    options.knownEventTypes && !oversized
-      ? unknownEventTypes(parsed.value, parsed.locator, options.knownEventTypes)
-      : [];
-  const problems = sortDefinitionErrors([...parsed.errors, ...check.problems, ...catalog]);
-  if (hasErrors(parsed.errors) || !check.checked)
-    return { problems, locator: parsed.locator, value: parsed.value };
+    options.knownEventTypes && !oversized ? unknownEventTypes(value, locator, options.knownEventTypes) : [];
+  const problems = sortDefinitionErrors([...earlier, ...check.problems, ...catalog]);
+  if (hasErrors(earlier) || !check.checked) return { problems, locator, value };
   const checked = {
     ...check.checked,
     warnings: sortDefinitionErrors([...check.checked.warnings, ...catalog]),
   };
-  return { checked, problems, locator: parsed.locator, value: parsed.value };
+  return { checked, problems, locator, value };
 }
 
 /**
@@ -137,13 +161,14 @@ export interface FolderCheck {
 }
 
 /**
- * Checks definition files and folders (folders recursively: every `*.yaml` that is not a `*.test.yaml`).
- * Paths are reported as given, relative to `cwd` when they are inside it.
+ * Checks definition files and folders (folders recursively: every `*.yaml` that is not a `*.test.yaml`),
+ * and definitions given as data after them (`written`), all together: cross-file checks (a name or a
+ * table used twice) span both. Paths are reported as given, relative to `cwd` when they are inside it.
  */
 export function checkDefinitions(
   paths: readonly string[],
   cwd = process.cwd(),
-  options: CheckOptions = {},
+  options: CheckOptions & { readonly written?: readonly WrittenSource[] } = {},
 ): FolderCheck {
   const files = findFiles(
     paths.map((path) => resolve(cwd, path)),
@@ -154,6 +179,8 @@ export function checkDefinitions(
     const display = displayPath(file, cwd);
     results.push({ file: display, check: checkDefinitionFile(file, display, options) });
   }
+  for (const { origin, value } of options.written ?? [])
+    results.push({ file: origin, check: checkWrittenDefinition(value, origin, options) });
   const problems: DefinitionError[] = results.flatMap(({ check }) => check.problems);
   problems.push(...crossFileProblems(results.map(({ check }) => check)));
   const failing = new Set(

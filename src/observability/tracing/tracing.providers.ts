@@ -3,8 +3,7 @@
  * shutdown when the app closes, and the runtime observer that adds projection spans to the metrics.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
+import { PRISM_CONFIG, type PrismConfig } from '../../nest/prism-config';
 import type { CommittedBatch, RuntimeObserver, StoreFailure } from '../../runtime/runtime.observer';
 import { PrismMetrics } from '../metrics/prism-metrics';
 import { RUNTIME_OBSERVER } from '../observability.tokens';
@@ -24,8 +23,8 @@ export class TracingShutdown implements OnApplicationShutdown {
 export const tracingProviders: Provider[] = [
   {
     provide: TRACING,
-    inject: [APP_CONFIG],
-    useFactory: (config: AppConfig): TracingHandle | null => {
+    inject: [PRISM_CONFIG],
+    useFactory: (config: PrismConfig): TracingHandle | null => {
       if (config.tracing === undefined) return null;
       // Required here, not imported at the top: with tracing off the SDK and the exporter are never loaded.
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,8 +3,7 @@
  * inject it), wired to the projection runtime, the event store and PRISM_READ_WAIT_MAX_MS.
  */
 import { Global, Module } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
+import { PRISM_CONFIG, type PrismConfig } from '../../nest/prism-config';
 import type { EventLog } from '../../eventstore/event-store.port';
 import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsModule } from '../../projection-host/projections.module';
@@ -18,8 +17,8 @@ import { ConsistencyGate } from './consistency.gate';
   providers: [
     {
       provide: ConsistencyGate,
-      inject: [ProjectionsService, EVENT_LOG, APP_CONFIG],
-      useFactory: (projections: ProjectionsService, store: EventLog, config: AppConfig) =>
+      inject: [ProjectionsService, EVENT_LOG, PRISM_CONFIG],
+      useFactory: (projections: ProjectionsService, store: EventLog, config: PrismConfig) =>
         new ConsistencyGate({
           runtime: () => projections.ready(),
           filterOf: (name) => {

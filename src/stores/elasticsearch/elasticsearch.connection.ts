@@ -13,15 +13,52 @@ import {
   urlWithScheme,
 } from '../../config/env-variable';
 import type { StoreConnection } from '../store-connection';
+import { hasMethods, oneOf, parseStoreOption } from '../store-options';
 import { createElasticsearchClient, type ElasticsearchConnection } from './elasticsearch-connection';
 import { ElasticsearchTarget } from './elasticsearch.target';
 import { registryOfProjections } from './query/search-view.registry';
 import { SearchModule } from './query/search.module';
 
-/** How to reach Elasticsearch and when projected documents become searchable. */
-export interface ElasticsearchSettings extends ElasticsearchConnection {
+/**
+ * How to reach Elasticsearch (or the app's own client, used and never closed by Prism) and when projected
+ * documents become searchable.
+ */
+export type ElasticsearchSettings = (ElasticsearchConnection | { readonly client: Client }) & {
   readonly refresh: boolean | 'wait_for';
-}
+};
+
+/** The elasticsearch entry of `PrismOptions.viewStores` (src/nest): the app's own Client, or a URL. */
+export type ElasticsearchOptions = (ElasticsearchConnection | { readonly client: Client }) & {
+  /** When projected documents become searchable (PRISM_ES_REFRESH). Default false. */
+  readonly refresh?: boolean | 'wait_for';
+};
+
+const REFRESH = z.union([z.boolean(), z.literal('wait_for')]).default(false);
+
+const OPTIONS = {
+  client: z
+    .object({
+      client: z.custom<Client>((value) => hasMethods(value, ['search', 'bulk', 'ping', 'close']), {
+        message: 'expected an Elasticsearch Client (`new Client(...)` from "@elastic/elasticsearch")',
+      }),
+      refresh: REFRESH,
+    })
+    .strict(),
+  url: z
+    .object({
+      url: urlWithScheme(['http', 'https']),
+      auth: z
+        .union([
+          z.object({ apiKey: z.string().min(1) }).strict(),
+          z.object({ username: z.string().min(1), password: z.string().min(1) }).strict(),
+        ])
+        .optional(),
+      caPem: z.string().min(1).optional(),
+      caFingerprint: z.string().min(1).optional(),
+      refresh: REFRESH,
+    })
+    .strict(),
+};
 
 const VARIABLES = {
   PRISM_ES_URL: {
@@ -122,10 +159,16 @@ export const elasticsearchConnection: StoreConnection<ElasticsearchSettings, Cli
     if (env?.PRISM_ES_URL === undefined || problems.length > 0) return { problems };
     return { settings: settingsOf(env, env.PRISM_ES_URL, caPem), problems };
   },
+  fromOptions(value) {
+    const chosen = oneOf(value, ['client', 'url'] as const);
+    if ('problem' in chosen) return { problems: [chosen.problem] };
+    return parseStoreOption<ElasticsearchSettings>(OPTIONS[chosen.key], value);
+  },
   describe: () => 'Elasticsearch',
-  missingHint: 'set PRISM_ES_URL to run them',
+  missingHint: 'set PRISM_ES_URL (or give viewStores.elasticsearch to PrismModule) to run them',
   open(settings) {
-    const client = createElasticsearchClient(settings);
+    const given = 'client' in settings ? settings.client : undefined;
+    const client = given ?? createElasticsearchClient(settings as ElasticsearchConnection);
     return {
       client,
       async connectTarget() {
@@ -137,7 +180,8 @@ export const elasticsearchConnection: StoreConnection<ElasticsearchSettings, Cli
       async probe() {
         if (!(await client.ping())) throw new Error('Elasticsearch did not answer the ping');
       },
-      close: () => client.close(),
+      // The app's own client stays open: the app closes what it made.
+      close: () => (given === undefined ? client.close() : Promise.resolve()),
     };
   },
   query: {

@@ -1,4 +1,5 @@
 import { ConfigValidationError, loadConfig } from '../../config/app-config';
+import type { ElasticsearchConnection } from './elasticsearch-connection';
 import type { ElasticsearchSettings } from './elasticsearch.connection';
 
 function problemsOf(env: Record<string, string>): ConfigValidationError {
@@ -12,7 +13,8 @@ function problemsOf(env: Record<string, string>): ConfigValidationError {
 }
 
 const settingsOf = (env: Record<string, string>) =>
-  loadConfig(env).viewStores.elasticsearch as ElasticsearchSettings | undefined;
+  loadConfig(env).viewStores.elasticsearch as
+    (ElasticsearchSettings & Partial<ElasticsearchConnection>) | undefined;
 
 describe('Elasticsearch settings from the environment', () => {
   it('is configured by PRISM_ES_URL only', () => {

@@ -14,13 +14,46 @@ import {
   urlWithScheme,
 } from '../../config/env-variable';
 import type { StoreConnection } from '../store-connection';
+import { hasMethods, oneOf, parseStoreOption } from '../store-options';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 import { Neo4jTarget } from './neo4j.target';
 import { GraphQueryModule } from './query/graph-query.module';
 import { graphViewRegistryOf } from './query/graph-view-registry';
 
-/** How to reach Neo4j; TLS comes from the URL scheme (`+s`, `+ssc`) or from a CA file. */
-export type Neo4jSettings = Neo4jConnection;
+/**
+ * How to reach Neo4j (TLS comes from the URL scheme, `+s`, `+ssc`, or from a CA file), or the app's own
+ * driver, used and never closed by Prism.
+ */
+export type Neo4jSettings = Neo4jOptions;
+
+/** The neo4j entry of `PrismOptions.viewStores` (src/nest): the app's own Driver, or a URL. */
+export type Neo4jOptions = Neo4jConnection | { readonly driver: Driver };
+
+const NEO4J_SCHEMES = ['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc'];
+
+const OPTIONS = {
+  driver: z
+    .object({
+      driver: z.custom<Driver>((value) => hasMethods(value, ['session', 'getServerInfo', 'close']), {
+        message: 'expected a Neo4j Driver (`neo4j.driver(...)` from "neo4j-driver")',
+      }),
+    })
+    .strict(),
+  url: z
+    .object({
+      url: urlWithScheme(NEO4J_SCHEMES),
+      auth: z
+        .object({ username: z.string().min(1), password: z.string().min(1) })
+        .strict()
+        .optional(),
+      caFile: z
+        .string()
+        .min(1)
+        .transform((file) => path.resolve(file))
+        .optional(),
+    })
+    .strict(),
+};
 
 /**
  * How long the driver retries a transaction on transient errors (the target's writes and the graph
@@ -30,7 +63,7 @@ const MAX_TRANSACTION_RETRY_MS = 5_000;
 
 const VARIABLES = {
   PRISM_NEO4J_URL: {
-    schema: urlWithScheme(['bolt', 'bolt+s', 'bolt+ssc', 'neo4j', 'neo4j+s', 'neo4j+ssc']).optional(),
+    schema: urlWithScheme(NEO4J_SCHEMES).optional(),
     hint: 'the Neo4j Bolt URL, e.g. PRISM_NEO4J_URL=bolt://127.0.0.1:7687',
   },
   PRISM_NEO4J_USERNAME: {
@@ -96,10 +129,19 @@ export const neo4jConnection: StoreConnection<Neo4jSettings, Driver> = {
     if (env?.PRISM_NEO4J_URL === undefined || problems.length > 0) return { problems };
     return { settings: settingsOf(env, env.PRISM_NEO4J_URL), problems };
   },
+  fromOptions(value) {
+    const chosen = oneOf(value, ['driver', 'url'] as const);
+    if ('problem' in chosen) return { problems: [chosen.problem] };
+    return parseStoreOption<Neo4jSettings>(OPTIONS[chosen.key], value);
+  },
   describe: () => 'Neo4j',
-  missingHint: 'set PRISM_NEO4J_URL to run them',
+  missingHint: 'set PRISM_NEO4J_URL (or give viewStores.neo4j to PrismModule) to run them',
   open(settings) {
-    const driver = createNeo4jDriver(settings, { maxTransactionRetryTime: MAX_TRANSACTION_RETRY_MS });
+    // The app's own driver keeps the app's retry settings, and stays open: the app closes what it made.
+    const given = 'driver' in settings ? settings.driver : undefined;
+    const driver =
+      given ??
+      createNeo4jDriver(settings as Neo4jConnection, { maxTransactionRetryTime: MAX_TRANSACTION_RETRY_MS });
     return {
       client: driver,
       async connectTarget() {
@@ -111,7 +153,7 @@ export const neo4jConnection: StoreConnection<Neo4jSettings, Driver> = {
       async probe() {
         await driver.getServerInfo();
       },
-      close: () => driver.close(),
+      close: () => (given === undefined ? driver.close() : Promise.resolve()),
     };
   },
   query: {

@@ -1,5 +1,5 @@
 import { ConfigValidationError, loadConfig } from '../../config/app-config';
-import type { Neo4jSettings } from './neo4j.connection';
+import type { Neo4jConnection } from './neo4j-connection';
 
 function problemsOf(env: Record<string, string>): ConfigValidationError {
   try {
@@ -12,7 +12,7 @@ function problemsOf(env: Record<string, string>): ConfigValidationError {
 }
 
 const settingsOf = (env: Record<string, string>) =>
-  loadConfig(env).viewStores.neo4j as Neo4jSettings | undefined;
+  loadConfig(env).viewStores.neo4j as Neo4jConnection | undefined;
 
 describe('Neo4j settings from the environment', () => {
   it('is configured by PRISM_NEO4J_URL only', () => {

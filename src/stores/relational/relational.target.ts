@@ -8,7 +8,8 @@
  *   same generation), then one bulk DELETE, one bulk upsert, and the parking rows.
  */
 import { relationalStore } from './relational.store';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { borrowedPoolDriver, type PgPool } from './borrowed-pg-pool';
 import { ConnectionWatch, type ConnectionLogger } from '../../core/connection-watch';
 import { guardedClientClass } from '../../eventstore/postgres/guarded-pg-client';
 import { describeServer } from '../../eventstore/postgres/postgres-errors';
@@ -47,6 +48,13 @@ export type RelationalTargetConfig =
       /** Where a lost and a regained connection are logged (once per outage). Default: the console. */
       readonly logger?: ConnectionLogger;
     }
+  | {
+      readonly kind: 'postgres';
+      /** A pool the app owns (borrowed-pg-pool.ts): used, never ended by the target. */
+      readonly pool: PgPool;
+      readonly schema?: string;
+      readonly logger?: ConnectionLogger;
+    }
   | { readonly kind: 'sqlite'; readonly file: string };
 
 export class RelationalTarget extends BookkeepingTarget<Session> {
@@ -72,32 +80,13 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
   static async connect(config: RelationalTargetConfig): Promise<RelationalTarget> {
     // SQLite is in-process: its watch never sees a lost connection.
     const watch =
-      config.kind === 'postgres'
-        ? new ConnectionWatch(`PostgreSQL view store at ${describeServer(config.url)}`, config.logger)
-        : new ConnectionWatch(`SQLite view store at ${config.file}`);
-    const dataSource =
-      config.kind === 'postgres'
-        ? new DataSource({
-            type: 'postgres',
-            url: config.url,
-            schema: config.schema ?? 'public',
-            applicationName: 'prism-target',
-            // TypeORM listens on a client only while a query runner holds it; every client listens for
-            // its whole life, so a reset connection never crashes the process (issue #12 item 11).
-            extra: { max: config.poolSize ?? 10, Client: guardedClientClass(watch) },
-            poolErrorHandler: (error: unknown) => watch.lost(error),
-          })
-        : new DataSource({
-            type: 'better-sqlite3',
-            database: config.file,
-            enableWAL: true,
-            // WAL + NORMAL survives a killed process (what the crash tests do); only power loss could
-            // lose the last transactions, never leave a half-applied one.
-            prepareDatabase: (db: { pragma(source: string): unknown }) => {
-              db.pragma('synchronous = NORMAL');
-              db.pragma('busy_timeout = 5000');
-            },
-          });
+      config.kind === 'sqlite'
+        ? new ConnectionWatch(`SQLite view store at ${config.file}`)
+        : new ConnectionWatch(
+            `PostgreSQL view store at ${'url' in config ? describeServer(config.url) : "the app's pool"}`,
+            config.logger,
+          );
+    const dataSource = new DataSource(dataSourceOptions(config, watch));
     await dataSource.initialize();
     const dialect =
       config.kind === 'postgres' ? new PostgresDialect(config.schema ?? 'public') : new SqliteDialect();
@@ -206,6 +195,35 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
     }
     return document;
   }
+}
+
+function dataSourceOptions(config: RelationalTargetConfig, watch: ConnectionWatch): DataSourceOptions {
+  if (config.kind === 'sqlite')
+    return {
+      type: 'better-sqlite3',
+      database: config.file,
+      enableWAL: true,
+      // WAL + NORMAL survives a killed process (what the crash tests do); only power loss could
+      // lose the last transactions, never leave a half-applied one.
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('synchronous = NORMAL');
+        db.pragma('busy_timeout = 5000');
+      },
+    };
+  const common = {
+    type: 'postgres' as const,
+    schema: config.schema ?? 'public',
+    poolErrorHandler: (error: unknown) => watch.lost(error),
+  };
+  if ('pool' in config) return { ...common, driver: borrowedPoolDriver(config.pool, watch) };
+  return {
+    ...common,
+    url: config.url,
+    applicationName: 'prism-target',
+    // TypeORM listens on a client only while a query runner holds it; every client listens for
+    // its whole life, so a reset connection never crashes the process (issue #12 item 11).
+    extra: { max: config.poolSize ?? 10, Client: guardedClientClass(watch) },
+  };
 }
 
 /** The last document operation per key wins (documents carry the whole new document). */

@@ -1,0 +1,127 @@
+/**
+ * Prism in a team's own Nest app (issue #14):
+ *
+ *   @Module({ imports: [PrismModule.forRoot({ eventStore, viewStores, projections })] })
+ *   @Module({ imports: [PrismModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService],
+ *                                                  useFactory: (config) => ({ ... }) })] })
+ *
+ * Global: the event store (EVENT_STORE, EVENT_LOG, EVENT_APPENDER), the projection runtime
+ * (ProjectionsService), read-your-writes, metrics and tracing, the drain gate and Prism's API-key guard
+ * (unless `auth: false`) are there for the whole app. The HTTP APIs are four modules, all mounted by
+ * default; `mount` leaves any of them out, for the app to import itself under its own prefix. The append
+ * route (`POST /streams/{streamId}/events`) is mounted too when Prism may write (`http.appendRoute`).
+ */
+import {
+  type DynamicModule,
+  type InjectionToken,
+  Module,
+  type ModuleMetadata,
+  type OptionalFactoryDependency,
+  type Provider,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { LifecycleModule } from '../lifecycle/lifecycle.module';
+import { ObservabilityModule } from '../observability/observability.module';
+import { ProjectionsModule } from '../projection-host/projections.module';
+import { ConsistencyModule } from '../query/consistency/consistency.module';
+import { PrismAdminModule } from './prism-admin.module';
+import { PRISM_CONFIG, PRISM_OPTIONS } from './prism-config';
+import { PRISM_EVENT_TOKENS, prismEventsProviders } from './prism-events.providers';
+import { PrismHealthModule } from './prism-health.module';
+import { PrismMetricsModule } from './prism-metrics.module';
+import { PrismAppendModule } from './prism-append.module';
+import type { PrismHttpOptions, PrismMountOptions, PrismOptions } from './prism-options';
+import { declareQueryApis, PrismQueryModule } from './prism-query.module';
+import { resolvePrismOptions } from './resolve-options';
+
+/** `PrismModule.forRootAsync`'s argument: options from the app's own providers. */
+export interface PrismAsyncOptions {
+  /** Modules whose providers the factory injects (e.g. the app's ConfigModule). */
+  readonly imports?: ModuleMetadata['imports'];
+  /** The providers passed to `useFactory`, in order. */
+  readonly inject?: readonly (InjectionToken | OptionalFactoryDependency)[];
+  /** Returns the options (without `mount` and `http`, given here: routes are fixed before it runs). */
+  readonly useFactory: (...dependencies: never[]) => PrismOptions | Promise<PrismOptions>;
+  /** Which APIs are mounted (all by default); see PrismOptions.mount. */
+  readonly mount?: PrismMountOptions | false;
+  /** `appendRoute: false` when the factory gives a read-only `eventLog`. */
+  readonly http?: PrismHttpOptions;
+}
+
+/** Prism in a Nest app: the event store, the projection runtime and its APIs (see the file comment). */
+@Module({})
+export class PrismModule {
+  /** Prism with options given in code (instances or settings); checked when the app starts. */
+  static forRoot(options: PrismOptions): DynamicModule {
+    return PrismModule.build(
+      [],
+      { provide: PRISM_OPTIONS, useValue: options },
+      {
+        mount: options.mount,
+        appendRoute: options.http?.appendRoute ?? options.eventLog === undefined,
+      },
+    );
+  }
+
+  /** Prism with options from a factory that injects the app's own providers. */
+  static forRootAsync(options: PrismAsyncOptions): DynamicModule {
+    return PrismModule.build(
+      options.imports ?? [],
+      { provide: PRISM_OPTIONS, inject: [...(options.inject ?? [])], useFactory: options.useFactory },
+      { mount: options.mount, appendRoute: options.http?.appendRoute ?? true, fromFactory: true },
+    );
+  }
+
+  private static build(
+    imports: NonNullable<ModuleMetadata['imports']>,
+    optionsProvider: Provider,
+    routes: {
+      readonly mount: PrismMountOptions | false | undefined;
+      readonly appendRoute: boolean;
+      readonly fromFactory?: boolean;
+    },
+  ): DynamicModule {
+    const context = { fromFactory: routes.fromFactory === true, appendRoute: routes.appendRoute };
+    // The store registry may have grown since the query module's file loaded (registerStoreModule).
+    declareQueryApis();
+    return {
+      module: PrismModule,
+      global: true,
+      imports: [
+        ...imports,
+        LifecycleModule,
+        ObservabilityModule.forRoot(),
+        ProjectionsModule,
+        ConsistencyModule,
+        ...mountedModules(routes.mount),
+        ...(routes.appendRoute ? [PrismAppendModule] : []),
+      ],
+      providers: [
+        optionsProvider,
+        // Checked when the app starts: a bad option fails the start with a message naming it.
+        {
+          provide: PRISM_CONFIG,
+          inject: [PRISM_OPTIONS],
+          useFactory: (options: PrismOptions) => resolvePrismOptions(options, context),
+        },
+        ...prismEventsProviders,
+        // App-wide, as Nest guards are; it only acts on routes marked @RequireRole (Prism's), and lets
+        // everything through with `auth: false`.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+      exports: [PRISM_CONFIG, ...PRISM_EVENT_TOKENS, ProjectionsModule],
+    };
+  }
+}
+
+function mountedModules(mount: PrismMountOptions | false | undefined): DynamicModule['imports'] & object {
+  const chosen =
+    mount === false ? { query: false, admin: false, metrics: false, health: false } : (mount ?? {});
+  return [
+    ...(chosen.query !== false ? [PrismQueryModule] : []),
+    ...(chosen.admin !== false ? [PrismAdminModule] : []),
+    ...(chosen.metrics !== false ? [PrismMetricsModule] : []),
+    ...(chosen.health !== false ? [PrismHealthModule] : []),
+  ];
+}
