@@ -6,27 +6,54 @@
  *                                                     store, the command handler), global
  *   PrismAggregatesModule.forFeature([invoice])      more aggregates, from a host's feature module
  *
- * Both need, from the app: CqrsModule.forRoot(), the event store (EVENT_APPENDER and EVENT_LOG, as
- * EventStoreModule provides them) and APP_CONFIG.
+ * Both need PrismModule in the app (src/nest: the event store, the config, CqrsModule), which calls forRoot
+ * with its `aggregates` option. The routes get Prism's request checks and error format (src/nest/prism-http.ts),
+ * in a host's app too, where they apply to Prism's routes only.
  */
-import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { CommandsModule } from '../commands/commands.module';
 import { registerDomainErrorCodes } from '../http/error-catalog';
+import { prismRequestChecks, shutdownGateOf, withPrismErrorFormat } from '../nest/prism-http';
 import { KNOWN_EVENT_TYPES } from '../projection-host/projection-catalog';
 import type { Aggregate } from './aggregate.types';
 import { controllerOf } from './aggregate-controller.factory';
 
+/** The controllers one PrismAggregatesModule instance mounts, for its request checks. */
+const AGGREGATE_CONTROLLERS = Symbol('AGGREGATE_CONTROLLERS');
+
 /** Mounts defined aggregates' command routes (see the file comment). */
 @Module({})
-export class PrismAggregatesModule {
+export class PrismAggregatesModule implements NestModule {
+  constructor(
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(AGGREGATE_CONTROLLERS) private readonly controllers: readonly Type[],
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.controllers.length > 0)
+      consumer.apply(prismRequestChecks(shutdownGateOf(this.moduleRef))).forRoutes(...this.controllers);
+  }
+
   /** The app's aggregates, plus the write side's shared pieces (global). */
   static forRoot(aggregates: readonly Aggregate[] = []): DynamicModule {
+    const feature = PrismAggregatesModule.forFeature(aggregates);
     return {
-      ...PrismAggregatesModule.forFeature(aggregates),
+      ...feature,
       global: true,
       imports: [CommandsModule],
-      // The projection host warns about a definition reading an event type none of these writes.
-      providers: [{ provide: KNOWN_EVENT_TYPES, useValue: eventTypesOf(aggregates) }],
+      providers: [
+        ...(feature.providers ?? []),
+        // The projection host warns about a definition reading an event type none of these writes.
+        { provide: KNOWN_EVENT_TYPES, useValue: eventTypesOf(aggregates) },
+      ],
       exports: [KNOWN_EVENT_TYPES],
     };
   }
@@ -39,7 +66,12 @@ export class PrismAggregatesModule {
         Object.entries(aggregate.errors).map(([code, { status, meaning }]) => ({ code, status, meaning })),
       ),
     );
-    return { module: PrismAggregatesModule, controllers: aggregates.map(controllerOf) };
+    const controllers = withPrismErrorFormat(aggregates.map(controllerOf));
+    return {
+      module: PrismAggregatesModule,
+      controllers,
+      providers: [{ provide: AGGREGATE_CONTROLLERS, useValue: controllers }],
+    };
   }
 }
 

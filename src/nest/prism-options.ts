@@ -4,6 +4,7 @@
  * an Elasticsearch Client, a Neo4j Driver: Prism uses them and never closes them) or settings (Prism opens
  * and closes what it makes). `prismOptionsFromEnv()` builds these options from PRISM_* variables.
  */
+import type { Aggregate } from '../aggregates/aggregate.types';
 import type { ApiKey, QueryAuthMode } from '../auth/api-keys';
 import type { WrittenDefinition } from '../dsl/model/definition.schema';
 import type { EventLog, EventStore } from '../eventstore/event-store.port';
@@ -87,6 +88,11 @@ export interface PrismOptions {
   readonly mount?: PrismMountOptions | false;
   /** With `forRootAsync`, give it beside `useFactory`. */
   readonly http?: PrismHttpOptions;
+  /**
+   * The app's aggregates (`defineAggregate`): their command routes, validation, errors and OpenAPI. With
+   * `forRootAsync`, give them beside `useFactory`. Not with a read-only `eventLog`.
+   */
+  readonly aggregates?: readonly Aggregate[];
 }
 
 export interface PrismHttpOptions {

@@ -9,7 +9,8 @@
  * (ProjectionsService), read-your-writes, metrics and tracing, the drain gate and Prism's API-key guard
  * (unless `auth: false`) are there for the whole app. The HTTP APIs are four modules, all mounted by
  * default; `mount` leaves any of them out, for the app to import itself under its own prefix. The append
- * route (`POST /streams/{streamId}/events`) is mounted too when Prism may write (`http.appendRoute`).
+ * route (`POST /streams/{streamId}/events`) and the command routes of the app's aggregates (`aggregates`)
+ * are mounted too when Prism may write.
  */
 import {
   type DynamicModule,
@@ -20,6 +21,9 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Aggregate } from '../aggregates/aggregate.types';
+import { PrismAggregatesModule } from '../aggregates/aggregates.module';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ObservabilityModule } from '../observability/observability.module';
@@ -41,12 +45,17 @@ export interface PrismAsyncOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** The providers passed to `useFactory`, in order. */
   readonly inject?: readonly (InjectionToken | OptionalFactoryDependency)[];
-  /** Returns the options (without `mount` and `http`, given here: routes are fixed before it runs). */
+  /**
+   * Returns the options (without `mount`, `http` and `aggregates`, given here: routes are fixed before it
+   * runs).
+   */
   readonly useFactory: (...dependencies: never[]) => PrismOptions | Promise<PrismOptions>;
   /** Which APIs are mounted (all by default); see PrismOptions.mount. */
   readonly mount?: PrismMountOptions | false;
   /** `appendRoute: false` when the factory gives a read-only `eventLog`. */
   readonly http?: PrismHttpOptions;
+  /** The app's aggregates (defineAggregate), whose command routes are mounted; see PrismOptions.aggregates. */
+  readonly aggregates?: readonly Aggregate[];
 }
 
 /** Prism in a Nest app: the event store, the projection runtime and its APIs (see the file comment). */
@@ -54,12 +63,15 @@ export interface PrismAsyncOptions {
 export class PrismModule {
   /** Prism with options given in code (instances or settings); checked when the app starts. */
   static forRoot(options: PrismOptions): DynamicModule {
+    const writable = options.eventLog === undefined;
     return PrismModule.build(
       [],
       { provide: PRISM_OPTIONS, useValue: options },
       {
         mount: options.mount,
-        appendRoute: options.http?.appendRoute ?? options.eventLog === undefined,
+        appendRoute: options.http?.appendRoute ?? writable,
+        // Over a read-only log nothing takes commands (the options check refuses aggregates there).
+        aggregates: writable ? (options.aggregates ?? []) : undefined,
       },
     );
   }
@@ -69,7 +81,12 @@ export class PrismModule {
     return PrismModule.build(
       options.imports ?? [],
       { provide: PRISM_OPTIONS, inject: [...(options.inject ?? [])], useFactory: options.useFactory },
-      { mount: options.mount, appendRoute: options.http?.appendRoute ?? true, fromFactory: true },
+      {
+        mount: options.mount,
+        appendRoute: options.http?.appendRoute ?? true,
+        aggregates: options.aggregates ?? [],
+        fromFactory: true,
+      },
     );
   }
 
@@ -79,10 +96,17 @@ export class PrismModule {
     routes: {
       readonly mount: PrismMountOptions | false | undefined;
       readonly appendRoute: boolean;
+      /** Undefined: no write side at all (a read-only log given to forRoot). */
+      readonly aggregates: readonly Aggregate[] | undefined;
       readonly fromFactory?: boolean;
     },
   ): DynamicModule {
-    const context = { fromFactory: routes.fromFactory === true, appendRoute: routes.appendRoute };
+    const context = {
+      fromFactory: routes.fromFactory === true,
+      appendRoute: routes.appendRoute,
+      // forRoot's aggregates are in the options the check reads; forRootAsync's are given beside them.
+      ...(routes.fromFactory === true && { aggregates: routes.aggregates?.length ?? 0 }),
+    };
     // The store registry may have grown since the query module's file loaded (registerStoreModule).
     declareQueryApis();
     return {
@@ -96,6 +120,11 @@ export class PrismModule {
         ConsistencyModule,
         ...mountedModules(routes.mount),
         ...(routes.appendRoute ? [PrismAppendModule] : []),
+        // The write side (CommandRunner, Idempotency-Key store, the aggregates' command handler; global) and
+        // the aggregates' command routes. A host's feature module adds more: PrismAggregatesModule.forFeature.
+        ...(routes.aggregates === undefined
+          ? []
+          : [CqrsModule.forRoot(), PrismAggregatesModule.forRoot(routes.aggregates)]),
       ],
       providers: [
         optionsProvider,

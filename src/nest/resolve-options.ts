@@ -39,7 +39,7 @@ export class PrismOptionsError extends Error {
   }
 }
 
-/** The options PrismOptions knows; `aggregates` belongs to the aggregates' routes. */
+/** The options PrismOptions knows. */
 const KNOWN_OPTIONS = [
   'eventStore',
   'eventLog',
@@ -129,6 +129,8 @@ export interface ResolveContext {
   readonly fromFactory?: boolean;
   /** forRootAsync's `http.appendRoute`, given beside the factory. */
   readonly appendRoute?: boolean;
+  /** How many aggregates forRootAsync was given beside the factory. */
+  readonly aggregates?: number;
 }
 
 /** @throws PrismOptionsError listing every bad option. */
@@ -145,12 +147,19 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
   for (const key of Object.keys(options))
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key))
       problems.push({ option: key, problem: `unknown option (known: ${KNOWN_OPTIONS.join(', ')})` });
-  for (const option of ['mount', 'http'] as const)
+  for (const option of ['mount', 'http', 'aggregates'] as const)
     if (context.fromFactory && options[option] !== undefined)
       problems.push({
         option,
         problem: `give \`${option}\` to forRootAsync beside \`useFactory\`, not in what the factory returns: the routes are fixed before the factory runs`,
       });
+  if (options.aggregates !== undefined && !Array.isArray(options.aggregates))
+    problems.push({ option: 'aggregates', problem: 'expected a list of defineAggregate(...) results' });
+  else if (options.eventLog !== undefined && (context.aggregates ?? options.aggregates?.length ?? 0) > 0)
+    problems.push({
+      option: 'aggregates',
+      problem: 'a read-only `eventLog` takes no commands; give an `eventStore`, or no aggregates',
+    });
   if (options.eventLog !== undefined && (context.appendRoute ?? options.http?.appendRoute) === true)
     problems.push({
       option: 'http.appendRoute',

@@ -11,12 +11,16 @@ import path from 'node:path';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory, RouterModule } from '@nestjs/core';
 import request from 'supertest';
+import { z } from 'zod';
 import {
+  AlreadyExistsError,
   createEventStore,
+  defineAggregate,
   defineProjection,
   EVENT_APPENDER,
   type EventAppender,
   type EventStore,
+  PrismAggregatesModule,
   PrismHealthModule,
   PrismModule,
   PrismOptionsError,
@@ -46,6 +50,41 @@ const notes = defineProjection<NoteEvents>()({
 }).on('NoteWritten', ({ event, upsert }) => [
   upsert({ key: event.data.noteId, set: { text: event.data.text } }),
 ]);
+
+/** An aggregate of the app: `POST /notes` writes a note once. */
+const note = defineAggregate({
+  name: 'note',
+  initialState: { written: false },
+  events: { NoteWritten: { data: z.object({ noteId: z.string(), text: z.string() }) } },
+  evolve: () => ({ written: true }),
+  commands: {
+    write: {
+      creates: true,
+      idField: 'noteId',
+      payload: z.object({ noteId: z.string(), text: z.string().min(1) }),
+      decide({ text }, state, { id }) {
+        if (state.written) throw new AlreadyExistsError('note_exists', `Note ${id} is already written.`);
+        return [{ type: 'NoteWritten', data: { noteId: id, text } }];
+      },
+    },
+  },
+});
+
+/** An aggregate of one of the app's feature modules: `POST /tags`. */
+const tag = defineAggregate({
+  name: 'tag',
+  initialState: {},
+  events: { TagCreated: { data: z.object({ tagId: z.string() }) } },
+  evolve: (state) => state,
+  commands: {
+    create: {
+      creates: true,
+      idField: 'tagId',
+      payload: z.object({ tagId: z.string() }),
+      decide: (_command, _state, { id }) => [{ type: 'TagCreated', data: { tagId: id } }],
+    },
+  },
+});
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -179,6 +218,41 @@ describe('a team app choosing what to mount', () => {
       await http().get(absent).set('Authorization', `Bearer ${ADMIN_KEY}`).expect(404);
   });
 
+  it('serves the app’s aggregates, from forRootAsync and from a feature module, in Prism’s error format', async () => {
+    @Module({ imports: [PrismAggregatesModule.forFeature([tag])] })
+    class TagsModule {}
+    await start(
+      PrismModule.forRootAsync({
+        useFactory: () => ({
+          ...files('aggregates'),
+          projections: { definitions: [notes] },
+        }),
+        aggregates: [note],
+      }),
+      TagsModule,
+    );
+    const written = await http().post('/notes').send({ noteId: 'n7', text: 'from a command' }).expect(201);
+    expect(written.body).toMatchObject({ id: 'n7', streamId: 'note-n7', revision: 0 });
+    const view = await http()
+      .get('/views/team_notes/n7')
+      .query({ after: String(written.body.position), wait: '10000' })
+      .expect(200);
+    expect(view.body).toEqual({ note_id: 'n7', text: 'from a command' });
+    // Domain errors, validation and the request checks, as on every Prism route; no app-wide filter here.
+    expect(
+      (await http().post('/notes').send({ noteId: 'n7', text: 'again' }).expect(409)).body,
+    ).toMatchObject({
+      error: 'note_exists',
+    });
+    expect((await http().post('/notes').send({ noteId: 'n8' }).expect(400)).body).toMatchObject({
+      error: 'validation_failed',
+    });
+    await http().post('/notes').type('form').send('noteId=n9&text=x').expect(415);
+    expect((await http().post('/tags').send({ tagId: 't1' }).expect(201)).body).toMatchObject({
+      streamId: 'tag-t1',
+    });
+  });
+
   it('projects a log it may only read, refuses to append to it, and leaves it open', async () => {
     const log: EventStore = await createEventStore({
       kind: 'embedded',
@@ -236,6 +310,14 @@ describe('a team app choosing what to mount', () => {
       }),
     );
     await expect(fromFactory).rejects.toThrow(/- mount: give `mount` to forRootAsync beside `useFactory`/);
+    const aggregatesFromFactory = start(
+      PrismModule.forRootAsync({
+        useFactory: () => ({ eventStore: { kind: 'embedded', file: ':memory:' }, aggregates: [note] }),
+      }),
+    );
+    await expect(aggregatesFromFactory).rejects.toThrow(
+      /- aggregates: give `aggregates` to forRootAsync beside/,
+    );
     const readOnlyWithAppends = start(
       PrismModule.forRootAsync({
         useFactory: () => ({ eventLog: unusedLog }),

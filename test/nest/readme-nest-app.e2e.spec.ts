@@ -64,10 +64,10 @@ describe('README: use Prism in your own NestJS app', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('has the app module, its projection and its controller', () => {
+  it('has the app module, its aggregate and its projection', () => {
     expect([...section.files.keys()].sort()).toEqual([
       'src/app.module.ts',
-      'src/notes.controller.ts',
+      'src/note.aggregate.ts',
       'src/notes.projection.ts',
     ]);
   });
