@@ -13,8 +13,6 @@ export default tseslint.config(
       'data/**',
       '.prism-stores/**',
       'test/stores/*/target/**',
-      // The consumer app's next step, outside every build until the package has its Nest module (#14).
-      'test/consumer/app/next/**',
       '**/*.mjs',
       '**/*.js',
     ],

@@ -35,7 +35,7 @@ const APP_DEPENDENCIES = [
 ];
 const APP_DEV_DEPENDENCIES = ['typescript', '@types/node'];
 
-/** The app's tests, run with node:test after `tsc` (`next/` holds the ones waiting for the package's Nest module). */
+/** The app's tests, run with node:test after `tsc`. */
 const APP_TESTS = ['dist/test/projection.test.js', 'dist/test/cart.test.js'];
 
 export interface PackedPackage {
@@ -129,10 +129,7 @@ function installedVersion(name: string): string {
  * small machine), which the app never loads (its log and views are in PostgreSQL).
  */
 export function createApp(folder: string, tarball: string): void {
-  cpSync(TEMPLATE, folder, {
-    recursive: true,
-    filter: (source) => !source.startsWith(path.join(TEMPLATE, 'next')),
-  });
+  cpSync(TEMPLATE, folder, { recursive: true });
   cpSync(path.join(folder, 'tsconfig.consumer.json'), path.join(folder, 'tsconfig.json'));
   rmSync(path.join(folder, 'tsconfig.consumer.json'));
   const pinned = (names: readonly string[]) =>

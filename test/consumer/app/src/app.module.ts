@@ -1,35 +1,29 @@
-/** The app's root module: its event store, its projections and their query API, its commands. */
-import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { createEventStore, storeModule, type EventStore } from '@prism/platform';
-import { CartProjections } from './cart-projections';
-import { CartsController } from './carts.controller';
-import { CART_SETTINGS, EVENT_STORE, type CartSettings } from './tokens';
+/** The app's root module on the package's Nest module: its aggregate, its projections folder, PostgreSQL. */
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PrismModule } from '@prism/platform';
+import { cart } from './cart.aggregate';
 
-@Global()
-@Module({})
-class CartCoreModule {}
+export interface CartAppSettings {
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly projectionsDir: string;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(settings: CartSettings): DynamicModule {
-    const core: DynamicModule = {
-      module: CartCoreModule,
-      providers: [
-        { provide: CART_SETTINGS, useValue: settings },
-        {
-          provide: EVENT_STORE,
-          useFactory: (): Promise<EventStore> =>
-            createEventStore({ kind: 'postgres', url: settings.databaseUrl, schema: settings.schema }),
-        },
-        CartProjections,
+  static forRoot(settings: CartAppSettings): DynamicModule {
+    const { databaseUrl: url, schema } = settings;
+    return {
+      module: AppModule,
+      imports: [
+        PrismModule.forRoot({
+          eventStore: { kind: 'postgres', url, schema },
+          viewStores: { relational: { url, schema } },
+          projections: { folder: settings.projectionsDir },
+          aggregates: [cart],
+          auth: false,
+        }),
       ],
-      exports: [CART_SETTINGS, EVENT_STORE, CartProjections],
     };
-    const queries = storeModule('relational').connection.query!.module({
-      imports: [core],
-      inject: [CartProjections],
-      useFactory: (projections: CartProjections) => projections.queryHost(),
-    });
-    return { module: AppModule, imports: [core, queries], controllers: [CartsController] };
   }
 }

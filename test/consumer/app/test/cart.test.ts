@@ -1,6 +1,6 @@
 /**
- * The app's own end-to-end test: boot it, send its commands, read its projection over HTTP.
- * Needs DATABASE_URL (a PostgreSQL database of its own).
+ * The app's own end-to-end test on the package's aggregate and Nest module: boot it, send its commands,
+ * read its projection with read-your-writes. Needs DATABASE_URL (a PostgreSQL database of its own).
  */
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
@@ -31,15 +31,17 @@ void test('a cart opened and filled by commands is read back from its projection
     });
   try {
     assert.equal((await post('/carts', { cartId: 'c1' })).status, 201);
-    assert.equal((await post('/carts/c1/add-product', { productId: 'p1', qty: 2 })).status, 201);
-    assert.equal((await post('/carts/c1/add-product', { productId: 'p2', qty: 1 })).status, 201);
-    assert.equal((await post('/carts/c1/add-product', { productId: 'p3', qty: 0 })).status, 422);
-    assert.equal((await post('/carts', { cartId: 'c1' })).status, 422);
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p1', qty: 2 })).status, 202);
+    const added = await post('/carts/c1/add-product', { productId: 'p2', qty: 1 });
+    assert.equal(added.status, 202);
+    const { position } = (await added.json()) as { position: string };
+    assert.equal((await post('/carts/c1/add-product', { productId: 'p3', qty: 0 })).status, 400);
+    assert.equal((await post('/carts', { cartId: 'c1' })).status, 409);
+    assert.equal((await post('/carts/c9/add-product', { productId: 'p1', qty: 1 })).status, 404);
 
-    const row = await fetch(`${url}/views/cart_summary/c1`);
+    const row = await fetch(`${url}/views/cart_summary/c1?after=${position}`);
     assert.equal(row.status, 200);
     assert.deepEqual(await row.json(), { cart_id: 'c1', items: 3 });
-    assert.equal((await fetch(`${url}/views/cart_summary/c9`)).status, 404);
   } finally {
     await app.close();
   }

@@ -1,7 +1,6 @@
 /**
- * The app's cart declared with the package's `defineAggregate` (API.md of issue #14): routes, validation,
- * domain errors, revisions and idempotency come with it. Replaces ../src/cart.ts, ../src/carts.controller.ts
- * and the hand-written wiring once `defineAggregate` and `PrismModule` are in the package.
+ * The app's cart declared with the package's `defineAggregate`: routes (`POST /carts`,
+ * `POST /carts/:cartId/add-product`), validation, domain errors, revisions and idempotency come with it.
  */
 import { z } from 'zod';
 import { AlreadyExistsError, defineAggregate, NotFoundError } from '@prism/platform';
@@ -10,14 +9,20 @@ interface CartState {
   readonly status: 'none' | 'open';
 }
 
+const initialState: CartState = { status: 'none' };
+
 export const cart = defineAggregate({
   name: 'cart',
-  initialState: { status: 'none' } as CartState,
+  initialState,
   events: {
     CartOpened: { data: z.object({ cartId: z.string() }) },
     ProductAdded: {
       data: z.object({ cartId: z.string(), productId: z.string(), qty: z.number().int().positive() }),
     },
+  },
+  errors: {
+    cart_exists: { status: 409, meaning: 'A cart with this id is already open.' },
+    cart_not_found: { status: 404, meaning: 'No open cart has this id: open it first.' },
   },
   evolve(state, event) {
     return event.type === 'CartOpened' ? { status: 'open' } : state;
