@@ -10,12 +10,8 @@
  * Plain TypeScript: the controller is a thin Nest adapter around it.
  */
 import type { CommandContext } from '../commands/command-context';
-import type {
-  EarlierAttempt,
-  IdempotencyStore,
-  RememberedResult,
-} from '../commands/idempotency/idempotency.port';
-import { runIdempotently } from '../commands/idempotency/run-idempotently';
+import type { IdempotencyStore } from '../commands/idempotency/idempotency.port';
+import { findEarlierWrite, runIdempotently } from '../commands/idempotency/run-idempotently';
 import type {
   AppendResult,
   EventToAppend,
@@ -58,7 +54,7 @@ export class AppendService {
           streamId: request.streamId,
         },
         execute: () => this.write(request, context),
-        findEarlier: (attempt) => this.resultOf(attempt),
+        findEarlier: (attempt) => findEarlierWrite(this.writer, attempt),
       },
       this.log,
     );
@@ -88,14 +84,5 @@ export class AppendService {
       traced.failed(error);
       throw error;
     }
-  }
-
-  /** What an earlier attempt wrote, found by its request id (the causationId of its events). */
-  private async resultOf(attempt: EarlierAttempt): Promise<RememberedResult | undefined> {
-    const events = await this.writer.readStream(attempt.streamId);
-    const last = events.filter((event) => event.metadata.causationId === attempt.commandId).at(-1);
-    return last === undefined
-      ? undefined
-      : { id: attempt.streamId, streamId: last.streamId, revision: last.revision, position: last.position };
   }
 }

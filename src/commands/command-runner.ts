@@ -12,8 +12,8 @@ import { WrongExpectedRevisionError } from '../eventstore/event-store.errors';
 import type { AppendResult, ExpectedRevision, StreamWriter } from '../eventstore/event-store.port';
 import { startAppendSpan } from '../observability/tracing/append-span';
 import type { CommandContext, CommandOutcome } from './command-context';
-import type { EarlierAttempt, IdempotencyStore, RememberedResult } from './idempotency/idempotency.port';
-import { runIdempotently } from './idempotency/run-idempotently';
+import type { IdempotencyStore } from './idempotency/idempotency.port';
+import { findEarlierWrite, runIdempotently } from './idempotency/run-idempotently';
 
 /** The revision of a stream with no events. */
 export const NO_REVISION = -1;
@@ -67,7 +67,7 @@ export class CommandRunner {
           streamId: streamIdOf(decider, id),
         },
         execute: () => this.execute(decider, id, context, decide),
-        findEarlier: (attempt) => this.resultOf(attempt),
+        findEarlier: (attempt) => findEarlierWrite(this.store, attempt),
       },
       this.log,
     );
@@ -117,18 +117,5 @@ export class CommandRunner {
       traced.failed(error);
       throw error;
     }
-  }
-
-  /** What an earlier attempt wrote, found by its command id (the causationId of its events). */
-  private async resultOf(attempt: EarlierAttempt): Promise<RememberedResult | undefined> {
-    const events = await this.store.readStream(attempt.streamId);
-    const last = events.filter((event) => event.metadata.causationId === attempt.commandId).at(-1);
-    if (last === undefined) return undefined;
-    return {
-      id: attempt.aggregateId,
-      streamId: last.streamId,
-      revision: last.revision,
-      position: last.position,
-    };
   }
 }

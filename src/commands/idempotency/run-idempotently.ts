@@ -7,7 +7,7 @@
  * they share one key namespace and handle the crash windows alike; each supplies only its own write and
  * how to find what an earlier attempt of it wrote.
  */
-import type { AppendResult } from '../../eventstore/event-store.port';
+import type { AppendResult, EventLog } from '../../eventstore/event-store.port';
 import type {
   EarlierAttempt,
   IdempotencyStore,
@@ -72,4 +72,24 @@ export async function runIdempotently(
 
 function replayOf({ id, ...result }: RememberedResult): IdempotentOutcome {
   return { id, result, replayed: true };
+}
+
+/**
+ * What an earlier attempt wrote: the last event of its stream whose causationId is the attempt's command
+ * id (every write run here stamps it), remembered under the attempt's aggregate id. Undefined when that
+ * attempt wrote nothing. The `findEarlier` of both commands and the append route.
+ */
+export async function findEarlierWrite(
+  log: Pick<EventLog, 'readStream'>,
+  attempt: EarlierAttempt,
+): Promise<RememberedResult | undefined> {
+  const events = await log.readStream(attempt.streamId);
+  const last = events.filter((event) => event.metadata.causationId === attempt.commandId).at(-1);
+  if (last === undefined) return undefined;
+  return {
+    id: attempt.aggregateId,
+    streamId: last.streamId,
+    revision: last.revision,
+    position: last.position,
+  };
 }
