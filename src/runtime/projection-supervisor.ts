@@ -307,7 +307,7 @@ export class ProjectionSupervisor {
       const head = await this.deps.store.headPosition(logFilterOf(rebuilt.plan));
       if (rebuilt.position < head) return;
       const result = await this.deps.target.activate(rebuilt.view, { minCheckpoint: head });
-      if (result.kind === 'behind') return;
+      if (result.kind !== 'activated') return;
       const old = this.live;
       const oldView = old?.view ?? this.frozen;
       this.live = rebuilt;

@@ -82,7 +82,13 @@ export interface CheckpointRange {
 export type CommitResult =
   | { readonly kind: 'committed'; readonly checkpoint: bigint }
   /** Nothing was written (or, without transactions, only harmless re-applicable writes). */
-  | { readonly kind: 'checkpoint-mismatch'; readonly actual: bigint | undefined };
+  | { readonly kind: 'checkpoint-mismatch'; readonly actual: bigint | undefined }
+  /**
+   * The generation's stored fence is above the batch's `fence`: a newer lease holder took this projection
+   * over, so the writer lost its lease and must stop (issue #15). Nothing was written (or, without
+   * transactions, only harmless re-applicable writes), and the fence is unchanged.
+   */
+  | { readonly kind: 'fenced'; readonly fence: bigint };
 
 /**
  * An event the runtime could not apply (parked) or applied-later-on-purpose (held behind a parked event
@@ -126,6 +132,14 @@ export interface CommitBatch {
   readonly release?: readonly bigint[];
   /** Operator resolutions to record with the batch (see ParkingResolution). */
   readonly resolve?: readonly ParkingResolution[];
+  /**
+   * The writer's lease epoch (issue #15). Stored with the checkpoint, in the checkpoint's compare-and-set:
+   * a batch whose fence is below the stored one is refused (`fenced`); an equal or higher one is applied
+   * and raises the stored fence to it. A new lease holder raises the fence of every generation it runs
+   * with an empty commit at the checkpoint (`from` = `to`, no operations) before it runs them, so a
+   * frozen former holder can commit nothing afterwards. Absent: not checked (one process, no leases).
+   */
+  readonly fence?: bigint;
 }
 
 export interface LoadedDocument {
@@ -157,7 +171,17 @@ export interface ScannedDocument {
 export type ActivateResult =
   | { readonly kind: 'activated'; readonly previous: Generation | null }
   /** The generation's checkpoint was below `minCheckpoint` when checked inside the swap: nothing changed. */
-  | { readonly kind: 'behind'; readonly checkpoint: bigint };
+  | { readonly kind: 'behind'; readonly checkpoint: bigint }
+  /** The generation's stored fence is above `options.fence`: the caller lost its lease; nothing changed. */
+  | { readonly kind: 'fenced'; readonly fence: bigint };
+
+/** Options of `Target.activate`. */
+export interface ActivateOptions {
+  /** Re-checked inside the swap: the generation's checkpoint must be at least this. */
+  readonly minCheckpoint?: bigint;
+  /** The caller's lease epoch, checked against the generation's stored fence inside the swap. */
+  readonly fence?: bigint;
+}
 
 export interface Target {
   readonly kind: TargetKind;
@@ -202,7 +226,7 @@ export interface Target {
    * never a mix), after re-checking inside the swap that its checkpoint is at least `minCheckpoint`.
    * The previously active generation becomes `retired`; call `drop` on it once its runner stopped.
    */
-  activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult>;
+  activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult>;
   /**
    * Removes a generation's storage, checkpoint and parked events. Refuses the active generation.
    * Idempotent.

@@ -16,6 +16,16 @@ export class CheckpointMoved extends Error {
   }
 }
 
+/**
+ * The commit was refused because a newer lease holder raised the generation's fence (issue #15): this
+ * process lost the projection and must stop running it, not retry.
+ */
+export class CommitFenced extends Error {
+  constructor(readonly fence: bigint) {
+    super(`a newer lease holder (epoch ${fence}) fenced this generation`);
+  }
+}
+
 export interface FoldedBatch {
   readonly operations: ViewOperation[];
   readonly park: ParkedEvent[];
@@ -56,6 +66,7 @@ export class BatchCommitter {
       checkpoint: { from: this.status.checkpoint, to },
     });
     if (result.kind === 'checkpoint-mismatch') throw new CheckpointMoved(result.actual);
+    if (result.kind === 'fenced') throw new CommitFenced(result.fence);
     observer?.batchCommitted({
       projection: view.projection,
       generation: view.generation,
@@ -93,5 +104,6 @@ export class BatchCommitter {
       checkpoint: { from: checkpoint, to: checkpoint },
     });
     if (result.kind === 'checkpoint-mismatch') throw new CheckpointMoved(result.actual);
+    if (result.kind === 'fenced') throw new CommitFenced(result.fence);
   }
 }

@@ -10,6 +10,7 @@ import type { TargetKind } from '../../core/view-shape';
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { StoreCapabilities } from '../store-capabilities';
 import type {
+  ActivateOptions,
   ActivateResult,
   CommitBatch,
   CommitResult,
@@ -62,7 +63,7 @@ export abstract class BookkeepingTarget<S> implements Target {
   readCheckpoint(view: ViewRef): Promise<bigint | undefined> {
     return this.bookkeeping.readCheckpoint(view);
   }
-  activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult> {
+  activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {
     return this.bookkeeping.activate(view, options);
   }
   drop(view: ViewRef): Promise<void> {

@@ -13,6 +13,7 @@ import { compareResolutions } from '../parking-resolution';
 import { dropWholeProjection, type ProjectionDrop, type ProjectionDropOptions } from '../projection-drop';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import type {
+  ActivateOptions,
   ActivateResult,
   CommitBatch,
   CommitResult,
@@ -34,7 +35,7 @@ export interface GenerationBookkeeping {
   setPaused(name: string, paused: boolean): Promise<void>;
   prepare(spec: GenerationSpec): Promise<void>;
   readCheckpoint(view: ViewRef): Promise<bigint | undefined>;
-  activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult>;
+  activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult>;
   drop(view: ViewRef): Promise<void>;
   listParked(view: ViewRef): Promise<ParkedEvent[]>;
   listResolutions(view: ViewRef): Promise<ParkingResolution[]>;
@@ -104,7 +105,7 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
    * restart's activate retires whatever else is still marked active (never the other way round, which
    * would let a restart drop a generation the registry still calls active).
    */
-  async activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult> {
+  async activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {
     return this.records.transaction<ActivateResult>(async (s) => {
       const checkpoint = await this.records.readCheckpoint(s, view, true);
       if (checkpoint === undefined)

@@ -15,6 +15,7 @@ import { compareResolutions } from '../parking-resolution';
 import type { StoreCapabilities } from '../store-capabilities';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
 import type {
+  ActivateOptions,
   ActivateResult,
   CommitBatch,
   CommitResult,
@@ -176,7 +177,7 @@ export class MemoryTarget implements Target {
     return { kind: 'committed', checkpoint: batch.checkpoint.to };
   }
 
-  activate(view: ViewRef, options?: { readonly minCheckpoint?: bigint }): Promise<ActivateResult> {
+  activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {
     const stored = this.generation(view);
     if (stored === undefined)
       return Promise.reject(new UnknownGenerationError(view.projection, view.generation, this.kind));
