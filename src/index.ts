@@ -202,6 +202,7 @@ export type {
 } from './stores/store-dsl';
 // The Target port: what a store module's target implements (test/contract/target.contract.ts).
 export type {
+  ActivateOptions,
   ActivateResult,
   CheckpointRange,
   CommitBatch,
