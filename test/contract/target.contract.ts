@@ -6,7 +6,8 @@
  *
  * The cases come in three groups, chosen by what the target holds, never by the store's name:
  *  - shared (target-shared.cases.ts): generations, the registry, the checkpoint compare-and-set, activate
- *    and drop, parking and resolutions, written with whichever family the view has;
+ *    and drop, parking and resolutions, written with whichever family the view has; and the fences of
+ *    issue #15 (target-fence.cases.ts), likewise;
  *  - document cases (target-document.cases.ts) for document shapes, whose plans read state;
  *  - graph cases (target-graph.cases.ts) for graph shapes: merges, deletes, scan order, shape checks.
  */
@@ -14,6 +15,7 @@ import { uniqueTestName } from '../support/stores';
 import type { TargetShape } from '../../src/core/view-shape';
 import type { Target } from '../../src/stores/target.port';
 import { documentCases } from './target-document.cases';
+import { fenceCases } from './target-fence.cases';
 import { graphCases } from './target-graph.cases';
 import { sharedCases } from './target-shared.cases';
 import {
@@ -88,6 +90,7 @@ export function targetContract(harness: TargetContractHarness): void {
     });
 
     sharedCases(context);
+    fenceCases(context);
     if (family.name === 'document') documentCases(context);
     else graphCases(context);
   });

@@ -51,14 +51,25 @@ export interface ProjectionChange {
 }
 
 /**
+ * A generation's checkpoint as stored: the position and the fence (issue #15: the lease epoch of the last
+ * writer that carried one; 0 for a new checkpoint and for checkpoints written before fences existed).
+ */
+export interface StoredCheckpoint {
+  readonly position: bigint;
+  readonly fence: bigint;
+}
+
+/**
  * First step of a commit (`BookkeepingRecords.claimCheckpoint`): the stored checkpoint was `from` and is
  * now held for this commit (locked, or already moved where the transaction makes that safe), with whatever
  * the store needs to finish the move (`token`, e.g. Elasticsearch's seq_no and primary term); or it was
- * somewhere else (`moved`: another runner, or a stale caller) and nothing was written.
+ * somewhere else (`moved`: another runner, or a stale caller) and nothing was written. Either way with the
+ * stored fence, read in the same step, which bookkeeping.ts compares with the batch's (undefined: no
+ * checkpoint at all).
  */
 export type CheckpointClaim =
-  | { readonly kind: 'claimed'; readonly token?: unknown }
-  | { readonly kind: 'moved'; readonly actual: bigint | undefined };
+  | { readonly kind: 'claimed'; readonly fence: bigint; readonly token?: unknown }
+  | { readonly kind: 'moved'; readonly actual: bigint | undefined; readonly fence: bigint | undefined };
 
 /** The parking records a commit writes with its batch (CommitBatch's park, release and resolve). */
 export type ParkingChanges = Pick<CommitBatch, 'park' | 'release' | 'resolve'>;
@@ -108,21 +119,23 @@ export interface BookkeepingRecords<S> {
   deleteGeneration(session: S, projection: string, generation: Generation): Promise<void>;
 
   // Checkpoints
-  /** Creates the checkpoint at 0 unless it exists (an existing one is never reset). */
+  /** Creates the checkpoint at position 0 with fence 0 unless it exists (an existing one is never reset). */
   createCheckpoint(session: S, view: ViewRef): Promise<void>;
   /** The stored checkpoint; `lock` holds it for the rest of the transaction where the store can. */
-  readCheckpoint(session: S, view: ViewRef, lock?: boolean): Promise<bigint | undefined>;
+  readCheckpoint(session: S, view: ViewRef, lock?: boolean): Promise<StoredCheckpoint | undefined>;
   /** First step of a commit, before the view's writes (see CheckpointClaim). */
   claimCheckpoint(session: S, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim>;
   /**
-   * Last step of a commit, after the view's writes and parking records: stores `range.to`. Stores without
-   * transactions make this the compare-and-set (the claim's token); `moved` when it lost.
+   * Last step of a commit, after the view's writes and parking records: stores `range.to` and `fence`
+   * (the claim's fence, or the batch's when that is higher). Stores without transactions make this the
+   * compare-and-set (the claim's token); `moved` (with the fence found) when it lost.
    */
   settleCheckpoint(
     session: S,
     view: ViewRef,
     range: CheckpointRange,
     claim: Extract<CheckpointClaim, { kind: 'claimed' }>,
+    fence: bigint,
   ): Promise<CheckpointClaim>;
   deleteCheckpoint(session: S, view: ViewRef): Promise<void>;
 

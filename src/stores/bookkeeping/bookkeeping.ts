@@ -7,6 +7,12 @@
  * (relational, Neo4j), in order where it has not (Elasticsearch, whose steps are ordered so a crash between
  * them leaves a state the next call completes). A commit's checkpoint is claimed first and settled last in
  * the same transaction as the view's writes and its parking records.
+ *
+ * Fencing (issue #15). Each checkpoint stores a fence: the lease epoch of the last writer that carried one.
+ * A commit or an activate whose fence is below it is refused (`fenced`) in the same step that checks the
+ * checkpoint, before the checkpoint compare (a writer that lost its lease is told so, whatever it thinks
+ * the checkpoint is); a commit with a fence at or above it stores its fence. `admitCommit`, `fenceAfter`
+ * and `isFenced` are that decision, shared with the memory target.
  */
 import type { JsonValue } from '../../core/json';
 import { compareResolutions } from '../parking-resolution';
@@ -24,7 +30,7 @@ import type {
   ProjectionRecord,
   ViewRef,
 } from '../target.port';
-import type { BookkeepingRecords, StoredGeneration, ViewStorage } from './bookkeeping.port';
+import type { BookkeepingRecords, CheckpointClaim, StoredGeneration, ViewStorage } from './bookkeeping.port';
 import { Rollback } from './rollback';
 import { migrateBookkeeping, type Migration, type SchemaVersionStore } from './schema-migrations';
 
@@ -94,24 +100,28 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
     await this.storage.createStorage(spec);
   }
 
-  readCheckpoint(view: ViewRef): Promise<bigint | undefined> {
-    return this.records.read((s) => this.records.readCheckpoint(s, view));
+  async readCheckpoint(view: ViewRef): Promise<bigint | undefined> {
+    return (await this.records.read((s) => this.records.readCheckpoint(s, view)))?.position;
   }
 
   /**
-   * Re-checks the checkpoint inside the swap (locked where the store can; elsewhere checkpoints only move
-   * forward, so a value read just before is a lower bound), swaps the readers, then moves the registry
-   * before the statuses: a crash between them leaves the registry naming the new generation, and the
-   * restart's activate retires whatever else is still marked active (never the other way round, which
-   * would let a restart drop a generation the registry still calls active).
+   * Re-checks the fence, then the checkpoint, inside the swap (locked where the store can; elsewhere
+   * checkpoints only move forward, so a value read just before is a lower bound, and a fence raised just
+   * after the read is a lease lost while swapping: the swap was due, and the new holder finds it done),
+   * swaps the readers, then moves the registry before the statuses: a crash between them leaves the
+   * registry naming the new generation, and the restart's activate retires whatever else is still marked
+   * active (never the other way round, which would let a restart drop a generation the registry still
+   * calls active).
    */
   async activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {
     return this.records.transaction<ActivateResult>(async (s) => {
-      const checkpoint = await this.records.readCheckpoint(s, view, true);
-      if (checkpoint === undefined)
+      const stored = await this.records.readCheckpoint(s, view, true);
+      if (stored === undefined)
         throw new UnknownGenerationError(view.projection, view.generation, this.storage.kind);
-      if (options?.minCheckpoint !== undefined && checkpoint < options.minCheckpoint)
-        throw new Rollback<ActivateResult>({ kind: 'behind', checkpoint });
+      if (isFenced(stored.fence, options?.fence))
+        throw new Rollback<ActivateResult>({ kind: 'fenced', fence: stored.fence });
+      if (options?.minCheckpoint !== undefined && stored.position < options.minCheckpoint)
+        throw new Rollback<ActivateResult>({ kind: 'behind', checkpoint: stored.position });
       const registry = await this.records.readProjection(s, view.projection);
       const generations = await this.records.listGenerations(s, view.projection);
       const previousNumber =
@@ -192,20 +202,21 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
   // Commits ----------------------------------------------------------------------------------------
 
   /**
-   * The frame of every commit: claim the checkpoint (a mismatch writes nothing), let the store write the
-   * view (`writeView`), record the parking changes, settle the checkpoint; all in one transaction where
-   * the store has one.
+   * The frame of every commit: claim the checkpoint (a stale fence or a mismatch writes nothing), let the
+   * store write the view (`writeView`), record the parking changes, settle the checkpoint with the fence;
+   * all in one transaction where the store has one. Without transactions the settle is the
+   * compare-and-set, and a fence raised between claim and settle makes it lose: `fenced`.
    */
   commit(view: ViewRef, batch: CommitBatch, writeView: (session: S) => Promise<void>): Promise<CommitResult> {
     return this.records.transaction<CommitResult>(async (s) => {
-      const claim = await this.records.claimCheckpoint(s, view, batch.checkpoint);
-      if (claim.kind === 'moved')
-        throw new Rollback<CommitResult>({ kind: 'checkpoint-mismatch', actual: claim.actual });
+      const claim = admitCommit(await this.records.claimCheckpoint(s, view, batch.checkpoint), batch);
+      if (claim.kind !== 'claimed') throw new Rollback<CommitResult>(claim);
       await writeView(s);
       if (hasParkingChanges(batch)) await this.records.writeParking(s, view, batch);
-      const settled = await this.records.settleCheckpoint(s, view, batch.checkpoint, claim);
-      if (settled.kind === 'moved')
-        throw new Rollback<CommitResult>({ kind: 'checkpoint-mismatch', actual: settled.actual });
+      const fence = fenceAfter(claim.fence, batch);
+      const settled = await this.records.settleCheckpoint(s, view, batch.checkpoint, claim, fence);
+      const kept = admitCommit(settled, batch);
+      if (kept.kind !== 'claimed') throw new Rollback<CommitResult>(kept);
       return { kind: 'committed', checkpoint: batch.checkpoint.to };
     });
   }
@@ -221,6 +232,33 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
     const resolutions = await this.records.read((s) => this.records.listResolutions(s, view));
     return resolutions.sort(compareResolutions);
   }
+}
+
+/** A commit's answer when it is refused. */
+export type CommitRefusal = Extract<CommitResult, { kind: 'fenced' | 'checkpoint-mismatch' }>;
+
+/**
+ * Whether a commit that found `claim` may go on (the claim), or why it is refused (issue #15): a stored
+ * fence above the batch's comes first (the writer lost its lease: a stronger reason than a stale
+ * checkpoint, and the answer that stops it), then a checkpoint that was not `from`. A batch without a
+ * fence is never fenced.
+ */
+export function admitCommit(
+  claim: CheckpointClaim,
+  batch: CommitBatch,
+): Extract<CheckpointClaim, { kind: 'claimed' }> | CommitRefusal {
+  if (isFenced(claim.fence, batch.fence)) return { kind: 'fenced', fence: claim.fence };
+  return claim.kind === 'moved' ? { kind: 'checkpoint-mismatch', actual: claim.actual } : claim;
+}
+
+/** The fence a commit that was not refused stores: the batch's (at least the stored one), or the stored one. */
+export function fenceAfter(stored: bigint, batch: CommitBatch): bigint {
+  return batch.fence !== undefined && batch.fence > stored ? batch.fence : stored;
+}
+
+/** Whether a stored fence refuses a writer carrying `fence` (absent: the writer holds no lease). */
+export function isFenced(stored: bigint | undefined, fence: bigint | undefined): stored is bigint {
+  return fence !== undefined && stored !== undefined && stored > fence;
 }
 
 function hasParkingChanges(batch: CommitBatch): boolean {

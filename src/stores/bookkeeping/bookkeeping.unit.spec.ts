@@ -1,8 +1,8 @@
 import type { TargetShape } from '../../core/view-shape';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
-import type { GenerationSpec, ParkedEvent, ViewRef } from '../target.port';
-import { Bookkeeping } from './bookkeeping';
-import type { StoredGeneration, ViewStorage } from './bookkeeping.port';
+import type { CheckpointRange, GenerationSpec, ParkedEvent, ViewRef } from '../target.port';
+import { admitCommit, Bookkeeping, fenceAfter } from './bookkeeping';
+import type { CheckpointClaim, StoredGeneration, ViewStorage } from './bookkeeping.port';
 import { InMemoryRecords, type MemoryBook } from './in-memory-records';
 
 const shape = {
@@ -57,8 +57,14 @@ class RecordingStorage implements ViewStorage<MemoryBook> {
   }
 }
 
-function setUp() {
-  const records = new InMemoryRecords();
+/** Records without transactions whose settle finds the fence raised since the claim (Elasticsearch's 409). */
+class SettleLosesToFence extends InMemoryRecords {
+  override settleCheckpoint(_: MemoryBook, __: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
+    return Promise.resolve({ kind: 'moved', actual: range.from, fence: 9n });
+  }
+}
+
+function setUp(records = new InMemoryRecords()) {
   const storage = new RecordingStorage();
   const versions: number[] = [];
   const book = new Bookkeeping(records, storage, {
@@ -70,11 +76,13 @@ function setUp() {
     },
     migrations: [{ version: 1, description: 'nothing to create', up: () => Promise.resolve() }],
   });
+  const views: number[] = [];
   const commit = (generation: number, from: bigint, to: bigint, extra = {}) =>
     book.commit(spec(generation), { operations: [], checkpoint: { from, to }, ...extra }, () =>
-      Promise.resolve(),
+      Promise.resolve(void views.push(generation)),
     );
-  return { book, storage, versions, commit };
+  const stored = (generation: number) => records.read((s) => records.readCheckpoint(s, spec(generation)));
+  return { book, storage, versions, commit, views, stored };
 }
 
 const parked = (position: bigint): ParkedEvent => ({
@@ -220,5 +228,68 @@ describe('shared bookkeeping', () => {
       activeGeneration: 1,
       paused: true,
     });
+  });
+});
+
+describe('fences (issue #15)', () => {
+  const claimed = (fence: bigint): CheckpointClaim => ({ kind: 'claimed', fence });
+  const moved = (actual: bigint | undefined, fence: bigint | undefined): CheckpointClaim => ({
+    kind: 'moved',
+    actual,
+    fence,
+  });
+  const batch = (fence?: bigint) => ({ operations: [], checkpoint: { from: 1n, to: 2n }, fence });
+
+  it('decides fenced before checkpoint-mismatch, and never fences a batch without a fence', () => {
+    expect(admitCommit(claimed(3n), batch(2n))).toEqual({ kind: 'fenced', fence: 3n });
+    expect(admitCommit(moved(5n, 3n), batch(2n))).toEqual({ kind: 'fenced', fence: 3n });
+    expect(admitCommit(moved(5n, 3n), batch(3n))).toEqual({ kind: 'checkpoint-mismatch', actual: 5n });
+    expect(admitCommit(moved(undefined, undefined), batch(1n))).toEqual({
+      kind: 'checkpoint-mismatch',
+      actual: undefined,
+    });
+    expect(admitCommit(claimed(3n), batch())).toEqual(claimed(3n));
+    expect(admitCommit(claimed(3n), batch(3n))).toEqual(claimed(3n));
+    expect([fenceAfter(3n, batch(5n)), fenceAfter(3n, batch(3n)), fenceAfter(3n, batch())]).toEqual([
+      5n,
+      3n,
+      3n,
+    ]);
+  });
+
+  it('refuses a stale fence before the view is written, leaving checkpoint, fence and parking as they were', async () => {
+    const { book, commit, views, stored } = setUp();
+    await book.prepare(spec(1));
+    expect(await commit(1, 0n, 0n, { fence: 4n })).toEqual({ kind: 'committed', checkpoint: 0n });
+    expect(await stored(1)).toEqual({ position: 0n, fence: 4n });
+    expect(await commit(1, 0n, 3n, { fence: 2n, park: [parked(2n)] })).toEqual({
+      kind: 'fenced',
+      fence: 4n,
+    });
+    expect(views).toEqual([1]);
+    expect(await stored(1)).toEqual({ position: 0n, fence: 4n });
+    expect(await book.listParked(spec(1))).toEqual([]);
+    expect(await commit(1, 0n, 3n)).toEqual({ kind: 'committed', checkpoint: 3n });
+    expect(await stored(1)).toEqual({ position: 3n, fence: 4n });
+  });
+
+  it('answers fenced when the settle loses to a fence raised after the claim (stores without transactions)', async () => {
+    const { book, commit, views } = setUp(new SettleLosesToFence());
+    await book.prepare(spec(1));
+    expect(await commit(1, 0n, 2n, { fence: 1n })).toEqual({ kind: 'fenced', fence: 9n });
+    expect(views).toEqual([1]);
+    expect(await commit(1, 0n, 2n, { fence: 9n })).toEqual({ kind: 'checkpoint-mismatch', actual: 0n });
+  });
+
+  it('refuses activate with a stale fence before the checkpoint check, without swapping', async () => {
+    const { book, storage, commit } = setUp();
+    await book.prepare(spec(1));
+    await commit(1, 0n, 5n, { fence: 2n });
+    expect(await book.activate(spec(1), { fence: 1n, minCheckpoint: 9n })).toEqual({
+      kind: 'fenced',
+      fence: 2n,
+    });
+    expect(storage.calls.filter((c) => c.startsWith('swap'))).toEqual([]);
+    expect(await book.activate(spec(1), { fence: 2n })).toEqual({ kind: 'activated', previous: null });
   });
 });

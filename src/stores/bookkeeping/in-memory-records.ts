@@ -9,6 +9,7 @@ import type {
   NewGeneration,
   ParkingChanges,
   ProjectionChange,
+  StoredCheckpoint,
   StoredGeneration,
   StoredGenerationStatus,
 } from './bookkeeping.port';
@@ -25,7 +26,7 @@ import type {
 export interface MemoryBook {
   projections: Map<string, ProjectionRecord>;
   generations: Map<string, StoredGeneration & { names: readonly string[] }>;
-  checkpoints: Map<string, bigint>;
+  checkpoints: Map<string, StoredCheckpoint>;
   parked: Map<string, ParkedEvent>;
   resolutions: Map<string, ParkingResolution & { projection: string; generation: number }>;
 }
@@ -127,22 +128,30 @@ export class InMemoryRecords implements BookkeepingRecords<MemoryBook> {
 
   createCheckpoint(book: MemoryBook, view: ViewRef): Promise<void> {
     const key = id(view.projection, view.generation);
-    if (!book.checkpoints.has(key)) book.checkpoints.set(key, 0n);
+    if (!book.checkpoints.has(key)) book.checkpoints.set(key, { position: 0n, fence: 0n });
     return Promise.resolve();
   }
 
-  readCheckpoint(book: MemoryBook, view: ViewRef): Promise<bigint | undefined> {
+  readCheckpoint(book: MemoryBook, view: ViewRef): Promise<StoredCheckpoint | undefined> {
     return Promise.resolve(book.checkpoints.get(id(view.projection, view.generation)));
   }
 
   async claimCheckpoint(book: MemoryBook, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
-    const actual = await this.readCheckpoint(book, view);
-    return actual === range.from ? { kind: 'claimed' } : { kind: 'moved', actual };
+    const stored = await this.readCheckpoint(book, view);
+    return stored?.position === range.from
+      ? { kind: 'claimed', fence: stored.fence }
+      : { kind: 'moved', actual: stored?.position, fence: stored?.fence };
   }
 
-  settleCheckpoint(book: MemoryBook, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
-    book.checkpoints.set(id(view.projection, view.generation), range.to);
-    return Promise.resolve({ kind: 'claimed' });
+  settleCheckpoint(
+    book: MemoryBook,
+    view: ViewRef,
+    range: CheckpointRange,
+    claim: Extract<CheckpointClaim, { kind: 'claimed' }>,
+    fence: bigint,
+  ): Promise<CheckpointClaim> {
+    book.checkpoints.set(id(view.projection, view.generation), { position: range.to, fence });
+    return Promise.resolve({ ...claim, fence });
   }
 
   deleteCheckpoint(book: MemoryBook, view: ViewRef): Promise<void> {

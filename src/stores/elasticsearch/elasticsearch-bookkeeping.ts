@@ -5,14 +5,16 @@
  *   projection|<name>                  registry entry: active generation, paused flag
  *   view|<alias>                       which projection owns an alias (created with op_type=create)
  *   generation|<name>|<N>              what a generation was built from and its status
- *   checkpoint|<name>|<N>              the checkpoint (position as a decimal string: bigint-safe),
- *                                      moved only with if_seq_no/if_primary_term
+ *   checkpoint|<name>|<N>              the checkpoint (position as a decimal string: bigint-safe) and
+ *                                      its fence (issue #15, `body.fence`, absent = 0), moved only with
+ *                                      if_seq_no/if_primary_term
  *   parked|<name>|<N>|<position>       a parked or held event
  *   resolution|<name>|<N>|<position>   a parked event an operator replayed or discarded (issue #12)
  *
  * Only the fields searched on are mapped; payloads live in `body`, stored but not indexed.
  */
 import type { JsonObject, JsonValue } from '../../core/json';
+import type { StoredCheckpoint } from '../bookkeeping/bookkeeping.port';
 import type { ParkedEvent, ParkingResolution, ViewRef } from '../target.port';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 
@@ -42,6 +44,26 @@ export const metaIds = {
   resolution: (name: string, generation: number, position: bigint): string =>
     `resolution|${name}|${generation}|${position}`,
 };
+
+/** The checkpoint document; the fence is never searched, so it lives in the unmapped body. */
+export function checkpointDocument(view: ViewRef, checkpoint: StoredCheckpoint): JsonObject {
+  return {
+    kind: 'checkpoint',
+    projection: view.projection,
+    generation: view.generation,
+    position: checkpoint.position.toString(),
+    body: { fence: checkpoint.fence.toString() },
+  };
+}
+
+/** A checkpoint document; one written before fences existed (no body) has fence 0. */
+export function checkpointFromDocument(source: JsonObject): StoredCheckpoint {
+  const fence = (source.body as JsonObject | undefined)?.fence;
+  return {
+    position: BigInt(text(source.position)),
+    fence: typeof fence === 'string' ? BigInt(fence) : 0n,
+  };
+}
 
 export function parkedDocument(parked: ParkedEvent): JsonObject {
   return {

@@ -2,7 +2,9 @@
  * The Elasticsearch store's bookkeeping records (BookkeepingRecords, see ../bookkeeping/bookkeeping.port.ts):
  * documents of the bookkeeping index (elasticsearch-bookkeeping.ts). There are no transactions: a
  * "transaction" runs its steps in order, every create is create-if-absent, and the checkpoint is the
- * compare-and-set, written last with if_seq_no/if_primary_term (see target.port.ts).
+ * compare-and-set, written last with if_seq_no/if_primary_term (see target.port.ts). The checkpoint's
+ * fence (issue #15) is part of that document, so a fence a new lease holder wrote after a stale writer's
+ * claim moves the seq_no, and the stale writer's settle is refused.
  */
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { TargetShape } from '../../core/view-shape';
@@ -12,6 +14,7 @@ import type {
   NewGeneration,
   ParkingChanges,
   ProjectionChange,
+  StoredCheckpoint,
   StoredGeneration,
   StoredGenerationStatus,
 } from '../bookkeeping/bookkeeping.port';
@@ -24,6 +27,8 @@ import type {
   ViewRef,
 } from '../target.port';
 import {
+  checkpointDocument,
+  checkpointFromDocument,
   metaIds,
   parkedDocument,
   parkedFromDocument,
@@ -43,7 +48,7 @@ interface CheckpointToken {
 
 export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
   /** The checkpoint documents this process wrote last, per generation (saves a GET per commit). */
-  private readonly written = new Map<string, CheckpointToken & { position: bigint }>();
+  private readonly written = new Map<string, CheckpointToken & StoredCheckpoint>();
 
   constructor(private readonly meta: MetaIndex) {}
 
@@ -168,22 +173,22 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
   // Checkpoints ------------------------------------------------------------------------------------
 
   async createCheckpoint(_: NoSession, view: ViewRef): Promise<void> {
-    await this.meta.create(metaIds.checkpoint(view.projection, view.generation), {
-      kind: 'checkpoint',
-      projection: view.projection,
-      generation: view.generation,
-      position: '0',
-    });
+    await this.meta.create(
+      metaIds.checkpoint(view.projection, view.generation),
+      checkpointDocument(view, { position: 0n, fence: 0n }),
+    );
   }
 
-  async readCheckpoint(_: NoSession, view: ViewRef): Promise<bigint | undefined> {
-    return (await this.checkpointDocument(view))?.position;
+  async readCheckpoint(_: NoSession, view: ViewRef): Promise<StoredCheckpoint | undefined> {
+    const stored = await this.checkpointDocument(view);
+    return stored === undefined ? undefined : { position: stored.position, fence: stored.fence };
   }
 
   /**
-   * Checks the checkpoint before any write, so a stale or competing runner writes nothing at all. The
-   * checkpoint this process wrote last saves that round trip: if someone else moved it since, the
-   * documents written meanwhile are harmless (external versions) and the settle still reports the mismatch.
+   * Checks the checkpoint and its fence before any write, so a stale or competing runner, or one whose
+   * lease was taken over, writes nothing at all. The checkpoint this process wrote last saves that round
+   * trip: if someone else moved it or raised its fence since, the documents written meanwhile are harmless
+   * (external versions) and the settle still reports the mismatch or the fence.
    */
   async claimCheckpoint(_: NoSession, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
     const key = checkpointKey(view);
@@ -191,10 +196,10 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
     const checkpoint = cached?.position === range.from ? cached : await this.checkpointDocument(view);
     if (checkpoint === undefined || checkpoint.position !== range.from) {
       this.written.delete(key);
-      return { kind: 'moved', actual: checkpoint?.position };
+      return { kind: 'moved', actual: checkpoint?.position, fence: checkpoint?.fence };
     }
     const token: CheckpointToken = { seqNo: checkpoint.seqNo, primaryTerm: checkpoint.primaryTerm };
-    return { kind: 'claimed', token };
+    return { kind: 'claimed', fence: checkpoint.fence, token };
   }
 
   /** The compare-and-set, last: after the documents and parking records were stored. */
@@ -203,6 +208,7 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
     view: ViewRef,
     range: CheckpointRange,
     claim: Extract<CheckpointClaim, { kind: 'claimed' }>,
+    fence: bigint,
   ): Promise<CheckpointClaim> {
     const key = checkpointKey(view);
     const token = claim.token as CheckpointToken;
@@ -212,10 +218,7 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
         index: this.meta.name,
         id: metaIds.checkpoint(view.projection, view.generation),
         document: {
-          kind: 'checkpoint',
-          projection: view.projection,
-          generation: view.generation,
-          position: range.to.toString(),
+          ...checkpointDocument(view, { position: range.to, fence }),
           updated_at: new Date().toISOString(),
         },
         if_seq_no: token.seqNo,
@@ -223,13 +226,16 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
       });
       this.written.set(key, {
         position: range.to,
+        fence,
         seqNo: stored._seq_no ?? -1,
         primaryTerm: stored._primary_term ?? -1,
       });
-      return claim;
+      return { ...claim, fence };
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
-      return { kind: 'moved', actual: await this.readCheckpoint(undefined, view) };
+      // Moved, or fenced by a new lease holder, since the claim: say which, from what is stored now.
+      const now = await this.readCheckpoint(undefined, view);
+      return { kind: 'moved', actual: now?.position, fence: now?.fence };
     }
   }
 
@@ -306,16 +312,10 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
     ]);
   }
 
-  private async checkpointDocument(
-    view: ViewRef,
-  ): Promise<(CheckpointToken & { position: bigint }) | undefined> {
+  private async checkpointDocument(view: ViewRef): Promise<(CheckpointToken & StoredCheckpoint) | undefined> {
     const found = await this.meta.get(metaIds.checkpoint(view.projection, view.generation));
     if (found === undefined) return undefined;
-    return {
-      seqNo: found.seqNo,
-      primaryTerm: found.primaryTerm,
-      position: BigInt(text(found.source.position)),
-    };
+    return { seqNo: found.seqNo, primaryTerm: found.primaryTerm, ...checkpointFromDocument(found.source) };
   }
 }
 

@@ -26,6 +26,14 @@ export function elasticsearchMigrations(client: Client, meta: MetaIndex): Migrat
           mappings: META_MAPPINGS,
         }),
     },
+    {
+      version: 2,
+      description:
+        "the checkpoint fence (issue #15): a field of the checkpoint document's unmapped body, absent (0) on existing ones",
+      // Nothing to change in place. Recording the version still matters: an older Prism would rewrite
+      // checkpoint documents without the fence (back to 0) and let a writer that lost its lease commit.
+      up: () => Promise.resolve(),
+    },
   ];
 }
 

@@ -7,10 +7,13 @@
  * a relational view keeps its unique indexes (unique-indexes.ts) and refuses a batch that breaks one, a
  * graph view refuses operations outside its shape. `commit` is atomic: it runs to its end without
  * yielding, and undoes its writes when an operation is refused, so a batch is stored whole or not at all.
+ * Fences (issue #15) are decided as in every store, by ../bookkeeping/bookkeeping.ts.
  * Nothing survives the process; `readActive` is what readers of a document view would see.
  */
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetKind, TargetShape } from '../../core/view-shape';
+import { admitCommit, fenceAfter, isFenced } from '../bookkeeping/bookkeeping';
+import type { CheckpointClaim } from '../bookkeeping/bookkeeping.port';
 import { compareResolutions } from '../parking-resolution';
 import type { StoreCapabilities } from '../store-capabilities';
 import { ActiveGenerationDropError, UnknownGenerationError } from '../target.errors';
@@ -43,6 +46,8 @@ interface StoredGeneration {
   readonly createdAt: Date;
   status: GenerationStatus;
   checkpoint: bigint;
+  /** The lease epoch of the last writer that carried one (0 until then). */
+  fence: bigint;
   readonly view: DocumentGeneration | MemoryGraphView;
   /** Parked and held events by position. */
   readonly parked: Map<bigint, ParkedEvent>;
@@ -128,6 +133,7 @@ export class MemoryTarget implements Target {
         createdAt: new Date(),
         status: 'building',
         checkpoint: 0n,
+        fence: 0n,
         view: newView(spec.shape),
         parked: new Map(),
         resolutions: [],
@@ -167,13 +173,19 @@ export class MemoryTarget implements Target {
     // Checked before anything is written, whatever the checkpoint: a bad operation is poison.
     checkOperations(view.projection, view.shape, batch.operations);
     const stored = this.generation(view);
-    if (stored === undefined || stored.checkpoint !== batch.checkpoint.from)
-      return { kind: 'checkpoint-mismatch', actual: stored?.checkpoint };
+    if (stored === undefined) return { kind: 'checkpoint-mismatch', actual: undefined };
+    const claim: CheckpointClaim =
+      stored.checkpoint === batch.checkpoint.from
+        ? { kind: 'claimed', fence: stored.fence }
+        : { kind: 'moved', actual: stored.checkpoint, fence: stored.fence };
+    const admitted = admitCommit(claim, batch);
+    if (admitted.kind !== 'claimed') return admitted;
     apply(view.projection, stored, batch.operations);
     for (const parked of batch.park ?? []) stored.parked.set(parked.position, parked);
     for (const position of batch.release ?? []) stored.parked.delete(position);
     stored.resolutions.push(...(batch.resolve ?? []));
     stored.checkpoint = batch.checkpoint.to;
+    stored.fence = fenceAfter(stored.fence, batch);
     return { kind: 'committed', checkpoint: batch.checkpoint.to };
   }
 
@@ -181,6 +193,8 @@ export class MemoryTarget implements Target {
     const stored = this.generation(view);
     if (stored === undefined)
       return Promise.reject(new UnknownGenerationError(view.projection, view.generation, this.kind));
+    if (isFenced(stored.fence, options?.fence))
+      return Promise.resolve({ kind: 'fenced', fence: stored.fence });
     if (options?.minCheckpoint !== undefined && stored.checkpoint < options.minCheckpoint)
       return Promise.resolve({ kind: 'behind', checkpoint: stored.checkpoint });
     const entry = this.projection(view.projection);

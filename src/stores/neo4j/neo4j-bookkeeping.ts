@@ -6,7 +6,7 @@
  *   (:PrismProjection {name, activeGeneration, paused})
  *   (:PrismGeneration {id: "<projection>/<generation>", projection, generation, fingerprint, definition,
  *                      shape, status, createdAt, names})      definition/shape as JSON text
- *   (:PrismCheckpoint {id, projection, generation, position})
+ *   (:PrismCheckpoint {id, projection, generation, position, fence})   fence: issue #15 (schema version 2)
  *   (:PrismParked     {id: "<projection>/<generation>/<position>", projection, generation, position, ...})
  *   (:PrismParked     {id: "<projection>/<generation>/<position>/resolution", resolution, checkpoint, ...})
  *                     a parked event an operator replayed or discarded (issue #12: verify redoes them)

@@ -13,6 +13,7 @@ import type {
   NewGeneration,
   ParkingChanges,
   ProjectionChange,
+  StoredCheckpoint,
   StoredGeneration,
   StoredGenerationStatus,
 } from '../bookkeeping/bookkeeping.port';
@@ -211,7 +212,7 @@ export class Neo4jRecords implements BookkeepingRecords<Tx> {
   async createCheckpoint(tx: Tx, view: ViewRef): Promise<void> {
     await tx.run(
       `MERGE (c:${this.l('checkpoint')} {id: $id}) ON CREATE SET c.projection = $projection, ` +
-        `c.generation = $generation, c.position = $zero, c.updatedAt = $now`,
+        `c.generation = $generation, c.position = $zero, c.fence = $zero, c.updatedAt = $now`,
       {
         id: generationId(view.projection, view.generation),
         projection: view.projection,
@@ -223,30 +224,42 @@ export class Neo4jRecords implements BookkeepingRecords<Tx> {
   }
 
   /**
-   * With `lock`, writing the checkpoint node first takes its write lock and the position is read under
-   * it: Neo4j reads committed data and does not re-check a WHERE evaluated before a lock wait, so this is
-   * what keeps two runners (or a runner and a swap) from both passing a compare.
+   * With `lock`, writing the checkpoint node first takes its write lock and the position and fence are
+   * read under it: Neo4j reads committed data and does not re-check a WHERE evaluated before a lock wait,
+   * so this is what keeps two runners (or a runner and a swap, or a stale writer and the new lease
+   * holder's fence) from both passing a compare. A node written before fences existed has fence 0.
    */
-  async readCheckpoint(tx: Tx, view: ViewRef, lock = false): Promise<bigint | undefined> {
+  async readCheckpoint(tx: Tx, view: ViewRef, lock = false): Promise<StoredCheckpoint | undefined> {
     const result = await tx.run(
-      `MATCH (c:${this.l('checkpoint')} {id: $id}) ${lock ? 'SET c.updatedAt = $now ' : ''}RETURN c.position AS position`,
+      `MATCH (c:${this.l('checkpoint')} {id: $id}) ${lock ? 'SET c.updatedAt = $now ' : ''}` +
+        `RETURN c.position AS position, coalesce(c.fence, 0) AS fence`,
       { id: generationId(view.projection, view.generation), now: new Date().toISOString() },
     );
     const record = result.records[0];
-    return record === undefined ? undefined : toBigInt(record.get('position'));
+    if (record === undefined) return undefined;
+    return { position: toBigInt(record.get('position')), fence: toBigInt(record.get('fence')) };
   }
 
   async claimCheckpoint(tx: Tx, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
-    const actual = await this.readCheckpoint(tx, view, true);
-    return actual === range.from ? { kind: 'claimed' } : { kind: 'moved', actual };
+    const stored = await this.readCheckpoint(tx, view, true);
+    return stored?.position === range.from
+      ? { kind: 'claimed', fence: stored.fence }
+      : { kind: 'moved', actual: stored?.position, fence: stored?.fence };
   }
 
-  async settleCheckpoint(tx: Tx, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
-    await tx.run(`MATCH (c:${this.l('checkpoint')} {id: $id}) SET c.position = $to`, {
+  async settleCheckpoint(
+    tx: Tx,
+    view: ViewRef,
+    range: CheckpointRange,
+    claim: Extract<CheckpointClaim, { kind: 'claimed' }>,
+    fence: bigint,
+  ): Promise<CheckpointClaim> {
+    await tx.run(`MATCH (c:${this.l('checkpoint')} {id: $id}) SET c.position = $to, c.fence = $fence`, {
       id: generationId(view.projection, view.generation),
       to: positionParam(range.to),
+      fence: positionParam(fence),
     });
-    return { kind: 'claimed' };
+    return { ...claim, fence };
   }
 
   async deleteCheckpoint(tx: Tx, view: ViewRef): Promise<void> {

@@ -33,6 +33,17 @@ export function neo4jMigrations(sessions: Neo4jSessions, labels: BookkeepingLabe
           await sessions.write((tx) => tx.run(statement));
       },
     },
+    {
+      version: 2,
+      description:
+        'the checkpoint fence (issue #15): property `fence` of the checkpoint nodes, the lease epoch of the last writer that carried one (0 for existing ones)',
+      // Idempotent: only nodes without it. Reads take a missing fence as 0 as well, for checkpoints an
+      // older Prism still running creates while this one upgrades.
+      up: async () => {
+        const checkpoint = quoted('bookkeeping label', labels.checkpoint);
+        await sessions.write((tx) => tx.run(`MATCH (c:${checkpoint}) WHERE c.fence IS NULL SET c.fence = 0`));
+      },
+    },
   ];
 }
 

@@ -4,7 +4,9 @@
  *
  *   prism_projections    one row per projection: the active generation readers see, paused or not
  *   prism_generations    one row per generation: fingerprint, definition model, shape, status
- *   prism_checkpoints    one row per generation: the last log position applied (compare-and-set)
+ *   prism_checkpoints    one row per generation: the last log position applied (compare-and-set), and
+ *                        its fence (issue #15; added by migration 2 in relational-schema.ts, as these
+ *                        tables are the layout of version 1)
  *   prism_parked_events  events parked (poison) or held behind a parked one, per generation
  *   prism_parking_resolutions  parked events an operator replayed or discarded, and at which checkpoint
  *                        (issue #12: `verify` redoes them to rebuild what the live view holds)

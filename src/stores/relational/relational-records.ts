@@ -11,6 +11,7 @@ import type {
   NewGeneration,
   ParkingChanges,
   ProjectionChange,
+  StoredCheckpoint,
   StoredGeneration,
   StoredGenerationStatus,
 } from '../bookkeeping/bookkeeping.port';
@@ -184,26 +185,33 @@ export class RelationalRecords implements BookkeepingRecords<Session> {
     });
   }
 
-  async readCheckpoint(s: Session, view: ViewRef, lock = false): Promise<bigint | undefined> {
+  async readCheckpoint(s: Session, view: ViewRef, lock = false): Promise<StoredCheckpoint | undefined> {
     const { rows } = await s.run({
       sql:
-        `SELECT position FROM ${this.t(CHECKPOINTS_TABLE)} WHERE projection = $1 AND generation = $2` +
+        `SELECT position, fence FROM ${this.t(CHECKPOINTS_TABLE)} WHERE projection = $1 AND generation = $2` +
         (lock && this.dialect.forUpdate !== '' ? ` ${this.dialect.forUpdate}` : ''),
       params: [view.projection, view.generation],
     });
-    return rows[0] === undefined ? undefined : this.dialect.decodePosition(rows[0].position);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return {
+      position: this.dialect.decodePosition(row.position),
+      fence: this.dialect.decodePosition(row.fence),
+    };
   }
 
   /**
    * The compare-and-set itself, first: it takes the row lock, so a second runner of the same generation
-   * waits here and then finds the checkpoint moved (marten's UpdateProjectionProgress, in our own words).
-   * The transaction makes moving it before the view's writes safe.
+   * waits here and then finds the checkpoint moved (marten's UpdateProjectionProgress, in our own words),
+   * and it returns the fence as it is under that lock (a new lease holder's fence committed while this
+   * waited is the one returned). The transaction makes moving it before the view's writes safe: a fenced
+   * commit rolls it back.
    */
   async claimCheckpoint(s: Session, view: ViewRef, range: CheckpointRange): Promise<CheckpointClaim> {
     const moved = await s.run({
       sql:
         `UPDATE ${this.t(CHECKPOINTS_TABLE)} SET position = $1, updated_at = $2 ` +
-        `WHERE projection = $3 AND generation = $4 AND position = $5`,
+        `WHERE projection = $3 AND generation = $4 AND position = $5 RETURNING fence`,
       params: [
         this.dialect.positionParam(range.to),
         this.dialect.timeParam(new Date()),
@@ -212,13 +220,26 @@ export class RelationalRecords implements BookkeepingRecords<Session> {
         this.dialect.positionParam(range.from),
       ],
     });
-    if (moved.affected === 1) return { kind: 'claimed' };
-    return { kind: 'moved', actual: await this.readCheckpoint(s, view) };
+    const claimed = moved.rows[0];
+    if (claimed !== undefined) return { kind: 'claimed', fence: this.dialect.decodePosition(claimed.fence) };
+    const stored = await this.readCheckpoint(s, view);
+    return { kind: 'moved', actual: stored?.position, fence: stored?.fence };
   }
 
-  /** Already moved by the claim, in the same transaction. */
-  settleCheckpoint(): Promise<CheckpointClaim> {
-    return Promise.resolve({ kind: 'claimed' });
+  /** The position was moved by the claim, in the same transaction; the fence is written when it rises. */
+  async settleCheckpoint(
+    s: Session,
+    view: ViewRef,
+    _range: CheckpointRange,
+    claim: Extract<CheckpointClaim, { kind: 'claimed' }>,
+    fence: bigint,
+  ): Promise<CheckpointClaim> {
+    if (fence === claim.fence) return claim;
+    await s.run({
+      sql: `UPDATE ${this.t(CHECKPOINTS_TABLE)} SET fence = $1 WHERE projection = $2 AND generation = $3`,
+      params: [this.dialect.positionParam(fence), view.projection, view.generation],
+    });
+    return { ...claim, fence };
   }
 
   async deleteCheckpoint(s: Session, view: ViewRef): Promise<void> {

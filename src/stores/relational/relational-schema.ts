@@ -10,7 +10,7 @@
  */
 import { Table } from 'typeorm';
 import type { Migration, SchemaVersionStore } from '../bookkeeping/schema-migrations';
-import { bookkeepingTables } from './bookkeeping.tables';
+import { bookkeepingTables, CHECKPOINTS_TABLE } from './bookkeeping.tables';
 import type { RelationalDatabase } from './relational-database';
 import { PostgresDialect } from './postgres.dialect';
 
@@ -30,7 +30,40 @@ export function relationalMigrations(db: RelationalDatabase): Migration[] {
           for (const table of bookkeepingTables(db.dialect)) await session.runner.createTable(table, true);
         }),
     },
+    {
+      version: 2,
+      description:
+        'the checkpoint fence (issue #15): prism_checkpoints.fence, the lease epoch of the last writer that carried one (0 for existing checkpoints)',
+      up: () =>
+        addColumn(
+          db,
+          CHECKPOINTS_TABLE,
+          'fence',
+          `${db.dialect.bookkeepingType('bigint')} NOT NULL DEFAULT 0`,
+        ),
+    },
   ];
+}
+
+/**
+ * Adds a column unless the table has it. PostgreSQL says so in the statement; SQLite has no `ADD COLUMN IF
+ * NOT EXISTS`, so the table is asked first (TypeORM's own `addColumn` would copy the whole table there).
+ * A constant default makes it a catalog change on PostgreSQL 11+, whatever the table's size.
+ */
+async function addColumn(
+  db: RelationalDatabase,
+  table: string,
+  column: string,
+  definition: string,
+): Promise<void> {
+  await db.transaction(async (session) => {
+    const postgres = db.dialect instanceof PostgresDialect;
+    if (!postgres && (await session.runner.hasColumn(db.dialect.tablePath(table), column))) return;
+    await session.run({
+      sql: `ALTER TABLE ${db.t(table)} ADD COLUMN ${postgres ? 'IF NOT EXISTS ' : ''}${db.dialect.quote(column)} ${definition}`,
+      params: [],
+    });
+  });
 }
 
 export class RelationalSchemaVersion implements SchemaVersionStore {
