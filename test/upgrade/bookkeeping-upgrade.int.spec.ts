@@ -4,6 +4,7 @@
  * Elasticsearch prefix and Neo4j labels: no rebuild (same generation, same checkpoint), the projections
  * carry on from their checkpoints with new events, and parked events and resolutions are still listed.
  * Then the stores' recorded schema version refuses an older Prism, and concurrent initializers agree.
+ * Schema version 2 (issue #15) gives the checkpoints they wrote a fence of 0, which fences from then on.
  */
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -99,6 +100,12 @@ describeWithStores(
         neo4j: await Neo4jTarget.connect({ url: urls.neo4j, bookkeepingPrefix: names.neo4jPrefix }),
       };
       targets = opened;
+      // Migration 2 gave the older Prism's checkpoint nodes a fence (0); the other stores read theirs as 0.
+      const fences = await driver.executeQuery(
+        `MATCH (c:\`${names.neo4jPrefix}Checkpoint\`) RETURN c.fence AS fence`,
+      );
+      expect(fences.records.map((r) => Number(r.get('fence')))).toEqual([0]);
+
       const log = createPostgresEventStore({ url: database.url, schema: names.log });
       store = log;
       await log.initialize();
@@ -174,6 +181,17 @@ describeWithStores(
         e.key.startsWith('node:Order:'),
       );
       expect(orders.map((entry) => entry.document.key ?? entry.key)).toHaveLength(3);
+
+      // The upgraded checkpoints fence: a lease holder raises the fence, a lower epoch is refused.
+      for (const plan of plans()) {
+        const target = targetOf(opened, plan.name);
+        const view = { projection: plan.name, generation: 1, shape: plan.target };
+        const at = (await target.readCheckpoint(view))!;
+        const fencing = (fence: bigint) =>
+          target.commit(view, { operations: [], checkpoint: { from: at, to: at }, fence });
+        expect(await fencing(1n)).toEqual({ kind: 'committed', checkpoint: at });
+        expect(await fencing(0n)).toEqual({ kind: 'fenced', fence: 1n });
+      }
       await closeAll();
       await closeAll();
     });
@@ -185,7 +203,7 @@ describeWithStores(
         const { rows } = await pg.query(
           `SELECT component, version FROM "${names.pgSchema}".prism_schema_version`,
         );
-        expect(rows).toEqual([{ component: 'bookkeeping', version: 1 }]);
+        expect(rows).toEqual([{ component: 'bookkeeping', version: 2 }]);
         await pg.query(`UPDATE "${names.pgSchema}".prism_schema_version SET version = 99`);
       } finally {
         await pg.end();
@@ -208,7 +226,7 @@ describeWithStores(
         const reason = (attempt as PromiseRejectedResult).reason as Error;
         expect(reason).toBeInstanceOf(BookkeepingSchemaTooNewError);
         expect(reason.message).toMatch(
-          /schema version 99, written by a newer Prism; this Prism knows versions up to 1/,
+          /schema version 99, written by a newer Prism; this Prism knows versions up to 2/,
         );
       }
     });
@@ -228,11 +246,11 @@ describeWithStores(
         index: `${fresh.esPrefix}meta`,
         id: 'schema|bookkeeping',
       });
-      expect(version._source?.body.version).toBe(1);
+      expect(version._source?.body.version).toBe(2);
       const nodes = await driver.executeQuery(
         `MATCH (s:\`${fresh.neo4jPrefix}Schema\`) RETURN s.version AS version`,
       );
-      expect(nodes.records.map((r) => Number(r.get('version')))).toEqual([1]);
+      expect(nodes.records.map((r) => Number(r.get('version')))).toEqual([2]);
       await deleteIndicesWithPrefix(es, fresh.esPrefix);
       await cleanUp(driver, bookkeepingLabels(fresh.neo4jPrefix), []);
     });
