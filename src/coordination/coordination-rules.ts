@@ -2,7 +2,7 @@
  * Rules every coordination store applies the same way (the contract checks them on each), kept in one
  * place so the stores cannot drift apart.
  */
-import type { AdminRequestStatus, NodeAnnouncement } from './coordination.port';
+import type { NodeAnnouncement } from './coordination.port';
 
 /** Nodes dead, and admin requests finished, for longer than this are forgotten. */
 export const PRUNE_AFTER_MS = 60 * 60 * 1000;
@@ -26,19 +26,4 @@ export function sameAnnouncement(previous: NodeAnnouncement, next: NodeAnnouncem
 function sameDefinitions(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key]);
-}
-
-/** `complete` on a request that is not running (never claimed, or already completed): a caller's bug. */
-export class AdminRequestNotClaimedError extends Error {
-  override readonly name = 'AdminRequestNotClaimedError';
-  constructor(
-    readonly id: string,
-    readonly status: AdminRequestStatus | undefined,
-  ) {
-    super(
-      status === undefined
-        ? `admin request ${id} does not exist (or was pruned after it finished), so it cannot be completed`
-        : `admin request ${id} is ${status}, not running: claim it before completing it, and complete it once`,
-    );
-  }
 }

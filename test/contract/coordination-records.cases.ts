@@ -2,7 +2,7 @@
  * The coordination contract's node and admin-request cases (the lease cases are in
  * coordination.contract.ts, which runs these inside its suite).
  */
-import { AdminRequestNotClaimedError } from '../../src/coordination/coordination-rules';
+import { AdminRequestNotClaimedError } from '../../src/coordination/coordination.errors';
 import type { AdminRequestDraft, NodeAnnouncement } from '../../src/coordination/coordination.port';
 import type { CoordinationFixture } from './coordination.contract';
 import { waitFor } from './event-store.contract';

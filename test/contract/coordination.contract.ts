@@ -190,16 +190,19 @@ export function coordinationContract(
         expect(epochs).toEqual([1n, 2n, 3n, 4n, 5n]);
       });
 
-      it('ten concurrent acquirers of one resource: exactly one wins', async () => {
+      it('ten concurrent acquirers of one resource: exactly one wins (five rounds)', async () => {
         const contenders = await Promise.all(Array.from({ length: 10 }, () => peer()));
-        const results = await Promise.all(
-          contenders.map((contender, i) => contender.acquire(name('res'), `node-${i}`, LONG_TTL_MS)),
-        );
-        const winners = results.filter((lease): lease is Lease => lease !== undefined);
-        expect(winners).toHaveLength(1);
-        expect(winners[0]!.epoch).toBe(1n);
-        const listed = (await store.listLeases()).find((l) => l.resource === name('res'));
-        expect(listed).toMatchObject({ holder: winners[0]!.holder, epoch: 1n });
+        for (let round = 0; round < 5; round++) {
+          const resource = name(`res${round}`);
+          const results = await Promise.all(
+            contenders.map((contender, i) => contender.acquire(resource, `node-${i}`, LONG_TTL_MS)),
+          );
+          const winners = results.filter((lease): lease is Lease => lease !== undefined);
+          expect(winners).toHaveLength(1);
+          expect(winners[0]!.epoch).toBe(1n);
+          const listed = (await store.listLeases()).find((l) => l.resource === resource);
+          expect(listed).toMatchObject({ holder: winners[0]!.holder, epoch: 1n });
+        }
       });
 
       it('ten concurrent acquirers of a lapsed lease: exactly one wins, with the next epoch', async () => {

@@ -15,7 +15,8 @@ import type {
   NodeAnnouncement,
   NodeRecord,
 } from '../coordination.port';
-import { PRUNE_AFTER_MS, AdminRequestNotClaimedError, sameAnnouncement } from '../coordination-rules';
+import { PRUNE_AFTER_MS, sameAnnouncement } from '../coordination-rules';
+import { AdminRequestNotClaimedError } from '../coordination.errors';
 
 export interface InProcessCoordinationOptions {
   /** The clock (milliseconds); Date.now by default. Tests may pass their own. */
