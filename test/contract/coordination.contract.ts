@@ -71,11 +71,18 @@ export function coordinationContract(
     };
     const { name, peer } = fixture;
 
-    async function waitUntilLapsed(resource: string): Promise<void> {
-      await waitFor(
-        async () => (await store.listLeases()).some((l) => l.resource === resource && l.expired),
-        `the lease on ${resource} to lapse`,
-      );
+    /**
+     * Waits until each of `observers` (default: the store under test) lists the lease as lapsed. The
+     * store that acts next waits itself: a store whose clock is the server's estimates the server time
+     * from its own probe, so two stores may see the moment a few milliseconds apart.
+     */
+    async function waitUntilLapsed(resource: string, ...observers: CoordinationStore[]): Promise<void> {
+      for (const observer of observers.length === 0 ? [store] : observers) {
+        await waitFor(
+          async () => (await observer.listLeases()).some((l) => l.resource === resource && l.expired),
+          `the lease on ${resource} to lapse`,
+        );
+      }
     }
 
     it('initialize is idempotent', async () => {
@@ -114,8 +121,9 @@ export function coordinationContract(
 
       it('gives a lapsed lease to another holder with the next epoch', async () => {
         const first = await store.acquire(name('res'), 'node-a', SHORT_TTL_MS);
-        await waitUntilLapsed(name('res'));
-        const taken = await (await peer()).acquire(name('res'), 'node-b', LONG_TTL_MS);
+        const other = await peer();
+        await waitUntilLapsed(name('res'), other);
+        const taken = await other.acquire(name('res'), 'node-b', LONG_TTL_MS);
         expect(taken).toMatchObject({ holder: 'node-b', epoch: first!.epoch + 1n });
       });
 
@@ -150,8 +158,8 @@ export function coordinationContract(
 
       it('does not renew a lease another holder acquired after it lapsed', async () => {
         const stale = await store.acquire(name('res'), 'node-a', SHORT_TTL_MS);
-        await waitUntilLapsed(name('res'));
         const other = await peer();
+        await waitUntilLapsed(name('res'), other);
         const taken = await other.acquire(name('res'), 'node-b', LONG_TTL_MS);
         expect(await store.renew([stale!], LONG_TTL_MS)).toEqual([]);
         expect(await other.renew([taken!], LONG_TTL_MS)).toHaveLength(1);
@@ -207,8 +215,8 @@ export function coordinationContract(
 
       it('ten concurrent acquirers of a lapsed lease: exactly one wins, with the next epoch', async () => {
         const first = await store.acquire(name('res'), 'node-x', SHORT_TTL_MS);
-        await waitUntilLapsed(name('res'));
         const contenders = await Promise.all(Array.from({ length: 10 }, () => peer()));
+        await waitUntilLapsed(name('res'), ...contenders);
         const results = await Promise.all(
           contenders.map((contender, i) => contender.acquire(name('res'), `node-${i}`, LONG_TTL_MS)),
         );
