@@ -20,6 +20,9 @@ interface MemoryStream {
 export class InMemoryCoordinationStreams implements CoordinationStreams {
   private readonly streams = new Map<string, MemoryStream>();
   private position = 0n;
+
+  /** `serverSkewMs`: how far the "server's" clock (events' `created`) is ahead of this process's. */
+  constructor(private readonly serverSkewMs = 0) {}
   /** Kept apart, as KurrentDB keeps them in the metadata stream: settings do not create a stream. */
   private readonly settings = new Map<string, StreamSettings>();
 
@@ -54,7 +57,7 @@ export class InMemoryCoordinationStreams implements CoordinationStreams {
       type,
       data: JSON.parse(JSON.stringify(data)),
       revision,
-      created: new Date(),
+      created: new Date(Date.now() + this.serverSkewMs),
       position: ++this.position,
     });
     const maxCount = this.settings.get(stream)?.maxCount;

@@ -17,6 +17,18 @@ describe('KurrentDB coordination store logic', () => {
   // Each store has its own server-clock estimate, as separate processes do.
   coordinationContract('over in-memory streams', async () => new KurrentDbCoordinationStore(memory));
 
+  // The clock rule: only the server's clock decides. A server an hour ahead of (or behind) every node
+  // changes nothing a node can see.
+  for (const skew of [3_600_000, -3_600_000]) {
+    describe(`with the server's clock ${skew > 0 ? 'an hour ahead' : 'an hour behind'}`, () => {
+      let skewed = new InMemoryCoordinationStreams(skew);
+      beforeEach(() => {
+        skewed = new InMemoryCoordinationStreams(skew);
+      });
+      coordinationContract('over in-memory streams', async () => new KurrentDbCoordinationStore(skewed));
+    });
+  }
+
   it('keeps only the last few events of a lease stream, and the last one is the whole lease', async () => {
     const store = new KurrentDbCoordinationStore(memory);
     let lease = await store.acquire('orders', 'node-a', 60_000);
