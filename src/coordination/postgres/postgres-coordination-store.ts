@@ -21,16 +21,13 @@ import { describeServer, isUnavailable } from '../../eventstore/postgres/postgre
 import { PRUNE_AFTER_MS } from '../coordination-rules';
 import { AdminRequestNotClaimedError, CoordinationStoreUnavailableError } from '../coordination.errors';
 import type {
-  AdminAction,
   AdminRequestDraft,
   AdminRequestRecord,
-  AdminRequestStatus,
   CoordinationStore,
   Lease,
   LeaseRecord,
   NodeAnnouncement,
   NodeRecord,
-  PrismRole,
 } from '../coordination.port';
 import {
   coordinationTables,
@@ -39,6 +36,16 @@ import {
   tablesExistSql,
   type CoordinationTables,
 } from './postgres-coordination-schema';
+import {
+  REQUEST_COLUMNS,
+  json,
+  toLeaseRecord,
+  toNodeRecord,
+  toRequest,
+  type LeaseRow,
+  type NodeRow,
+  type RequestRow,
+} from './postgres-coordination-rows';
 
 export interface PostgresCoordinationOptions {
   /** A pool to share; the store never ends it. Either this or `url`. */
@@ -60,43 +67,6 @@ const PRUNE_EVERY_MS = 60_000;
 
 /** A TTL in milliseconds as an interval, from a numeric parameter. */
 const ttl = (param: string): string => `(${param}::double precision * interval '1 millisecond')`;
-
-interface LeaseRow {
-  readonly resource: string;
-  readonly holder: string;
-  readonly epoch: string;
-  readonly acquired_at: Date;
-  readonly renewed_at: Date;
-  readonly expires_at: Date;
-  readonly expired: boolean;
-}
-
-interface NodeRow {
-  readonly id: string;
-  readonly role: PrismRole;
-  readonly version: string;
-  readonly definitions: Record<string, string>;
-  readonly report: unknown;
-  readonly started_at: Date;
-  readonly heartbeat_at: Date;
-  readonly alive: boolean;
-}
-
-interface RequestRow {
-  readonly id: string;
-  readonly projection: string;
-  readonly action: AdminAction;
-  readonly args: Record<string, string>;
-  readonly from_node: string;
-  readonly status: AdminRequestStatus;
-  readonly requested_at: Date;
-  readonly run_by: string | null;
-  readonly outcome: unknown;
-  readonly completed_at: Date | null;
-}
-
-const REQUEST_COLUMNS =
-  'id, projection, action, args, from_node, status, requested_at, run_by, outcome, completed_at';
 
 export class PostgresCoordinationStore implements CoordinationStore {
   readonly kind = 'postgres';
@@ -206,15 +176,7 @@ export class PostgresCoordinationStore implements CoordinationStore {
        FROM ${this.tables.leases} ORDER BY resource`,
       [],
     );
-    return rows.map((row) => ({
-      resource: row.resource,
-      holder: row.holder,
-      epoch: BigInt(row.epoch),
-      acquiredAt: row.acquired_at,
-      renewedAt: row.renewed_at,
-      expiresAt: row.expires_at,
-      expired: row.expired,
-    }));
+    return rows.map(toLeaseRecord);
   }
 
   // Nodes ------------------------------------------------------------------------------------------
@@ -243,16 +205,7 @@ export class PostgresCoordinationStore implements CoordinationStore {
        FROM ${this.tables.nodes} ORDER BY id`,
       [],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      role: row.role,
-      version: row.version,
-      definitions: row.definitions,
-      report: row.report,
-      startedAt: row.started_at,
-      heartbeatAt: row.heartbeat_at,
-      alive: row.alive,
-    }));
+    return rows.map(toNodeRecord);
   }
 
   async removeNode(id: string): Promise<void> {
@@ -382,24 +335,4 @@ export function createPostgresCoordinationStore(
   options: PostgresCoordinationOptions,
 ): PostgresCoordinationStore {
   return new PostgresCoordinationStore(options);
-}
-
-/** Values go to jsonb as JSON text (pg would send a JS array as a PostgreSQL array). */
-function json(value: unknown): string {
-  return JSON.stringify(value ?? null);
-}
-
-function toRequest(row: RequestRow): AdminRequestRecord {
-  return {
-    id: row.id,
-    projection: row.projection,
-    action: row.action,
-    args: row.args,
-    from: row.from_node,
-    status: row.status,
-    requestedAt: row.requested_at,
-    runBy: row.run_by,
-    outcome: row.outcome,
-    completedAt: row.completed_at,
-  };
 }
