@@ -18,6 +18,8 @@ import type { CompiledProjection } from '../core/plan';
 import type { EventLog } from '../eventstore/event-store.port';
 import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
 import { logFilterOf } from './source-filter';
+import { fenceGeneration } from './generation-fence';
+import { CommitFenced } from './runner/batch-commit';
 import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
 import type { ProjectionStatus, RunnerState } from './projection-status';
@@ -51,6 +53,16 @@ export interface SupervisorDependencies {
   readonly random?: () => number;
   /** Serializes this projection's generation-changing operations (default: within this process). */
   readonly lock?: ProjectionOperationLock;
+  /**
+   * This node's lease epoch on the projection (issue #15): every generation is fenced with it before it
+   * runs (generation-fence.ts), and every commit and swap carries it. Absent: one process, no leases.
+   */
+  readonly fence?: bigint;
+  /**
+   * Called once when a commit or swap was refused because a newer lease holder fenced the generation:
+   * the lease is lost. The caller stops this supervisor.
+   */
+  readonly onFenced?: (fence: bigint) => void;
 }
 
 /** What a rebuild request did: started a new generation, or found one already building. */
@@ -71,6 +83,7 @@ export class ProjectionSupervisor {
   private stopped = false;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private readonly lock: ProjectionOperationLock;
+  private fencedAt: bigint | undefined;
 
   constructor(private readonly deps: SupervisorDependencies) {
     this.lock = deps.lock ?? new InProcessOperationLock();
@@ -112,7 +125,9 @@ export class ProjectionSupervisor {
       // A new projection: readers get its view at once, filling up as it backfills from the start.
       const generation = resumable?.generation ?? nextGeneration(generations);
       const view = await this.prepare(generation);
-      await target.activate(view);
+      await this.fence(view);
+      const activated = await target.activate(view, this.activateOptions());
+      if (activated.kind === 'fenced') throw new CommitFenced(activated.fence);
       this.live = this.runner(plan, view, plan.fingerprint, 'live');
       this.deps.logger.info(
         `${plan.name}: new projection, backfilling generation ${generation} from the start`,
@@ -120,6 +135,8 @@ export class ProjectionSupervisor {
       return;
     }
 
+    await this.fence(viewOf(active));
+    if (resumable !== undefined) await this.fence(viewOf(resumable));
     if (active.fingerprint === plan.fingerprint) {
       this.live = this.runner(plan, viewOf(active), active.fingerprint, 'live');
       if (resumable !== undefined) {
@@ -133,6 +150,7 @@ export class ProjectionSupervisor {
     this.startOldPlan(active);
     const generation = resumable?.generation ?? nextGeneration(generations);
     const view = await this.prepare(generation);
+    await this.fence(view);
     this.rebuilding = this.runner(plan, view, plan.fingerprint, 'rebuild');
     this.deps.logger.info(
       `${plan.name}: definition changed (${active.fingerprint.slice(0, 12)} -> ${plan.fingerprint.slice(0, 12)}); ` +
@@ -157,6 +175,7 @@ export class ProjectionSupervisor {
       if (this.rebuilding !== undefined) return { generation: this.rebuilding.generation, started: false };
       const generations = await this.deps.target.listGenerations(this.name);
       const view = await this.prepare(nextGeneration(generations));
+      await this.fence(view);
       this.rebuilding = this.runner(this.plan, view, this.plan.fingerprint, 'rebuild');
       this.deps.logger.info(`${this.name}: manual rebuild into generation ${view.generation}`);
       return { generation: view.generation, started: true };
@@ -247,6 +266,25 @@ export class ProjectionSupervisor {
     );
   }
 
+  /** Raises the generation's fence to this node's lease epoch before anything runs it (with a lease). */
+  private async fence(view: ViewRef): Promise<void> {
+    if (this.deps.fence !== undefined) await fenceGeneration(this.deps.target, view, this.deps.fence);
+  }
+
+  private activateOptions(): { fence?: bigint } {
+    return this.deps.fence !== undefined ? { fence: this.deps.fence } : {};
+  }
+
+  /** A commit or swap was fenced: a newer lease holder runs the projection now. Reported once. */
+  private lostLease(fence: bigint): void {
+    if (this.fencedAt !== undefined) return;
+    this.fencedAt = fence;
+    this.deps.logger.warn(
+      `${this.name}: a newer lease holder (epoch ${fence}) fenced it; this node (epoch ${String(this.deps.fence)}) stops running it`,
+    );
+    this.deps.onFenced?.(fence);
+  }
+
   private async prepare(generation: number): Promise<ViewRef> {
     const view: ViewRef = { projection: this.name, generation, shape: this.plan.target };
     await this.deps.target.prepare({
@@ -275,9 +313,15 @@ export class ProjectionSupervisor {
       ...(this.deps.observer !== undefined ? { observer: this.deps.observer } : {}),
       paused: this.paused,
       ...(this.deps.random !== undefined ? { random: this.deps.random } : {}),
+      ...(this.deps.fence !== undefined && {
+        fence: this.deps.fence,
+        onFenced: (fence: bigint) => this.lostLease(fence),
+      }),
     });
     runner.onProgress((progressed) => this.onProgress(progressed));
     runner.start();
+    // stop() came while a start or rebuild was still preparing: it did not see this runner.
+    if (this.stopped) void runner.stop();
     return runner;
   }
 
@@ -306,7 +350,14 @@ export class ProjectionSupervisor {
     try {
       const head = await this.deps.store.headPosition(logFilterOf(rebuilt.plan));
       if (rebuilt.position < head) return;
-      const result = await this.deps.target.activate(rebuilt.view, { minCheckpoint: head });
+      const result = await this.deps.target.activate(rebuilt.view, {
+        minCheckpoint: head,
+        ...this.activateOptions(),
+      });
+      if (result.kind === 'fenced') {
+        this.lostLease(result.fence);
+        return;
+      }
       if (result.kind !== 'activated') return;
       const old = this.live;
       const oldView = old?.view ?? this.frozen;

@@ -64,6 +64,7 @@ export class BatchCommitter {
       operations: batch.operations,
       park: batch.park,
       checkpoint: { from: this.status.checkpoint, to },
+      ...(this.context.fence !== undefined && { fence: this.context.fence }),
     });
     if (result.kind === 'checkpoint-mismatch') throw new CheckpointMoved(result.actual);
     if (result.kind === 'fenced') throw new CommitFenced(result.fence);
@@ -102,6 +103,7 @@ export class BatchCommitter {
     const result = await this.context.target.commit(this.context.view, {
       ...batch,
       checkpoint: { from: checkpoint, to: checkpoint },
+      ...(this.context.fence !== undefined && { fence: this.context.fence }),
     });
     if (result.kind === 'checkpoint-mismatch') throw new CheckpointMoved(result.actual);
     if (result.kind === 'fenced') throw new CommitFenced(result.fence);

@@ -27,6 +27,13 @@ export interface RunnerDependencies {
   readonly observer?: RuntimeObserver;
   readonly paused?: boolean;
   readonly random?: () => number;
+  /**
+   * The lease epoch of this node on the projection (issue #15): carried by every commit, so the target
+   * refuses them once a newer holder raised the generation's fence. Absent: one process, no leases.
+   */
+  readonly fence?: bigint;
+  /** Called once when a commit was fenced: the runner has stopped, the lease is lost. */
+  readonly onFenced?: (fence: bigint) => void;
 }
 
 export interface RunnerContext {
@@ -43,6 +50,10 @@ export interface RunnerContext {
   readonly store: EventLog;
   /** The part of the log the projection reads. */
   readonly filter: LogFilter;
+  /** The lease epoch every commit carries (see RunnerDependencies.fence). */
+  readonly fence: bigint | undefined;
+  /** Tells the owner that a commit was fenced (the runner stops). */
+  readonly onFenced: ((fence: bigint) => void) | undefined;
   /** "name gN (rebuild)"; read on every line, since a rebuild that is swapped in becomes the live runner. */
   label(): string;
   /** The class of a failure, with the view store's own reading of its errors. */
@@ -64,6 +75,8 @@ export function runnerContext(deps: RunnerDependencies, role: () => RunnerRole):
     target: watch.watch('view-store', deps.target),
     store: watch.watch('event-store', deps.store),
     filter: logFilterOf(deps.plan),
+    fence: deps.fence,
+    onFenced: deps.onFenced,
     label: () => `${view.projection} g${view.generation}${role() === 'rebuild' ? ' (rebuild)' : ''}`,
     classify: (error) => classifyError(error, (cause) => deps.target.classifyError(cause)),
     observeError: (kind) =>

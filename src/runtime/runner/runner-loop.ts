@@ -13,7 +13,7 @@ import { BatchReader } from '../batch-reader';
 import { errorMessage, type ErrorClass } from '../error-classifier';
 import { GenerationGoneError, RunnerNotRunningError, SubscriptionEndedError } from '../runtime.errors';
 import type { AdminRequestQueue } from './admin-request-queue';
-import { CheckpointMoved } from './batch-commit';
+import { CheckpointMoved, CommitFenced } from './batch-commit';
 import type { BatchPipeline } from './batch-pipeline';
 import type { ParkedEvents } from './parked-events';
 import type { RunnerContext } from './runner-context';
@@ -159,6 +159,16 @@ export class RunnerLoop {
     const { context } = this;
     const { status } = this.parts;
     const { projection, generation } = context.view;
+    if (error instanceof CommitFenced) {
+      // Another node holds the lease now (issue #15): this runner stops, it did not fail.
+      this.lifecycle = 'stopped';
+      context.logger.warn(
+        `${context.label()}: commit refused: a newer lease holder (epoch ${error.fence}) fenced this ` +
+          `generation (this node's epoch: ${String(context.fence)}); stopping`,
+      );
+      context.onFenced?.(error.fence);
+      return 'stop';
+    }
     if (error instanceof CheckpointMoved) {
       if (error.actual === undefined) {
         this.fail(new GenerationGoneError(projection, generation), 'unknown', 1);
