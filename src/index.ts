@@ -139,10 +139,11 @@ export { InProcessOperationLock, type ProjectionOperationLock } from './runtime/
 export { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from './runtime/runtime.options';
 export type { BackoffOptions } from './runtime/backoff';
 export { consoleLogger, silentLogger, type LogFields, type RuntimeLogger } from './runtime/runtime.logger';
-export type { CommittedBatch, RuntimeObserver, StoreFailure } from './runtime/runtime.observer';
+export type { CommittedBatch, LeaseChange, RuntimeObserver, StoreFailure } from './runtime/runtime.observer';
 export {
   PROJECTION_STATES,
   type GenerationStatus as ProjectionGenerationStatus,
+  type ProjectionOwner,
   type ProjectionState,
   type ProjectionStatus,
   type RunnerError,
@@ -156,10 +157,29 @@ export {
   GenerationGoneError,
   NoTargetForKindError,
   ParkedEventNotFoundError,
+  ProjectionNotOwnedError,
   RunnerNotRunningError,
   SubscriptionEndedError,
   UnknownProjectionError,
 } from './runtime/runtime.errors';
+// Several Prism nodes (issue #15): the lease keeper a runtime runs its projections under.
+export {
+  OwnershipCoordinator,
+  type OwnershipCoordinatorOptions,
+  type OwnershipNode,
+} from './coordination/ownership/ownership-coordinator';
+export {
+  DEFAULT_LEASE_TTL_MS,
+  InvalidOwnershipSettingsError,
+  type OwnershipSettings,
+} from './coordination/ownership/ownership.settings';
+export type {
+  Acquisition,
+  HeldLease,
+  LeaseOwner,
+  LeaseWork,
+  OwnershipSnapshot,
+} from './coordination/ownership/lease-work';
 
 // ------------------------------------------------------------------------------------------ view stores
 // The store-module seam: one module per view store (its DSL section, connection, target, query API,

@@ -7,6 +7,7 @@ import type { BrokenDefinition } from '../projection-host/projection-catalog';
 import type { OrphanedProjection } from '../runtime/orphaned-projections';
 import type {
   GenerationStatus,
+  ProjectionOwner,
   ProjectionState,
   ProjectionStatus,
   RunnerState,
@@ -68,6 +69,17 @@ export interface ProjectionStatusJson {
   readonly errors?: readonly string[];
   /** `orphaned` only: what each view store still holds of it. */
   readonly orphaned?: readonly OrphanedViewJson[];
+  /** With several Prism nodes (issue #15): who holds its lease (null: nobody right now). */
+  readonly owner?: ProjectionOwnerJson | null;
+}
+
+/** The node holding a projection's lease. */
+export interface ProjectionOwnerJson {
+  readonly node: string;
+  /** The lease epoch (64-bit, as a decimal string): the fence its writes carry. */
+  readonly epoch: string;
+  readonly since: string;
+  readonly leaseAgeMs: number;
 }
 
 /** One store's leftovers of an orphaned projection. */
@@ -137,7 +149,19 @@ export function projectionStatusJson(status: ProjectionStatus): ProjectionStatus
     rebuild: status.rebuild === null ? null : generationStatusJson(status.rebuild),
     stall: stallJson(status.stall),
     notes: [...status.notes],
+    ...(status.owner !== undefined && { owner: ownerJson(status.owner) }),
   };
+}
+
+function ownerJson(owner: ProjectionOwner | null): ProjectionOwnerJson | null {
+  return owner === null
+    ? null
+    : {
+        node: owner.node,
+        epoch: owner.epoch.toString(),
+        since: owner.since.toISOString(),
+        leaseAgeMs: Math.max(0, Math.round(owner.leaseAgeMs)),
+      };
 }
 
 /** A definition file skipped for its errors, listed beside the running projections (issue #12 item 2). */

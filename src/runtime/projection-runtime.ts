@@ -17,11 +17,13 @@ import type { CompiledProjection } from '../core/plan';
 import type { TargetKind } from '../core/view-shape';
 import type { EventLog } from '../eventstore/event-store.port';
 import type { ParkedEvent, Target } from '../stores/target.port';
-import { backoffDelay, sleep } from './backoff';
-import { classifyError, errorMessage } from './error-classifier';
+import type { Lease } from '../coordination/coordination.port';
+import type { Acquisition, OwnershipSnapshot } from '../coordination/ownership/lease-work';
+import type { OwnershipCoordinator } from '../coordination/ownership/ownership-coordinator';
 import type { ParkedResolution } from './projection-runner';
-import type { ProjectionStatus } from './projection-status';
+import type { ProjectionOwner, ProjectionStatus } from './projection-status';
 import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
+import { ProjectionSlot } from './projection-slot';
 import {
   ProjectionSupervisor,
   type RunnableProjection,
@@ -30,13 +32,12 @@ import {
 } from './projection-supervisor';
 import {
   DuplicateProjectionError,
-  NoTargetForKindError,
+  ProjectionNotOwnedError,
   RunnerNotRunningError,
   UnknownProjectionError,
 } from './runtime.errors';
 import { consoleLogger, type RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
-import type { StoreRole } from './store-watch';
 import { runnerOptions, type RunnerOptions } from './runtime.options';
 
 export interface ProjectionRuntimeOptions {
@@ -66,44 +67,32 @@ export interface ProjectionRuntimeOptions {
    * a lock within this process; give one that also holds across processes when several run projections.
    */
   readonly operationLock?: ProjectionOperationLock;
-}
-
-interface Entry {
-  readonly name: string;
-  /** Absent when the projection cannot run at all (no target of its kind). */
-  readonly supervisor: ProjectionSupervisor | undefined;
-  /** Why the projection could not start (it retries in the background unless the cause is permanent). */
-  startError: StartError | undefined;
-}
-
-interface StartError {
-  readonly message: string;
-  readonly permanent: boolean;
-  readonly attempts: number;
-  /** When the first failed attempt of this streak began. */
-  readonly since: number;
-  /** The store that failed. */
-  readonly store: StoreRole;
-  readonly storeKind: string;
+  /**
+   * This node's lease keeper when several Prism processes share the stores (issue #15). With it, `start`
+   * registers every projection but runs one only while this node holds its lease (the others are
+   * `standby`), fenced with the lease epoch; without it, every projection runs here, as always.
+   */
+  readonly ownership?: OwnershipCoordinator;
 }
 
 export class ProjectionRuntime {
-  private readonly entries = new Map<string, Entry>();
+  private readonly slots = new Map<string, ProjectionSlot>();
   private readonly options: RunnerOptions;
   private readonly logger: RuntimeLogger;
   private readonly lock: ProjectionOperationLock;
-  private stopped = false;
-  private stopSignal = deferred();
+  private readonly observer: RuntimeObserver | undefined;
 
   constructor(private readonly config: ProjectionRuntimeOptions) {
     this.options = runnerOptions(config.runner);
     this.logger = config.logger ?? consoleLogger;
     this.lock = config.operationLock ?? new InProcessOperationLock();
+    this.observer = withNode(config.observer, config.ownership?.nodeId);
   }
 
   /**
-   * Starts every projection. Resolves once each one has either started or recorded why it could not
-   * (then it retries in the background with backoff); never rejects because of one projection.
+   * Starts every projection (with `ownership`: those whose lease this node takes at its first poll; the
+   * others stand by). Resolves once each one has either started or recorded why it could not (then it
+   * retries in the background with backoff); never rejects because of one projection.
    */
   async start(definitions: readonly (RunnableProjection | CompiledProjection)[]): Promise<void> {
     const normalized = definitions.map((d) =>
@@ -111,31 +100,55 @@ export class ProjectionRuntime {
     );
     const names = new Set<string>();
     for (const { plan } of normalized) {
-      if (names.has(plan.name) || this.entries.has(plan.name)) throw new DuplicateProjectionError(plan.name);
+      if (names.has(plan.name) || this.slots.has(plan.name)) throw new DuplicateProjectionError(plan.name);
       names.add(plan.name);
     }
-    this.stopped = false;
-    await Promise.all(normalized.map((definition) => this.startOne(definition)));
+    const added = normalized.map((definition) => this.addSlot(definition));
+    const ownership = this.config.ownership;
+    if (ownership === undefined) {
+      await Promise.all(added.map((slot) => slot.run()));
+    } else {
+      for (const slot of added) this.observer?.leaseChanged?.({ projection: slot.name, held: false });
+      await ownership.attach({
+        definitions: Object.fromEntries(
+          [...this.slots.values()]
+            .filter((slot) => slot.runnable)
+            .map((slot) => [slot.name, slot.plan.fingerprint]),
+        ),
+        start: (lease, acquisition) => this.leaseAcquired(lease, acquisition),
+        stop: (name, reason) => this.leaseGone(name, reason),
+      });
+    }
     this.warnAboutMissingTargets(normalized.map(({ plan }) => plan));
   }
 
+  /** Stops every projection (with `ownership`: and gives this node's leases up, for a standby to take). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopSignal.resolve();
-    await Promise.all([...this.entries.values()].map(async (entry) => entry.supervisor?.stop()));
-    this.entries.clear();
-    this.stopSignal = deferred();
+    await this.config.ownership?.detach();
+    await Promise.all([...this.slots.values()].map((slot) => slot.halt()));
+    this.slots.clear();
   }
 
   names(): string[] {
-    return [...this.entries.keys()];
+    return [...this.slots.keys()];
+  }
+
+  /** Whether this node runs `name` now: always without `ownership`; while it holds the lease with it. */
+  owns(name: string): boolean {
+    this.slot(name);
+    return this.config.ownership === undefined || this.config.ownership.owns(name);
+  }
+
+  /** This node's leases and who holds the others (undefined without `ownership`). */
+  get ownership(): OwnershipSnapshot | undefined {
+    return this.config.ownership?.snapshot();
   }
 
   status(): ProjectionStatus[];
   status(name: string): ProjectionStatus;
   status(name?: string): ProjectionStatus | ProjectionStatus[] {
-    if (name !== undefined) return this.statusOf(this.entry(name));
-    return [...this.entries.values()].map((entry) => this.statusOf(entry));
+    if (name !== undefined) return this.statusOf(this.slot(name));
+    return [...this.slots.values()].map((slot) => this.statusOf(slot));
   }
 
   pause(name: string): Promise<void> {
@@ -173,41 +186,57 @@ export class ProjectionRuntime {
 
   // Internals --------------------------------------------------------------------------------------
 
-  private async startOne(definition: RunnableProjection): Promise<void> {
-    const plan = definition.plan;
-    const target = this.config.targets[plan.target.kind];
-    if (target === undefined) {
-      // This projection cannot run; the others do.
-      const message = new NoTargetForKindError(plan.name, plan.target.kind).message;
-      // Reported in its status, and in one warning per missing kind (warnAboutMissingTargets).
-      this.entries.set(plan.name, {
-        name: plan.name,
-        supervisor: undefined,
-        startError: {
-          message,
-          permanent: true,
-          attempts: 1,
-          since: Date.now(),
-          store: 'view-store',
-          storeKind: plan.target.kind,
-        },
-      });
-      return;
-    }
-    const supervisor = new ProjectionSupervisor({
-      store: this.config.store,
-      target,
+  private addSlot(definition: RunnableProjection): ProjectionSlot {
+    const name = definition.plan.name;
+    const target = this.config.targets[definition.plan.target.kind];
+    const slot = new ProjectionSlot({
       definition,
-      ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
+      target,
+      supervisor: (lease) =>
+        new ProjectionSupervisor({
+          store: this.config.store,
+          target: target!,
+          definition,
+          ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
+          options: this.options,
+          logger: this.logger,
+          ...(this.observer !== undefined ? { observer: this.observer } : {}),
+          ...(this.config.random !== undefined ? { random: this.config.random } : {}),
+          lock: this.lock,
+          ...(lease !== undefined && {
+            fence: lease.epoch,
+            onFenced: (fence: bigint) => lease.onFenced(fence),
+          }),
+        }),
+      onLeaseLost: (epoch, reason) => this.config.ownership?.lost(name, epoch, reason),
       options: this.options,
       logger: this.logger,
-      ...(this.config.observer !== undefined ? { observer: this.config.observer } : {}),
       ...(this.config.random !== undefined ? { random: this.config.random } : {}),
-      lock: this.lock,
     });
-    const entry: Entry = { name: plan.name, supervisor, startError: undefined };
-    this.entries.set(plan.name, entry);
-    if (!(await this.tryStart(entry, supervisor, target))) void this.retryStart(entry, supervisor, target);
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  /** The lease keeper took `lease`: run the projection under it. */
+  private leaseAcquired(lease: Lease, acquisition: Acquisition): Promise<void> {
+    const slot = this.slots.get(lease.resource);
+    if (slot === undefined) return Promise.resolve();
+    this.observer?.leaseChanged?.({
+      projection: slot.name,
+      held: true,
+      epoch: lease.epoch,
+      takeover: acquisition.takeover,
+    });
+    return slot.run(lease);
+  }
+
+  /** The lease is lost or given up: stop the projection here (it stands by). */
+  private async leaseGone(name: string, reason: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (slot === undefined) return;
+    this.observer?.leaseChanged?.({ projection: name, held: false });
+    this.logger.info(`${name}: stopping here (${reason}); standing by`);
+    await slot.halt();
   }
 
   /** One line per kind of target that is not configured, naming the projections that therefore wait. */
@@ -226,85 +255,53 @@ export class ProjectionRuntime {
     }
   }
 
-  private async tryStart(entry: Entry, supervisor: ProjectionSupervisor, target: Target): Promise<boolean> {
-    const began = Date.now();
-    try {
-      await supervisor.start();
-      entry.startError = undefined;
-      return true;
-    } catch (error) {
-      const attempts = (entry.startError?.attempts ?? 0) + 1;
-      const kind = classifyError(error, (e) => target.classifyError(e));
-      const permanent = kind !== 'transient' && attempts >= this.options.maxUnknownAttempts;
-      entry.startError = {
-        message: errorMessage(error),
-        permanent,
-        attempts,
-        since: entry.startError?.since ?? began,
-        // A start reads and prepares the view store only (its runners read the log afterwards).
-        store: 'view-store',
-        storeKind: target.kind,
-      };
-      await supervisor.stop().catch(() => undefined);
-      this.logger.error(`${entry.name}: could not start (attempt ${attempts}): ${errorMessage(error)}`);
-      return false;
-    }
-  }
-
-  private async retryStart(entry: Entry, supervisor: ProjectionSupervisor, target: Target): Promise<void> {
-    while (!this.stopped && entry.startError !== undefined && !entry.startError.permanent) {
-      await sleep(
-        backoffDelay(entry.startError.attempts, this.options.backoff, this.config.random),
-        this.stopSignal.promise,
-      );
-      if (this.stopped || this.entries.get(entry.name) !== entry) return;
-      if (await this.tryStart(entry, supervisor, target)) return;
-    }
-  }
-
   private supervisor(name: string): ProjectionSupervisor {
-    const entry = this.entry(name);
-    if (entry.supervisor === undefined || entry.startError !== undefined) {
-      throw new RunnerNotRunningError(name, entry.startError?.permanent === true ? 'failed' : 'starting');
+    const slot = this.slot(name);
+    if (slot.runnable && !this.owns(name))
+      throw new ProjectionNotOwnedError(name, this.config.ownership?.ownerOf(name)?.node);
+    if (slot.supervisor === undefined || slot.startError !== undefined) {
+      throw new RunnerNotRunningError(name, slot.startError?.permanent === true ? 'failed' : 'starting');
     }
-    return entry.supervisor;
+    return slot.supervisor;
   }
 
-  private entry(name: string): Entry {
-    const entry = this.entries.get(name);
-    if (entry === undefined) throw new UnknownProjectionError(name, this.names());
-    return entry;
+  private slot(name: string): ProjectionSlot {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new UnknownProjectionError(name, this.names());
+    return slot;
   }
 
-  private statusOf(entry: Entry, now = Date.now()): ProjectionStatus {
-    if (entry.startError === undefined && entry.supervisor !== undefined) return entry.supervisor.status();
-    const failure = entry.startError;
-    // Still retrying past the stall bound: a store is down, and status says which (issue #12 item 12).
-    const stalled =
-      failure !== undefined && !failure.permanent && now - failure.since >= this.options.stallAfterMs;
-    return {
-      name: entry.name,
-      state: failure?.permanent === true ? 'failed' : stalled ? 'stalled' : 'starting',
-      live: null,
-      rebuild: null,
-      stall: stalled
-        ? {
-            store: failure.store,
-            kind: failure.storeKind,
-            since: new Date(failure.since),
-            lastError: failure.message,
-          }
-        : null,
-      notes:
-        entry.startError === undefined
-          ? []
-          : [`Could not start (attempt ${entry.startError.attempts}): ${entry.startError.message}`],
-    };
+  private statusOf(slot: ProjectionSlot, now = Date.now()): ProjectionStatus {
+    const ownership = this.config.ownership;
+    if (ownership === undefined) return slot.status(now);
+    const lease = ownership.ownerOf(slot.name);
+    const owner: ProjectionOwner | null =
+      lease === undefined
+        ? null
+        : {
+            node: lease.node,
+            epoch: lease.epoch,
+            since: lease.since,
+            leaseAgeMs: now - lease.since.getTime(),
+          };
+    if (slot.runnable && !ownership.owns(slot.name)) {
+      return { name: slot.name, state: 'standby', live: null, rebuild: null, stall: null, notes: [], owner };
+    }
+    return { ...slot.status(now), owner };
   }
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
+/** With leases, every committed batch names the node that committed it (per-node work metrics). */
+function withNode(
+  observer: RuntimeObserver | undefined,
+  node: string | undefined,
+): RuntimeObserver | undefined {
+  if (observer === undefined || node === undefined) return observer;
+  return {
+    batchCommitted: (batch) => observer.batchCommitted({ ...batch, node }),
+    storeError: (failure) => observer.storeError(failure),
+    ...(observer.leaseChanged !== undefined && {
+      leaseChanged: (change) => observer.leaseChanged!({ ...change, node }),
+    }),
+  };
 }

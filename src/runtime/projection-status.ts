@@ -13,6 +13,8 @@
  *   broken-definition  its definition file has errors, so it is not running (the admin API adds these)
  *   orphaned           its views are in a store's registry but no definition of it is loaded (its file was
  *                      removed): nothing runs it; `prism drop` removes the views (the admin API adds these)
+ *   standby            another node holds its lease and runs it; this node stands by to take over
+ *                      (only with several Prism processes: issue #15); `owner` says who
  *   stopped            the runtime is shutting down
  */
 import type { StoreRole, StoreStall } from './store-watch';
@@ -29,6 +31,7 @@ export const PROJECTION_STATES = [
   'failed',
   'broken-definition',
   'orphaned',
+  'standby',
   'stopped',
 ] as const;
 
@@ -83,4 +86,20 @@ export interface ProjectionStatus {
   readonly stall: StoreStall | null;
   /** Why something is not as expected (e.g. the old generation cannot be advanced during a rebuild). */
   readonly notes: readonly string[];
+  /**
+   * Who holds the projection's lease (issue #15): this node or another, as last listed; null when nobody
+   * does. Absent when the runtime runs without leases (one process).
+   */
+  readonly owner?: ProjectionOwner | null;
+}
+
+export interface ProjectionOwner {
+  /** The holder's node id. */
+  readonly node: string;
+  /** The lease epoch (the fence its writes carry). */
+  readonly epoch: bigint;
+  /** When it acquired the lease (store time for other nodes, local time for this one). */
+  readonly since: Date;
+  /** How long it has held the lease. */
+  readonly leaseAgeMs: number;
 }

@@ -100,3 +100,24 @@ export class RunnerNotRunningError extends Error {
     super(`Projection "${projection}" is ${state}; resume it first.`);
   }
 }
+
+/**
+ * With several Prism processes (issue #15): another node holds the projection's lease, so this one does
+ * not run it and cannot change it; send the request to the owner (the admin API forwards it).
+ */
+export class ProjectionNotOwnedError extends Error {
+  override readonly name = 'ProjectionNotOwnedError';
+  constructor(
+    readonly projection: string,
+    /** The node holding the lease as last listed; undefined when nobody holds it right now. */
+    readonly owner: string | undefined,
+  ) {
+    super(
+      `Projection "${projection}" is not run by this node` +
+        (owner !== undefined
+          ? `: node ${owner} owns it`
+          : ': no node owns it right now (a standby takes it shortly)') +
+        '; send the request to the owner.',
+    );
+  }
+}

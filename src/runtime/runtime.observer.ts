@@ -15,6 +15,19 @@ export interface CommittedBatch {
   readonly seconds: number;
   /** The events themselves (tracing links the commit to each one's trace through its metadata). */
   readonly committed?: readonly StoredEvent[];
+  /** The node that committed it (with leases, issue #15); absent for a runtime without leases. */
+  readonly node?: string;
+}
+
+/** This node took or lost a projection's lease (issue #15). */
+export interface LeaseChange {
+  readonly projection: string;
+  readonly held: boolean;
+  /** The epoch taken (held only). */
+  readonly epoch?: bigint;
+  /** Another node held it before (held only). */
+  readonly takeover?: boolean;
+  readonly node?: string;
 }
 
 export interface StoreFailure {
@@ -27,4 +40,6 @@ export interface RuntimeObserver {
   batchCommitted(batch: CommittedBatch): void;
   /** A failed read, load or commit (a poison rejection is counted once per rejected commit). */
   storeError(failure: StoreFailure): void;
+  /** With leases only: a lease taken (a takeover when another node held it before) or lost. */
+  leaseChanged?(change: LeaseChange): void;
 }

@@ -16,6 +16,7 @@ const KNOWN: Readonly<Record<string, StateStyle>> = {
   starting: { tone: 'idle', meaning: 'starting: connecting to its store and reading its checkpoint' },
   paused: { tone: 'idle', meaning: 'paused by an operator: no events are applied until it is resumed' },
   stopped: { tone: 'idle', meaning: 'stopped (the server is shutting down)' },
+  standby: { tone: 'idle', meaning: 'another Prism node holds its lease and runs it; this one stands by' },
   stalled: { tone: 'warn', meaning: 'no progress for a while: its store or the event log is not answering' },
   failed: { tone: 'bad', meaning: 'not running: see its notes and last error' },
   'broken-definition': { tone: 'bad', meaning: 'its definition file has errors, so it was skipped at start' },

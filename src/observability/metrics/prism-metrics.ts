@@ -10,7 +10,12 @@ import {
   type GenerationStatus,
   type ProjectionStatus,
 } from '../../runtime/projection-status';
-import type { CommittedBatch, RuntimeObserver, StoreFailure } from '../../runtime/runtime.observer';
+import type {
+  CommittedBatch,
+  LeaseChange,
+  RuntimeObserver,
+  StoreFailure,
+} from '../../runtime/runtime.observer';
 
 export interface FinishedCommand {
   readonly method: string;
@@ -55,6 +60,27 @@ export class PrismMetrics implements RuntimeObserver {
     name: 'prism_projection_store_errors_total',
     help: 'Failed store operations of a projection runner, by class: transient (retried), poison (bisected and parked), unknown.',
     labelNames: ['projection', 'generation', 'kind'],
+    registers: [this.registry],
+  });
+
+  private readonly batchesCommitted = new Counter({
+    name: 'prism_batches_committed_total',
+    help:
+      'Batches committed, by projection and by the node that committed them (per-node work; with several ' +
+      'nodes each batch is committed by exactly one). node is "local" for a runtime without leases.',
+    labelNames: ['projection', 'node'],
+    registers: [this.registry],
+  });
+  private readonly leaseHeld = new Gauge({
+    name: 'prism_lease_held',
+    help: "1 while this node holds the projection's lease (runs it), 0 while it stands by (several nodes only).",
+    labelNames: ['projection'],
+    registers: [this.registry],
+  });
+  private readonly leaseTakeovers = new Counter({
+    name: 'prism_lease_takeovers_total',
+    help: "Times this node took a projection's lease that another node held before (it died, froze or gave it up).",
+    labelNames: ['projection'],
     registers: [this.registry],
   });
 
@@ -129,6 +155,12 @@ export class PrismMetrics implements RuntimeObserver {
     this.eventsProcessed.inc(labels, batch.events);
     this.batchDuration.observe(labels, batch.seconds);
     this.batchEvents.observe(labels, batch.events);
+    this.batchesCommitted.inc({ projection: batch.projection, node: batch.node ?? 'local' });
+  }
+
+  leaseChanged(change: LeaseChange): void {
+    this.leaseHeld.set({ projection: change.projection }, change.held ? 1 : 0);
+    if (change.held && change.takeover === true) this.leaseTakeovers.inc({ projection: change.projection });
   }
 
   storeError(failure: StoreFailure): void {
