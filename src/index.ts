@@ -163,6 +163,18 @@ export {
   UnknownProjectionError,
 } from './runtime/runtime.errors';
 // Several Prism nodes (issue #15): the lease keeper a runtime runs its projections under.
+export type {
+  AdminAction,
+  AdminRequestDraft,
+  AdminRequestRecord,
+  AdminRequestStatus,
+  CoordinationStore,
+  Lease,
+  LeaseRecord,
+  NodeAnnouncement,
+  NodeRecord,
+  PrismRole,
+} from './coordination/coordination.port';
 export {
   OwnershipCoordinator,
   type OwnershipCoordinatorOptions,
