@@ -18,7 +18,7 @@ import type { CompiledProjection } from '../core/plan';
 import type { EventLog } from '../eventstore/event-store.port';
 import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
 import { logFilterOf } from './source-filter';
-import { fenceGeneration } from './generation-fence';
+import { SupervisorFence } from './generation-fence';
 import { CommitFenced } from './runner/batch-commit';
 import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
@@ -83,10 +83,17 @@ export class ProjectionSupervisor {
   private stopped = false;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private readonly lock: ProjectionOperationLock;
-  private fencedAt: bigint | undefined;
+  private readonly lease: SupervisorFence;
 
   constructor(private readonly deps: SupervisorDependencies) {
     this.lock = deps.lock ?? new InProcessOperationLock();
+    this.lease = new SupervisorFence(
+      deps.definition.plan.name,
+      deps.target,
+      deps.logger,
+      deps.fence,
+      deps.onFenced,
+    );
   }
 
   get name(): string {
@@ -125,8 +132,8 @@ export class ProjectionSupervisor {
       // A new projection: readers get its view at once, filling up as it backfills from the start.
       const generation = resumable?.generation ?? nextGeneration(generations);
       const view = await this.prepare(generation);
-      await this.fence(view);
-      const activated = await target.activate(view, this.activateOptions());
+      await this.lease.fence(view);
+      const activated = await target.activate(view, this.lease.activateOptions());
       if (activated.kind === 'fenced') throw new CommitFenced(activated.fence);
       this.live = this.runner(plan, view, plan.fingerprint, 'live');
       this.deps.logger.info(
@@ -135,8 +142,8 @@ export class ProjectionSupervisor {
       return;
     }
 
-    await this.fence(viewOf(active));
-    if (resumable !== undefined) await this.fence(viewOf(resumable));
+    await this.lease.fence(viewOf(active));
+    if (resumable !== undefined) await this.lease.fence(viewOf(resumable));
     if (active.fingerprint === plan.fingerprint) {
       this.live = this.runner(plan, viewOf(active), active.fingerprint, 'live');
       if (resumable !== undefined) {
@@ -150,7 +157,7 @@ export class ProjectionSupervisor {
     this.startOldPlan(active);
     const generation = resumable?.generation ?? nextGeneration(generations);
     const view = await this.prepare(generation);
-    await this.fence(view);
+    await this.lease.fence(view);
     this.rebuilding = this.runner(plan, view, plan.fingerprint, 'rebuild');
     this.deps.logger.info(
       `${plan.name}: definition changed (${active.fingerprint.slice(0, 12)} -> ${plan.fingerprint.slice(0, 12)}); ` +
@@ -175,7 +182,7 @@ export class ProjectionSupervisor {
       if (this.rebuilding !== undefined) return { generation: this.rebuilding.generation, started: false };
       const generations = await this.deps.target.listGenerations(this.name);
       const view = await this.prepare(nextGeneration(generations));
-      await this.fence(view);
+      await this.lease.fence(view);
       this.rebuilding = this.runner(this.plan, view, this.plan.fingerprint, 'rebuild');
       this.deps.logger.info(`${this.name}: manual rebuild into generation ${view.generation}`);
       return { generation: view.generation, started: true };
@@ -266,25 +273,6 @@ export class ProjectionSupervisor {
     );
   }
 
-  /** Raises the generation's fence to this node's lease epoch before anything runs it (with a lease). */
-  private async fence(view: ViewRef): Promise<void> {
-    if (this.deps.fence !== undefined) await fenceGeneration(this.deps.target, view, this.deps.fence);
-  }
-
-  private activateOptions(): { fence?: bigint } {
-    return this.deps.fence !== undefined ? { fence: this.deps.fence } : {};
-  }
-
-  /** A commit or swap was fenced: a newer lease holder runs the projection now. Reported once. */
-  private lostLease(fence: bigint): void {
-    if (this.fencedAt !== undefined) return;
-    this.fencedAt = fence;
-    this.deps.logger.warn(
-      `${this.name}: a newer lease holder (epoch ${fence}) fenced it; this node (epoch ${String(this.deps.fence)}) stops running it`,
-    );
-    this.deps.onFenced?.(fence);
-  }
-
   private async prepare(generation: number): Promise<ViewRef> {
     const view: ViewRef = { projection: this.name, generation, shape: this.plan.target };
     await this.deps.target.prepare({
@@ -315,7 +303,7 @@ export class ProjectionSupervisor {
       ...(this.deps.random !== undefined ? { random: this.deps.random } : {}),
       ...(this.deps.fence !== undefined && {
         fence: this.deps.fence,
-        onFenced: (fence: bigint) => this.lostLease(fence),
+        onFenced: (fence: bigint) => this.lease.lost(fence),
       }),
     });
     runner.onProgress((progressed) => this.onProgress(progressed));
@@ -352,10 +340,10 @@ export class ProjectionSupervisor {
       if (rebuilt.position < head) return;
       const result = await this.deps.target.activate(rebuilt.view, {
         minCheckpoint: head,
-        ...this.activateOptions(),
+        ...this.lease.activateOptions(),
       });
       if (result.kind === 'fenced') {
-        this.lostLease(result.fence);
+        this.lease.lost(result.fence);
         return;
       }
       if (result.kind !== 'activated') return;
