@@ -322,10 +322,12 @@ export type {
   PrismAuthOptions,
   PrismHttpOptions,
   PrismMountOptions,
+  PrismNodeOptions,
   PrismOptions,
   PrismProjectionOptions,
   ProjectionDefinitionInput,
 } from './nest/prism-options';
+export type { CoordinationSettings } from './coordination/coordination-store.factory';
 export { PrismQueryModule } from './nest/prism-query.module';
 export { PrismAdminModule } from './nest/prism-admin.module';
 export { PrismMetricsModule } from './nest/prism-metrics.module';

@@ -15,25 +15,9 @@
  * emptied view; an in-place reset to an arbitrary position is deliberately not offered, because a view is
  * not reversible (its documents cannot be rewound to what they were at an earlier position).
  */
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/require-role.decorator';
-import {
-  ParkedEventNotFoundError,
-  RunnerNotRunningError,
-  UnknownProjectionError,
-} from '../runtime/runtime.errors';
 import type {
   ParkedEventJson,
   ParkedResolutionJson,
@@ -41,13 +25,8 @@ import type {
   ProjectionStatusJson,
   RebuildStartedJson,
 } from './admin.dto';
-import {
-  InvalidAdminParameterError,
-  InvalidPositionError,
-  OrphanedProjectionNotFoundError,
-  ProjectionRuntimeUnavailableError,
-  ProjectionStillDefinedError,
-} from './admin.errors';
+import { InvalidAdminParameterError } from './admin.errors';
+import { toHttpError } from './admin-http-errors';
 import { AdminService } from './admin.service';
 import { answerOrThrow } from './http-answer';
 
@@ -145,60 +124,4 @@ function parseDryRun(given: string | undefined): boolean {
 /** The controller's work, with its failures answered as HTTP errors (toHttpError). */
 function answer<T>(work: () => Promise<T>): Promise<T> {
   return answerOrThrow(work, toHttpError);
-}
-
-function toHttpError(error: unknown): unknown {
-  if (error instanceof UnknownProjectionError) {
-    return new HttpException(
-      { error: 'unknown_projection', message: error.message, known: [...error.known] },
-      HttpStatus.NOT_FOUND,
-    );
-  }
-  if (error instanceof ParkedEventNotFoundError) {
-    return new HttpException(
-      { error: 'parked_event_not_found', message: error.message },
-      HttpStatus.NOT_FOUND,
-    );
-  }
-  if (error instanceof RunnerNotRunningError) {
-    return new HttpException(
-      {
-        error: 'projection_not_running',
-        message:
-          `Projection "${error.projection}" is ${error.state}, so this operation cannot run now; ` +
-          `GET /admin/projections/${error.projection} shows why (its notes), and a starting projection ` +
-          'accepts it once it runs.',
-        state: error.state,
-      },
-      HttpStatus.CONFLICT,
-    );
-  }
-  if (error instanceof ProjectionStillDefinedError) {
-    return new HttpException(
-      { error: 'projection_still_defined', message: error.message },
-      HttpStatus.CONFLICT,
-    );
-  }
-  if (error instanceof OrphanedProjectionNotFoundError) {
-    return new HttpException(
-      { error: 'orphaned_projection_not_found', message: error.message, orphaned: [...error.orphaned] },
-      HttpStatus.NOT_FOUND,
-    );
-  }
-  if (error instanceof InvalidAdminParameterError) {
-    return new HttpException(
-      { error: 'invalid_admin_parameter', message: error.message, parameter: error.parameter },
-      HttpStatus.BAD_REQUEST,
-    );
-  }
-  if (error instanceof InvalidPositionError) {
-    return new HttpException({ error: 'invalid_position', message: error.message }, HttpStatus.BAD_REQUEST);
-  }
-  if (error instanceof ProjectionRuntimeUnavailableError) {
-    return new HttpException(
-      { error: 'projection_runtime_unavailable', message: error.message },
-      HttpStatus.SERVICE_UNAVAILABLE,
-    );
-  }
-  return error;
 }

@@ -71,6 +71,8 @@ export interface ProjectionStatusJson {
   readonly orphaned?: readonly OrphanedViewJson[];
   /** With several Prism nodes (issue #15): who holds its lease (null: nobody right now). */
   readonly owner?: ProjectionOwnerJson | null;
+  /** Set when the numbers come from the owner's last heartbeat report (another node runs it): its time. */
+  readonly reportedAt?: string;
 }
 
 /** The node holding a projection's lease. */

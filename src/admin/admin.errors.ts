@@ -67,3 +67,48 @@ export class InvalidAdminParameterError extends Error {
     super(`"${given.slice(0, 40)}" is not a value of ${parameter}; pass ${expected}.`);
   }
 }
+
+/**
+ * An admin action for a projection that no live node runs now (issue #15), other than pause and resume
+ * (which are written as desired state and taken up by whichever node runs it next).
+ */
+export class NoLiveOwnerError extends Error {
+  override readonly name = 'NoLiveOwnerError';
+  constructor(
+    readonly projection: string,
+    readonly action: string,
+  ) {
+    super(
+      `No node runs "${projection}" now (no live worker holds its lease), so "${action}" cannot run; start a ` +
+        'worker (or a Prism with role all) and retry. `prism nodes` shows the nodes and the leases they hold.',
+    );
+  }
+}
+
+/** The node running the projection did not answer a forwarded admin request in time (issue #15). */
+export class AdminRequestTimeoutError extends Error {
+  override readonly name = 'AdminRequestTimeoutError';
+  constructor(
+    readonly requestId: string,
+    readonly projection: string,
+    readonly owner: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      `Node "${owner}" runs "${projection}" but did not answer admin request ${requestId} within ${waitedMs} ms. ` +
+        'The request stays queued and runs when that node (or the one that takes its lease over) takes it up; ' +
+        `check GET /admin/projections/${projection} before sending it again.`,
+    );
+  }
+}
+
+/** The outcome of a forwarded admin request that failed on the node running it: answered as it answered. */
+export class ForwardedAdminError extends Error {
+  override readonly name = 'ForwardedAdminError';
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(typeof body.message === 'string' ? body.message : `admin request failed (${status})`);
+  }
+}

@@ -2,16 +2,31 @@
  * The operator's view of the projection runtime: status, pause/resume, rebuild/reset and the parked
  * events. One service behind the REST API (and, through it, the `prism` CLI), returning the JSON shapes of
  * admin.dto.ts; errors are the runtime's own (unknown projection, not running) plus admin.errors.ts.
+ *
+ * More than one Prism (issue #15). With a shared coordination store any node answers any request:
+ *  - an operation on a projection this node runs runs here (LocalAdminOperations);
+ *  - one on a projection another live node runs is written to the coordination store, run by that node
+ *    and answered with its outcome (admin-forwarding.ts; 504 `admin_request_timeout` past node.adminWaitMs);
+ *  - with no live owner, pause and resume are written as desired state in the view store's registry (the
+ *    next owner starts paused, or not); the other operations answer 409 `projection_not_owned`, since
+ *    nothing could run them;
+ *  - status merges what the owners report with each heartbeat, so every node answers the same numbers
+ *    (up to a heartbeat's age, `reportedAt`), each with its `owner`.
+ * With one process (an in-process coordination store) everything runs here, as before.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminAction } from '../coordination/coordination.port';
+import type { CompiledProjection } from '../core/plan';
+import { NodeCoordinationService } from '../projection-host/node-coordination.service';
 import { ProjectionsService } from '../projection-host/projections.service';
 import type { ProjectionRuntime } from '../runtime/projection-runtime';
+import { UnknownProjectionError } from '../runtime/runtime.errors';
+import { forwardAdminRequest } from './admin-forwarding';
 import {
   brokenDefinitionJson,
   brokenDefinitionName,
   orphanedProjectionJson,
   parkedEventJson,
-  parkedResolutionJson,
   projectionStatusJson,
   type ParkedEventJson,
   type ParkedResolutionJson,
@@ -19,18 +34,21 @@ import {
   type ProjectionStatusJson,
   type RebuildStartedJson,
 } from './admin.dto';
-import { InvalidPositionError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import { NoLiveOwnerError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import { ClusterSnapshot, type NodesJson } from './cluster-view';
+import { LocalAdminOperations, parsePosition } from './local-admin-operations';
 import { dropOrphan, listOrphans } from './orphans';
+import { storedStatusJson } from './stored-status';
 
 /** How long an admin request waits for a runtime that is still starting before answering 503. */
 export const RUNTIME_READY_TIMEOUT_MS = 5_000;
 
-/** Log positions are unsigned 64-bit in every store. */
-const MAX_POSITION = 2n ** 63n - 1n;
-
 @Injectable()
 export class AdminService {
-  constructor(@Inject(ProjectionsService) private readonly projections: ProjectionsService) {}
+  constructor(
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(NodeCoordinationService) private readonly coordination: NodeCoordinationService,
+  ) {}
 
   /**
    * Every projection, then the definition files skipped as broken (state `broken-definition`), then the
@@ -38,8 +56,11 @@ export class AdminService {
    */
   async statuses(): Promise<ProjectionStatusJson[]> {
     const runtime = await this.runtime();
+    const cluster = await this.snapshot();
+    const names =
+      cluster === undefined ? runtime.names() : this.projections.catalog.projections.map((p) => p.name);
     return [
-      ...runtime.status().map(projectionStatusJson),
+      ...(await Promise.all(names.map((name) => this.statusOf(runtime, name, cluster)))),
       ...this.projections.brokenDefinitions.map(brokenDefinitionJson),
       ...(await listOrphans(this.projections)).map(orphanedProjectionJson),
     ];
@@ -49,11 +70,19 @@ export class AdminService {
     const broken = this.projections.brokenDefinitions.find((b) => brokenDefinitionName(b) === name);
     if (broken !== undefined) return brokenDefinitionJson(broken);
     const runtime = await this.runtime();
-    if (!runtime.names().includes(name)) {
+    if (this.plan(name) === undefined && !runtime.names().includes(name)) {
       const orphan = (await listOrphans(this.projections)).find((o) => o.name === name);
       if (orphan !== undefined) return orphanedProjectionJson(orphan);
     }
-    return projectionStatusJson(runtime.status(name));
+    return this.statusOf(runtime, name, await this.snapshot());
+  }
+
+  /** Every node in the coordination store: role, version, heartbeat age, the leases it holds. */
+  async nodes(): Promise<NodesJson> {
+    await this.runtime();
+    const store = this.coordination.storeIfOpen;
+    if (store === undefined) throw new ProjectionRuntimeUnavailableError(RUNTIME_READY_TIMEOUT_MS);
+    return (await ClusterSnapshot.read(store)).nodesJson(this.coordination.node.id, store.kind);
   }
 
   /**
@@ -66,67 +95,132 @@ export class AdminService {
   }
 
   /** Stops applying events (live and rebuilding generations); survives restarts until resumed. */
-  async pause(name: string): Promise<ProjectionStatusJson> {
-    const runtime = await this.runtime();
-    await runtime.pause(name);
-    return projectionStatusJson(runtime.status(name));
+  pause(name: string): Promise<ProjectionStatusJson> {
+    return this.route(name, 'pause', {}, (operations) => operations.pause(name));
   }
 
-  async resume(name: string): Promise<ProjectionStatusJson> {
-    const runtime = await this.runtime();
-    await runtime.resume(name);
-    return projectionStatusJson(runtime.status(name));
+  resume(name: string): Promise<ProjectionStatusJson> {
+    return this.route(name, 'resume', {}, (operations) => operations.resume(name));
   }
 
-  /**
-   * Builds a new generation from position 0 beside the live one, which keeps serving reads, and swaps it in
-   * once it reaches the head. A rebuild already under way is reported, not restarted.
-   */
-  async rebuild(name: string): Promise<RebuildStartedJson> {
-    const { generation, started } = await (await this.runtime()).rebuild(name);
-    return {
-      projection: name,
-      generation,
-      from: '0',
-      alreadyBuilding: !started,
-      message:
-        (started
-          ? `Generation ${generation} of "${name}" is being built from the start of the log beside the live view `
-          : `Generation ${generation} of "${name}" was already being built (nothing new started); it is built beside the live view `) +
-        `and replaces it at the head; follow its progress with GET /admin/projections/${name}.`,
-    };
+  /** A new generation from position 0 beside the live one, swapped in at the head (LocalAdminOperations). */
+  rebuild(name: string): Promise<RebuildStartedJson> {
+    return this.route(name, 'rebuild', {}, (operations) => operations.rebuild(name));
   }
 
-  /**
-   * Resets the checkpoint to the start of the log. Views are not reversible (an event's effect cannot be
-   * undone), so this never empties or rewinds the view readers see: it is a rebuild from position 0 into a
-   * new generation, swapped in at the head. Resetting in place to an arbitrary position is not offered.
-   */
-  async reset(name: string): Promise<RebuildStartedJson> {
-    const started = await this.rebuild(name);
-    return {
-      ...started,
-      message:
-        `Reset "${name}" to position 0: generation ${started.generation} is rebuilt from the start of the log ` +
-        'beside the live view (which keeps serving) and swapped in at the head. Views are not reversible, ' +
-        'so an in-place reset to another position is not offered.',
-    };
+  /** A rebuild from position 0: views are not reversible, so nothing is reset in place. */
+  reset(name: string): Promise<RebuildStartedJson> {
+    return this.route(name, 'reset', {}, (operations) => operations.reset(name));
   }
 
   async parked(name: string): Promise<ParkedEventJson[]> {
-    return (await (await this.runtime()).listParked(name)).map(parkedEventJson);
+    const runtime = await this.runtime();
+    if (!this.forwards(runtime, name)) return (await runtime.listParked(name)).map(parkedEventJson);
+    // Another node runs it: its parked events are in the view store, readable from here.
+    const plan = this.knownPlan(runtime, name);
+    const target = this.projections.target(plan.target.kind);
+    const generation = (await target?.readProjection(name))?.activeGeneration ?? null;
+    if (target === undefined || generation === null) return [];
+    return (await target.listParked({ projection: name, generation, shape: plan.target })).map(
+      parkedEventJson,
+    );
   }
 
   /** Applies a parked event again (after its cause was fixed); held events behind it follow. */
-  async replay(name: string, position: string): Promise<ParkedResolutionJson> {
-    const at = parsePosition(position);
-    return parkedResolutionJson(name, at, await (await this.runtime()).replay(name, at));
+  replay(name: string, position: string): Promise<ParkedResolutionJson> {
+    parsePosition(position);
+    return this.route(name, 'replay', { position }, (operations) => operations.replay(name, position));
   }
 
   /** Drops a parked event for good; held events behind it are applied. */
-  async discard(name: string, position: string): Promise<ParkedResolutionJson> {
-    const at = parsePosition(position);
-    return parkedResolutionJson(name, at, await (await this.runtime()).discard(name, at));
+  discard(name: string, position: string): Promise<ParkedResolutionJson> {
+    parsePosition(position);
+    return this.route(name, 'discard', { position }, (operations) => operations.discard(name, position));
+  }
+
+  // Internals --------------------------------------------------------------------------------------
+
+  /** Runs the operation here, or sends it to the node that runs the projection (see the file comment). */
+  private async route<T>(
+    name: string,
+    action: AdminAction,
+    args: Readonly<Record<string, string>>,
+    local: (operations: LocalAdminOperations) => Promise<T>,
+  ): Promise<T> {
+    const runtime = await this.runtime();
+    if (!this.forwards(runtime, name)) return local(new LocalAdminOperations(runtime));
+    const plan = this.knownPlan(runtime, name);
+    const store = this.coordination.storeIfOpen!;
+    const owner = (await ClusterSnapshot.read(store)).owner(name);
+    if (owner === undefined) {
+      const target = this.projections.target(plan.target.kind);
+      if ((action === 'pause' || action === 'resume') && target !== undefined) {
+        await target.setPaused(name, action === 'pause');
+        return (await storedStatusJson(plan, target)) as T;
+      }
+      // Loaded here but not running (no target for it, a failed start, standing by): its own answer says why.
+      if (runtime.names().includes(name)) return local(new LocalAdminOperations(runtime));
+      throw new NoLiveOwnerError(name, action);
+    }
+    return forwardAdminRequest<T>(
+      {
+        store,
+        from: this.coordination.node.id,
+        owner: owner.node,
+        waitMs: this.coordination.node.adminWaitMs,
+      },
+      name,
+      action,
+      args,
+    );
+  }
+
+  /**
+   * Whether a request for `name` goes through the coordination store: the store is shared and this node
+   * does not run the projection. Otherwise it runs here (and a name nobody loaded fails as unknown).
+   */
+  private forwards(runtime: ProjectionRuntime, name: string): boolean {
+    if (!this.coordination.shared || this.coordination.storeIfOpen === undefined) return false;
+    if (this.projections.runsLocally(name)) return false;
+    return this.plan(name) !== undefined || !runtime.names().includes(name);
+  }
+
+  /** One projection's status: here, from its owner's report, or from the view store. */
+  private async statusOf(
+    runtime: ProjectionRuntime,
+    name: string,
+    cluster: ClusterSnapshot | undefined,
+  ): Promise<ProjectionStatusJson> {
+    if (cluster === undefined) return projectionStatusJson(runtime.status(name));
+    const owner = cluster.owner(name);
+    const withOwner = (status: ProjectionStatusJson): ProjectionStatusJson =>
+      owner === undefined ? status : { ...status, owner };
+    if (this.projections.runsLocally(name)) return withOwner(projectionStatusJson(runtime.status(name)));
+    const reported = cluster.reported(name);
+    if (reported !== undefined) return withOwner(reported);
+    if (runtime.names().includes(name)) return withOwner(projectionStatusJson(runtime.status(name)));
+    const plan = this.knownPlan(runtime, name);
+    return withOwner(await storedStatusJson(plan, this.projections.target(plan.target.kind)));
+  }
+
+  /** The coordination store's nodes and leases when it is shared (undefined: one process, all local). */
+  private async snapshot(): Promise<ClusterSnapshot | undefined> {
+    const store = this.coordination.storeIfOpen;
+    if (!this.coordination.shared || store === undefined) return undefined;
+    return ClusterSnapshot.read(store);
+  }
+
+  private plan(name: string): CompiledProjection | undefined {
+    return this.projections.catalog.projections.find((plan) => plan.name === name);
+  }
+
+  private knownPlan(runtime: ProjectionRuntime, name: string): CompiledProjection {
+    const plan = this.plan(name);
+    if (plan === undefined)
+      throw new UnknownProjectionError(name, [
+        ...new Set([...this.projections.catalog.projections.map((p) => p.name), ...runtime.names()]),
+      ]);
+    return plan;
   }
 
   private async runtime(): Promise<ProjectionRuntime> {
@@ -146,11 +240,4 @@ export class AdminService {
       clearTimeout(timer);
     }
   }
-}
-
-function parsePosition(given: string): bigint {
-  if (!/^\d{1,19}$/.test(given)) throw new InvalidPositionError(given);
-  const position = BigInt(given);
-  if (position > MAX_POSITION) throw new InvalidPositionError(given);
-  return position;
 }

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { type ApiKey, parseApiKeys, type QueryAuthMode, redactApiKeys } from '../auth/api-keys';
 import type { LogFormat } from '../observability/logging/log-format';
+import type { PrismRole } from '../coordination/coordination.port';
 import { type TracingSettings, tracingSettingsOf } from '../observability/tracing/tracing-settings';
 import { storeModules } from '../stores/registry';
 import {
@@ -63,6 +64,13 @@ export interface AppConfig {
     readonly apiKeys: readonly ApiKey[];
     /** PRISM_QUERY_AUTH: whether the query API needs a key. */
     readonly queryAuth: QueryAuthMode;
+  };
+  /** Issue #15: this process among others (PRISM_ROLE, PRISM_NODE_ID, PRISM_LEASE_TTL_MS). */
+  readonly node: {
+    readonly role: PrismRole;
+    /** Absent: `<hostname>-<pid>`. */
+    readonly id?: string;
+    readonly leaseTtlMs: number;
   };
   /** PRISM_LOG_FORMAT; absent: pretty on a terminal, json otherwise (resolveLogFormat). */
   readonly logFormat?: LogFormat;
@@ -148,6 +156,21 @@ function crossFieldProblems(env: RawEnv): ConfigProblem[] {
       value: undefined,
       problem: 'required when PRISM_QUERY_AUTH=keyed',
     });
+  // Several processes share leases and admin requests in PostgreSQL or KurrentDB; the embedded store is one
+  // process's alone (issue #15).
+  const role = rawValue(env, 'PRISM_ROLE')?.trim();
+  const eventStore = rawValue(env, 'PRISM_EVENT_STORE')?.trim();
+  if (
+    (role === 'api' || role === 'worker') &&
+    rawValue(env, 'PRISM_PG_URL') === undefined &&
+    eventStore !== 'kurrentdb'
+  )
+    problems.push({
+      variable: 'PRISM_ROLE',
+      value: role,
+      problem:
+        'roles need a shared store: PostgreSQL or KurrentDB (set PRISM_PG_URL, or PRISM_EVENT_STORE=kurrentdb with PRISM_ESDB_URL); the embedded store serves one process only',
+    });
   return problems;
 }
 
@@ -178,6 +201,11 @@ function toAppConfig(
     auth: {
       apiKeys: env.PRISM_API_KEYS === undefined ? [] : parseApiKeys(env.PRISM_API_KEYS).keys,
       queryAuth: env.PRISM_QUERY_AUTH,
+    },
+    node: {
+      role: env.PRISM_ROLE,
+      ...(env.PRISM_NODE_ID !== undefined && { id: env.PRISM_NODE_ID }),
+      leaseTtlMs: env.PRISM_LEASE_TTL_MS,
     },
     ...(env.PRISM_LOG_FORMAT !== undefined && { logFormat: env.PRISM_LOG_FORMAT }),
     ...tracingOf(env),

@@ -15,6 +15,7 @@ import { type EnvVariable, type EnvVariables, urlWithScheme } from './env-variab
 import { MIN_API_KEY_LENGTH, parseApiKeys, QUERY_AUTH_MODES, type QueryAuthMode } from '../auth/api-keys';
 import { ROLES } from '../auth/roles';
 import { LOG_FORMATS } from '../observability/logging/log-format';
+import { PRISM_ROLES, type PrismRole } from '../coordination/coordination.port';
 import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
 
 /** The core's variables. Each entry: the schema of the raw string and how a user fixes a bad value. */
@@ -95,6 +96,35 @@ export const CORE_VARIABLES = {
       })
       .default('public'),
     hint: 'public (the query API needs no key) or keyed (it needs a reader, writer or admin key from PRISM_API_KEYS)',
+  },
+  // Issue #15: more than one Prism (src/nest/README.md, "Roles and nodes").
+  PRISM_ROLE: {
+    schema: z
+      .enum(PRISM_ROLES as [PrismRole, ...PrismRole[]], {
+        message: `expected one of ${PRISM_ROLES.join(', ')}`,
+      })
+      .default('all'),
+    hint: 'all (everything in one process), api (commands, queries, admin, console; runs no projection) or worker (runs projections; health and metrics only); api and worker need PostgreSQL or KurrentDB',
+  },
+  PRISM_NODE_ID: {
+    schema: z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/,
+        'expected 1-128 letters, digits, ".", "_", ":", "@" or "-"',
+      )
+      .optional(),
+    hint: 'how leases, status and `prism nodes` name this process, unique among the running ones, e.g. PRISM_NODE_ID=worker-1 (default <hostname>-<pid>)',
+  },
+  PRISM_LEASE_TTL_MS: {
+    schema: z.coerce
+      .number({ message: 'expected a number' })
+      .int('expected an integer')
+      .min(1_000, 'expected 1000..600000')
+      .max(600_000, 'expected 1000..600000')
+      .default(6_000),
+    hint: "how long a node's lease on a projection lives unless renewed, in ms; a dead owner's projections are taken over within about this plus 1 s, e.g. 6000",
   },
   PRISM_LOG_FORMAT: {
     schema: z.enum(LOG_FORMATS, { message: `expected one of ${LOG_FORMATS.join(', ')}` }).optional(),

@@ -6,10 +6,10 @@ import type { TargetKind } from '../core/view-shape';
 import type { ProjectionStatusJson } from '../admin/admin.dto';
 import type { StatusSample } from './status-history';
 
-export type ConsoleProjectionJson = ProjectionStatusJson & {
+export type ConsoleProjectionJson = Omit<ProjectionStatusJson, 'owner'> & {
   /** The kind of store the view lives in; null when the definition is not in the catalog. */
   readonly store: TargetKind | null;
-  /** The node running it: always null until projections are spread over nodes (the scale-out issue). */
+  /** The id of the node running it (its lease holder, issue #15); null when no live node does. */
   readonly owner: string | null;
   /** Lag and rate over the last minutes, oldest first. */
   readonly history: readonly StatusSample[];

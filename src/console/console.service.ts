@@ -55,7 +55,7 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
       projections: statuses.map((status): ConsoleProjectionJson => ({
         ...status,
         store: this.plan(status.name)?.target.kind ?? null,
-        owner: null,
+        owner: status.owner?.node ?? null,
         history: this.history.of(status.name),
       })),
       broken: this.projections.catalog.broken.map((broken) => ({

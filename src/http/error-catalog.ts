@@ -257,6 +257,23 @@ const CATALOG = {
     surfaces: ['admin'],
     meaning: 'The projection is starting or failed, so the operation cannot run now (`state`).',
   },
+  projection_not_owned: {
+    status: 409,
+    surfaces: ['admin'],
+    meaning:
+      'No live node runs the projection (holds its lease), so the operation cannot run now (`action`); start a worker.',
+  },
+  admin_request_timeout: {
+    status: 504,
+    surfaces: ['admin'],
+    meaning:
+      'The node running the projection did not answer the forwarded request in time (`request`, `owner`); it stays queued.',
+  },
+  admin_request_failed: {
+    status: 500,
+    surfaces: ['admin'],
+    meaning: 'The node running the projection failed the forwarded request with an unexpected error.',
+  },
   projection_still_defined: {
     status: 409,
     surfaces: ['admin'],

@@ -1,7 +1,7 @@
 /**
  * The admin API as one module a team's app can import on its own, under its own prefix
  * (`RouterModule.register([{ path: 'ops/prism', module: PrismAdminModule }])`): /admin/projections
- * (status, pause, resume, rebuild, parked events, drop), /admin/projections/:name/verify and /plan, and the
+ * (status, pause, resume, rebuild, parked events, drop), /admin/nodes (the Prism processes and their leases), /admin/projections/:name/verify and /plan, and the
  * console (/console). Its routes require the admin role from Prism's guard (or the app's own guards with
  * `auth: false`). Needs PrismModule.forRoot (or forRootAsync) in the app.
  */
@@ -9,6 +9,7 @@ import { Inject, type MiddlewareConsumer, Module, type NestModule } from '@nestj
 import { ModuleRef } from '@nestjs/core';
 import { AdminController } from '../admin/admin.controller';
 import { AdminModule } from '../admin/admin.module';
+import { NodesController } from '../admin/nodes.controller';
 import { ChecksController } from '../admin/checks/checks.controller';
 import { ChecksModule } from '../admin/checks/checks.module';
 import { ConsoleApiController } from '../console/console-api.controller';
@@ -20,6 +21,7 @@ import { prismRequestChecks, shutdownGateOf, withPrismErrorFormat } from './pris
 // controllers of the module it names, not to those of the modules it imports.
 const CONTROLLERS = withPrismErrorFormat([
   AdminController,
+  NodesController,
   ChecksController,
   ConsoleAssetsController,
   ConsoleApiController,

@@ -7,6 +7,8 @@ import type { EventLog, EventStore } from '../eventstore/event-store.port';
 import type { EventStoreSettings } from '../eventstore/event-store.settings';
 import type { TracingSettings } from '../observability/tracing/tracing-settings';
 import type { ProjectionSources } from '../projection-host/projection-catalog';
+import type { CoordinationSource, ResolvedNode } from './resolve-coordination';
+import type { PrismRole } from '../coordination/coordination.port';
 
 /** Injection token of the checked options: `@Inject(PRISM_CONFIG) config: PrismConfig`. */
 export const PRISM_CONFIG = Symbol('PRISM_CONFIG');
@@ -34,4 +36,9 @@ export interface PrismConfig {
   /** `false`: Prism's guard is off and the app's own guards decide. */
   readonly auth: { readonly apiKeys: readonly ApiKey[]; readonly queryAuth: QueryAuthMode } | false;
   readonly tracing?: TracingSettings;
+  /** This process's role (issue #15): `all`, `api` or `worker`. */
+  readonly role: PrismRole;
+  /** Where nodes share leases, announcements and admin requests. */
+  readonly coordination: CoordinationSource;
+  readonly node: ResolvedNode;
 }

@@ -31,5 +31,10 @@ export function prismOptionsOf(config: AppConfig): PrismOptions {
     commands: { idempotencyLeaseMs: config.commands.idempotencyLeaseMs },
     auth: { apiKeys: config.auth.apiKeys, queryAuth: config.auth.queryAuth },
     ...(config.tracing !== undefined && { tracing: config.tracing }),
+    role: config.node.role,
+    node: {
+      ...(config.node.id !== undefined && { id: config.node.id }),
+      leaseTtlMs: config.node.leaseTtlMs,
+    },
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { Aggregate } from '../aggregates/aggregate.types';
 import type { ApiKey, QueryAuthMode } from '../auth/api-keys';
+import type { CoordinationStore, PrismRole } from '../coordination/coordination.port';
+import type { CoordinationSettings } from '../coordination/coordination-store.factory';
 import type { WrittenDefinition } from '../dsl/model/definition.schema';
 import type { EventLog, EventStore } from '../eventstore/event-store.port';
 import type { EventStoreSettings } from '../eventstore/event-store.settings';
@@ -93,6 +95,41 @@ export interface PrismOptions {
    * `forRootAsync`, give them beside `useFactory`. Not with a read-only `eventLog`.
    */
   readonly aggregates?: readonly Aggregate[];
+  /**
+   * Which kind of process this is (issue #15; PRISM_ROLE): `all` (default: everything, as one process
+   * always was), `api` (commands, append, queries, admin, console, health, metrics; runs no projection)
+   * or `worker` (runs projections; health and metrics only). Roles other than `all` need a shared
+   * coordination store (PostgreSQL or KurrentDB). With `forRootAsync`, give it beside `useFactory`.
+   */
+  readonly role?: PrismRole;
+  /**
+   * Where the Prism processes share leases, node announcements and admin requests: a CoordinationStore,
+   * or its settings (`{ kind: 'postgres', pool | url, schema }`, `{ kind: 'kurrentdb', connectionString }`,
+   * `{ kind: 'in-process' }`). Absent: PostgreSQL when a view store or the event store is PostgreSQL (the
+   * view store's pool and schema first), KurrentDB when the event store is, else in-process (one process).
+   */
+  readonly coordination?: CoordinationStore | CoordinationSettings;
+  /** This process as a node among others: its id and lease timings. */
+  readonly node?: PrismNodeOptions;
+}
+
+/** A node's id and timings (issue #15); every field has a default. */
+export interface PrismNodeOptions {
+  /** How leases, status and `prism nodes` name this process (PRISM_NODE_ID). Default `<hostname>-<pid>`. */
+  readonly id?: string;
+  /**
+   * How long a lease lives unless renewed (PRISM_LEASE_TTL_MS). A dead owner's projections are taken over
+   * within about leaseTtlMs + pollEveryMs. Default 6000 ms.
+   */
+  readonly leaseTtlMs?: number;
+  /** How often held leases and the node's announcement are renewed. Default leaseTtlMs / 3. */
+  readonly renewEveryMs?: number;
+  /** How often a node looks for free leases and pending admin requests. Default 1000 ms. */
+  readonly pollEveryMs?: number;
+  /** How long a node counts as alive after its last heartbeat. Default leaseTtlMs. */
+  readonly heartbeatTtlMs?: number;
+  /** How long an admin request for a projection another node runs waits for its outcome. Default 30000 ms. */
+  readonly adminWaitMs?: number;
 }
 
 export interface PrismHttpOptions {

@@ -11,6 +11,11 @@
  * default; `mount` leaves any of them out, for the app to import itself under its own prefix. The append
  * route (`POST /streams/{streamId}/events`) and the command routes of the app's aggregates (`aggregates`)
  * are mounted too when Prism may write.
+ *
+ * Roles (issue #15, `role` / PRISM_ROLE) decide what a process mounts: `all` everything; `api` commands,
+ * append, queries, admin, console, health and metrics, and no projection work (it loads the definitions
+ * and connects the view stores to serve reads); `worker` health and metrics only, and runs the projections
+ * whose leases it holds. `mount` can only leave more out.
  */
 import {
   type DynamicModule,
@@ -23,6 +28,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Aggregate } from '../aggregates/aggregate.types';
+import { PRISM_ROLES, type PrismRole, servesApi } from '../coordination/coordination.port';
 import { PrismAggregatesModule } from '../aggregates/aggregates.module';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
@@ -56,9 +62,15 @@ export interface PrismAsyncOptions {
   readonly http?: PrismHttpOptions;
   /** The app's aggregates (defineAggregate), whose command routes are mounted; see PrismOptions.aggregates. */
   readonly aggregates?: readonly Aggregate[];
+  /** This process's role (`all` by default); see PrismOptions.role. */
+  readonly role?: PrismRole;
 }
 
 /** Prism in a Nest app: the event store, the projection runtime and its APIs (see the file comment). */
+function isRole(value: unknown): boolean {
+  return value === undefined || (PRISM_ROLES as readonly unknown[]).includes(value);
+}
+
 @Module({})
 export class PrismModule {
   /** Prism with options given in code (instances or settings); checked when the app starts. */
@@ -72,6 +84,7 @@ export class PrismModule {
         appendRoute: options.http?.appendRoute ?? writable,
         // Over a read-only log nothing takes commands (the options check refuses aggregates there).
         aggregates: writable ? (options.aggregates ?? []) : undefined,
+        role: options.role,
       },
     );
   }
@@ -86,6 +99,7 @@ export class PrismModule {
         appendRoute: options.http?.appendRoute ?? true,
         aggregates: options.aggregates ?? [],
         fromFactory: true,
+        role: options.role,
       },
     );
   }
@@ -99,13 +113,17 @@ export class PrismModule {
       /** Undefined: no write side at all (a read-only log given to forRoot). */
       readonly aggregates: readonly Aggregate[] | undefined;
       readonly fromFactory?: boolean;
+      readonly role: PrismRole | undefined;
     },
   ): DynamicModule {
+    // A bad role is reported by the options check; meanwhile it mounts what `all` mounts.
+    const api = servesApi(routes.role ?? 'all') || !isRole(routes.role);
     const context = {
       fromFactory: routes.fromFactory === true,
       appendRoute: routes.appendRoute,
       // forRoot's aggregates are in the options the check reads; forRootAsync's are given beside them.
       ...(routes.fromFactory === true && { aggregates: routes.aggregates?.length ?? 0 }),
+      ...(routes.fromFactory === true && routes.role !== undefined && { role: routes.role }),
     };
     // The store registry may have grown since the query module's file loaded (registerStoreModule).
     declareQueryApis();
@@ -118,11 +136,12 @@ export class PrismModule {
         ObservabilityModule.forRoot(),
         ProjectionsModule,
         ConsistencyModule,
-        ...mountedModules(routes.mount),
-        ...(routes.appendRoute ? [PrismAppendModule] : []),
+        ...mountedModules(routes.mount, api),
+        ...(routes.appendRoute && api ? [PrismAppendModule] : []),
         // The write side (CommandRunner, Idempotency-Key store, the aggregates' command handler; global) and
         // the aggregates' command routes. A host's feature module adds more: PrismAggregatesModule.forFeature.
-        ...(routes.aggregates === undefined
+        // A worker takes no commands.
+        ...(routes.aggregates === undefined || !api
           ? []
           : [CqrsModule.forRoot(), PrismAggregatesModule.forRoot(routes.aggregates)]),
       ],
@@ -144,12 +163,16 @@ export class PrismModule {
   }
 }
 
-function mountedModules(mount: PrismMountOptions | false | undefined): DynamicModule['imports'] & object {
+/** The HTTP APIs to mount: those `mount` leaves in, without the query and admin APIs on a worker. */
+function mountedModules(
+  mount: PrismMountOptions | false | undefined,
+  api: boolean,
+): DynamicModule['imports'] & object {
   const chosen =
     mount === false ? { query: false, admin: false, metrics: false, health: false } : (mount ?? {});
   return [
-    ...(chosen.query !== false ? [PrismQueryModule] : []),
-    ...(chosen.admin !== false ? [PrismAdminModule] : []),
+    ...(chosen.query !== false && api ? [PrismQueryModule] : []),
+    ...(chosen.admin !== false && api ? [PrismAdminModule] : []),
     ...(chosen.metrics !== false ? [PrismMetricsModule] : []),
     ...(chosen.health !== false ? [PrismHealthModule] : []),
   ];

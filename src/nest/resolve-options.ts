@@ -21,6 +21,8 @@ import { EMBEDDED_EVENT_STORE_FILE } from '../eventstore/event-store.settings';
 import { findStoreModule, storeKinds } from '../stores/registry';
 import type { EventSource, PrismConfig } from './prism-config';
 import type { PrismOptions } from './prism-options';
+import { resolveCoordination } from './resolve-coordination';
+import type { PrismRole } from '../coordination/coordination.port';
 
 /** One bad option: `option` is its path in PrismOptions. */
 export interface OptionProblem {
@@ -53,6 +55,9 @@ const KNOWN_OPTIONS = [
   'mount',
   'aggregates',
   'http',
+  'role',
+  'coordination',
+  'node',
 ] as const;
 
 const milliseconds = (min: number, max: number) =>
@@ -131,6 +136,8 @@ export interface ResolveContext {
   readonly appendRoute?: boolean;
   /** How many aggregates forRootAsync was given beside the factory. */
   readonly aggregates?: number;
+  /** forRootAsync's `role`, given beside the factory (the routes depend on it). */
+  readonly role?: PrismRole;
 }
 
 /** @throws PrismOptionsError listing every bad option. */
@@ -147,7 +154,7 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
   for (const key of Object.keys(options))
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key))
       problems.push({ option: key, problem: `unknown option (known: ${KNOWN_OPTIONS.join(', ')})` });
-  for (const option of ['mount', 'http', 'aggregates'] as const)
+  for (const option of ['mount', 'http', 'aggregates', 'role'] as const)
     if (context.fromFactory && options[option] !== undefined)
       problems.push({
         option,
@@ -176,6 +183,7 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
   // Checked apart from the rest, so its problems are reported even when another part is bad.
   const authInput = PLAIN.shape.auth.safeParse(options.auth);
   const auth = authInput.success ? authOf(authInput.data, problems) : false;
+  const cluster = resolveCoordination(options, events, viewStores, problems, context.role);
   if (problems.length > 0 || !plain.success || events === undefined) throw new PrismOptionsError(problems);
   const { runtime, queries, commands, projections, tracing } = plain.data;
   return {
@@ -194,6 +202,9 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
     queries,
     auth,
     ...(tracing !== undefined && { tracing }),
+    role: cluster.role,
+    coordination: cluster.coordination,
+    node: cluster.node,
   };
 }
 

@@ -7,6 +7,12 @@
  * each start while the old generation existed): each kind of view store connects on its own, and the app
  * does not serve until each has answered or failed its first attempt (bounded by VIEW_STORES_WAIT_MS), so
  * the first read of an existing view finds its store connected. `viewStoresLoaded` tells readiness.
+ *
+ * Roles (issue #15): an `api` node loads the definitions and connects the view stores (its queries read
+ * them) but runs no projection; `all` and `worker` nodes run them, and with a shared coordination store
+ * only those whose lease they hold. Every node heartbeats through NodeCoordinationService; a node that runs
+ * projections publishes their status in its announcement and runs the admin requests other nodes received
+ * for them (AdminRequestExecutor).
  */
 import {
   Inject,
@@ -16,6 +22,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { AdminRequestExecutor } from '../admin/admin-request.executor';
+import { projectionStatusJson } from '../admin/admin.dto';
+import { LocalAdminOperations } from '../admin/local-admin-operations';
 import { definitionModelOf, recompileDefinition } from '../dsl';
 import type { EventLog } from '../eventstore/event-store.port';
 import { EVENT_LOG } from '../eventstore/event-store.module';
@@ -34,6 +43,7 @@ import {
   type BrokenDefinition,
   type ProjectionCatalog,
 } from './projection-catalog';
+import { NodeCoordinationService, type NodeReport } from './node-coordination.service';
 import { describeViewStores, openViewStores, targetsByKind, type ViewStore } from './view-store-connections';
 
 /** Longest the app waits at start for the view stores' first connection attempts before serving anyway. */
@@ -63,6 +73,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   private readonly connections = new Map<StoreModule, ViewStoreConnection>();
   private started: Promise<void> = Promise.resolve();
   private stopping = false;
+  private executor: AdminRequestExecutor | undefined;
 
   /** The app's definitions (folder, files, TypeScript), read once at start (the query APIs serve these views). */
   readonly catalog: ProjectionCatalog;
@@ -70,6 +81,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(PRISM_CONFIG) private readonly config: PrismConfig,
     @Inject(EVENT_LOG) private readonly store: EventLog,
+    @Inject(NodeCoordinationService) readonly coordination: NodeCoordinationService,
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
     @Optional() @Inject(KNOWN_EVENT_TYPES) knownEventTypes?: ReadonlySet<string>,
   ) {
@@ -91,6 +103,17 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   /** The runtime, or undefined while the targets are not connected yet (health and metrics ask). */
   get runtimeIfStarted(): ProjectionRuntime | undefined {
     return this.runtimeInstance;
+  }
+
+  /**
+   * Whether this node runs `name` now: a worker or `all` node that loaded it and, with a shared
+   * coordination store, holds its lease. Admin operations and read-your-writes for the others go through
+   * the coordination store and the stored checkpoints (issue #15).
+   */
+  runsLocally(name: string): boolean {
+    const runtime = this.runtimeInstance;
+    if (runtime === undefined || this.config.role === 'api' || !runtime.names().includes(name)) return false;
+    return runtime.owns(name);
   }
 
   /** The connected target of one kind of view (or an alias), undefined until it connects. */
@@ -192,6 +215,14 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     // Each store on its own: a slow or absent store must not keep the other stores' views unreadable.
     await Promise.all(this.stores.map((store) => this.connectWithRetry(store, onTried)));
     if (this.stopping) return;
+    const coordination = await this.coordination.open(() => this.stopping);
+    if (this.stopping || coordination === undefined) return;
+    const runsProjections = this.config.role !== 'api';
+    await this.coordination.startHeartbeat(
+      Object.fromEntries(catalog.projections.map((plan) => [plan.name, plan.fingerprint])),
+      () => this.report(runsProjections),
+    );
+    const ownership = this.coordination.ownership;
     this.runtimeInstance = new ProjectionRuntime({
       store: this.store,
       targets: targetsByKind(this.targets),
@@ -201,13 +232,47 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
       logger: nestRuntimeLogger(this.logger),
       runner: { stallAfterMs: this.config.projections.stallAfterMs },
       ...(this.observer !== undefined ? { observer: this.observer } : {}),
+      ...(ownership !== undefined && { ownership }),
     });
+    // An api node registers none: it runs no projection work (its reads go to the stored checkpoints).
     await this.runtimeInstance.start(
-      catalog.projections.map((plan) => ({ plan, definition: definitionModelOf(plan) })),
+      runsProjections
+        ? catalog.projections.map((plan) => ({ plan, definition: definitionModelOf(plan) }))
+        : [],
     );
+    this.startCoordination(this.runtimeInstance, runsProjections);
     this.logger.log(
-      `${catalog.projections.length} projection(s) from ${this.config.projections.description}; ${describeViewStores(this.stores)}`,
+      `${catalog.projections.length} projection(s) from ${this.config.projections.description}` +
+        `${runsProjections ? '' : ' (role api: run by the workers)'}; ${describeViewStores(this.stores)}`,
     );
+  }
+
+  /** What this node publishes with each heartbeat: the status of the projections it runs. */
+  private report(runsProjections: boolean): NodeReport | null {
+    const runtime = this.runtimeInstance;
+    if (!runsProjections || runtime === undefined) return null;
+    return {
+      at: new Date().toISOString(),
+      projections: runtime
+        .status()
+        .filter((status) => this.runsLocally(status.name))
+        .map(projectionStatusJson),
+    };
+  }
+
+  /** With a shared store, the executor of the admin requests other nodes received for what runs here. */
+  private startCoordination(runtime: ProjectionRuntime, runsProjections: boolean): void {
+    const store = this.coordination.storeIfOpen;
+    if (!runsProjections || store === undefined || !this.coordination.shared) return;
+    this.executor = new AdminRequestExecutor({
+      store,
+      node: this.coordination.node.id,
+      runs: () => runtime.names().filter((name) => this.runsLocally(name)),
+      operations: new LocalAdminOperations(runtime),
+      logger: nestRuntimeLogger(this.logger),
+      onRan: () => this.coordination.heartbeatOnce(),
+    });
+    this.executor.start();
   }
 
   private setConnection(store: ViewStore, state: { connected: boolean; tried: boolean; lastError?: string }) {
@@ -245,7 +310,10 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.started.catch(() => undefined);
+    await this.executor?.stop();
     await this.runtimeInstance?.stop();
+    // After the runtime: its leases are released before the node's announcement goes.
+    await this.coordination.stop();
     await Promise.all([...this.targets.values()].map((target) => target.close()));
     // Each store's one client, after its target (the query APIs and health borrow it too).
     await Promise.all(this.stores.map((store) => store.connection.close()));

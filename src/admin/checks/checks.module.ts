@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProjectionsModule } from '../../projection-host/projections.module';
+import { AdminModule } from '../admin.module';
 import { ChecksService } from './checks.service';
 
 /**
@@ -7,7 +8,7 @@ import { ChecksService } from './checks.service';
  * PrismAdminModule (src/nest).
  */
 @Module({
-  imports: [ProjectionsModule],
+  imports: [ProjectionsModule, AdminModule],
   providers: [ChecksService],
   exports: [ChecksService],
 })

@@ -8,6 +8,7 @@ import { recompileDefinition } from '../../dsl';
 import type { EventLog } from '../../eventstore/event-store.port';
 import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
+import { AdminService } from '../admin.service';
 import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
 import {
@@ -28,6 +29,7 @@ export class ChecksService {
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(EVENT_LOG) private readonly store: EventLog,
+    @Inject(AdminService) private readonly admin: AdminService,
   ) {}
 
   /** `afterCheckpointRead` is for tests only (see VerifyOptions); the HTTP route never passes it. */
@@ -37,7 +39,7 @@ export class ChecksService {
   ): Promise<VerifyReport> {
     const plan = this.projections.catalog.projections.find((p) => p.name === name);
     if (plan === undefined) throw new UnknownProjectionToCheckError(name);
-    const runtime = await this.projections.ready();
+    await this.projections.ready();
     const target = this.projections.target(plan.target.kind);
     if (target === undefined) throw new TargetNotConnectedError(plan.target.kind);
     const startedAt = new Date().toISOString();
@@ -51,8 +53,9 @@ export class ChecksService {
           recompile: (model) => recompileDefinition(model),
           pause: async () => {
             this.logger.warn(`verify ${name}: the view keeps moving; pausing it to compare at one position`);
-            await runtime.pause(name);
-            return () => runtime.resume(name);
+            // Through the admin service: the node running it pauses it (issue #15: any node verifies).
+            await this.admin.pause(name);
+            return async () => void (await this.admin.resume(name));
           },
         },
         name,

@@ -14,6 +14,10 @@
  *
  * A token the checkpoint already covers costs no I/O, so such reads keep working while the event store
  * is down; one that needs the log waits, and answers 503 if the store stays down.
+ *
+ * On a node that does not run the projection (an api node, issue #15), the checkpoint is the stored one:
+ * the source's `readProgress` reads the view store's active generation and its checkpoint
+ * (stored-checkpoints.ts), and waiting polls it.
  */
 import type { LogFilter, EventLog } from '../../eventstore/event-store.port';
 import type { ProjectionStatus } from '../../runtime/projection-status';
@@ -24,6 +28,11 @@ import { NotYetConsistentError } from './consistency.errors';
 export interface CheckpointSource {
   status(name: string): ProjectionStatus;
   waitForCheckpoint(name: string, position: bigint, timeoutMs: number): Promise<void>;
+  /**
+   * What readers of `name` see now, when not from `status` (a projection another node runs: the stored
+   * checkpoint); undefined when nothing is applied yet.
+   */
+  readProgress?(name: string): Promise<ReadProgress | undefined>;
 }
 
 export interface ConsistencyGateOptions {
@@ -73,7 +82,13 @@ export class ConsistencyGate {
         (found) => (found === TIMED_OUT ? undefined : found),
         () => undefined,
       );
-      progress = runtime === undefined ? undefined : progressOf(runtime, view);
+      progress =
+        runtime === undefined
+          ? undefined
+          : await beforeDeadline(progressOf(runtime, view), deadline).then(
+              (found) => (found === TIMED_OUT ? undefined : found),
+              () => undefined,
+            );
       if (progress !== undefined && progress.checkpoint >= token.after) return progress;
       const next =
         progress === undefined
@@ -119,7 +134,8 @@ export class ConsistencyGate {
   }
 }
 
-function progressOf(runtime: CheckpointSource, view: string): ReadProgress | undefined {
+async function progressOf(runtime: CheckpointSource, view: string): Promise<ReadProgress | undefined> {
+  if (runtime.readProgress !== undefined) return runtime.readProgress(view);
   try {
     const live = runtime.status(view).live;
     return live === null ? undefined : { generation: live.generation, checkpoint: live.checkpoint };

@@ -1,6 +1,7 @@
 /**
  * Read-your-writes for every query API: provides the ConsistencyGate app-wide (the query controllers
- * inject it), wired to the projection runtime, the event store and PRISM_READ_WAIT_MAX_MS.
+ * inject it), wired to the projection runtime (or, for projections another node runs, the stored
+ * checkpoints), the event store and PRISM_READ_WAIT_MAX_MS.
  */
 import { Global, Module } from '@nestjs/common';
 import { PRISM_CONFIG, type PrismConfig } from '../../nest/prism-config';
@@ -10,6 +11,7 @@ import { ProjectionsModule } from '../../projection-host/projections.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { logFilterOf } from '../../runtime/source-filter';
 import { ConsistencyGate } from './consistency.gate';
+import { RoutedCheckpoints } from './stored-checkpoints';
 
 @Global()
 @Module({
@@ -20,9 +22,18 @@ import { ConsistencyGate } from './consistency.gate';
       inject: [ProjectionsService, EVENT_LOG, PRISM_CONFIG],
       useFactory: (projections: ProjectionsService, store: EventLog, config: PrismConfig) =>
         new ConsistencyGate({
-          runtime: () => projections.ready(),
+          // Projections another node runs (issue #15) are read from their stored checkpoints.
+          runtime: () =>
+            projections.ready().then(
+              (runtime) =>
+                new RoutedCheckpoints(runtime, {
+                  runsLocally: (name) => projections.runsLocally(name),
+                  plan: (name) => planOf(projections, name),
+                  target: (kind) => projections.target(kind),
+                }),
+            ),
           filterOf: (name) => {
-            const plan = projections.catalog.projections.find((candidate) => candidate.name === name);
+            const plan = planOf(projections, name);
             return plan === undefined ? undefined : logFilterOf(plan);
           },
           store,
@@ -33,3 +44,7 @@ import { ConsistencyGate } from './consistency.gate';
   exports: [ConsistencyGate],
 })
 export class ConsistencyModule {}
+
+function planOf(projections: ProjectionsService, name: string) {
+  return projections.catalog.projections.find((candidate) => candidate.name === name);
+}
