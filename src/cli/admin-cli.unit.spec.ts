@@ -1,4 +1,5 @@
 import type { GenerationStatusJson, ProjectionStatusJson } from './admin-client';
+import { formatNodes } from './commands/admin-nodes.command';
 import { formatStatuses } from './commands/admin-status.command';
 import { duration, percent, progressLine, table } from './commands/admin-support';
 
@@ -120,5 +121,74 @@ describe('admin command formats', () => {
       '  orders_x: broken definition, not running (projections/orders-x.yaml):',
       '    projections/orders-x.yaml:3:5: unknown alias "x"',
     ]);
+  });
+});
+
+describe('prism nodes and owners (issue #15)', () => {
+  it('lists every node with its leases under the table, marking the one that answered', () => {
+    const lines = formatNodes({
+      coordination: 'postgres',
+      nodes: [
+        {
+          id: 'worker-1',
+          role: 'worker',
+          version: '0.1.0',
+          startedAt: '2026-12-06T05:00:00.000Z',
+          heartbeatAt: '2026-12-06T05:10:00.000Z',
+          heartbeatAgeMs: 800,
+          alive: true,
+          self: false,
+          definitions: { order_summary: 'f'.repeat(8) },
+          leases: [
+            {
+              projection: 'order_summary',
+              epoch: '3',
+              since: '2026-12-06T05:09:48.000Z',
+              ageMs: 12_000,
+              expiresInMs: 5_200,
+            },
+          ],
+        },
+        {
+          id: 'api-1',
+          role: 'api',
+          version: '0.1.0',
+          startedAt: '2026-12-06T05:00:01.000Z',
+          heartbeatAt: '2026-12-06T05:10:00.000Z',
+          heartbeatAgeMs: 1_500,
+          alive: true,
+          self: true,
+          definitions: {},
+          leases: [],
+        },
+      ],
+    });
+    expect(lines[0]).toMatch(/^NODE\s+ROLE\s+VERSION\s+ALIVE\s+HEARTBEAT\s+STARTED\s+LEASES$/);
+    expect(lines[1]).toMatch(
+      /^worker-1\s+worker\s+0\.1\.0\s+yes\s+0\.8s ago\s+2026-12-06T05:00:00\.000Z\s+1$/,
+    );
+    expect(lines[2]).toMatch(/^api-1 \*\s+api\s+.*\s+0$/);
+    expect(lines).toContain(
+      '  worker-1 holds order_summary: epoch 3, held 12.0s, expires in 5.2s unless renewed',
+    );
+    expect(formatNodes({ coordination: 'in-process', nodes: [] })).toEqual([
+      'No node is announced in the in-process coordination store.',
+    ]);
+  });
+
+  it('names the owner of each projection under the status table', () => {
+    const status: ProjectionStatusJson = {
+      name: 'order_summary',
+      state: 'live',
+      live: generation(),
+      rebuild: null,
+      stall: null,
+      notes: [],
+      owner: { node: 'worker-1', epoch: '3', since: '2026-12-06T05:09:48.000Z', leaseAgeMs: 65_000 },
+      reportedAt: '2026-12-06T05:10:00.000Z',
+    };
+    expect(formatStatuses([status])).toContain(
+      '  order_summary: run by worker-1 (lease epoch 3, held 1m05s), numbers as reported at 2026-12-06T05:10:00.000Z',
+    );
   });
 });

@@ -10,7 +10,9 @@ import type {
   ProjectionStatusJson,
   RebuildStartedJson,
 } from '../admin/admin.dto';
+import type { NodesJson } from '../admin/cluster-view';
 
+export type { NodeJson, NodeLeaseJson, NodesJson } from '../admin/cluster-view';
 export type {
   GenerationStatusJson,
   ParkedEventJson,
@@ -96,8 +98,17 @@ export class AdminClient {
     return this.call('DELETE', `/${enc(name)}${dryRun ? '?dryRun=true' : ''}`);
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
-    const url = `${this.base}/admin/projections${path}`;
+  /** Every Prism node, its role, heartbeat and leases (GET /admin/nodes, issue #15). */
+  nodes(): Promise<NodesJson> {
+    return this.call('GET', '', '/admin/nodes');
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    root = '/admin/projections',
+  ): Promise<T> {
+    const url = `${this.base}${root}${path}`;
     let response: Response;
     try {
       response = await fetch(url, {

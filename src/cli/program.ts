@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io';
 import { registerAdminDropCommand } from './commands/admin-drop.command';
+import { registerAdminNodesCommand } from './commands/admin-nodes.command';
 import { registerAdminParkedCommands } from './commands/admin-parked.command';
 import { registerAdminPauseCommands } from './commands/admin-pause.command';
 import { registerAdminRebuildCommands } from './commands/admin-rebuild.command';
@@ -24,6 +25,7 @@ export function createProgram(io: CliIo): Command {
   registerTestCommand(program, io);
   registerSchemaCommand(program, io);
   registerAdminStatusCommand(program, io);
+  registerAdminNodesCommand(program, io);
   registerAdminPauseCommands(program, io);
   registerAdminRebuildCommands(program, io);
   registerAdminParkedCommands(program, io);

@@ -122,6 +122,13 @@ export function formatStatuses(statuses: readonly ProjectionStatusJson[]): strin
   const lines = table([HEADER, ...rows]);
   // Rebuilds, errors and notes go below the table, one line each, under the projection's name.
   for (const status of statuses) {
+    // With several nodes (issue #15): who runs it, and how fresh the numbers are when another node does.
+    if (status.owner != null)
+      lines.push(
+        `  ${status.name}: run by ${status.owner.node} (lease epoch ${status.owner.epoch}, held ` +
+          `${duration(status.owner.leaseAgeMs / 1000)})` +
+          (status.reportedAt === undefined ? '' : `, numbers as reported at ${status.reportedAt}`),
+      );
     if (status.stall != null)
       lines.push(
         `  ${status.name}: stalled since ${status.stall.since} on the ${storeName(status.stall.store)} ` +
