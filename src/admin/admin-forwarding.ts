@@ -5,7 +5,7 @@
  * `admin_request_timeout`, and the request stays queued for the owner (documented in src/admin/README.md).
  */
 import type { AdminAction, CoordinationStore, AdminRequestRecord } from '../coordination/coordination.port';
-import { AdminRequestTimeoutError, ForwardedAdminError } from './admin.errors';
+import { AdminRequestTimeoutError, CoordinationUnavailableError, ForwardedAdminError } from './admin.errors';
 import type { AdminFailureJson } from './admin-http-errors';
 
 export interface ForwardOptions {
@@ -32,9 +32,16 @@ export async function forwardAdminRequest<T>(
 ): Promise<T> {
   const { store, waitMs } = options;
   const started = Date.now();
-  const submitted = await store.submit({ projection, action, args, from: options.from });
+  const submitted = await store
+    .submit({ projection, action, args, from: options.from })
+    .catch((error: unknown) => {
+      throw new CoordinationUnavailableError(projection, error);
+    });
   for (;;) {
-    const request: AdminRequestRecord | undefined = await store.readRequest(submitted.id);
+    // A read that fails (the store blinked) is retried until the wait runs out.
+    const request: AdminRequestRecord | undefined = await store
+      .readRequest(submitted.id)
+      .catch(() => undefined);
     if (request?.status === 'done') return request.outcome as T;
     if (request?.status === 'failed') {
       const failure = request.outcome as Partial<AdminFailureJson> | null;

@@ -12,6 +12,7 @@ import {
 } from '../runtime/runtime.errors';
 import {
   AdminRequestTimeoutError,
+  CoordinationUnavailableError,
   ForwardedAdminError,
   InvalidAdminParameterError,
   InvalidPositionError,
@@ -112,6 +113,12 @@ export function toHttpError(error: unknown): unknown {
         ...(error.owner !== undefined && { owner: error.owner }),
       },
       HttpStatus.CONFLICT,
+    );
+  }
+  if (error instanceof CoordinationUnavailableError) {
+    return new HttpException(
+      { error: 'coordination_unavailable', message: error.message },
+      HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
   if (error instanceof AdminRequestTimeoutError) {

@@ -112,3 +112,17 @@ export class ForwardedAdminError extends Error {
     super(typeof body.message === 'string' ? body.message : `admin request failed (${status})`);
   }
 }
+
+/** The coordination store cannot be read, so a request for another node's projection cannot be sent. */
+export class CoordinationUnavailableError extends Error {
+  override readonly name = 'CoordinationUnavailableError';
+  constructor(
+    readonly projection: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `"${projection}" is run by another node, and the coordination store that carries requests to it cannot ` +
+        `be read now (${cause instanceof Error ? cause.message : String(cause)}); retry once it is back.`,
+    );
+  }
+}

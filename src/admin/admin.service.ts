@@ -34,7 +34,11 @@ import {
   type ProjectionStatusJson,
   type RebuildStartedJson,
 } from './admin.dto';
-import { NoLiveOwnerError, ProjectionRuntimeUnavailableError } from './admin.errors';
+import {
+  CoordinationUnavailableError,
+  NoLiveOwnerError,
+  ProjectionRuntimeUnavailableError,
+} from './admin.errors';
 import { ClusterSnapshot, type NodesJson } from './cluster-view';
 import { LocalAdminOperations, parsePosition } from './local-admin-operations';
 import { dropOrphan, listOrphans } from './orphans';
@@ -151,7 +155,10 @@ export class AdminService {
     if (!this.forwards(runtime, name)) return local(new LocalAdminOperations(runtime));
     const plan = this.knownPlan(runtime, name);
     const store = this.coordination.storeIfOpen!;
-    const owner = (await ClusterSnapshot.read(store)).owner(name);
+    const cluster = await ClusterSnapshot.read(store).catch((error: unknown) => {
+      throw new CoordinationUnavailableError(name, error);
+    });
+    const owner = cluster.owner(name);
     if (owner === undefined) {
       const target = this.projections.target(plan.target.kind);
       if ((action === 'pause' || action === 'resume') && target !== undefined) {
@@ -198,16 +205,30 @@ export class AdminService {
     if (this.projections.runsLocally(name)) return withOwner(projectionStatusJson(runtime.status(name)));
     const reported = cluster.reported(name);
     if (reported !== undefined) return withOwner(reported);
-    if (runtime.names().includes(name)) return withOwner(projectionStatusJson(runtime.status(name)));
+    const unavailable = cluster.unavailable;
+    const noted = (status: ProjectionStatusJson): ProjectionStatusJson =>
+      unavailable === undefined
+        ? withOwner(status)
+        : {
+            ...status,
+            notes: [
+              ...status.notes,
+              `The coordination store cannot be read (${unavailable}): this is this node's own view only.`,
+            ],
+          };
+    if (runtime.names().includes(name)) return noted(projectionStatusJson(runtime.status(name)));
     const plan = this.knownPlan(runtime, name);
-    return withOwner(await storedStatusJson(plan, this.projections.target(plan.target.kind)));
+    return noted(await storedStatusJson(plan, this.projections.target(plan.target.kind)));
   }
 
-  /** The coordination store's nodes and leases when it is shared (undefined: one process, all local). */
+  /**
+   * The coordination store's nodes and leases when it is shared (undefined: one process, all local). A
+   * store that cannot be read gives an empty snapshot saying why: status still answers, from this node.
+   */
   private async snapshot(): Promise<ClusterSnapshot | undefined> {
     const store = this.coordination.storeIfOpen;
     if (!this.coordination.shared || store === undefined) return undefined;
-    return ClusterSnapshot.read(store);
+    return ClusterSnapshot.read(store).catch((error: unknown) => ClusterSnapshot.unreadable(error));
   }
 
   private plan(name: string): CompiledProjection | undefined {

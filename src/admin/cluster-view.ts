@@ -47,6 +47,8 @@ export class ClusterSnapshot {
     readonly nodes: readonly NodeRecord[],
     readonly leases: readonly LeaseRecord[],
     readonly now: number = Date.now(),
+    /** Why the store could not be read (then the snapshot is empty). */
+    readonly unavailable?: string,
   ) {
     const alive = new Map(nodes.filter((node) => node.alive).map((node) => [node.id, node]));
     for (const lease of leases) {
@@ -58,6 +60,11 @@ export class ClusterSnapshot {
   static async read(store: CoordinationStore): Promise<ClusterSnapshot> {
     const [nodes, leases] = await Promise.all([store.listNodes(), store.listLeases()]);
     return new ClusterSnapshot(nodes, leases);
+  }
+
+  /** An empty snapshot of a store that could not be read, saying why. */
+  static unreadable(error: unknown): ClusterSnapshot {
+    return new ClusterSnapshot([], [], Date.now(), error instanceof Error ? error.message : String(error));
   }
 
   /** The live node holding the projection's lease, if any. */

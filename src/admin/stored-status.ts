@@ -27,12 +27,26 @@ export async function storedStatusJson(
       state: STANDBY,
       notes: [`No node runs it now, and its ${plan.target.kind} view store is not connected on this node.`],
     };
-  const record = await target.readProjection(plan.name);
+  let record: Awaited<ReturnType<Target['readProjection']>>;
+  let checkpoint: bigint | undefined;
+  try {
+    record = await target.readProjection(plan.name);
+    const active = record?.activeGeneration ?? null;
+    checkpoint =
+      active === null
+        ? undefined
+        : await target.readCheckpoint({ projection: plan.name, generation: active, shape: plan.target });
+  } catch (error) {
+    return {
+      ...base,
+      state: STANDBY,
+      notes: [
+        `No live node runs it now, and its ${plan.target.kind} view store cannot be read from this node ` +
+          `(${error instanceof Error ? error.message : String(error)}).`,
+      ],
+    };
+  }
   const generation = record?.activeGeneration ?? null;
-  const checkpoint =
-    generation === null
-      ? undefined
-      : await target.readCheckpoint({ projection: plan.name, generation, shape: plan.target });
   return {
     ...base,
     state: record?.paused === true ? 'paused' : STANDBY,

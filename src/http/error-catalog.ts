@@ -269,6 +269,12 @@ const CATALOG = {
     meaning:
       'The node running the projection did not answer the forwarded request in time (`request`, `owner`); it stays queued.',
   },
+  coordination_unavailable: {
+    status: 503,
+    surfaces: ['admin'],
+    meaning:
+      'Another node runs the projection and the coordination store carrying requests to it cannot be read now.',
+  },
   admin_request_failed: {
     status: 500,
     surfaces: ['admin'],
