@@ -13,8 +13,12 @@ export interface PrismProcess {
   output(): string;
   /** The exit, if it happened: code and signal. */
   exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone (a stopped one is continued first). */
   stop(graceMs?: number): Promise<void>;
+  /** The process id (multi-process tests signal it: SIGKILL, SIGSTOP, SIGCONT). */
+  readonly pid: number;
+  /** Sends `signal` now; SIGKILL resolves once the process is gone, any other signal at once. */
+  signal(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -70,8 +74,16 @@ export async function startPrismProcess(
     url,
     output: () => output,
     exited: () => exit,
+    pid: child.pid!,
+    signal: async (signal) => {
+      if (exit !== undefined) return;
+      child.kill(signal);
+      if (signal === 'SIGKILL') await gone;
+    },
     stop: async (graceMs = 10_000) => {
       if (exit !== undefined) return;
+      // A SIGSTOPped process would hold SIGTERM pending until the grace ran out.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await gone;

@@ -203,8 +203,11 @@ async function waitForCatchUp(options: CampaignOptions, position: bigint, timeou
   throw new Error(`projections did not reach position ${position} within ${timeoutMs} ms: ${last}`);
 }
 
-/** Command writers: each loops over units (customer, product, order, item), a 503 abandons the unit. */
-class Writers {
+/**
+ * Command writers: each loops over units (customer, product, order, item), a 503 abandons the unit.
+ * Also used by the multi-process tests (test/multiproc/), against the api node.
+ */
+export class Writers {
   readonly outcomes: CommandOutcome[] = [];
   private running = false;
   private paused = false;
@@ -212,7 +215,7 @@ class Writers {
   private unit = 0;
   private inFlight = 0;
 
-  constructor(private readonly options: CampaignOptions) {}
+  constructor(private readonly options: Pick<CampaignOptions, 'prismUrl' | 'apiKey' | 'runId'>) {}
 
   start(count: number): void {
     this.running = true;
