@@ -31,7 +31,7 @@ import {
 import { checkpointRaces, killOwnerAndMeasure, sumOverNodes, type FailoverReport } from './support/failover';
 
 /** Orders in the log before the nodes start: enough that a rebuild takes a moment to kill it in. */
-const PRELOADED_ORDERS = 2_000;
+const PRELOADED_ORDERS = 1_000;
 
 describeWithStores(
   ['postgres', 'elasticsearch', 'neo4j'],

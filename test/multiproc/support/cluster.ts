@@ -191,7 +191,9 @@ export class Cluster {
       if (owners.size === this.projections.length) return owners;
       await sleep(50);
     }
-    throw new Error(`not every projection got a live owner in time: ${describeLeases(last)}`);
+    throw new Error(
+      `not every projection got a live owner in time: ${describeLeases(last)}\n${this.outputs(1500)}`,
+    );
   }
 
   /** GET on the api node with the admin key (JSON). */
@@ -219,6 +221,7 @@ export class Cluster {
       const answer = await this.adminGet<{ projections: ProjectionJson[] }>('/admin/projections').catch(
         () => undefined,
       );
+      last = `GET /admin/projections answered ${answer?.status ?? 'nothing'}`;
       if (answer?.status === 200) {
         const wanted = answer.body.projections.filter((p) => this.projections.includes(p.name));
         last = JSON.stringify(
@@ -232,7 +235,9 @@ export class Cluster {
       }
       await sleep(100);
     }
-    throw new Error(`the projections did not reach position ${position} in ${timeoutMs} ms: ${last}`);
+    throw new Error(
+      `the projections did not reach position ${position} in ${timeoutMs} ms: ${last}\n${this.outputs(1500)}`,
+    );
   }
 
   /** The position of the log's last event (0 when empty). */
@@ -325,10 +330,10 @@ export class Cluster {
     rmSync(this.directory, { recursive: true, force: true });
   }
 
-  /** Every node's output, for a failure message. */
-  outputs(): string {
+  /** The end of every node's output, for a failure message. */
+  outputs(chars = 4000): string {
     return [...this.nodes.values()]
-      .map((node) => `--- ${node.id} (${node.role})\n${node.process.output().slice(-4000)}`)
+      .map((node) => `--- ${node.id} (${node.role})\n${node.process.output().slice(-chars)}`)
       .join('\n');
   }
 
@@ -349,6 +354,8 @@ export class Cluster {
   private async database(): Promise<Client> {
     if (this.db === undefined) {
       this.db = new Client({ connectionString: this.urls.postgres });
+      // The test's database is dropped (WITH FORCE) after the file: a late error here is expected then.
+      this.db.on('error', () => undefined);
       await this.db.connect();
     }
     return this.db;

@@ -55,8 +55,9 @@ export async function killOwnerAndMeasure(
   }
   const victim = owners.get(projection)!.holder;
   const held = [...owners.entries()].filter(([, lease]) => lease.holder === victim);
-  // A random moment: within the next 1.5 s (a rebuild of the suite's log takes a few seconds).
-  await sleep(options.random() * 1_500);
+  // A random moment: within the next 1.5 s of live traffic, or early in the rebuild (the suite's log
+  // rebuilds in a second or two; whether the kill landed mid-build is reported, not assumed).
+  await sleep(options.random() * (options.moment === 'rebuild' ? 300 : 1_500));
   const headAtKill = await cluster.head();
   if (rebuild !== undefined) {
     const generations = await cluster.generations(projection);
