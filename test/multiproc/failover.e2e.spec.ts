@@ -31,7 +31,7 @@ import {
 import { checkpointRaces, killOwnerAndMeasure, sumOverNodes, type FailoverReport } from './support/failover';
 
 /** Orders in the log before the nodes start: enough that a rebuild takes a moment to kill it in. */
-const PRELOADED_ORDERS = 1_000;
+const PRELOADED_ORDERS = 600;
 
 describeWithStores(
   ['postgres', 'elasticsearch', 'neo4j'],
@@ -101,7 +101,7 @@ describeWithStores(
           });
         }
       }
-    }, 120_000);
+    }, 240_000);
 
     it('applies an admin pause sent to the api node on the owner, and a resume', async () => {
       await startWriters('pause');

@@ -240,11 +240,17 @@ export class Cluster {
     );
   }
 
-  /** The position of the log's last event (0 when empty). */
+  /**
+   * The position of the log's last ItemAdded (0 when none): every projection of the cluster reads it, so
+   * each one's checkpoint reaches it (a projection's checkpoint stops at the last event it reads, which the
+   * log's last event need not be).
+   */
   async head(): Promise<bigint> {
     const rows = await (
       await this.database()
-    ).query<{ position: string | null }>(`SELECT max(position)::text AS position FROM prism.events`);
+    ).query<{ position: string | null }>(
+      `SELECT max(position)::text AS position FROM prism.events WHERE type = 'ItemAdded'`,
+    );
     return BigInt(rows.rows[0]?.position ?? '0');
   }
 

@@ -30,7 +30,7 @@ export interface FailoverReport {
 export interface FailoverOptions {
   readonly moment: KillMoment;
   readonly random: () => number;
-  /** Longest wait for a takeover and for the views to resume. Default 60 s. */
+  /** Longest wait for a takeover and for the views to resume. Default 120 s. */
   readonly timeoutMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -39,7 +39,7 @@ export async function killOwnerAndMeasure(
   cluster: Cluster,
   options: FailoverOptions,
 ): Promise<FailoverReport> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const owners = await cluster.waitForOwners({ timeoutMs });
   let projection = cluster.projections[Math.floor(options.random() * cluster.projections.length)]!;
   let rebuild: { generation: number; buildingAtKill: boolean } | undefined;
