@@ -186,6 +186,16 @@ export class PostgresDialect implements RelationalDialect {
     };
   }
 
+  viewColumns(view: string): SqlStatement {
+    return {
+      sql:
+        `SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ` +
+        `JOIN pg_namespace n ON n.oid = c.relnamespace ` +
+        `WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+      params: [this.schema, view],
+    };
+  }
+
   replaceView(view: string, table: string, columns: readonly string[]): string | undefined {
     return `CREATE OR REPLACE VIEW ${this.qualify(view)} AS SELECT ${columns.map((c) => this.quote(c)).join(', ')} FROM ${this.qualify(table)}`;
   }

@@ -74,6 +74,8 @@ export interface RelationalDialect {
   relationKind(name: string): SqlStatement;
   /** Creates or replaces the stable-name view in place; undefined when the database cannot (drop + create). */
   replaceView(view: string, table: string, columns: readonly string[]): string | undefined;
+  /** The stable-name view's column names in their order (rows `{ name }`), where replaceView is offered. */
+  viewColumns?(view: string): SqlStatement;
 }
 
 /** Column list of the parked-events table, in insert order. */

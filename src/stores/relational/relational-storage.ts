@@ -51,7 +51,16 @@ export class RelationalStorage implements ViewStorage<Session> {
     }
     const columns = columnNames(shape);
     const replace = dialect.replaceView(shape.table, physical, columns);
-    if (replace !== undefined && before !== undefined && sameColumns(before, shape)) {
+    // In place only when the view as it stands has these columns in this order: a stored shape comes back
+    // from jsonb with its columns reordered, so the shapes alone cannot tell (a node resuming a generation
+    // another node prepared holds the stored one; issue #15).
+    const viewColumns = dialect.viewColumns?.(shape.table);
+    const current =
+      viewColumns === undefined
+        ? columns
+        : (await session.run(viewColumns)).rows.map((row) => String(row.name));
+    const sameOrder = current.length === columns.length && current.every((name, i) => name === columns[i]);
+    if (replace !== undefined && before !== undefined && sameColumns(before, shape) && sameOrder) {
       await session.run({ sql: replace, params: [] });
     } else {
       await session.run({ sql: `DROP VIEW IF EXISTS ${this.db.t(shape.table)}`, params: [] });
