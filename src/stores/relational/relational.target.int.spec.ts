@@ -89,6 +89,31 @@ describeWithStores(['postgres'], 'relational target on PostgreSQL', (urls) => {
       expect((await target.readGeneration(view)).length).toBe(498);
     });
 
+    it('swaps to a generation whose stored shape lists the same columns in another order (as jsonb returns it)', async () => {
+      // Issue #15: a node resuming a generation another node prepared holds its shape as stored, and
+      // jsonb orders object keys shorter first; CREATE OR REPLACE VIEW over that order was refused for good.
+      const first = {
+        projection: 'order_check',
+        generation: 1,
+        shape: { ...CONTRACT_SHAPE, table: 'reordered' },
+      };
+      const document = { order_id: 'a', status: 'placed', total: 1, note: null };
+      const put = { kind: 'put' as const, key: 'a', document, position: 1n };
+      await target.prepare({ ...first, fingerprint: 'f', definition: null });
+      await target.commit(first, { operations: [put], checkpoint: { from: 0n, to: 1n } });
+      expect(await target.activate(first)).toMatchObject({ kind: 'activated' });
+      const { order_id, status, total, note } = CONTRACT_SHAPE.columns;
+      const second = {
+        projection: 'order_check',
+        generation: 2,
+        shape: { ...first.shape, columns: { note, total, status, order_id } },
+      };
+      await target.prepare({ ...second, fingerprint: 'f', definition: null });
+      await target.commit(second, { operations: [put], checkpoint: { from: 0n, to: 1n } });
+      expect(await target.activate(second)).toMatchObject({ kind: 'activated' });
+      expect(await target.dataSource.query(`SELECT * FROM specifics.reordered`)).toEqual([document]);
+    });
+
     it('refuses to put its view over a table it does not manage', async () => {
       await target.dataSource.query(`CREATE TABLE specifics.taken (id text primary key)`);
       const shape = { ...CONTRACT_SHAPE, table: 'taken' };
