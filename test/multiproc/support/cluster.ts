@@ -24,6 +24,9 @@ import { appendOrders } from '../../runtime/support/runtime-harness';
 import { REPO_ROOT } from '../../stores/store-endpoints';
 import { startPrismProcess, type PrismProcess } from '../../support/prism-process';
 import { uniqueTestName } from '../../support/stores';
+import { describeLeases, type ProjectionJson, type VerifyJson, type VerifyOutcome } from './cluster-reports';
+
+export { describeLeases, verifiedClean, type ProjectionJson, type VerifyOutcome } from './cluster-reports';
 
 export const CLUSTER_API_KEY = 'multiproc-admin-key-0123456789abcdef';
 /** Short, so a takeover takes seconds; the default (6 s) is what the README documents. */
@@ -366,39 +369,6 @@ export class Cluster {
     }
     return this.db;
   }
-}
-
-export interface ProjectionJson {
-  readonly name: string;
-  readonly state: string;
-  readonly live: { generation: number; fingerprint: string; checkpoint: string } | null;
-  readonly rebuild: { generation: number; checkpoint: string } | null;
-}
-
-export interface VerifyJson {
-  readonly generation?: number;
-  readonly checkpoint?: string;
-  readonly eventsFolded?: number;
-  readonly counts?: Record<string, number>;
-  readonly total?: number;
-  readonly liveEntries?: number;
-  readonly error?: string;
-}
-
-export interface VerifyOutcome extends VerifyJson {
-  readonly projection: string;
-  readonly status: number;
-}
-
-/** True when the verification ran and found no difference. */
-export function verifiedClean(outcome: VerifyOutcome): boolean {
-  return outcome.status === 200 && outcome.total === 0;
-}
-
-export function describeLeases(leases: readonly LeaseRow[]): string {
-  return leases
-    .map((lease) => `${lease.resource}=${lease.holder}@${lease.epoch}${lease.expired ? '(expired)' : ''}`)
-    .join(', ');
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
