@@ -46,9 +46,21 @@ const PARKED_TYPES: Record<(typeof PARKED_COLUMNS)[number], string> = {
   parked_at: 'timestamptz',
 };
 
+/**
+ * How long a Prism transaction may sit idle on PostgreSQL before the server ends it: below the default lease
+ * TTL (6 s), so a frozen former owner holds the checkpoint row no longer than its lease (issue #15).
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+
 export class PostgresDialect implements RelationalDialect {
   readonly name = 'postgres';
   readonly forUpdate = 'FOR UPDATE';
+  // The server ends a session idle inside a transaction this long (its locks go with it). Prism's own
+  // transactions send their statements back to back, so only a frozen or starved process gets there; its
+  // commit then fails (transient) and is retried, or refused by the fence of the node that took over.
+  readonly transactionSettings = [
+    `SET LOCAL idle_in_transaction_session_timeout = '${IDLE_IN_TRANSACTION_TIMEOUT_MS}ms'`,
+  ];
 
   constructor(readonly schema: string) {}
 

@@ -63,7 +63,10 @@ export class RelationalDatabase {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      if (transactional) await runner.startTransaction();
+      if (transactional) {
+        await runner.startTransaction();
+        for (const setting of this.dialect.transactionSettings) await runner.query(setting);
+      }
       const session: Session = {
         runner,
         run: async (statement) => {

@@ -55,6 +55,12 @@ export interface RelationalDialect {
   decodeJson(raw: unknown): JsonValue;
   /** SQL that locks the checkpoint row for the rest of the transaction ('' where the database locks whole). */
   readonly forUpdate: string;
+  /**
+   * Statements run first in every transaction (settings that hold for it alone). PostgreSQL bounds how long
+   * a transaction may sit idle, so a process frozen inside a commit (SIGSTOP, a long GC pause) cannot keep
+   * the checkpoint row locked from the node that took its lease over (issue #15).
+   */
+  readonly transactionSettings: readonly string[];
 
   selectByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement;
   deleteByKeys(table: string, shape: RelationalTargetShape, keys: readonly string[]): SqlStatement;

@@ -37,6 +37,8 @@ const BOOKKEEPING_TYPES: Record<BookkeepingColumnType, string> = {
 export class SqliteDialect implements RelationalDialect {
   readonly name = 'sqlite';
   readonly forUpdate = '';
+  // One process owns the file: nothing to bound.
+  readonly transactionSettings = [];
 
   quote(identifier: string): string {
     return `"${identifier.replace(/"/g, '""')}"`;
