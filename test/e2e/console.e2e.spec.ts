@@ -22,6 +22,7 @@ import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/
 import { describeWithBrowser, launchBrowser } from './console-browser';
 
 const ADMIN_KEY = 'admin-key-for-console-e2e';
+const NODE_ID = 'console-node-1';
 const WRITER_KEY = 'writer-key-for-console-e2e';
 const NAME = 'customer_directory';
 const ROOT = path.resolve(__dirname, '../..');
@@ -55,6 +56,7 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
         PRISM_PG_URL: database.url,
         PRISM_PROJECTIONS_DIR: projectionsDir,
         PRISM_API_KEYS: `admin:${ADMIN_KEY},writer:${WRITER_KEY}`,
+        PRISM_NODE_ID: NODE_ID,
       });
       app = await createPrismApp(config, { logger: false });
       await app.listen(0, '127.0.0.1');
@@ -201,6 +203,8 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
       expect(await inPage<boolean>('window.notReloaded')).toBe(true);
       const cells = await row(NAME).locator('td').allTextContents();
       expect(cells[0]).toBe('postgres');
+      // The Node column: this process holds the projection's lease (PostgreSQL coordination).
+      expect(cells[cells.length - 2]).toBe(NODE_ID);
       expect(cells.slice(4, 6)).toEqual([shown(position), '0']); // head, behind
       // The failed projection is listed with its state, styled as a known bad state.
       expect(await row('order_search').locator('[data-state="failed"]').getAttribute('class')).toContain(

@@ -115,12 +115,15 @@ function cells(projection: ConsoleProjection): Child[] {
     rate(live?.eventsPerSecond),
     live === null ? '–' : parkedLink(live.parked),
     live === null ? '–' : count(live.held),
-    // Node ownership arrives with scale-out (projections spread over nodes); until then one node runs all.
-    h(
-      'span',
-      { class: 'muted', title: 'which node runs it: shown once Prism runs on several nodes' },
-      projection.owner ?? '–',
-    ),
+    // The node holding the projection's lease (issue #15); none while it waits for one, or on one process
+    // without a shared coordination store.
+    projection.owner
+      ? h(
+          'span',
+          { title: "the node holding this projection's lease: it runs the projection" },
+          projection.owner,
+        )
+      : h('span', { class: 'muted', title: 'no node holds its lease (or one process runs everything)' }, '–'),
     sparkline(projection.history ?? []),
   ];
 }
