@@ -59,7 +59,8 @@ describe('ProjectionRuntime with ownership', () => {
     const keeper = new OwnershipCoordinator({
       store: coordination,
       node: { id, role: 'worker', version: '1.0.0' },
-      settings: { leaseTtlMs: 600, renewEveryMs: 100, pollEveryMs: 50 },
+      // Long enough that a loaded CI machine's event-loop lag does not lapse a lease between renewals.
+      settings: { leaseTtlMs: 2_000, renewEveryMs: 200, pollEveryMs: 50 },
       logger: silentLogger,
     });
     const runtime = new ProjectionRuntime({
@@ -77,6 +78,13 @@ describe('ProjectionRuntime with ownership', () => {
 
   const owners = (runtimes: readonly ProjectionRuntime[], name: string) =>
     runtimes.filter((runtime) => runtime.owns(name));
+
+  /** Waits until the node owning `name` (whichever it is by then) has applied `position`. */
+  const ownerAt = (runtimes: readonly ProjectionRuntime[], name: string, position: bigint) =>
+    waitFor(
+      () => owners(runtimes, name).some((r) => (r.status(name).live?.checkpoint ?? -1n) >= position),
+      `${name} applied up to ${position} on its owner`,
+    );
 
   /** Each projection owned and run (its supervisor started) by exactly one node, none above its share. */
   const settled = (runtimes: readonly ProjectionRuntime[]) => () =>
@@ -122,7 +130,7 @@ describe('ProjectionRuntime with ownership', () => {
     }
     const events = await appendOrders(log, 30);
     const head = events.at(-1)!.position;
-    for (const name of NAMES) await owners(runtimes, name)[0]!.waitForCheckpoint(name, head);
+    for (const name of NAMES) await ownerAt(runtimes, name, head);
     for (const name of NAMES) expect(await view(name)).toEqual(expectedOrderSummary(events, 2));
   });
 
@@ -132,8 +140,7 @@ describe('ProjectionRuntime with ownership', () => {
     const two = await node('two', { observer });
     const first = await appendOrders(log, 20);
     await waitFor(settled([one.runtime, two.runtime]), 'one owner each');
-    for (const name of NAMES)
-      await owners([one.runtime, two.runtime], name)[0]!.waitForCheckpoint(name, first.at(-1)!.position);
+    for (const name of NAMES) await ownerAt([one.runtime, two.runtime], name, first.at(-1)!.position);
 
     await one.runtime.stop();
     await one.keeper.stop();
