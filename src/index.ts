@@ -327,7 +327,7 @@ export type {
   PrismProjectionOptions,
   ProjectionDefinitionInput,
 } from './nest/prism-options';
-export type { CoordinationSettings } from './coordination/coordination-store.factory';
+export type { CoordinationSettings, SharedPgPool } from './coordination/coordination-store.factory';
 export { PrismQueryModule } from './nest/prism-query.module';
 export { PrismAdminModule } from './nest/prism-admin.module';
 export { PrismMetricsModule } from './nest/prism-metrics.module';

@@ -29,6 +29,7 @@ export {
   EMBEDDED_EVENT_STORE_FILE,
   type EventStoreSettings,
 } from '../eventstore/event-store.settings';
+import { ROLES_NEED_SHARED_STORE } from '../coordination/role-messages';
 
 export interface AppConfig {
   readonly http: {
@@ -168,8 +169,7 @@ function crossFieldProblems(env: RawEnv): ConfigProblem[] {
     problems.push({
       variable: 'PRISM_ROLE',
       value: role,
-      problem:
-        'roles need a shared store: PostgreSQL or KurrentDB (set PRISM_PG_URL, or PRISM_EVENT_STORE=kurrentdb with PRISM_ESDB_URL); the embedded store serves one process only',
+      problem: ROLES_NEED_SHARED_STORE,
     });
   return problems;
 }

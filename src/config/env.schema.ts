@@ -17,6 +17,7 @@ import { ROLES } from '../auth/roles';
 import { LOG_FORMATS } from '../observability/logging/log-format';
 import { PRISM_ROLES, type PrismRole } from '../coordination/coordination.port';
 import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
+import { PRISM_ROLE_HINT } from '../coordination/role-messages';
 
 /** The core's variables. Each entry: the schema of the raw string and how a user fixes a bad value. */
 export const CORE_VARIABLES = {
@@ -104,7 +105,7 @@ export const CORE_VARIABLES = {
         message: `expected one of ${PRISM_ROLES.join(', ')}`,
       })
       .default('all'),
-    hint: 'all (everything in one process), api (commands, queries, admin, console; runs no projection) or worker (runs projections; health and metrics only); api and worker need PostgreSQL or KurrentDB',
+    hint: PRISM_ROLE_HINT,
   },
   PRISM_NODE_ID: {
     schema: z

@@ -11,11 +11,21 @@ import type { ConnectionLogger } from '../core/connection-watch';
 import type { CoordinationStore } from './coordination.port';
 import { InProcessCoordinationStore } from './in-process/in-process-coordination-store';
 
+/**
+ * What the PostgreSQL store needs of a pg `Pool` (`new Pool(...)` from "pg" is one). Structural, so the
+ * package's types do not depend on @types/pg, and a Pool made by the app's own copy of pg fits.
+ */
+export interface SharedPgPool {
+  connect(): Promise<unknown>;
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
 export type CoordinationSettings =
   | {
       readonly kind: 'postgres';
       /** A pool to share (not ended by the store's close), or else `url`. */
-      readonly pool?: Pool;
+      readonly pool?: SharedPgPool;
       /** postgres://user:password@host:port/database: the store makes (and ends) its own small pool. */
       readonly url?: string;
       /** Schema that holds the prism_leases, prism_nodes and prism_admin_requests tables; created if missing. */
@@ -43,7 +53,8 @@ export async function createCoordinationStore(
       const { createPostgresCoordinationStore } = await import('./postgres/postgres-coordination-store');
       const store = createPostgresCoordinationStore({
         schema: settings.schema,
-        ...(settings.pool !== undefined && { pool: settings.pool }),
+        // The store uses it as the pg Pool it structurally is.
+        ...(settings.pool !== undefined && { pool: settings.pool as unknown as Pool }),
         ...(settings.url !== undefined && { url: settings.url }),
         ...(logger !== undefined && { logger }),
       });

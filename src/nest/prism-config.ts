@@ -7,7 +7,7 @@ import type { EventLog, EventStore } from '../eventstore/event-store.port';
 import type { EventStoreSettings } from '../eventstore/event-store.settings';
 import type { TracingSettings } from '../observability/tracing/tracing-settings';
 import type { ProjectionSources } from '../projection-host/projection-catalog';
-import type { CoordinationSource, ResolvedNode } from './resolve-coordination';
+import type { CoordinationSource, ResolvedNode } from '../coordination/resolve-coordination';
 import type { PrismRole } from '../coordination/coordination.port';
 
 /** Injection token of the checked options: `@Inject(PRISM_CONFIG) config: PrismConfig`. */

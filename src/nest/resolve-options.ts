@@ -21,7 +21,7 @@ import { EMBEDDED_EVENT_STORE_FILE } from '../eventstore/event-store.settings';
 import { findStoreModule, storeKinds } from '../stores/registry';
 import type { EventSource, PrismConfig } from './prism-config';
 import type { PrismOptions } from './prism-options';
-import { resolveCoordination } from './resolve-coordination';
+import { resolveCoordination } from '../coordination/resolve-coordination';
 import type { PrismRole } from '../coordination/coordination.port';
 
 /** One bad option: `option` is its path in PrismOptions. */

@@ -1,6 +1,6 @@
 /**
  * This process as a node among other Prism processes (issue #15): opens the coordination store (given,
- * or derived from the configured stores, src/nest/resolve-coordination.ts) and runs this node's lease
+ * or derived from the configured stores, src/coordination/resolve-coordination.ts) and runs this node's lease
  * keeper (OwnershipCoordinator, src/coordination/ownership/), which announces the node (id, role, version,
  * the fingerprints of its definitions, a report of what it runs) every `node.renewEveryMs`, so
  * `GET /admin/nodes` and every node's status see it, and, handed to the runtime (`ownership`), holds the
@@ -20,7 +20,7 @@ import { OwnershipCoordinator } from '../coordination/ownership/ownership-coordi
 import { prismVersion } from '../coordination/prism-version';
 import { nestRuntimeLogger } from '../observability/logging/runtime-logger';
 import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
-import type { ResolvedNode } from '../nest/resolve-coordination';
+import type { ResolvedNode } from '../coordination/resolve-coordination';
 
 /** What a node publishes about the projections it runs (its announcement's `report`). */
 export interface NodeReport {

@@ -4,10 +4,12 @@
  * a batch or none of it (`transactional`). The registry (projections, generations, collection claims) is
  * one more file; the active generation is what readers see, so `activate` is one registry write.
  */
+import { fenceAfter, isFenced } from '../../src/stores/bookkeeping/bookkeeping';
 import { compareResolutions } from '../../src/stores/parking-resolution';
 import type { DocumentKey, ViewDocument } from '../../src/core/plan';
 import type { StoreCapabilities } from '../../src/stores/store-capabilities';
 import type {
+  ActivateOptions,
   ActivateResult,
   CommitBatch,
   CommitResult,
@@ -41,6 +43,8 @@ interface Registry {
 
 export interface GenerationFile {
   readonly checkpoint: bigint;
+  /** The lease epoch of the last fenced writer (issue #15); absent in files written before: 0. */
+  readonly fence?: bigint;
   readonly documents: Record<DocumentKey, ViewDocument>;
   readonly parked: ParkedEvent[];
   readonly resolutions: ParkingResolution[];
@@ -124,6 +128,9 @@ export class JsonFileTarget implements Target {
     return this.client.exclusive(async () => {
       const file = generationFile(view.projection, view.generation);
       const current = await this.client.read<GenerationFile>(file);
+      // The fence first: a writer that lost its lease must learn that, whatever its checkpoint.
+      const fence = current?.fence ?? 0n;
+      if (current !== undefined && isFenced(fence, batch.fence)) return { kind: 'fenced', fence };
       if (current?.checkpoint !== batch.checkpoint.from)
         return { kind: 'checkpoint-mismatch', actual: current?.checkpoint };
       const documents = { ...current.documents };
@@ -136,19 +143,29 @@ export class JsonFileTarget implements Target {
       const parked = [...current.parked.filter((p) => !released.has(p.position)), ...(batch.park ?? [])];
       parked.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
       const resolutions = [...current.resolutions, ...(batch.resolve ?? [])].sort(compareResolutions);
-      await this.client.write(file, { checkpoint: batch.checkpoint.to, documents, parked, resolutions });
+      await this.client.write(file, {
+        checkpoint: batch.checkpoint.to,
+        fence: fenceAfter(fence, batch),
+        documents,
+        parked,
+        resolutions,
+      });
       return { kind: 'committed', checkpoint: batch.checkpoint.to };
     });
   }
 
-  async activate(view: ViewRef, options: { minCheckpoint?: bigint } = {}): Promise<ActivateResult> {
+  async activate(view: ViewRef, options: ActivateOptions = {}): Promise<ActivateResult> {
     let result: ActivateResult = { kind: 'activated', previous: null };
     await this.updateRegistry(async (registry) => {
-      const checkpoint = (
-        await this.client.read<GenerationFile>(generationFile(view.projection, view.generation))
-      )?.checkpoint;
+      const stored = await this.client.read<GenerationFile>(generationFile(view.projection, view.generation));
+      const checkpoint = stored?.checkpoint;
       if (checkpoint === undefined)
         throw new Error(`Generation ${view.generation} of ${view.projection} was never prepared.`);
+      const fence = stored?.fence ?? 0n;
+      if (isFenced(fence, options.fence)) {
+        result = { kind: 'fenced', fence };
+        return false;
+      }
       if (options.minCheckpoint !== undefined && checkpoint < options.minCheckpoint) {
         result = { kind: 'behind', checkpoint };
         return false;

@@ -12,11 +12,11 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { type CoordinationStore, PRISM_ROLES, type PrismRole } from '../coordination/coordination.port';
-import type { CoordinationSettings } from '../coordination/coordination-store.factory';
-import type { EventSource } from './prism-config';
-import type { PrismNodeOptions, PrismOptions } from './prism-options';
-import type { OptionProblem } from './resolve-options';
+import { type CoordinationStore, PRISM_ROLES, type PrismRole } from './coordination.port';
+import type { CoordinationSettings } from './coordination-store.factory';
+import type { EventSource } from '../nest/prism-config';
+import type { PrismNodeOptions, PrismOptions } from '../nest/prism-options';
+import type { OptionProblem } from '../nest/resolve-options';
 
 /** The defaults of `node`: a dead owner's projections are taken over within leaseTtl + pollEvery (7 s). */
 export const NODE_DEFAULTS = {

@@ -4,11 +4,11 @@
  * derived from the configured stores (the relational view store's PostgreSQL first); env variables map.
  */
 import { hostname } from 'node:os';
-import { InProcessCoordinationStore } from '../coordination/in-process/in-process-coordination-store';
+import { InProcessCoordinationStore } from './in-process/in-process-coordination-store';
 import { ConfigValidationError, loadConfig } from '../config/app-config';
-import { prismOptionsFromEnv } from './prism-options-from-env';
-import type { PrismOptions } from './prism-options';
-import { PrismOptionsError, resolvePrismOptions } from './resolve-options';
+import { prismOptionsFromEnv } from '../nest/prism-options-from-env';
+import type { PrismOptions } from '../nest/prism-options';
+import { PrismOptionsError, resolvePrismOptions } from '../nest/resolve-options';
 
 const EMBEDDED = { kind: 'embedded', file: './data/events.sqlite' } as const;
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
