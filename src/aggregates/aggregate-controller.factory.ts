@@ -50,6 +50,9 @@ export function controllerOf(aggregate: Aggregate): Type {
     ): Promise<CommandOutcome> {
       return this.commandBus.execute(commandFrom(aggregate, command, request));
     };
+    // Named after the command: OpenAPI's operationId is `<Controller>_<method name>`, and an anonymous
+    // function gave every route of an aggregate the same one (issue #20).
+    Object.defineProperty(prototype[command.name], 'name', { value: command.name });
     const descriptor = Object.getOwnPropertyDescriptor(prototype, command.name)!;
     Req()(prototype, command.name, 0);
     for (const decorator of routeDecorators(aggregate, command))

@@ -40,6 +40,7 @@ import {
 } from '../http/command-response.dto';
 import { POSITION_HEADER, REPLAYED_HEADER } from '../http/command-response.interceptor';
 import { CommandRoute } from '../http/command-route.decorator';
+import { WRITE_RESPONSE_HEADERS } from '../http/command-response.headers';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from '../http/request-context';
 import { HttpRequestError } from '../http/request.errors';
@@ -64,15 +65,6 @@ class AppendBodyPipe implements PipeTransform<unknown, AppendRequestBody> {
 
 /** OpenAPI's description of the body, from the schema it is validated against (one source). */
 const APPEND_BODY_SCHEMA = z.toJSONSchema(appendRequestSchema, { target: 'openapi-3.0' }) as SchemaObject;
-
-const responseHeaders = {
-  [POSITION_HEADER]: { description: 'Global position of the last appended event (read-your-writes token).' },
-  ETag: { description: 'The stream revision, quoted; send it back as If-Match.' },
-  [CORRELATION_ID_HEADER]: { description: 'The correlation id recorded on the events.' },
-  [REPLAYED_HEADER]: {
-    description: '"true" when this is the stored result of an earlier request with the same key.',
-  },
-};
 
 @ApiTags('events')
 @Controller('streams')
@@ -111,7 +103,7 @@ export class AppendController {
     required: false,
     description: 'The stream revision the client last saw (like body expectedRevision): 409 if it moved on.',
   })
-  @ApiCreatedResponse({ type: AppendAcceptedDto, description: 'Appended.', headers: responseHeaders })
+  @ApiCreatedResponse({ type: AppendAcceptedDto, description: 'Appended.', headers: WRITE_RESPONSE_HEADERS })
   @ApiBadRequestResponse({
     type: ValidationErrorResponseDto,
     description:

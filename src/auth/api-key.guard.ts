@@ -117,11 +117,14 @@ export class ApiKeyGuard implements CanActivate, OnModuleInit {
   }
 }
 
+/** The header a key may come in instead of `Authorization: Bearer <key>`. */
+export const API_KEY_HEADER = 'X-API-Key';
+
 /** The key from `Authorization: Bearer <key>`, else from `X-API-Key`. */
 function presentedKey(request: HttpRequest): string | undefined {
   const authorization = request.header('authorization');
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (bearer !== undefined) return bearer;
-  const apiKey = request.header('x-api-key')?.trim();
+  const apiKey = request.header(API_KEY_HEADER)?.trim();
   return apiKey === undefined || apiKey === '' ? undefined : apiKey;
 }

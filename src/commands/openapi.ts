@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { addAggregateSchemas } from '../aggregates/aggregate-openapi';
+import { API_KEY_HEADER } from '../auth/api-key.guard';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/role-security.openapi';
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, generated from the controllers and DTOs. */
 export function setupOpenApi(app: INestApplication): void {
@@ -11,15 +13,23 @@ export function setupOpenApi(app: INestApplication): void {
         'and answers { id, streamId, revision, position }; position is a read-your-writes token.',
     )
     .setVersion('0.1.0')
-    // One scheme for every route: commands need a writer key, /admin an admin key, queries a reader key
-    // when PRISM_QUERY_AUTH=keyed (see src/auth). Without PRISM_API_KEYS (development) it is ignored.
-    .addBearerAuth({
+    // Relative to where the document is served: the same host and port as the API itself. OpenAPI's
+    // default, but an empty `servers` list is invalid (issue #20).
+    .addServer('/')
+    // An API key from PRISM_API_KEYS, sent either way (src/auth/api-key.guard.ts). Keys are opaque
+    // strings, not JWTs, so no bearerFormat. Which role each route needs is documented per operation by
+    // @RequireRole; without PRISM_API_KEYS (development) no key is checked.
+    .addSecurity(BEARER_SCHEME, {
       type: 'http',
       scheme: 'bearer',
-      description:
-        'An API key from PRISM_API_KEYS (role:key or role:name:key entries); also accepted as X-API-Key.',
+      description: 'An API key from PRISM_API_KEYS (role:key or role:name:key entries).',
     })
-    .addSecurityRequirements('bearer')
+    .addSecurity(API_KEY_SCHEME, {
+      type: 'apiKey',
+      in: 'header',
+      name: API_KEY_HEADER,
+      description: 'The same API key, in the X-API-Key header instead of Authorization.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // The request bodies of defined aggregates' routes: JSON Schemas from their zod payloads.

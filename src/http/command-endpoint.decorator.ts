@@ -16,7 +16,8 @@ import {
   ErrorResponseDto,
   ValidationErrorResponseDto,
 } from './command-response.dto';
-import { CommandResponseInterceptor, POSITION_HEADER, REPLAYED_HEADER } from './command-response.interceptor';
+import { WRITE_RESPONSE_HEADERS } from './command-response.headers';
+import { CommandResponseInterceptor } from './command-response.interceptor';
 import { CommandRoute } from './command-route.decorator';
 import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from './request-context';
 
@@ -27,15 +28,6 @@ export interface CommandEndpointOptions {
   /** The domain's own error codes this route may answer, by status, listed in the OpenAPI descriptions. */
   readonly codes?: Readonly<Partial<Record<404 | 409 | 422, readonly string[]>>>;
 }
-
-const responseHeaders = {
-  [POSITION_HEADER]: { description: 'Global position of the last appended event (read-your-writes token).' },
-  ETag: { description: 'The stream revision, quoted; send it back as If-Match.' },
-  [CORRELATION_ID_HEADER]: { description: 'The correlation id recorded on the events.' },
-  [REPLAYED_HEADER]: {
-    description: '"true" when this is the stored result of an earlier request with the same key.',
-  },
-};
 
 /**
  * Everything a command route shares: the command-route mark (metrics and tracing find commands by it),
@@ -49,8 +41,16 @@ export function CommandEndpoint({
   const withCodes = (description: string, status: 404 | 409 | 422) =>
     codes[status]?.length ? `${description} Codes: ${codes[status].join(', ')}.` : description;
   const success = creates
-    ? ApiCreatedResponse({ type: CommandAcceptedDto, description: 'Created.', headers: responseHeaders })
-    : ApiAcceptedResponse({ type: CommandAcceptedDto, description: 'Accepted.', headers: responseHeaders });
+    ? ApiCreatedResponse({
+        type: CommandAcceptedDto,
+        description: 'Created.',
+        headers: WRITE_RESPONSE_HEADERS,
+      })
+    : ApiAcceptedResponse({
+        type: CommandAcceptedDto,
+        description: 'Accepted.',
+        headers: WRITE_RESPONSE_HEADERS,
+      });
   return applyDecorators(
     CommandRoute(),
     HttpCode(creates ? HttpStatus.CREATED : HttpStatus.ACCEPTED),

@@ -20,7 +20,9 @@ import {
   UnknownSearchTemplateError,
   UnknownSearchViewError,
 } from './search.errors';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
+import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
 import { SearchService, type SearchResult } from './search.service';
 import { elasticsearchReason } from './elasticsearch-reason';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
@@ -29,6 +31,7 @@ import { AFTER_HEADER } from '../../../query/consistency/consistency-token';
 import { admitRead } from '../../../query/consistency/read-your-writes';
 
 /** Search over Elasticsearch views; every failure a caller can fix is a 4xx that says how. */
+@ApiTags('views')
 @Controller('views/:name/search')
 @RequireRole('reader')
 @UseFilters(ConsistencyErrorFilter)
@@ -39,6 +42,11 @@ export class SearchController {
   ) {}
 
   @Get()
+  @QueryEndpoint({
+    summary: 'Search a search view',
+    description: 'Full-text query, filters, facets, sort and paging as query parameters (see the README).',
+    surface: 'search',
+  })
   async find(
     @Param('name') name: string,
     @Query() query: Record<string, unknown>,
@@ -50,6 +58,20 @@ export class SearchController {
   // A search reads; it creates nothing, so 200 rather than POST's default 201 (issue #12).
   @Post('raw')
   @HttpCode(HttpStatus.OK)
+  @QueryEndpoint({
+    summary: 'Search a search view with an Elasticsearch query body',
+    description:
+      'The body is Elasticsearch query DSL, checked against an allow-list (raw_query_rejected names the path).',
+    surface: 'search',
+  })
+  @ApiBody({
+    required: true,
+    schema: {
+      type: 'object',
+      description: 'An Elasticsearch search body: query, aggs, sort, from, size, ...',
+    },
+  })
+  @ApiOkResponse({ description: 'The hits (and facets) of the search.' })
   async raw(
     @Param('name') name: string,
     @Body() body: unknown,
@@ -63,6 +85,7 @@ export class SearchController {
   }
 
   @Get(':template')
+  @QueryEndpoint({ summary: "Run a search view's named template", surface: 'search' })
   async template(
     @Param('name') name: string,
     @Param('template') template: string,

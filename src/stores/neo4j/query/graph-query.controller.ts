@@ -17,7 +17,9 @@ import {
   UnknownGraphViewError,
   UnknownNamedQueryError,
 } from './graph-query.errors';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
+import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
 import { GraphQueryService, type GraphQueryResult } from './graph-query.service';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
@@ -25,6 +27,7 @@ import { AFTER_HEADER } from '../../../query/consistency/consistency-token';
 import { admitRead } from '../../../query/consistency/read-your-writes';
 
 /** `GET /views/:name/graph/:query?param=...`: a named read query of a graph view, never client Cypher. */
+@ApiTags('views')
 @Controller('views')
 @RequireRole('reader')
 @UseFilters(ConsistencyErrorFilter)
@@ -35,6 +38,11 @@ export class GraphQueryController {
   ) {}
 
   @Get(':name/graph/:query')
+  @QueryEndpoint({
+    summary: 'Run a named query of a graph view',
+    description: "The query's parameters are query parameters, typed by the view's definition.",
+    surface: 'graph',
+  })
   async run(
     @Param('name') name: string,
     @Param('query') query: string,

@@ -10,7 +10,9 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
+import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
 import { classifyError, errorMessage } from '../../../runtime/error-classifier';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
@@ -29,6 +31,7 @@ import { RelationalQueryService, type RelationalPage, type Row } from './relatio
  * `GET /views/:name` (filter, sort, page, select) and `GET /views/:name/:key` over the relational views
  * (PostgreSQL or embedded SQLite). Both take `?after=<position>` for read-your-writes.
  */
+@ApiTags('views')
 @Controller('views')
 @RequireRole('reader')
 @UseFilters(ConsistencyErrorFilter)
@@ -39,6 +42,11 @@ export class RelationalQueryController {
   ) {}
 
   @Get(':name')
+  @QueryEndpoint({
+    summary: 'List the rows of a relational view',
+    description: 'Filters, sort, limit, cursor and fields as query parameters (see the README).',
+    surface: 'relational',
+  })
   async list(
     @Param('name') name: string,
     @Query() query: Record<string, unknown>,
@@ -53,6 +61,7 @@ export class RelationalQueryController {
   }
 
   @Get(':name/:key')
+  @QueryEndpoint({ summary: 'Get one row of a relational view by its key', surface: 'relational' })
   async get(
     @Param('name') name: string,
     @Param('key') key: string,

@@ -1,0 +1,65 @@
+/**
+ * The OpenAPI description every query route shares (relational, search, graph): a summary, the
+ * read-your-writes token (`?after`, `?wait`, or the optional X-Prism-After header, consistency-token.ts)
+ * and the error answers, whose codes come from the error catalog (issue #20).
+ */
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { ErrorSurface } from '../http/error-catalog';
+import { errorResponse } from '../http/error-catalog.openapi';
+import { AFTER_HEADER, DEFAULT_READ_WAIT_MS } from './consistency/consistency-token';
+
+export interface QueryEndpointOptions {
+  readonly summary: string;
+  readonly description?: string;
+  /** The route family, for the error codes it can answer. */
+  readonly surface: Extract<ErrorSurface, 'relational' | 'search' | 'graph'>;
+}
+
+const POSITION = { type: 'string', pattern: '^[0-9]{1,19}$', example: '1042' } as const;
+
+export function QueryEndpoint({ summary, description, surface }: QueryEndpointOptions): MethodDecorator {
+  const surfaces: ErrorSurface[] = ['queries', surface];
+  const bad = errorResponse(400, surfaces, 'A parameter is invalid; the body names it.');
+  const missing = errorResponse(404, surfaces, 'No such view (or row, template, named query).');
+  const unavailable = errorResponse(
+    503,
+    surfaces,
+    'The view is not ready, its store is unavailable, or it had not processed `after` in time.',
+  );
+  return applyDecorators(
+    ApiOperation({ summary, ...(description !== undefined && { description }) }),
+    ApiQuery({
+      name: 'after',
+      required: false,
+      schema: POSITION,
+      description:
+        'Read-your-writes: answer only once the view has processed this log position (the `position` a ' +
+        'command answered with).',
+    }),
+    ApiQuery({
+      name: 'wait',
+      required: false,
+      schema: { type: 'integer', minimum: 0 },
+      description: `With \`after\`: how long to wait for it, in milliseconds (default ${DEFAULT_READ_WAIT_MS}, capped by PRISM_READ_WAIT_MAX_MS).`,
+    }),
+    ApiHeader({
+      name: AFTER_HEADER,
+      required: false,
+      schema: POSITION,
+      description: 'The same token as `?after`, as a header (give one or both with the same value).',
+    }),
+    ApiResponse({ status: 400, ...bad }),
+    ApiResponse({ status: 404, ...missing }),
+    ApiResponse({
+      status: 503,
+      ...unavailable,
+      headers: {
+        'Retry-After': {
+          description: 'With not_yet_consistent: seconds to wait before asking again.',
+          schema: { type: 'integer' },
+        },
+      },
+    }),
+  );
+}
