@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { addAggregateSchemas } from '../aggregates/aggregate-openapi';
 import { API_KEY_HEADER } from '../auth/api-key.guard';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/role-security.openapi';
+import { addMissingPathParameters } from './openapi-path-parameters';
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, generated from the controllers and DTOs. */
 export function setupOpenApi(app: INestApplication): void {
@@ -34,5 +35,6 @@ export function setupOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(app, config);
   // The request bodies of defined aggregates' routes: JSON Schemas from their zod payloads.
   addAggregateSchemas(document, app);
+  addMissingPathParameters(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

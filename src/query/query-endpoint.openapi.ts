@@ -4,7 +4,7 @@
  * and the error answers, whose codes come from the error catalog (issue #20).
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { ErrorSurface } from '../http/error-catalog';
 import { errorResponse } from '../http/error-catalog.openapi';
 import { AFTER_HEADER, DEFAULT_READ_WAIT_MS } from './consistency/consistency-token';
@@ -49,6 +49,8 @@ export function QueryEndpoint({ summary, description, surface }: QueryEndpointOp
       schema: POSITION,
       description: 'The same token as `?after`, as a header (give one or both with the same value).',
     }),
+    // Explicit: without decorator metadata (tsx) Nest's Swagger module infers no 200 of its own.
+    ApiOkResponse({ description: "The view's answer." }),
     ApiResponse({ status: 400, ...bad }),
     ApiResponse({ status: 404, ...missing }),
     ApiResponse({

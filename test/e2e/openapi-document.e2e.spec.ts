@@ -108,6 +108,15 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
     }
   });
 
+  it("documents the relational list's read-your-writes and paging parameters, none required", () => {
+    const list = operation('/views/{name}', 'get').parameters ?? [];
+    const query = list.filter((parameter) => parameter.in === 'query');
+    expect(query.map((parameter) => parameter.name).sort()).toEqual(
+      ['after', 'cursor', 'fields', 'limit', 'sort', 'wait'].sort(),
+    );
+    expect(query.filter((parameter) => parameter.required)).toEqual([]);
+  });
+
   it('documents POST .../search/raw as a 200 with a JSON body', () => {
     const raw = operation('/views/{name}/search/raw', 'post');
     expect(Object.keys(raw.responses)).toContain('200');

@@ -20,7 +20,7 @@ import {
   UnknownSearchTemplateError,
   UnknownSearchViewError,
 } from './search.errors';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
 import { SearchService, type SearchResult } from './search.service';
@@ -71,7 +71,6 @@ export class SearchController {
       description: 'An Elasticsearch search body: query, aggs, sort, from, size, ...',
     },
   })
-  @ApiOkResponse({ description: 'The hits (and facets) of the search.' })
   async raw(
     @Param('name') name: string,
     @Body() body: unknown,

@@ -13,6 +13,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
+import { RelationalListParameters, RelationalRowParameters } from './relational-query.openapi';
 import { classifyError, errorMessage } from '../../../runtime/error-classifier';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
@@ -47,6 +48,7 @@ export class RelationalQueryController {
     description: 'Filters, sort, limit, cursor and fields as query parameters (see the README).',
     surface: 'relational',
   })
+  @RelationalListParameters()
   async list(
     @Param('name') name: string,
     @Query() query: Record<string, unknown>,
@@ -62,6 +64,7 @@ export class RelationalQueryController {
 
   @Get(':name/:key')
   @QueryEndpoint({ summary: 'Get one row of a relational view by its key', surface: 'relational' })
+  @RelationalRowParameters()
   async get(
     @Param('name') name: string,
     @Param('key') key: string,
