@@ -19,6 +19,7 @@ import {
 import { WRITE_RESPONSE_HEADERS } from './command-response.headers';
 import { CommandResponseInterceptor } from './command-response.interceptor';
 import { CommandRoute } from './command-route.decorator';
+import { catalogCodes } from './error-catalog.openapi';
 import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from './request-context';
 
 export interface CommandEndpointOptions {
@@ -38,8 +39,13 @@ export function CommandEndpoint({
   creates = false,
   codes = {},
 }: CommandEndpointOptions): MethodDecorator {
-  const withCodes = (description: string, status: 404 | 409 | 422) =>
-    codes[status]?.length ? `${description} Codes: ${codes[status].join(', ')}.` : description;
+  // The platform's codes from the error catalog, then the aggregate's own (issue #20: no hand-kept lists).
+  const withCodes = (description: string, status: 400 | 404 | 409 | 422 | 503) => {
+    // route_not_found (`any`) answers a path no route matches, never a command route's own 404.
+    const platform = catalogCodes(status, status === 404 ? ['commands'] : ['any', 'commands']);
+    const all = [...platform, ...(codes[status as 404 | 409 | 422] ?? [])];
+    return all.length > 0 ? `${description} Codes: ${all.join(', ')}.` : description;
+  };
   const success = creates
     ? ApiCreatedResponse({
         type: CommandAcceptedDto,
@@ -80,7 +86,7 @@ export function CommandEndpoint({
     success,
     ApiBadRequestResponse({
       type: ValidationErrorResponseDto,
-      description: 'Invalid request; see `fields`.',
+      description: withCodes('Invalid request; with validation_failed, `fields` names each field.', 400),
     }),
     ApiNotFoundResponse({
       type: ErrorResponseDto,
@@ -88,18 +94,21 @@ export function CommandEndpoint({
     }),
     ApiConflictResponse({
       type: ConflictResponseDto,
-      description: withCodes(
-        'concurrency_conflict (the stream moved on), already exists, or idempotency_key_in_progress.',
-        409,
-      ),
+      description: withCodes('The stream moved on, the aggregate already exists, or the key is in use.', 409),
     }),
     ApiUnprocessableEntityResponse({
       type: ErrorResponseDto,
-      description: withCodes('A business rule forbids the command, or idempotency_key_reused.', 422),
+      description: withCodes(
+        'A business rule forbids the command, or the key was used for another request.',
+        422,
+      ),
     }),
     ApiServiceUnavailableResponse({
       type: ErrorResponseDto,
-      description: 'The event store is unavailable; nothing was written.',
+      description: withCodes(
+        'The event store is unavailable, or the node is shutting down; nothing was written.',
+        503,
+      ),
     }),
   );
 }

@@ -40,13 +40,15 @@ export class ErrorResponseDto {
 }
 
 export class ValidationErrorResponseDto extends ErrorResponseDto {
-  @ApiProperty({
+  // Optional: only validation_failed names fields; the other 400s (invalid_id, invalid_if_match, ...) do
+  // not, and a required `fields` made their answers invalid against the document (issue #20).
+  @ApiPropertyOptional({
     example: { price: ['price must be an integer number'] },
-    description: 'Messages per invalid field (dotted paths for nested fields).',
+    description: 'With validation_failed: messages per invalid field (dotted paths for nested fields).',
     type: 'object',
     additionalProperties: { type: 'array', items: { type: 'string' } },
   })
-  fields!: Record<string, string[]>;
+  fields?: Record<string, string[]>;
 }
 
 export class ConflictResponseDto extends ErrorResponseDto {

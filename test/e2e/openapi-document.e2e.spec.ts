@@ -138,6 +138,14 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
       });
   });
 
+  it("lists a command's 400 codes from the error catalog, `fields` required by none of them", () => {
+    const bad = operation('/orders/{orderId}/ship', 'post').responses['400'] as { description: string };
+    for (const code of ['validation_failed', 'invalid_id', 'invalid_if_match', 'malformed_request'])
+      expect(bad.description).toContain(code);
+    const schema = document.components.schemas.ValidationErrorResponseDto as { required?: string[] };
+    expect(schema.required ?? []).not.toContain('fields');
+  });
+
   it('puts no default on a field a client may leave out (tags)', () => {
     const tags = document.components.schemas.ListProductDto?.properties?.tags;
     expect(tags).toBeDefined();
