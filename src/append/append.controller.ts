@@ -40,6 +40,7 @@ import {
 } from '../http/command-response.dto';
 import { POSITION_HEADER, REPLAYED_HEADER } from '../http/command-response.interceptor';
 import { CommandRoute } from '../http/command-route.decorator';
+import { catalogCodes } from '../http/error-catalog.openapi';
 import { WRITE_RESPONSE_HEADERS } from '../http/command-response.headers';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { CORRELATION_ID_HEADER, IDEMPOTENCY_KEY_HEADER } from '../http/request-context';
@@ -61,6 +62,11 @@ class AppendBodyPipe implements PipeTransform<unknown, AppendRequestBody> {
   transform(value: unknown): AppendRequestBody {
     return parseAppendRequest(value);
   }
+}
+
+/** An OpenAPI response description with the codes the error catalog lists for appends (issue #20). */
+function appendCodes(description: string, status: number): string {
+  return `${description} Codes: ${catalogCodes(status, ['any', 'append']).join(', ')}.`;
 }
 
 /** OpenAPI's description of the body, from the schema it is validated against (one source). */
@@ -106,18 +112,22 @@ export class AppendController {
   @ApiCreatedResponse({ type: AppendAcceptedDto, description: 'Appended.', headers: WRITE_RESPONSE_HEADERS })
   @ApiBadRequestResponse({
     type: ValidationErrorResponseDto,
-    description:
-      'validation_failed (`fields` names each bad field), invalid_stream_id, invalid_if_match, ...',
+    description: appendCodes('Invalid request; with validation_failed, `fields` names each field.', 400),
   })
   @ApiConflictResponse({
     type: ConflictResponseDto,
-    description:
-      'concurrency_conflict (the stream is not at the expected revision), duplicate_event_id, or idempotency_key_in_progress.',
+    description: appendCodes(
+      'The stream is not at the expected revision, or an event id or the key is in use.',
+      409,
+    ),
   })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'idempotency_key_reused.' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: appendCodes('The key was used for another request.', 422),
+  })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'The event store is unavailable; nothing was written.',
+    description: appendCodes('The event store is unavailable; nothing was written.', 503),
   })
   async append(
     @Param('streamId', StreamIdPipe) streamId: string,

@@ -10,8 +10,9 @@ export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Prism')
     .setDescription(
-      'Commands of the example marketplace domain. Every command appends events to one stream atomically ' +
-        'and answers { id, streamId, revision, position }; position is a read-your-writes token.',
+      'Commands of the defined aggregates, the append API, the query APIs of the views and the admin API. ' +
+        'Every command appends events to one stream atomically and answers { id, streamId, revision, ' +
+        'position }; position is a read-your-writes token (`?after=` on the query routes).',
     )
     .setVersion('0.1.0')
     // Relative to where the document is served: the same host and port as the API itself. OpenAPI's
