@@ -15,7 +15,7 @@
  * fresh database is created and dropped), PRISM_ES_URL and PRISM_NEO4J_URL (default the test stores of
  * `npm run stores:up`). The suite's short version is test/multiproc/failover.e2e.spec.ts.
  */
-import { Client } from 'pg';
+import { arg } from './cli-args';
 import {
   Cluster,
   CLUSTER_API_KEY,
@@ -30,23 +30,8 @@ import {
 import { configuredUrl } from '../test/stores/store-endpoints';
 import { commandProblems, eventCounts } from '../test/support/outage-verdict';
 import { Writers } from '../test/support/store-outage-campaign';
-import { uniqueTestName } from '../test/support/stores';
+import { adminQuery, uniqueTestName } from '../test/support/stores';
 import { prng } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-async function adminSql(server: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -63,7 +48,7 @@ async function main(): Promise<void> {
   const random = prng(seed);
   const server = configuredUrl('postgres').url;
   const database = uniqueTestName('prism_failover');
-  await adminSql(server, `CREATE DATABASE ${database}`);
+  await adminQuery(server, `CREATE DATABASE ${database}`);
   const url = new URL(server);
   url.pathname = `/${database}`;
   const cluster = new Cluster(
@@ -135,7 +120,7 @@ async function main(): Promise<void> {
   } finally {
     await writers?.stop();
     await cluster.close();
-    if (failure === undefined) await adminSql(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (failure === undefined) await adminQuery(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
   if (reports.length > 0) {
     const takeovers = reports.map((r) => r.takeoverMs);

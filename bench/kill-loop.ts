@@ -12,7 +12,8 @@
  * pure expected view, printing the seed to repeat it (the differing run's namespace is kept to look at).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { Client } from 'pg';
+import { arg } from './cli-args';
+import { adminQuery } from '../test/support/stores';
 import type { StoredEvent } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { expectedOrderGraph } from '../test/runtime/fixtures/order-graph.fixture';
@@ -31,21 +32,6 @@ import {
 import { killTargetKind } from '../test/runtime/support/kill-targets';
 import { appendOrders } from '../test/runtime/support/runtime-harness';
 import { prng } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-async function admin(server: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** How the loop reads and checks one kind of target: the compared content, and what must exist around it. */
 interface LoopTarget {
@@ -120,7 +106,7 @@ async function main(): Promise<void> {
     `kill loop: ${runs} runs, mode ${mode}, target ${kind}, ${orders} orders, seed ${seed}, database ${name}`,
   );
 
-  await admin(server, `CREATE DATABASE ${name}`);
+  await adminQuery(server, `CREATE DATABASE ${name}`);
   let failed = false;
   const leftover = new Set<string>();
   try {
@@ -210,7 +196,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
   if (failed) process.exit(1);
 }

@@ -10,17 +10,12 @@
  * created and dropped), PRISM_ES_URL (default http://127.0.0.1:9200), PRISM_NEO4J_URL (default
  * bolt://127.0.0.1:7687). The suite's short version is test/e2e/store-connection-reset.e2e.spec.ts.
  */
-import { Client } from 'pg';
+import { arg } from './cli-args';
 import { crashLines, OUTAGE_API_KEY, startOutageRig } from '../test/support/outage-rig';
 import { commandProblems, eventCounts } from '../test/support/outage-verdict';
 import { runOutageCampaign, type CutMoment, type PlannedCut } from '../test/support/store-outage-campaign';
-import { uniqueTestName } from '../test/support/stores';
+import { adminQuery, uniqueTestName } from '../test/support/stores';
 import { prng } from './workload';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
 
 const CHOICES: readonly PlannedCut[] = [
   { store: 'postgres', moment: 'append' },
@@ -33,16 +28,6 @@ const CHOICES: readonly PlannedCut[] = [
   { store: 'neo4j', moment: 'idle' },
 ];
 
-async function adminSql(server: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   const cutsWanted = Number(arg('cuts', '50'));
   const seed = Number(arg('seed', String(Date.now() % 100_000)));
@@ -50,7 +35,7 @@ async function main(): Promise<void> {
   const random = prng(seed);
   const server = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = uniqueTestName('prism_outage');
-  await adminSql(server, `CREATE DATABASE ${database}`);
+  await adminQuery(server, `CREATE DATABASE ${database}`);
   const logUrl = new URL(server);
   logUrl.pathname = `/${database}`;
   const rig = await startOutageRig({
@@ -110,7 +95,7 @@ async function main(): Promise<void> {
       console.error(`Prism exited ${JSON.stringify(exit)}:\n${crashLines(rig.prism.output())}`);
   } finally {
     await rig.close();
-    await adminSql(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   }
   process.exit(failed ? 1 : 0);
 }

@@ -10,27 +10,12 @@
  *
  * Stores: as bench/failover-campaign.ts (a fresh PostgreSQL database is created and dropped).
  */
-import { Client } from 'pg';
+import { arg } from './cli-args';
 import { Cluster, CLUSTER_API_KEY, verifiedClean } from '../test/multiproc/support/cluster';
 import { configuredUrl } from '../test/stores/store-endpoints';
 import { commandProblems, eventCounts } from '../test/support/outage-verdict';
 import { Writers } from '../test/support/store-outage-campaign';
-import { uniqueTestName } from '../test/support/stores';
-
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-async function adminSql(server: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { adminQuery, uniqueTestName } from '../test/support/stores';
 
 /** Batches committed by a node, summed over projections, from its /metrics. */
 async function batchesCommitted(url: string): Promise<number> {
@@ -46,7 +31,7 @@ async function main(): Promise<void> {
   const writerCount = Number(arg('writers', '2'));
   const server = configuredUrl('postgres').url;
   const database = uniqueTestName('prism_two');
-  await adminSql(server, `CREATE DATABASE ${database}`);
+  await adminQuery(server, `CREATE DATABASE ${database}`);
   const url = new URL(server);
   url.pathname = `/${database}`;
   const cluster = new Cluster({
@@ -110,7 +95,7 @@ async function main(): Promise<void> {
   } finally {
     for (const w of writers) await w.stop();
     await cluster.close();
-    await adminSql(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
   if (failure !== undefined) {
     console.log(`FAILED: ${failure}`);
