@@ -33,6 +33,10 @@ export async function createPrismApp(
     // Only JSON bodies are read: Nest's default also parses form posts, which let any web page post
     // commands cross-site in development mode (issue #12 item 10; AppModule answers 415 for them).
     bodyParser: false,
+    // Graceful shutdown waits for the running requests before it closes the app; what is left open then
+    // is keep-alive sockets, and a client that keeps polling (the console does) would otherwise keep
+    // reusing one before it idles out, so app.close() would never finish.
+    forceCloseConnections: true,
   });
   // Depth and charset are checked on the raw bytes, before anything recursive sees the body (item 6).
   app.useBodyParser('json', { limit: MAX_JSON_BODY, verify: verifyJsonBody });
