@@ -13,7 +13,8 @@ import { MemoryTarget } from '../stores/memory/memory.target';
 import { forwardAdminRequest } from './admin-forwarding';
 import { AdminRequestExecutor } from './admin-request.executor';
 import type { ProjectionStatusJson } from './admin.dto';
-import { AdminRequestTimeoutError, ForwardedAdminError } from './admin.errors';
+import { AdminRequestTimeoutError, CoordinationUnavailableError, ForwardedAdminError } from './admin.errors';
+import { toHttpError } from './admin-http-errors';
 import { LocalAdminOperations } from './local-admin-operations';
 
 const plan = orderSummaryPlan();
@@ -87,6 +88,27 @@ describe('admin requests forwarded through the coordination store', () => {
     const failure = await forward('replay', { position: '424242' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ForwardedAdminError);
     expect(failure).toMatchObject({ status: 404, body: { error: 'parked_event_not_found' } });
+  });
+
+  it('answers a bad position the way the owner does: 400 invalid_position, nothing run', async () => {
+    executor('worker-1');
+    const failure = await forward('replay', { position: 'not-a-position' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ForwardedAdminError);
+    expect(failure).toMatchObject({ status: 400, body: { error: 'invalid_position' } });
+    expect(runtime.status(plan.name).state).toBe('live');
+  });
+
+  it('answers 503 coordination_unavailable, naming the cause, when the request cannot be written', async () => {
+    executor('worker-1');
+    const submit = jest.spyOn(store, 'submit').mockRejectedValue(new Error('connection refused'));
+    const failure = await forward('pause').catch((error: unknown) => error);
+    submit.mockRestore();
+    expect(failure).toBeInstanceOf(CoordinationUnavailableError);
+    const http = toHttpError(failure) as { getStatus(): number; getResponse(): unknown };
+    expect(http.getStatus()).toBe(503);
+    expect(http.getResponse()).toMatchObject({ error: 'coordination_unavailable' });
+    expect(JSON.stringify(http.getResponse())).toContain('connection refused');
+    expect(runtime.status(plan.name).state).toBe('live');
   });
 
   it('times out naming the request when no owner takes it up; it stays queued', async () => {
