@@ -11,6 +11,7 @@ import {
   isElasticsearchShape,
   type ElasticsearchField,
   type ElasticsearchFieldType,
+  type ElasticsearchSubField,
   type ElasticsearchTargetShape,
 } from './elasticsearch-view-shape';
 import { UnsupportedShapeError } from '../target.errors';
@@ -103,12 +104,17 @@ function indexSettings(shape: ElasticsearchTargetShape): JsonObject {
   };
 }
 
-function fieldMapping(field: ElasticsearchField): JsonObject {
+function fieldMapping(field: ElasticsearchField | ElasticsearchSubField): JsonObject {
   // `date` keeps Elasticsearch's default format: strict_date_optional_time||epoch_millis.
+  const subFields = 'fields' in field ? Object.entries(field.fields ?? {}) : [];
   return {
     type: field.type,
     ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
     ...(field.searchAnalyzer !== undefined && { search_analyzer: field.searchAnalyzer }),
+    // multi-fields: Elasticsearch indexes the parent's value once more per sub-field (issue #16)
+    ...(subFields.length > 0 && {
+      fields: Object.fromEntries(subFields.map(([name, sub]) => [name, fieldMapping(sub)])),
+    }),
   };
 }
 

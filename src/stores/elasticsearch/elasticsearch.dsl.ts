@@ -19,6 +19,7 @@ import { checkSearchQuery } from './dsl/search-query.check';
 import {
   ELASTICSEARCH_SHAPE_KIND,
   type ElasticsearchFieldType,
+  type ElasticsearchSubField,
   type ElasticsearchTargetShape,
 } from './elasticsearch-view-shape';
 
@@ -69,11 +70,29 @@ function shapeOf(section: ElasticsearchSection): ElasticsearchTargetShape {
           filter: field.filter,
           ...(field.analyzer !== undefined && { analyzer: field.analyzer }),
           ...(field.searchAnalyzer !== undefined && { searchAnalyzer: field.searchAnalyzer }),
+          ...(field.fields !== undefined && { fields: subFieldsOf(field.fields) }),
         },
       ]),
     ),
     ...(section.settings !== undefined && { settings: { ...section.settings } }),
   };
+}
+
+function subFieldsOf(
+  fields: NonNullable<ElasticsearchSection['fields'][string]['fields']>,
+): Record<string, ElasticsearchSubField> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, sub]) => [
+      name,
+      {
+        type: sub.type,
+        facet: sub.facet,
+        filter: sub.filter,
+        ...(sub.analyzer !== undefined && { analyzer: sub.analyzer }),
+        ...(sub.searchAnalyzer !== undefined && { searchAnalyzer: sub.searchAnalyzer }),
+      },
+    ]),
+  );
 }
 
 export const elasticsearchDsl: StoreDsl<ElasticsearchSection, ElasticsearchTargetShape> = {

@@ -45,25 +45,78 @@ export function checkElasticsearchSection(section: ElasticsearchSection, problem
     );
   }
   for (const [name, field] of Object.entries(section.fields)) {
-    for (const option of ['analyzer', 'searchAnalyzer'] as const) {
-      if (field[option] !== undefined && field.type !== 'text')
-        problems.add(
-          'invalid-value',
-          ['target', 'fields', name, option],
-          `field "${name}" is ${field.type}: only text fields are analyzed`,
-          { suggestion: `remove ${option}, or make the field type: text` },
-        );
-    }
-    if (field.facet && field.type === 'text') {
+    checkAnalyzers(['target', 'fields', name], name, field, problems);
+    if (field.facet && field.type === 'text') facetOnText(name, field, problems);
+    checkSubFields(name, field, problems);
+  }
+  checkReservedNames(section, problems);
+}
+
+type FieldDeclaration = ElasticsearchSection['fields'][string];
+type SubFieldDeclaration = NonNullable<FieldDeclaration['fields']>[string];
+
+function checkAnalyzers(
+  path: readonly (string | number)[],
+  name: string,
+  field: FieldDeclaration | SubFieldDeclaration,
+  problems: Problems,
+): void {
+  for (const option of ['analyzer', 'searchAnalyzer'] as const) {
+    if (field[option] !== undefined && field.type !== 'text')
+      problems.add(
+        'invalid-value',
+        [...path, option],
+        `field "${name}" is ${field.type}: only text fields are analyzed`,
+        {
+          suggestion: `remove ${option}, or make the field type: text`,
+        },
+      );
+  }
+}
+
+/**
+ * A text field is analyzed into words, which Elasticsearch cannot aggregate (issue #16: the user declared
+ * `city` and `city_facet` fed by the same expression). The fix is a keyword sub-field, faceted by its path.
+ */
+function facetOnText(name: string, field: FieldDeclaration, problems: Problems): void {
+  const keyword = Object.entries(field.fields ?? {}).find(([, sub]) => sub.type === 'keyword')?.[0];
+  problems.add(
+    'facet-not-aggregatable',
+    ['target', 'fields', name, 'facet'],
+    `field "${name}" is text (analyzed), which Elasticsearch cannot aggregate into facets`,
+    {
+      suggestion:
+        keyword === undefined
+          ? `keep it text and add a keyword sub-field for the facet: fields: { raw: { type: keyword, facet: true } } (the facet and sort then name "${name}.raw"), or use type: keyword`
+          : `move facet: true to its keyword sub-field: fields: { ${keyword}: { type: keyword, facet: true } } (the facet is then "${name}.${keyword}")`,
+    },
+  );
+}
+
+function checkSubFields(name: string, field: FieldDeclaration, problems: Problems): void {
+  const subFields = Object.entries(field.fields ?? {});
+  if (subFields.length === 0) return;
+  if (field.type !== 'text' && field.type !== 'keyword') {
+    problems.add(
+      'invalid-value',
+      ['target', 'fields', name, 'fields'],
+      `field "${name}" is ${field.type}: sub-fields index a text or keyword value another way`,
+      { at: 'key', suggestion: 'remove fields, or declare the field as text or keyword' },
+    );
+    return;
+  }
+  for (const [sub, declaration] of subFields) {
+    const path = ['target', 'fields', name, 'fields', sub];
+    checkAnalyzers(path, `${name}.${sub}`, declaration, problems);
+    if (declaration.facet && declaration.type === 'text') {
       problems.add(
         'facet-not-aggregatable',
-        ['target', 'fields', name, 'facet'],
-        `field "${name}" is text (analyzed), which Elasticsearch cannot aggregate into facets`,
-        { suggestion: 'use type: keyword for facets' },
+        [...path, 'facet'],
+        `sub-field "${name}.${sub}" is text (analyzed), which Elasticsearch cannot aggregate into facets`,
+        { suggestion: `make it type: keyword` },
       );
     }
   }
-  checkReservedNames(section, problems);
 }
 
 function checkReservedNames(section: ElasticsearchSection, problems: Problems): void {

@@ -1,7 +1,7 @@
 /** The `target:` section of an Elasticsearch view, its analyzers, index settings and limits. */
 import { z } from 'zod';
 import { named } from '../../../dsl/model/names';
-import { ELASTICSEARCH_FIELD_TYPES } from '../elasticsearch-view-shape';
+import { ELASTICSEARCH_FIELD_TYPES, ELASTICSEARCH_SUB_FIELD_TYPES } from '../elasticsearch-view-shape';
 
 const IndexName = named('column', 'Logical index name: the alias readers use.');
 const FieldName = named('field', 'A field of the document.');
@@ -79,6 +79,25 @@ export const ElasticsearchSettingsSchema = z
   })
   .describe('Index settings of every generation of this view; a change rebuilds the view.');
 
+const SubFieldName = named('field', 'A sub-field name: the search API addresses it as <field>.<name>.');
+
+/** A multi-field: the parent's value indexed once more, e.g. a text field's `raw: { type: keyword }`. */
+export const ElasticsearchSubFieldSchema = z.strictObject({
+  type: z
+    .enum(ELASTICSEARCH_SUB_FIELD_TYPES)
+    .describe('keyword (facets, sort, exact filters) or text (full text).'),
+  facet: z
+    .boolean()
+    .default(false)
+    .describe('Offered as a facet named <field>.<sub-field> by the search API.'),
+  filter: z.boolean().default(false).describe('Accepted as filter.<field>.<sub-field> by the search API.'),
+  analyzer: z.enum(ELASTICSEARCH_ANALYZERS).optional().describe('Analyzer of a text sub-field.'),
+  searchAnalyzer: z
+    .enum(ELASTICSEARCH_ANALYZERS)
+    .optional()
+    .describe('Analyzer applied to search text for this sub-field.'),
+});
+
 export const ElasticsearchFieldSchema = z.strictObject({
   type: z.enum(ELASTICSEARCH_FIELD_TYPES).describe('Elasticsearch field type.'),
   facet: z.boolean().default(false).describe('Offered as a facet (terms aggregation) by the search API.'),
@@ -92,6 +111,13 @@ export const ElasticsearchFieldSchema = z.strictObject({
     .enum(ELASTICSEARCH_ANALYZERS)
     .optional()
     .describe('Analyzer applied to search text for this field (default: the field analyzer).'),
+  // Optional, not defaulted: a field without sub-fields keeps the fingerprint it had before they existed.
+  fields: z
+    .record(SubFieldName, ElasticsearchSubFieldSchema)
+    .optional()
+    .describe(
+      "Multi-fields (Elasticsearch's own `fields`): the same value indexed another way, e.g. a text field with raw: { type: keyword, facet: true } for facets and sort on <field>.raw. A change rebuilds the view.",
+    ),
 });
 
 export const ElasticsearchSectionSchema = z.strictObject({

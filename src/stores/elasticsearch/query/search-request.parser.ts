@@ -6,12 +6,18 @@
  *   q=dune                         simple_query_string over the declared text fields (+ highlights)
  *   filter.category=books          keyword/boolean equality; repeat or comma-separate for "any of"
  *   filter.price.gte=100           ranges (gt, gte, lt, lte) on numeric and date fields
- *   sort=price:asc,placed_at:desc  declared, non-text fields; the id breaks ties so cursors are stable
+ *   filter.city.raw=London         a sub-field (multi-field) by its path, like a field
+ *   sort=price:asc,placed_at:desc  declared, non-text fields or sub-fields; the id breaks ties so cursors are stable
  *   size=20                        1..100
  *   cursor=<token>                 the `next` token of the previous page (search_after)
  */
 import type { JsonObject, JsonValue } from '../../../core/json';
-import type { ElasticsearchField, ElasticsearchTargetShape } from '../elasticsearch-view-shape';
+import {
+  fieldPaths,
+  type ElasticsearchField,
+  type ElasticsearchSubField,
+  type ElasticsearchTargetShape,
+} from '../elasticsearch-view-shape';
 import { excludeTombstones } from '../elasticsearch-shape';
 import { SearchRequestError } from './search.errors';
 
@@ -38,18 +44,17 @@ export function parseSearchRequest(
   let size = DEFAULT_PAGE_SIZE;
   let sort: JsonValue[] | undefined;
   let cursor: JsonValue[] | undefined;
+  const paths = fieldPaths(shape);
 
   for (const [name, raw] of Object.entries(parameters)) {
     const values = stringValues(name, raw);
     if (name === 'q') q = single(name, values);
     else if (name === 'size') size = pageSize(single(name, values));
-    else if (name === 'sort') sort = sortClause(shape, single(name, values));
+    else if (name === 'sort') sort = sortClause(paths, single(name, values));
     else if (name === 'cursor') cursor = decodeCursor(single(name, values));
     else if (name.startsWith('filter.')) {
-      const [, fieldName = '', operator, ...rest] = name.split('.');
-      const field = filterField(shape, name, fieldName);
-      if (rest.length > 0)
-        throw new SearchRequestError(name, 'expected filter.<field> or filter.<field>.<gt|gte|lt|lte>');
+      const { fieldName, operator } = filterTarget(paths, name);
+      const field = filterField(paths, name, fieldName);
       if (operator === undefined) filters.push(equality(name, fieldName, field, values));
       else {
         if (!RANGE_OPERATORS.has(operator)) {
@@ -71,18 +76,15 @@ export function parseSearchRequest(
   }
   for (const [fieldName, range] of ranges) filters.push({ range: { [fieldName]: range } });
 
-  const textFields = Object.entries(shape.fields)
-    .filter(([, field]) => field.type === 'text')
-    .map(([name]) => name);
+  // text sub-fields too: a keyword field with a text sub-field is searchable by q
+  const textFields = [...paths].filter(([, field]) => field.type === 'text').map(([name]) => name);
   const must: JsonObject[] = [];
   if (q !== undefined && q.trim() !== '') {
     if (textFields.length === 0)
       throw new SearchRequestError('q', 'this view declares no text fields to search');
     must.push({ simple_query_string: { query: q, fields: textFields, default_operator: 'and' } });
   }
-  const facets = Object.entries(shape.fields)
-    .filter(([, field]) => field.facet)
-    .map(([name]) => name);
+  const facets = [...paths].filter(([, field]) => field.facet).map(([name]) => name);
 
   const body: JsonObject = {
     size,
@@ -95,12 +97,13 @@ export function parseSearchRequest(
   if (must.length > 0 && textFields.length > 0) {
     body.highlight = { fields: Object.fromEntries(textFields.map((name) => [name, {}])) };
   }
-  if (facets.length > 0) {
-    body.aggs = Object.fromEntries(
-      facets.map((name) => [name, { terms: { field: name, size: FACET_SIZE } }]),
-    );
-  }
+  if (facets.length > 0) body.aggs = facetAggregations(facets);
   return { body, size, facets };
+}
+
+/** One terms aggregation per facet, named by the field's path (`status`, `city.raw`). */
+export function facetAggregations(facets: readonly string[]): JsonObject {
+  return Object.fromEntries(facets.map((name) => [name, { terms: { field: name, size: FACET_SIZE } }]));
 }
 
 /** The opaque cursor: the last hit's sort values, base64url-encoded JSON. */
@@ -127,9 +130,18 @@ function decodeCursor(token: string): JsonValue[] {
   return decoded as JsonValue[];
 }
 
-/** A declared field: own properties only, so `constructor` or `__proto__` are no fields (issue #12). */
-function declaredField(shape: ElasticsearchTargetShape, name: string): ElasticsearchField | undefined {
-  return Object.hasOwn(shape.fields, name) ? shape.fields[name] : undefined;
+type AddressedField = ElasticsearchField | ElasticsearchSubField;
+type FieldPaths = ReadonlyMap<string, AddressedField>;
+
+/**
+ * `filter.<path>` or `filter.<path>.<operator>`, where a path may itself hold a dot (`city.raw`): the
+ * whole rest is tried as a field first, so a sub-field named like an operator still reads as a field.
+ */
+function filterTarget(paths: FieldPaths, parameter: string): { fieldName: string; operator?: string } {
+  const rest = parameter.slice('filter.'.length);
+  const dot = rest.lastIndexOf('.');
+  if (paths.has(rest) || dot <= 0) return { fieldName: rest };
+  return { fieldName: rest.slice(0, dot), operator: rest.slice(dot + 1) };
 }
 
 function stringValues(name: string, raw: unknown): string[] {
@@ -152,8 +164,8 @@ function pageSize(text: string): number {
   return size;
 }
 
-function filterField(shape: ElasticsearchTargetShape, parameter: string, name: string): ElasticsearchField {
-  const field = declaredField(shape, name);
+function filterField(paths: FieldPaths, parameter: string, name: string): AddressedField {
+  const field = paths.get(name);
   if (field === undefined) throw new SearchRequestError(parameter, `the view has no field "${name}"`);
   if (!field.filter)
     throw new SearchRequestError(parameter, `field "${name}" is not declared with filter: true`);
@@ -163,7 +175,7 @@ function filterField(shape: ElasticsearchTargetShape, parameter: string, name: s
 function equality(
   parameter: string,
   name: string,
-  field: ElasticsearchField,
+  field: AddressedField,
   values: readonly string[],
 ): JsonObject {
   if (field.type === 'text') return { match: { [name]: { query: values.join(' '), operator: 'and' } } };
@@ -172,7 +184,7 @@ function equality(
   return typed.length === 1 ? { term: { [name]: typed[0]! } } : { terms: { [name]: typed } };
 }
 
-function typedValue(parameter: string, field: ElasticsearchField, text: string): JsonValue {
+function typedValue(parameter: string, field: AddressedField, text: string): JsonValue {
   switch (field.type) {
     case 'keyword':
     case 'text':
@@ -193,16 +205,24 @@ function typedValue(parameter: string, field: ElasticsearchField, text: string):
   }
 }
 
-function sortClause(shape: ElasticsearchTargetShape, text: string): JsonValue[] {
+function sortClause(paths: FieldPaths, text: string): JsonValue[] {
   return text.split(',').map((part) => {
     const [name = '', direction = 'asc', ...rest] = part.trim().split(':');
     if (name === '_score' && rest.length === 0 && (direction === 'asc' || direction === 'desc')) {
       return { _score: direction };
     }
-    const field = declaredField(shape, name);
+    const field = paths.get(name);
     if (field === undefined) throw new SearchRequestError('sort', `the view has no field "${name}"`);
-    if (field.type === 'text')
-      throw new SearchRequestError('sort', `text field "${name}" cannot be sorted on`);
+    if (field.type === 'text') {
+      const keyword = [...paths].find(([path, sub]) => path.startsWith(`${name}.`) && sub.type === 'keyword');
+      throw new SearchRequestError(
+        'sort',
+        `text field "${name}" cannot be sorted on` +
+          (keyword
+            ? `; sort on its keyword sub-field: ${keyword[0]}`
+            : '; declare a keyword sub-field to sort on'),
+      );
+    }
     if (rest.length > 0 || (direction !== 'asc' && direction !== 'desc')) {
       throw new SearchRequestError('sort', `expected <field>:asc or <field>:desc, got "${part}"`);
     }
