@@ -74,6 +74,8 @@ export interface NamedQuery {
   readonly parameters: Readonly<Record<string, QueryParameter>>;
   /** The query in its store's language: text (e.g. read-only Cypher) or a JSON template with {{param}} holes. */
   readonly body: string | JsonObject;
+  /** The query's further fields its store's language reads (e.g. a search template's `facets`). */
+  readonly options?: Readonly<Record<string, JsonValue>>;
 }
 
 /**

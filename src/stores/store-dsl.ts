@@ -99,6 +99,8 @@ export interface NamedQueryCheck<Section extends TargetSection = TargetSection> 
   /** The value of the language's field (present). */
   readonly text: unknown;
   readonly parameters: Readonly<Record<string, QueryParameterDefinition>>;
+  /** The query's values of the language's `options` that are present (e.g. `facets`). */
+  readonly options: Readonly<Record<string, unknown>>;
   readonly problems: Problems;
 }
 
@@ -108,6 +110,12 @@ export interface StoreQueryLanguage<Section extends TargetSection = TargetSectio
   readonly field: string;
   /** Its schema, part of every query's schema (a query names the field of its own store only). */
   readonly schema: z.ZodType;
+  /**
+   * Further fields of a query that only this language reads, beside the text (Elasticsearch: `facets`),
+   * each optional; a query of another store's view naming one is refused like a foreign text field.
+   * The compiled NamedQuery carries their values in `options`.
+   */
+  readonly options?: Readonly<Record<string, z.ZodType>>;
   /** Size limits of the raw text, before any schema runs. */
   checkLimits?(text: unknown, path: readonly PathSegment[], problems: Problems): void;
   /** Checks one query's text against its parameters and the view. */

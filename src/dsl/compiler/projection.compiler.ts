@@ -24,6 +24,7 @@ import {
   type TargetModel,
 } from '../model/projection.model';
 import { storeDslOf, targetViewOf } from '../model/store-sections';
+import type { StoreQueryLanguage } from '../../stores/store-dsl';
 import type { CheckedDefinition } from '../validation/definition.validator';
 import { DocumentPlan } from './document.plan';
 import { GraphPlan } from './graph.plan';
@@ -78,14 +79,14 @@ export function targetShapeOf(target: TargetModel): TargetShape {
 }
 
 function queriesOf(target: TargetModel, queries: ProjectionModel['queries']): Record<string, NamedQuery> {
-  const language = storeDslOf(target).queries?.field;
+  const language = storeDslOf(target).queries;
   return Object.fromEntries(
     Object.entries(queries).map(([name, query]) => [name, namedQuery(name, query, language)]),
   );
 }
 
 /** `body` is the query in the view store's language (its field of the query). */
-function namedQuery(name: string, query: QueryModel, language: string | undefined): NamedQuery {
+function namedQuery(name: string, query: QueryModel, language: StoreQueryLanguage | undefined): NamedQuery {
   const parameters: Record<string, QueryParameter> = {};
   for (const [parameter, declaration] of Object.entries(query.parameters)) {
     parameters[parameter] = {
@@ -95,7 +96,16 @@ function namedQuery(name: string, query: QueryModel, language: string | undefine
     };
   }
   // the model is frozen; a template is handed out as the plain object it was before the model was
-  const text = language === undefined ? undefined : (query[language] as string | JsonObject | undefined);
+  const text =
+    language === undefined ? undefined : (query[language.field] as string | JsonObject | undefined);
   const body = typeof text === 'object' ? structuredClone<JsonObject>(text) : text;
-  return { name, parameters, body: body ?? {} };
+  const options = Object.keys(language?.options ?? {})
+    .filter((option) => query[option] !== undefined)
+    .map((option) => [option, structuredClone(query[option]) as JsonValue] as const);
+  return {
+    name,
+    parameters,
+    body: body ?? {},
+    ...(options.length > 0 && { options: Object.fromEntries(options) }),
+  };
 }

@@ -166,7 +166,12 @@ export function querySchema() {
   return queryCache.schema;
 }
 function buildQuerySchema(languages: ReturnType<typeof queryLanguages>) {
-  const texts = Object.fromEntries(languages.map((language) => [language.field, language.schema.optional()]));
+  const texts = Object.fromEntries(
+    languages.flatMap((language) => [
+      [language.field, language.schema.optional()],
+      ...Object.entries(language.options ?? {}).map(([field, schema]) => [field, schema.optional()]),
+    ]),
+  );
   return z.strictObject({ ...QueryBase, ...texts }) as unknown as z.ZodType<QueryOutput, QueryInput>;
 }
 interface QueryOutput {

@@ -91,14 +91,25 @@ class SemanticValidator {
       );
       return;
     }
+    const ownOptions = Object.keys(own.options ?? {});
     for (const other of queryLanguages()) {
-      if (other.field === own.field || query[other.field] === undefined) continue;
-      this.problems.add(
-        'query-not-supported',
-        [...base, other.field],
-        `${/^[aeiou]/i.test(target.kind) ? 'an' : 'a'} ${target.kind} view's queries are written as "${own.field}", not "${other.field}"`,
-        { at: 'key' },
-      );
+      if (other.field === own.field) continue;
+      if (query[other.field] !== undefined)
+        this.problems.add(
+          'query-not-supported',
+          [...base, other.field],
+          `${/^[aeiou]/i.test(target.kind) ? 'an' : 'a'} ${target.kind} view's queries are written as "${own.field}", not "${other.field}"`,
+          { at: 'key' },
+        );
+      for (const option of Object.keys(other.options ?? {})) {
+        if (ownOptions.includes(option) || query[option] === undefined) continue;
+        this.problems.add(
+          'query-not-supported',
+          [...base, option],
+          `"${option}" is for ${other.kind} queries (${other.field}); ${/^[aeiou]/i.test(target.kind) ? 'an' : 'a'} ${target.kind} view's queries have no "${option}"`,
+          { at: 'key' },
+        );
+      }
     }
     for (const [parameter, declaration] of Object.entries(query.parameters)) {
       if (declaration.default !== undefined && !defaultMatches(declaration.type, declaration.default)) {
@@ -111,7 +122,16 @@ class SemanticValidator {
     }
     const text = query[own.field];
     if (text !== undefined)
-      own.check({ section: target, path: base, text, parameters: query.parameters, problems: this.problems });
+      own.check({
+        section: target,
+        path: base,
+        text,
+        parameters: query.parameters,
+        options: Object.fromEntries(
+          ownOptions.filter((option) => query[option] !== undefined).map((option) => [option, query[option]]),
+        ),
+        problems: this.problems,
+      });
     else {
       this.problems.add(
         'query-text-missing',

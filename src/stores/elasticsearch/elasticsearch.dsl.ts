@@ -12,6 +12,7 @@ import {
 } from './dsl/elasticsearch-section.checks';
 import {
   ElasticsearchSectionSchema,
+  SearchFacetsSchema,
   SearchTemplateSchema,
   type ElasticsearchSection,
 } from './dsl/elasticsearch-section.schema';
@@ -99,7 +100,12 @@ export const elasticsearchDsl: StoreDsl<ElasticsearchSection, ElasticsearchTarge
   schema: ElasticsearchSectionSchema,
   family: 'document',
   viewName: 'index',
-  queries: { field: 'search', schema: SearchTemplateSchema, check: checkSearchQuery },
+  queries: {
+    field: 'search',
+    schema: SearchTemplateSchema,
+    options: { facets: SearchFacetsSchema },
+    check: checkSearchQuery,
+  },
   checkLimits: checkElasticsearchLimits,
   salvage: salvageElasticsearchSection,
   check: checkElasticsearchSection,

@@ -137,6 +137,21 @@ export const SearchTemplateSchema = z
   .record(z.string(), z.json())
   .describe('Elasticsearch query template (elasticsearch views); parameters as "{{name}}".');
 
+/**
+ * A named template's facets (issue #16): the fields (or sub-fields, `city.raw`) whose terms the template's
+ * answer counts, like the ad-hoc search's facets.
+ */
+export const SearchFacetsSchema = z
+  .array(
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/, 'expected a field or field.sub-field'),
+  )
+  .max(50)
+  .describe(
+    'Facets of this template (elasticsearch views): fields or sub-fields (city.raw) of an aggregatable type, counted over the hits like the search API does.',
+  );
+
 export const ELASTICSEARCH_LIMITS = {
   /** Elasticsearch's index.mapping.total_fields.limit is 1,000 and Prism maps one field of its own. */
   fields: 999,

@@ -109,7 +109,8 @@ export function analyzeSearchTemplate(template: JsonValue): TemplateAnalysis {
   };
   const field = (text: string, path: readonly PathSegment[], isKey: boolean): void => {
     if (text.includes('{{')) return; // a field chosen by a parameter is checked when the query runs
-    const name = text.replace(/\^[0-9.]+$/, '').split('.')[0]!;
+    // the whole path: a dotted name is a sub-field (`city.raw`), checked like a field (issue #16)
+    const name = text.replace(/\^[0-9.]+$/, '');
     if (name !== '' && !name.startsWith('_') && name !== '*') fields.push({ name, path, isKey });
   };
 

@@ -28,7 +28,7 @@ describe('analyzeSearchTemplate', () => {
     ]);
     expect(analysis.fields.map((reference) => reference.name)).toEqual([
       'title',
-      'description',
+      'description.english',
       'category',
       'price',
       'tags',

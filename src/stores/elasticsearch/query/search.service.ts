@@ -7,7 +7,13 @@ import type { JsonObject, JsonValue } from '../../../core/json';
 import { excludeTombstones } from '../elasticsearch-shape';
 import { guardRawQuery, type RawSearchLimits } from './raw-query.guard';
 import { UnknownSearchTemplateError, UnknownSearchViewError } from './search.errors';
-import { encodeCursor, parseSearchRequest, type QueryParameters } from './search-request.parser';
+import {
+  encodeCursor,
+  facetAggregations,
+  parseSearchRequest,
+  type QueryParameters,
+} from './search-request.parser';
+import type { NamedQuery } from '../../../core/plan';
 import { renderSearchTemplate } from './search-template.renderer';
 import type { SearchView, SearchViewRegistry } from './search-view.registry';
 import type { ReadProgress } from '../../../query/consistency/consistency.gate';
@@ -55,6 +61,28 @@ interface RawResponse {
   terminated_early?: boolean;
 }
 
+function facetsOf(response: RawResponse, names: readonly string[]): Record<string, FacetBucket[]> {
+  const facets: Record<string, FacetBucket[]> = {};
+  for (const facet of names) {
+    const aggregation = response.aggregations?.[facet] as
+      { buckets?: { key: JsonValue; key_as_string?: string; doc_count: number }[] } | undefined;
+    facets[facet] = (aggregation?.buckets ?? []).map((bucket) => ({
+      value: bucket.key_as_string ?? bucket.key,
+      count: bucket.doc_count,
+    }));
+  }
+  return facets;
+}
+
+function templateFacets(options: NamedQuery['options']): string[] {
+  const facets = options?.facets;
+  return Array.isArray(facets) ? facets.filter((facet): facet is string => typeof facet === 'string') : [];
+}
+
+function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 export class SearchService {
   /** One coalesced refresher per alias, for read-your-writes requests. */
   private readonly refreshers = new Map<string, RefreshCoalescer>();
@@ -72,18 +100,9 @@ export class SearchService {
     const response = await this.run(view, { ...parsed.body, timeout: this.limits.timeout });
     const hits = response.hits.hits;
     const last = hits[hits.length - 1];
-    const facets: Record<string, FacetBucket[]> = {};
-    for (const facet of parsed.facets) {
-      const aggregation = response.aggregations?.[facet] as
-        { buckets?: { key: JsonValue; key_as_string?: string; doc_count: number }[] } | undefined;
-      facets[facet] = (aggregation?.buckets ?? []).map((bucket) => ({
-        value: bucket.key_as_string ?? bucket.key,
-        count: bucket.doc_count,
-      }));
-    }
     return {
       ...this.result(response),
-      facets,
+      facets: facetsOf(response, parsed.facets),
       next: hits.length === parsed.size && last?.sort !== undefined ? encodeCursor(last.sort) : null,
     };
   }
@@ -94,12 +113,19 @@ export class SearchService {
     // Own properties only: `__proto__`, `constructor` or `toString` are no templates (issue #12).
     const query = Object.hasOwn(view.queries, template) ? view.queries[template] : undefined;
     if (query === undefined) throw new UnknownSearchTemplateError(name, template, Object.keys(view.queries));
-    const body = guardRawQuery(
-      renderSearchTemplate(name, query, parameters),
-      this.limits,
-      excludeTombstones(),
-    );
-    return this.result(await this.run(view, body));
+    const rendered = renderSearchTemplate(name, query, parameters);
+    // A template's facets are terms aggregations beside its own (issue #16), answered like search()'s.
+    const facets = templateFacets(query.options);
+    if (facets.length > 0) {
+      const own = rendered.aggs ?? rendered.aggregations;
+      const key =
+        rendered.aggs === undefined && rendered.aggregations !== undefined ? 'aggregations' : 'aggs';
+      rendered[key] = { ...(isJsonObject(own) ? own : {}), ...facetAggregations(facets) };
+    }
+    const response = await this.run(view, guardRawQuery(rendered, this.limits, excludeTombstones()));
+    return facets.length > 0
+      ? { ...this.result(response), facets: facetsOf(response, facets) }
+      : this.result(response);
   }
 
   /** `POST /views/:name/search/raw`: a checked raw search body, against the view's alias only. */
