@@ -15,6 +15,7 @@ import type { ConfigProblem, EnvVariables, RawEnv } from '../config/env-variable
 import type { ConnectionLogger } from '../core/connection-watch';
 import type { CompiledProjection } from '../core/plan';
 import type { StoreOptionsResult } from './store-options';
+import type { StoreScratch } from './store-scratch';
 import type { Target } from './target.port';
 
 /** What a store reads its settings from (src/config/app-config.ts composes it). */
@@ -113,6 +114,8 @@ export interface StoreConnection<Settings = unknown, Client = unknown> {
   /** Makes the store's one client from its settings (no I/O). */
   open(settings: Settings, context: StoreOpenContext): OpenedStore<Client>;
   readonly query?: StoreQueryApi<Client>;
+  /** Throwaway views for `prism test --stores` (store-scratch.ts); absent: its named queries are not tested there. */
+  readonly scratch?: StoreScratch<Settings>;
 }
 
 /** The name health, readiness and the banner use for a store's views. */

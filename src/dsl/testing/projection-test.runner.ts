@@ -239,6 +239,8 @@ function compareFields(want: JsonObject, got: JsonObject): string[] {
 export interface ProjectionTestFileRun {
   readonly file: string;
   readonly projection?: string;
+  /** The compiled projection under test (absent when the file's cases cannot run). */
+  readonly compiled?: CompiledProjection;
   /** Why the file's cases could not run (parse errors, unknown or invalid projection). */
   readonly problems: readonly DefinitionError[];
   readonly cases: readonly {
@@ -286,9 +288,13 @@ export function collectProjectionTests(
       return { file: display, projection: name, problems: [problem], cases: [] };
     }
     const projection = compileProjection(checked);
+    const unknownQueries = unknownQueryProblems(parsed.test, projection, parsed.locator, display);
+    if (unknownQueries.length > 0)
+      return { file: display, projection: name, problems: unknownQueries, cases: [] };
     return {
       file: display,
       projection: name,
+      compiled: projection,
       problems: [],
       cases: parsed.test.cases.map((testCase) => ({
         testCase,
@@ -296,4 +302,34 @@ export function collectProjectionTests(
       })),
     };
   });
+}
+
+/** A case naming a query the projection does not declare: file:line:col, with a "did you mean". */
+function unknownQueryProblems(
+  test: ProjectionTestFile,
+  projection: CompiledProjection,
+  locator: SourceLocator,
+  file: string,
+): DefinitionError[] {
+  const declared = Object.keys(projection.queries);
+  const problems: DefinitionError[] = [];
+  test.cases.forEach((testCase, caseIndex) =>
+    (testCase.queries ?? []).forEach((expectation, index) => {
+      if (Object.hasOwn(projection.queries, expectation.query)) return;
+      const path = ['cases', caseIndex, 'queries', index, 'query'];
+      const at = locator.valueAt(path);
+      const suggestion = didYouMean(expectation.query, declared);
+      problems.push({
+        code: 'invalid-value',
+        severity: 'error',
+        file,
+        line: at.line,
+        column: at.column,
+        path: `cases[${caseIndex}].queries[${index}].query`,
+        message: `projection ${projection.name} has no named query "${expectation.query}" (${declared.length > 0 ? `it declares ${declared.join(', ')}` : 'it declares none'})`,
+        ...(suggestion ? { suggestion } : {}),
+      });
+    }),
+  );
+  return problems;
 }

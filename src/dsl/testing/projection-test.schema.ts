@@ -48,10 +48,37 @@ export const ExpectedViewSchema = z.strictObject({
     .describe('Expect a ProjectionEvaluationError whose message contains this text.'),
 });
 
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** What a named query must answer (issue #16); only the parts given are compared. */
+export const ExpectedAnswerSchema = z.strictObject({
+  ids: z.array(z.string()).optional().describe("Search templates: the hits' ids, in this order."),
+  total: z.number().int().min(0).optional().describe('Search templates: how many documents matched.'),
+  facets: z
+    .record(z.string(), z.array(z.strictObject({ value: Scalar, count: z.number().int().min(0) })))
+    .optional()
+    .describe("Search templates with facets: a facet's buckets, in the store's order (count, then value)."),
+  rows: z.array(JsonObject).optional().describe('Cypher queries: the rows, in this order.'),
+});
+
+/**
+ * A named query run against the view the case's events built. It needs the real store: `prism test`
+ * reports it as skipped, `prism test --stores` runs it in a throwaway namespace of the store.
+ */
+export const QueryExpectationSchema = z.strictObject({
+  query: z.string().min(1).describe('A named query of the projection (its `queries` key).'),
+  parameters: z.record(z.string(), Scalar).default({}).describe('Its parameters, as a request gives them.'),
+  expect: ExpectedAnswerSchema,
+});
+
 export const ProjectionTestCaseSchema = z.strictObject({
   name: z.string().min(1),
   given: z.array(GivenEventSchema).default([]),
   expect: ExpectedViewSchema,
+  queries: z
+    .array(QueryExpectationSchema)
+    .optional()
+    .describe('Named queries over the view the events built; run only by prism test --stores.'),
 });
 
 export const ProjectionTestFileSchema = z.strictObject({
@@ -64,3 +91,5 @@ export type ProjectionTestFile = z.output<typeof ProjectionTestFileSchema>;
 export type ProjectionTestCase = z.output<typeof ProjectionTestCaseSchema>;
 export type GivenEvent = z.output<typeof GivenEventSchema>;
 export type ExpectedView = z.output<typeof ExpectedViewSchema>;
+export type QueryExpectation = z.output<typeof QueryExpectationSchema>;
+export type ExpectedAnswer = z.output<typeof ExpectedAnswerSchema>;

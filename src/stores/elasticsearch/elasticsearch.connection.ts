@@ -18,6 +18,7 @@ import { createElasticsearchClient, type ElasticsearchConnection } from './elast
 import { ElasticsearchTarget } from './elasticsearch.target';
 import { registryOfProjections } from './query/search-view.registry';
 import { SearchModule } from './query/search.module';
+import { elasticsearchScratch } from './elasticsearch-scratch';
 
 /**
  * How to reach Elasticsearch (or the app's own client, used and never closed by Prism) and when projected
@@ -184,6 +185,7 @@ export const elasticsearchConnection: StoreConnection<ElasticsearchSettings, Cli
       close: () => (given === undefined ? client.close() : Promise.resolve()),
     };
   },
+  scratch: elasticsearchScratch,
   query: {
     routeOrder: 0,
     module: (host) =>

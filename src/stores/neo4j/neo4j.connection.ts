@@ -19,6 +19,7 @@ import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 import { Neo4jTarget } from './neo4j.target';
 import { GraphQueryModule } from './query/graph-query.module';
 import { graphViewRegistryOf } from './query/graph-view-registry';
+import { neo4jScratch } from './neo4j-scratch';
 
 /**
  * How to reach Neo4j (TLS comes from the URL scheme, `+s`, `+ssc`, or from a CA file), or the app's own
@@ -156,6 +157,7 @@ export const neo4jConnection: StoreConnection<Neo4jSettings, Driver> = {
       close: () => (given === undefined ? driver.close() : Promise.resolve()),
     };
   },
+  scratch: neo4jScratch,
   query: {
     routeOrder: 0,
     module: (host) =>
