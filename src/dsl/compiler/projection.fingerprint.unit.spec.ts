@@ -111,6 +111,31 @@ describe('fingerprint', () => {
     ).toBe(fingerprint(productSearch));
   });
 
+  it('changes with an Elasticsearch sub-field, its type or its options: the mapping changes, so the view rebuilds (issue #16)', () => {
+    const title = 'title: { type: text }';
+    const withRaw = edit(productSearch, title, 'title: { type: text, fields: { raw: { type: keyword } } }');
+    const prints = [
+      fingerprint(productSearch),
+      fingerprint(withRaw),
+      fingerprint(edit(productSearch, title, 'title: { type: text, fields: { sort: { type: keyword } } }')),
+      fingerprint(edit(productSearch, title, 'title: { type: text, fields: { raw: { type: text } } }')),
+      fingerprint(
+        edit(productSearch, title, 'title: { type: text, fields: { raw: { type: keyword, facet: true } } }'),
+      ),
+    ];
+    expect(new Set(prints).size).toBe(prints.length);
+    // a named template's facets read the view: no rebuild
+    expect(
+      fingerprint(
+        edit(
+          withRaw,
+          '      category: { type: string }\n',
+          '      category: { type: string }\n    facets: [title.raw]\n',
+        ),
+      ),
+    ).toBe(fingerprint(withRaw));
+  });
+
   it('canonical JSON sorts keys at every level and keeps list order', () => {
     expect(canonicalJson({ b: [2, 1], a: { d: null, c: 'x' } })).toBe('{"a":{"c":"x","d":null},"b":[2,1]}');
   });

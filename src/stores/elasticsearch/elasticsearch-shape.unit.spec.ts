@@ -43,6 +43,35 @@ describe('Elasticsearch shape', () => {
     });
   });
 
+  it('maps sub-fields inside their field, as Elasticsearch multi-fields (issue #16)', () => {
+    const shape: ElasticsearchTargetShape = {
+      kind: 'elasticsearch',
+      index: 'people',
+      id: 'id',
+      fields: {
+        id: { type: 'keyword', facet: false, filter: false },
+        city: {
+          type: 'text',
+          facet: false,
+          filter: false,
+          analyzer: 'simple',
+          fields: {
+            raw: { type: 'keyword', facet: true, filter: true },
+            words: { type: 'text', facet: false, filter: false, analyzer: 'whitespace' },
+          },
+        },
+      },
+    };
+    expect(indexBody(shape).mappings.properties).toMatchObject({
+      city: {
+        type: 'text',
+        analyzer: 'simple',
+        fields: { raw: { type: 'keyword' }, words: { type: 'text', analyzer: 'whitespace' } },
+      },
+      id: { type: 'keyword' },
+    });
+  });
+
   it('maps every declared field plus the tombstone flag, strictly', () => {
     const body = indexBody(SHAPE);
     expect(body.settings).toEqual({ number_of_shards: 1, auto_expand_replicas: '0-1' });

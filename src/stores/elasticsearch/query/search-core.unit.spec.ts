@@ -18,6 +18,60 @@ const SHAPE: ElasticsearchTargetShape = {
 };
 const TOMBSTONE = { term: { _prism_deleted: true } };
 
+/** A text field with a keyword sub-field, and a keyword field with a text sub-field (issue #16). */
+const MULTI: ElasticsearchTargetShape = {
+  kind: 'elasticsearch',
+  index: 'people',
+  id: 'id',
+  fields: {
+    id: { type: 'keyword', facet: false, filter: false },
+    city: {
+      type: 'text',
+      facet: false,
+      filter: false,
+      fields: { raw: { type: 'keyword', facet: true, filter: true } },
+    },
+    code: {
+      type: 'keyword',
+      facet: false,
+      filter: false,
+      fields: { words: { type: 'text', facet: false, filter: true } },
+    },
+  },
+};
+
+describe('search request parser over sub-fields', () => {
+  it('facets, filters and sorts a sub-field by its path, and searches text sub-fields', () => {
+    const parsed = parseSearchRequest(MULTI, {
+      q: 'york',
+      'filter.city.raw': 'New York',
+      'filter.code.words': 'a b',
+      sort: 'city.raw:desc',
+    });
+    expect(parsed.facets).toEqual(['city.raw']);
+    expect(parsed.body).toMatchObject({
+      query: {
+        bool: {
+          must: [{ simple_query_string: { query: 'york', fields: ['city', 'code.words'] } }],
+          filter: [{ term: { 'city.raw': 'New York' } }, { match: { 'code.words': { query: 'a b' } } }],
+        },
+      },
+      sort: [{ 'city.raw': 'desc' }, { id: 'asc' }],
+      aggs: { 'city.raw': { terms: { field: 'city.raw', size: 20 } } },
+    });
+  });
+
+  it('refuses a sort on the text field, naming its keyword sub-field, and an undeclared sub-field', () => {
+    expect(() => parseSearchRequest(MULTI, { sort: 'city:asc' })).toThrow(
+      'text field "city" cannot be sorted on; sort on its keyword sub-field: city.raw',
+    );
+    expect(() => parseSearchRequest(MULTI, { 'filter.city.rw': 'x' })).toThrow(
+      'the view has no field "city.rw"; "city" has the sub-fields city.raw',
+    );
+    expect(() => parseSearchRequest(MULTI, { 'filter.city': 'x' })).toThrow('not declared with filter: true');
+  });
+});
+
 describe('search request parser', () => {
   it('builds one bool query: text, typed filters, tombstones excluded, id as the last sort key', () => {
     const parsed = parseSearchRequest(SHAPE, {

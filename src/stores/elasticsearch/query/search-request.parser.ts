@@ -141,7 +141,15 @@ function filterTarget(paths: FieldPaths, parameter: string): { fieldName: string
   const rest = parameter.slice('filter.'.length);
   const dot = rest.lastIndexOf('.');
   if (paths.has(rest) || dot <= 0) return { fieldName: rest };
-  return { fieldName: rest.slice(0, dot), operator: rest.slice(dot + 1) };
+  const [fieldName, operator] = [rest.slice(0, dot), rest.slice(dot + 1)];
+  // `filter.city.rw` on a field with sub-fields is a misspelt sub-field rather than an operator
+  const subFields = [...paths.keys()].filter((path) => path.startsWith(`${fieldName}.`));
+  if (!RANGE_OPERATORS.has(operator) && subFields.length > 0)
+    throw new SearchRequestError(
+      parameter,
+      `the view has no field "${rest}"; "${fieldName}" has the sub-fields ${subFields.join(', ')}`,
+    );
+  return { fieldName, operator };
 }
 
 function stringValues(name: string, raw: unknown): string[] {
