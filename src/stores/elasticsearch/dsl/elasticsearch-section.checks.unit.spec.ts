@@ -44,7 +44,7 @@ describe('Elasticsearch sub-fields', () => {
       'people.yaml:11:67 error invalid-value target.fields.city.fields.raw.analyzer: field "city.raw" is keyword: only text fields are analyzed (remove analyzer, or make the field type: text)',
     ]);
     expect(problemsOf(`    city: { type: text, fields: { raw: { type: long } } }`)[0]).toMatch(
-      /^people\.yaml:10:47 error invalid-value target\.fields\.city\.fields\.raw\.type: /,
+      /^people\.yaml:10:48 error invalid-value target\.fields\.city\.fields\.raw\.type: /,
     );
   });
 });
