@@ -22,12 +22,6 @@ export interface TestCommandOptions {
   readonly stores?: boolean;
 }
 
-/** Runs a case's named queries in a store, or says why it cannot; undefined: the case has none. */
-type QueryRunner = (
-  projection: CompiledProjection,
-  testCase: ProjectionTestCase,
-) => Promise<readonly string[]> | undefined;
-
 export function runTests(paths: readonly string[], io: CliIo): number {
   const files = collect(paths, io);
   if (files === undefined) return 1;

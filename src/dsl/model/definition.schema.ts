@@ -166,12 +166,11 @@ export function querySchema() {
   return queryCache.schema;
 }
 function buildQuerySchema(languages: ReturnType<typeof queryLanguages>) {
-  const texts = Object.fromEntries(
-    languages.flatMap((language) => [
-      [language.field, language.schema.optional()],
-      ...Object.entries(language.options ?? {}).map(([field, schema]) => [field, schema.optional()]),
-    ]),
-  );
+  const texts: Record<string, z.ZodOptional> = {};
+  for (const language of languages) {
+    texts[language.field] = language.schema.optional();
+    for (const [field, schema] of Object.entries(language.options ?? {})) texts[field] = schema.optional();
+  }
   return z.strictObject({ ...QueryBase, ...texts }) as unknown as z.ZodType<QueryOutput, QueryInput>;
 }
 interface QueryOutput {

@@ -6,7 +6,7 @@
  * Only the parts of an answer a test states are compared; a failure says which query, with which
  * parameters, and what differed.
  */
-import type { JsonObject, JsonValue } from '../../core/json';
+import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import { foldBatch, keyEvents } from '../../runtime/batch-fold';
 import { storeModule } from '../../stores/registry';
@@ -133,13 +133,13 @@ export function compareAnswer(expected: ExpectedAnswer, answer: NamedQueryAnswer
       );
       continue;
     }
-    const want = canonicalJson(buckets as JsonValue);
+    const want = canonicalJson(buckets);
     const found = canonicalJson(got.map((bucket) => ({ value: bucket.value, count: bucket.count })));
     if (want !== found) lines.push(`facet ${facet}: expected ${want}, got ${found}`);
   }
   if (expected.rows !== undefined) {
     if (answer.rows === undefined) lines.push(absent('rows'));
-    else lines.push(...compareRows(expected.rows as JsonObject[], answer.rows));
+    else lines.push(...compareRows(expected.rows, answer.rows));
   }
   return lines;
 }

@@ -5,7 +5,6 @@
  * graph query API's own service (read-only session, labels bound to the generation); `drop` removes the
  * view's every generation and registry entry.
  */
-import type { JsonObject } from '../../core/json';
 import type { ScratchStore, StoreScratch } from '../store-scratch';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 import type { Neo4jSettings } from './neo4j.connection';
@@ -30,7 +29,7 @@ export const neo4jScratch: StoreScratch<Neo4jSettings> = {
           get: (name) => (name === view ? { projection: view, queries: projection.queries } : undefined),
         });
         const result = await service.run(view, query, parameters);
-        return { rows: result.rows as JsonObject[] };
+        return { rows: result.rows };
       },
       async drop(view) {
         await target.dropProjection(view, { dryRun: false });

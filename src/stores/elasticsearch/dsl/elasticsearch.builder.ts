@@ -4,13 +4,21 @@
  * the document its actions write typed from the field types.
  */
 import type { DocumentTargetSection } from '../../../dsl/builder/define-projection';
-import type { ElasticsearchFieldType } from '../elasticsearch-view-shape';
+import type { ElasticsearchFieldType, ElasticsearchSubFieldType } from '../elasticsearch-view-shape';
+
+/** A multi-field: written by Elasticsearch from its parent, never by an action (so not in the document type). */
+interface SubFieldDeclaration {
+  readonly type: ElasticsearchSubFieldType;
+  readonly facet?: boolean;
+  readonly filter?: boolean;
+}
 
 interface FieldDeclaration {
   readonly type: ElasticsearchFieldType;
   readonly facet?: boolean;
   readonly filter?: boolean;
   readonly array?: boolean;
+  readonly fields?: Readonly<Record<string, SubFieldDeclaration>>;
 }
 
 type FieldScalarTs<T extends ElasticsearchFieldType> = T extends 'integer' | 'long' | 'double'
