@@ -1,13 +1,14 @@
 /** Shape and entry comparison of search views, for `prism plan` and `verify` (see ../store-checks.ts). */
-import type { ElasticsearchTargetShape } from './elasticsearch-view-shape';
+import { fieldPaths, type ElasticsearchTargetShape } from './elasticsearch-view-shape';
 import type { FieldComparison, StoreChecks } from '../store-checks';
 
 export const elasticsearchChecks: StoreChecks<ElasticsearchTargetShape> = {
   outline: (shape) => ({
     settings: { index: shape.index, id: shape.id },
     members: {
+      // sub-fields by their path (`city.raw`): adding one is a mapping change `prism plan` lists
       field: Object.fromEntries(
-        Object.entries(shape.fields).map(([name, f]) => [
+        [...fieldPaths(shape)].map(([name, f]) => [
           name,
           [f.type, f.facet ? 'facet' : '', f.filter ? 'filter' : ''].filter(Boolean).join(' '),
         ]),

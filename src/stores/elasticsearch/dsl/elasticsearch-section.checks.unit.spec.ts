@@ -1,6 +1,9 @@
 /** Sub-fields (issue #16) in the section's own checks, as `prism validate` reports them. */
 import { formatDefinitionError } from '../../../dsl/errors/definition-error';
 import { checkDefinitionSource } from '../../../dsl/loader/definition.loader';
+import { compileYamlDefinition } from '../../../dsl/testing/compile-yaml';
+import { elasticsearchShape } from '../elasticsearch-shape';
+import { elasticsearchChecks } from '../elasticsearch.checks';
 
 function problemsOf(fields: string, extra = ''): string[] {
   const text = `name: people
@@ -46,5 +49,30 @@ describe('Elasticsearch sub-fields', () => {
     expect(problemsOf(`    city: { type: text, fields: { raw: { type: long } } }`)[0]).toMatch(
       /^people\.yaml:10:48 error invalid-value target\.fields\.city\.fields\.raw\.type: /,
     );
+  });
+});
+
+describe('prism plan outline of sub-fields', () => {
+  it('lists each sub-field by its path, so adding one shows as a mapping change', () => {
+    const plan = compileYamlDefinition(
+      `name: people
+version: 1
+source: { events: [Registered] }
+target:
+  kind: elasticsearch
+  index: people
+  id: id
+  fields:
+    id: { type: keyword }
+    city: { type: text, fields: { raw: { type: keyword, facet: true } } }
+handlers:
+  Registered:
+    - upsert: { key: event.data.id, set: { city: event.data.city } }
+`,
+      'people.yaml',
+    );
+    expect(elasticsearchChecks.outline(elasticsearchShape(plan.name, plan.target)).members).toEqual({
+      field: { id: 'keyword', city: 'text', 'city.raw': 'keyword facet' },
+    });
   });
 });
