@@ -52,13 +52,20 @@ describeWithStores(['elasticsearch', 'neo4j'], 'prism test --stores', (urls) => 
 
   it("runs the examples' named queries against Elasticsearch and Neo4j and cleans up", async () => {
     const run = prism(
-      ['test', '--stores', 'projections/order-search.test.yaml', 'projections/social-graph.test.yaml'],
+      [
+        'test',
+        '--stores',
+        'projections/order-search.test.yaml',
+        'projections/product-search.test.yaml',
+        'projections/social-graph.test.yaml',
+      ],
       env(),
     );
     expect(run.stdout).toContain("  ✓ named queries find a product's orders and a customer's open ones");
     expect(run.stdout).toContain('  ✓ follows and unfollows');
     expect(run.stdout).not.toContain('skipped');
-    expect(run.stdout).toMatch(/✔ \d+ passed, 0 failed \(2 test file\(s\)\)/);
+    expect(run.stdout).toContain('  ✓ a listed product is indexed with its tags, then repriced');
+    expect(run.stdout).toMatch(/✔ \d+ passed, 0 failed \(3 test file\(s\)\)/);
     expect(run.status).toBe(0);
     expect(await leftovers()).toEqual({ indices: [], nodes: 0 });
   });
