@@ -1,9 +1,10 @@
 /**
  * The OpenAPI document Prism serves at /docs-json is valid OpenAPI 3.0 under a standard linter at
  * recommended strictness (issue #20): zero errors, with every store's query API mounted (PostgreSQL
- * views, Elasticsearch search, Neo4j graph) and the example marketplace's command routes.
+ * views, Elasticsearch search, Neo4j graph), a view of each with its own paths, the admin API and the
+ * example marketplace's command routes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -13,11 +14,20 @@ import { createPrismApp } from '../../src/main';
 import { describeProblems, lintOpenApi } from '../support/openapi-lint';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 
+type Schema = Record<string, unknown>;
+type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
 type Operation = {
   summary?: string;
-  parameters?: { name: string; in: string; required?: boolean }[];
+  parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, unknown> };
-  responses: Record<string, { headers?: Record<string, { schema?: unknown }> }>;
+  responses: Record<
+    string,
+    {
+      description?: string;
+      headers?: Record<string, { schema?: unknown }>;
+      content?: Record<string, { schema?: Schema }>;
+    }
+  >;
   security?: Record<string, string[]>[];
 };
 type Document = {
@@ -28,6 +38,8 @@ type Document = {
   };
 };
 
+const VIEW_FILES = ['order-summary.yaml', 'order-search.yaml', 'purchase-graph.yaml'];
+
 describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document', (urls) => {
   const database = useTestDatabase(() => urls.postgres);
   let directory: string;
@@ -35,8 +47,10 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
   let document: Document;
 
   beforeAll(async () => {
-    // No projections: the query routes are generic (/views/{name}/...), mounted by the stores' URLs.
+    // A view in each store: the generic query routes (/views/{name}/...) and each view's own paths.
     directory = mkdtempSync(path.join(tmpdir(), 'prism-openapi-'));
+    for (const file of VIEW_FILES)
+      copyFileSync(path.join(__dirname, '../../projections', file), path.join(directory, file));
     const config = loadConfig({
       PRISM_PG_URL: database.url,
       PRISM_ES_URL: urls.elasticsearch,
@@ -160,5 +174,129 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
     // Either one is enough on any route that needs a key.
     const send = operation('/orders', 'post');
     expect(send.security ?? []).toEqual(expect.arrayContaining([{ bearer: [] }, { apiKey: [] }]));
+  });
+
+  /** The codes an error response lists, by status (its description names them in backquotes or after Codes:). */
+  const codesOf = (route: string, method: string, status: string): string =>
+    operation(route, method).responses[status]?.description ?? '';
+
+  it("documents each admin operation's success body and its real error codes, by status from the catalog", () => {
+    const admin = operations().filter(({ route }) => route.startsWith('/admin/'));
+    expect(admin.length).toBeGreaterThanOrEqual(13);
+    for (const { route, method, operation: op } of admin) {
+      const success = Object.entries(op.responses).filter(([status]) => status.startsWith('2'));
+      expect({ route, method, success: success.length }).toEqual({ route, method, success: 1 });
+      const body = success[0]![1].content?.['application/json']?.schema;
+      expect({ route, method, ref: body?.$ref }).toEqual({
+        route,
+        method,
+        ref: expect.stringMatching(/^#\/components\/schemas\/\w+$/),
+      });
+      // @RequireRole('admin'): 401, and 403 with admin_api_disabled besides forbidden.
+      expect(codesOf(route, method, '401')).toContain('unauthorized');
+      expect(codesOf(route, method, '403')).toContain('admin_api_disabled');
+    }
+    const replay = '/admin/projections/{name}/parked/{position}/replay';
+    const expected: Record<string, string[]> = {
+      '400': ['invalid_position'],
+      '404': ['unknown_projection', 'parked_event_not_found'],
+      '409': ['projection_not_running', 'projection_not_owned'],
+      '503': ['coordination_unavailable', 'projection_runtime_unavailable'],
+      '504': ['admin_request_timeout'],
+      '500': ['admin_request_failed'],
+    };
+    for (const [status, codes] of Object.entries(expected))
+      for (const code of codes) expect(`${status}: ${codesOf(replay, 'post', status)}`).toContain(code);
+    expect(codesOf('/admin/plan', 'post', '422')).toContain('invalid_definition');
+    expect(codesOf('/admin/projections/{name}', 'delete', '409')).toContain('projection_still_defined');
+    expect(operation('/admin/projections/{name}/rebuild', 'post').responses['202']).toBeDefined();
+  });
+
+  it('gives a relational view its own paths: its row schema, a filter per column operator', () => {
+    const list = operation('/views/order_summary', 'get');
+    const page = list.responses['200']?.content?.['application/json']?.schema as {
+      properties: { items: { items: { $ref: string } } };
+    };
+    expect(page.properties.items.items.$ref).toBe('#/components/schemas/OrderSummaryRow');
+    const row = document.components.schemas.OrderSummaryRow!;
+    expect(Object.keys(row.properties ?? {})).toEqual([
+      'order_id',
+      'customer_id',
+      'status',
+      'item_count',
+      'total',
+    ]);
+    expect(row.properties?.total).toEqual({ type: 'integer' });
+    const names = (list.parameters ?? []).map((parameter) => parameter.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'status',
+        'status[in]',
+        'total[gte]',
+        'after',
+        'wait',
+        'sort',
+        'limit',
+        'cursor',
+      ]),
+    );
+    expect(names).not.toContain('name');
+    const byKey = operation('/views/order_summary/{key}', 'get');
+    expect(byKey.responses['200']?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/OrderSummaryRow',
+    });
+  });
+
+  it("gives a search view its document, facets, filters and each template's typed parameters", () => {
+    const search = operation('/views/order_search/search', 'get');
+    const result = search.responses['200']?.content?.['application/json']?.schema as {
+      properties: {
+        facets: { properties: Record<string, unknown> };
+        hits: { items: { properties: { document: Schema } } };
+      };
+    };
+    expect(Object.keys(result.properties.facets.properties).sort()).toEqual(['product_ids', 'status']);
+    expect(result.properties.hits.items.properties.document).toEqual({
+      $ref: '#/components/schemas/OrderSearchDocument',
+    });
+    const names = (search.parameters ?? []).map((parameter) => parameter.name);
+    expect(names).toEqual(expect.arrayContaining(['q', 'size', 'filter.status', 'filter.total.gte']));
+    expect(names).not.toContain('filter.order_id'); // not declared `filter: true`
+    const template = operation('/views/order_search/search/customerOrders', 'get').parameters ?? [];
+    expect(
+      template.filter((parameter) => parameter.in === 'query' && !['after', 'wait'].includes(parameter.name)),
+    ).toEqual([
+      { name: 'customerId', in: 'query', required: true, schema: { type: 'string' } },
+      { name: 'status', in: 'query', required: false, schema: { type: 'string', default: 'placed' } },
+    ]);
+    expect(operation('/views/order_search/search/raw', 'post').responses['200']).toBeDefined();
+  });
+
+  it('gives a graph view one path per named query with its typed parameters, and 504 query_timeout', () => {
+    const buyers = operation('/views/purchase_graph/graph/buyersOfProduct', 'get');
+    const typed = (buyers.parameters ?? []).filter((parameter) =>
+      ['productId', 'limit'].includes(parameter.name),
+    );
+    expect(typed).toEqual([
+      { name: 'productId', in: 'query', required: true, schema: { type: 'string' } },
+      { name: 'limit', in: 'query', required: false, schema: { type: 'integer', default: 50 } },
+    ]);
+    expect(codesOf('/views/{name}/graph/{query}', 'get', '504')).toContain('query_timeout');
+  });
+
+  it('documents 304 with an ETag on every query GET, and Retry-After on its 503', () => {
+    const gets = operations().filter(({ route, method }) => route.startsWith('/views/') && method === 'get');
+    for (const { route, operation: op } of gets) {
+      expect({ route, etag: Object.keys(op.responses['200']?.headers ?? {}) }).toEqual({
+        route,
+        etag: ['ETag'],
+      });
+      expect({ route, has304: op.responses['304'] !== undefined }).toEqual({ route, has304: true });
+      expect({ route, retry: Object.keys(op.responses['503']?.headers ?? {}) }).toEqual({
+        route,
+        retry: ['Retry-After'],
+      });
+      expect(codesOf(route, 'get', '503')).toContain('not_yet_consistent');
+    }
   });
 });

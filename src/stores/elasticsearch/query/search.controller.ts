@@ -23,6 +23,7 @@ import {
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
+import { SearchParameters, searchResultSchema } from './search.openapi';
 import { SearchService, type SearchResult } from './search.service';
 import { elasticsearchReason } from './elasticsearch-reason';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
@@ -44,9 +45,12 @@ export class SearchController {
   @Get()
   @QueryEndpoint({
     summary: 'Search a search view',
-    description: 'Full-text query, filters, facets, sort and paging as query parameters (see the README).',
+    description:
+      'Full-text query, filters (`filter.<field>`, `filter.<field>.<gt|gte|lt|lte>`: see each view’s own path), facets, sort and paging.',
     surface: 'search',
+    response: searchResultSchema(),
   })
+  @SearchParameters()
   async find(
     @Param('name') name: string,
     @Query() query: Record<string, unknown>,
@@ -63,6 +67,8 @@ export class SearchController {
     description:
       'The body is Elasticsearch query DSL, checked against an allow-list (raw_query_rejected names the path).',
     surface: 'search',
+    response: searchResultSchema(),
+    method: 'post',
   })
   @ApiBody({
     required: true,
@@ -84,7 +90,12 @@ export class SearchController {
   }
 
   @Get(':template')
-  @QueryEndpoint({ summary: "Run a search view's named template", surface: 'search' })
+  @QueryEndpoint({
+    summary: "Run a search view's named template",
+    description: "The template's parameters are query parameters, typed by the view's definition.",
+    surface: 'search',
+    response: searchResultSchema(),
+  })
   async template(
     @Param('name') name: string,
     @Param('template') template: string,
