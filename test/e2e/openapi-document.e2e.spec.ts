@@ -160,6 +160,14 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
     expect(schema.required ?? []).not.toContain('fields');
   });
 
+  it('documents a bad e-mail as the 400 the server answers, never a 422 invalid_email', () => {
+    const email = document.components.schemas.RegisterCustomerDto?.properties?.email;
+    expect(email).toMatchObject({ type: 'string', format: 'email', maxLength: 254 });
+    const register = operation('/customers', 'post').responses;
+    expect(register['400']?.description).toContain('validation_failed');
+    expect(register['422']?.description ?? '').not.toContain('invalid_email');
+  });
+
   it('puts no default on a field a client may leave out (tags)', () => {
     const tags = document.components.schemas.ListProductDto?.properties?.tags;
     expect(tags).toBeDefined();
