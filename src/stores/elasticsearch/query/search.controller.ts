@@ -26,6 +26,7 @@ import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
 import { SearchParameters, searchResultSchema } from './search.openapi';
 import { SearchService, type SearchResult } from './search.service';
 import { elasticsearchReason } from './elasticsearch-reason';
+import { classifyElasticsearchError } from '../elasticsearch-error-classifier';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
 import { AFTER_HEADER } from '../../../query/consistency/consistency-token';
@@ -155,6 +156,19 @@ function toHttpError(error: unknown): unknown {
         message: `Elasticsearch rejected the query: ${elasticsearchReason(error)}`,
       },
       HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (classifyElasticsearchError(error) === 'transient') {
+    // Elasticsearch is unreachable or busy (connection refused, timeout, 429/502/503/504): the request was
+    // fine and retrying later will do, so 503 as the other stores answer, never a 500 (issue #20).
+    return new HttpException(
+      {
+        statusCode: 503,
+        error: 'view_store_unavailable',
+        // The error's class only: a connection error's message may quote the cluster's address.
+        message: `Elasticsearch is unavailable (${error instanceof Error ? error.name : 'error'}); retry the request later.`,
+      },
+      HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
   if (error instanceof errors.ResponseError && error.statusCode === 404) {
