@@ -23,7 +23,7 @@ import {
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
-import { SearchParameters, searchResultSchema } from './search.openapi';
+import { RAW_SEARCH_BODY_SCHEMA, SearchParameters, searchResultSchema } from './search.openapi';
 import { SearchService, type SearchResult } from './search.service';
 import { elasticsearchReason } from './elasticsearch-reason';
 import { classifyElasticsearchError } from '../elasticsearch-error-classifier';
@@ -71,13 +71,7 @@ export class SearchController {
     response: searchResultSchema(),
     method: 'post',
   })
-  @ApiBody({
-    required: true,
-    schema: {
-      type: 'object',
-      description: 'An Elasticsearch search body: query, aggs, sort, from, size, ...',
-    },
-  })
+  @ApiBody({ required: true, schema: RAW_SEARCH_BODY_SCHEMA })
   async raw(
     @Param('name') name: string,
     @Body() body: unknown,

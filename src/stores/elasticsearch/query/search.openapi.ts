@@ -12,6 +12,8 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { componentName, namedQueryParameters, type DescribeView } from '../../../query/view-openapi';
 import { isElasticsearchShape, type ElasticsearchFieldType } from '../elasticsearch-view-shape';
+import { TOP_LEVEL } from './raw-query.allow-list';
+import type { Rule } from './raw-query.rules';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './search-request.parser';
 
 /** A field's value as stored (elasticsearch-shape.ts `valueProblem`): a date is ISO text or epoch ms. */
@@ -79,6 +81,38 @@ export function searchResultSchema(
       partial: { type: 'boolean', description: 'Elasticsearch stopped early: the result may be partial.' },
     },
   };
+}
+
+/**
+ * The body of `POST .../search/raw`: the top-level keys the allow-list takes (raw-query.allow-list.ts),
+ * each loosely typed (the guard checks the rest and names what it refuses); any other key is refused.
+ */
+export const RAW_SEARCH_BODY_SCHEMA: SchemaObject = {
+  type: 'object',
+  description:
+    'An Elasticsearch search body, limited to what raw-query.allow-list.ts allows (no scripts, no other indices).',
+  additionalProperties: false,
+  properties: Object.fromEntries(Object.entries(TOP_LEVEL).map(([key, rule]) => [key, looseSchema(rule)])),
+};
+
+function looseSchema(rule: Rule): SchemaObject {
+  switch (rule.kind) {
+    case 'number':
+      return { type: 'number' };
+    case 'string':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'query':
+    case 'aggregations':
+    case 'object':
+    case 'map':
+      return { type: 'object', additionalProperties: true };
+    case 'list':
+      return { type: 'array', items: {} };
+    default:
+      return {};
+  }
 }
 
 /** The control parameters of `GET /views/{name}/search`; filters are per field (each view's own path). */
