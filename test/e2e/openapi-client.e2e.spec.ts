@@ -8,7 +8,7 @@
  *
  * Needs the devDependencies openapi-typescript and openapi-fetch (test/support/openapi-client.ts).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
 import { ProjectionsService } from '../../src/projection-host/projections.service';
+import { writeExampleViews } from '../support/example-views';
 import { findClientTools, GeneratedClientProject } from '../support/openapi-client';
 import { OpenApiResponseChecker, type OpenApiDocument } from '../support/openapi-responses';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
@@ -31,8 +32,8 @@ describeWithClient('a generated client (openapi-typescript + openapi-fetch)', ()
   describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'drives every route', (urls) => {
     const database = useTestDatabase(() => urls.postgres);
     // Unique view names: Elasticsearch indices and Neo4j labels are named after them and shared.
-    const SEARCH = uniqueTestName('order_search');
-    const GRAPH = uniqueTestName('purchase_graph');
+    let SEARCH: string;
+    let GRAPH: string;
     let directory: string;
     let app: INestApplication;
     let document: OpenApiDocument;
@@ -41,20 +42,8 @@ describeWithClient('a generated client (openapi-typescript + openapi-fetch)', ()
     beforeAll(async () => {
       directory = mkdtempSync(path.join(tmpdir(), 'prism-openapi-client-'));
       const definitions = path.join(directory, 'projections');
-      const renames: Record<string, [string, string][]> = {
-        'order-summary.yaml': [],
-        'order-search.yaml': [
-          ['name: order_search', `name: ${SEARCH}`],
-          ['index: order_search', `index: ${SEARCH}`],
-        ],
-        'purchase-graph.yaml': [['name: purchase_graph', `name: ${GRAPH}`]],
-      };
       mkdirSync(definitions);
-      for (const [file, pairs] of Object.entries(renames)) {
-        let text = readFileSync(path.join(__dirname, '../../projections', file), 'utf8');
-        for (const [from, to] of pairs) text = text.replace(from, to);
-        writeFileSync(path.join(definitions, file), text);
-      }
+      ({ search: SEARCH, graph: GRAPH } = writeExampleViews(definitions));
       const config = loadConfig({
         PRISM_PG_URL: database.url,
         PRISM_ES_URL: urls.elasticsearch,

@@ -4,13 +4,15 @@
  * views, Elasticsearch search, Neo4j graph), a view of each with its own paths, the admin API and the
  * example marketplace's command routes.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
+import { componentName } from '../../src/query/view-openapi';
+import { writeExampleViews, type ExampleViews } from '../support/example-views';
 import { describeProblems, lintOpenApi } from '../support/openapi-lint';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 
@@ -38,19 +40,17 @@ type Document = {
   };
 };
 
-const VIEW_FILES = ['order-summary.yaml', 'order-search.yaml', 'purchase-graph.yaml'];
-
 describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document', (urls) => {
   const database = useTestDatabase(() => urls.postgres);
   let directory: string;
   let app: INestApplication;
   let document: Document;
+  let views: ExampleViews;
 
   beforeAll(async () => {
     // A view in each store: the generic query routes (/views/{name}/...) and each view's own paths.
     directory = mkdtempSync(path.join(tmpdir(), 'prism-openapi-'));
-    for (const file of VIEW_FILES)
-      copyFileSync(path.join(__dirname, '../../projections', file), path.join(directory, file));
+    views = writeExampleViews(directory);
     const config = loadConfig({
       PRISM_PG_URL: database.url,
       PRISM_ES_URL: urls.elasticsearch,
@@ -256,7 +256,7 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
   });
 
   it("gives a search view its document, facets, filters and each template's typed parameters", () => {
-    const search = operation('/views/order_search/search', 'get');
+    const search = operation(`/views/${views.search}/search`, 'get');
     const result = search.responses['200']?.content?.['application/json']?.schema as {
       properties: {
         facets: { properties: Record<string, unknown> };
@@ -265,23 +265,23 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
     };
     expect(Object.keys(result.properties.facets.properties).sort()).toEqual(['product_ids', 'status']);
     expect(result.properties.hits.items.properties.document).toEqual({
-      $ref: '#/components/schemas/OrderSearchDocument',
+      $ref: `#/components/schemas/${componentName(views.search)}Document`,
     });
     const names = (search.parameters ?? []).map((parameter) => parameter.name);
     expect(names).toEqual(expect.arrayContaining(['q', 'size', 'filter.status', 'filter.total.gte']));
     expect(names).not.toContain('filter.order_id'); // not declared `filter: true`
-    const template = operation('/views/order_search/search/customerOrders', 'get').parameters ?? [];
+    const template = operation(`/views/${views.search}/search/customerOrders`, 'get').parameters ?? [];
     expect(
       template.filter((parameter) => parameter.in === 'query' && !['after', 'wait'].includes(parameter.name)),
     ).toEqual([
       { name: 'customerId', in: 'query', required: true, schema: { type: 'string' } },
       { name: 'status', in: 'query', required: false, schema: { type: 'string', default: 'placed' } },
     ]);
-    expect(operation('/views/order_search/search/raw', 'post').responses['200']).toBeDefined();
+    expect(operation(`/views/${views.search}/search/raw`, 'post').responses['200']).toBeDefined();
   });
 
   it('gives a graph view one path per named query with its typed parameters, and 504 query_timeout', () => {
-    const buyers = operation('/views/purchase_graph/graph/buyersOfProduct', 'get');
+    const buyers = operation(`/views/${views.graph}/graph/buyersOfProduct`, 'get');
     const typed = (buyers.parameters ?? []).filter((parameter) =>
       ['productId', 'limit'].includes(parameter.name),
     );
@@ -306,5 +306,47 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'the OpenAPI document
       });
       expect(codesOf(route, 'get', '503')).toContain('not_yet_consistent');
     }
+  });
+});
+
+describeWithStores(['postgres'], 'the OpenAPI document without Elasticsearch and Neo4j', (urls) => {
+  const database = useTestDatabase(() => urls.postgres);
+  let directory: string;
+  let app: INestApplication;
+  let views: ExampleViews;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(path.join(tmpdir(), 'prism-openapi-unconfigured-'));
+    views = writeExampleViews(directory);
+    const config = loadConfig({
+      PRISM_PG_URL: database.url,
+      PRISM_PROJECTIONS_DIR: directory,
+      PRISM_DATA_DIR: directory,
+    });
+    app = await createPrismApp(config, { logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('lists no view of a store that is not configured, and the generic route answers what it documents', async () => {
+    const server = app.getHttpServer() as Parameters<typeof request>[0];
+    const document = (await request(server).get('/docs-json').expect(200)).body as Document;
+    const routes = Object.keys(document.paths);
+    expect(routes).toContain('/views/order_summary');
+    expect(routes.filter((route) => route.includes(views.search) || route.includes(views.graph))).toEqual([]);
+    // The generic routes stay: the server serves them, and answers a documented 404 unknown_view.
+    expect(routes).toEqual(expect.arrayContaining(['/views/{name}/search', '/views/{name}/graph/{query}']));
+    const answer = await request(server).get(`/views/${views.search}/search`);
+    expect({ status: answer.status, error: (answer.body as { error: string }).error }).toEqual({
+      status: 404,
+      error: 'unknown_view',
+    });
+    expect(document.paths['/views/{name}/search']?.get?.responses['404']?.description).toContain(
+      'unknown_view',
+    );
+    expect(describeProblems((await lintOpenApi(document)).filter((p) => p.severity === 'error'))).toBe('');
   });
 });

@@ -4,7 +4,7 @@
  * their error cases; each answer's status must be documented for its operation, and its headers and JSON
  * body must match the documented schemas (test/support/openapi-responses.ts). An undocumented status fails.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -12,18 +12,10 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config/app-config';
 import { createPrismApp } from '../../src/main';
 import { ProjectionsService } from '../../src/projection-host/projections.service';
+import { writeExampleViews } from '../support/example-views';
 import { OpenApiResponseChecker, type OpenApiDocument } from '../support/openapi-responses';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 
-// Unique view names: Elasticsearch and Neo4j are shared by every test file (indices and labels are named
-// after the view), PostgreSQL is a database of this file's own.
-const SEARCH = uniqueTestName('order_search');
-const GRAPH = uniqueTestName('purchase_graph');
-const VIEWS: Record<string, Record<string, string>> = {
-  'order-summary.yaml': {},
-  'order-search.yaml': { 'name: order_search': `name: ${SEARCH}`, 'index: order_search': `index: ${SEARCH}` },
-  'purchase-graph.yaml': { 'name: purchase_graph': `name: ${GRAPH}` },
-};
 const KEYS = { admin: 'admin-key-openapi-responses', writer: 'writer-key-openapi-responses' };
 
 interface Call {
@@ -37,16 +29,14 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'answers against the 
   let directory: string;
   let app: INestApplication;
   let checker: OpenApiResponseChecker;
+  let SEARCH: string;
+  let GRAPH: string;
   const problems: string[] = [];
   const statuses: string[] = [];
 
   beforeAll(async () => {
     directory = mkdtempSync(path.join(tmpdir(), 'prism-openapi-responses-'));
-    for (const [file, renames] of Object.entries(VIEWS)) {
-      let text = readFileSync(path.join(__dirname, '../../projections', file), 'utf8');
-      for (const [from, to] of Object.entries(renames)) text = text.replace(from, to);
-      writeFileSync(path.join(directory, file), text);
-    }
+    ({ search: SEARCH, graph: GRAPH } = writeExampleViews(directory));
     const config = loadConfig({
       PRISM_PG_URL: database.url,
       PRISM_ES_URL: urls.elasticsearch,
