@@ -43,7 +43,7 @@ const JSON_OBJECT: SchemaObject = { type: 'object', additionalProperties: true }
 
 const STALL: SchemaObject = object({
   store: STORE_ROLE,
-  kind: { type: 'string', example: 'postgres' },
+  kind: { type: 'string', description: 'The kind of the store in trouble.' },
   since: INSTANT,
   lastError: { type: 'string' },
 });

@@ -57,7 +57,9 @@ const COLUMN_SCHEMAS: Readonly<Record<RelationalColumnType, SchemaObject>> = {
   double: { type: 'number' },
   numeric: { type: 'number' },
   boolean: { type: 'boolean' },
-  timestamptz: { type: 'string', format: 'date-time' },
+  // No `format: date-time`: PostgreSQL answers ISO 8601 from toISOString, but SQLite answers the text as
+  // written, which may be any form Date.parse reads (e.g. a bare date).
+  timestamptz: { type: 'string', description: 'A timestamp (ISO 8601 on PostgreSQL).' },
   jsonb: {},
   uuid: { type: 'string', format: 'uuid' },
 };
