@@ -217,6 +217,14 @@ export {
   type StoreQueryHost,
   type StoreQueryHostProvider,
 } from './stores/store-connection';
+// A store's query API describes its views in the OpenAPI document (issue #20).
+export {
+  componentName,
+  namedQueryParameters,
+  type DescribeView,
+  type ViewOpenApi,
+  type ViewOperationDoc,
+} from './query/view-openapi';
 export type { ConfigProblem, EnvVariable, EnvVariables, RawEnv } from './config/env-variable';
 export type { EntryFields, FieldComparison, ShapeOutline, StoreChecks } from './stores/store-checks';
 export type {

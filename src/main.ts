@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppContent } from './app.module';
 import { exampleMarketplace } from './example-marketplace';
+import { deferBodyErrors } from './http/deferred-body-error';
 import { MAX_JSON_BODY, verifyJsonBody } from './http/json-body.limits';
 import { setupOpenApi } from './commands/openapi';
 import { type AppConfig, ConfigValidationError, describeEventStore, loadConfig } from './config/app-config';
@@ -40,6 +41,8 @@ export async function createPrismApp(
   });
   // Depth and charset are checked on the raw bytes, before anything recursive sees the body (item 6).
   app.useBodyParser('json', { limit: MAX_JSON_BODY, verify: verifyJsonBody });
+  // Its errors are answered after the API key check, with the correlation id (deferred-body-error.ts).
+  app.use(deferBodyErrors);
   // No enableShutdownHooks here: main installs the graceful shutdown (drain, finish, close, exit 0), and
   // tests close their apps themselves instead of each adding process signal listeners.
   setupOpenApi(app);

@@ -8,7 +8,7 @@ import {
   NotFoundError,
   type Aggregate,
 } from '@prism/platform';
-import { requireEmail, requireText } from './rules';
+import { normalizeEmail, requireText } from './rules';
 
 export type CustomerState =
   | { readonly status: 'unregistered' }
@@ -75,7 +75,7 @@ export const customer: Aggregate<CustomerState> = defineAggregate({
       payload: z.object({
         customerId: aggregateId().optional().describe('Chosen by the client, or a UUID is generated.'),
         name: z.string().max(200),
-        email: z.email(),
+        email: z.email().max(254).describe('An e-mail address (400 validation_failed otherwise).'),
         city: z.string().max(100),
       }),
       decide({ name, email, city }, state, { id }) {
@@ -92,7 +92,7 @@ export const customer: Aggregate<CustomerState> = defineAggregate({
             data: {
               customerId: id,
               name: requireText('name', name, 200),
-              email: requireEmail(email),
+              email: normalizeEmail(email),
               city: requireText('city', city, 100),
             },
           },
@@ -171,7 +171,6 @@ export const customer: Aggregate<CustomerState> = defineAggregate({
     customer_already_registered: { status: 409, meaning: 'A customer with this id exists.' },
     invalid_name: { status: 422, meaning: 'name is empty or too long once trimmed.' },
     invalid_city: { status: 422, meaning: 'city is empty or too long once trimmed.' },
-    invalid_email: { status: 422, meaning: 'email is not an e-mail address.' },
     cannot_follow_self: { status: 422, meaning: 'A customer cannot follow themselves.' },
     already_following: { status: 422, meaning: 'The customer already follows that customer.' },
     not_following: { status: 422, meaning: 'The customer does not follow that customer.' },

@@ -53,6 +53,10 @@ describe('Customer aggregate', () => {
     ).rejects.toMatchObject({
       fields: { email: ['email must be an email'] },
     });
+    // Too long for an address (254): also the schema's 400, never a rule's 422 (issue #20).
+    await expect(
+      decide([], 'register', { name: 'Ada', email: `${'a'.repeat(60)}@${'b'.repeat(200)}.co`, city: 'X' }),
+    ).rejects.toMatchObject({ fields: { email: [expect.any(String)] } });
   });
 
   it('renames a registered customer, but not to the same name and not an unknown one', async () => {

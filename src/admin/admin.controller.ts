@@ -16,7 +16,7 @@
  * not reversible (its documents cannot be rewound to what they were at an earlier position).
  */
 import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/require-role.decorator';
 import type {
   ParkedEventJson,
@@ -26,9 +26,19 @@ import type {
   RebuildStartedJson,
 } from './admin.dto';
 import { InvalidAdminParameterError } from './admin.errors';
+import { AdminOperation, FORWARDING_CODES } from './admin.openapi';
 import { toHttpError } from './admin-http-errors';
 import { AdminService } from './admin.service';
 import { answerOrThrow } from './http-answer';
+
+/** A forwarded operation on one running projection: its own refusals and the forwarding ones. */
+const RUNNING_PROJECTION = [
+  'unknown_projection',
+  'projection_not_running',
+  'projection_runtime_unavailable',
+  ...FORWARDING_CODES,
+] as const;
+const PARKED_EVENT = ['invalid_position', 'parked_event_not_found', ...RUNNING_PROJECTION] as const;
 
 @ApiTags('admin')
 @Controller('admin/projections')
@@ -37,35 +47,53 @@ export class AdminController {
   constructor(@Inject(AdminService) private readonly admin: AdminService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Status of every projection: state, checkpoint, lag, throughput, parked events' })
+  @AdminOperation({
+    summary: 'Status of every projection: state, checkpoint, lag, throughput, parked events',
+    ok: { status: 200, schema: 'ProjectionList' },
+    errors: ['projection_runtime_unavailable'],
+  })
   async list(): Promise<{ projections: ProjectionStatusJson[] }> {
     return { projections: await answer(() => this.admin.statuses()) };
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'Status of one projection, including a rebuild in progress' })
+  @AdminOperation({
+    summary: 'Status of one projection, including a rebuild in progress',
+    ok: { status: 200, schema: 'ProjectionStatus' },
+    errors: ['unknown_projection', 'projection_runtime_unavailable'],
+  })
   status(@Param('name') name: string): Promise<ProjectionStatusJson> {
     return answer(() => this.admin.status(name));
   }
 
   @Post(':name/pause')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Stop applying events (kept across restarts until resumed)' })
+  @AdminOperation({
+    summary: 'Stop applying events (kept across restarts until resumed)',
+    ok: { status: 200, schema: 'ProjectionStatus' },
+    errors: RUNNING_PROJECTION,
+  })
   pause(@Param('name') name: string): Promise<ProjectionStatusJson> {
     return answer(() => this.admin.pause(name));
   }
 
   @Post(':name/resume')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Apply events again from the checkpoint' })
+  @AdminOperation({
+    summary: 'Apply events again from the checkpoint',
+    ok: { status: 200, schema: 'ProjectionStatus' },
+    errors: RUNNING_PROJECTION,
+  })
   resume(@Param('name') name: string): Promise<ProjectionStatusJson> {
     return answer(() => this.admin.resume(name));
   }
 
   @Post(':name/rebuild')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Build a new generation from the start beside the live view; swapped in at the head',
+    ok: { status: 202, schema: 'RebuildStarted' },
+    errors: RUNNING_PROJECTION,
   })
   rebuild(@Param('name') name: string): Promise<RebuildStartedJson> {
     return answer(() => this.admin.rebuild(name));
@@ -73,41 +101,62 @@ export class AdminController {
 
   @Post(':name/reset')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Reset the checkpoint to position 0: a rebuild beside the live view, swapped in at the head',
     description:
       'Readers never see an emptied view. An in-place reset to an arbitrary position is not offered: views are not reversible.',
+    ok: { status: 202, schema: 'RebuildStarted' },
+    errors: RUNNING_PROJECTION,
   })
   reset(@Param('name') name: string): Promise<RebuildStartedJson> {
     return answer(() => this.admin.reset(name));
   }
 
   @Get(':name/parked')
-  @ApiOperation({ summary: 'Parked events (failed) and the events held behind them' })
+  @AdminOperation({
+    summary: 'Parked events (failed) and the events held behind them',
+    ok: { status: 200, schema: 'ParkedEventList' },
+    errors: ['unknown_projection', 'projection_runtime_unavailable'],
+  })
   async parked(@Param('name') name: string): Promise<{ projection: string; parked: ParkedEventJson[] }> {
     return { projection: name, parked: await answer(() => this.admin.parked(name)) };
   }
 
   @Post(':name/parked/:position/replay')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Apply a parked event again, then the events held behind it' })
+  @AdminOperation({
+    summary: 'Apply a parked event again, then the events held behind it',
+    ok: { status: 200, schema: 'ParkedResolution' },
+    errors: PARKED_EVENT,
+  })
   replay(@Param('name') name: string, @Param('position') position: string): Promise<ParkedResolutionJson> {
     return answer(() => this.admin.replay(name, position));
   }
 
   @Post(':name/parked/:position/discard')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Drop a parked event for good, then apply the events held behind it' })
+  @AdminOperation({
+    summary: 'Drop a parked event for good, then apply the events held behind it',
+    ok: { status: 200, schema: 'ParkedResolution' },
+    errors: PARKED_EVENT,
+  })
   discard(@Param('name') name: string, @Param('position') position: string): Promise<ParkedResolutionJson> {
     return answer(() => this.admin.discard(name, position));
   }
 
   @Delete(':name')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Drop an orphaned projection (definition removed): every generation and its bookkeeping',
     description:
       'Only for a projection listed as `orphaned`: 409 while a definition of it is loaded. With dryRun=true, lists per store the generations and their physical names without deleting.',
+    ok: { status: 200, schema: 'ProjectionDrop' },
+    errors: [
+      'invalid_admin_parameter',
+      'orphaned_projection_not_found',
+      'projection_still_defined',
+      'projection_runtime_unavailable',
+    ],
   })
   @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
   drop(@Param('name') name: string, @Query('dryRun') dryRun?: string): Promise<ProjectionDropJson> {

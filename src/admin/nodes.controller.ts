@@ -4,9 +4,10 @@
  * time left). Any node answers the same list. Needs an admin API key; `prism nodes` prints it.
  */
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/require-role.decorator';
 import { toHttpError } from './admin-http-errors';
+import { AdminOperation } from './admin.openapi';
 import { AdminService } from './admin.service';
 import type { NodesJson } from './cluster-view';
 import { answerOrThrow } from './http-answer';
@@ -18,8 +19,10 @@ export class NodesController {
   constructor(@Inject(AdminService) private readonly admin: AdminService) {}
 
   @Get()
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Every Prism node: role, version, heartbeat age, alive, the projection leases it holds',
+    ok: { status: 200, schema: 'NodeList' },
+    errors: ['projection_runtime_unavailable'],
   })
   list(): Promise<NodesJson> {
     return answerOrThrow(() => this.admin.nodes(), toHttpError);

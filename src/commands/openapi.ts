@@ -1,8 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addAdminSchemas } from '../admin/admin.openapi';
 import { addAggregateSchemas } from '../aggregates/aggregate-openapi';
 import { API_KEY_HEADER } from '../auth/api-key.guard';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../auth/role-security.openapi';
+import { ProjectionsService } from '../projection-host/projections.service';
+import { addViewOperations, type ViewOpenApi } from '../query/view-openapi';
+import { storeModules } from '../stores/registry';
 import { addMissingPathParameters } from './openapi-path-parameters';
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json, generated from the controllers and DTOs. */
@@ -36,6 +40,26 @@ export function setupOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(app, config);
   // The request bodies of defined aggregates' routes: JSON Schemas from their zod payloads.
   addAggregateSchemas(document, app);
+  addAdminSchemas(document);
   addMissingPathParameters(document);
+  addViewOperations(document, servedViews(app));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * Every loaded view a configured store serves, described by its store's query API: a store that is not
+ * configured serves no view (ProjectionsService.queryHost gives it none), so none is documented.
+ */
+function servedViews(app: INestApplication): ViewOpenApi[] {
+  let projections: ProjectionsService;
+  try {
+    projections = app.get(ProjectionsService, { strict: false });
+  } catch {
+    return []; // An app mounting no projections (PrismModule without them) has no views.
+  }
+  return storeModules().flatMap((module) => {
+    const describe = module.connection.query?.describeView;
+    if (describe === undefined) return [];
+    return projections.queryHost(module.kind).projections.flatMap((projection) => describe(projection) ?? []);
+  });
 }

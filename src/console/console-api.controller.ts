@@ -8,7 +8,8 @@
  *   404 unknown projection   503 the projection runtime is not up (overview only)
  */
 import { Controller, Get, HttpException, HttpStatus, Inject, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { AdminOperation } from '../admin/admin.openapi';
 import { ProjectionRuntimeUnavailableError } from '../admin/admin.errors';
 import { answerOrThrow } from '../admin/http-answer';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -23,21 +24,31 @@ export class ConsoleApiController {
   constructor(@Inject(ConsoleService) private readonly console: ConsoleService) {}
 
   @Get('console/overview')
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Every projection: status, store, lag and rate of the last minutes; broken definition files',
+    ok: { status: 200, schema: 'ConsoleOverview' },
+    errors: ['projection_runtime_unavailable'],
   })
   overview(): Promise<ConsoleOverviewJson> {
     return answerOrThrow(() => this.console.overview(), toHttpError);
   }
 
   @Get('projections/:name/definition')
-  @ApiOperation({ summary: "A projection's definition: its file as it is now, and the definition that runs" })
+  @AdminOperation({
+    summary: "A projection's definition: its file as it is now, and the definition that runs",
+    ok: { status: 200, schema: 'DefinitionSource' },
+    errors: ['unknown_projection'],
+  })
   definition(@Param('name') name: string): Promise<DefinitionSourceJson> {
     return answerOrThrow(async () => this.console.definition(name), toHttpError);
   }
 
   @Get('projections/:name/generations')
-  @ApiOperation({ summary: 'Every generation of the view: building, active or retired' })
+  @AdminOperation({
+    summary: 'Every generation of the view: building, active or retired',
+    ok: { status: 200, schema: 'GenerationList' },
+    errors: ['unknown_projection'],
+  })
   generations(@Param('name') name: string): Promise<GenerationsJson> {
     return answerOrThrow(() => this.console.generations(name), toHttpError);
   }

@@ -31,6 +31,7 @@ import type { Aggregate } from '../aggregates/aggregate.types';
 import { PRISM_ROLES, type PrismRole, servesApi } from '../coordination/coordination.port';
 import { PrismAggregatesModule } from '../aggregates/aggregates.module';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { BodyErrorGuard } from '../http/deferred-body-error';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { ProjectionsModule } from '../projection-host/projections.module';
@@ -157,6 +158,8 @@ export class PrismModule {
         // App-wide, as Nest guards are; it only acts on routes marked @RequireRole (Prism's), and lets
         // everything through with `auth: false`.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After the key guard: a body that could not be read is answered once the key was checked.
+        { provide: APP_GUARD, useClass: BodyErrorGuard },
       ],
       exports: [PRISM_CONFIG, ...PRISM_EVENT_TOKENS, ProjectionsModule],
     };

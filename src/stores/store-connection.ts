@@ -15,6 +15,7 @@ import type { ConfigProblem, EnvVariables, RawEnv } from '../config/env-variable
 import type { ConnectionLogger } from '../core/connection-watch';
 import type { CompiledProjection } from '../core/plan';
 import type { StoreOptionsResult } from './store-options';
+import type { DescribeView } from '../query/view-openapi';
 import type { StoreScratch } from './store-scratch';
 import type { Target } from './target.port';
 
@@ -83,6 +84,8 @@ export interface StoreQueryApi<Client = unknown> {
   readonly routeOrder: number;
   /** The store's query API as a Nest module. */
   module(host: StoreQueryHostProvider<Client>): DynamicModule;
+  /** A view's own paths and schemas in the OpenAPI document, from its definition (issue #20). */
+  readonly describeView?: DescribeView;
 }
 
 export interface StoreConnection<Settings = unknown, Client = unknown> {

@@ -11,7 +11,7 @@
  *   422 the definition does not validate (problems as file:line:col lines)   503 targets not connected
  */
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
 import { ValidBody } from '../../http/valid-body.decorator';
@@ -25,6 +25,7 @@ import { ChecksService } from './checks.service';
 import { InvalidDefinitionError, type PlanReport } from './plan-definition';
 import type { VerifyReport } from './verify-projection';
 import { answerOrThrow } from '../http-answer';
+import { AdminOperation } from '../admin.openapi';
 
 @ApiTags('admin')
 @Controller('admin')
@@ -34,11 +35,13 @@ export class ChecksController {
 
   @Post('projections/:name/verify')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @AdminOperation({
     summary: 'Rebuild the view in memory from the log and compare it with the live view',
     description:
       'Compared at one log position even while the projection keeps applying events (see verify-projection.ts). ' +
       'Reports entries only live, only rebuilt, and different (field by field), with counts.',
+    ok: { status: 200, schema: 'VerifyReport' },
+    errors: ['validation_failed', 'unknown_projection', 'projection_not_verifiable', 'target_not_connected'],
   })
   verify(
     @Param('name') name: string,
@@ -48,7 +51,11 @@ export class ChecksController {
   }
 
   @Get('projections/:name/verify')
-  @ApiOperation({ summary: 'Progress of a verification running now' })
+  @AdminOperation({
+    summary: 'Progress of a verification running now',
+    ok: { status: 200, schema: 'VerifyProgress' },
+    errors: ['no_verification_running'],
+  })
   progress(@Param('name') name: string): Record<string, string | number> {
     const progress = this.checks.progress(name);
     if (progress === undefined) {
@@ -69,9 +76,11 @@ export class ChecksController {
 
   @Post('plan')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({
+  @AdminOperation({
     summary:
       'What deploying this definition would do: rebuild or not, events to replay, duration, sample diff',
+    ok: { status: 200, schema: 'PlanReport' },
+    errors: ['validation_failed', 'invalid_definition', 'target_not_connected'],
   })
   plan(@ValidBody(PlanRequestDto) body: PlanRequestDto): Promise<PlanReport> {
     return answer(() =>

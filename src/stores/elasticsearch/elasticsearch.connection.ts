@@ -17,6 +17,7 @@ import { hasMethods, oneOf, parseStoreOption } from '../store-options';
 import { createElasticsearchClient, type ElasticsearchConnection } from './elasticsearch-connection';
 import { ElasticsearchTarget } from './elasticsearch.target';
 import { registryOfProjections } from './query/search-view.registry';
+import { describeSearchView } from './query/search.openapi';
 import { SearchModule } from './query/search.module';
 import { elasticsearchScratch } from './elasticsearch-scratch';
 
@@ -188,6 +189,7 @@ export const elasticsearchConnection: StoreConnection<ElasticsearchSettings, Cli
   scratch: elasticsearchScratch,
   query: {
     routeOrder: 0,
+    describeView: describeSearchView,
     module: (host) =>
       SearchModule.register({
         imports: host.imports,

@@ -18,6 +18,7 @@ import { hasMethods, oneOf, parseStoreOption } from '../store-options';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 import { Neo4jTarget } from './neo4j.target';
 import { GraphQueryModule } from './query/graph-query.module';
+import { describeGraphView } from './query/graph-query.openapi';
 import { graphViewRegistryOf } from './query/graph-view-registry';
 import { neo4jScratch } from './neo4j-scratch';
 
@@ -160,6 +161,7 @@ export const neo4jConnection: StoreConnection<Neo4jSettings, Driver> = {
   scratch: neo4jScratch,
   query: {
     routeOrder: 0,
+    describeView: describeGraphView,
     module: (host) =>
       GraphQueryModule.forRootAsync({
         imports: host.imports,

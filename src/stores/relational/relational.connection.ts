@@ -16,6 +16,7 @@ import type { StoreConnection } from '../store-connection';
 import { hasMethods, oneOf, parseStoreOption } from '../store-options';
 import type { PgPool } from './borrowed-pg-pool';
 import { RelationalQueryModule } from './query/relational-query.module';
+import { describeRelationalView } from './query/relational-query.openapi';
 import { RelationalTarget, type RelationalTargetConfig } from './relational.target';
 
 /** File name of the embedded views inside PRISM_DATA_DIR. */
@@ -116,6 +117,7 @@ export const relationalConnection: StoreConnection<RelationalSettings, undefined
   query: {
     // Last: its GET /views/:name/:key would also match the other stores' GET /views/:name/search.
     routeOrder: 100,
+    describeView: describeRelationalView,
     module: (host) =>
       RelationalQueryModule.register({
         imports: host.imports,

@@ -23,8 +23,10 @@ import {
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
+import { RAW_SEARCH_BODY_SCHEMA, SearchParameters, searchResultSchema } from './search.openapi';
 import { SearchService, type SearchResult } from './search.service';
 import { elasticsearchReason } from './elasticsearch-reason';
+import { classifyElasticsearchError } from '../elasticsearch-error-classifier';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
 import { AFTER_HEADER } from '../../../query/consistency/consistency-token';
@@ -44,9 +46,12 @@ export class SearchController {
   @Get()
   @QueryEndpoint({
     summary: 'Search a search view',
-    description: 'Full-text query, filters, facets, sort and paging as query parameters (see the README).',
+    description:
+      'Full-text query, filters (`filter.<field>`, `filter.<field>.<gt|gte|lt|lte>`: see each view’s own path), facets, sort and paging.',
     surface: 'search',
+    response: searchResultSchema(),
   })
+  @SearchParameters()
   async find(
     @Param('name') name: string,
     @Query() query: Record<string, unknown>,
@@ -63,14 +68,10 @@ export class SearchController {
     description:
       'The body is Elasticsearch query DSL, checked against an allow-list (raw_query_rejected names the path).',
     surface: 'search',
+    response: searchResultSchema(),
+    method: 'post',
   })
-  @ApiBody({
-    required: true,
-    schema: {
-      type: 'object',
-      description: 'An Elasticsearch search body: query, aggs, sort, from, size, ...',
-    },
-  })
+  @ApiBody({ required: true, schema: RAW_SEARCH_BODY_SCHEMA })
   async raw(
     @Param('name') name: string,
     @Body() body: unknown,
@@ -84,7 +85,12 @@ export class SearchController {
   }
 
   @Get(':template')
-  @QueryEndpoint({ summary: "Run a search view's named template", surface: 'search' })
+  @QueryEndpoint({
+    summary: "Run a search view's named template",
+    description: "The template's parameters are query parameters, typed by the view's definition.",
+    surface: 'search',
+    response: searchResultSchema(),
+  })
   async template(
     @Param('name') name: string,
     @Param('template') template: string,
@@ -144,6 +150,19 @@ function toHttpError(error: unknown): unknown {
         message: `Elasticsearch rejected the query: ${elasticsearchReason(error)}`,
       },
       HttpStatus.BAD_REQUEST,
+    );
+  }
+  if (classifyElasticsearchError(error) === 'transient') {
+    // Elasticsearch is unreachable or busy (connection refused, timeout, 429/502/503/504): the request was
+    // fine and retrying later will do, so 503 as the other stores answer, never a 500 (issue #20).
+    return new HttpException(
+      {
+        statusCode: 503,
+        error: 'view_store_unavailable',
+        // The error's class only: a connection error's message may quote the cluster's address.
+        message: `Elasticsearch is unavailable (${error instanceof Error ? error.name : 'error'}); retry the request later.`,
+      },
+      HttpStatus.SERVICE_UNAVAILABLE,
     );
   }
   if (error instanceof errors.ResponseError && error.statusCode === 404) {

@@ -20,6 +20,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
+import { GRAPH_RESULT_SCHEMA } from './graph-query.openapi';
 import { GraphQueryService, type GraphQueryResult } from './graph-query.service';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
@@ -42,6 +43,7 @@ export class GraphQueryController {
     summary: 'Run a named query of a graph view',
     description: "The query's parameters are query parameters, typed by the view's definition.",
     surface: 'graph',
+    response: GRAPH_RESULT_SCHEMA,
   })
   async run(
     @Param('name') name: string,

@@ -13,7 +13,12 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../../auth/require-role.decorator';
 import { QueryEndpoint } from '../../../query/query-endpoint.openapi';
-import { RelationalListParameters, RelationalRowParameters } from './relational-query.openapi';
+import {
+  RELATIONAL_PAGE_SCHEMA,
+  RELATIONAL_ROW_SCHEMA,
+  RelationalListParameters,
+  RelationalRowParameters,
+} from './relational-query.openapi';
 import { classifyError, errorMessage } from '../../../runtime/error-classifier';
 import { ConsistencyErrorFilter } from '../../../query/consistency/consistency.filter';
 import { ConsistencyGate } from '../../../query/consistency/consistency.gate';
@@ -47,6 +52,7 @@ export class RelationalQueryController {
     summary: 'List the rows of a relational view',
     description: 'Filters, sort, limit, cursor and fields as query parameters (see the README).',
     surface: 'relational',
+    response: RELATIONAL_PAGE_SCHEMA,
   })
   @RelationalListParameters()
   async list(
@@ -63,7 +69,11 @@ export class RelationalQueryController {
   }
 
   @Get(':name/:key')
-  @QueryEndpoint({ summary: 'Get one row of a relational view by its key', surface: 'relational' })
+  @QueryEndpoint({
+    summary: 'Get one row of a relational view by its key',
+    surface: 'relational',
+    response: RELATIONAL_ROW_SCHEMA,
+  })
   @RelationalRowParameters()
   async get(
     @Param('name') name: string,

@@ -22,11 +22,11 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 const MAX_IN_VALUES = 100;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const CONTROL_PARAMETERS = ['sort', 'limit', 'cursor', 'fields'];
+export const CONTROL_PARAMETERS: readonly string[] = ['sort', 'limit', 'cursor', 'fields'];
 
 export type FilterOperator = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
 const OPERATORS = new Set<string>(['eq', 'gt', 'gte', 'lt', 'lte', 'in']);
-const RANGE_TYPES = new Set<RelationalColumnType>([
+export const RANGE_TYPES: ReadonlySet<RelationalColumnType> = new Set<RelationalColumnType>([
   'text',
   'integer',
   'bigint',
