@@ -114,8 +114,26 @@ export function segmentPlan(plan: CompiledProjection, segment: SegmentOf): Compi
 }
 
 /**
+ * Whether every segment but 0 of a generation has its stored checkpoint at `head` (segment 0's swap waits
+ * for it: each segment has its own runner, perhaps on another node). Checkpoints only move forward, so a
+ * value read before the swap is a lower bound.
+ */
+export async function segmentsAtHead(
+  target: Pick<Target, 'readCheckpoint'>,
+  plan: Pick<CompiledProjection, 'segments'>,
+  view: ViewRef,
+  head: bigint,
+): Promise<boolean> {
+  for (let segment = 1; segment < segmentCount(plan); segment += 1) {
+    const checkpoint = await target.readCheckpoint(segmentView(view, segment));
+    if (checkpoint === undefined || checkpoint < head) return false;
+  }
+  return true;
+}
+
+/**
  * The checkpoint readers of a segmented generation can rely on: the lowest of its segments' (every event
- * at or below it is applied, whichever segment it belongs to); undefined when one of them is missing.
+ * at or below it is applied, whichever segment it belongs to); undefined without segment 0's.
  */
 export async function readSegmentedCheckpoint(
   target: Pick<Target, 'readCheckpoint'>,
@@ -127,10 +145,9 @@ export async function readSegmentedCheckpoint(
       target.readCheckpoint(segmentView(view, segment)),
     ),
   );
-  let lowest: bigint | undefined;
-  for (const checkpoint of checkpoints) {
-    if (checkpoint === undefined) return undefined;
-    if (lowest === undefined || checkpoint < lowest) lowest = checkpoint;
-  }
+  // Segment 0 is every generation's; a missing segment k > 0 is one the generation was not built with.
+  let lowest = checkpoints[0];
+  for (const checkpoint of checkpoints)
+    if (lowest !== undefined && checkpoint !== undefined && checkpoint < lowest) lowest = checkpoint;
   return lowest;
 }
