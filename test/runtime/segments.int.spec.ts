@@ -28,7 +28,11 @@ const LEASES = { leaseTtlMs: 1500, renewEveryMs: 300, pollEveryMs: 150 };
 
 function segmented(fixture: RuntimeFixture): RunnableProjection {
   const plan = fixture.plan({ version: 2 });
-  const recompiled: CompiledProjection = { ...plan, segments: SEGMENTS, fingerprint: `${plan.fingerprint}/4` };
+  const recompiled: CompiledProjection = {
+    ...plan,
+    segments: SEGMENTS,
+    fingerprint: `${plan.fingerprint}/4`,
+  };
   return { plan: recompiled, definition: fixture.definition(2) };
 }
 
