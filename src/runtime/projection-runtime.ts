@@ -26,7 +26,13 @@ import { InProcessOperationLock, type ProjectionOperationLock } from './operatio
 import { ProjectionSlot, type SlotWork } from './projection-slot';
 import { SegmentFollower } from './segment-follower';
 import { waitForSegments } from './segment-wait';
-import { parseSegmentResource, segmentCount, segmentResource, type SegmentOf } from './segments';
+import {
+  parseSegmentResource,
+  segmentCount,
+  segmentOfEvent,
+  segmentResource,
+  type SegmentOf,
+} from './segments';
 import {
   ProjectionSupervisor,
   type RunnableProjection,
@@ -181,12 +187,19 @@ export class ProjectionRuntime {
     return this.supervisor(name).listParked();
   }
 
-  replay(name: string, position: bigint): Promise<ParkedResolution> {
-    return this.supervisor(name).replay(position);
+  /**
+   * Re-applies a parked event. Segmented: by the segment the event belongs to, which must run on this
+   * node (each segment parks its own events; ProjectionNotOwnedError names the segment's owner).
+   */
+  async replay(name: string, position: bigint): Promise<ParkedResolution> {
+    const follower = await this.followerOfParked(name, position);
+    return follower !== undefined ? follower.replay(position) : this.supervisor(name).replay(position);
   }
 
-  discard(name: string, position: bigint): Promise<ParkedResolution> {
-    return this.supervisor(name).discard(position);
+  /** Drops a parked event for good (segmented: by its segment, as `replay`). */
+  async discard(name: string, position: bigint): Promise<ParkedResolution> {
+    const follower = await this.followerOfParked(name, position);
+    return follower !== undefined ? follower.discard(position) : this.supervisor(name).discard(position);
   }
 
   /**
@@ -282,6 +295,31 @@ export class ProjectionRuntime {
     return Array.from({ length: segmentCount(plan) - 1 }, (_, i) =>
       this.segmentSlots.get(segmentResource(name, i + 1)),
     ).filter((slot): slot is ProjectionSlot<SegmentFollower> => slot !== undefined);
+  }
+
+  /**
+   * Segmented: the follower of the segment a parked event belongs to (undefined for segment 0 and for an
+   * unsegmented projection, which its supervisor handles); throws when another node runs that segment.
+   */
+  private async followerOfParked(name: string, position: bigint): Promise<SegmentFollower | undefined> {
+    const followers = this.followersOf(name);
+    if (followers.length === 0) return undefined;
+    const plan = this.slot(name).plan;
+    const target = this.config.targets[plan.target.kind]!;
+    const active = (await target.readProjection(name))?.activeGeneration ?? null;
+    const parked =
+      active === null
+        ? undefined
+        : (await target.listParked({ projection: name, generation: active, shape: plan.target })).find(
+            (event) => event.position === position,
+          );
+    const segment = parked === undefined ? 0 : segmentOfEvent(plan, parked.event, segmentCount(plan));
+    if (segment === 0) return undefined;
+    const slot = followers[segment - 1]!;
+    const local = this.localFollower(slot);
+    if (local === undefined)
+      throw new ProjectionNotOwnedError(slot.name, this.config.ownership?.ownerOf(slot.name)?.node);
+    return local;
   }
 
   /** A follower this node runs now, or undefined (another node runs that segment). */

@@ -16,10 +16,10 @@ import type { CompiledProjection } from '../core/plan';
 import type { GenerationRecord, ViewRef } from '../stores/target.port';
 import { errorMessage } from './error-classifier';
 import { SupervisorFence } from './generation-fence';
-import { ProjectionRunner, type RunnerRole } from './projection-runner';
+import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
 import type { GenerationStatus, ProjectionStatus, RunnerState } from './projection-status';
 import type { SupervisorDependencies } from './projection-supervisor';
-import { CheckpointTimeoutError } from './runtime.errors';
+import { CheckpointTimeoutError, RunnerNotRunningError } from './runtime.errors';
 import { segmentCount, segmentPlan, segmentView, type SegmentOf } from './segments';
 
 /** How often a follower reads the registry for what segment 0 changed (default). */
@@ -107,7 +107,23 @@ export class SegmentFollower {
     }
   }
 
+  /** Re-applies a parked event of this segment (see ProjectionRunner.replay). */
+  replay(position: bigint): Promise<ParkedResolution> {
+    return this.liveRunner().replay(position);
+  }
+
+  /** Drops a parked event of this segment for good (see ProjectionRunner.discard). */
+  discard(position: bigint): Promise<ParkedResolution> {
+    return this.liveRunner().discard(position);
+  }
+
   // Internals --------------------------------------------------------------------------------------
+
+  private liveRunner(): ProjectionRunner {
+    if (this.live === undefined)
+      throw new RunnerNotRunningError(this.name, 'not advancing its live generation');
+    return this.live;
+  }
 
   private async situation(): Promise<Situation> {
     const { target, definition } = this.deps;

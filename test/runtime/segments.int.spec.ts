@@ -17,7 +17,7 @@ import type { EventStore, StoredEvent } from '../../src/eventstore/event-store.p
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import type { RunnableProjection } from '../../src/runtime/projection-supervisor';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import { segmentView } from '../../src/runtime/segments';
+import { segmentOfKey, segmentView } from '../../src/runtime/segments';
 import type { ActivateOptions, Target, ViewRef } from '../../src/stores/target.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { appendOrders, FaultyTarget, openTestLog, TEST_RUNNER, waitFor } from './support/runtime-harness';
@@ -26,8 +26,11 @@ import { readView, RUNTIME_STORES, type RuntimeFixture } from './support/runtime
 const SEGMENTS = 4;
 const LEASES = { leaseTtlMs: 1500, renewEveryMs: 300, pollEveryMs: 150 };
 
-function segmented(fixture: RuntimeFixture): RunnableProjection {
-  const plan = fixture.plan({ version: 2 });
+function segmented(
+  fixture: RuntimeFixture,
+  poison?: (event: StoredEvent) => string | undefined,
+): RunnableProjection {
+  const plan = fixture.plan({ version: 2, ...(poison !== undefined && { poison }) });
   const recompiled: CompiledProjection = {
     ...plan,
     segments: SEGMENTS,
@@ -101,6 +104,60 @@ for (const store of RUNTIME_STORES.filter((s) => ['PostgreSQL', 'Elasticsearch']
     });
   });
 }
+
+describeWithStores(['postgres'], 'Parked events of a segmented projection on PostgreSQL', (urls) => {
+  const database = useTestDatabase(() => urls.postgres);
+  const store = RUNTIME_STORES.find((s) => s.name === 'PostgreSQL')!;
+
+  it('each segment parks its own poison event, and a replay is run by the segment the event belongs to', async () => {
+    const namespace = uniqueTestName('segp');
+    const log = await openTestLog(database.url, `log_${namespace}`);
+    const target = await store.open({ ...urls, database: database.url }, namespace);
+    await target.initialize();
+    const fixture = store.fixture(namespace);
+    let poisoned = true;
+    const poisonOrders = new Set(['order-3', 'order-4', 'order-5', 'order-6']);
+    const runtime = new ProjectionRuntime({
+      store: log,
+      targets: { [target.kind]: target },
+      recompile: (definition) => fixture.recompile(definition),
+      runner: TEST_RUNNER,
+      logger: silentLogger,
+    });
+    try {
+      const events = await appendOrders(log, 30);
+      const placed = events.filter((e) => e.type === 'OrderPlaced' && poisonOrders.has(e.streamId));
+      const poison = new Set(placed.map((e) => e.position));
+      await runtime.start([
+        segmented(fixture, (e) => (poisoned && poison.has(e.position) ? 'poisoned' : undefined)),
+      ]);
+      const head = events.at(-1)!.position;
+      await runtime.waitForCheckpoint(fixture.name, head, 60_000);
+      const active = (await target.readProjection(fixture.name))!.activeGeneration!;
+      const view = {
+        projection: fixture.name,
+        generation: active,
+        shape: fixture.plan({ version: 2 }).target,
+      };
+      const parked = (await target.listParked(view)).filter((p) => p.status === 'parked');
+      expect(parked.map((p) => p.position).sort()).toEqual([...poison].sort());
+      // They fell in several segments, each parked by its own.
+      expect(new Set(parked.map((p) => segmentOfKey(p.keys[0]!, SEGMENTS))).size).toBeGreaterThan(1);
+
+      poisoned = false;
+      for (const event of placed) {
+        const resolution = await runtime.replay(fixture.name, event.position);
+        expect(resolution).toMatchObject({ kind: 'replayed' });
+      }
+      await waitFor(async () => (await target.listParked(view)).length === 0, 'nothing parked or held');
+      expect(await readView(target, fixture.name)).toEqual(fixture.expected(events, 2));
+    } finally {
+      await runtime.stop();
+      await target.close();
+      await log.close();
+    }
+  });
+});
 
 describeWithStores(['postgres'], 'Segmented projection across nodes on PostgreSQL', (urls) => {
   const database = useTestDatabase(() => urls.postgres);
