@@ -130,7 +130,7 @@ function startWorker(url: string, schema: string, id: string, segments: number):
   );
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker ${id} exited (${code}) before it was ready`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (process.env.BENCH_DEBUG) console.error(`[${id}] ${line}`);
       if (line === 'ready') resolve(child);
     });

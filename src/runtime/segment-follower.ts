@@ -196,10 +196,10 @@ export class SegmentFollower {
   }
 
   private async stopRunners(): Promise<void> {
-    const runners = [this.live, this.rebuilding];
+    const runners = [this.live, this.rebuilding].filter((r): r is ProjectionRunner => r !== undefined);
     this.live = undefined;
     this.rebuilding = undefined;
-    await Promise.all(runners.map((runner) => runner?.stop()));
+    await Promise.all(runners.map((runner) => runner.stop()));
   }
 
   private runner(

@@ -58,7 +58,12 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
   }
   const sections = parseSections(value, locator);
   if (sections.target) checkTargetSection(sections.target, problems);
-  checkSegments(isPlainObject(value) ? value.segments : undefined, sections.target, sections.handlers, problems);
+  checkSegments(
+    isPlainObject(value) ? value.segments : undefined,
+    sections.target,
+    sections.handlers,
+    problems,
+  );
   const { expressions, documentScope } = validateSemantics(sections, problems);
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };
