@@ -144,6 +144,7 @@ export {
   PROJECTION_STATES,
   type GenerationStatus as ProjectionGenerationStatus,
   type ProjectionOwner,
+  type SegmentStatus,
   type ProjectionState,
   type ProjectionStatus,
   type RunnerError,

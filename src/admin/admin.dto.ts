@@ -73,6 +73,17 @@ export interface ProjectionStatusJson {
   readonly owner?: ProjectionOwnerJson | null;
   /** Set when the numbers come from the owner's last heartbeat report (another node runs it): its time. */
   readonly reportedAt?: string;
+  /** A segmented projection (issue #15): each segment's state, checkpoints and lease holder. */
+  readonly segments?: readonly SegmentStatusJson[];
+}
+
+/** One segment of a segmented projection (positions as decimal strings). */
+export interface SegmentStatusJson {
+  readonly segment: number;
+  readonly state: ProjectionState;
+  readonly checkpoint: string | null;
+  readonly rebuildCheckpoint: string | null;
+  readonly owner?: ProjectionOwnerJson | null;
 }
 
 /** The node holding a projection's lease. */
@@ -152,6 +163,15 @@ export function projectionStatusJson(status: ProjectionStatus): ProjectionStatus
     stall: stallJson(status.stall),
     notes: [...status.notes],
     ...(status.owner !== undefined && { owner: ownerJson(status.owner) }),
+    ...(status.segments !== undefined && {
+      segments: status.segments.map((segment) => ({
+        segment: segment.segment,
+        state: segment.state,
+        checkpoint: segment.checkpoint?.toString() ?? null,
+        rebuildCheckpoint: segment.rebuildCheckpoint?.toString() ?? null,
+        ...(segment.owner !== undefined && { owner: ownerJson(segment.owner) }),
+      })),
+    }),
   };
 }
 

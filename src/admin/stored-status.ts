@@ -6,6 +6,7 @@
  */
 import type { CompiledProjection } from '../core/plan';
 import type { ProjectionState } from '../runtime/projection-status';
+import { readSegmentedCheckpoint, segmentCount } from '../runtime/segments';
 import type { Target } from '../stores/target.port';
 import type { ProjectionStatusJson } from './admin.dto';
 
@@ -35,7 +36,11 @@ export async function storedStatusJson(
     checkpoint =
       active === null
         ? undefined
-        : await target.readCheckpoint({ projection: plan.name, generation: active, shape: plan.target });
+        : await readSegmentedCheckpoint(
+            target,
+            { projection: plan.name, generation: active, shape: plan.target },
+            segmentCount(plan),
+          );
   } catch (error) {
     return {
       ...base,

@@ -93,6 +93,9 @@ export class ProjectionEvaluationError extends Error {
   }
 }
 
+/** The most segments a projection may declare (issue #15; the DSL checks it). */
+export const MAX_SEGMENTS = 64;
+
 export interface CompiledProjection<Shape extends TargetShape = TargetShape> {
   readonly name: string;
   readonly version: number;
@@ -102,6 +105,11 @@ export interface CompiledProjection<Shape extends TargetShape = TargetShape> {
   readonly target: Shape;
   /** What to do with events that arrive after a parked one for the same key. */
   readonly onPoison: 'sequenced' | 'skip';
+  /**
+   * How many segments share the projection's work (issue #15): events are routed by a hash of their view
+   * key, each segment has its own checkpoint and lease (src/runtime/segments.ts). Absent: one (unsegmented).
+   */
+  readonly segments?: number;
   readonly queries: Readonly<Record<string, NamedQuery>>;
   /**
    * The view keys this event touches, as strings: document keys for document views, `Label:key` for nodes

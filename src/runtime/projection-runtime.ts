@@ -23,7 +23,16 @@ import type { OwnershipCoordinator } from '../coordination/ownership/ownership-c
 import type { ParkedResolution } from './projection-runner';
 import type { ProjectionOwner, ProjectionStatus } from './projection-status';
 import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
-import { ProjectionSlot } from './projection-slot';
+import { ProjectionSlot, type SlotWork } from './projection-slot';
+import { SegmentFollower } from './segment-follower';
+import { waitForSegments } from './segment-wait';
+import {
+  parseSegmentResource,
+  segmentCount,
+  segmentOfEvent,
+  segmentResource,
+  type SegmentOf,
+} from './segments';
 import {
   ProjectionSupervisor,
   type RunnableProjection,
@@ -77,6 +86,8 @@ export interface ProjectionRuntimeOptions {
 
 export class ProjectionRuntime {
   private readonly slots = new Map<string, ProjectionSlot>();
+  /** Segments 1.. of segmented projections (issue #15), by lease resource `name#k`; segment 0 is in `slots`. */
+  private readonly segmentSlots = new Map<string, ProjectionSlot<SegmentFollower>>();
   private readonly options: RunnerOptions;
   private readonly logger: RuntimeLogger;
   private readonly lock: ProjectionOperationLock;
@@ -105,13 +116,15 @@ export class ProjectionRuntime {
     }
     const added = normalized.map((definition) => this.addSlot(definition));
     const ownership = this.config.ownership;
+    const followers = added.flatMap((slot) => this.followersOf(slot.name));
     if (ownership === undefined) {
-      await Promise.all(added.map((slot) => slot.run()));
+      await Promise.all([...added, ...followers].map((slot) => slot.run()));
     } else {
-      for (const slot of added) this.observer?.leaseChanged?.({ projection: slot.name, held: false });
+      for (const slot of [...added, ...followers]) this.leaseChange(slot.name, false);
       await ownership.attach({
+        // One lease per projection, and per segment of a segmented one: the fair share spreads them all.
         definitions: Object.fromEntries(
-          [...this.slots.values()]
+          [...this.slots.values(), ...this.segmentSlots.values()]
             .filter((slot) => slot.runnable)
             .map((slot) => [slot.name, slot.plan.fingerprint]),
         ),
@@ -125,8 +138,11 @@ export class ProjectionRuntime {
   /** Stops every projection (with `ownership`: and gives this node's leases up, for a standby to take). */
   async stop(): Promise<void> {
     await this.config.ownership?.detach();
-    await Promise.all([...this.slots.values()].map((slot) => slot.halt()));
+    await Promise.all(
+      [...this.slots.values(), ...this.segmentSlots.values()].map((slot) => (slot as ProjectionSlot).halt()),
+    );
     this.slots.clear();
+    this.segmentSlots.clear();
   }
 
   names(): string[] {
@@ -171,17 +187,39 @@ export class ProjectionRuntime {
     return this.supervisor(name).listParked();
   }
 
-  replay(name: string, position: bigint): Promise<ParkedResolution> {
-    return this.supervisor(name).replay(position);
+  /**
+   * Re-applies a parked event. Segmented: by the segment the event belongs to, which must run on this
+   * node (each segment parks its own events; ProjectionNotOwnedError names the segment's owner).
+   */
+  async replay(name: string, position: bigint): Promise<ParkedResolution> {
+    const follower = await this.followerOfParked(name, position);
+    return follower !== undefined ? follower.replay(position) : this.supervisor(name).replay(position);
   }
 
-  discard(name: string, position: bigint): Promise<ParkedResolution> {
-    return this.supervisor(name).discard(position);
+  /** Drops a parked event for good (segmented: by its segment, as `replay`). */
+  async discard(name: string, position: bigint): Promise<ParkedResolution> {
+    const follower = await this.followerOfParked(name, position);
+    return follower !== undefined ? follower.discard(position) : this.supervisor(name).discard(position);
   }
 
-  /** Resolves once the view readers see for `name` has applied the event at `position`. */
+  /**
+   * Resolves once the view readers see for `name` has applied the event at `position`. Segmented: once
+   * every segment has (the segments this node runs are waited on here, the others by their stored
+   * checkpoints).
+   */
   waitForCheckpoint(name: string, position: bigint, timeoutMs = 30_000): Promise<void> {
-    return this.supervisor(name).waitForCheckpoint(position, timeoutMs);
+    const followers = this.followersOf(name);
+    if (followers.length === 0) return this.supervisor(name).waitForCheckpoint(position, timeoutMs);
+    const plan = this.slot(name).plan;
+    const leader = this.owns(name) ? this.supervisor(name) : undefined;
+    return waitForSegments(
+      [leader, ...followers.map((slot) => this.localFollower(slot))],
+      this.config.targets[plan.target.kind]!,
+      name,
+      plan.target,
+      position,
+      timeoutMs,
+    );
   }
 
   // Internals --------------------------------------------------------------------------------------
@@ -189,6 +227,8 @@ export class ProjectionRuntime {
   private addSlot(definition: RunnableProjection): ProjectionSlot {
     const name = definition.plan.name;
     const target = this.config.targets[definition.plan.target.kind];
+    for (let index = 1; index < segmentCount(definition.plan); index += 1)
+      this.addFollower(definition, target, { index, count: segmentCount(definition.plan) });
     const slot = new ProjectionSlot({
       definition,
       target,
@@ -217,24 +257,102 @@ export class ProjectionRuntime {
     return slot;
   }
 
-  /** The lease keeper took `lease`: run the projection under it. */
-  private leaseAcquired(lease: Lease, acquisition: Acquisition): Promise<void> {
-    const slot = this.slots.get(lease.resource);
-    if (slot === undefined) return Promise.resolve();
-    this.observer?.leaseChanged?.({
-      projection: slot.name,
-      held: true,
-      epoch: lease.epoch,
-      takeover: acquisition.takeover,
+  /** Segment k > 0 of a segmented projection: its own slot, lease (`name#k`) and follower. */
+  private addFollower(definition: RunnableProjection, target: Target | undefined, segment: SegmentOf): void {
+    const name = segmentResource(definition.plan.name, segment.index);
+    const slot: ProjectionSlot<SegmentFollower> = new ProjectionSlot<SegmentFollower>({
+      name,
+      definition,
+      target,
+      supervisor: (lease) =>
+        new SegmentFollower({
+          store: this.config.store,
+          target: target!,
+          definition,
+          segment,
+          ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
+          options: this.options,
+          logger: this.logger,
+          ...(this.observer !== undefined ? { observer: this.observer } : {}),
+          ...(this.config.random !== undefined ? { random: this.config.random } : {}),
+          ...(lease !== undefined && {
+            fence: lease.epoch,
+            onFenced: (fence: bigint) => lease.onFenced(fence),
+          }),
+        }),
+      onLeaseLost: (epoch, reason) => this.config.ownership?.lost(name, epoch, reason),
+      options: this.options,
+      logger: this.logger,
+      ...(this.config.random !== undefined ? { random: this.config.random } : {}),
     });
+    this.segmentSlots.set(name, slot);
+  }
+
+  /** The slots of segments 1.. of `name` (none when it is not segmented). */
+  private followersOf(name: string): ProjectionSlot<SegmentFollower>[] {
+    const plan = this.slots.get(name)?.plan;
+    if (plan === undefined) return [];
+    return Array.from({ length: segmentCount(plan) - 1 }, (_, i) =>
+      this.segmentSlots.get(segmentResource(name, i + 1)),
+    ).filter((slot): slot is ProjectionSlot<SegmentFollower> => slot !== undefined);
+  }
+
+  /**
+   * Segmented: the follower of the segment a parked event belongs to (undefined for segment 0 and for an
+   * unsegmented projection, which its supervisor handles); throws when another node runs that segment.
+   */
+  private async followerOfParked(name: string, position: bigint): Promise<SegmentFollower | undefined> {
+    const followers = this.followersOf(name);
+    if (followers.length === 0) return undefined;
+    const plan = this.slot(name).plan;
+    const target = this.config.targets[plan.target.kind]!;
+    const active = (await target.readProjection(name))?.activeGeneration ?? null;
+    const parked =
+      active === null
+        ? undefined
+        : (await target.listParked({ projection: name, generation: active, shape: plan.target })).find(
+            (event) => event.position === position,
+          );
+    const segment = parked === undefined ? 0 : segmentOfEvent(plan, parked.event, segmentCount(plan));
+    if (segment === 0) return undefined;
+    const slot = followers[segment - 1]!;
+    const local = this.localFollower(slot);
+    if (local === undefined)
+      throw new ProjectionNotOwnedError(slot.name, this.config.ownership?.ownerOf(slot.name)?.node);
+    return local;
+  }
+
+  /** A follower this node runs now, or undefined (another node runs that segment). */
+  private localFollower(slot: ProjectionSlot<SegmentFollower>): SegmentFollower | undefined {
+    const owned = this.config.ownership === undefined || this.config.ownership.owns(slot.name);
+    return owned && slot.startError === undefined ? slot.supervisor : undefined;
+  }
+
+  /** Tells the metrics a lease of a projection (or of one of its segments) was taken or lost. */
+  private leaseChange(resource: string, held: boolean, lease?: Lease, takeover?: boolean): void {
+    const { projection, segment } = parseSegmentResource(resource);
+    this.observer?.leaseChanged?.({
+      projection,
+      segment,
+      held,
+      ...(lease !== undefined && { epoch: lease.epoch }),
+      ...(takeover !== undefined && { takeover }),
+    });
+  }
+
+  /** The lease keeper took `lease`: run the projection (or the segment) under it. */
+  private leaseAcquired(lease: Lease, acquisition: Acquisition): Promise<void> {
+    const slot = this.slots.get(lease.resource) ?? this.segmentSlots.get(lease.resource);
+    if (slot === undefined) return Promise.resolve();
+    this.leaseChange(lease.resource, true, lease, acquisition.takeover);
     return slot.run(lease);
   }
 
-  /** The lease is lost or given up: stop the projection here (it stands by). */
+  /** The lease is lost or given up: stop the projection (or the segment) here (it stands by). */
   private async leaseGone(name: string, reason: string): Promise<void> {
-    const slot = this.slots.get(name);
+    const slot = this.slots.get(name) ?? this.segmentSlots.get(name);
     if (slot === undefined) return;
-    this.observer?.leaseChanged?.({ projection: name, held: false });
+    this.leaseChange(name, false);
     this.logger.info(`${name}: stopping here (${reason}); standing by`);
     await slot.halt();
   }
@@ -272,6 +390,24 @@ export class ProjectionRuntime {
   }
 
   private statusOf(slot: ProjectionSlot, now = Date.now()): ProjectionStatus {
+    const status = this.ownStatusOf(slot, now);
+    const followers = this.followersOf(slot.name);
+    if (followers.length === 0) return status;
+    const segments = [slot as ProjectionSlot<SlotWork>, ...followers].map((s, index) => {
+      const own = index === 0 ? status : this.ownStatusOf(s, now);
+      return {
+        segment: index,
+        state: own.state,
+        checkpoint: own.live?.checkpoint ?? null,
+        rebuildCheckpoint: own.rebuild?.checkpoint ?? null,
+        ...(own.owner !== undefined && { owner: own.owner }),
+      };
+    });
+    return { ...status, segments };
+  }
+
+  /** One slot's status (a projection's, or one segment's), with its lease holder. */
+  private ownStatusOf(slot: ProjectionSlot<SlotWork>, now: number): ProjectionStatus {
     const ownership = this.config.ownership;
     if (ownership === undefined) return slot.status(now);
     const lease = ownership.ownerOf(slot.name);
@@ -284,10 +420,11 @@ export class ProjectionRuntime {
             since: lease.since,
             leaseAgeMs: now - lease.since.getTime(),
           };
+    const name = parseSegmentResource(slot.name).projection;
     if (slot.runnable && !ownership.owns(slot.name)) {
-      return { name: slot.name, state: 'standby', live: null, rebuild: null, stall: null, notes: [], owner };
+      return { name, state: 'standby', live: null, rebuild: null, stall: null, notes: [], owner };
     }
-    return { ...slot.status(now), owner };
+    return { ...slot.status(now), name, owner };
   }
 }
 

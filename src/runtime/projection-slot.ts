@@ -31,15 +31,21 @@ export interface StartError {
   readonly storeKind: string;
 }
 
-export interface SlotDependencies {
+/** What a slot runs under a lease: a projection's supervisor, or a segment's follower (segment-follower.ts). */
+export interface SlotWork {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ProjectionStatus;
+}
+
+export interface SlotDependencies<W extends SlotWork = ProjectionSupervisor> {
   readonly definition: RunnableProjection;
   /** Absent when no target of the projection's kind is configured: it cannot run at all. */
   readonly target: Target | undefined;
   /** Makes a supervisor; with a lease, fenced with its epoch and reporting a fenced write. */
-  readonly supervisor: (lease?: {
-    readonly epoch: bigint;
-    onFenced(fence: bigint): void;
-  }) => ProjectionSupervisor;
+  readonly supervisor: (lease?: { readonly epoch: bigint; onFenced(fence: bigint): void }) => W;
+  /** The lease resource and log name (the projection's; `name#k` for segment k > 0). */
+  readonly name?: string;
   /** The lease was found lost while running (a fenced commit or swap, or a fenced start). */
   readonly onLeaseLost?: (epoch: bigint, reason: string) => void;
   readonly options: RunnerOptions;
@@ -47,9 +53,9 @@ export interface SlotDependencies {
   readonly random?: () => number;
 }
 
-export class ProjectionSlot {
+export class ProjectionSlot<W extends SlotWork = ProjectionSupervisor> {
   readonly name: string;
-  supervisor: ProjectionSupervisor | undefined;
+  supervisor: W | undefined;
   startError: StartError | undefined;
   /** The lease this slot runs under (with leases only). */
   lease: Lease | undefined;
@@ -60,9 +66,9 @@ export class ProjectionSlot {
   /** A halt is stopping the supervisor. */
   private halting = false;
 
-  constructor(private readonly deps: SlotDependencies) {
+  constructor(private readonly deps: SlotDependencies<W>) {
     const plan = deps.definition.plan;
-    this.name = plan.name;
+    this.name = deps.name ?? plan.name;
     if (deps.target === undefined) {
       // This projection cannot run; the others do. Reported in its status, and in one warning per
       // missing kind (the runtime's warnAboutMissingTargets).
@@ -179,11 +185,7 @@ export class ProjectionSlot {
       );
   }
 
-  private async tryStart(
-    supervisor: ProjectionSupervisor,
-    target: Target,
-    lease: Lease | undefined,
-  ): Promise<boolean> {
+  private async tryStart(supervisor: W, target: Target, lease: Lease | undefined): Promise<boolean> {
     const began = Date.now();
     try {
       await supervisor.start();
@@ -215,7 +217,7 @@ export class ProjectionSlot {
 
   private async retryStart(
     run: number,
-    supervisor: ProjectionSupervisor,
+    supervisor: W,
     target: Target,
     lease: Lease | undefined,
   ): Promise<void> {

@@ -91,6 +91,23 @@ export interface ProjectionStatus {
    * does. Absent when the runtime runs without leases (one process).
    */
   readonly owner?: ProjectionOwner | null;
+  /**
+   * A segmented projection (issue #15): each segment's runner as this node sees it, segment 0 first. A
+   * segment another node runs shows its owner and `standby` (its numbers are in that node's status).
+   */
+  readonly segments?: readonly SegmentStatus[];
+}
+
+/** One segment of a segmented projection. */
+export interface SegmentStatus {
+  readonly segment: number;
+  readonly state: RunnerState;
+  /** The live generation's checkpoint of this segment, when this node runs it. */
+  readonly checkpoint: bigint | null;
+  /** The checkpoint of the generation being rebuilt, when this node runs it and a rebuild is under way. */
+  readonly rebuildCheckpoint: bigint | null;
+  /** Who holds the segment's lease (absent without leases; null: nobody right now). */
+  readonly owner?: ProjectionOwner | null;
 }
 
 export interface ProjectionOwner {

@@ -18,6 +18,9 @@ import type { CompiledProjection } from '../core/plan';
 import type { EventLog } from '../eventstore/event-store.port';
 import type { GenerationRecord, ParkedEvent, Target, ViewRef } from '../stores/target.port';
 import { logFilterOf } from './source-filter';
+import { sleep } from './backoff';
+import { SEGMENT_POLL_MS } from './segment-follower';
+import { segmentCount, segmentPlan, segmentsAtHead } from './segments';
 import { SupervisorFence } from './generation-fence';
 import { CommitFenced } from './runner/batch-commit';
 import { errorMessage } from './error-classifier';
@@ -279,6 +282,7 @@ export class ProjectionSupervisor {
       ...view,
       fingerprint: this.plan.fingerprint,
       definition: this.deps.definition.definition ?? null,
+      ...(segmentCount(this.plan) > 1 && { segments: segmentCount(this.plan) }),
     });
     return view;
   }
@@ -292,7 +296,8 @@ export class ProjectionSupervisor {
     const runner = new ProjectionRunner({
       store: this.deps.store,
       target: this.deps.target,
-      plan,
+      // Segmented: this supervisor runs segment 0 (segment-follower.ts runs the others).
+      plan: segmentPlan(plan, { index: 0, count: segmentCount(plan) }),
       view,
       fingerprint,
       role,
@@ -338,6 +343,7 @@ export class ProjectionSupervisor {
     try {
       const head = await this.deps.store.headPosition(logFilterOf(rebuilt.plan));
       if (rebuilt.position < head) return;
+      if (!(await segmentsAtHead(this.deps.target, rebuilt.plan, rebuilt.view, head))) return;
       const result = await this.deps.target.activate(rebuilt.view, {
         minCheckpoint: head,
         ...this.lease.activateOptions(),
@@ -355,8 +361,11 @@ export class ProjectionSupervisor {
       this.frozen = undefined;
       this.notes.length = 0;
       await old?.stop();
-      if (oldView !== undefined && oldView.generation !== rebuilt.generation)
+      if (oldView !== undefined && oldView.generation !== rebuilt.generation) {
+        // The other segments' runners of the old generation stop at their next registry read.
+        if (segmentCount(rebuilt.plan) > 1) await sleep(2 * SEGMENT_POLL_MS);
         await this.deps.target.drop(oldView);
+      }
       this.deps.logger.info(
         `${this.name}: generation ${rebuilt.generation} reached the head (${head}) and is live` +
           (oldView !== undefined ? `; generation ${oldView.generation} dropped` : ''),

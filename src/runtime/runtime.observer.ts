@@ -22,6 +22,8 @@ export interface CommittedBatch {
 /** This node took or lost a projection's lease (issue #15). */
 export interface LeaseChange {
   readonly projection: string;
+  /** The segment whose lease it is (issue #15): 0 for an unsegmented projection. */
+  readonly segment?: number;
   readonly held: boolean;
   /** The epoch taken (held only). */
   readonly epoch?: bigint;

@@ -14,4 +14,10 @@ export interface StoreCapabilities {
    * runner neither loads keys nor checks that a loaded key exists.
    */
   readonly readsState: boolean;
+  /**
+   * Whether a projection on this store may declare `segments: N` (issue #15): its bookkeeping keeps one
+   * checkpoint per segment (BookkeepingRecords.deleteSegmentCheckpoints) and its view is written by
+   * document key, so segments never write the same entry. Absent: no.
+   */
+  readonly segments?: boolean;
 }

@@ -49,6 +49,11 @@ export interface ViewRef {
   readonly projection: string;
   readonly generation: Generation;
   readonly shape: TargetShape;
+  /**
+   * Which segment's checkpoint a segmented projection's runner reads and moves (issue #15); the view's
+   * storage is shared by all segments. Absent or 0: segment 0, the checkpoint every projection has.
+   */
+  readonly segment?: number;
 }
 
 /** What a generation was built from; recorded so a later process can recompile and explain it. */
@@ -57,6 +62,8 @@ export interface GenerationSpec extends ViewRef {
   readonly fingerprint: string;
   /** The normalized definition model, so the generation can be recompiled after a restart; null if unknown. */
   readonly definition: JsonValue | null;
+  /** How many segment checkpoints `prepare` creates (CompiledProjection.segments); absent: one. */
+  readonly segments?: number;
 }
 
 export type GenerationStatus = 'building' | 'active' | 'retired';

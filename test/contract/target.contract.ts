@@ -16,6 +16,7 @@ import type { TargetShape } from '../../src/core/view-shape';
 import type { Target } from '../../src/stores/target.port';
 import { documentCases } from './target-document.cases';
 import { fenceCases } from './target-fence.cases';
+import { segmentCases } from './target-segment.cases';
 import { graphCases } from './target-graph.cases';
 import { sharedCases } from './target-shared.cases';
 import {
@@ -91,6 +92,7 @@ export function targetContract(harness: TargetContractHarness): void {
 
     sharedCases(context);
     fenceCases(context);
+    segmentCases(context);
     if (family.name === 'document') documentCases(context);
     else graphCases(context);
   });

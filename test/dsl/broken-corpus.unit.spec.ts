@@ -77,6 +77,7 @@ describe('broken-definition corpus', () => {
       'expression-type': true,
       'expression-limit': true,
       'expression-regex': true,
+      'segments-not-supported': true,
       'query-not-supported': true,
       'query-text-missing': true,
       'query-write-clause': true,

@@ -21,6 +21,7 @@ import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries, type FieldDifference } from './entry-diff';
 import { ProjectionNotVerifiableError } from './checks.errors';
 import { ScratchView, type FoldProgress } from './scratch-view';
+import { readSegmentedCheckpoint, segmentCount } from '../../runtime/segments';
 
 export interface VerifyDependencies {
   readonly store: EventLog;
@@ -137,7 +138,8 @@ export async function verifyProjection(
     transactional: target.capabilities.transactional,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
   });
-  const checkpoint = async () => (await target.readCheckpoint(view)) ?? 0n;
+  // Segmented (issue #15): every event up to the lowest segment checkpoint is in the view.
+  const checkpoint = async () => (await readSegmentedCheckpoint(target, view, segmentCount(plan))) ?? 0n;
   /**
    * The parked events and resolutions now (issue #12). Read after the checkpoint: resolutions made
    * before that read are then all known (see ScratchView.addResolutions). A replay, a discard or a

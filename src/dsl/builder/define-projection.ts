@@ -172,6 +172,8 @@ export interface ProjectionHeader<
   readonly source: { readonly events: readonly Selected[]; readonly streamPrefix?: string };
   readonly target: Target;
   readonly onPoison?: 'sequenced' | 'skip';
+  /** Segments sharing the projection's work (issue #15), see the `segments` field of a definition file. */
+  readonly segments?: number;
 }
 
 /**
@@ -220,7 +222,7 @@ export class ProjectionBuilder<
    * validates it into the model, as a file's text is.
    */
   toWritten(): WrittenDefinition {
-    const { name, version, description, source, target, onPoison } = this.header;
+    const { name, version, description, source, target, onPoison, segments } = this.header;
     return {
       name,
       version,
@@ -231,6 +233,7 @@ export class ProjectionBuilder<
       },
       target: structuredClone(target) as WrittenDefinition['target'],
       ...(onPoison === undefined ? {} : { onPoison }),
+      ...(segments === undefined ? {} : { segments }),
       handlers: structuredClone(this.handlers) as WrittenDefinition['handlers'],
       ...(Object.keys(this.queries).length === 0 ? {} : { queries: structuredClone(this.queries) }),
     };

@@ -44,6 +44,7 @@ export function compileProjection(checked: CheckedDefinition): CompiledProjectio
     },
     target: targetShapeOf(definition.target),
     onPoison: definition.onPoison,
+    ...(definition.segments !== undefined && definition.segments > 1 && { segments: definition.segments }),
     queries: queriesOf(definition.target, definition.queries),
   };
   const view = targetViewOf(definition.target);

@@ -32,7 +32,8 @@ export function fingerprintOf(definition: ProjectionModel): string {
 /** The part of a definition that determines the view's content, in canonical form. */
 export function normalizedDefinition(definition: ProjectionModel): JsonValue {
   const content = Object.entries(writtenFormOf(definition)).filter(
-    ([section]) => !NOT_VIEW_CONTENT.has(section),
+    // `segments: 1` is no segmenting at all: the same fingerprint as leaving it out
+    ([section, value]) => !NOT_VIEW_CONTENT.has(section) && !(section === 'segments' && value === 1),
   );
   return canonicalValue({
     ...Object.fromEntries(content),

@@ -50,6 +50,8 @@ export type DefinitionErrorCode =
   | 'expression-type'
   | 'expression-limit'
   | 'expression-regex'
+  // segments (issue #15)
+  | 'segments-not-supported'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -9,6 +9,7 @@
  * so the schemas that contain them are built by functions, at call time.
  */
 import { z } from 'zod';
+import { MAX_SEGMENTS } from '../../core/plan';
 import { Expression } from './expression';
 import { expressionSource } from './expression-source';
 import { named, NAME_PATTERNS } from './names';
@@ -207,6 +208,17 @@ function buildDefinitionSchema(
     description: z.string().optional(),
     source: SourceSchema,
     target,
+    segments: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SEGMENTS)
+      .optional()
+      .describe(
+        'Split the projection into this many segments (1-64): events are routed by a hash of their view ' +
+          'key, each segment has its own checkpoint and lease, so that many workers share its catch-up and ' +
+          'rebuild. Document views on stores that support it (PostgreSQL, Elasticsearch) only.',
+      ),
     onPoison: z
       .enum(['sequenced', 'skip'])
       .default('sequenced')

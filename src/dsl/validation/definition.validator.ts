@@ -23,6 +23,7 @@ import type { PathSegment, SourceLocator } from '../source/source-locator';
 import { targetSchema } from '../model/store-sections';
 import { Problems } from './problems';
 import { isPlainObject, issuesToErrors, valueAt } from './schema-issues';
+import { checkSegments } from './segments.checks';
 import { checkShapeLimits } from './shape-limits';
 import { checkTargetSection, salvageTarget } from './target-section';
 import { validateSemantics, type ParsedSections } from './semantic.validator';
@@ -57,6 +58,12 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
   }
   const sections = parseSections(value, locator);
   if (sections.target) checkTargetSection(sections.target, problems);
+  checkSegments(
+    isPlainObject(value) ? value.segments : undefined,
+    sections.target,
+    sections.handlers,
+    problems,
+  );
   const { expressions, documentScope } = validateSemantics(sections, problems);
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };

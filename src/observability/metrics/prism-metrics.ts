@@ -73,14 +73,16 @@ export class PrismMetrics implements RuntimeObserver {
   });
   private readonly leaseHeld = new Gauge({
     name: 'prism_lease_held',
-    help: "1 while this node holds the projection's lease (runs it), 0 while it stands by (several nodes only).",
-    labelNames: ['projection'],
+    help:
+      "1 while this node holds the projection's lease (runs it), 0 while it stands by (several nodes only); " +
+      'per segment of a segmented projection (segment is 0 for an unsegmented one).',
+    labelNames: ['projection', 'segment'],
     registers: [this.registry],
   });
   private readonly leaseTakeovers = new Counter({
     name: 'prism_lease_takeovers_total',
     help: "Times this node took a projection's lease that another node held before (it died, froze or gave it up).",
-    labelNames: ['projection'],
+    labelNames: ['projection', 'segment'],
     registers: [this.registry],
   });
 
@@ -159,8 +161,9 @@ export class PrismMetrics implements RuntimeObserver {
   }
 
   leaseChanged(change: LeaseChange): void {
-    this.leaseHeld.set({ projection: change.projection }, change.held ? 1 : 0);
-    if (change.held && change.takeover === true) this.leaseTakeovers.inc({ projection: change.projection });
+    const labels = { projection: change.projection, segment: String(change.segment ?? 0) };
+    this.leaseHeld.set(labels, change.held ? 1 : 0);
+    if (change.held && change.takeover === true) this.leaseTakeovers.inc(labels);
   }
 
   storeError(failure: StoreFailure): void {

@@ -10,6 +10,7 @@
 import type { CompiledProjection } from '../../core/plan';
 import type { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { CheckpointTimeoutError } from '../../runtime/runtime.errors';
+import { readSegmentedCheckpoint, segmentCount } from '../../runtime/segments';
 import type { Target } from '../../stores/target.port';
 import type { CheckpointSource, ReadProgress } from './consistency.gate';
 
@@ -69,7 +70,9 @@ export class RoutedCheckpoints implements CheckpointSource {
     if (plan === undefined || target === undefined) return undefined;
     const generation = (await target.readProjection(name))?.activeGeneration ?? null;
     if (generation === null) return undefined;
-    const checkpoint = await target.readCheckpoint({ projection: name, generation, shape: plan.target });
+    // Segmented (issue #15): the lowest of the segments' checkpoints.
+    const view = { projection: name, generation, shape: plan.target };
+    const checkpoint = await readSegmentedCheckpoint(target, view, segmentCount(plan));
     return checkpoint === undefined ? undefined : { generation, checkpoint };
   }
 }

@@ -77,7 +77,8 @@ export function runnerContext(deps: RunnerDependencies, role: () => RunnerRole):
     filter: logFilterOf(deps.plan),
     fence: deps.fence,
     onFenced: deps.onFenced,
-    label: () => `${view.projection} g${view.generation}${role() === 'rebuild' ? ' (rebuild)' : ''}`,
+    label: () =>
+      `${view.projection}${view.segment ? `#${view.segment}` : ''} g${view.generation}${role() === 'rebuild' ? ' (rebuild)' : ''}`,
     classify: (error) => classifyError(error, (cause) => deps.target.classifyError(cause)),
     observeError: (kind) =>
       deps.observer?.storeError({ projection: view.projection, generation: view.generation, kind }),

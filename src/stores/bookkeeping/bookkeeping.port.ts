@@ -138,6 +138,12 @@ export interface BookkeepingRecords<S> {
     fence: bigint,
   ): Promise<CheckpointClaim>;
   deleteCheckpoint(session: S, view: ViewRef): Promise<void>;
+  /**
+   * Removes the checkpoints of segments 1.. of a generation (issue #15; recorded under `name#k`, see
+   * bookkeeping.ts checkpointOf). Stores that support segmented projections implement it; without it a
+   * store's capabilities must not claim `segments`.
+   */
+  deleteSegmentCheckpoints?(session: S, view: ViewRef): Promise<void>;
 
   // Parking
   /** Records parked/held events (replacing one at the same position), removes released ones, adds resolutions. */

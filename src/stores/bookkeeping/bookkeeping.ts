@@ -95,13 +95,14 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
       if (claimed !== undefined) throw this.storage.claimedError(spec, claimed.owner, claimed.names);
       await this.records.writeProjection(s, spec.projection, {});
       await this.records.createGeneration(s, { ...spec, shape, names, createdAt: new Date() });
-      await this.records.createCheckpoint(s, spec);
+      for (let segment = 0; segment < Math.max(1, spec.segments ?? 1); segment += 1)
+        await this.records.createCheckpoint(s, checkpointOf({ ...spec, segment }));
     });
     await this.storage.createStorage(spec);
   }
 
   async readCheckpoint(view: ViewRef): Promise<bigint | undefined> {
-    return (await this.records.read((s) => this.records.readCheckpoint(s, view)))?.position;
+    return (await this.records.read((s) => this.records.readCheckpoint(s, checkpointOf(view))))?.position;
   }
 
   /**
@@ -115,7 +116,7 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
    */
   async activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {
     return this.records.transaction<ActivateResult>(async (s) => {
-      const stored = await this.records.readCheckpoint(s, view, true);
+      const stored = await this.records.readCheckpoint(s, checkpointOf(view), true);
       if (stored === undefined)
         throw new UnknownGenerationError(view.projection, view.generation, this.storage.kind);
       if (isFenced(stored.fence, options?.fence))
@@ -159,7 +160,8 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
         throw new ActiveGenerationDropError(view.projection, view.generation);
       if (record !== undefined && !inOne)
         await this.records.setGenerationStatus(s, view.projection, view.generation, 'dropping');
-      await this.records.deleteCheckpoint(s, view);
+      await this.records.deleteCheckpoint(s, checkpointOf(view));
+      await this.records.deleteSegmentCheckpoints?.(s, view);
       if (inOne) {
         await this.storage.dropStorage(view, s);
         await this.removeRecords(s, view);
@@ -209,12 +211,13 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
    */
   commit(view: ViewRef, batch: CommitBatch, writeView: (session: S) => Promise<void>): Promise<CommitResult> {
     return this.records.transaction<CommitResult>(async (s) => {
-      const claim = admitCommit(await this.records.claimCheckpoint(s, view, batch.checkpoint), batch);
+      const checkpoint = checkpointOf(view);
+      const claim = admitCommit(await this.records.claimCheckpoint(s, checkpoint, batch.checkpoint), batch);
       if (claim.kind !== 'claimed') throw new Rollback<CommitResult>(claim);
       await writeView(s);
       if (hasParkingChanges(batch)) await this.records.writeParking(s, view, batch);
       const fence = fenceAfter(claim.fence, batch);
-      const settled = await this.records.settleCheckpoint(s, view, batch.checkpoint, claim, fence);
+      const settled = await this.records.settleCheckpoint(s, checkpoint, batch.checkpoint, claim, fence);
       const kept = admitCommit(settled, batch);
       if (kept.kind !== 'claimed') throw new Rollback<CommitResult>(kept);
       return { kind: 'committed', checkpoint: batch.checkpoint.to };
@@ -232,6 +235,23 @@ export class Bookkeeping<S> implements GenerationBookkeeping {
     const resolutions = await this.records.read((s) => this.records.listResolutions(s, view));
     return resolutions.sort(compareResolutions);
   }
+}
+
+/**
+ * The record a view's checkpoint is kept under. Segment 0 (every unsegmented projection) keeps the record
+ * it always had; segment k of a segmented projection (issue #15) is recorded under the projection name
+ * `name#k`, which no projection can have (names are snake_case or kebab-case), so no store's bookkeeping
+ * layout changes. `BookkeepingRecords.deleteSegmentCheckpoints` removes those with their generation.
+ */
+export function checkpointOf(view: ViewRef): ViewRef {
+  if (view.segment === undefined || view.segment === 0) return view;
+  const { segment, ...rest } = view;
+  return { ...rest, projection: segmentCheckpointName(view.projection, segment) };
+}
+
+/** The projection name segment k's checkpoint record is kept under (see checkpointOf). */
+export function segmentCheckpointName(projection: string, segment: number): string {
+  return `${projection}#${segment}`;
 }
 
 /** A commit's answer when it is refused. */

@@ -3,6 +3,8 @@
  * views in memory and for the unit tests of bookkeeping.ts. A transaction works on a copy and swaps it in
  * when the work succeeds, so a thrown Rollback (or any error) leaves nothing behind.
  */
+import { MAX_SEGMENTS } from '../../core/plan';
+import { segmentCheckpointName } from './bookkeeping';
 import type {
   BookkeepingRecords,
   CheckpointClaim,
@@ -156,6 +158,13 @@ export class InMemoryRecords implements BookkeepingRecords<MemoryBook> {
 
   deleteCheckpoint(book: MemoryBook, view: ViewRef): Promise<void> {
     book.checkpoints.delete(id(view.projection, view.generation));
+    return Promise.resolve();
+  }
+
+  /** Segments 1.. (issue #15): every `name#k` checkpoint of the generation (see bookkeeping.ts). */
+  deleteSegmentCheckpoints(book: MemoryBook, view: ViewRef): Promise<void> {
+    for (let segment = 1; segment < MAX_SEGMENTS; segment += 1)
+      book.checkpoints.delete(id(segmentCheckpointName(view.projection, segment), view.generation));
     return Promise.resolve();
   }
 

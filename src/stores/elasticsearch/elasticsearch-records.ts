@@ -6,6 +6,8 @@
  * fence (issue #15) is part of that document, so a fence a new lease holder wrote after a stale writer's
  * claim moves the seq_no, and the stale writer's settle is refused.
  */
+import { MAX_SEGMENTS } from '../../core/plan';
+import { segmentCheckpointName } from '../bookkeeping/bookkeeping';
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { TargetShape } from '../../core/view-shape';
 import type {
@@ -242,6 +244,17 @@ export class ElasticsearchRecords implements BookkeepingRecords<NoSession> {
   async deleteCheckpoint(_: NoSession, view: ViewRef): Promise<void> {
     this.written.delete(checkpointKey(view));
     await this.meta.delete(metaIds.checkpoint(view.projection, view.generation));
+  }
+
+  /** Segments 1.. (issue #15): their checkpoint documents, one bulk request of deletes (absent ones are fine). */
+  async deleteSegmentCheckpoints(_: NoSession, view: ViewRef): Promise<void> {
+    const operations: JsonObject[] = [];
+    for (let segment = 1; segment < MAX_SEGMENTS; segment += 1) {
+      const name = segmentCheckpointName(view.projection, segment);
+      this.written.delete(checkpointKey({ ...view, projection: name }));
+      operations.push({ delete: { _index: this.meta.name, _id: metaIds.checkpoint(name, view.generation) } });
+    }
+    await this.meta.client.bulk({ operations, refresh: true });
   }
 
   // Parking ----------------------------------------------------------------------------------------

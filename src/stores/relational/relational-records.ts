@@ -3,6 +3,7 @@
  * rows of the tables in bookkeeping.tables.ts, read and written in the session's transaction, so a batch's
  * rows, parking records and checkpoint commit together.
  */
+import { segmentCheckpointName } from '../bookkeeping/bookkeeping';
 import type { JsonObject, JsonValue } from '../../core/json';
 import { decodeStoredEvent, encodeStoredEvent } from '../../eventstore/stored-event-json';
 import type {
@@ -244,6 +245,17 @@ export class RelationalRecords implements BookkeepingRecords<Session> {
 
   async deleteCheckpoint(s: Session, view: ViewRef): Promise<void> {
     await this.deleteOf(s, CHECKPOINTS_TABLE, view);
+  }
+
+  /** Segments 1.. (issue #15): every `name#k` checkpoint row of the generation (see bookkeeping.ts). */
+  async deleteSegmentCheckpoints(s: Session, view: ViewRef): Promise<void> {
+    const prefix = segmentCheckpointName(view.projection, 0).slice(0, -1);
+    await s.run({
+      sql:
+        `DELETE FROM ${this.t(CHECKPOINTS_TABLE)} ` +
+        `WHERE generation = $1 AND substr(projection, 1, ${prefix.length}) = $2`,
+      params: [view.generation, prefix],
+    });
   }
 
   // Parking ----------------------------------------------------------------------------------------
