@@ -12,7 +12,16 @@ export interface EventSpec {
   readonly data: z.ZodType;
   /** The version of this event's data shape (default 1); bump it when the shape changes. */
   readonly version?: number;
+  /**
+   * Upcasters by the version they read: `{ 1: (v1) => v2 }` turns a payload written at version 1 into
+   * version 2. Pure and deterministic (a rebuild must fold what live folded). When given, the chain must
+   * reach `version` without a gap; projections then see every event of this type at `version` (issue #16).
+   */
+  readonly upcast?: Readonly<Record<number, EventUpcastFunction>>;
 }
+
+/** Turns an event payload of one version into the next one's. */
+export type EventUpcastFunction = (data: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 
 export type EventSpecs = Readonly<Record<string, EventSpec>>;
 
@@ -136,6 +145,13 @@ export interface AggregateCommand {
   decide(command: unknown, state: unknown, ctx: DecideContext): unknown;
 }
 
+/** One event type of a defined aggregate. */
+export interface AggregateEvent {
+  readonly data: z.ZodType;
+  readonly version: number;
+  readonly upcast: ReadonlyMap<number, EventUpcastFunction>;
+}
+
 /** A defined aggregate: pass it to `PrismAggregatesModule.forFeature([...])` or `ctx.load`. */
 export interface Aggregate<State = unknown> {
   /** Also the stream prefix: `<name>-<id>`. */
@@ -146,8 +162,8 @@ export interface Aggregate<State = unknown> {
   readonly idParam: string;
   /** What the command runner folds and writes through. */
   readonly decider: Decider<State>;
-  /** Each event type's data schema and version. */
-  readonly events: ReadonlyMap<string, { readonly data: z.ZodType; readonly version: number }>;
+  /** Each event type's data schema, version and upcasters (by the version they read). */
+  readonly events: ReadonlyMap<string, AggregateEvent>;
   readonly commands: readonly AggregateCommand[];
   /** The declared error codes. */
   readonly errors: Readonly<Record<string, ErrorCodeSpec>>;

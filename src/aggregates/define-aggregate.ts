@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type {
   Aggregate,
   AggregateCommand,
+  AggregateEvent,
   AggregateSpec,
   CommandSpec,
   EventSpecs,
@@ -65,12 +66,18 @@ export function defineAggregate<
     () => '`evolve(state, event)` must be a function returning the next state',
   );
 
-  const events = new Map<string, { data: z.ZodType; version: number }>();
+  const events = new Map<string, AggregateEvent>();
   const eventSpecs = isRecord(spec.events) ? Object.entries(spec.events) : [];
   problems.check(eventSpecs.length > 0, () => '`events` must declare at least one event type');
   for (const [type, eventSpec] of eventSpecs) {
     checkEvent(problems, type, eventSpec);
-    events.set(type, { data: eventSpec?.data, version: eventSpec?.version ?? 1 });
+    events.set(type, {
+      data: eventSpec?.data,
+      version: eventSpec?.version ?? 1,
+      upcast: new Map(
+        Object.entries(eventSpec?.upcast ?? {}).map(([from, upcast]) => [Number(from), upcast] as const),
+      ),
+    });
   }
 
   const commands: AggregateCommand[] = [];
@@ -88,7 +95,11 @@ export function defineAggregate<
 
   if (problems.list.length > 0) throw new AggregateDefinitionError(name, definedAt, problems.list);
 
-  const evolve = spec.evolve.bind(spec) as unknown as (state: State, event: DomainEvent) => State;
+  const ownEvolve = spec.evolve.bind(spec) as unknown as (state: State, event: DomainEvent) => State;
+  // A stored event written at an older version is upcast before `evolve` sees it (issue #16), like before
+  // a projection: `evolve` is written against the latest version only.
+  const evolve = (state: State, event: DomainEvent): State =>
+    ownEvolve(state, upcastDomainEvent(events, event));
   return Object.freeze({
     name,
     path,
@@ -225,4 +236,16 @@ function sentence(name: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The event with its data at its type's latest version (the same object when nothing is to do). */
+function upcastDomainEvent(events: ReadonlyMap<string, AggregateEvent>, event: DomainEvent): DomainEvent {
+  const spec = events.get(event.type);
+  if (!spec || spec.upcast.size === 0) return event;
+  const written = (event as { metadata?: { schemaVersion?: unknown } }).metadata?.schemaVersion;
+  let version = typeof written === 'number' && Number.isSafeInteger(written) ? written : 1;
+  if (version >= spec.version || !spec.upcast.has(version)) return event;
+  let data = event.data as Record<string, unknown>;
+  for (; version < spec.version; version++) data = spec.upcast.get(version)!(data);
+  return { ...event, data: data as DomainEvent['data'] };
 }

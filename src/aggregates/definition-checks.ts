@@ -88,6 +88,44 @@ export function checkEvent(problems: Problems, type: string, spec: unknown): voi
     version === undefined || (Number.isSafeInteger(version) && (version as number) >= 1),
     () => `event "${type}": version must be a whole number from 1 (got ${JSON.stringify(version)})`,
   );
+  checkUpcasters(problems, type, (spec as { upcast?: unknown } | undefined)?.upcast, version);
+}
+
+/** `upcast: { 1: fn, 2: fn }`: functions, each from a version below `version`, the chain without a gap. */
+function checkUpcasters(problems: Problems, type: string, upcast: unknown, version: unknown): void {
+  if (upcast === undefined) return;
+  if (
+    !problems.check(
+      typeof upcast === 'object' && upcast !== null && !Array.isArray(upcast),
+      () =>
+        `event "${type}": upcast must be an object of functions by the version they read, e.g. { 1: (v1) => ({ ...v1, currency: 'EUR' }) }`,
+    )
+  )
+    return;
+  const latest = Number.isSafeInteger(version) ? (version as number) : 1;
+  const froms: number[] = [];
+  for (const [key, fn] of Object.entries(upcast as Record<string, unknown>)) {
+    const from = Number(key);
+    const valid = problems.check(
+      Number.isSafeInteger(from) && from >= 1 && from < latest,
+      () =>
+        `event "${type}": upcast ${key} must be a version below the event's version ${latest} (the version it reads)`,
+    );
+    problems.check(
+      typeof fn === 'function',
+      () => `event "${type}": upcast ${key} must be a function (data) => data`,
+    );
+    if (valid) froms.push(from);
+  }
+  if (froms.length === 0) return;
+  const first = Math.min(...froms);
+  for (let from = first; from < latest; from++) {
+    problems.check(
+      froms.includes(from),
+      () =>
+        `event "${type}": the upcaster chain has a gap: nothing upcasts version ${from} to ${from + 1} (the chain starts at ${first} and must reach ${latest})`,
+    );
+  }
 }
 
 export function checkCommandName(problems: Problems, name: string): boolean {

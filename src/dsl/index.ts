@@ -5,7 +5,7 @@ import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import { compileProjection } from './compiler/projection.compiler';
 import { codeLocator } from './source/source-locator';
-import { validateDefinition } from './validation/definition.validator';
+import { validateDefinition, type ValidationOptions } from './validation/definition.validator';
 
 export { compileProjection, definitionModelOf, targetShapeOf } from './compiler/projection.compiler';
 export { fingerprintOf, normalizedDefinition } from './compiler/projection.fingerprint';
@@ -29,6 +29,7 @@ export {
   validateDefinition,
   type CheckedDefinition,
   type DefinitionCheck,
+  type ValidationOptions,
 } from './validation/definition.validator';
 export { defineProjection } from './builder/define-projection';
 export { cel } from './builder/expression.builder';
@@ -41,7 +42,8 @@ export { compileYamlDefinition } from './testing/compile-yaml';
 export function recompileDefinition(
   model: JsonValue,
   origin = '<stored definition>',
+  options: ValidationOptions = {},
 ): CompiledProjection | undefined {
-  const check = validateDefinition(model, codeLocator(origin));
+  const check = validateDefinition(model, codeLocator(origin), options);
   return check.checked ? compileProjection(check.checked) : undefined;
 }

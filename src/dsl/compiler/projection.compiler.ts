@@ -26,6 +26,7 @@ import {
 import { storeDslOf, targetViewOf } from '../model/store-sections';
 import type { StoreQueryLanguage } from '../../stores/store-dsl';
 import type { CheckedDefinition } from '../validation/definition.validator';
+import { withUpcasting } from '../../events-catalog/upcasting-plan';
 import { DocumentPlan } from './document.plan';
 import { GraphPlan } from './graph.plan';
 import { fingerprintOf } from './projection.fingerprint';
@@ -49,11 +50,13 @@ export function compileProjection(checked: CheckedDefinition): CompiledProjectio
   };
   const view = targetViewOf(definition.target);
   const plan = view.family === 'graph' ? new GraphPlan(checked, view) : new DocumentPlan(checked, view);
-  const compiled: CompiledProjection = Object.freeze({
+  const pure: CompiledProjection = Object.freeze({
     ...common,
     keysOf: (event: StoredEvent) => plan.keysOf(event),
     apply: (event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>) => plan.apply(event, state),
   });
+  // every path that folds events goes through keysOf/apply, so they all see upcast events (issue #16)
+  const compiled = checked.catalog ? withUpcasting(pure, checked.catalog) : pure;
   models.set(compiled, definition);
   return compiled;
 }

@@ -63,6 +63,11 @@ export type DefinitionErrorCode =
   | 'query-forbidden'
   | 'query-parameter-placement'
   | 'parameter-default-type'
+  // the event catalog file (src/events-catalog, issue #16)
+  | 'invalid-event-schema'
+  | 'unknown-event-field'
+  | 'upcast-gap'
+  | 'catalog-conflict'
   // folders
   | 'duplicate-name'
   | 'duplicate-target';

@@ -21,6 +21,7 @@ import { directEvaluation, type DirectEvaluation } from './direct-access';
 import { EVALUATION_BUDGET, EvaluationMeter } from './evaluation-budget';
 import { analyzeExpression, PARSER_LIMITS, parserLimitFinding } from './expression-limits';
 import { PatternMatcher } from './regex';
+import type { EventDataTypes } from './event-data-types';
 import { overloadHint } from './type-hints';
 import { celTypeOf, isIntKind, type ValueType } from './value-types';
 
@@ -118,6 +119,7 @@ export class ExpressionEnvironment {
   private readonly documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
   private readonly meter: EvaluationMeter;
   private readonly patterns: PatternMatcher;
+  private readonly typedCheckers = new WeakMap<EventDataTypes, Environment>();
 
   private constructor(
     readonly scope: ExpressionScope,
@@ -125,10 +127,33 @@ export class ExpressionEnvironment {
     readonly fields: ReadonlyMap<string, ValueType>,
     options: EnvironmentOptions,
   ) {
+    this.meter = new EvaluationMeter(options.budget ?? EVALUATION_BUDGET);
+    this.patterns = new PatternMatcher(this.meter);
+    const built = this.build(undefined);
+    this.env = built.env;
+    this.absentDocument = built.absent;
+    this.documentClass = built.Doc;
+  }
+
+  /**
+   * One engine environment for this scope: `event` (its `data` typed by `data`, else a map of dyn) and, in
+   * document scope, `doc`. Environments with typed data are only used to check (see event-data-types.ts).
+   */
+  private build(data: EventDataTypes | undefined): {
+    env: Environment;
+    absent?: object;
+    Doc?: new (fields: Record<string, unknown>) => object;
+  } {
     const env = new Environment({
       homogeneousAggregateLiterals: false,
       limits: PARSER_LIMITS,
-    }).registerType('Event', {
+    });
+    for (const type of data?.types ?? []) {
+      const ctor = class {};
+      Object.defineProperty(ctor, 'name', { value: type.name });
+      env.registerType(type.name, { ctor, fields: { ...type.fields } });
+    }
+    env.registerType('Event', {
       ctor: CelEvent,
       fields: {
         id: 'string',
@@ -136,12 +161,14 @@ export class ExpressionEnvironment {
         streamId: 'string',
         revision: 'int',
         position: 'int',
-        data: 'map<string, dyn>',
+        data: data?.root ?? 'map<string, dyn>',
         metadata: 'map<string, dyn>',
       },
     });
     env.registerVariable('event', 'Event');
-    if (scope === 'document') {
+    let absent: object | undefined;
+    let documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
+    if (this.scope === 'document') {
       // A class per environment: CEL matches a value to the declared Doc type by its constructor.
       const Doc = class Doc {
         constructor(values: Record<string, unknown>) {
@@ -149,20 +176,28 @@ export class ExpressionEnvironment {
         }
       };
       registerDocumentClass(Doc);
-      const absent = new Doc({});
-      const fieldTypes = Object.fromEntries([...fields].map(([name, type]) => [name, celTypeOf(type)]));
+      const sentinel = new Doc({});
+      const fieldTypes = Object.fromEntries([...this.fields].map(([name, type]) => [name, celTypeOf(type)]));
       env.registerType('Doc', { ctor: Doc, fields: fieldTypes });
       env.registerVariable('doc', 'Doc');
       // `doc == null` when there is no document: CEL values of a declared type cannot be null, so the
       // absent document is a sentinel instance and == null is defined on it (!= follows).
-      env.registerOperator('Doc == null', (value: unknown) => value === absent);
-      this.absentDocument = absent;
-      this.documentClass = Doc;
+      env.registerOperator('Doc == null', (value: unknown) => value === sentinel);
+      absent = sentinel;
+      documentClass = Doc;
     }
-    this.meter = new EvaluationMeter(options.budget ?? EVALUATION_BUDGET);
-    this.patterns = new PatternMatcher(this.meter);
     installEngineHooks(env, this.meter, this.patterns);
-    this.env = env;
+    return { env, ...(absent ? { absent } : {}), ...(documentClass ? { Doc: documentClass } : {}) };
+  }
+
+  /** The environment that checks expressions reading `event.data` of this catalogued event, built once. */
+  private checkerFor(data: EventDataTypes): Environment {
+    let env = this.typedCheckers.get(data);
+    if (!env) {
+      env = this.build(data).env;
+      this.typedCheckers.set(data, env);
+    }
+    return env;
   }
 
   static forEvents(options: EnvironmentOptions = {}): ExpressionEnvironment {
@@ -181,10 +216,13 @@ export class ExpressionEnvironment {
     return this.meter.used;
   }
 
-  /** Parse and type-check once. */
-  compile(source: string): CompiledExpression | ExpressionProblem {
-    const checked = this.env.check(source);
-    if (!checked.valid) return this.problem(source, checked.error);
+  /**
+   * Parse and type-check once. With `data` (a catalogued handler event), `event.data` is checked against
+   * the event's payload types; the expression still runs in the dynamic environment.
+   */
+  compile(source: string, data?: EventDataTypes): CompiledExpression | ExpressionProblem {
+    const checked = (data ? this.checkerFor(data) : this.env).check(source);
+    if (!checked.valid) return this.problem(source, checked.error, data);
     let program: ((context: Record<string, unknown>) => unknown) & { readonly ast?: unknown };
     try {
       program = this.env.parse(source) as typeof program;
@@ -229,13 +267,13 @@ export class ExpressionEnvironment {
     return new this.documentClass(values);
   }
 
-  private problem(source: string, error: CelError | undefined): ExpressionProblem {
+  private problem(source: string, error: CelError | undefined, data?: EventDataTypes): ExpressionProblem {
     const summary = (error?.summary ?? error?.message ?? 'invalid expression').split('\n')[0]!;
     const offset = error?.range?.start ?? 0;
     if (error?.code === 'limit_exceeded')
       return { code: 'expression-limit', offset, ...parserLimitFinding(summary) };
     const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
-    const explained = this.explain(source, error?.code, summary, offset, error?.node);
+    const explained = this.explain(source, error?.code, summary, offset, error?.node, data);
     return { code, offset, ...explained };
   }
 
@@ -246,6 +284,7 @@ export class ExpressionEnvironment {
     summary: string,
     offset: number,
     node: unknown,
+    data?: EventDataTypes,
   ): { message: string; suggestion?: string } {
     if (code === 'unknown_variable') {
       const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
@@ -271,6 +310,8 @@ export class ExpressionEnvironment {
           ...optional(didYouMean(key, fields)),
         };
       }
+      const payloadField = data && unknownPayloadField(data, before, key);
+      if (payloadField) return payloadField;
       if (/\bevent\s*\.\s*\??$/.test(before)) {
         return {
           message: `event has no field "${key}"; it has ${EVENT_FIELDS.join(', ')}`,
@@ -290,6 +331,33 @@ export class ExpressionEnvironment {
       return { message: `the expression ends too early: ${message.replace(/, got EOF$/, '')}` };
     return { message };
   }
+}
+
+/**
+ * `event.data.x.custmerId`: which payload object was read (walking the field path before the key through
+ * the payload's types) and what it has.
+ */
+function unknownPayloadField(
+  data: EventDataTypes,
+  before: string,
+  key: string,
+): { message: string; suggestion?: string } | undefined {
+  const path = /\bevent\s*\.\s*data((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\.\s*\??$/.exec(before);
+  if (!path) return undefined;
+  const steps = path[1]!
+    .split('.')
+    .map((step) => step.trim())
+    .filter((step) => step.length > 0);
+  const byName = new Map(data.types.map((type) => [type.name, type]));
+  let current = byName.get(data.root);
+  for (const step of steps) current = current && byName.get(current.fields[step] ?? '');
+  if (!current) return undefined;
+  const fields = Object.keys(current.fields);
+  const where = ['event.data', ...steps].join('.');
+  return {
+    message: `${where} of ${data.label} has no field "${key}"; it has ${fields.join(', ')}`,
+    ...optional(didYouMean(key, fields)),
+  };
 }
 
 function optional(suggestion: string | undefined): { suggestion?: string } {

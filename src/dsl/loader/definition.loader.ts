@@ -14,6 +14,7 @@ import {
   sortDefinitionErrors,
   type DefinitionError,
 } from '../errors/definition-error';
+import type { EventCatalog } from '../../events-catalog/event-catalog';
 import { storeModuleOfKind } from '../model/store-sections';
 import { decodeDefinitionBytes, fileSizeError } from '../source/definition-bytes';
 import { parseYamlSource } from '../source/yaml-source.parser';
@@ -47,6 +48,11 @@ export interface CheckOptions {
    * a warning (issue #12: other services may append events Prism has no catalog for). Absent: no check.
    */
   readonly knownEventTypes?: ReadonlySet<string>;
+  /**
+   * The event catalog (issue #16): its types are known too, `event.data` is typed per handler event, a
+   * complete catalog makes an unknown `source.events` entry an error, and compiled plans upcast with it.
+   */
+  readonly catalog?: EventCatalog;
 }
 
 /** A definition given as data (the builder's written form); `origin` stands for its file in messages. */
@@ -83,18 +89,26 @@ function checkDefinitionValue(
   earlier: readonly DefinitionError[],
   options: CheckOptions,
 ): SourceCheck {
-  const check = validateDefinition(value, locator);
+  const check = validateDefinition(value, locator, options.catalog ? { catalog: options.catalog } : {});
   // an oversized definition was not checked further; a warning per event type would bury its error
   const oversized = check.problems.some((problem) => problem.code === 'limit-exceeded');
+  const known = knownTypes(options);
   const catalog =
-    options.knownEventTypes && !oversized ? unknownEventTypes(value, locator, options.knownEventTypes) : [];
+    known && !oversized ? unknownEventTypes(value, locator, known, options.catalog?.complete === true) : [];
   const problems = sortDefinitionErrors([...earlier, ...check.problems, ...catalog]);
-  if (hasErrors(earlier) || !check.checked) return { problems, locator, value };
+  if (hasErrors(earlier) || !check.checked || hasErrors(catalog)) return { problems, locator, value };
   const checked = {
     ...check.checked,
     warnings: sortDefinitionErrors([...check.checked.warnings, ...catalog]),
   };
   return { checked, problems, locator, value };
+}
+
+/** The event types known from the options: the listed ones and the catalog's; undefined when none is given. */
+function knownTypes(options: CheckOptions): ReadonlySet<string> | undefined {
+  const { knownEventTypes, catalog } = options;
+  if (!catalog || catalog.size === 0) return knownEventTypes;
+  return new Set([...(knownEventTypes ?? []), ...catalog.types()]);
 }
 
 /**
@@ -206,8 +220,12 @@ export function checkDefinitions(
  * Loads and compiles every definition under `paths`.
  * @throws DefinitionValidationError listing every error of every file when any file has one.
  */
-export function loadProjections(paths: readonly string[], cwd = process.cwd()): CompiledProjection[] {
-  const check = checkDefinitions(paths, cwd);
+export function loadProjections(
+  paths: readonly string[],
+  cwd = process.cwd(),
+  options: CheckOptions = {},
+): CompiledProjection[] {
+  const check = checkDefinitions(paths, cwd, options);
   if (hasErrors(check.problems)) throw new DefinitionValidationError(check.problems);
   return check.definitions.map(compileProjection);
 }

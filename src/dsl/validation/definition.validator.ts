@@ -21,6 +21,8 @@ import type { ExpressionEnvironment } from '../expressions/expression-environmen
 import { projectionModelOf, tagAction, type Action, type ProjectionModel } from '../model/projection.model';
 import type { PathSegment, SourceLocator } from '../source/source-locator';
 import { targetSchema } from '../model/store-sections';
+import type { EventCatalog } from '../../events-catalog/event-catalog';
+import { payloadTypesOf } from './event-catalog';
 import { Problems } from './problems';
 import { isPlainObject, issuesToErrors, valueAt } from './schema-issues';
 import { checkSegments } from './segments.checks';
@@ -39,6 +41,13 @@ export interface CheckedDefinition {
   readonly origin: string;
   /** Warnings found on the way (errors would have prevented a CheckedDefinition). */
   readonly warnings: readonly DefinitionError[];
+  /** The event catalog it was checked against: the compiled plan upcasts events with it (issue #16). */
+  readonly catalog?: EventCatalog;
+}
+
+export interface ValidationOptions {
+  /** Types `event.data` per handler event, and upcasts events before the compiled plan sees them. */
+  readonly catalog?: EventCatalog;
 }
 
 export interface DefinitionCheck {
@@ -48,7 +57,11 @@ export interface DefinitionCheck {
   readonly problems: readonly DefinitionError[];
 }
 
-export function validateDefinition(value: unknown, locator: SourceLocator): DefinitionCheck {
+export function validateDefinition(
+  value: unknown,
+  locator: SourceLocator,
+  options: ValidationOptions = {},
+): DefinitionCheck {
   const problems = new Problems(locator);
   if (checkShapeLimits(value, problems)) return { problems: sortDefinitionErrors(problems.list) };
   const schema = projectionDefinitionSchema();
@@ -64,7 +77,12 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
     sections.handlers,
     problems,
   );
-  const { expressions, documentScope } = validateSemantics(sections, problems);
+  const { catalog } = options;
+  const { expressions, documentScope } = validateSemantics(
+    sections,
+    problems,
+    catalog ? { payloadTypes: payloadTypesOf(catalog) } : {},
+  );
   const sorted = sortDefinitionErrors(problems.list);
   if (!full.success || hasErrors(sorted)) return { problems: sorted };
   return {
@@ -74,6 +92,7 @@ export function validateDefinition(value: unknown, locator: SourceLocator): Defi
       ...(documentScope ? { documentScope } : {}),
       origin: locator.file,
       warnings: sorted,
+      ...(catalog ? { catalog } : {}),
     },
     problems: sorted,
   };

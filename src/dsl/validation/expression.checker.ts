@@ -8,6 +8,7 @@ import {
   isExpressionProblem,
   type CompiledExpression,
 } from '../expressions/expression-environment';
+import type { EventDataTypes } from '../expressions/event-data-types';
 import { staticMismatch, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
 import { expressionLimitProblem } from './expression-limits';
@@ -18,7 +19,19 @@ export class ExpressionChecker {
   /** Keys and graph expressions read only `event`. */
   readonly eventScope = ExpressionEnvironment.forEvents();
 
-  constructor(private readonly problems: Problems) {}
+  /** The payload types of the handler event being checked (a catalogued one), else `event.data` is dyn. */
+  private data: EventDataTypes | undefined;
+
+  constructor(
+    private readonly problems: Problems,
+    /** The payload types of a catalogued event type (issue #16), undefined for an uncatalogued one. */
+    private readonly payloadTypes: (eventType: string) => EventDataTypes | undefined = () => undefined,
+  ) {}
+
+  /** The expressions checked from here on are those of the handler of `eventType`. */
+  readingEvent(eventType: string | undefined): void {
+    this.data = eventType === undefined ? undefined : this.payloadTypes(eventType);
+  }
 
   /** Compiles and checks the expression's static type against `expected` (no check when undefined). */
   typed(
@@ -39,7 +52,7 @@ export class ExpressionChecker {
     const { source, path } = expression;
     const eventOnly =
       scope !== this.eventScope && !expressionLimitProblem(source)
-        ? this.eventScope.compile(source)
+        ? this.eventScope.compile(source, this.data)
         : undefined;
     const compiled =
       eventOnly && !isExpressionProblem(eventOnly)
@@ -62,7 +75,7 @@ export class ExpressionChecker {
       this.problems.add('limit-exceeded', path, tooLarge.message, { offset: tooLarge.offset });
       return undefined;
     }
-    const result = scope.compile(source);
+    const result = scope.compile(source, this.data);
     if (isExpressionProblem(result)) {
       this.problems.add(result.code, path, result.message, {
         offset: result.offset,

@@ -11,6 +11,7 @@ import {
 } from '../model/projection.model';
 import type { SourceDefinition } from '../model/definition.schema';
 import type { PathSegment } from '../source/source-locator';
+import type { ExpressionChecker } from './expression.checker';
 import type { Problems } from './problems';
 
 /** Every handler written, by event type; an action is undefined when it failed the schema. */
@@ -77,8 +78,11 @@ export function checkHandlerActions(
   handlers: ParsedHandlers,
   checks: ActionChecks,
   problems: Problems,
+  expressions?: ExpressionChecker,
 ): void {
   for (const [eventType, actions] of handlers) {
+    // `event.data` is typed by the handler's event when the catalog knows it (issue #16)
+    expressions?.readingEvent(eventType);
     actions.forEach((action, index) => {
       if (!action) return;
       const base: PathSegment[] = ['handlers', eventType, index, action.kind];
@@ -101,4 +105,5 @@ export function checkHandlerActions(
         );
     });
   }
+  expressions?.readingEvent(undefined);
 }

@@ -8,6 +8,7 @@
  */
 import type { TargetSection } from '../../stores/store-dsl';
 import type { CompiledExpressions } from '../expressions/compiled-expressions';
+import type { EventDataTypes } from '../expressions/event-data-types';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
 import type { QueryDefinition, SourceDefinition } from '../model/definition.schema';
 import { queryLanguages, storeDslOf, targetViewOf } from '../model/store-sections';
@@ -40,21 +41,31 @@ export interface SemanticResult {
   readonly documentScope?: ExpressionEnvironment;
 }
 
-export function validateSemantics(sections: ParsedSections, problems: Problems): SemanticResult {
-  return new SemanticValidator(sections, problems).run();
+export interface SemanticOptions {
+  /** The payload types of a catalogued event type (issue #16): `event.data` is typed per handler. */
+  readonly payloadTypes?: (eventType: string) => EventDataTypes | undefined;
+}
+
+export function validateSemantics(
+  sections: ParsedSections,
+  problems: Problems,
+  options: SemanticOptions = {},
+): SemanticResult {
+  return new SemanticValidator(sections, problems, options).run();
 }
 
 class SemanticValidator {
   constructor(
     private readonly sections: ParsedSections,
     private readonly problems: Problems,
+    private readonly options: SemanticOptions,
   ) {}
 
   run(): SemanticResult {
     const { sections, problems } = this;
     const context: ActionCheckContext = {
       problems,
-      expressions: new ExpressionChecker(problems),
+      expressions: new ExpressionChecker(problems, this.options.payloadTypes),
       untyped: sections.untyped,
     };
     checkSourceEvents(sections.source, problems);
@@ -69,7 +80,7 @@ class SemanticValidator {
           ? new GraphActionChecks(context, target.kind, view)
           : new DocumentActionChecks(context, target.kind, view);
       if (checks.family === 'document') documentScope = checks.documentScope;
-      checkHandlerActions(sections.handlers, checks, problems);
+      checkHandlerActions(sections.handlers, checks, problems, context.expressions);
       for (const [name, query] of sections.queries) if (query) this.checkQuery(target, name, query);
     }
     return { expressions: context.expressions.compiled, ...(documentScope ? { documentScope } : {}) };
