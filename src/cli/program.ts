@@ -10,6 +10,7 @@ import { registerAdminParkedCommands } from './commands/admin-parked.command';
 import { registerAdminPauseCommands } from './commands/admin-pause.command';
 import { registerAdminRebuildCommands } from './commands/admin-rebuild.command';
 import { registerAdminStatusCommand } from './commands/admin-status.command';
+import { registerEventsCommand } from './commands/events.command';
 import { registerPlanCommand } from './commands/plan.command';
 import { registerSchemaCommand } from './commands/schema.command';
 import { registerTestCommand } from './commands/test.command';
@@ -24,6 +25,7 @@ export function createProgram(io: CliIo): Command {
   registerValidateCommand(program, io);
   registerTestCommand(program, io);
   registerSchemaCommand(program, io);
+  registerEventsCommand(program, io);
   registerAdminStatusCommand(program, io);
   registerAdminNodesCommand(program, io);
   registerAdminPauseCommands(program, io);

@@ -129,7 +129,8 @@ function aggregateEvents(aggregate: Aggregate): CatalogedEventType[] {
     );
     return {
       type,
-      origin: `aggregate ${aggregate.name} (${aggregate.definedAt})`,
+      origin: `aggregate ${aggregate.name}`,
+      definedAt: aggregate.definedAt,
       versions: new Map([[spec.version, version]]),
       latest: spec.version,
       upcasters,
@@ -163,6 +164,8 @@ function fileEvent(
     if (validator) versions.set(version, { version, schema: schema as JsonSchema, validator });
   }
   if (versions.size === 0) {
+    // a version declared with a broken schema was reported already
+    if (Object.keys(declared.versions ?? {}).length > 0) return undefined;
     problems.add('missing-field', base, `${type} declares no version: add versions: { 1: <JSON Schema> }`, {
       at: 'key',
     });
@@ -203,6 +206,7 @@ function fileEvent(
   return {
     type,
     origin: aggregate?.origin ?? `${problems.locator.file}:${problems.locator.keyAt(base).line}`,
+    ...(aggregate?.definedAt !== undefined && { definedAt: aggregate.definedAt }),
     versions,
     latest,
     upcasters,

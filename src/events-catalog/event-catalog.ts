@@ -34,8 +34,10 @@ export interface UpcastStep {
 
 export interface CatalogedEventType {
   readonly type: string;
-  /** Where it is declared: `aggregate order (examples/marketplace/order.aggregate.ts:30:1)` or a file:line:col. */
+  /** Where it is declared: `aggregate order`, or the catalog file's `file:line`. */
   readonly origin: string;
+  /** For an aggregate's event: where the aggregate is defined (`file:line:col`). */
+  readonly definedAt?: string;
   /** The versions whose schema is known, at least the latest. */
   readonly versions: ReadonlyMap<number, EventVersion>;
   readonly latest: number;

@@ -3,8 +3,10 @@
  * problems) next to <what-is-wrong>.expected, which holds the exact lines `prism validate` must print
  * for it (file:line:column severity code path: message (suggestion)).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { marketplaceAggregates } from '../../examples/marketplace';
+import { buildEventCatalog, type CatalogBuild } from '../../src/events-catalog/build-catalog';
 
 export const BROKEN_FOLDER = join(__dirname, 'broken');
 
@@ -30,6 +32,23 @@ export function brokenCases(): BrokenCase[] {
       const codes = expected.map((line) => /^\S+ (?:error|warning) (\S+)/.exec(line)?.[1] ?? '?');
       return { entry, isFolder, expected, codes };
     });
+}
+
+/** The name of a case's own event catalog file, inside a folder case (as `prism validate` finds it). */
+export const CASE_CATALOG_FILE = 'events.catalog.yaml';
+
+/**
+ * The event catalog a case is checked against: the example marketplace's aggregates, plus the case's own
+ * catalog file when it is a folder holding one. Its problems are the case's when the file is broken.
+ */
+export function catalogOfCase(brokenCase: BrokenCase): CatalogBuild {
+  const file = join(BROKEN_FOLDER, brokenCase.entry, CASE_CATALOG_FILE);
+  if (!brokenCase.isFolder || !existsSync(file))
+    return buildEventCatalog({ aggregates: marketplaceAggregates });
+  return buildEventCatalog({
+    aggregates: marketplaceAggregates,
+    file: { text: readFileSync(file, 'utf8'), name: `${brokenCase.entry}/${CASE_CATALOG_FILE}` },
+  });
 }
 
 /** Codes of problems in the file itself: no YAML value (or no trustworthy one) to check a schema against. */

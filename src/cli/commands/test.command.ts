@@ -16,14 +16,17 @@ import { runCaseQueriesInStore } from '../../dsl/testing/store-query-test.runner
 import { storeModule } from '../../stores/registry';
 import type { ScratchStore } from '../../stores/store-scratch';
 import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
+import { cliEventCatalog } from './event-catalog-support';
 
 export interface TestCommandOptions {
   /** Run named queries against the real stores. */
   readonly stores?: boolean;
+  /** The event catalog file (issue #16): typed `event.data`, events upcast before the projection. */
+  readonly catalog?: string;
 }
 
-export function runTests(paths: readonly string[], io: CliIo): number {
-  const files = collect(paths, io);
+export function runTests(paths: readonly string[], io: CliIo, options: TestCommandOptions = {}): number {
+  const files = collect(paths, io, options.catalog);
   if (files === undefined) return 1;
   let passed = 0;
   let failed = 0;
@@ -49,8 +52,9 @@ export async function runTestsWithStores(
   paths: readonly string[],
   io: CliIo,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: TestCommandOptions = {},
 ): Promise<number> {
-  const files = collect(paths, io);
+  const files = collect(paths, io, options.catalog);
   if (files === undefined) return 1;
   let viewStores: Readonly<Record<string, unknown>>;
   try {
@@ -120,10 +124,19 @@ class Scratches {
   }
 }
 
-function collect(paths: readonly string[], io: CliIo): ProjectionTestFileRun[] | undefined {
+function collect(
+  paths: readonly string[],
+  io: CliIo,
+  catalogFile?: string,
+): ProjectionTestFileRun[] | undefined {
+  // the same catalog as validate: typed event.data, and events upcast before the projection sees them
+  const catalog = cliEventCatalog(io, catalogFile);
+  if (!catalog) return undefined;
   let files: ProjectionTestFileRun[];
   try {
-    files = collectProjectionTests(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd);
+    files = collectProjectionTests(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd, {
+      ...(catalog.size > 0 && { catalog }),
+    });
   } catch (error) {
     if (error instanceof DefinitionPathNotFoundError) {
       io.err(error.message);
@@ -167,7 +180,14 @@ export function registerTestCommand(program: Command, io: CliIo): void {
       '--stores',
       "also build each case's view in a throwaway namespace of the real store (PRISM_ES_URL, PRISM_NEO4J_URL...) and run its named queries there",
     )
+    .option(
+      '--catalog <file>',
+      'event catalog file (default: $PRISM_EVENT_CATALOG or projections/events.catalog.yaml)',
+    )
     .action(async (paths: string[], options: TestCommandOptions) => {
-      process.exitCode = options.stores === true ? await runTestsWithStores(paths, io) : runTests(paths, io);
+      process.exitCode =
+        options.stores === true
+          ? await runTestsWithStores(paths, io, process.env, options)
+          : runTests(paths, io, options);
     });
 }

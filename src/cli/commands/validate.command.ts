@@ -2,17 +2,23 @@
 import type { Command } from 'commander';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
 import { checkDefinitions, DefinitionPathNotFoundError } from '../../dsl/loader/definition.loader';
-import { exampleMarketplaceEventTypes } from '../../example-marketplace';
 import { DEFAULT_PROJECTIONS_FOLDER, type CliIo } from '../cli-io';
+import { cliEventCatalog } from './event-catalog-support';
 
-export function runValidate(paths: readonly string[], io: CliIo): number {
+export function runValidate(
+  paths: readonly string[],
+  io: CliIo,
+  options: { readonly catalog?: string } = {},
+): number {
+  // The event catalog: the aggregates the ready-made server serves (the example marketplace, where it is
+  // there) and the catalog file. A type outside it is a warning (an error when the catalog is complete);
+  // `event.data` of a catalogued type is typed.
+  const catalog = cliEventCatalog(io, options.catalog);
+  if (!catalog) return 1;
   let check;
   try {
-    // The event types of the aggregates the ready-made server serves (the example marketplace): a type none
-    // of them writes is a warning. Where the example is not there (an installed package), none is known.
-    const knownEventTypes = exampleMarketplaceEventTypes();
     check = checkDefinitions(paths.length > 0 ? paths : [DEFAULT_PROJECTIONS_FOLDER], io.cwd, {
-      ...(knownEventTypes !== undefined && { knownEventTypes }),
+      ...(catalog.size > 0 && { catalog }),
     });
   } catch (error) {
     // Never a stack trace (issue #12): a path that cannot be read is reported like any other problem.
@@ -47,7 +53,11 @@ export function registerValidateCommand(program: Command, io: CliIo): void {
     .command('validate')
     .description('check projection definitions and report every problem with file:line:column')
     .argument('[paths...]', 'definition files or folders', [])
-    .action((paths: string[]) => {
-      process.exitCode = runValidate(paths, io);
+    .option(
+      '--catalog <file>',
+      'event catalog file (default: $PRISM_EVENT_CATALOG or projections/events.catalog.yaml)',
+    )
+    .action((paths: string[], options: { catalog?: string }) => {
+      process.exitCode = runValidate(paths, io, options);
     });
 }

@@ -86,7 +86,13 @@ export interface ExpressionVariables {
 }
 
 export interface ExpressionProblem {
-  readonly code: 'expression-syntax' | 'expression-type' | 'expression-limit' | 'expression-regex';
+  readonly code:
+    | 'expression-syntax'
+    | 'expression-type'
+    | 'expression-limit'
+    | 'expression-regex'
+    /** `event.data.x` where the catalogued payload has no field x (issue #16). */
+    | 'unknown-event-field';
   readonly message: string;
   /** Character offset inside the expression source. */
   readonly offset: number;
@@ -221,7 +227,7 @@ export class ExpressionEnvironment {
    * the event's payload types; the expression still runs in the dynamic environment.
    */
   compile(source: string, data?: EventDataTypes): CompiledExpression | ExpressionProblem {
-    const checked = (data ? this.checkerFor(data) : this.env).check(source);
+    const checked = this.check(source, data);
     if (!checked.valid) return this.problem(source, checked.error, data);
     let program: ((context: Record<string, unknown>) => unknown) & { readonly ast?: unknown };
     try {
@@ -240,6 +246,21 @@ export class ExpressionEnvironment {
       evaluate: (variables) => meter.measure(() => program(variables as unknown as Record<string, unknown>)),
       ...(direct === undefined ? {} : { direct }),
     };
+  }
+
+  /**
+   * With payload types, what typing finds beyond the dynamic check is an unknown field or operands of the
+   * wrong type; both fail at run time too. Anything else the typed check refuses that the dynamic one
+   * accepts (`has(event.data.city) ? event.data.city : null`, whose branches are string and null) runs
+   * fine, so the dynamic result stands and definitions written before the catalog keep validating.
+   */
+  private check(source: string, data: EventDataTypes | undefined): ReturnType<Environment['check']> {
+    if (!data) return this.env.check(source);
+    const typed = this.checkerFor(data).check(source);
+    if (typed.valid) return typed;
+    const code = (typed.error as CelError | undefined)?.code;
+    if (code === 'no_such_key' || code === 'no_such_overload') return typed;
+    return this.env.check(source);
   }
 
   /** Comprehension nesting and literal regex patterns (the parser checked size and depth). */
@@ -274,7 +295,7 @@ export class ExpressionEnvironment {
       return { code: 'expression-limit', offset, ...parserLimitFinding(summary) };
     const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
     const explained = this.explain(source, error?.code, summary, offset, error?.node, data);
-    return { code, offset, ...explained };
+    return { code: explained.code ?? code, offset, ...explained };
   }
 
   /** The engine's message, made specific where the cause is typical of projections. */
@@ -285,7 +306,7 @@ export class ExpressionEnvironment {
     offset: number,
     node: unknown,
     data?: EventDataTypes,
-  ): { message: string; suggestion?: string } {
+  ): { message: string; suggestion?: string; code?: 'unknown-event-field' } {
     if (code === 'unknown_variable') {
       const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
       const visible = this.scope === 'document' ? '`event` and `doc`' : 'only `event`';
@@ -341,7 +362,7 @@ function unknownPayloadField(
   data: EventDataTypes,
   before: string,
   key: string,
-): { message: string; suggestion?: string } | undefined {
+): { message: string; suggestion?: string; code: 'unknown-event-field' } | undefined {
   const path = /\bevent\s*\.\s*data((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\.\s*\??$/.exec(before);
   if (!path) return undefined;
   const steps = path[1]!
@@ -355,6 +376,7 @@ function unknownPayloadField(
   const fields = Object.keys(current.fields);
   const where = ['event.data', ...steps].join('.');
   return {
+    code: 'unknown-event-field',
     message: `${where} of ${data.label} has no field "${key}"; it has ${fields.join(', ')}`,
     ...optional(didYouMean(key, fields)),
   };

@@ -14,6 +14,7 @@ import {
   sortDefinitionErrors,
   type DefinitionError,
 } from '../errors/definition-error';
+import { isEventCatalogFile } from '../../events-catalog/catalog-location';
 import type { EventCatalog } from '../../events-catalog/event-catalog';
 import { storeModuleOfKind } from '../model/store-sections';
 import { decodeDefinitionBytes, fileSizeError } from '../source/definition-bytes';
@@ -27,9 +28,12 @@ import {
 } from '../validation/definition.validator';
 import { isPlainObject } from '../validation/schema-issues';
 
-/** A projection definition file: `*.yaml` / `*.yml`, but not a data test (`*.test.yaml`). */
+/**
+ * A projection definition file: `*.yaml` / `*.yml`, but not a data test (`*.test.yaml`) nor an event
+ * catalog (`*.catalog.yaml`, src/events-catalog).
+ */
 export function isDefinitionFile(path: string): boolean {
-  return /\.ya?ml$/.test(path) && !/\.test\.ya?ml$/.test(path);
+  return /\.ya?ml$/.test(path) && !/\.test\.ya?ml$/.test(path) && !isEventCatalogFile(path);
 }
 
 export function isProjectionTestFile(path: string): boolean {

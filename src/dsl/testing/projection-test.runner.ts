@@ -21,7 +21,12 @@ import { keyText } from '../expressions/cel-values';
 import { canonicalJson } from '../compiler/projection.fingerprint';
 import { hasErrors, type DefinitionError } from '../errors/definition-error';
 import { didYouMean } from '../errors/suggest';
-import { checkDefinitions, findFiles, isProjectionTestFile } from '../loader/definition.loader';
+import {
+  checkDefinitions,
+  findFiles,
+  isProjectionTestFile,
+  type CheckOptions,
+} from '../loader/definition.loader';
 import type { SourceLocator } from '../source/source-locator';
 import { parseYamlSource } from '../source/yaml-source.parser';
 import { issuesToErrors } from '../validation/schema-issues';
@@ -257,13 +262,14 @@ export interface ProjectionTestFileRun {
 export function collectProjectionTests(
   paths: readonly string[],
   cwd = process.cwd(),
+  options: CheckOptions = {},
 ): ProjectionTestFileRun[] {
   const files = findFiles(
     paths.map((path) => resolve(cwd, path)),
     isProjectionTestFile,
   );
   const folders = [...new Set(files.map((file) => dirname(file)))];
-  const byFolder = new Map(folders.map((folder) => [folder, checkDefinitions([folder], cwd)]));
+  const byFolder = new Map(folders.map((folder) => [folder, checkDefinitions([folder], cwd, options)]));
   return files.map((file) => {
     const display = relative(cwd, file).startsWith('..') ? file : relative(cwd, file);
     const parsed = parseProjectionTestFile(readFileSync(file, 'utf8'), display);
