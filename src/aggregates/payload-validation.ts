@@ -15,7 +15,7 @@ type Issue = z.core.$ZodIssue & { readonly input?: unknown };
 type RawIssue = z.core.$ZodRawIssue;
 
 /** Root-level problems are reported under this name, as the body limits do (json-body.limits.ts). */
-const BODY_FIELD = '(body)';
+export const BODY_FIELD = '(body)';
 
 export function parsePayload(schema: z.ZodType, body: unknown): Record<string, unknown> {
   if (!isPlainObject(body)) {

@@ -9,6 +9,8 @@ import { EventStreamIdempotencyStore } from '../commands/idempotency/event-strea
 import type { EventAppender, EventLog } from '../eventstore/event-store.port';
 import { EVENT_APPENDER, EVENT_LOG } from '../eventstore/event-store.module';
 import { streamWriterOf } from '../eventstore/stream-writer';
+import type { EventCatalog } from '../events-catalog/event-catalog';
+import { EVENT_CATALOG } from '../projection-host/projection-catalog';
 import { AppendController } from './append.controller';
 import { AppendService } from './append.service';
 
@@ -19,15 +21,21 @@ const logger = new Logger('Append');
   providers: [
     {
       provide: AppendService,
-      inject: [EVENT_APPENDER, EVENT_LOG, PRISM_CONFIG],
-      useFactory: (appender: EventAppender, log: EventLog, config: PrismConfig) => {
+      inject: [EVENT_APPENDER, EVENT_LOG, PRISM_CONFIG, { token: EVENT_CATALOG, optional: true }],
+      useFactory: (
+        appender: EventAppender,
+        log: EventLog,
+        config: PrismConfig,
+        catalog: EventCatalog | undefined,
+      ) => {
         const writer = streamWriterOf(appender, log);
         // The same key streams as the commands' (stateless, kept in the log), so one key namespace.
         const idempotency = new EventStreamIdempotencyStore(writer, {
           leaseMs: config.commands.idempotencyLeaseMs,
           log: (message) => logger.warn(message),
         });
-        return new AppendService(writer, idempotency, (message) => logger.warn(message));
+        // Payloads of catalogued event types are checked before they are written (issue #16).
+        return new AppendService(writer, idempotency, (message) => logger.warn(message), catalog);
       },
     },
   ],

@@ -51,6 +51,8 @@ export interface AppConfig {
   readonly projections: {
     /** PRISM_STALL_AFTER_MS: no progress for this long while a store is in trouble reports `stalled`. */
     readonly stallAfterMs: number;
+    /** PRISM_EVENT_CATALOG: the event catalog file (issue #16). */
+    readonly eventCatalog?: string;
   };
   readonly commands: {
     /** How long an Idempotency-Key claim protects a running command before a retry may take it over. */
@@ -195,7 +197,10 @@ function toAppConfig(
     dataDir,
     viewStores,
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
-    projections: { stallAfterMs: env.PRISM_STALL_AFTER_MS },
+    projections: {
+      stallAfterMs: env.PRISM_STALL_AFTER_MS,
+      ...(env.PRISM_EVENT_CATALOG !== undefined && { eventCatalog: path.resolve(env.PRISM_EVENT_CATALOG) }),
+    },
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },
     queries: { readWaitMaxMs: env.PRISM_READ_WAIT_MAX_MS },
     auth: {

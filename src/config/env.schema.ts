@@ -43,6 +43,10 @@ export const CORE_VARIABLES = {
     schema: z.string().trim().min(1).default('./projections'),
     hint: 'the folder of projection definitions (*.yaml) that Prism runs, e.g. PRISM_PROJECTIONS_DIR=./projections',
   },
+  PRISM_EVENT_CATALOG: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'the event catalog file (event payload schemas per version, upcasters), e.g. PRISM_EVENT_CATALOG=./projections/events.catalog.yaml; default: events.catalog.yaml in PRISM_PROJECTIONS_DIR when it exists',
+  },
   PRISM_IDEMPOTENCY_LEASE_SECONDS: {
     schema: z.coerce
       .number({ message: 'expected a number' })

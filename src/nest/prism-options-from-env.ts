@@ -25,7 +25,10 @@ export function prismOptionsOf(config: AppConfig): PrismOptions {
       ? { eventLog: config.eventStore }
       : { eventStore: config.eventStore }),
     viewStores: config.viewStores,
-    projections: { folder: config.projectionsDir },
+    projections: {
+      folder: config.projectionsDir,
+      ...(config.projections.eventCatalog !== undefined && { eventCatalog: config.projections.eventCatalog }),
+    },
     runtime: { stallAfterMs: config.projections.stallAfterMs },
     queries: { readWaitMaxMs: config.queries.readWaitMaxMs },
     commands: { idempotencyLeaseMs: config.commands.idempotencyLeaseMs },

@@ -30,6 +30,11 @@ export interface PrismProjectionOptions {
    * typo such as `OrderPlacd`). Absent: no such check.
    */
   readonly knownEventTypes?: readonly string[];
+  /**
+   * The event catalog file (issue #16): payload schemas per version and upcasters of the events other
+   * services write. Default: PRISM_EVENT_CATALOG, else `events.catalog.yaml` in `folder` when it exists.
+   */
+  readonly eventCatalog?: string;
 }
 
 /** Which of Prism's HTTP APIs `PrismModule` mounts itself (each is also a module you can import). */

@@ -17,6 +17,7 @@
  * and connects the view stores to serve reads); `worker` health and metrics only, and runs the projections
  * whose leases it holds. `mount` can only leave more out.
  */
+import path from 'node:path';
 import {
   type DynamicModule,
   type InjectionToken,
@@ -34,10 +35,12 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { BodyErrorGuard } from '../http/deferred-body-error';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ObservabilityModule } from '../observability/observability.module';
+import { loadEventCatalog } from '../events-catalog/build-catalog';
+import { EVENT_CATALOG } from '../projection-host/projection-catalog';
 import { ProjectionsModule } from '../projection-host/projections.module';
 import { ConsistencyModule } from '../query/consistency/consistency.module';
 import { PrismAdminModule } from './prism-admin.module';
-import { PRISM_CONFIG, PRISM_OPTIONS } from './prism-config';
+import { PRISM_CONFIG, PRISM_OPTIONS, type PrismConfig } from './prism-config';
 import { PRISM_EVENT_TOKENS, prismEventsProviders } from './prism-events.providers';
 import { PrismHealthModule } from './prism-health.module';
 import { PrismMetricsModule } from './prism-metrics.module';
@@ -155,13 +158,30 @@ export class PrismModule {
           useFactory: (options: PrismOptions) => resolvePrismOptions(options, context),
         },
         ...prismEventsProviders,
+        // The event catalog (issue #16): the aggregates' events and the catalog file, read once at start; a
+        // broken catalog file fails the start with every problem at file:line:col. Workers need it too:
+        // they upcast events before their projections see them.
+        {
+          provide: EVENT_CATALOG,
+          inject: [PRISM_CONFIG],
+          useFactory: (config: PrismConfig) =>
+            loadEventCatalog({
+              aggregates: routes.aggregates ?? [],
+              ...(config.projections.eventCatalog !== undefined && {
+                path: config.projections.eventCatalog,
+                name:
+                  path.relative(process.cwd(), config.projections.eventCatalog) ||
+                  config.projections.eventCatalog,
+              }),
+            }),
+        },
         // App-wide, as Nest guards are; it only acts on routes marked @RequireRole (Prism's), and lets
         // everything through with `auth: false`.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After the key guard: a body that could not be read is answered once the key was checked.
         { provide: APP_GUARD, useClass: BodyErrorGuard },
       ],
-      exports: [PRISM_CONFIG, ...PRISM_EVENT_TOKENS, ProjectionsModule],
+      exports: [PRISM_CONFIG, EVENT_CATALOG, ...PRISM_EVENT_TOKENS, ProjectionsModule],
     };
   }
 }

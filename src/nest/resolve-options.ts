@@ -91,6 +91,7 @@ const PLAIN = z.object({
       files: z.array(z.string().min(1, 'expected a file path')).optional(),
       definitions: z.array(z.unknown()).optional(),
       knownEventTypes: z.array(z.string().min(1)).optional(),
+      eventCatalog: z.string().min(1, 'expected a file path').optional(),
     })
     .strict()
     .default({}),
@@ -180,6 +181,7 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
   const viewStores = viewStoresOf(options.viewStores, problems);
   const definitions = definitionsOf(options.projections?.definitions, problems);
   const paths = projectionPathsOf(options.projections, problems);
+  const eventCatalog = eventCatalogOf(options.projections, problems);
   // Checked apart from the rest, so its problems are reported even when another part is bad.
   const authInput = PLAIN.shape.auth.safeParse(options.auth);
   const auth = authInput.success ? authOf(authInput.data, problems) : false;
@@ -195,6 +197,7 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
       ...(projections.knownEventTypes !== undefined && {
         knownEventTypes: new Set(projections.knownEventTypes),
       }),
+      ...(eventCatalog !== undefined && { eventCatalog }),
       description: describeSources(paths, definitions),
       stallAfterMs: runtime.stallAfterMs,
     },
@@ -300,6 +303,20 @@ function definitionsOf(value: readonly unknown[] | undefined, problems: OptionPr
     const name = (written as { name?: unknown }).name;
     return [{ origin: `<definition ${typeof name === 'string' ? name : `#${index}`}>`, value: written }];
   });
+}
+
+/** The event catalog file: the option (it must exist), else `<folder>/events.catalog.yaml` when it exists. */
+function eventCatalogOf(value: PrismOptions['projections'], problems: OptionProblem[]): string | undefined {
+  const given = value?.eventCatalog;
+  if (typeof given === 'string' && given !== '') {
+    const file = path.resolve(given);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() === true) return file;
+    problems.push({ option: 'projections.eventCatalog', problem: `${file} is not a file` });
+    return undefined;
+  }
+  if (typeof value?.folder !== 'string' || value.folder === '') return undefined;
+  const fallback = path.resolve(value.folder, 'events.catalog.yaml');
+  return statSync(fallback, { throwIfNoEntry: false })?.isFile() === true ? fallback : undefined;
 }
 
 /** The folder and the files, checked to exist now: a missing one would otherwise mean "no projections". */

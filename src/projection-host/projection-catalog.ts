@@ -8,6 +8,7 @@
 import type { CompiledProjection } from '../core/plan';
 import { compileProjection, formatDefinitionError, type DefinitionError } from '../dsl';
 import { checkDefinitions, type WrittenSource } from '../dsl/loader/definition.loader';
+import type { EventCatalog } from '../events-catalog/event-catalog';
 
 /**
  * Injection token of the event types the app's aggregates write (a ReadonlySet<string>, provided by
@@ -15,6 +16,13 @@ import { checkDefinitions, type WrittenSource } from '../dsl/loader/definition.l
  * since events may also come from other services through the streams API.
  */
 export const KNOWN_EVENT_TYPES = Symbol('KNOWN_EVENT_TYPES');
+
+/**
+ * Injection token of the app's EventCatalog (src/events-catalog, issue #16), provided by PrismModule: the
+ * aggregates' events and the catalog file. Definitions are typed against it, plans upcast with it and the
+ * append route validates payloads with it.
+ */
+export const EVENT_CATALOG = Symbol('EVENT_CATALOG');
 
 /** Where the app's definitions come from. */
 export interface ProjectionSources {
@@ -24,6 +32,10 @@ export interface ProjectionSources {
   readonly definitions: readonly WrittenSource[];
   /** Event types the app's own writers produce; a definition reading another one gets a warning. */
   readonly knownEventTypes?: ReadonlySet<string>;
+  /** The event catalog file (absolute path), read with the aggregates into the EventCatalog. */
+  readonly eventCatalog?: string;
+  /** The app's event catalog: typed `event.data`, upcasting, known types (issue #16). */
+  readonly catalog?: EventCatalog;
 }
 
 export interface ProjectionCatalog {
@@ -48,6 +60,7 @@ export interface BrokenDefinition {
 export function loadProjectionCatalog(sources: ProjectionSources): ProjectionCatalog {
   const check = checkDefinitions(sources.paths, process.cwd(), {
     ...(sources.knownEventTypes !== undefined && { knownEventTypes: sources.knownEventTypes }),
+    ...(sources.catalog !== undefined && sources.catalog.size > 0 && { catalog: sources.catalog }),
     written: sources.definitions,
   });
   const problems: DefinitionError[] = [...check.problems];

@@ -25,7 +25,8 @@ import {
 import { AdminRequestExecutor } from '../admin/admin-request.executor';
 import { projectionStatusJson } from '../admin/admin.dto';
 import { LocalAdminOperations } from '../admin/local-admin-operations';
-import { definitionModelOf, recompileDefinition } from '../dsl';
+import { definitionModelOf, recompileDefinition, type ValidationOptions } from '../dsl';
+import type { EventCatalog } from '../events-catalog/event-catalog';
 import type { EventLog } from '../eventstore/event-store.port';
 import { EVENT_LOG } from '../eventstore/event-store.module';
 import { PRISM_CONFIG, type PrismConfig } from '../nest/prism-config';
@@ -38,6 +39,7 @@ import type { StoreQueryHost } from '../stores/store-connection';
 import type { StoreModule } from '../stores/store-module';
 import type { Target } from '../stores/target.port';
 import {
+  EVENT_CATALOG,
   KNOWN_EVENT_TYPES,
   loadProjectionCatalog,
   type BrokenDefinition,
@@ -84,14 +86,23 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(NodeCoordinationService) readonly coordination: NodeCoordinationService,
     @Optional() @Inject(RUNTIME_OBSERVER) private readonly observer?: RuntimeObserver,
     @Optional() @Inject(KNOWN_EVENT_TYPES) knownEventTypes?: ReadonlySet<string>,
+    @Optional() @Inject(EVENT_CATALOG) private readonly eventCatalog?: EventCatalog,
   ) {
     // The event types the options list and those the app's aggregates write (PrismAggregatesModule).
     const known = unionOf(config.projections.knownEventTypes, knownEventTypes);
     this.catalog = loadProjectionCatalog({
       ...config.projections,
       ...(known !== undefined && { knownEventTypes: known }),
+      ...(eventCatalog !== undefined && { catalog: eventCatalog }),
     });
     this.stores = openViewStores(config.viewStores, new Logger('ViewStores'));
+  }
+
+  /** What stored definitions are recompiled with: the app's event catalog (typing, upcasting). */
+  get validationOptions(): ValidationOptions {
+    return this.eventCatalog !== undefined && this.eventCatalog.size > 0
+      ? { catalog: this.eventCatalog }
+      : {};
   }
 
   /** The running runtime: the one service status, admin and read-your-writes go through. */
@@ -226,7 +237,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     this.runtimeInstance = new ProjectionRuntime({
       store: this.store,
       targets: targetsByKind(this.targets),
-      recompile: (model) => recompileDefinition(model),
+      // a stored generation is recompiled against the same catalog, so a rebuild upcasts as live did
+      recompile: (model) => recompileDefinition(model, undefined, this.validationOptions),
       missingTargetHint: (kind) =>
         findStoreModule(kind)?.connection.missingHint ?? 'no store module of this kind is registered',
       logger: nestRuntimeLogger(this.logger),

@@ -50,7 +50,7 @@ export class ChecksService {
           store: this.store,
           target,
           catalogPlan: plan,
-          recompile: (model) => recompileDefinition(model),
+          recompile: (model) => recompileDefinition(model, undefined, this.projections.validationOptions),
           pause: async () => {
             this.logger.warn(`verify ${name}: the view keeps moving; pausing it to compare at one position`);
             // Through the admin service: the node running it pauses it (issue #15: any node verifies).
@@ -89,7 +89,8 @@ export class ChecksService {
       {
         store: this.store,
         target: (kind) => this.projections.target(kind),
-        recompile: (model) => recompileDefinition(model),
+        recompile: (model) => recompileDefinition(model, undefined, this.projections.validationOptions),
+        checkOptions: this.projections.validationOptions,
         catalogPlan: (name) => this.projections.catalog.projections.find((p) => p.name === name),
         measuredRate: (name) => {
           if (!runtime.names().includes(name)) return undefined;

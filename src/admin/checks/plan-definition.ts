@@ -18,7 +18,7 @@ import type { CompiledProjection } from '../../core/plan';
 import type { TargetKind, TargetShape } from '../../core/view-shape';
 import { compileProjection } from '../../dsl';
 import { formatDefinitionError, type DefinitionError } from '../../dsl/errors/definition-error';
-import { checkDefinitionSource } from '../../dsl/loader/definition.loader';
+import { checkDefinitionSource, type CheckOptions } from '../../dsl/loader/definition.loader';
 import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
 import { storeModule } from '../../stores/registry';
 import type { Target, ViewRef } from '../../stores/target.port';
@@ -38,6 +38,8 @@ export interface PlanDependencies {
   readonly store: EventLog;
   readonly target: (kind: TargetKind) => Target | undefined;
   readonly recompile: (model: JsonValue) => CompiledProjection | undefined;
+  /** How the planned definition is checked: the app's event catalog (typing, upcasting; issue #16). */
+  readonly checkOptions?: CheckOptions;
   /** The loaded plan of a projection, if the app runs it. */
   readonly catalogPlan: (name: string) => CompiledProjection | undefined;
   /** The live projection's measured events per second, when known. */
@@ -107,7 +109,7 @@ export async function planDefinition(
   source: { readonly text: string; readonly file: string },
   options: PlanOptions = {},
 ): Promise<PlanReport> {
-  const check = checkDefinitionSource(source.text, source.file);
+  const check = checkDefinitionSource(source.text, source.file, deps.checkOptions);
   if (check.checked === undefined) throw new InvalidDefinitionError(source.file, check.problems);
   const next = compileProjection(check.checked);
   const target = deps.target(next.target.kind);
