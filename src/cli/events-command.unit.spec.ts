@@ -1,10 +1,13 @@
 /** `prism events` (issue #16): the catalog of the example marketplace's aggregates and a catalog file. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { marketplaceAggregates } from '../../examples/marketplace';
 import type { CliIo } from './cli-io';
 import { runEvents } from './commands/events.command';
+import { runSchema } from './commands/schema.command';
 import { runValidate } from './commands/validate.command';
 
 const ROOT = join(__dirname, '..', '..');
@@ -60,6 +63,36 @@ describe('prism events', () => {
       );
       expect(io.lines[0]).toContain('(did you mean "upcast"?)');
       expect(runValidate([ROOT + '/projections'], bufferIo(folder), { catalog: file })).toBe(1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('prism schema --events', () => {
+  it("offers the catalog's event types for completion and still accepts the example definitions", () => {
+    const folder = mkdtempSync(join(tmpdir(), 'prism-schema-'));
+    try {
+      const out = join(folder, 'definition.schema.json');
+      const io = bufferIo();
+      expect(
+        runSchema({ out, testOut: join(folder, 'test.schema.json'), events: true, catalog: CATALOG }, io),
+      ).toBe(0);
+      const schema = JSON.parse(readFileSync(out, 'utf8')) as {
+        properties: { source: { properties: { events: { items: { examples: string[] } } } } };
+      } & Record<string, unknown>;
+      const examples = schema.properties.source.properties.events.items.examples;
+      expect(examples).toContain('OrderPlaced');
+      expect(examples).toContain('PaymentReceived');
+      const handlers = (schema.properties as Record<string, { properties?: Record<string, unknown> }>)
+        .handlers;
+      expect(Object.keys(handlers?.properties ?? {})).toEqual(examples);
+      const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+      const definition = parse(
+        readFileSync(join(ROOT, 'projections', 'order-summary.yaml'), 'utf8'),
+      ) as unknown;
+      expect(validate(definition)).toBe(true);
+      expect(validate({ ...(definition as object), handlers: { OrderPlaced: [{ upsrt: {} }] } })).toBe(false);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -26,6 +26,35 @@ export function definitionJsonSchema(): Record<string, unknown> {
   );
 }
 
+/**
+ * The definition schema with the app's event types offered for completion (issue #16): as `examples` of
+ * `source.events` entries, and as known `handlers` keys (sharing one handler schema under `$defs`). Other
+ * names stay valid, as the loader allows them (with a warning, or an error for a complete catalog).
+ */
+export function withEventTypes(
+  schema: Record<string, unknown>,
+  eventTypes: readonly string[],
+): Record<string, unknown> {
+  if (eventTypes.length === 0) return schema;
+  const copy = structuredClone(schema) as Schema;
+  const properties = copy.properties as Record<string, Schema> | undefined;
+  const events = ((properties?.source?.properties as Record<string, Schema> | undefined)?.events?.items ??
+    undefined) as Schema | undefined;
+  if (events) events.examples = [...eventTypes];
+  const handlers = properties?.handlers;
+  if (handlers && typeof handlers.additionalProperties === 'object') {
+    const defs = (copy.$defs ?? {}) as Record<string, unknown>;
+    defs.handlerActions = handlers.additionalProperties;
+    copy.$defs = defs;
+    const ref = { $ref: '#/$defs/handlerActions' };
+    handlers.additionalProperties = ref;
+    handlers.properties = Object.fromEntries(eventTypes.map((type) => [type, ref]));
+  }
+  return copy;
+}
+
+type Schema = Record<string, unknown>;
+
 /** The accepted aliases of target kinds, e.g. ` A target kind may also be written as an alias: "postgres" (read as "relational").` */
 function aliasNote(): string {
   const aliases = storeModules().flatMap((module) =>
