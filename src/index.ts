@@ -70,8 +70,28 @@ export {
   type DefinitionError,
   type DefinitionErrorCode,
   type FolderCheck,
+  type ValidationOptions,
   type WrittenDefinition,
 } from './dsl';
+// ------------------------------------------------------------------------------------------ event catalog
+// Event types and payload schemas per version, from the aggregates and a catalog file; upcasting before
+// projections; payload checks of the append route (issue #16, src/dsl/README.md "Event catalog").
+export {
+  EventCatalog,
+  type CatalogedEventType,
+  type EventVersion,
+  type JsonSchema,
+  type UpcastStep,
+} from './events-catalog/event-catalog';
+export {
+  buildEventCatalog,
+  loadEventCatalog,
+  type CatalogBuild,
+  type CatalogSources,
+} from './events-catalog/build-catalog';
+export { EventUpcaster, withUpcasting } from './events-catalog/upcasting-plan';
+export { checkPayload, type PayloadCheck } from './events-catalog/payload-check';
+export { EVENT_CATALOG } from './projection-host/projection-catalog';
 export type { DefinitionErrorSeverity } from './dsl/errors/definition-error';
 export type { CheckOptions, SourceCheck, WrittenSource } from './dsl/loader/definition.loader';
 export {
@@ -314,8 +334,10 @@ export type {
   DomainEvent,
   ErrorCodeSpec,
   EventOf,
+  AggregateEvent,
   EventSpec,
   EventSpecs,
+  EventUpcastFunction,
   HttpMethod,
   Loaded,
   NewEventOf,
