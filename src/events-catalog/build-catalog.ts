@@ -160,8 +160,8 @@ function fileEvent(
       );
       continue;
     }
-    const validator = validatorOf(schema as JsonSchema, path, problems);
-    if (validator) versions.set(version, { version, schema: schema as JsonSchema, validator });
+    const validator = validatorOf(schema, path, problems);
+    if (validator) versions.set(version, { version, schema: schema, validator });
   }
   if (versions.size === 0) {
     // a version declared with a broken schema was reported already
@@ -250,7 +250,7 @@ function validatorOf(schema: JsonSchema, path: PathSegment[], problems: Problems
     return undefined;
   }
   try {
-    return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    return z.fromJSONSchema(schema);
   } catch (error) {
     problems.add(
       'invalid-event-schema',

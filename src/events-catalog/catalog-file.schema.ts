@@ -74,8 +74,5 @@ export type CatalogUpcastStep = z.output<typeof upcastStepSchema>;
 
 /** The editor's JSON Schema of the catalog file. */
 export function catalogFileJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(catalogFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(catalogFileSchema, { io: 'input', unrepresentable: 'any' });
 }

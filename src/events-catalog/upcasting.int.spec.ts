@@ -67,7 +67,8 @@ describeWithStores(['postgres'], 'upcasting through live, rebuild and verify (Po
     const shape = plan.target;
     if (!isRelationalShape(shape)) throw new Error('a relational view was expected');
     const all = await target.readActive(shape);
-    return [...all].sort((a, b) => String(a.payment_id).localeCompare(String(b.payment_id)));
+    const id = (row: (typeof all)[number]) => JSON.stringify(row.payment_id);
+    return [...all].sort((a, b) => id(a).localeCompare(id(b)));
   };
 
   const EXPECTED = [
@@ -122,7 +123,7 @@ describeWithStores(['postgres'], 'upcasting through live, rebuild and verify (Po
   });
 
   it('without the catalog the same definition could not read v1 events (the upcaster is what fixed them)', () => {
-    const bare = recompileDefinition(definitionModelOf(plan)!);
+    const bare = recompileDefinition(definitionModelOf(plan));
     expect(bare).toBeDefined();
     const event = {
       id: 'e',
@@ -134,7 +135,7 @@ describeWithStores(['postgres'], 'upcasting through live, rebuild and verify (Po
       metadata: { timestamp: new Date(0).toISOString(), schemaVersion: 1 },
     };
     expect(() => bare!.apply(event, new Map())).toThrow(/amountCents/);
-    const upcasting = recompileDefinition(definitionModelOf(plan)!, undefined, { catalog })!;
+    const upcasting = recompileDefinition(definitionModelOf(plan), undefined, { catalog })!;
     expect(upcasting.apply(event, new Map())).toMatchObject([
       { document: { payment_id: 'p9', amount_cents: 1, currency: 'EUR', channel: 'legacy-c' } },
     ]);
