@@ -87,7 +87,7 @@ export class GraphBatch {
     private readonly touched: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
   ) {}
 
-  /** The read that tells which touched nodes exist, or undefined when the batch merges nothing. */
+  /** The read that tells which touched nodes do not exist, or undefined when the batch merges nothing. */
   get lookup():
     | { readonly cypher: string; readonly parameters: Record<string, unknown>; readonly labels: string[] }
     | undefined {
@@ -95,18 +95,24 @@ export class GraphBatch {
     if (labels.length === 0) return undefined;
     const parameters: Record<string, unknown> = {};
     labels.forEach((label, i) => (parameters[`k${i}`] = [...this.touched.get(label)!.values()]));
-    return { cypher: this.cypher.lookup(labels), parameters, labels };
+    return { cypher: this.cypher.missing(labels), parameters, labels };
   }
 
+  /** The lookup, then the statements, in the caller's transaction. */
   async write(run: RunStatement): Promise<void> {
     const existing = new Set<string>();
     const lookup = this.lookup;
     if (lookup !== undefined) {
       const result = await run(lookup.cypher, lookup.parameters);
-      for (const record of result.records) {
-        existing.add(nodeKeyId(lookup.labels[toNumber(record.get('l'))]!, record.get('k')));
+      const missing = new Set(
+        result.records.map((record) => nodeKeyId(lookup.labels[toNumber(record.get('l'))]!, record.get('k'))),
+      );
+      for (const keys of this.touched.values()) {
+        for (const id of keys.keys()) if (!missing.has(id)) existing.add(id);
       }
     }
+    // One statement per shape, each its own round trip: measured against the same statements as one query
+    // (CALL subqueries in order), which was not faster and adds Eager barriers between the subqueries.
     for (const statement of this.statements(existing)) {
       const result = await run(statement.cypher, { rows: statement.rows });
       if (statement.matches !== undefined) {

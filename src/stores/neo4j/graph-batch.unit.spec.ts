@@ -101,7 +101,8 @@ describe('graph batch segmentation', () => {
     ];
     const batch = builder.prepare(operations);
     expect(batch.lookup).toEqual({
-      cypher: 'UNWIND $k0 AS k MATCH (n:`Customer__social_graph_g3` {`customerId`: k}) RETURN 0 AS l, k',
+      cypher:
+        'UNWIND $k0 AS k WITH k WHERE NOT EXISTS { MATCH (n:`Customer__social_graph_g3` {`customerId`: k}) } RETURN 0 AS l, k',
       parameters: { k0: ['a', 'b'] },
       labels: ['Customer'],
     });

@@ -26,11 +26,17 @@ export class GraphCypher {
     private readonly shape: Neo4jTargetShape,
   ) {}
 
-  /** Which of the keys `$k<i>` exist as nodes of labels[i]: rows (l: label index, k: key). Read only. */
-  lookup(labels: readonly string[]): string {
-    return this.cached(`lookup\u0000${labels.join(',')}`, () =>
+  /**
+   * Which of the keys `$k<i>` have no node of labels[i]: rows (l: label index, k: key). Read only; returns
+   * the missing keys, usually the fewer (a batch mostly meets products and customers that exist).
+   */
+  missing(labels: readonly string[]): string {
+    return this.cached(`missing\u0000${labels.join(',')}`, () =>
       labels
-        .map((label, i) => `UNWIND $k${i} AS k MATCH (n:${this.nodePattern(label, 'k')}) RETURN ${i} AS l, k`)
+        .map(
+          (label, i) =>
+            `UNWIND $k${i} AS k WITH k WHERE NOT EXISTS { MATCH (n:${this.nodePattern(label, 'k')}) } RETURN ${i} AS l, k`,
+        )
         .join(' UNION ALL '),
     );
   }
