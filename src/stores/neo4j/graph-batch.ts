@@ -28,7 +28,7 @@ import type { ViewOperation } from '../../core/plan';
 import { toNumber } from './neo4j-bookkeeping';
 import type { GraphPropertyType, Neo4jTargetShape } from './neo4j-view-shape';
 import { GraphChangedUnderBatchError, GraphShapeMismatchError } from './neo4j.errors';
-import { GraphCypher, MATCHED_COLUMN, type PropertyList } from './graph-cypher';
+import { GraphCypher, MATCHED_COLUMN, type PropertyList, type RelationshipMode } from './graph-cypher';
 import { segmentOperations, type GraphOperation } from './graph-segments';
 import { compareKeys, nodeKeyId, propertyValue } from './graph-values';
 
@@ -124,16 +124,25 @@ export class GraphBatch {
     }
   }
 
-  /** The statements in run order, given which touched nodes (ids, see nodeKeyId) exist before the batch. */
+  /**
+   * The statements in run order, given which looked-up nodes (ids, see nodeKeyId) exist before the batch.
+   * Nodes of the looked-up labels are known to exist or not; the others are unknown until the batch
+   * MERGEs them.
+   */
   statements(existing: ReadonlySet<string>): GraphStatement[] {
-    const exists = new Set(existing);
+    const state = new Map<string, boolean>();
+    for (const keys of this.touched.values()) for (const id of keys.keys()) state.set(id, existing.has(id));
     const statements: GraphStatement[] = [];
-    for (const segment of this.segments) this.segment(segment, exists, statements);
+    for (const segment of this.segments) this.segment(segment, state, statements);
     return statements;
   }
 
-  /** Appends one segment's statements and moves `exists` past it. */
-  private segment(segment: readonly PreparedGroup[], exists: Set<string>, out: GraphStatement[]): void {
+  /** Appends one segment's statements and moves `state` (true: exists, false: does not, absent: unknown) past it. */
+  private segment(
+    segment: readonly PreparedGroup[],
+    state: Map<string, boolean>,
+    out: GraphStatement[],
+  ): void {
     const push = (cypher: string, rows: readonly unknown[], checked = false) => {
       if (rows.length > 0) out.push(checked ? { cypher, rows, matches: rows.length } : { cypher, rows });
     };
@@ -142,14 +151,17 @@ export class GraphBatch {
       if (group.kind === 'deleteNode') for (const row of group.rows) deleted.add(row.id);
     }
     const created = new Set<string>();
+    /** Ends nobody looked up: MERGEd by the statements below, so they exist after the segment. */
+    const merged = new Set<string>();
     // 1. mergeNode: CREATE the new, MATCH + SET the existing; nodes deleted later in the segment are skipped.
+    // (Every node of a label with mergeNode rows was looked up: its state is known.)
     for (const group of segment) {
       if (group.kind !== 'mergeNode') continue;
       const fresh: unknown[] = [];
       const known: unknown[] = [];
       for (const row of group.rows) {
         if (deleted.has(row.id)) continue;
-        if (exists.has(row.id)) known.push({ k: row.k, v: row.v });
+        if (state.get(row.id) === true) known.push({ k: row.k, v: row.v });
         else {
           fresh.push({ k: row.k, v: row.v });
           created.add(row.id);
@@ -158,39 +170,61 @@ export class GraphBatch {
       push(this.cypher.createNodes(group.label, group.properties), fresh);
       push(this.cypher.updateNodes(group.label, group.properties), known, true);
     }
-    // 2. relationship ends that exist nowhere: placeholders (even when the relationship itself is skipped).
+    // 2. relationship ends known not to exist: CREATE placeholders; unknown ends of relationships the
+    // segment skips (the other end is deleted in it): MERGE them, they must exist as one by one.
     const placeholders = new Map<string, NodeRow[]>();
+    const ensured = new Map<string, NodeRow[]>();
+    const add = (lists: Map<string, NodeRow[]>, end: NodeRow) => {
+      const list = lists.get(end.label);
+      if (list === undefined) lists.set(end.label, [end]);
+      else list.push(end);
+    };
     for (const group of segment) {
       if (group.kind !== 'mergeRelationship') continue;
       for (const row of group.rows) {
+        const skipped = deleted.has(row.from.id) || deleted.has(row.to.id);
         for (const end of [row.from, row.to]) {
-          if (deleted.has(end.id) || exists.has(end.id) || created.has(end.id)) continue;
-          created.add(end.id);
-          const list = placeholders.get(end.label);
-          if (list === undefined) placeholders.set(end.label, [end]);
-          else list.push(end);
+          if (deleted.has(end.id) || created.has(end.id) || merged.has(end.id)) continue;
+          const known = state.get(end.id);
+          if (known === false) {
+            created.add(end.id);
+            add(placeholders, end);
+          } else if (known === undefined && skipped) {
+            merged.add(end.id);
+            add(ensured, end);
+          }
         }
       }
     }
-    for (const [label, ends] of placeholders) {
-      push(
-        this.cypher.createPlaceholders(label),
-        ends.sort((x, y) => compareKeys(x.sort, y.sort)).map((end) => end.k),
-      );
-    }
-    // 3. mergeRelationship: CREATE when an end is new in this segment, MERGE between existing nodes.
+    const byKey = (ends: NodeRow[]) => ends.sort((x, y) => compareKeys(x.sort, y.sort)).map((end) => end.k);
+    for (const [label, ends] of placeholders) push(this.cypher.createPlaceholders(label), byKey(ends));
+    for (const [label, ends] of ensured) push(this.cypher.ensureNodes(label), byKey(ends));
+    // 3. mergeRelationship: CREATE when an end is new in this segment, MERGE otherwise; ends MATCHed when
+    // known to exist, MERGEd when unknown.
     for (const group of segment) {
       if (group.kind !== 'mergeRelationship') continue;
-      const fresh: unknown[] = [];
-      const known: unknown[] = [];
+      const variants = new Map<string, { mode: RelationshipMode; rows: unknown[] }>();
       for (const row of group.rows) {
         if (deleted.has(row.from.id) || deleted.has(row.to.id)) continue;
-        const parameters = { a: row.from.k, b: row.to.k, v: row.v };
-        if (created.has(row.from.id) || created.has(row.to.id)) fresh.push(parameters);
-        else known.push(parameters);
+        const unknown = (end: NodeRow) =>
+          state.get(end.id) === undefined && !created.has(end.id) && !merged.has(end.id);
+        const mode: RelationshipMode = {
+          create: created.has(row.from.id) || created.has(row.to.id),
+          mergeFrom: unknown(row.from),
+          mergeTo: unknown(row.to),
+        };
+        const key = `${mode.create}${mode.mergeFrom}${mode.mergeTo}`;
+        let variant = variants.get(key);
+        if (variant === undefined) variants.set(key, (variant = { mode, rows: [] }));
+        variant.rows.push({ a: row.from.k, b: row.to.k, v: row.v });
       }
-      push(this.cypher.createRelationships(group.type, group.properties), fresh, true);
-      push(this.cypher.mergeRelationships(group.type, group.properties), known, true);
+      for (const { mode, rows } of variants.values()) {
+        push(this.cypher.relationships(group.type, group.properties, mode), rows, true);
+      }
+      for (const row of group.rows) {
+        for (const end of [row.from, row.to])
+          if (!deleted.has(end.id) && !created.has(end.id)) merged.add(end.id);
+      }
     }
     // 4. deletes, relationships first.
     for (const group of segment) {
@@ -209,8 +243,8 @@ export class GraphBatch {
         );
       }
     }
-    for (const id of created) exists.add(id);
-    for (const id of deleted) exists.delete(id);
+    for (const id of [...created, ...merged]) state.set(id, true);
+    for (const id of deleted) state.set(id, false);
   }
 }
 
@@ -262,6 +296,13 @@ export class GraphStatementBuilder {
         return statement;
       }),
     );
+    // Only labels with mergeNode rows are looked up: they need CREATE or MATCH anyway, and an end created
+    // there is what makes a relationship known to be new. Ends of other labels are MERGEd where used.
+    const merging = new Set<string>();
+    for (const segment of prepared) {
+      for (const group of segment) if (group.kind === 'mergeNode') merging.add(group.label);
+    }
+    for (const label of [...touched.keys()]) if (!merging.has(label)) touched.delete(label);
     return new GraphBatch(this.cypher, prepared, touched);
   }
 

@@ -155,6 +155,7 @@ describe('graph batch segmentation', () => {
       // c is new and merged; d and e are new ends (e only as the end of a relationship to x, deleted)
       ['UNWIND $rows AS row CREATE (n:L {`customerId`: row.k, `name`', [{ k: 'c', v: ['C'] }]],
       ['UNWIND $rows AS k CREATE (n:L {`customerId`: k, _prism_place', ['d', 'e']],
+      ['UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ', [{ a: 'a', b: 'b', v: [] }]],
       [
         'UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ',
         [
@@ -162,11 +163,10 @@ describe('graph batch segmentation', () => {
           { a: 'd', b: 'a', v: [] },
         ],
       ],
-      ['UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ', [{ a: 'a', b: 'b', v: [] }]],
       ['UNWIND $rows AS row MATCH (n:L {`customerId`: row.k}) DETACH', [{ k: 'x' }]],
     ]);
-    expect(statements[2]!.cypher).toContain(' CREATE (a)-[r:`FOLLOWS__p_g1`]->(b)');
-    expect(statements[3]!.cypher).toContain(' MERGE (a)-[r:`FOLLOWS__p_g1`]->(b)');
+    expect(statements[2]!.cypher).toContain(' MERGE (a)-[r:`FOLLOWS__p_g1`]->(b)');
+    expect(statements[3]!.cypher).toContain(' CREATE (a)-[r:`FOLLOWS__p_g1`]->(b)');
     // a later segment sees what the earlier ones created and deleted
     const twice = builder.prepare([
       merge('n', { name: 'N' }),
@@ -189,6 +189,54 @@ describe('graph batch segmentation', () => {
         .statements(new Set(['n', 'm'].map((key) => nodeKeyId('Customer', key))))
         .map((statement) => kindOf(statement.cypher)),
     ).toEqual(['update node', 'merge relationship']);
+  });
+
+  it('looks up only labels with mergeNode rows, and MERGEs the ends of the others where they are used', () => {
+    const orders: Neo4jTargetShape = {
+      kind: 'neo4j',
+      nodes: {
+        Order: { key: 'orderId', properties: { orderId: 'string', placedAt: 'datetime' } },
+        Product: { key: 'productId', properties: { productId: 'string' } },
+      },
+      relationships: { CONTAINS: { from: 'Order', to: 'Product', properties: { qty: 'integer' } } },
+    };
+    const order = (key: string): NodeRef => ({ label: 'Order', key });
+    const contains = (o: string, p: string): GraphOperation => ({
+      kind: 'mergeRelationship',
+      type: 'CONTAINS',
+      from: order(o),
+      to: { label: 'Product', key: p },
+      set: {},
+      position: 1n,
+    });
+    const batch = new GraphStatementBuilder('p', 1, orders).prepare([
+      { kind: 'mergeNode', node: order('o1'), set: {}, position: 1n },
+      contains('o1', 'p1'),
+      contains('o0', 'p1'),
+      { kind: 'mergeNode', node: order('o2'), set: {}, position: 1n },
+      contains('o2', 'p2'),
+      { kind: 'deleteNode', node: order('o2'), position: 1n },
+    ]);
+    expect(batch.lookup?.labels).toEqual(['Order']);
+    expect(batch.lookup?.parameters).toEqual({ k0: ['o1', 'o2', 'o0'] });
+    const statements = batch.statements(new Set([nodeKeyId('Order', 'o0')]));
+    expect(statements.map((statement) => statement.cypher.replace(/`(\w+)__p_g1`/g, '$1'))).toEqual([
+      'UNWIND $rows AS row CREATE (n:Order {`orderId`: row.k})',
+      // p2 is only the end of a relationship to o2, deleted in the segment: it must still exist
+      'UNWIND $rows AS k MERGE (n:Product {`productId`: k}) ON CREATE SET n._prism_placeholder = true',
+      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+        'MERGE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
+      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+        'CREATE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
+      'UNWIND $rows AS row MATCH (n:Order {`orderId`: row.k}) DETACH DELETE n',
+    ]);
+    expect(statements.map((statement) => statement.rows)).toEqual([
+      [{ k: 'o1', v: [] }],
+      ['p2'],
+      [{ a: 'o0', b: 'p1', v: [] }],
+      [{ a: 'o1', b: 'p1', v: [] }],
+      [{ k: 'o2' }],
+    ]);
   });
 
   it('refuses operations outside the declared shape', () => {

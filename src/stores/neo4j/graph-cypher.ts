@@ -14,6 +14,12 @@ export interface PropertyList {
   readonly types: readonly GraphPropertyType[];
 }
 
+export interface RelationshipMode {
+  readonly create: boolean;
+  readonly mergeFrom: boolean;
+  readonly mergeTo: boolean;
+}
+
 /** What statements that check their rows return: how many rows found both their nodes. */
 export const MATCHED_COLUMN = 'matched';
 
@@ -76,33 +82,51 @@ export class GraphCypher {
     );
   }
 
-  /** Relationships the batch knows are new (an end was created in this segment): CREATE, no existence check. */
-  createRelationships(type: string, properties: PropertyList): string {
-    return this.cached(`createRelationships\u0000${type}\u0000${properties.names.join(',')}`, () => {
-      const values = properties.names.map(
-        (name, i) => `${quoted('property', name)}: ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
-      );
-      const map = values.length > 0 ? ` {${values.join(', ')}}` : '';
-      return (
-        `UNWIND $rows AS row ${this.ends(type)} CREATE (a)-[r:${this.type(type)}${map}]->(b) ` +
-        `RETURN count(*) AS ${MATCHED_COLUMN}`
-      );
-    });
+  /**
+   * Nodes nobody looked up that must exist (the other end of a relationship the batch skips): MERGE, a
+   * placeholder when it is created.
+   */
+  ensureNodes(label: string): string {
+    return this.cached(
+      `ensureNodes\u0000${label}`,
+      () =>
+        `UNWIND $rows AS k MERGE (n:${this.nodePattern(label, 'k')}) ON CREATE SET n.${PLACEHOLDER_PROPERTY} = true`,
+    );
   }
 
-  /** Relationships between nodes that existed before the segment: MERGE, the ends found by their keys. */
-  mergeRelationships(type: string, properties: PropertyList): string {
-    return this.cached(`mergeRelationships\u0000${type}\u0000${properties.names.join(',')}`, () => {
-      const sets = properties.names.map(
-        (name, i) =>
-          `r.${quoted('property', name)} = ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
-      );
-      return (
-        `UNWIND $rows AS row ${this.ends(type)} MERGE (a)-[r:${this.type(type)}]->(b)` +
-        (sets.length > 0 ? ` SET ${sets.join(', ')}` : '') +
-        ` RETURN count(*) AS ${MATCHED_COLUMN}`
-      );
-    });
+  /**
+   * Relationships. `create`: the batch knows they are new (an end was created in this segment), else MERGE.
+   * Each end is found by MATCH on its key when the batch knows it exists, or MERGEd (a placeholder when
+   * created) when nobody looked it up.
+   */
+  relationships(type: string, properties: PropertyList, mode: RelationshipMode): string {
+    const variant = `${mode.create ? 'create' : 'merge'},${mode.mergeFrom ? 'merge' : 'match'},${mode.mergeTo ? 'merge' : 'match'}`;
+    return this.cached(
+      `relationships\u0000${type}\u0000${properties.names.join(',')}\u0000${variant}`,
+      () => {
+        const relationship = this.shape.relationships[type]!;
+        const end = (variable: 'a' | 'b', label: string, merge: boolean) =>
+          merge
+            ? `MERGE (${variable}:${this.nodePattern(label, `row.${variable}`)}) ON CREATE SET ${variable}.${PLACEHOLDER_PROPERTY} = true`
+            : `MATCH (${variable}:${this.nodePattern(label, `row.${variable}`)})`;
+        // MATCHes before MERGEs (Cypher needs a WITH between a MERGE and a later MATCH)
+        const ends = [end('a', relationship.from, mode.mergeFrom), end('b', relationship.to, mode.mergeTo)]
+          .sort((x, y) => Number(x.startsWith('MERGE')) - Number(y.startsWith('MERGE')))
+          .join(' ');
+        const value = (i: number) => valueExpression(properties.types[i]!, `row.v[${i}]`);
+        let write: string;
+        if (mode.create) {
+          const values = properties.names.map((name, i) => `${quoted('property', name)}: ${value(i)}`);
+          const map = values.length > 0 ? ` {${values.join(', ')}}` : '';
+          write = `CREATE (a)-[r:${this.type(type)}${map}]->(b)`;
+        } else {
+          const sets = properties.names.map((name, i) => `r.${quoted('property', name)} = ${value(i)}`);
+          write =
+            `MERGE (a)-[r:${this.type(type)}]->(b)` + (sets.length > 0 ? ` SET ${sets.join(', ')}` : '');
+        }
+        return `UNWIND $rows AS row ${ends} ${write} RETURN count(*) AS ${MATCHED_COLUMN}`;
+      },
+    );
   }
 
   deleteRelationships(type: string): string {
@@ -119,14 +143,6 @@ export class GraphCypher {
     return this.cached(
       `deleteNodes\u0000${label}`,
       () => `UNWIND $rows AS row MATCH (n:${this.nodePattern(label, 'row.k')}) DETACH DELETE n`,
-    );
-  }
-
-  private ends(type: string): string {
-    const relationship = this.shape.relationships[type]!;
-    return (
-      `MATCH (a:${this.nodePattern(relationship.from, 'row.a')}) ` +
-      `MATCH (b:${this.nodePattern(relationship.to, 'row.b')})`
     );
   }
 
