@@ -11,7 +11,7 @@
  *     throughput if a check fails.
  *
  *   npx tsx bench/neo4j-projection.bench.ts [--orders 20000] [--batch 2000] [--mode sequential|interleaved]
- *        [--seed 42] [--keep] [--tuned-server]
+ *        [--seed 42] [--keep] [--tuned-server] [--tuned-port 7717]
  *        [--warmup-orders 5000]
  *
  * PRISM_NEO4J_URL names the server (default bolt://127.0.0.1:7697, no auth). `--tuned-server` starts a
@@ -39,6 +39,7 @@ const MODE = arg('mode', 'sequential') as 'sequential' | 'interleaved';
 const SEED = Number(arg('seed', '42'));
 const KEEP = process.argv.includes('--keep');
 const TUNED = process.argv.includes('--tuned-server');
+const TUNED_PORT = Number(arg('tuned-port', '7717'));
 const WARMUP = Number(arg('warmup-orders', '5000'));
 const RAW_BATCH = 5_000;
 
@@ -158,7 +159,7 @@ function check(name: string, actual: Expected, expected: Expected, say: (line: s
 }
 
 async function main(): Promise<void> {
-  const server: TunedNeo4j | undefined = TUNED ? await startTunedNeo4j() : undefined;
+  const server: TunedNeo4j | undefined = TUNED ? await startTunedNeo4j(TUNED_PORT) : undefined;
   const url = server?.url ?? process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
   console.log(`Neo4j: ${url}${TUNED ? ' (tuned server started for this run)' : ''}`);
   try {

@@ -126,7 +126,7 @@ function nodeProblem(shape: Neo4jTargetShape, node: NodeRef): string | undefined
   return valueProblem(declared.key, declared.properties[declared.key] ?? 'string', node.key);
 }
 
-/** The Neo4j target's property checks (src/stores/neo4j/graph-batch.ts `propertyValue`); null removes. */
+/** The Neo4j target's property checks (src/stores/neo4j/graph-values.ts `propertyValue`); null removes. */
 function valueProblem(name: string, type: GraphPropertyType, value: JsonValue): string | undefined {
   if (value === null) return undefined;
   const fits =

@@ -1,175 +1,270 @@
 /**
- * Turns a batch of graph operations into a few parameterized `UNWIND $rows AS row ...` statements that
- * give the same graph as applying the operations one by one in log order.
+ * Writes a batch of graph operations as a few parameterized `UNWIND $rows` statements that give the same
+ * graph as applying the operations one by one in log order (segments and phases: graph-segments.ts).
  *
- * Why this is safe: the batch is cut into *segments*, and a segment runs its statements in phases:
- * merges (mergeNode, mergeRelationship) first, then deleteRelationship, then deleteNode. Inside a segment,
- * operations are grouped by statement shape (kind + label/type + property names); two operations on the
- * same node or relationship with the same shape land in one group, whose rows keep their log order
- * (stable sort), so the last one wins as it would one by one. An operation joins the current segment
- * unless some earlier operation of the segment does not commute with it AND the phases would run the two
- * in the wrong order (see `conflicts`): a recreate after a delete, a merge to a node deleted earlier, or
- * two merges of one node or relationship with different property sets start a new segment. A delete
- * after merges of the same node stays: the delete phase runs after the merge phase.
- * The workload's batches (orders placed, items added, orders cancelled) are one segment of four
- * statements whatever their size.
+ * Issue #17: the batch first looks up, in the commit's transaction, which of the nodes its merges touch
+ * exist (one read statement, index seeks through the keys' uniqueness constraints). Knowing that, each
+ * segment writes
+ *   1. its mergeNode rows: CREATE for nodes that do not exist, MATCH + SET for those that do;
+ *   2. the relationship ends that exist nowhere yet: CREATE as placeholders;
+ *   3. its mergeRelationship rows, both ends found by MATCH on their keys: CREATE when an end was created
+ *      in this segment (steps 1-2), MERGE otherwise;
+ *   4. relationship deletes, then node deletes (as before).
+ * Rows are deduplicated per node or relationship (the last one of a group wins, as one by one: a group
+ * sets the same properties every time) and sorted by key, so concurrent writers lock in the same order.
+ * A node merged and deleted in the same segment (an order placed and cancelled in one batch) is not
+ * written at all: its relationships would go with it; their other ends are still created if missing, and
+ * the node's DETACH DELETE still runs (it may have existed before the batch).
  *
- * Rows are sorted by key so concurrent writers lock nodes in the same order (fewer deadlocks).
+ * Why CREATE is safe: a relationship is CREATEd only when one of its ends was CREATEd in the same segment
+ * of the same transaction. A node CREATE under the key's uniqueness constraint either makes a fresh node,
+ * which has no relationships but the ones this segment creates (deduplicated), or fails the transaction.
+ * The lookup only chooses between CREATE and MATCH; it is read after the checkpoint claim, which holds the
+ * lock every writer of this generation takes first, and statements that MATCH check that every row found
+ * its nodes, so a graph changed under the batch fails the batch instead of writing a partial one. The
+ * checkpoint commits in the same transaction: a replayed batch sees the graph as it was before it.
  */
-import neo4j from 'neo4j-driver';
-import type { JsonValue } from '../../core/json';
-import type { NodeRef, ViewOperation } from '../../core/plan';
+import type { ViewOperation } from '../../core/plan';
+import { toNumber } from './neo4j-bookkeeping';
 import type { GraphPropertyType, Neo4jTargetShape } from './neo4j-view-shape';
-import { GraphShapeMismatchError } from './neo4j.errors';
-import { PLACEHOLDER_PROPERTY, physicalName, quoted } from './neo4j-names';
+import { GraphChangedUnderBatchError, GraphShapeMismatchError } from './neo4j.errors';
+import { GraphCypher, MATCHED_COLUMN, type PropertyList, type RelationshipMode } from './graph-cypher';
+import { segmentOperations, type GraphOperation } from './graph-segments';
+import { compareKeys, nodeKeyId, propertyValue } from './graph-values';
 
-export type GraphOperation = Exclude<ViewOperation, { kind: 'put' } | { kind: 'delete' }>;
+export { segmentOperations, type GraphOperation } from './graph-segments';
 
 export interface GraphStatement {
   readonly cypher: string;
-  readonly rows: readonly Record<string, unknown>[];
+  readonly rows: readonly unknown[];
+  /** Set on statements that MATCH their nodes: each row must find them (RETURN count(*) AS matched). */
+  readonly matches?: number;
 }
 
-interface Planned {
-  readonly operation: GraphOperation;
-  /** Statement shape: operations with the same one share one UNWIND statement. */
-  readonly group: string;
-  readonly index: number;
+/** Runs one statement in the commit's transaction (the target's `tx.run`; the profile adds PROFILE). */
+export type RunStatement = (
+  cypher: string,
+  parameters: Record<string, unknown>,
+) => Promise<{ readonly records: readonly { get(key: string): unknown }[] }>;
+
+/** A node as a statement row: its identity, its key parameter, and the raw key for sorting. */
+interface NodeRow {
+  readonly id: string;
+  readonly label: string;
+  readonly k: unknown;
+  readonly sort: string | number;
+  readonly v: readonly unknown[];
 }
 
-/** What the operations of the current segment did to each node and relationship. */
-interface SegmentState {
-  readonly nodeMerges: Map<string, string>;
-  readonly nodeDeletes: Set<string>;
-  /** Nodes used as an end of a mergeRelationship (it may create them as placeholders). */
-  readonly nodeEnds: Set<string>;
-  readonly relMerges: Map<string, string>;
-  readonly relDeletes: Set<string>;
+interface RelationshipRow {
+  readonly from: NodeRow;
+  readonly to: NodeRow;
+  readonly v: readonly unknown[];
 }
 
-const nodeId = (node: NodeRef) => `${node.label}\u0000${typeof node.key}\u0000${String(node.key)}`;
-const relId = (op: { type: string; from: NodeRef; to: NodeRef }) =>
-  `${op.type}\u0000${nodeId(op.from)}\u0000${nodeId(op.to)}`;
-
-function groupOf(operation: GraphOperation): string {
-  switch (operation.kind) {
-    case 'mergeNode':
-      return `mergeNode\u0000${operation.node.label}\u0000${Object.keys(operation.set).sort().join(',')}`;
-    case 'deleteNode':
-      return `deleteNode\u0000${operation.node.label}`;
-    case 'mergeRelationship':
-      return `mergeRelationship\u0000${operation.type}\u0000${Object.keys(operation.set).sort().join(',')}`;
-    case 'deleteRelationship':
-      return `deleteRelationship\u0000${operation.type}`;
-  }
-}
-
-/**
- * Whether `planned` cannot join the segment: it does not commute with an earlier operation of the
- * segment, and the phases (merges, then deleteRelationship, then deleteNode) would not run them in log
- * order. Deletes never conflict: they run after every merge of the segment, as they came after them.
- */
-function conflicts(state: SegmentState, planned: Planned): boolean {
-  const op = planned.operation;
-  switch (op.kind) {
-    case 'mergeNode': {
-      const id = nodeId(op.node);
-      const merged = state.nodeMerges.get(id);
-      return state.nodeDeletes.has(id) || (merged !== undefined && merged !== planned.group);
+type PreparedGroup =
+  | {
+      readonly kind: 'mergeNode' | 'deleteNode';
+      readonly label: string;
+      readonly properties: PropertyList;
+      readonly rows: readonly NodeRow[];
     }
-    case 'mergeRelationship': {
-      const id = relId(op);
-      const merged = state.relMerges.get(id);
-      return (
-        state.relDeletes.has(id) ||
-        (merged !== undefined && merged !== planned.group) ||
-        state.nodeDeletes.has(nodeId(op.from)) ||
-        state.nodeDeletes.has(nodeId(op.to))
+  | {
+      readonly kind: 'mergeRelationship' | 'deleteRelationship';
+      readonly type: string;
+      readonly properties: PropertyList;
+      readonly rows: readonly RelationshipRow[];
+    };
+
+const NO_PROPERTIES: PropertyList = { names: [], types: [] };
+
+/** One batch, checked against the shape and grouped: `write` runs it in the commit's transaction. */
+export class GraphBatch {
+  constructor(
+    private readonly cypher: GraphCypher,
+    private readonly segments: readonly (readonly PreparedGroup[])[],
+    /** The nodes the merges touch, per label: id → key parameter. */
+    private readonly touched: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
+  ) {}
+
+  /** The read that tells which touched nodes do not exist, or undefined when the batch merges nothing. */
+  get lookup():
+    | { readonly cypher: string; readonly parameters: Record<string, unknown>; readonly labels: string[] }
+    | undefined {
+    const labels = [...this.touched.keys()].sort();
+    if (labels.length === 0) return undefined;
+    const parameters: Record<string, unknown> = {};
+    labels.forEach((label, i) => (parameters[`k${i}`] = [...this.touched.get(label)!.values()]));
+    return { cypher: this.cypher.missing(labels), parameters, labels };
+  }
+
+  /** The lookup, then the statements, in the caller's transaction. */
+  async write(run: RunStatement): Promise<void> {
+    const existing = new Set<string>();
+    const lookup = this.lookup;
+    if (lookup !== undefined) {
+      const result = await run(lookup.cypher, lookup.parameters);
+      const missing = new Set(
+        result.records.map((record) => nodeKeyId(lookup.labels[toNumber(record.get('l'))]!, record.get('k'))),
       );
+      for (const keys of this.touched.values()) {
+        for (const id of keys.keys()) if (!missing.has(id)) existing.add(id);
+      }
     }
-    case 'deleteNode':
-    case 'deleteRelationship':
-      return false;
+    // One statement per shape, each its own round trip: measured against the same statements as one query
+    // (CALL subqueries in order), which was not faster and adds Eager barriers between the subqueries.
+    for (const statement of this.statements(existing)) {
+      const result = await run(statement.cypher, { rows: statement.rows });
+      if (statement.matches !== undefined) {
+        const matched = toNumber(result.records[0]?.get(MATCHED_COLUMN) ?? 0);
+        if (matched !== statement.matches) {
+          throw new GraphChangedUnderBatchError(statement.cypher, statement.matches, matched);
+        }
+      }
+    }
+  }
+
+  /**
+   * The statements in run order, given which looked-up nodes (ids, see nodeKeyId) exist before the batch.
+   * Nodes of the looked-up labels are known to exist or not; the others are unknown until the batch
+   * MERGEs them.
+   */
+  statements(existing: ReadonlySet<string>): GraphStatement[] {
+    const state = new Map<string, boolean>();
+    for (const keys of this.touched.values()) for (const id of keys.keys()) state.set(id, existing.has(id));
+    const statements: GraphStatement[] = [];
+    for (const segment of this.segments) this.segment(segment, state, statements);
+    return statements;
+  }
+
+  /** Appends one segment's statements and moves `state` (true: exists, false: does not, absent: unknown) past it. */
+  private segment(
+    segment: readonly PreparedGroup[],
+    state: Map<string, boolean>,
+    out: GraphStatement[],
+  ): void {
+    const push = (cypher: string, rows: readonly unknown[], checked = false) => {
+      if (rows.length > 0) out.push(checked ? { cypher, rows, matches: rows.length } : { cypher, rows });
+    };
+    const deleted = new Set<string>();
+    for (const group of segment) {
+      if (group.kind === 'deleteNode') for (const row of group.rows) deleted.add(row.id);
+    }
+    const created = new Set<string>();
+    /** Ends nobody looked up: MERGEd by the statements below, so they exist after the segment. */
+    const merged = new Set<string>();
+    // 1. mergeNode: CREATE the new, MATCH + SET the existing; nodes deleted later in the segment are skipped.
+    // (Every node of a label with mergeNode rows was looked up: its state is known.)
+    for (const group of segment) {
+      if (group.kind !== 'mergeNode') continue;
+      const fresh: unknown[] = [];
+      const known: unknown[] = [];
+      for (const row of group.rows) {
+        if (deleted.has(row.id)) continue;
+        if (state.get(row.id) === true) known.push({ k: row.k, v: row.v });
+        else {
+          fresh.push({ k: row.k, v: row.v });
+          created.add(row.id);
+        }
+      }
+      push(this.cypher.createNodes(group.label, group.properties), fresh);
+      push(this.cypher.updateNodes(group.label, group.properties), known, true);
+    }
+    // 2. relationship ends known not to exist: CREATE placeholders; unknown ends of relationships the
+    // segment skips (the other end is deleted in it): MERGE them, they must exist as one by one.
+    const placeholders = new Map<string, NodeRow[]>();
+    const ensured = new Map<string, NodeRow[]>();
+    const add = (lists: Map<string, NodeRow[]>, end: NodeRow) => {
+      const list = lists.get(end.label);
+      if (list === undefined) lists.set(end.label, [end]);
+      else list.push(end);
+    };
+    for (const group of segment) {
+      if (group.kind !== 'mergeRelationship') continue;
+      for (const row of group.rows) {
+        const skipped = deleted.has(row.from.id) || deleted.has(row.to.id);
+        for (const end of [row.from, row.to]) {
+          if (deleted.has(end.id) || created.has(end.id) || merged.has(end.id)) continue;
+          const known = state.get(end.id);
+          if (known === false) {
+            created.add(end.id);
+            add(placeholders, end);
+          } else if (known === undefined && skipped) {
+            merged.add(end.id);
+            add(ensured, end);
+          }
+        }
+      }
+    }
+    const byKey = (ends: NodeRow[]) => ends.sort((x, y) => compareKeys(x.sort, y.sort)).map((end) => end.k);
+    for (const [label, ends] of placeholders) push(this.cypher.createPlaceholders(label), byKey(ends));
+    for (const [label, ends] of ensured) push(this.cypher.ensureNodes(label), byKey(ends));
+    // 3. mergeRelationship: CREATE when an end is new in this segment, MERGE otherwise; ends MATCHed when
+    // known to exist, MERGEd when unknown.
+    for (const group of segment) {
+      if (group.kind !== 'mergeRelationship') continue;
+      const variants = new Map<string, { mode: RelationshipMode; rows: unknown[] }>();
+      for (const row of group.rows) {
+        if (deleted.has(row.from.id) || deleted.has(row.to.id)) continue;
+        const unknown = (end: NodeRow) =>
+          state.get(end.id) === undefined && !created.has(end.id) && !merged.has(end.id);
+        const mode: RelationshipMode = {
+          create: created.has(row.from.id) || created.has(row.to.id),
+          mergeFrom: unknown(row.from),
+          mergeTo: unknown(row.to),
+        };
+        const key = `${mode.create}${mode.mergeFrom}${mode.mergeTo}`;
+        let variant = variants.get(key);
+        if (variant === undefined) variants.set(key, (variant = { mode, rows: [] }));
+        variant.rows.push({ a: row.from.k, b: row.to.k, v: row.v });
+      }
+      for (const { mode, rows } of variants.values()) {
+        push(this.cypher.relationships(group.type, group.properties, mode), rows, true);
+      }
+      for (const row of group.rows) {
+        for (const end of [row.from, row.to])
+          if (!deleted.has(end.id) && !created.has(end.id)) merged.add(end.id);
+      }
+    }
+    // 4. deletes, relationships first.
+    for (const group of segment) {
+      if (group.kind === 'deleteRelationship') {
+        push(
+          this.cypher.deleteRelationships(group.type),
+          group.rows.map((row) => ({ a: row.from.k, b: row.to.k })),
+        );
+      }
+    }
+    for (const group of segment) {
+      if (group.kind === 'deleteNode') {
+        push(
+          this.cypher.deleteNodes(group.label),
+          group.rows.map((row) => ({ k: row.k })),
+        );
+      }
+    }
+    for (const id of [...created, ...merged]) state.set(id, true);
+    for (const id of deleted) state.set(id, false);
   }
 }
 
-const PHASE: Record<GraphOperation['kind'], number> = {
-  mergeNode: 0,
-  mergeRelationship: 0,
-  deleteRelationship: 1,
-  deleteNode: 2,
-};
-
-function record(state: SegmentState, planned: Planned): void {
-  const op = planned.operation;
-  switch (op.kind) {
-    case 'mergeNode':
-      state.nodeMerges.set(nodeId(op.node), planned.group);
-      break;
-    case 'deleteNode':
-      state.nodeDeletes.add(nodeId(op.node));
-      break;
-    case 'mergeRelationship':
-      state.relMerges.set(relId(op), planned.group);
-      state.nodeEnds.add(nodeId(op.from));
-      state.nodeEnds.add(nodeId(op.to));
-      break;
-    case 'deleteRelationship':
-      state.relDeletes.add(relId(op));
-      break;
-  }
-}
-
-/** Cuts operations (in log order) into segments, each a list of groups (one statement each) in run order. */
-export function segmentOperations(operations: readonly GraphOperation[]): GraphOperation[][][] {
-  const segments: Planned[][] = [];
-  let current: Planned[] = [];
-  let state = emptyState();
-  operations.forEach((operation, index) => {
-    const planned: Planned = { operation, group: groupOf(operation), index };
-    if (conflicts(state, planned)) {
-      segments.push(current);
-      current = [];
-      state = emptyState();
-    }
-    current.push(planned);
-    record(state, planned);
-  });
-  if (current.length > 0) segments.push(current);
-  return segments.map((segment) => {
-    const groups = new Map<string, GraphOperation[]>();
-    for (const planned of segment) {
-      const list = groups.get(planned.group);
-      if (list === undefined) groups.set(planned.group, [planned.operation]);
-      else list.push(planned.operation);
-    }
-    // stable sort: groups of one phase keep their first-seen order
-    return [...groups.values()].sort((a, b) => PHASE[a[0]!.kind] - PHASE[b[0]!.kind]);
-  });
-}
-
-function emptyState(): SegmentState {
-  return {
-    nodeMerges: new Map(),
-    nodeDeletes: new Set(),
-    nodeEnds: new Set(),
-    relMerges: new Map(),
-    relDeletes: new Set(),
-  };
-}
-
-/** Builds the statements for one generation of one projection's graph. */
+/** Builds the batches of one generation of one projection's graph. */
 export class GraphStatementBuilder {
-  private readonly cache = new Map<string, string>();
+  private readonly cypher: GraphCypher;
 
   constructor(
     private readonly projection: string,
-    private readonly generation: number,
+    generation: number,
     private readonly shape: Neo4jTargetShape,
-  ) {}
+  ) {
+    this.cypher = new GraphCypher(projection, generation, shape);
+  }
 
-  /** The statements of a batch, in the order they must run. */
-  statements(operations: readonly ViewOperation[]): GraphStatement[] {
+  /**
+   * Checks every operation against the shape and groups them; throws GraphShapeMismatchError (before any
+   * transaction) for an operation outside it.
+   */
+  prepare(operations: readonly ViewOperation[]): GraphBatch {
     const graph = operations.map((operation) => {
       if (operation.kind === 'put' || operation.kind === 'delete') {
         throw new GraphShapeMismatchError(
@@ -179,55 +274,66 @@ export class GraphStatementBuilder {
       }
       return operation;
     });
-    const statements: GraphStatement[] = [];
-    for (const segment of segmentOperations(graph)) {
-      for (const group of segment) statements.push(this.statement(group));
+    const touched = new Map<string, Map<string, unknown>>();
+    const touch = (row: NodeRow) => {
+      const keys = touched.get(row.label);
+      if (keys === undefined) touched.set(row.label, new Map([[row.id, row.k]]));
+      else keys.set(row.id, row.k);
+    };
+    const segments = segmentOperations(graph, (node) =>
+      nodeKeyId(node.label, this.key(node.label, node.key)),
+    );
+    const prepared = segments.map((segment) =>
+      segment.map((group) => {
+        const statement = this.group(group);
+        if (statement.kind === 'mergeNode') statement.rows.forEach(touch);
+        if (statement.kind === 'mergeRelationship') {
+          for (const row of statement.rows) {
+            touch(row.from);
+            touch(row.to);
+          }
+        }
+        return statement;
+      }),
+    );
+    // Only labels with mergeNode rows are looked up: they need CREATE or MATCH anyway, and an end created
+    // there is what makes a relationship known to be new. Ends of other labels are MERGEd where used.
+    const merging = new Set<string>();
+    for (const segment of prepared) {
+      for (const group of segment) if (group.kind === 'mergeNode') merging.add(group.label);
     }
-    return statements;
+    for (const label of [...touched.keys()]) if (!merging.has(label)) touched.delete(label);
+    return new GraphBatch(this.cypher, prepared, touched);
   }
 
-  private statement(group: readonly GraphOperation[]): GraphStatement {
+  private group(group: readonly GraphOperation[]): PreparedGroup {
     const first = group[0]!;
     switch (first.kind) {
       case 'mergeNode': {
         const node = this.node(first.node.label);
         const names = Object.keys(first.set).sort();
         const types = names.map((name) => this.nodeProperty(first.node.label, node.key, name));
-        const cypher = this.cached(groupOf(first), () => {
-          const sets = names.map(
-            (name, i) => `n.${quoted('property', name)} = ${valueExpression(types[i]!, `row.v[${i}]`)}`,
-          );
-          sets.push(`n.${PLACEHOLDER_PROPERTY} = null`);
-          return (
-            `UNWIND $rows AS row MERGE (n:${this.label(first.node.label)} {${quoted('key', node.key)}: row.k}) ` +
-            `SET ${sets.join(', ')}`
-          );
-        });
-        const rows = sortedRows(
-          group as readonly Extract<GraphOperation, { kind: 'mergeNode' }>[],
-          (op) => [op.node.key],
-          (op) => ({
-            k: this.key(op.node),
-            v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
-          }),
-        );
-        return { cypher, rows };
+        const ops = group as readonly Extract<GraphOperation, { kind: 'mergeNode' }>[];
+        const rows = ops.map((op) => ({
+          ...this.row(op.node.label, op.node.key),
+          v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
+        }));
+        return {
+          kind: 'mergeNode',
+          label: first.node.label,
+          properties: { names, types },
+          rows: lastPerNode(rows),
+        };
       }
       case 'deleteNode': {
-        const node = this.node(first.node.label);
-        const cypher = this.cached(
-          groupOf(first),
-          () =>
-            `UNWIND $rows AS row MATCH (n:${this.label(first.node.label)} {${quoted('key', node.key)}: row.k}) DETACH DELETE n`,
-        );
-        const rows = sortedRows(
-          group as readonly Extract<GraphOperation, { kind: 'deleteNode' }>[],
-          (op) => [op.node.key],
-          (op) => ({
-            k: this.key(op.node),
-          }),
-        );
-        return { cypher, rows };
+        const ops = group as readonly Extract<GraphOperation, { kind: 'deleteNode' }>[];
+        const rows = ops.map((op) => this.row(op.node.label, op.node.key));
+        return {
+          kind: 'deleteNode',
+          label: first.node.label,
+          properties: NO_PROPERTIES,
+          rows: lastPerNode(rows),
+        };
       }
       case 'mergeRelationship': {
         const relationship = this.relationship(first.type);
@@ -242,72 +348,50 @@ export class GraphStatementBuilder {
           }
           return type;
         });
-        const from = this.node(relationship.from);
-        const to = this.node(relationship.to);
-        const cypher = this.cached(groupOf(first), () => {
-          const sets = names.map(
-            (name, i) => `r.${quoted('property', name)} = ${valueExpression(types[i]!, `row.v[${i}]`)}`,
-          );
-          return (
-            `UNWIND $rows AS row ` +
-            `MERGE (a:${this.label(relationship.from)} {${quoted('key', from.key)}: row.a}) ON CREATE SET a.${PLACEHOLDER_PROPERTY} = true ` +
-            `MERGE (b:${this.label(relationship.to)} {${quoted('key', to.key)}: row.b}) ON CREATE SET b.${PLACEHOLDER_PROPERTY} = true ` +
-            `MERGE (a)-[r:${this.type(first.type)}]->(b)` +
-            (sets.length > 0 ? ` SET ${sets.join(', ')}` : '')
-          );
-        });
         const ops = group as readonly Extract<GraphOperation, { kind: 'mergeRelationship' }>[];
-        const rows = sortedRows(
-          ops,
-          (op) => [op.from.key, op.to.key],
-          (op) => ({
-            a: this.end(op.type, 'from', op.from, relationship.from),
-            b: this.end(op.type, 'to', op.to, relationship.to),
-            v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
-          }),
-        );
-        return { cypher, rows };
+        const rows = ops.map((op) => ({
+          ...this.ends(op),
+          v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
+        }));
+        return {
+          kind: 'mergeRelationship',
+          type: first.type,
+          properties: { names, types },
+          rows: lastPerRelationship(rows),
+        };
       }
       case 'deleteRelationship': {
-        const relationship = this.relationship(first.type);
-        const from = this.node(relationship.from);
-        const to = this.node(relationship.to);
-        const cypher = this.cached(
-          groupOf(first),
-          () =>
-            `UNWIND $rows AS row ` +
-            `MATCH (a:${this.label(relationship.from)} {${quoted('key', from.key)}: row.a})` +
-            `-[r:${this.type(first.type)}]->(b:${this.label(relationship.to)} {${quoted('key', to.key)}: row.b}) DELETE r`,
-        );
         const ops = group as readonly Extract<GraphOperation, { kind: 'deleteRelationship' }>[];
-        const rows = sortedRows(
-          ops,
-          (op) => [op.from.key, op.to.key],
-          (op) => ({
-            a: this.end(op.type, 'from', op.from, relationship.from),
-            b: this.end(op.type, 'to', op.to, relationship.to),
-          }),
-        );
-        return { cypher, rows };
+        const rows = ops.map((op) => ({ ...this.ends(op), v: [] }));
+        return {
+          kind: 'deleteRelationship',
+          type: first.type,
+          properties: NO_PROPERTIES,
+          rows: lastPerRelationship(rows),
+        };
       }
     }
   }
 
-  private cached(key: string, build: () => string): string {
-    let cypher = this.cache.get(key);
-    if (cypher === undefined) {
-      cypher = build();
-      this.cache.set(key, cypher);
+  private row(label: string, key: string | number): NodeRow {
+    const k = this.key(label, key);
+    return { id: nodeKeyId(label, k), label, k, sort: key, v: [] };
+  }
+
+  private ends(op: Extract<GraphOperation, { from: unknown }>): { from: NodeRow; to: NodeRow } {
+    const relationship = this.relationship(op.type);
+    for (const [side, node, declared] of [
+      ['from', op.from, relationship.from],
+      ['to', op.to, relationship.to],
+    ] as const) {
+      if (node.label !== declared) {
+        throw new GraphShapeMismatchError(
+          this.projection,
+          `relationship ${op.type} goes ${side} ${declared}, not ${node.label}`,
+        );
+      }
     }
-    return cypher;
-  }
-
-  private label(declared: string): string {
-    return quoted('label', physicalName(declared, this.projection, this.generation));
-  }
-
-  private type(declared: string): string {
-    return quoted('relationship type', physicalName(declared, this.projection, this.generation));
+    return { from: this.row(op.from.label, op.from.key), to: this.row(op.to.label, op.to.key) };
   }
 
   private node(label: string) {
@@ -339,84 +423,25 @@ export class GraphStatementBuilder {
     return relationship;
   }
 
-  private end(type: string, side: 'from' | 'to', node: NodeRef, declared: string): unknown {
-    if (node.label !== declared) {
-      throw new GraphShapeMismatchError(
-        this.projection,
-        `relationship ${type} goes ${side} ${declared}, not ${node.label}`,
-      );
-    }
-    return this.key(node);
-  }
-
   /** The key as the parameter Neo4j must compare: integers as Neo4j integers, so 7 and 7.0 never differ. */
-  private key(node: NodeRef): unknown {
-    const shape = this.node(node.label);
+  private key(label: string, key: string | number): unknown {
+    const shape = this.node(label);
     const type = shape.properties[shape.key] ?? 'string';
-    return propertyValue(this.projection, shape.key, type, node.key);
+    return propertyValue(this.projection, shape.key, type, key);
   }
 }
 
-/** Cypher for a property value: datetimes are stored as Neo4j DATETIME so queries can compare them. */
-function valueExpression(type: GraphPropertyType, parameter: string): string {
-  return type === 'datetime' ? `datetime(${parameter})` : parameter;
+/** The last row of each node (a group sets the same properties every time, so the last wins), in key order. */
+function lastPerNode(rows: readonly NodeRow[]): NodeRow[] {
+  const last = new Map<string, NodeRow>();
+  for (const row of rows) last.set(row.id, row);
+  return [...last.values()].sort((x, y) => compareKeys(x.sort, y.sort));
 }
 
-/** The parameter for a declared property; numbers travel as floats unless made Neo4j integers. */
-export function propertyValue(
-  projection: string,
-  name: string,
-  type: GraphPropertyType,
-  value: JsonValue | undefined,
-): unknown {
-  if (value === null || value === undefined) return null;
-  const mismatch = () =>
-    new GraphShapeMismatchError(
-      projection,
-      `property "${name}" is declared ${type} but got ${JSON.stringify(value)}`,
-    );
-  switch (type) {
-    case 'integer':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return neo4j.int(value);
-      if (typeof value === 'string' && /^-?\d+$/.test(value)) return neo4j.int(value);
-      throw mismatch();
-    case 'float':
-      if (typeof value === 'number') return value;
-      throw mismatch();
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      throw mismatch();
-    case 'string':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number') return String(value);
-      throw mismatch();
-    case 'datetime':
-      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return value;
-      throw mismatch();
-  }
-}
-
-function compareKeys(a: string | number, b: string | number): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const left = typeof a === 'number' ? `0${a}` : `1${a}`;
-  const right = typeof b === 'number' ? `0${b}` : `1${b}`;
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-/** Rows in key order; equal keys keep log order (Array.prototype.sort is stable). */
-function sortedRows<T>(
-  ops: readonly T[],
-  keys: (op: T) => readonly (string | number)[],
-  row: (op: T) => Record<string, unknown>,
-): Record<string, unknown>[] {
-  const sorted = [...ops].sort((x, y) => {
-    const left = keys(x);
-    const right = keys(y);
-    for (let i = 0; i < left.length; i++) {
-      const order = compareKeys(left[i]!, right[i]!);
-      if (order !== 0) return order;
-    }
-    return 0;
-  });
-  return sorted.map(row);
+function lastPerRelationship(rows: readonly RelationshipRow[]): RelationshipRow[] {
+  const last = new Map<string, RelationshipRow>();
+  for (const row of rows) last.set(`${row.from.id}\u0000${row.to.id}`, row);
+  return [...last.values()].sort(
+    (x, y) => compareKeys(x.from.sort, y.from.sort) || compareKeys(x.to.sort, y.to.sort),
+  );
 }

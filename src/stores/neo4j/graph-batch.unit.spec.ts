@@ -2,6 +2,7 @@ import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { Neo4jError } from 'neo4j-driver';
 import { GraphStatementBuilder, segmentOperations, type GraphOperation } from './graph-batch';
+import { nodeKeyId } from './graph-values';
 import { classifyNeo4jError } from './neo4j-error-classifier';
 import { declaredName, physicalName } from './neo4j-names';
 
@@ -35,6 +36,22 @@ const unfollow = (a: string, b: string): GraphOperation => ({
   to: c(b),
   position: 1n,
 });
+
+/** What a statement does, from its Cypher. */
+const kindOf = (cypher: string) =>
+  / DETACH DELETE /.test(cypher)
+    ? 'delete node'
+    : / DELETE r$/.test(cypher)
+      ? 'delete relationship'
+      : / MERGE \(a\)/.test(cypher)
+        ? 'merge relationship'
+        : / CREATE \(a\)/.test(cypher)
+          ? 'create relationship'
+          : /_prism_placeholder: true/.test(cypher)
+            ? 'create placeholder'
+            : / CREATE \(n/.test(cypher)
+              ? 'create node'
+              : 'update node';
 
 const sizes = (operations: GraphOperation[]) =>
   segmentOperations(operations).map((segment) => segment.map((group) => group.length));
@@ -75,29 +92,158 @@ describe('graph batch segmentation', () => {
     ]);
   });
 
-  it('writes parameterized UNWIND statements with namespaced, quoted names and sorted rows', () => {
+  it('writes parameterized UNWIND statements with namespaced, quoted names and rows in key order, the last per node', () => {
     const builder = new GraphStatementBuilder('social-graph', 3, shape);
     const operations: ViewOperation[] = [
       merge('b', { name: 'B' }),
       merge('a', { name: 'A' }),
       merge('b', { name: 'B2' }),
     ];
-    const [statement] = builder.statements(operations);
-    expect(statement!.cypher).toBe(
-      'UNWIND $rows AS row MERGE (n:`Customer__social_graph_g3` {`customerId`: row.k}) SET n.`name` = row.v[0], n._prism_placeholder = null',
-    );
-    expect(statement!.rows).toEqual([
-      { k: 'a', v: ['A'] },
-      { k: 'b', v: ['B'] },
-      { k: 'b', v: ['B2'] },
+    const batch = builder.prepare(operations);
+    expect(batch.lookup).toEqual({
+      cypher:
+        'UNWIND $k0 AS k WITH k WHERE NOT EXISTS { MATCH (n:`Customer__social_graph_g3` {`customerId`: k}) } RETURN 0 AS l, k',
+      parameters: { k0: ['a', 'b'] },
+      labels: ['Customer'],
+    });
+    // nothing exists: CREATE
+    expect(batch.statements(new Set())).toEqual([
+      {
+        cypher:
+          'UNWIND $rows AS row CREATE (n:`Customer__social_graph_g3` {`customerId`: row.k, `name`: row.v[0]})',
+        rows: [
+          { k: 'a', v: ['A'] },
+          { k: 'b', v: ['B2'] },
+        ],
+      },
+    ]);
+    // b exists: MATCH through the key, SET, and count the rows that found their node
+    expect(batch.statements(new Set([nodeKeyId('Customer', 'b')]))).toEqual([
+      {
+        cypher:
+          'UNWIND $rows AS row CREATE (n:`Customer__social_graph_g3` {`customerId`: row.k, `name`: row.v[0]})',
+        rows: [{ k: 'a', v: ['A'] }],
+      },
+      {
+        cypher:
+          'UNWIND $rows AS row MATCH (n:`Customer__social_graph_g3` {`customerId`: row.k}) SET n.`name` = row.v[0], n._prism_placeholder = null RETURN count(*) AS matched',
+        rows: [{ k: 'b', v: ['B2'] }],
+        matches: 1,
+      },
+    ]);
+  });
+
+  it('CREATEs relationships with an end created in the segment, MERGEs the others, and skips nodes deleted later in it', () => {
+    const builder = new GraphStatementBuilder('p', 1, shape);
+    const batch = builder.prepare([
+      follow('a', 'b'),
+      follow('a', 'c'),
+      merge('c', { name: 'C' }),
+      follow('d', 'a'),
+      merge('x', { name: 'X' }),
+      follow('x', 'a'),
+      follow('e', 'x'),
+      del('x'),
+    ]);
+    const statements = batch.statements(new Set(['a', 'b', 'x'].map((key) => nodeKeyId('Customer', key))));
+    expect(
+      statements.map((statement) => [
+        statement.cypher.replace(/`\w+__p_g1`/g, 'L').slice(0, 60),
+        statement.rows,
+      ]),
+    ).toEqual([
+      // c is new and merged; d and e are new ends (e only as the end of a relationship to x, deleted)
+      ['UNWIND $rows AS row CREATE (n:L {`customerId`: row.k, `name`', [{ k: 'c', v: ['C'] }]],
+      ['UNWIND $rows AS k CREATE (n:L {`customerId`: k, _prism_place', ['d', 'e']],
+      ['UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ', [{ a: 'a', b: 'b', v: [] }]],
+      [
+        'UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ',
+        [
+          { a: 'a', b: 'c', v: [] },
+          { a: 'd', b: 'a', v: [] },
+        ],
+      ],
+      ['UNWIND $rows AS row MATCH (n:L {`customerId`: row.k}) DETACH', [{ k: 'x' }]],
+    ]);
+    expect(statements[2]!.cypher).toContain(' MERGE (a)-[r:`FOLLOWS__p_g1`]->(b)');
+    expect(statements[3]!.cypher).toContain(' CREATE (a)-[r:`FOLLOWS__p_g1`]->(b)');
+    // a later segment sees what the earlier ones created and deleted
+    const twice = builder.prepare([
+      merge('n', { name: 'N' }),
+      del('n'),
+      merge('n', { name: 'M' }),
+      follow('n', 'm'),
+    ]);
+    expect(twice.statements(new Set()).map((statement) => kindOf(statement.cypher))).toEqual([
+      'delete node',
+      'create node',
+      'create placeholder',
+      'create relationship',
+    ]);
+    expect(
+      twice.statements(new Set([nodeKeyId('Customer', 'n')])).map((statement) => kindOf(statement.cypher)),
+    ).toEqual(['delete node', 'create node', 'create placeholder', 'create relationship']);
+    expect(
+      builder
+        .prepare([merge('n', { name: 'N' }), follow('n', 'm')])
+        .statements(new Set(['n', 'm'].map((key) => nodeKeyId('Customer', key))))
+        .map((statement) => kindOf(statement.cypher)),
+    ).toEqual(['update node', 'merge relationship']);
+  });
+
+  it('looks up only labels with mergeNode rows, and MERGEs the ends of the others where they are used', () => {
+    const orders: Neo4jTargetShape = {
+      kind: 'neo4j',
+      nodes: {
+        Order: { key: 'orderId', properties: { orderId: 'string', placedAt: 'datetime' } },
+        Product: { key: 'productId', properties: { productId: 'string' } },
+      },
+      relationships: { CONTAINS: { from: 'Order', to: 'Product', properties: { qty: 'integer' } } },
+    };
+    const order = (key: string): NodeRef => ({ label: 'Order', key });
+    const contains = (o: string, p: string): GraphOperation => ({
+      kind: 'mergeRelationship',
+      type: 'CONTAINS',
+      from: order(o),
+      to: { label: 'Product', key: p },
+      set: {},
+      position: 1n,
+    });
+    const batch = new GraphStatementBuilder('p', 1, orders).prepare([
+      { kind: 'mergeNode', node: order('o1'), set: {}, position: 1n },
+      contains('o1', 'p1'),
+      contains('o0', 'p1'),
+      { kind: 'mergeNode', node: order('o2'), set: {}, position: 1n },
+      contains('o2', 'p2'),
+      { kind: 'deleteNode', node: order('o2'), position: 1n },
+    ]);
+    expect(batch.lookup?.labels).toEqual(['Order']);
+    expect(batch.lookup?.parameters).toEqual({ k0: ['o1', 'o2', 'o0'] });
+    const statements = batch.statements(new Set([nodeKeyId('Order', 'o0')]));
+    expect(statements.map((statement) => statement.cypher.replace(/`(\w+)__p_g1`/g, '$1'))).toEqual([
+      'UNWIND $rows AS row CREATE (n:Order {`orderId`: row.k})',
+      // p2 is only the end of a relationship to o2, deleted in the segment: it must still exist
+      'UNWIND $rows AS k MERGE (n:Product {`productId`: k}) ON CREATE SET n._prism_placeholder = true',
+      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+        'MERGE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
+      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+        'CREATE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
+      'UNWIND $rows AS row MATCH (n:Order {`orderId`: row.k}) DETACH DELETE n',
+    ]);
+    expect(statements.map((statement) => statement.rows)).toEqual([
+      [{ k: 'o1', v: [] }],
+      ['p2'],
+      [{ a: 'o0', b: 'p1', v: [] }],
+      [{ a: 'o1', b: 'p1', v: [] }],
+      [{ k: 'o2' }],
     ]);
   });
 
   it('refuses operations outside the declared shape', () => {
     const builder = new GraphStatementBuilder('p', 1, shape);
-    expect(() => builder.statements([merge('a', { email: 'x' })])).toThrow(/email/);
-    expect(() => builder.statements([merge('a', { customerId: 'x' })])).toThrow(/key property/);
-    expect(() => builder.statements([{ kind: 'put', key: 'a', document: {}, position: 1n }])).toThrow(
+    expect(() => builder.prepare([merge('a', { email: 'x' })])).toThrow(/email/);
+    expect(() => builder.prepare([merge('a', { customerId: 'x' })])).toThrow(/key property/);
+    expect(() => builder.prepare([{ kind: 'put', key: 'a', document: {}, position: 1n }])).toThrow(
       /document/,
     );
   });

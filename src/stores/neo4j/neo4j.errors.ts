@@ -43,3 +43,22 @@ export class GraphNamespaceClaimedError extends Error {
     );
   }
 }
+
+/**
+ * A statement of a batch did not find a node the batch's lookup (in the same transaction, after the
+ * checkpoint claim) found or created: something outside the commit protocol wrote the generation's graph
+ * (a drop, a hand-written query). The transaction rolls back, nothing of the batch is written.
+ */
+export class GraphChangedUnderBatchError extends Error {
+  override readonly name = 'GraphChangedUnderBatchError';
+  constructor(
+    readonly cypher: string,
+    readonly expected: number,
+    readonly matched: number,
+  ) {
+    super(
+      `a graph batch statement found the nodes of ${matched} of its ${expected} rows: the generation's graph ` +
+        `changed outside the commit protocol while the batch was written (statement: ${cypher})`,
+    );
+  }
+}

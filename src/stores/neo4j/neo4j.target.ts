@@ -7,7 +7,8 @@
  *   logic shared by every store in ../bookkeeping/.
  * - `commit` is ONE write transaction: checkpoint compare-and-set first (it takes the checkpoint node's
  *   write lock, so a second runner of the same generation waits and then sees the moved checkpoint),
- *   then the batch as a few `UNWIND $rows` statements (graph-batch.ts), then the parking records.
+ *   then the batch (graph-batch.ts: a lookup of the nodes it touches, then a few `UNWIND $rows`
+ *   statements), then the parking records.
  * - `activate` flips the registry's active generation in one transaction; named queries resolve the
  *   active generation's labels at query time (src/stores/neo4j/query), so readers switch with the registry.
  */
@@ -98,10 +99,10 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
 
   async commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult> {
     // Built (and checked against the shape) before the transaction: a bad operation never opens one.
-    const statements = this.builder(view).statements(batch.operations);
-    return this.bookkeeping.commit(view, batch, async (tx) => {
-      for (const statement of statements) await tx.run(statement.cypher, { rows: statement.rows });
-    });
+    const graph = this.builder(view).prepare(batch.operations);
+    return this.bookkeeping.commit(view, batch, (tx) =>
+      graph.write((cypher, parameters) => tx.run(cypher, parameters)),
+    );
   }
 
   /** Nodes, then relationships, as entries (see neo4j-scan.ts). */

@@ -1,0 +1,174 @@
+/**
+ * The Cypher text of the graph batch statements (graph-batch.ts) for one generation of one projection:
+ * every value is a parameter (`$rows`, one UNWIND per statement), every name comes from the declared
+ * shape, is checked and backtick-quoted (neo4j-names.ts). Texts are cached per statement shape, so Neo4j
+ * plans each shape once and reuses the plan.
+ */
+import type { GraphPropertyType, Neo4jTargetShape } from './neo4j-view-shape';
+import { PLACEHOLDER_PROPERTY, physicalName, quoted } from './neo4j-names';
+import { valueExpression } from './graph-values';
+
+/** The properties one statement sets: names in order (`row.v[i]` is the value of names[i]). */
+export interface PropertyList {
+  readonly names: readonly string[];
+  readonly types: readonly GraphPropertyType[];
+}
+
+export interface RelationshipMode {
+  readonly create: boolean;
+  readonly mergeFrom: boolean;
+  readonly mergeTo: boolean;
+}
+
+/** What statements that check their rows return: how many rows found both their nodes. */
+export const MATCHED_COLUMN = 'matched';
+
+export class GraphCypher {
+  private readonly cache = new Map<string, string>();
+
+  constructor(
+    private readonly projection: string,
+    private readonly generation: number,
+    private readonly shape: Neo4jTargetShape,
+  ) {}
+
+  /**
+   * Which of the keys `$k<i>` have no node of labels[i]: rows (l: label index, k: key). Read only; returns
+   * the missing keys, usually the fewer (a batch mostly meets products and customers that exist).
+   */
+  missing(labels: readonly string[]): string {
+    return this.cached(`missing\u0000${labels.join(',')}`, () =>
+      labels
+        .map(
+          (label, i) =>
+            `UNWIND $k${i} AS k WITH k WHERE NOT EXISTS { MATCH (n:${this.nodePattern(label, 'k')}) } RETURN ${i} AS l, k`,
+        )
+        .join(' UNION ALL '),
+    );
+  }
+
+  /** Nodes that do not exist yet (the batch looked them up): CREATE, the key's constraint still checks. */
+  createNodes(label: string, properties: PropertyList): string {
+    return this.cached(`createNodes\u0000${label}\u0000${properties.names.join(',')}`, () => {
+      const key = this.keyProperty(label);
+      const values = properties.names.map(
+        (name, i) => `${quoted('property', name)}: ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
+      );
+      return `UNWIND $rows AS row CREATE (n:${this.label(label)} {${[`${key}: row.k`, ...values].join(', ')}})`;
+    });
+  }
+
+  /** Nodes that exist: found through the key's uniqueness constraint; a placeholder becomes a node. */
+  updateNodes(label: string, properties: PropertyList): string {
+    return this.cached(`updateNodes\u0000${label}\u0000${properties.names.join(',')}`, () => {
+      const sets = properties.names.map(
+        (name, i) =>
+          `n.${quoted('property', name)} = ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
+      );
+      sets.push(`n.${PLACEHOLDER_PROPERTY} = null`);
+      return (
+        `UNWIND $rows AS row MATCH (n:${this.nodePattern(label, 'row.k')}) SET ${sets.join(', ')} ` +
+        `RETURN count(*) AS ${MATCHED_COLUMN}`
+      );
+    });
+  }
+
+  /** Ends of relationships that do not exist yet and have no mergeNode in the segment: key only, marked. */
+  createPlaceholders(label: string): string {
+    return this.cached(
+      `createPlaceholders\u0000${label}`,
+      () =>
+        `UNWIND $rows AS k CREATE (n:${this.label(label)} {${this.keyProperty(label)}: k, ${PLACEHOLDER_PROPERTY}: true})`,
+    );
+  }
+
+  /**
+   * Nodes nobody looked up that must exist (the other end of a relationship the batch skips): MERGE, a
+   * placeholder when it is created.
+   */
+  ensureNodes(label: string): string {
+    return this.cached(
+      `ensureNodes\u0000${label}`,
+      () =>
+        `UNWIND $rows AS k MERGE (n:${this.nodePattern(label, 'k')}) ON CREATE SET n.${PLACEHOLDER_PROPERTY} = true`,
+    );
+  }
+
+  /**
+   * Relationships. `create`: the batch knows they are new (an end was created in this segment), else MERGE.
+   * Each end is found by MATCH on its key when the batch knows it exists, or MERGEd (a placeholder when
+   * created) when nobody looked it up.
+   */
+  relationships(type: string, properties: PropertyList, mode: RelationshipMode): string {
+    const variant = `${mode.create ? 'create' : 'merge'},${mode.mergeFrom ? 'merge' : 'match'},${mode.mergeTo ? 'merge' : 'match'}`;
+    return this.cached(
+      `relationships\u0000${type}\u0000${properties.names.join(',')}\u0000${variant}`,
+      () => {
+        const relationship = this.shape.relationships[type]!;
+        const end = (variable: 'a' | 'b', label: string, merge: boolean) =>
+          merge
+            ? `MERGE (${variable}:${this.nodePattern(label, `row.${variable}`)}) ON CREATE SET ${variable}.${PLACEHOLDER_PROPERTY} = true`
+            : `MATCH (${variable}:${this.nodePattern(label, `row.${variable}`)})`;
+        // MATCHes before MERGEs (Cypher needs a WITH between a MERGE and a later MATCH)
+        const ends = [end('a', relationship.from, mode.mergeFrom), end('b', relationship.to, mode.mergeTo)]
+          .sort((x, y) => Number(x.startsWith('MERGE')) - Number(y.startsWith('MERGE')))
+          .join(' ');
+        const value = (i: number) => valueExpression(properties.types[i]!, `row.v[${i}]`);
+        let write: string;
+        if (mode.create) {
+          const values = properties.names.map((name, i) => `${quoted('property', name)}: ${value(i)}`);
+          const map = values.length > 0 ? ` {${values.join(', ')}}` : '';
+          write = `CREATE (a)-[r:${this.type(type)}${map}]->(b)`;
+        } else {
+          const sets = properties.names.map((name, i) => `r.${quoted('property', name)} = ${value(i)}`);
+          write =
+            `MERGE (a)-[r:${this.type(type)}]->(b)` + (sets.length > 0 ? ` SET ${sets.join(', ')}` : '');
+        }
+        return `UNWIND $rows AS row ${ends} ${write} RETURN count(*) AS ${MATCHED_COLUMN}`;
+      },
+    );
+  }
+
+  deleteRelationships(type: string): string {
+    return this.cached(`deleteRelationships\u0000${type}`, () => {
+      const relationship = this.shape.relationships[type]!;
+      return (
+        `UNWIND $rows AS row MATCH (a:${this.nodePattern(relationship.from, 'row.a')})` +
+        `-[r:${this.type(type)}]->(b:${this.nodePattern(relationship.to, 'row.b')}) DELETE r`
+      );
+    });
+  }
+
+  deleteNodes(label: string): string {
+    return this.cached(
+      `deleteNodes\u0000${label}`,
+      () => `UNWIND $rows AS row MATCH (n:${this.nodePattern(label, 'row.k')}) DETACH DELETE n`,
+    );
+  }
+
+  /** `Label {key: value}`: the lookup the key's uniqueness constraint serves (NodeUniqueIndexSeek). */
+  private nodePattern(label: string, value: string): string {
+    return `${this.label(label)} {${this.keyProperty(label)}: ${value}}`;
+  }
+
+  private keyProperty(label: string): string {
+    return quoted('key', this.shape.nodes[label]!.key);
+  }
+
+  private label(declared: string): string {
+    return quoted('label', physicalName(declared, this.projection, this.generation));
+  }
+
+  private type(declared: string): string {
+    return quoted('relationship type', physicalName(declared, this.projection, this.generation));
+  }
+
+  private cached(key: string, build: () => string): string {
+    let cypher = this.cache.get(key);
+    if (cypher === undefined) {
+      cypher = build();
+      this.cache.set(key, cypher);
+    }
+    return cypher;
+  }
+}

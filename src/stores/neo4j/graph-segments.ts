@@ -1,0 +1,157 @@
+/**
+ * Cuts a batch of graph operations into *segments* whose statements can run in phases and still give the
+ * same graph as applying the operations one by one in log order.
+ *
+ * A segment runs merges (mergeNode, mergeRelationship) first, then deleteRelationship, then deleteNode.
+ * Inside a segment, operations are grouped by statement shape (kind + label/type + property names); two
+ * operations on the same node or relationship with the same shape land in one group, whose rows keep their
+ * log order, so the last one wins as it would one by one. An operation joins the current segment unless
+ * some earlier operation of the segment does not commute with it AND the phases would run the two in the
+ * wrong order (see `conflicts`): a recreate after a delete, a merge to a node deleted earlier, or two
+ * merges of one node or relationship with different property sets start a new segment. A delete after
+ * merges of the same node stays: the delete phase runs after the merge phase. So inside a segment every
+ * merge that touches a node comes before any delete of that node.
+ * The workload's batches (orders placed, items added, orders cancelled) are one segment whatever their size.
+ */
+import type { NodeRef, ViewOperation } from '../../core/plan';
+
+export type GraphOperation = Exclude<ViewOperation, { kind: 'put' } | { kind: 'delete' }>;
+
+/** How a node is told apart: label and key, as the store compares them (see GraphStatementBuilder). */
+export type NodeIdentity = (node: NodeRef) => string;
+
+export const plainNodeId: NodeIdentity = (node) => `${node.label}\u0000${String(node.key)}`;
+
+interface Planned {
+  readonly operation: GraphOperation;
+  /** Statement shape: operations with the same one share one UNWIND statement. */
+  readonly group: string;
+}
+
+/** What the operations of the current segment did to each node and relationship. */
+interface SegmentState {
+  readonly nodeMerges: Map<string, string>;
+  readonly nodeDeletes: Set<string>;
+  readonly relMerges: Map<string, string>;
+  readonly relDeletes: Set<string>;
+}
+
+export function groupOf(operation: GraphOperation): string {
+  switch (operation.kind) {
+    case 'mergeNode':
+      return `mergeNode\u0000${operation.node.label}\u0000${Object.keys(operation.set).sort().join(',')}`;
+    case 'deleteNode':
+      return `deleteNode\u0000${operation.node.label}`;
+    case 'mergeRelationship':
+      return `mergeRelationship\u0000${operation.type}\u0000${Object.keys(operation.set).sort().join(',')}`;
+    case 'deleteRelationship':
+      return `deleteRelationship\u0000${operation.type}`;
+  }
+}
+
+const PHASE: Record<GraphOperation['kind'], number> = {
+  mergeNode: 0,
+  mergeRelationship: 0,
+  deleteRelationship: 1,
+  deleteNode: 2,
+};
+
+class Segmenter {
+  private state: SegmentState = emptyState();
+
+  constructor(private readonly nodeId: NodeIdentity) {}
+
+  reset(): void {
+    this.state = emptyState();
+  }
+
+  private relId(op: { type: string; from: NodeRef; to: NodeRef }): string {
+    return `${op.type}\u0000${this.nodeId(op.from)}\u0000${this.nodeId(op.to)}`;
+  }
+
+  /**
+   * Whether `planned` cannot join the segment: it does not commute with an earlier operation of the
+   * segment, and the phases (merges, then deleteRelationship, then deleteNode) would not run them in log
+   * order. Deletes never conflict: they run after every merge of the segment, as they came after them.
+   */
+  conflicts(planned: Planned): boolean {
+    const op = planned.operation;
+    const state = this.state;
+    switch (op.kind) {
+      case 'mergeNode': {
+        const id = this.nodeId(op.node);
+        const merged = state.nodeMerges.get(id);
+        return state.nodeDeletes.has(id) || (merged !== undefined && merged !== planned.group);
+      }
+      case 'mergeRelationship': {
+        const id = this.relId(op);
+        const merged = state.relMerges.get(id);
+        return (
+          state.relDeletes.has(id) ||
+          (merged !== undefined && merged !== planned.group) ||
+          state.nodeDeletes.has(this.nodeId(op.from)) ||
+          state.nodeDeletes.has(this.nodeId(op.to))
+        );
+      }
+      case 'deleteNode':
+      case 'deleteRelationship':
+        return false;
+    }
+  }
+
+  record(planned: Planned): void {
+    const op = planned.operation;
+    switch (op.kind) {
+      case 'mergeNode':
+        this.state.nodeMerges.set(this.nodeId(op.node), planned.group);
+        break;
+      case 'deleteNode':
+        this.state.nodeDeletes.add(this.nodeId(op.node));
+        break;
+      case 'mergeRelationship':
+        this.state.relMerges.set(this.relId(op), planned.group);
+        break;
+      case 'deleteRelationship':
+        this.state.relDeletes.add(this.relId(op));
+        break;
+    }
+  }
+}
+
+/**
+ * Cuts operations (in log order) into segments, each a list of groups (one statement shape each) in run
+ * order: merge groups in first-seen order, then relationship deletes, then node deletes.
+ */
+export function segmentOperations(
+  operations: readonly GraphOperation[],
+  nodeId: NodeIdentity = plainNodeId,
+): GraphOperation[][][] {
+  const segments: Planned[][] = [];
+  let current: Planned[] = [];
+  const segmenter = new Segmenter(nodeId);
+  for (const operation of operations) {
+    const planned: Planned = { operation, group: groupOf(operation) };
+    if (segmenter.conflicts(planned)) {
+      segments.push(current);
+      current = [];
+      segmenter.reset();
+    }
+    current.push(planned);
+    segmenter.record(planned);
+  }
+  if (current.length > 0) segments.push(current);
+  return segments.map((segment) => {
+    const groups = new Map<string, GraphOperation[]>();
+    for (const planned of segment) {
+      const list = groups.get(planned.group);
+      if (list === undefined) groups.set(planned.group, [planned.operation]);
+      else list.push(planned.operation);
+    }
+    // stable sort: groups of one phase keep their first-seen order
+    return [...groups.values()].sort((a, b) => PHASE[a[0]!.kind] - PHASE[b[0]!.kind]);
+  });
+}
+
+function emptyState(): SegmentState {
+  return { nodeMerges: new Map(), nodeDeletes: new Set(), relMerges: new Map(), relDeletes: new Set() };
+}
