@@ -11,6 +11,7 @@ import { ProjectionsService } from '../../projection-host/projections.service';
 import { AdminService } from '../admin.service';
 import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
+import { measuredRate } from './plan-rate';
 import {
   verifyProjection,
   type VerifyOptions,
@@ -91,13 +92,8 @@ export class ChecksService {
         target: (kind) => this.projections.target(kind),
         recompile: (model) => recompileDefinition(model),
         catalogPlan: (name) => this.projections.catalog.projections.find((p) => p.name === name),
-        measuredRate: (name) => {
-          if (!runtime.names().includes(name)) return undefined;
-          // Only a rate measured while catching up says what the projection can do; once live it is
-          // the arrival rate of new events (1 event/s on a quiet log), which would inflate the estimate.
-          const live = runtime.status(name).live;
-          return live !== null && live.behind > 0n ? live.eventsPerSecond : undefined;
-        },
+        measuredRate: (name) =>
+          runtime.names().includes(name) ? measuredRate(runtime.status(name)) : undefined,
       },
       source,
       options,
