@@ -9,7 +9,11 @@ import type { EventLog } from '../../eventstore/event-store.port';
 import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { AdminService } from '../admin.service';
-import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
+import {
+  TargetNotConnectedError,
+  UnknownProjectionToCheckError,
+  VerifyCancelledError,
+} from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
 import { measuredRate } from './plan-rate';
 import {
@@ -26,6 +30,8 @@ const PROGRESS_LOG_MS = 5_000;
 export class ChecksService {
   private readonly logger = new Logger('Checks');
   private readonly running = new Map<string, VerifyProgress & { readonly startedAt: string }>();
+  /** Verifications stopped because their caller disconnected or cancelled (issue #17). */
+  private cancelledCount = 0;
 
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
@@ -36,7 +42,7 @@ export class ChecksService {
   /** `afterCheckpointRead` is for tests only (see VerifyOptions); the HTTP route never passes it. */
   async verify(
     name: string,
-    options: Pick<VerifyOptions, 'maxDifferences' | 'afterCheckpointRead'> = {},
+    options: Pick<VerifyOptions, 'maxDifferences' | 'afterCheckpointRead' | 'signal'> = {},
   ): Promise<VerifyReport> {
     const plan = this.projections.catalog.projections.find((p) => p.name === name);
     if (plan === undefined) throw new UnknownProjectionToCheckError(name);
@@ -74,9 +80,20 @@ export class ChecksService {
           },
         },
       );
+    } catch (error) {
+      if (error instanceof VerifyCancelledError) {
+        this.cancelledCount += 1;
+        this.logger.warn(`verify ${name} stopped: ${error.message}`);
+      }
+      throw error;
     } finally {
       this.running.delete(name);
     }
+  }
+
+  /** How many verifications were stopped because their caller disconnected or cancelled. */
+  get cancelled(): number {
+    return this.cancelledCount;
   }
 
   /** The progress of a verification running now, or undefined. */
