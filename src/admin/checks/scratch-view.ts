@@ -55,7 +55,7 @@ export interface ScratchViewOptions {
    * Keep rebuilt documents in a temporary SQLite file rather than the heap (SpilledDocuments; `verify`
    * of a large view, issue #17). Graph views stay in memory. Call `close` when done.
    */
-  readonly spill?: boolean;
+  readonly spill?: { readonly cacheSize?: number };
   /** Stops a fold between pages (`foldTo` rejects with the signal's reason). */
   readonly signal?: AbortSignal;
 }
@@ -83,8 +83,8 @@ export class ScratchView {
     const memory = storeModule(shape.kind).capabilities.readsState ? undefined : createMemoryView(shape);
     this.graph = memory instanceof MemoryGraphView ? memory : undefined;
     this.documents =
-      options.spill === true && this.graph === undefined
-        ? SpilledDocuments.create(shape)
+      options.spill !== undefined && this.graph === undefined
+        ? SpilledDocuments.create(shape, options.spill.cacheSize)
         : UniqueIndexedDocuments.forShape(shape);
   }
 

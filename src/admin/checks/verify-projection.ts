@@ -48,6 +48,11 @@ export interface VerifyOptions {
   /** Settle rounds without pausing before the pause fallback. Default 5. */
   readonly rounds?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Rebuilt documents kept in memory before they are spilled to the temporary file. Default 5,000: a
+   * page of the live scan and a batch of the fold stay well under it.
+   */
+  readonly rebuiltCacheSize?: number;
   /** Stops the verification between pages: it then rejects with VerifyCancelledError. */
   readonly signal?: AbortSignal;
   /**
@@ -147,7 +152,7 @@ export async function verifyProjection(
     validate: (document) => target.validate(view, document),
     transactional: target.capabilities.transactional,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
-    spill: true,
+    spill: { ...(options.rebuiltCacheSize !== undefined && { cacheSize: options.rebuiltCacheSize }) },
     ...(options.signal !== undefined && { signal: options.signal }),
   });
   try {
