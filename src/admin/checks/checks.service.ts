@@ -50,6 +50,15 @@ export class ChecksService {
     const target = this.projections.target(plan.target.kind);
     if (target === undefined) throw new TargetNotConnectedError(plan.target.kind);
     const startedAt = new Date().toISOString();
+    // Listed from the start, so `GET …/verify` and the CLI see it before the first page is folded.
+    this.running.set(name, {
+      phase: 'folding',
+      eventsFolded: 0,
+      position: 0n,
+      upTo: 0n,
+      scanned: 0,
+      startedAt,
+    });
     let lastLog = Date.now();
     try {
       return await verifyProjection(
