@@ -418,7 +418,27 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
     await driver.executeQuery(
       `MATCH (:\`${physicalName('Order', graph, 1)}\` {orderId: 'o-2'})-[r:\`${physicalName('CONTAINS', graph, 1)}\`]->(:\`${physicalName('Product', graph, 1)}\` {productId: 'p-3'}) DELETE r`,
     );
-    const report = await verify(graph);
+    const target = app.get(ProjectionsService).target('neo4j')!;
+    const scans = jest.spyOn(target, 'scan');
+    const reads = jest.spyOn(target, 'readEntries' as never) as unknown as jest.SpyInstance<
+      Promise<unknown>,
+      [unknown, readonly string[]]
+    >;
+    let report: VerifyReport;
+    let pages: string[];
+    let reread: string[];
+    try {
+      report = await verify(graph);
+      pages = scans.mock.calls.map(([, options]) => options.after ?? '(start)');
+      reread = reads.mock.calls.flatMap(([, keys]) => keys);
+    } finally {
+      scans.mockRestore();
+      reads.mockRestore();
+    }
+    // Issue #17: the suspects are read again by key; the graph is scanned once, no page twice.
+    expect(pages.length).toBeGreaterThan(0);
+    expect(new Set(pages).size).toBe(pages.length);
+    expect(reread).toEqual(expect.arrayContaining(['node:Customer:"c-1"', 'rel:CONTAINS:["o-2","p-3"]']));
     expect(report.counts).toEqual({ onlyLive: 0, onlyRebuilt: 1, different: 1 });
     expect(report.differences).toEqual(
       expect.arrayContaining([

@@ -303,7 +303,7 @@ function sameEntry(
 /**
  * The live entries for these keys. Views whose plans read state (documents): `load` (one round trip;
  * without transactions it also says the position each document was written at). The others (graphs) have
- * no `load`: the view is scanned again.
+ * no `load`: their entries are read by key (`readEntries`), else the view is scanned again.
  */
 async function readLive(
   target: Target,
@@ -313,6 +313,14 @@ async function readLive(
 ): Promise<{ documents: Map<string, JsonObject>; maxPosition: bigint | undefined }> {
   const documents = new Map<string, JsonObject>();
   let maxPosition: bigint | undefined;
+  if (!target.capabilities.readsState && target.readEntries !== undefined) {
+    // Graphs: only the suspects are read again (issue #17: no whole-graph rescan per round).
+    for (let i = 0; i < keys.length; i += pageSize) {
+      for (const entry of await target.readEntries(view, keys.slice(i, i + pageSize)))
+        documents.set(entry.key, entry.document);
+    }
+    return { documents, maxPosition };
+  }
   if (!target.capabilities.readsState) {
     const wanted = new Set(keys);
     let after: string | undefined;
