@@ -6,6 +6,7 @@ import type { ParkedResolution } from '../runtime/projection-runner';
 import type { BrokenDefinition } from '../projection-host/projection-catalog';
 import type { OrphanedProjection } from '../runtime/orphaned-projections';
 import type {
+  CatchUpMeasure,
   GenerationStatus,
   ProjectionOwner,
   ProjectionState,
@@ -27,6 +28,8 @@ export interface GenerationStatusJson {
   readonly lagSeconds: number | null;
   readonly eventsPerSecond: number;
   readonly eventsApplied: number;
+  /** The rate reached while catching up (kept once live), null until measured: what `prism plan` uses. */
+  readonly catchUp: CatchUpMeasure | null;
   /** 0..1, by position from 0 to the head. */
   readonly progress: number;
   readonly etaSeconds: number | null;
@@ -251,6 +254,7 @@ function generationStatusJson(status: GenerationStatus): GenerationStatusJson {
     lagSeconds: status.lagSeconds,
     eventsPerSecond: status.eventsPerSecond,
     eventsApplied: status.eventsApplied,
+    catchUp: status.catchUp,
     progress: status.progress,
     etaSeconds: status.etaSeconds,
     parked: status.parked,

@@ -14,6 +14,7 @@ function generation(overrides: Partial<GenerationStatusJson> = {}): GenerationSt
     lagSeconds: 0,
     eventsPerSecond: 0,
     eventsApplied: 120,
+    catchUp: null,
     progress: 1,
     etaSeconds: 0,
     parked: 0,

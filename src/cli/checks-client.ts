@@ -10,6 +10,16 @@ import { AdminClientError } from './admin-client';
 export type { PlanReport } from '../admin/checks/plan-definition';
 export type { VerifyReport } from '../admin/checks/verify-projection';
 
+/** GET /admin/projections/:name/verify: where a running verification is. */
+export interface VerifyProgressJson {
+  readonly phase: string;
+  readonly startedAt: string;
+  readonly eventsFolded: number;
+  readonly position: string;
+  readonly upTo: string;
+  readonly scanned: number;
+}
+
 export interface ChecksClientOptions {
   readonly url: string;
   readonly apiKey?: string;
@@ -28,6 +38,21 @@ export class ChecksClient {
     return this.post(`/admin/projections/${encodeURIComponent(name)}/verify`, body);
   }
 
+  /** The progress of a verification running now, or undefined when none is (404). */
+  async verifyProgress(name: string): Promise<VerifyProgressJson | undefined> {
+    try {
+      return await this.request<VerifyProgressJson>(
+        'GET',
+        `/admin/projections/${encodeURIComponent(name)}/verify`,
+        undefined,
+        10_000,
+      );
+    } catch (error) {
+      if (error instanceof AdminClientError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   plan(body: {
     definition: string;
     filename: string;
@@ -37,18 +62,27 @@ export class ChecksClient {
     return this.post('/admin/plan', body);
   }
 
-  private async post<T>(path: string, body: object): Promise<T> {
+  private post<T>(path: string, body: object): Promise<T> {
+    return this.request('POST', path, body, this.options.timeoutMs ?? 30 * 60_000);
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: object | undefined,
+    timeoutMs: number,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
-        method: 'POST',
+        method,
         headers: {
           accept: 'application/json',
-          'content-type': 'application/json',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
           ...(this.options.apiKey !== undefined && { authorization: `Bearer ${this.options.apiKey}` }),
         },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30 * 60_000),
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const cause =

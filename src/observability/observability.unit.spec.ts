@@ -105,6 +105,7 @@ describe('PrismMetrics', () => {
       lagSeconds: 1.5,
       eventsPerSecond: 0,
       eventsApplied: 7,
+      catchUp: null,
       progress: 0.7,
       etaSeconds: null,
       parked: 1,

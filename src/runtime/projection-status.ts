@@ -17,7 +17,10 @@
  *                      (only with several Prism processes: issue #15); `owner` says who
  *   stopped            the runtime is shutting down
  */
+import type { CatchUpMeasure } from './catch-up-rate';
 import type { StoreRole, StoreStall } from './store-watch';
+
+export type { CatchUpMeasure } from './catch-up-rate';
 
 export type { StoreRole, StoreStall } from './store-watch';
 
@@ -65,6 +68,11 @@ export interface GenerationStatus {
   readonly eventsPerSecond: number;
   /** Events applied by this runner since it started. */
   readonly eventsApplied: number;
+  /**
+   * The rate this runner reached while more than a batch behind the head (kept once live: what `prism
+   * plan` estimates a rebuild from); null until it has caught up for at least a second.
+   */
+  readonly catchUp: CatchUpMeasure | null;
   /** Fraction of the way from 0 to the head, by position. */
   readonly progress: number;
   readonly etaSeconds: number | null;

@@ -247,6 +247,12 @@ export interface Target {
    * or may not be listed.
    */
   scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]>;
+  /**
+   * The entries with these keys (as `scan` keys and lists them; keys with no entry are left out), for views
+   * without `load` (graphs): `prism verify` re-reads the entries it suspects with it instead of scanning
+   * the whole view again each round (issue #17). Optional: without it, verify rescans.
+   */
+  readEntries?(view: ViewRef, keys: readonly string[]): Promise<ScannedDocument[]>;
 
   // Parking ----------------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 /**
  * Checks for operators and definition authors (issue #8), admin key required:
  *
- *   POST /admin/projections/:name/verify   rebuild the view in memory from the log and compare it with the
- *                                          live one (200 with the report, differences or not)
+ *   POST /admin/projections/:name/verify   rebuild the view from the log and compare it with the live one
+ *                                          (200 with the report, differences or not); stops when the caller
+ *                                          disconnects or cancels the request (issue #17)
  *   GET  /admin/projections/:name/verify   progress of a verification running now (404 when none)
  *   POST /admin/plan                       what deploying a definition would do (rebuild? how many events?
  *                                          how long? which documents change on a sample?)
@@ -10,7 +11,18 @@
  *   404 unknown projection   409 not verifiable (no live generation yet, definition not stored)
  *   422 the definition does not validate (problems as file:line:col lines)   503 targets not connected
  */
-import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Res,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { formatDefinitionError } from '../../dsl/errors/definition-error';
@@ -19,6 +31,7 @@ import {
   ProjectionNotVerifiableError,
   TargetNotConnectedError,
   UnknownProjectionToCheckError,
+  VerifyCancelledError,
 } from './checks.errors';
 import { PlanRequestDto, VerifyOptionsDto } from './checks.dto';
 import { ChecksService } from './checks.service';
@@ -43,11 +56,25 @@ export class ChecksController {
     ok: { status: 200, schema: 'VerifyReport' },
     errors: ['validation_failed', 'unknown_projection', 'projection_not_verifiable', 'target_not_connected'],
   })
-  verify(
+  async verify(
     @Param('name') name: string,
     @ValidBody(VerifyOptionsDto) body: VerifyOptionsDto,
+    @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<VerifyReport> {
-    return answer(() => this.checks.verify(name, { maxDifferences: body.maxDifferences }));
+    // The response closes before it is written only when the caller went away (disconnected, or aborted
+    // the request): the verification has nobody to answer, so its work stops (issue #17).
+    const cancel = new AbortController();
+    const closed = () => {
+      if (!response.writableFinished) cancel.abort(new Error('the HTTP caller disconnected'));
+    };
+    response.on('close', closed);
+    try {
+      return await answer(() =>
+        this.checks.verify(name, { maxDifferences: body.maxDifferences, signal: cancel.signal }),
+      );
+    } finally {
+      response.off('close', closed);
+    }
   }
 
   @Get('projections/:name/verify')
@@ -116,6 +143,10 @@ function toHttpError(error: unknown): unknown {
       },
       HttpStatus.UNPROCESSABLE_ENTITY,
     );
+  }
+  if (error instanceof VerifyCancelledError) {
+    // Nobody reads it (the caller is gone); said for completeness and for proxies' logs.
+    return new HttpException({ error: 'verify_cancelled', message: error.message }, 499);
   }
   if (error instanceof TargetNotConnectedError) {
     return new HttpException(

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as EsClient } from '@elastic/elasticsearch';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { Client as PgClient } from 'pg';
 import request from 'supertest';
@@ -20,6 +20,7 @@ import { createPrismApp } from '../../main';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import type { ProjectionRuntime } from '../../runtime/projection-runtime';
 import { createProgram } from '../../cli/program';
+import { runVerify } from '../../cli/commands/verify.command';
 import type { CliIo } from '../../cli/cli-io';
 import { deleteIndicesWithPrefix } from '../../stores/elasticsearch/elasticsearch-cleanup';
 import { keyConstraintName, physicalName } from '../../stores/neo4j/neo4j-names';
@@ -177,6 +178,14 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
     ]);
   }
 
+  async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   async function verify(name: string): Promise<VerifyReport> {
     const response = await http()
       .post(`/admin/projections/${name}/verify`)
@@ -284,6 +293,88 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
     }
   }, 120_000);
 
+  it('stops a verification whose HTTP caller disconnects (issue #17)', async () => {
+    const checks = app.get(ChecksService);
+    const target = app.get(ProjectionsService).target('relational')!;
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    // Holds the verification at its first checkpoint read until the caller has gone away, so the
+    // disconnect lands while it runs whatever the machine's speed (the runners do not read checkpoints
+    // once started; verify reads one first).
+    let entered!: () => void;
+    const reached = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readCheckpoint = target.readCheckpoint.bind(target);
+    const spy = jest.spyOn(target, 'readCheckpoint').mockImplementation(async (view) => {
+      if (view.projection === orders) {
+        entered();
+        await gate;
+      }
+      return readCheckpoint(view);
+    });
+    const cancelledBefore = checks.cancelled;
+    // When the server sees the caller's connection close (the same 'close' the controller listens to).
+    const server = app.getHttpServer() as import('node:http').Server;
+    const closedOnServer = new Promise<void>((resolve) =>
+      server.once('request', (_request, response: import('node:http').ServerResponse) =>
+        response.once('close', () => resolve()),
+      ),
+    );
+    try {
+      const caller = new AbortController();
+      const answer = fetch(`${baseUrl}/admin/projections/${orders}/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: '{}',
+        signal: caller.signal,
+      }).catch((error: unknown) => error);
+      await reached;
+      expect(checks.progress(orders)).toBeDefined();
+      caller.abort();
+      expect((await answer) as { name?: string }).toMatchObject({ name: 'AbortError' });
+      // Once the server has seen the connection close, the verification may go on: it must stop.
+      await closedOnServer;
+      release();
+      await waitFor(() => checks.cancelled === cancelledBefore + 1);
+      expect(checks.progress(orders)).toBeUndefined();
+      const stopped = warnings.mock.calls
+        .map((call) => String(call[0]))
+        .find((m) => m.startsWith(`verify ${orders} stopped`));
+      expect(stopped).toContain('the HTTP caller disconnected');
+      expect(stopped).toContain('0 events folded');
+    } finally {
+      release();
+      spy.mockRestore();
+      warnings.mockRestore();
+    }
+    // Nothing was left behind: the next verification runs and finds the view intact.
+    expect((await verify(orders)).total).toBe(0);
+  });
+
+  it('prism verify prints the progress of the verification while it waits', async () => {
+    const target = app.get(ProjectionsService).target('relational')!;
+    // The verification waits at its first checkpoint read until a progress line was printed.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readCheckpoint = target.readCheckpoint.bind(target);
+    const spy = jest.spyOn(target, 'readCheckpoint').mockImplementation(async (view) => {
+      if (view.projection === orders) await gate;
+      return readCheckpoint(view);
+    });
+    const io = bufferIo();
+    try {
+      const exit = runVerify(orders, { url: baseUrl, apiKey: ADMIN_KEY, progressEveryMs: 50 }, io);
+      await waitFor(() => io.errors.length > 0);
+      release();
+      expect(await exit).toBe(0);
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    expect(io.errors[0]).toBe(`verify ${orders}: folding the log: 0 event(s), position 0 of 0`);
+    expect(io.lines).toContain('✔ no differences');
+  });
+
   it('finds a row corrupted, deleted and added directly in PostgreSQL', async () => {
     const table = `prism."${orders}__g1"`;
     await pg.query(`UPDATE ${table} SET status = 'lost', total = total + 1 WHERE order_id = 'o-3'`);
@@ -327,7 +418,27 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
     await driver.executeQuery(
       `MATCH (:\`${physicalName('Order', graph, 1)}\` {orderId: 'o-2'})-[r:\`${physicalName('CONTAINS', graph, 1)}\`]->(:\`${physicalName('Product', graph, 1)}\` {productId: 'p-3'}) DELETE r`,
     );
-    const report = await verify(graph);
+    const target = app.get(ProjectionsService).target('neo4j')!;
+    const scans = jest.spyOn(target, 'scan');
+    const reads = jest.spyOn(target, 'readEntries' as never) as unknown as jest.SpyInstance<
+      Promise<unknown>,
+      [unknown, readonly string[]]
+    >;
+    let report: VerifyReport;
+    let pages: string[];
+    let reread: string[];
+    try {
+      report = await verify(graph);
+      pages = scans.mock.calls.map(([, options]) => options.after ?? '(start)');
+      reread = reads.mock.calls.flatMap(([, keys]) => keys);
+    } finally {
+      scans.mockRestore();
+      reads.mockRestore();
+    }
+    // Issue #17: the suspects are read again by key; the graph is scanned once, no page twice.
+    expect(pages.length).toBeGreaterThan(0);
+    expect(new Set(pages).size).toBe(pages.length);
+    expect(reread).toEqual(expect.arrayContaining(['node:Customer:"c-1"', 'rel:CONTAINS:["o-2","p-3"]']));
     expect(report.counts).toEqual({ onlyLive: 0, onlyRebuilt: 1, different: 1 });
     expect(report.differences).toEqual(
       expect.arrayContaining([

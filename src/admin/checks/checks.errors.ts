@@ -33,3 +33,20 @@ export class TargetNotConnectedError extends Error {
     );
   }
 }
+
+/** A verification stopped before its end: its caller disconnected or cancelled it (issue #17). */
+export class VerifyCancelledError extends Error {
+  override readonly name = 'VerifyCancelledError';
+  constructor(
+    readonly projection: string,
+    readonly eventsFolded: number,
+    readonly scanned: number,
+    readonly phase: string,
+    readonly reason: unknown,
+  ) {
+    super(
+      `The verification of "${projection}" was cancelled while ${phase} (${eventsFolded} events folded, ` +
+        `${scanned} live entries compared): ${reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted'}.`,
+    );
+  }
+}

@@ -9,8 +9,13 @@ import type { EventLog } from '../../eventstore/event-store.port';
 import { EVENT_LOG } from '../../eventstore/event-store.module';
 import { ProjectionsService } from '../../projection-host/projections.service';
 import { AdminService } from '../admin.service';
-import { TargetNotConnectedError, UnknownProjectionToCheckError } from './checks.errors';
+import {
+  TargetNotConnectedError,
+  UnknownProjectionToCheckError,
+  VerifyCancelledError,
+} from './checks.errors';
 import { planDefinition, type PlanOptions, type PlanReport } from './plan-definition';
+import { measuredRate } from './plan-rate';
 import {
   verifyProjection,
   type VerifyOptions,
@@ -25,6 +30,8 @@ const PROGRESS_LOG_MS = 5_000;
 export class ChecksService {
   private readonly logger = new Logger('Checks');
   private readonly running = new Map<string, VerifyProgress & { readonly startedAt: string }>();
+  /** Verifications stopped because their caller disconnected or cancelled (issue #17). */
+  private cancelledCount = 0;
 
   constructor(
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
@@ -35,7 +42,7 @@ export class ChecksService {
   /** `afterCheckpointRead` is for tests only (see VerifyOptions); the HTTP route never passes it. */
   async verify(
     name: string,
-    options: Pick<VerifyOptions, 'maxDifferences' | 'afterCheckpointRead'> = {},
+    options: Pick<VerifyOptions, 'maxDifferences' | 'afterCheckpointRead' | 'signal'> = {},
   ): Promise<VerifyReport> {
     const plan = this.projections.catalog.projections.find((p) => p.name === name);
     if (plan === undefined) throw new UnknownProjectionToCheckError(name);
@@ -43,6 +50,15 @@ export class ChecksService {
     const target = this.projections.target(plan.target.kind);
     if (target === undefined) throw new TargetNotConnectedError(plan.target.kind);
     const startedAt = new Date().toISOString();
+    // Listed from the start, so `GET …/verify` and the CLI see it before the first page is folded.
+    this.running.set(name, {
+      phase: 'folding',
+      eventsFolded: 0,
+      position: 0n,
+      upTo: 0n,
+      scanned: 0,
+      startedAt,
+    });
     let lastLog = Date.now();
     try {
       return await verifyProjection(
@@ -73,9 +89,20 @@ export class ChecksService {
           },
         },
       );
+    } catch (error) {
+      if (error instanceof VerifyCancelledError) {
+        this.cancelledCount += 1;
+        this.logger.warn(`verify ${name} stopped: ${error.message}`);
+      }
+      throw error;
     } finally {
       this.running.delete(name);
     }
+  }
+
+  /** How many verifications were stopped because their caller disconnected or cancelled. */
+  get cancelled(): number {
+    return this.cancelledCount;
   }
 
   /** The progress of a verification running now, or undefined. */
@@ -92,13 +119,8 @@ export class ChecksService {
         recompile: (model) => recompileDefinition(model, undefined, this.projections.validationOptions),
         checkOptions: this.projections.validationOptions,
         catalogPlan: (name) => this.projections.catalog.projections.find((p) => p.name === name),
-        measuredRate: (name) => {
-          if (!runtime.names().includes(name)) return undefined;
-          // Only a rate measured while catching up says what the projection can do; once live it is
-          // the arrival rate of new events (1 event/s on a quiet log), which would inflate the estimate.
-          const live = runtime.status(name).live;
-          return live !== null && live.behind > 0n ? live.eventsPerSecond : undefined;
-        },
+        measuredRate: (name) =>
+          runtime.names().includes(name) ? measuredRate(runtime.status(name)) : undefined,
       },
       source,
       options,

@@ -6,8 +6,9 @@
  *  - replay: how many events that build reads, per source event type. Counted exactly by reading the log
  *    through with the definition's own filter, up to `maxCountedEvents` (default 1,000,000); a longer log
  *    is extrapolated from the share of positions read and flagged `approximate`;
- *  - estimate: replay / rate, the rate being the live projection's measured events/s when it has one,
- *    else DEFAULT_REPLAY_RATE (a conservative figure for a single runner, flagged `default`);
+ *  - estimate: replay / rate, the rate being the one this projection's runner measured while catching up
+ *    (kept once it is live; `measured`, with what it was measured over), else DEFAULT_REPLAY_RATE (a
+ *    conservative figure for a single runner, flagged `default`);
  *  - shape changes between the active generation's shape and the new one;
  *  - a sample diff: every event of the first `sampleStreams` (default 50) streams that carry source
  *    events, in log order, folded in memory through the current plan and through the new one; the two
@@ -42,8 +43,15 @@ export interface PlanDependencies {
   readonly checkOptions?: CheckOptions;
   /** The loaded plan of a projection, if the app runs it. */
   readonly catalogPlan: (name: string) => CompiledProjection | undefined;
-  /** The live projection's measured events per second, when known. */
-  readonly measuredRate: (name: string) => number | undefined;
+  /** The rate the running projection measured while catching up, when it has one. */
+  readonly measuredRate: (name: string) => MeasuredRate | undefined;
+}
+
+/** A rate measured by the runtime, and what it was measured over (shown with the estimate). */
+export interface MeasuredRate {
+  readonly eventsPerSecond: number;
+  /** E.g. "the live generation's catch-up: 412000 events in 7.5 s". */
+  readonly basis: string;
 }
 
 export interface PlanOptions {
@@ -84,7 +92,10 @@ export interface PlanReport {
   readonly estimate: {
     readonly seconds: number;
     readonly eventsPerSecond: number;
-    readonly rate: 'live' | 'default';
+    /** `measured`: this projection's own catch-up rate; `default`: nothing measured yet. */
+    readonly rate: 'measured' | 'default';
+    /** What the rate is: what it was measured over, or why the default was used. */
+    readonly basis: string;
   };
   readonly shapeChanges: readonly ShapeChange[];
   readonly sample: {
@@ -125,8 +136,8 @@ export async function planDefinition(
         : "the fingerprint differs from the active generation's: a new generation is built from position 0 beside the live one, then swapped in";
 
   const counted = await countSourceEvents(deps.store, next, options);
-  const measured = deps.measuredRate(next.name);
-  const rate = measured !== undefined && measured > 0 ? measured : DEFAULT_REPLAY_RATE;
+  const measured = usableRate(deps.measuredRate(next.name));
+  const rate = measured?.eventsPerSecond ?? DEFAULT_REPLAY_RATE;
   const sample = await sampleDiff(
     deps.store,
     target,
@@ -152,12 +163,21 @@ export async function planDefinition(
     estimate: {
       seconds: action === 'none' ? 0 : Math.ceil(counted.events / rate),
       eventsPerSecond: Math.round(rate),
-      rate: measured !== undefined && measured > 0 ? 'live' : 'default',
+      rate: measured === undefined ? 'default' : 'measured',
+      basis:
+        measured?.basis ??
+        `no rate measured for "${next.name}" on this node yet (it has not caught up for a second since it started): the default of ${DEFAULT_REPLAY_RATE} events/s`,
     },
     shapeChanges: shapeChanges(current?.shape, next.target),
     sample,
     warnings: check.problems.filter((p) => p.severity !== 'error').map(formatDefinitionError),
   };
+}
+
+function usableRate(measured: MeasuredRate | undefined): MeasuredRate | undefined {
+  return measured !== undefined && Number.isFinite(measured.eventsPerSecond) && measured.eventsPerSecond > 0
+    ? measured
+    : undefined;
 }
 
 interface CurrentPlan {

@@ -23,6 +23,7 @@ import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
 import { matchesSource } from '../../stores/memory/run-projection';
 import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
+import { SpilledDocuments } from './spilled-documents';
 import { compareResolutions } from '../../stores/parking-resolution';
 import { storeModule } from '../../stores/registry';
 import type { ParkedEvent, ParkingResolution, ViewRef } from '../../stores/target.port';
@@ -50,6 +51,13 @@ export interface ScratchViewOptions {
   /** Events read from the log per page. Default 1,000. */
   readonly pageSize?: number;
   readonly onProgress?: (progress: FoldProgress) => void;
+  /**
+   * Keep rebuilt documents in a temporary SQLite file rather than the heap (SpilledDocuments; `verify`
+   * of a large view, issue #17). Graph views stay in memory. Call `close` when done.
+   */
+  readonly spill?: { readonly cacheSize?: number };
+  /** Stops a fold between pages (`foldTo` rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 export class ScratchView {
@@ -74,7 +82,20 @@ export class ScratchView {
     // Plans that read state fold documents; the others (graphs) write merges into an in-memory graph.
     const memory = storeModule(shape.kind).capabilities.readsState ? undefined : createMemoryView(shape);
     this.graph = memory instanceof MemoryGraphView ? memory : undefined;
-    this.documents = UniqueIndexedDocuments.forShape(shape);
+    this.documents =
+      options.spill !== undefined && this.graph === undefined
+        ? SpilledDocuments.create(shape, options.spill.cacheSize)
+        : UniqueIndexedDocuments.forShape(shape);
+  }
+
+  /** The rebuilt documents when they are spilled to a file (`spill`), else undefined. */
+  get spilled(): SpilledDocuments | undefined {
+    return this.documents instanceof SpilledDocuments ? this.documents : undefined;
+  }
+
+  /** Releases the spilled file, if any. */
+  close(): void {
+    this.spilled?.close();
   }
 
   /** Events set aside now as poison (parked) or held behind one. */
@@ -113,8 +134,13 @@ export class ScratchView {
     return this.graph === undefined ? this.documents.get(key) : this.graphEntries().get(key);
   }
 
-  /** Every rebuilt entry by key (a fresh map for graphs; the live map for documents: do not change it). */
+  /**
+   * Every rebuilt entry by key (a fresh map for graphs; the live map for documents: do not change it).
+   * Not for spilled documents (they are not in memory): read those through `spilled`.
+   */
   entries(): ReadonlyMap<string, JsonObject> {
+    if (this.spilled !== undefined)
+      throw new Error('ScratchView.entries: the documents are spilled to a file');
     return this.graph === undefined ? this.documents : this.graphEntries();
   }
 
@@ -128,6 +154,7 @@ export class ScratchView {
     if (store === undefined) throw new Error('ScratchView.foldTo needs the event store');
     const pageSize = this.options.pageSize ?? 1_000;
     while (this.position < upTo) {
+      this.options.signal?.throwIfAborted();
       const page = await store.readAll({
         after: this.position,
         maxCount: pageSize,

@@ -5,7 +5,9 @@
  * A live projection keeps applying events while we look, so a single pass would report entries that
  * merely moved on. What makes the result exact:
  *  1. read the live checkpoint C, fold the log up to exactly C, then scan the live view page by page and
- *     collect *suspects*: entries only live, only rebuilt, or different;
+ *     collect *suspects*: entries only live, only rebuilt, or different (entry-comparison.ts: chunk by
+ *     chunk; the rebuilt documents of a relational or search view are spilled to a temporary file, so
+ *     memory does not grow with the view, issue #17);
  *  2. settle them in rounds: read the checkpoint C', fold on to C', read the suspects again (`load` for
  *     documents, a rescan for graphs), read the checkpoint again. A suspect that now matches was only
  *     moving. When the checkpoint did not move during the round (and, without transactions, no document
@@ -13,13 +15,17 @@
  *     rebuild were compared at the same position;
  *  3. if the projection keeps moving for `rounds` rounds, it is paused (only if it was not paused
  *     already), settled once more, and always resumed in `finally`.
+ *
+ * `signal` stops it between pages (the HTTP caller disconnected or cancelled): it rejects with
+ * VerifyCancelledError, after resuming the projection if it paused it and removing its spilled file.
  */
 import type { JsonObject, JsonValue } from '../../core/json';
 import type { CompiledProjection } from '../../core/plan';
 import type { EventLog } from '../../eventstore/event-store.port';
 import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries, type FieldDifference } from './entry-diff';
-import { ProjectionNotVerifiableError } from './checks.errors';
+import { ProjectionNotVerifiableError, VerifyCancelledError } from './checks.errors';
+import { compareEntries, rebuiltFromMap, type ComparedEntry, type RebuiltEntries } from './entry-comparison';
 import { ScratchView, type FoldProgress } from './scratch-view';
 import { readSegmentedCheckpoint, segmentCount } from '../../runtime/segments';
 
@@ -42,6 +48,13 @@ export interface VerifyOptions {
   /** Settle rounds without pausing before the pause fallback. Default 5. */
   readonly rounds?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Rebuilt documents kept in memory before they are spilled to the temporary file. Default 5,000: a
+   * page of the live scan and a batch of the fold stay well under it.
+   */
+  readonly rebuiltCacheSize?: number;
+  /** Stops the verification between pages: it then rejects with VerifyCancelledError. */
+  readonly signal?: AbortSignal;
   /**
    * Called after each read of the live checkpoint, once the rebuild folded up to it and before the live
    * view is read for the comparison (round 0: before the scan; then once per settle round). For tests:
@@ -127,6 +140,8 @@ export async function verifyProjection(
     );
   }
   const view: ViewRef = { projection: name, generation: active, shape: generation.shape };
+  const fingerprint = generation.fingerprint;
+  const segments = segmentCount(plan);
 
   let phase: VerifyProgress['phase'] = 'folding';
   let scanned = 0;
@@ -137,124 +152,142 @@ export async function verifyProjection(
     validate: (document) => target.validate(view, document),
     transactional: target.capabilities.transactional,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
+    spill: { ...(options.rebuiltCacheSize !== undefined && { cacheSize: options.rebuiltCacheSize }) },
+    ...(options.signal !== undefined && { signal: options.signal }),
   });
-  // Segmented (issue #15): every event up to the lowest segment checkpoint is in the view.
-  const checkpoint = async () => (await readSegmentedCheckpoint(target, view, segmentCount(plan))) ?? 0n;
-  /**
-   * The parked events and resolutions now (issue #12). Read after the checkpoint: resolutions made
-   * before that read are then all known (see ScratchView.addResolutions). A replay, a discard or a
-   * release changes the live view without moving the checkpoint, so a round where this changed did
-   * not compare at one still moment either.
-   */
-  const parking = async () => {
-    const [parked, resolutions] = await Promise.all([target.listParked(view), target.listResolutions(view)]);
-    scratch.addResolutions(resolutions);
-    return `${resolutions.length}|${parked.map((p) => `${p.position}:${p.status}`).join(',')}`;
-  };
-
-  // 1. Fold to the live checkpoint, then scan.
-  const start = await checkpoint();
-  await parking();
-  await scratch.foldTo(start);
-  await options.afterCheckpointRead?.({ checkpoint: start, round: 0 });
-  phase = 'scanning';
-  const suspects = new Set<string>();
-  const seen = new Set<string>();
-  let after: string | undefined;
-  for (;;) {
-    const page = await target.scan(view, { after, limit: pageSize });
-    for (const entry of page) {
-      seen.add(entry.key);
-      const rebuilt = scratch.get(entry.key);
-      if (rebuilt === undefined || diffEntries(view.shape, entry.key, entry.document, rebuilt).length > 0)
-        suspects.add(entry.key);
-    }
-    scanned += page.length;
-    options.onProgress?.({
-      eventsFolded: scratch.eventsFolded,
-      position: scratch.position,
-      upTo: scratch.position,
-      phase,
-      scanned,
-    });
-    if (page.length < pageSize) break;
-    after = page[page.length - 1]!.key;
-  }
-  for (const key of scratch.entries().keys()) if (!seen.has(key)) suspects.add(key);
-  const liveCount = seen.size;
-
-  // 2. Settle the suspects at a position both sides agree on.
-  phase = 'settling';
-  let round = 0;
-  let paused = false;
-  let resume: (() => Promise<void>) | undefined;
-  let live = new Map<string, JsonObject>();
-  let settled = suspects.size === 0;
   try {
-    for (;;) {
-      if (suspects.size === 0) break;
-      round += 1;
-      const before = await checkpoint();
-      const parkingBefore = await parking();
-      await scratch.foldTo(before);
-      await options.afterCheckpointRead?.({ checkpoint: before, round });
-      const read = await readLive(target, view, [...suspects], pageSize);
-      const afterRound = await checkpoint();
-      const parkingAfter = await parking();
-      live = read.documents;
-      for (const key of [...suspects]) {
-        if (sameEntry(view, key, live.get(key), scratch.get(key))) suspects.delete(key);
-      }
-      settled =
-        afterRound === before &&
-        parkingAfter === parkingBefore &&
-        (read.maxPosition === undefined || read.maxPosition <= before);
-      if (settled || suspects.size === 0) break;
-      if (round >= rounds && resume === undefined && deps.pause !== undefined && record?.paused !== true) {
-        resume = await deps.pause();
-        paused = true;
-      }
-      if (round >= rounds * 4) break;
+    return await compareAndSettle();
+  } catch (error) {
+    if (options.signal?.aborted === true) {
+      throw new VerifyCancelledError(name, scratch.eventsFolded, scanned, phase, options.signal.reason);
     }
+    throw error;
   } finally {
-    await resume?.();
+    scratch.close();
   }
 
-  const differences: EntryDifference[] = [...suspects].sort().map((key) => {
-    const liveEntry = live.get(key) ?? null;
-    const rebuilt = scratch.get(key) ?? null;
-    return {
-      key,
-      kind: liveEntry === null ? 'only-rebuilt' : rebuilt === null ? 'only-live' : 'different',
-      fields: liveEntry !== null && rebuilt !== null ? diffEntries(view.shape, key, liveEntry, rebuilt) : [],
-      live: liveEntry,
-      rebuilt,
+  async function compareAndSettle(): Promise<VerifyReport> {
+    // Segmented (issue #15): every event up to the lowest segment checkpoint is in the view.
+    const checkpoint = async () => (await readSegmentedCheckpoint(target, view, segments)) ?? 0n;
+    /**
+     * The parked events and resolutions now (issue #12). Read after the checkpoint: resolutions made
+     * before that read are then all known (see ScratchView.addResolutions). A replay, a discard or a
+     * release changes the live view without moving the checkpoint, so a round where this changed did
+     * not compare at one still moment either.
+     */
+    const parking = async () => {
+      const [parked, resolutions] = await Promise.all([
+        target.listParked(view),
+        target.listResolutions(view),
+      ]);
+      scratch.addResolutions(resolutions);
+      return `${resolutions.length}|${parked.map((p) => `${p.position}:${p.status}`).join(',')}`;
     };
-  });
-  const count = (kind: DifferenceKind) => differences.filter((d) => d.kind === kind).length;
-  return {
-    projection: name,
-    generation: active,
-    fingerprint: generation.fingerprint,
-    recompiled,
-    checkpoint: scratch.position.toString(),
-    eventsFolded: scratch.eventsFolded,
-    eventsSetAside: scratch.setAside,
-    resolutionsRedone: scratch.resolutionsRedone,
-    liveEntries: liveCount,
-    rebuiltEntries: scratch.entries().size,
-    counts: {
-      onlyLive: count('only-live'),
-      onlyRebuilt: count('only-rebuilt'),
-      different: count('different'),
-    },
-    total: differences.length,
-    differences: differences.slice(0, maxDifferences),
-    rounds: round,
-    settled: settled || suspects.size === 0,
-    paused,
-    durationMs: Date.now() - started,
-  };
+
+    // 1. Fold to the live checkpoint, then scan.
+    const start = await checkpoint();
+    await parking();
+    await scratch.foldTo(start);
+    await options.afterCheckpointRead?.({ checkpoint: start, round: 0 });
+    phase = 'scanning';
+    const rebuiltSide: RebuiltEntries = scratch.spilled ?? rebuiltFromMap(scratch.entries());
+    const compared = await compareEntries(
+      scanPages(target, view, pageSize),
+      rebuiltSide,
+      (key, live, rebuilt) => diffEntries(view.shape, key, live, rebuilt).length > 0,
+      {
+        pageSize,
+        ...(options.signal !== undefined && { signal: options.signal }),
+        onPage: (count) => {
+          scanned = count;
+          options.onProgress?.({
+            eventsFolded: scratch.eventsFolded,
+            position: scratch.position,
+            upTo: scratch.position,
+            phase,
+            scanned,
+          });
+        },
+      },
+    );
+    const suspects = compared.suspects;
+    const liveCount = compared.liveEntries;
+
+    // 2. Settle the suspects at a position both sides agree on.
+    phase = 'settling';
+    let round = 0;
+    let paused = false;
+    let resume: (() => Promise<void>) | undefined;
+    let live = new Map<string, JsonObject>();
+    let settled = suspects.size === 0;
+    try {
+      for (;;) {
+        if (suspects.size === 0) break;
+        options.signal?.throwIfAborted();
+        round += 1;
+        const before = await checkpoint();
+        const parkingBefore = await parking();
+        await scratch.foldTo(before);
+        await options.afterCheckpointRead?.({ checkpoint: before, round });
+        const read = await readLive(target, view, [...suspects], pageSize);
+        const afterRound = await checkpoint();
+        const parkingAfter = await parking();
+        live = read.documents;
+        for (const key of [...suspects]) {
+          if (sameEntry(view, key, live.get(key), scratch.get(key))) suspects.delete(key);
+        }
+        settled =
+          afterRound === before &&
+          parkingAfter === parkingBefore &&
+          (read.maxPosition === undefined || read.maxPosition <= before);
+        if (settled || suspects.size === 0) break;
+        if (round >= rounds && resume === undefined && deps.pause !== undefined && record?.paused !== true) {
+          resume = await deps.pause();
+          paused = true;
+        }
+        if (round >= rounds * 4) break;
+      }
+    } finally {
+      await resume?.();
+    }
+
+    const differences: EntryDifference[] = [...suspects].sort().map((key) => {
+      const liveEntry = live.get(key) ?? null;
+      const rebuilt = scratch.get(key) ?? null;
+      return {
+        key,
+        kind: liveEntry === null ? 'only-rebuilt' : rebuilt === null ? 'only-live' : 'different',
+        fields:
+          liveEntry !== null && rebuilt !== null ? diffEntries(view.shape, key, liveEntry, rebuilt) : [],
+        live: liveEntry,
+        rebuilt,
+      };
+    });
+    const count = (kind: DifferenceKind) => differences.filter((d) => d.kind === kind).length;
+    return {
+      projection: name,
+      generation: view.generation,
+      fingerprint,
+      recompiled,
+      checkpoint: scratch.position.toString(),
+      eventsFolded: scratch.eventsFolded,
+      eventsSetAside: scratch.setAside,
+      resolutionsRedone: scratch.resolutionsRedone,
+      liveEntries: liveCount,
+      rebuiltEntries: scratch.spilled?.count ?? scratch.entries().size,
+      counts: {
+        onlyLive: count('only-live'),
+        onlyRebuilt: count('only-rebuilt'),
+        different: count('different'),
+      },
+      total: differences.length,
+      differences: differences.slice(0, maxDifferences),
+      rounds: round,
+      settled: settled || suspects.size === 0,
+      paused,
+      durationMs: Date.now() - started,
+    };
+  }
 }
 
 function sameEntry(
@@ -270,7 +303,7 @@ function sameEntry(
 /**
  * The live entries for these keys. Views whose plans read state (documents): `load` (one round trip;
  * without transactions it also says the position each document was written at). The others (graphs) have
- * no `load`: the view is scanned again.
+ * no `load`: their entries are read by key (`readEntries`), else the view is scanned again.
  */
 async function readLive(
   target: Target,
@@ -280,6 +313,14 @@ async function readLive(
 ): Promise<{ documents: Map<string, JsonObject>; maxPosition: bigint | undefined }> {
   const documents = new Map<string, JsonObject>();
   let maxPosition: bigint | undefined;
+  if (!target.capabilities.readsState && target.readEntries !== undefined) {
+    // Graphs: only the suspects are read again (issue #17: no whole-graph rescan per round).
+    for (let i = 0; i < keys.length; i += pageSize) {
+      for (const entry of await target.readEntries(view, keys.slice(i, i + pageSize)))
+        documents.set(entry.key, entry.document);
+    }
+    return { documents, maxPosition };
+  }
   if (!target.capabilities.readsState) {
     const wanted = new Set(keys);
     let after: string | undefined;
@@ -300,4 +341,19 @@ async function readLive(
     }
   }
   return { documents, maxPosition };
+}
+
+/** The live view, a page at a time, in the store's key order. */
+async function* scanPages(
+  target: Target,
+  view: ViewRef,
+  pageSize: number,
+): AsyncGenerator<readonly ComparedEntry[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await target.scan(view, { after, limit: pageSize });
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.key;
+  }
 }

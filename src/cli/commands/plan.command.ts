@@ -78,9 +78,7 @@ export function formatPlanReport(report: PlanReport): string[] {
   if (report.action !== 'none') {
     lines.push(
       `  estimated duration: ${duration(report.estimate.seconds)} at ${report.estimate.eventsPerSecond} events/s ` +
-        (report.estimate.rate === 'live'
-          ? "(the live projection's measured rate)"
-          : '(default rate: no measured rate yet)'),
+        `(${report.estimate.rate} rate: ${report.estimate.basis})`,
     );
   }
   if (report.shapeChanges.length > 0) {

@@ -1,16 +1,20 @@
 /**
- * `prism verify <projection>`: asks a running Prism to rebuild the projection in memory from the log and
- * compare it with the live view; prints a summary and the first differences. Exit 1 when they differ.
+ * `prism verify <projection>`: asks a running Prism to rebuild the projection from the log and compare it
+ * with the live view; prints a summary and the first differences. Exit 1 when they differ. While it runs,
+ * its progress is printed to stderr every few seconds (issue #17); Ctrl-C closes the request, which stops
+ * the verification on the server.
  */
 import type { Command } from 'commander';
 import type { JsonValue } from '../../core/json';
 import { DEFAULT_PRISM_URL } from '../admin-client';
-import { ChecksClient, type VerifyReport } from '../checks-client';
+import { ChecksClient, type VerifyProgressJson, type VerifyReport } from '../checks-client';
 import type { CliIo } from '../cli-io';
 import { duration, printJson, runAdmin, withAdminOptions, type AdminOptions } from './admin-support';
 
 export interface VerifyCommandOptions extends AdminOptions {
   readonly max?: string;
+  /** Milliseconds between progress lines (default 3,000); 0: none. */
+  readonly progressEveryMs?: number;
 }
 
 export function checksClientOf(options: AdminOptions): ChecksClient {
@@ -24,14 +28,37 @@ export function checksClientOf(options: AdminOptions): ChecksClient {
 export function runVerify(name: string, options: VerifyCommandOptions, io: CliIo): Promise<number> {
   return runAdmin(io, async () => {
     const maxDifferences = options.max === undefined ? undefined : Number(options.max);
-    const report = await checksClientOf(options).verify(
-      name,
-      maxDifferences === undefined ? {} : { maxDifferences },
-    );
+    const client = checksClientOf(options);
+    const every = options.progressEveryMs ?? 3_000;
+    const timer =
+      every > 0
+        ? setInterval(() => {
+            client.verifyProgress(name).then(
+              (progress) => {
+                if (progress !== undefined) io.err(formatVerifyProgress(name, progress));
+              },
+              () => undefined, // the answer to the verification itself reports a server that went away
+            );
+          }, every)
+        : undefined;
+    let report: VerifyReport;
+    try {
+      report = await client.verify(name, maxDifferences === undefined ? {} : { maxDifferences });
+    } finally {
+      clearInterval(timer);
+    }
     if (options.json) printJson(io, report);
     else for (const line of formatVerifyReport(report)) io.out(line);
     return report.total > 0 ? 1 : 0;
   });
+}
+
+export function formatVerifyProgress(name: string, progress: VerifyProgressJson): string {
+  const fold =
+    progress.phase === 'folding'
+      ? `folding the log: ${progress.eventsFolded} event(s), position ${progress.position} of ${progress.upTo}`
+      : `${progress.phase}: ${progress.scanned} live entries compared, ${progress.eventsFolded} event(s) folded`;
+  return `verify ${name}: ${fold}`;
 }
 
 export function formatVerifyReport(report: VerifyReport): string[] {

@@ -5,6 +5,7 @@
  * a checkpoint (tests, read-your-writes) are resolved here, as commits move it.
  */
 import type { StoredEvent } from '../../eventstore/event-store.port';
+import { CatchUpRate, type CatchUpMeasure } from '../catch-up-rate';
 import { ProgressMeter } from '../progress-meter';
 import type { GenerationStatus, RunnerError, RunnerState } from '../projection-status';
 import { CheckpointTimeoutError } from '../runtime.errors';
@@ -37,6 +38,7 @@ export class RunnerStatus {
   private lastProgressAt = Date.now();
   private lastProgressLog = 0;
   private readonly meter = new ProgressMeter();
+  private readonly catchUp: CatchUpRate;
   private readonly waiters: { position: bigint; resolve: () => void }[] = [];
 
   constructor(
@@ -44,7 +46,9 @@ export class RunnerStatus {
     private readonly fingerprint: string,
     /** Called after every commit and head read (the supervisor watches rebuilds with it). */
     private readonly notify: () => void,
-  ) {}
+  ) {
+    this.catchUp = new CatchUpRate(context.options.batchSize);
+  }
 
   /** The loop starts: the first progress line comes one interval in, when there is a rate to report. */
   started(): void {
@@ -55,6 +59,7 @@ export class RunnerStatus {
   resumedFrom(checkpoint: bigint): void {
     this.checkpoint = checkpoint;
     this.meter.reset(checkpoint);
+    this.catchUp.resumed(checkpoint, this.head);
   }
 
   /** The parked and held events as stored. */
@@ -73,6 +78,7 @@ export class RunnerStatus {
     this.held += held;
     if (to > this.head) this.head = to;
     this.meter.record(events.length, to);
+    this.catchUp.committed(events.length, to, this.head);
     const timestamp = Date.parse(events[events.length - 1]!.metadata.timestamp);
     if (!Number.isNaN(timestamp)) this.lastEventTimestamp = timestamp;
     this.lastProgressAt = Date.now();
@@ -91,6 +97,7 @@ export class RunnerStatus {
   headRead(head: bigint): void {
     if (head > this.head) this.head = head;
     this.headKnown = true;
+    this.catchUp.headRead(this.checkpoint, this.head);
     if (this.checkpoint >= this.head) this.lastProgressAt = Date.now();
     this.logProgress();
     this.notify();
@@ -137,6 +144,7 @@ export class RunnerStatus {
             : Math.max(0, (now - this.lastEventTimestamp) / 1000),
       eventsPerSecond: Math.round(this.meter.eventsPerSecond()),
       eventsApplied: this.meter.totalEvents,
+      catchUp: catchUpJson(this.catchUp.measure()),
       progress: this.progress(),
       etaSeconds: eta === undefined ? null : Math.round(eta),
       parked: this.parked,
@@ -192,6 +200,15 @@ export class RunnerStatus {
         `${Math.round(this.meter.eventsPerSecond())} events/s, ETA ${eta === undefined ? 'unknown' : `${Math.round(eta)}s`}`,
     );
   }
+}
+
+function catchUpJson(measure: CatchUpMeasure | undefined): CatchUpMeasure | null {
+  if (measure === undefined) return null;
+  return {
+    eventsPerSecond: Math.round(measure.eventsPerSecond),
+    events: measure.events,
+    seconds: Math.round(measure.seconds * 10) / 10,
+  };
 }
 
 function runnerState(activity: RunnerActivity, behind: bigint, stall: StoreStall | undefined): RunnerState {

@@ -26,10 +26,14 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
 
   /** Keeps the unique indexes `shape` declares (none for other views: then a plain map). */
   static forShape(shape: TargetShape): UniqueIndexedDocuments {
-    const documents = new UniqueIndexedDocuments();
+    return new UniqueIndexedDocuments().withShape(shape);
+  }
+
+  /** Takes the unique indexes of `shape` (a subclass's factory calls it on its own instance). */
+  protected withShape(shape: TargetShape): this {
     if (isRelationalShape(shape)) {
-      documents.keyColumn = shape.key;
-      documents.indexes = shape.indexes
+      this.keyColumn = shape.key;
+      this.indexes = shape.indexes
         .filter((index) => index.unique)
         .map((index) => ({
           columns: index.columns,
@@ -37,7 +41,7 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
           owners: new Map(),
         }));
     }
-    return documents;
+    return this;
   }
 
   /** Why storing this document would violate a unique index, or undefined. */
@@ -78,7 +82,8 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
   }
 
   private unindex(key: DocumentKey): void {
-    const previous = super.get(key);
+    // `this.get`: a subclass may keep documents elsewhere than in the map (verify's SpilledDocuments).
+    const previous = this.get(key);
     if (previous === undefined) return;
     for (const index of this.indexes) {
       const values = indexedValues(index, previous);

@@ -86,6 +86,67 @@ export async function scanGraph(
   return page;
 }
 
+/**
+ * The entries with these keys (`Target.readEntries`): one UNWIND read per label and per relationship type
+ * among them, each endpoint found through its label's key (the uniqueness constraint's index).
+ */
+export async function readGraphEntries(
+  read: <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>,
+  projection: string,
+  generation: number,
+  shape: Neo4jTargetShape,
+  keys: readonly string[],
+): Promise<ScannedDocument[]> {
+  const nodes = new Map<string, JsonValue[]>();
+  const relationships = new Map<string, JsonValue[][]>();
+  for (const text of keys) {
+    const key = parseGraphEntryKey(text);
+    if (key?.kind === 'node' && shape.nodes[key.label] !== undefined) {
+      nodes.set(key.label, [...(nodes.get(key.label) ?? []), key.key]);
+    } else if (key?.kind === 'rel' && shape.relationships[key.type] !== undefined) {
+      relationships.set(key.type, [...(relationships.get(key.type) ?? []), [key.from, key.to]]);
+    }
+  }
+  const physical = (name: string) => quoted('label', physicalName(name, projection, generation));
+  const found: ScannedDocument[] = [];
+  for (const [label, values] of nodes) {
+    const key = quoted('key', shape.nodes[label]!.key);
+    const result = await read((tx) =>
+      tx.run(
+        `UNWIND $keys AS wanted MATCH (n:${physical(label)}) WHERE n.${key} = wanted ` +
+          `RETURN n.${key} AS key, properties(n) AS properties`,
+        { keys: values },
+      ),
+    );
+    for (const record of result.records) {
+      found.push({
+        key: graphNodeEntryKey(label, toJson(record.get('key'))),
+        document: toProperties(record.get('properties')),
+      });
+    }
+  }
+  for (const [type, pairs] of relationships) {
+    const relationship = shape.relationships[type]!;
+    const fromKey = quoted('key', shape.nodes[relationship.from]!.key);
+    const toKey = quoted('key', shape.nodes[relationship.to]!.key);
+    const result = await read((tx) =>
+      tx.run(
+        `UNWIND $pairs AS pair MATCH (a:${physical(relationship.from)}) WHERE a.${fromKey} = pair[0] ` +
+          `MATCH (a)-[r:${physical(type)}]->(b:${physical(relationship.to)}) WHERE b.${toKey} = pair[1] ` +
+          `RETURN a.${fromKey} AS from, b.${toKey} AS to, properties(r) AS properties`,
+        { pairs },
+      ),
+    );
+    for (const record of result.records) {
+      found.push({
+        key: graphRelationshipEntryKey(type, toJson(record.get('from')), toJson(record.get('to'))),
+        document: toProperties(record.get('properties')),
+      });
+    }
+  }
+  return found;
+}
+
 function cursorValue(cursor: GraphEntryKey | undefined, kind: 'node'): JsonValue {
   return cursor?.kind === kind ? cursor.key : null;
 }

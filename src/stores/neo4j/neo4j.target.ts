@@ -31,7 +31,7 @@ import { graphShape } from './neo4j-names';
 import { Neo4jRecords, Neo4jSessions } from './neo4j-records';
 import { neo4jMigrations, Neo4jSchemaVersion } from './neo4j-schema';
 import { Neo4jStorage } from './neo4j-storage';
-import { scanGraph } from './neo4j-scan';
+import { readGraphEntries, scanGraph } from './neo4j-scan';
 import { classifyNeo4jError } from './neo4j-error-classifier';
 import { createNeo4jDriver, type Neo4jConnection } from './neo4j-connection';
 
@@ -109,6 +109,18 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
   scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {
     const shape = graphShape(view.projection, view.shape);
     return scanGraph((work) => this.sessions.read(work), view.projection, view.generation, shape, options);
+  }
+
+  /** The nodes and relationships with these entry keys (see neo4j-scan.ts). */
+  readEntries(view: ViewRef, keys: readonly string[]): Promise<ScannedDocument[]> {
+    const shape = graphShape(view.projection, view.shape);
+    return readGraphEntries(
+      (work) => this.sessions.read(work),
+      view.projection,
+      view.generation,
+      shape,
+      keys,
+    );
   }
 
   classifyError(error: unknown): 'transient' | 'poison' | undefined {

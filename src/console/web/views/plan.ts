@@ -102,7 +102,7 @@ function planReport(report: PlanReport): Child {
       ],
       [
         'Estimated duration',
-        `${approx}${duration(report.estimate.seconds)} at ${rate(report.estimate.eventsPerSecond)} (${report.estimate.rate === 'live' ? 'measured' : 'default rate'})`,
+        `${approx}${duration(report.estimate.seconds)} at ${rate(report.estimate.eventsPerSecond)} (${report.estimate.rate === 'measured' ? 'measured' : 'default rate'})`,
       ],
     ]),
     Object.keys(report.replay.byType).length === 0
