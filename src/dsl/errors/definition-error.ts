@@ -50,6 +50,12 @@ export type DefinitionErrorCode =
   | 'expression-type'
   | 'expression-limit'
   | 'expression-regex'
+  // lookups (correlation state)
+  | 'unknown-lookup'
+  | 'lookup-read'
+  | 'lookup-not-maintained'
+  | 'lookup-read-before-remember'
+  | 'lookup-unused'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -17,7 +17,9 @@ import type { StoredEvent } from '../../eventstore/event-store.port';
 import { didYouMean } from '../errors/suggest';
 import { installEngineHooks } from './cel-engine-hooks';
 import { jsonToCel, registerDocumentClass, type CelInput } from './cel-values';
+import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import { directEvaluation, type DirectEvaluation } from './direct-access';
+import { findLookupReads, LOOKUP_VARIABLE } from './lookup-reads';
 import { EVALUATION_BUDGET, EvaluationMeter } from './evaluation-budget';
 import { analyzeExpression, PARSER_LIMITS, parserLimitFinding } from './expression-limits';
 import { PatternMatcher } from './regex';
@@ -77,15 +79,33 @@ export interface CompiledExpression {
    * converting the event for CEL; INDIRECT when it cannot tell (then call `evaluate`). See direct-access.ts.
    */
   readonly direct?: DirectEvaluation;
+  /** The lookup entries it reads (`lookup.<name>[key]`), each key compiled on its own (it reads only `event`). */
+  readonly lookupReads?: readonly CompiledLookupRead[];
+}
+
+export interface CompiledLookupRead {
+  readonly lookup: string;
+  readonly key: CompiledExpression;
+  /** The declared key type (an integer key is read as its decimal text). */
+  readonly keyType: LookupDeclaration['key'];
+  /** Offset of the read in the expression's source. */
+  readonly offset: number;
 }
 
 export interface ExpressionVariables {
   readonly event: CelEvent;
   readonly doc?: unknown;
+  readonly lookup?: unknown;
 }
 
 export interface ExpressionProblem {
-  readonly code: 'expression-syntax' | 'expression-type' | 'expression-limit' | 'expression-regex';
+  readonly code:
+    | 'expression-syntax'
+    | 'expression-type'
+    | 'expression-limit'
+    | 'expression-regex'
+    | 'unknown-lookup'
+    | 'lookup-read';
   readonly message: string;
   /** Character offset inside the expression source. */
   readonly offset: number;
@@ -110,7 +130,11 @@ interface CelError {
 export interface EnvironmentOptions {
   /** Cost units one evaluation may spend (tests lower it); see evaluation-budget.ts. */
   readonly budget?: number;
+  /** The definition's lookups: expressions then see `lookup`, typed from them (see lookup-reads.ts). */
+  readonly lookups?: Readonly<Record<string, LookupDeclaration>>;
 }
+
+const LOOKUP_CEL_TYPES = { string: 'string', integer: 'int', float: 'double', boolean: 'bool' } as const;
 
 export class ExpressionEnvironment {
   private readonly env: Environment;
@@ -118,6 +142,9 @@ export class ExpressionEnvironment {
   private readonly documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
   private readonly meter: EvaluationMeter;
   private readonly patterns: PatternMatcher;
+  private readonly lookupClass: (new (maps: Record<string, unknown>) => object) | undefined;
+  /** Declared lookups (none: `lookup` is not a variable). */
+  readonly lookups: Readonly<Record<string, LookupDeclaration>>;
 
   private constructor(
     readonly scope: ExpressionScope,
@@ -141,6 +168,23 @@ export class ExpressionEnvironment {
       },
     });
     env.registerVariable('event', 'Event');
+    this.lookups = options.lookups ?? {};
+    if (Object.keys(this.lookups).length > 0) {
+      const Lookups = class Lookups {
+        constructor(maps: Record<string, unknown>) {
+          Object.assign(this, maps);
+        }
+      };
+      const fields = Object.fromEntries(
+        Object.entries(this.lookups).map(([name, { key, value }]) => [
+          name,
+          `map<${LOOKUP_CEL_TYPES[key]}, ${LOOKUP_CEL_TYPES[value]}>`,
+        ]),
+      );
+      env.registerType('Lookups', { ctor: Lookups, fields });
+      env.registerVariable(LOOKUP_VARIABLE, 'Lookups');
+      this.lookupClass = Lookups;
+    }
     if (scope === 'document') {
       // A class per environment: CEL matches a value to the declared Doc type by its constructor.
       const Doc = class Doc {
@@ -163,6 +207,25 @@ export class ExpressionEnvironment {
     this.patterns = new PatternMatcher(this.meter);
     installEngineHooks(env, this.meter, this.patterns);
     this.env = env;
+  }
+
+  /** The `lookup` variable for these entries (each converted to its declared CEL type). */
+  lookupVariable(values: LookupValues): unknown {
+    if (!this.lookupClass) throw new Error('internal: this definition declares no lookups');
+    const maps: Record<string, unknown> = {};
+    for (const [name, declaration] of Object.entries(this.lookups)) {
+      const entries = values.get(name);
+      const map = new Map<unknown, unknown>();
+      if (entries !== undefined)
+        for (const [key, value] of entries) {
+          map.set(
+            declaration.key === 'integer' ? BigInt(key) : key,
+            declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
+          );
+        }
+      maps[name] = map;
+    }
+    return new this.lookupClass(maps);
   }
 
   static forEvents(options: EnvironmentOptions = {}): ExpressionEnvironment {
@@ -193,6 +256,8 @@ export class ExpressionEnvironment {
     }
     const bounded = this.checkBounds(source, program.ast);
     if (bounded) return bounded;
+    const lookupReads = this.lookupClass ? this.compileLookupReads(source, program.ast) : undefined;
+    if (lookupReads !== undefined && !Array.isArray(lookupReads)) return lookupReads as ExpressionProblem;
     const direct = directEvaluation(source);
     const meter = this.meter;
     return {
@@ -201,7 +266,27 @@ export class ExpressionEnvironment {
       type: checked.type ?? 'dyn',
       evaluate: (variables) => meter.measure(() => program(variables as unknown as Record<string, unknown>)),
       ...(direct === undefined ? {} : { direct }),
+      ...(lookupReads !== undefined && lookupReads.length > 0 ? { lookupReads } : {}),
     };
+  }
+
+  /** The lookup entries an expression reads, each key compiled on its own; or why they cannot be read. */
+  private compileLookupReads(source: string, ast: unknown): CompiledLookupRead[] | ExpressionProblem {
+    const { reads, misuses } = findLookupReads(ast, source);
+    const misuse = misuses[0];
+    if (misuse) return { code: 'lookup-read', offset: misuse.offset, message: misuse.message };
+    const compiled: CompiledLookupRead[] = [];
+    for (const read of reads) {
+      const key = this.compile(read.key);
+      if (isExpressionProblem(key)) return { ...key, offset: read.keyOffset + key.offset };
+      compiled.push({
+        lookup: read.lookup,
+        key,
+        keyType: this.lookups[read.lookup]!.key,
+        offset: read.offset,
+      });
+    }
+    return compiled;
   }
 
   /** Comprehension nesting and literal regex patterns (the parser checked size and depth). */
@@ -234,9 +319,36 @@ export class ExpressionEnvironment {
     const offset = error?.range?.start ?? 0;
     if (error?.code === 'limit_exceeded')
       return { code: 'expression-limit', offset, ...parserLimitFinding(summary) };
+    const unknownLookup = this.unknownLookup(source, error?.code, summary, offset);
+    if (unknownLookup) return unknownLookup;
     const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
     const explained = this.explain(source, error?.code, summary, offset, error?.node);
     return { code, offset, ...explained };
+  }
+
+  /** `lookup.<name>` naming no declared lookup, or `lookup` in a definition that declares none. */
+  private unknownLookup(
+    source: string,
+    code: string | undefined,
+    summary: string,
+    offset: number,
+  ): ExpressionProblem | undefined {
+    const names = Object.keys(this.lookups);
+    if (code === 'unknown_variable' && /Unknown variable: lookup\b/.test(summary)) {
+      return {
+        code: 'unknown-lookup',
+        offset,
+        message: 'this definition declares no lookups; declare one under `lookups:` and write it with `remember`',
+      };
+    }
+    if (code !== 'no_such_key' || !/\blookup\s*\.\s*\??$/.test(source.slice(0, offset))) return undefined;
+    const name = /No such key: (\S+)/.exec(summary)?.[1] ?? '';
+    return {
+      code: 'unknown-lookup',
+      offset,
+      message: `unknown lookup "${name}"; declared: ${names.join(', ')}`,
+      ...optional(didYouMean(name, names)),
+    };
   }
 
   /** The engine's message, made specific where the cause is typical of projections. */

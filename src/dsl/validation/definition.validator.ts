@@ -13,6 +13,7 @@ import {
   type ActionKind,
   querySchema,
   SourceSchema,
+  LookupsSchema,
   type ParsedAction,
   type QueryDefinition,
 } from '../model/definition.schema';
@@ -91,6 +92,7 @@ function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
       );
     }
   }
+  const lookups = withoutUnknownKeys(LookupsSchema, root.lookups);
   const queries = new Map<string, QueryDefinition | undefined>();
   if (isPlainObject(root.queries)) {
     for (const [name, query] of Object.entries(root.queries))
@@ -101,6 +103,7 @@ function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
     ...(target ? { target: target.section, untyped: target.untyped } : { untyped: new Set<string>() }),
     handlers,
     queries,
+    ...(lookups ? { lookups } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   isExpressionProblem,
   type CompiledExpression,
 } from '../expressions/expression-environment';
+import type { LookupDeclaration } from '../../core/lookups';
 import { staticMismatch, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
 import { expressionLimitProblem } from './expression-limits';
@@ -15,10 +16,16 @@ import type { Problems } from './problems';
 
 export class ExpressionChecker {
   readonly compiled = new CompiledExpressions();
-  /** Keys and graph expressions read only `event`. */
-  readonly eventScope = ExpressionEnvironment.forEvents();
+  /** Keys and graph expressions read only `event` (and the definition's lookups). */
+  readonly eventScope: ExpressionEnvironment;
 
-  constructor(private readonly problems: Problems) {}
+  constructor(
+    private readonly problems: Problems,
+    /** The definition's lookups: every expression may read them. */
+    readonly lookups: Readonly<Record<string, LookupDeclaration>> = {},
+  ) {
+    this.eventScope = ExpressionEnvironment.forEvents({ lookups });
+  }
 
   /** Compiles and checks the expression's static type against `expected` (no check when undefined). */
   typed(

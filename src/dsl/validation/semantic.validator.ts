@@ -9,12 +9,13 @@
 import type { TargetSection } from '../../stores/store-dsl';
 import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
-import type { QueryDefinition, SourceDefinition } from '../model/definition.schema';
+import type { LookupsDefinition, QueryDefinition, SourceDefinition } from '../model/definition.schema';
 import { queryLanguages, storeDslOf, targetViewOf } from '../model/store-sections';
 import type { ActionCheckContext } from './action-checks';
 import { DocumentActionChecks } from './document-action.checks';
 import { ExpressionChecker } from './expression.checker';
 import { GraphActionChecks } from './graph-action.checks';
+import { LookupChecks } from './lookup.checks';
 import {
   checkHandlerActions,
   checkHandlersAgainstSource,
@@ -32,6 +33,8 @@ export interface ParsedSections {
   /** Every handler written, by event type, its actions tagged; undefined when an action failed the schema. */
   readonly handlers: ParsedHandlers;
   readonly queries: ReadonlyMap<string, QueryDefinition | undefined>;
+  /** The declared lookups (absent: none, or the section failed the schema). */
+  readonly lookups?: LookupsDefinition;
 }
 
 export interface SemanticResult {
@@ -54,7 +57,7 @@ class SemanticValidator {
     const { sections, problems } = this;
     const context: ActionCheckContext = {
       problems,
-      expressions: new ExpressionChecker(problems),
+      expressions: new ExpressionChecker(problems, sections.lookups),
       untyped: sections.untyped,
     };
     checkSourceEvents(sections.source, problems);
@@ -69,7 +72,11 @@ class SemanticValidator {
           ? new GraphActionChecks(context, target.kind, view)
           : new DocumentActionChecks(context, target.kind, view);
       if (checks.family === 'document') documentScope = checks.documentScope;
-      checkHandlerActions(sections.handlers, checks, problems);
+      const lookups = new LookupChecks(context, sections.lookups ?? {});
+      checkHandlerActions(sections.handlers, checks, problems, (action, base) =>
+        lookups.checkRemember(action, base),
+      );
+      lookups.checkReads(sections.handlers);
       for (const [name, query] of sections.queries) if (query) this.checkQuery(target, name, query);
     }
     return { expressions: context.expressions.compiled, ...(documentScope ? { documentScope } : {}) };
