@@ -134,6 +134,34 @@ export interface EnvironmentOptions {
   readonly lookups?: Readonly<Record<string, LookupDeclaration>>;
 }
 
+/** The `lookup` variable's values; one class for every environment (each types its own fields). */
+class CelLookups {
+  constructor(maps: Record<string, unknown>) {
+    Object.assign(this, maps);
+  }
+}
+
+/** The `lookup` variable for these entries, each converted to its declared CEL type. */
+export function celLookups(
+  declared: Readonly<Record<string, LookupDeclaration>>,
+  values: LookupValues,
+): unknown {
+  const maps: Record<string, unknown> = {};
+  for (const [name, declaration] of Object.entries(declared)) {
+    const entries = values.get(name);
+    const map = new Map<unknown, unknown>();
+    if (entries !== undefined)
+      for (const [key, value] of entries) {
+        map.set(
+          declaration.key === 'integer' ? BigInt(key) : key,
+          declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
+        );
+      }
+    maps[name] = map;
+  }
+  return new CelLookups(maps);
+}
+
 const LOOKUP_CEL_TYPES = { string: 'string', integer: 'int', float: 'double', boolean: 'bool' } as const;
 
 export class ExpressionEnvironment {
@@ -142,7 +170,7 @@ export class ExpressionEnvironment {
   private readonly documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
   private readonly meter: EvaluationMeter;
   private readonly patterns: PatternMatcher;
-  private readonly lookupClass: (new (maps: Record<string, unknown>) => object) | undefined;
+  private readonly readsLookups: boolean = false;
   /** Declared lookups (none: `lookup` is not a variable). */
   readonly lookups: Readonly<Record<string, LookupDeclaration>>;
 
@@ -170,20 +198,15 @@ export class ExpressionEnvironment {
     env.registerVariable('event', 'Event');
     this.lookups = options.lookups ?? {};
     if (Object.keys(this.lookups).length > 0) {
-      const Lookups = class Lookups {
-        constructor(maps: Record<string, unknown>) {
-          Object.assign(this, maps);
-        }
-      };
       const fields = Object.fromEntries(
         Object.entries(this.lookups).map(([name, { key, value }]) => [
           name,
           `map<${LOOKUP_CEL_TYPES[key]}, ${LOOKUP_CEL_TYPES[value]}>`,
         ]),
       );
-      env.registerType('Lookups', { ctor: Lookups, fields });
+      env.registerType('Lookups', { ctor: CelLookups, fields });
       env.registerVariable(LOOKUP_VARIABLE, 'Lookups');
-      this.lookupClass = Lookups;
+      this.readsLookups = true;
     }
     if (scope === 'document') {
       // A class per environment: CEL matches a value to the declared Doc type by its constructor.
@@ -207,25 +230,6 @@ export class ExpressionEnvironment {
     this.patterns = new PatternMatcher(this.meter);
     installEngineHooks(env, this.meter, this.patterns);
     this.env = env;
-  }
-
-  /** The `lookup` variable for these entries (each converted to its declared CEL type). */
-  lookupVariable(values: LookupValues): unknown {
-    if (!this.lookupClass) throw new Error('internal: this definition declares no lookups');
-    const maps: Record<string, unknown> = {};
-    for (const [name, declaration] of Object.entries(this.lookups)) {
-      const entries = values.get(name);
-      const map = new Map<unknown, unknown>();
-      if (entries !== undefined)
-        for (const [key, value] of entries) {
-          map.set(
-            declaration.key === 'integer' ? BigInt(key) : key,
-            declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
-          );
-        }
-      maps[name] = map;
-    }
-    return new this.lookupClass(maps);
   }
 
   static forEvents(options: EnvironmentOptions = {}): ExpressionEnvironment {
@@ -256,7 +260,7 @@ export class ExpressionEnvironment {
     }
     const bounded = this.checkBounds(source, program.ast);
     if (bounded) return bounded;
-    const lookupReads = this.lookupClass ? this.compileLookupReads(source, program.ast) : undefined;
+    const lookupReads = this.readsLookups ? this.compileLookupReads(source, program.ast) : undefined;
     if (lookupReads !== undefined && !Array.isArray(lookupReads)) return lookupReads as ExpressionProblem;
     const direct = directEvaluation(source);
     const meter = this.meter;
