@@ -29,12 +29,17 @@ const FINGERPRINTS_BEFORE_THE_RENAME: Record<string, string> = {
   'social-graph.yaml': '4a6f17ff41573bb7e9705a784c8033cb5e0b1ddf0e25a24bc3479a20280fe325',
 };
 
+/** Examples written after the rename: nothing of theirs was ever stored under another fingerprint. */
+const WRITTEN_AFTER_THE_RENAME = ['customer-products.yaml', 'customer-stats.yaml'];
+
 const asKind = (text: string, kind: string) =>
   text.replace(/^ {2}kind: (postgres|relational)$/m, `  kind: ${kind}`);
 
 describe('the relational kind and its alias postgres', () => {
   it('covers every example definition', () => {
-    const examples = readdirSync(PROJECTIONS).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+    const examples = readdirSync(PROJECTIONS).filter(
+      (f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml') && !WRITTEN_AFTER_THE_RENAME.includes(f),
+    );
     expect(examples.sort()).toEqual(Object.keys(FINGERPRINTS_BEFORE_THE_RENAME).sort());
   });
 

@@ -365,13 +365,21 @@ export class ExpressionEnvironment {
   ): { message: string; suggestion?: string } {
     if (code === 'unknown_variable') {
       const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
-      const visible = this.scope === 'document' ? '`event` and `doc`' : 'only `event`';
+      const variables = [
+        'event',
+        ...(this.scope === 'document' ? ['doc'] : []),
+        ...(this.readsLookups ? [LOOKUP_VARIABLE] : []),
+      ];
+      const visible =
+        variables.length === 1
+          ? 'only `event`'
+          : `${variables.slice(0, -1).map((v) => `\`${v}\``).join(', ')} and \`${variables.at(-1)!}\``;
       if (name === 'doc') {
         return { message: 'unknown variable "doc": keys and graph expressions see only `event`' };
       }
       const suggestion = /^[A-Za-z_][A-Za-z0-9_]*$/.test(source.trim())
         ? `a text value needs CEL quotes inside the YAML string: '"${source.trim()}"'`
-        : didYouMean(name, this.scope === 'document' ? ['event', 'doc'] : ['event']);
+        : didYouMean(name, variables);
       return {
         message: `unknown variable "${name}"; expressions here see ${visible}`,
         ...(suggestion ? { suggestion } : {}),
