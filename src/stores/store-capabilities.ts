@@ -14,4 +14,10 @@ export interface StoreCapabilities {
    * runner neither loads keys nor checks that a loaded key exists.
    */
   readonly readsState: boolean;
+  /**
+   * Whether the target keeps lookups (correlation state, src/core/lookups.ts): `loadLookups`, and
+   * `CommitBatch.lookups` stored as safely as the view's operations. Absent: no; a definition with lookups
+   * is then refused at load (`lookups-not-supported`).
+   */
+  readonly keepsLookups?: boolean;
 }

@@ -17,6 +17,7 @@ import type { Target } from '../../src/stores/target.port';
 import { documentCases } from './target-document.cases';
 import { fenceCases } from './target-fence.cases';
 import { graphCases } from './target-graph.cases';
+import { lookupCases } from './target-lookup.cases';
 import { sharedCases } from './target-shared.cases';
 import {
   CONTRACT_SHAPE,
@@ -93,5 +94,7 @@ export function targetContract(harness: TargetContractHarness): void {
     fenceCases(context);
     if (family.name === 'document') documentCases(context);
     else graphCases(context);
+    // lookups (correlation state), for the stores that keep them
+    if (harness.store.capabilities.keepsLookups === true) lookupCases(context);
   });
 }

@@ -189,6 +189,17 @@ describe('a store module registered at run time', () => {
     ]);
   });
 
+  it('refuses lookups when the store module does not state that it keeps them', () => {
+    const withLookups = KEYVALUE.replace(
+      'handlers:\n  OrderPlaced:\n',
+      'lookups:\n  order_customer: { value: string }\nhandlers:\n  OrderPlaced:\n    - remember: { lookup: order_customer, key: event.data.orderId, value: event.data.customerId }\n',
+    ).replace('total: 1', `total: 'lookup.order_customer[event.data.orderId] == "c1" ? 1 : 0'`);
+    const check = checkDefinitionSource(withLookups, 'kv.yaml');
+    expect(check.problems.map(formatDefinitionError)).toEqual([
+      'kv.yaml:11:1 error lookups-not-supported lookups: keyvalue views do not keep lookups (the store module does not state keepsLookups)',
+    ]);
+  });
+
   it('is gone again once removed', () => {
     unregister?.();
     unregister = undefined;

@@ -56,6 +56,7 @@ export type DefinitionErrorCode =
   | 'lookup-not-maintained'
   | 'lookup-read-before-remember'
   | 'lookup-unused'
+  | 'lookups-not-supported'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -6,6 +6,7 @@
  * graph-action.checks.ts, expression.checker.ts (expression typing); the query checks are here. The target
  * section's own checks are its store's (target-section.ts), and so are a query text's (its language's).
  */
+import { findStoreModule } from '../../stores/registry';
 import type { TargetSection } from '../../stores/store-dsl';
 import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
@@ -72,6 +73,7 @@ class SemanticValidator {
           ? new GraphActionChecks(context, target.kind, view)
           : new DocumentActionChecks(context, target.kind, view);
       if (checks.family === 'document') documentScope = checks.documentScope;
+      this.checkLookupsKept(target);
       const lookups = new LookupChecks(context, sections.lookups ?? {});
       checkHandlerActions(sections.handlers, checks, problems, (action, base) =>
         lookups.checkRemember(action, base),
@@ -80,6 +82,19 @@ class SemanticValidator {
       for (const [name, query] of sections.queries) if (query) this.checkQuery(target, name, query);
     }
     return { expressions: context.expressions.compiled, ...(documentScope ? { documentScope } : {}) };
+  }
+
+  /** Lookups need a store that keeps them (StoreCapabilities.keepsLookups). */
+  private checkLookupsKept(target: TargetSection): void {
+    if (Object.keys(this.sections.lookups ?? {}).length === 0) return;
+    const module = findStoreModule(target.kind);
+    if (module === undefined || module.capabilities.keepsLookups === true) return;
+    this.problems.add(
+      'lookups-not-supported',
+      ['lookups'],
+      `${target.kind} views do not keep lookups (the store module does not state keepsLookups)`,
+      { at: 'key' },
+    );
   }
 
   // -------------------------------------------------------------------------------------------- queries
