@@ -71,7 +71,14 @@ export function lookupCases(context: ContractContext): void {
     // a rebuild's generation starts without entries, and dropping the old one removes its entries
     await target().prepare(spec(2));
     expect(await load(2)).toEqual({});
-    await commit({ operations: [], lookups: [write('order_customer', 'o3', 'c3', 5n)], checkpoint: { from: 0n, to: 5n } }, 2);
+    await commit(
+      {
+        operations: [],
+        lookups: [write('order_customer', 'o3', 'c3', 5n)],
+        checkpoint: { from: 0n, to: 5n },
+      },
+      2,
+    );
     expect(await load(2)).toEqual({ order_customer: { o3: ['c3', '5'] } });
     expect(await target().activate(ref(2))).toMatchObject({ kind: 'activated' });
     await target().drop(ref(1));
@@ -83,10 +90,20 @@ export function lookupCases(context: ContractContext): void {
     await target().prepare(spec(1));
     await commit({ operations: [], checkpoint: { from: 0n, to: 2n }, fence: 3n });
     expect(
-      await commit({ operations: [], lookups: [write('order_customer', 'o1', 'c1', 3n)], checkpoint: { from: 0n, to: 3n }, fence: 3n }),
+      await commit({
+        operations: [],
+        lookups: [write('order_customer', 'o1', 'c1', 3n)],
+        checkpoint: { from: 0n, to: 3n },
+        fence: 3n,
+      }),
     ).toMatchObject({ kind: 'checkpoint-mismatch' });
     expect(
-      await commit({ operations: [], lookups: [write('order_customer', 'o2', 'c2', 3n)], checkpoint: { from: 2n, to: 3n }, fence: 1n }),
+      await commit({
+        operations: [],
+        lookups: [write('order_customer', 'o2', 'c2', 3n)],
+        checkpoint: { from: 2n, to: 3n },
+        fence: 1n,
+      }),
     ).toMatchObject({ kind: 'fenced' });
     if (target().capabilities.transactional) expect(await load()).toEqual({});
     expect(await target().readCheckpoint(ref())).toBe(2n);

@@ -28,7 +28,10 @@ export class Neo4jLookups {
   }
 
   private constraint(view: Pick<ViewRef, 'projection' | 'generation'>): string {
-    return quoted('constraint', `prism_lookup_${physicalName(LOOKUP_LABEL, view.projection, view.generation)}`);
+    return quoted(
+      'constraint',
+      `prism_lookup_${physicalName(LOOKUP_LABEL, view.projection, view.generation)}`,
+    );
   }
 
   /** Before the commit's transaction: the (lookup, key) constraint of the generation. Idempotent. */

@@ -55,7 +55,10 @@ export class RelationalLookups {
     const loaded = new Map<string, Map<string, StoredLookupEntry>>();
     const table = this.tableName(view);
     if (!(await this.exists(table))) return loaded;
-    const rows = await this.db.query({ sql: `SELECT ${this.columns()} FROM ${this.db.t(table)}`, params: [] });
+    const rows = await this.db.query({
+      sql: `SELECT ${this.columns()} FROM ${this.db.t(table)}`,
+      params: [],
+    });
     for (const row of rows) this.add(loaded, row);
     return loaded;
   }

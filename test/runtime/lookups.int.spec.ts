@@ -1,0 +1,230 @@
+/**
+ * Lookups (correlation state, issue #16) through the runtime on the real stores: customer_stats on
+ * PostgreSQL and customer_products (Buyer-BOUGHT->Item) on Neo4j, each fed the reference workload
+ * (OrderShipped, OrderCancelled and ItemAdded carry no customerId), must equal the in-memory run `prism
+ * test` uses, after a crash between batches (a store that keeps failing, then a new process), and after a
+ * rebuild, which starts its lookups empty and drops the old generation's with it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import neo4j, { type Driver } from 'neo4j-driver';
+import { interleaved } from '../../bench/workload';
+import type { StoredLookups } from '../../src/core/lookups';
+import type { CompiledProjection } from '../../src/core/plan';
+import { compileYamlDefinition } from '../../src/dsl';
+import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
+import { silentLogger } from '../../src/runtime/runtime.logger';
+import { runProjection } from '../../src/stores/memory/run-projection';
+import { MemoryGraphView, type MemoryDocumentView } from '../../src/stores/memory/memory.view';
+import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
+import { cleanUp, snapshot } from '../../src/stores/neo4j/neo4j-test-support';
+import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import { isRelationalShape } from '../../src/stores/relational/relational-view-shape';
+import type { Target, ViewRef } from '../../src/stores/target.port';
+import { REPO_ROOT } from '../stores/store-endpoints';
+import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
+import { InMemoryEventStore } from './support/in-memory-event-store';
+import { byKey, connectionReset, FaultyTarget, TEST_RUNNER, waitFor } from './support/runtime-harness';
+
+const ORDERS = 120;
+
+function example(file: string, name: string, version = 1): CompiledProjection {
+  const text = readFileSync(path.join(REPO_ROOT, 'projections', `${file}.yaml`), 'utf8');
+  return compileYamlDefinition(
+    text.replace(/^name: .*$/m, `name: ${name}`).replace(/^version: .*$/m, `version: ${version}`),
+    `${file}.yaml`,
+  );
+}
+
+/** The reference workload's orders, interleaved, as appends. */
+const APPENDS = [...interleaved(ORDERS, 42, 20)];
+
+/** Appends the first (`half` 1) or the second (`half` 2) half of the workload. */
+async function workload(store: InMemoryEventStore, half: 1 | 2): Promise<void> {
+  const middle = Math.floor(APPENDS.length / 2);
+  const part = half === 1 ? APPENDS.slice(0, middle) : APPENDS.slice(middle);
+  for (const { streamId, events } of part) await store.append(streamId, events, 'any');
+}
+
+/** The in-memory run: what `prism test` computes (view and lookups). */
+function inMemory(plan: CompiledProjection, store: InMemoryEventStore) {
+  const lookups = new Map<string, Map<string, unknown>>();
+  const view = runProjection(plan, store.events, undefined, lookups as never);
+  return { view, lookups };
+}
+
+function plainLookups(stored: StoredLookups): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    [...stored]
+      .filter(([, entries]) => entries.size > 0)
+      .map(([lookup, entries]) => [
+        lookup,
+        Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, e]) => [k, e.value])),
+      ]),
+  );
+}
+
+function plainMemoryLookups(
+  lookups: Map<string, Map<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    [...lookups].map(([lookup, entries]) => [
+      lookup,
+      Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1))),
+    ]),
+  );
+}
+
+async function run(
+  store: InMemoryEventStore,
+  target: Target,
+  kind: string,
+  plans: readonly CompiledProjection[],
+  until: (runtime: ProjectionRuntime) => Promise<void>,
+): Promise<void> {
+  const runtime = new ProjectionRuntime({
+    store,
+    targets: { [kind]: target },
+    runner: TEST_RUNNER,
+    logger: silentLogger,
+  });
+  try {
+    await runtime.start(plans);
+    await until(runtime);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** Fails every commit after `allowed` of them (a store that is gone), until the process stops. */
+function failingAfter(target: Target, allowed: number): FaultyTarget {
+  const faulty = new FaultyTarget(target);
+  let committed = 0;
+  faulty.beforeCommit = () => {
+    if (committed >= allowed) throw connectionReset();
+    committed += 1;
+  };
+  return faulty;
+}
+
+describeWithStores(['postgres'], 'lookups on PostgreSQL: customer_stats', (urls) => {
+  const database = useTestDatabase(() => urls.postgres);
+  let target: RelationalTarget;
+  beforeAll(async () => {
+    target = await RelationalTarget.connect({ kind: 'postgres', url: database.url });
+  });
+  afterAll(async () => target?.close());
+
+  it('equals the in-memory run after a crash between batches, and after a rebuild that drops the old lookups', async () => {
+    const name = uniqueTestName('customer_stats');
+    const plan = example('customer-stats', name);
+    const shape = plan.target;
+    if (!isRelationalShape(shape)) throw new Error('customer_stats is relational');
+    const store = new InMemoryEventStore();
+    await workload(store, 1);
+    const view = (generation: number): ViewRef => ({ projection: name, generation, shape });
+
+    // A process whose store fails after three batches: whatever it committed is whole batches.
+    const flaky = failingAfter(target, 3);
+    await run(store, flaky, 'postgres', [plan], async (runtime) => {
+      await waitFor(() => {
+        const status = runtime.status(name);
+        return (status.live ?? status.rebuild)?.lastError != null;
+      }, 'the store to fail');
+    });
+    const crashedAt = (await target.readCheckpoint(view(1)))!;
+    expect(crashedAt).toBeGreaterThan(0n);
+    expect(crashedAt).toBeLessThan(store.events.at(-1)!.position);
+
+    // A new process resumes from the checkpoint; the other half of the orders arrives meanwhile.
+    await workload(store, 2);
+    await run(store, target, 'postgres', [plan], (runtime) =>
+      runtime.waitForCheckpoint(name, store.events.at(-1)!.position),
+    );
+    const expected = inMemory(plan, store);
+    const documents = byKey(
+      (expected.view as MemoryDocumentView).entries().map(([, d]) => d),
+      'customer_id',
+    );
+    expect(documents.length).toBeGreaterThan(10);
+    expect(byKey(await target.readActive(shape), 'customer_id')).toEqual(documents);
+    expect(plainLookups(await target.scanLookups(view(1)))).toEqual(plainMemoryLookups(expected.lookups));
+    expect(await target.listParked(view(1))).toEqual([]);
+
+    // A rebuild (version 2) fills generation 2's own lookups from the log, swaps, and drops generation 1's.
+    const rebuilt = example('customer-stats', name, 2);
+    await run(store, target, 'postgres', [rebuilt], async (runtime) => {
+      await waitFor(() => runtime.status(name).live?.generation === 2, 'the swap to generation 2');
+      await waitFor(async () => (await target.listGenerations(name)).length === 1, 'generation 1 dropped');
+    });
+    expect(byKey(await target.readActive(shape), 'customer_id')).toEqual(documents);
+    expect(plainLookups(await target.scanLookups(view(2)))).toEqual(plainMemoryLookups(expected.lookups));
+    const exists = async (table: string) =>
+      (await target.readRows(target.dialect.relationKind(`${shape.table}${table}`))).length > 0;
+    expect(await exists('__g2__lk')).toBe(true);
+    expect(await exists('__g1__lk')).toBe(false);
+    expect(await exists('__g1')).toBe(false);
+  });
+});
+
+describeWithStores(['neo4j'], 'lookups on Neo4j: Buyer-BOUGHT->Item', (urls) => {
+  const prefix = `PrismL${uniqueTestName('').replace(/[^A-Za-z0-9]/g, '')}`;
+  const name = uniqueTestName('customer_products');
+  let driver: Driver;
+  let target: Neo4jTarget;
+  beforeAll(async () => {
+    driver = neo4j.driver(urls.neo4j);
+    target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
+    await target.initialize();
+  });
+  afterAll(async () => {
+    const shape = example('customer-products', name).target as Neo4jTargetShape;
+    await cleanUp(driver, target.labels, [{ projection: name, generations: [1, 2], shape }]);
+    await driver.close();
+  });
+
+  it('equals the in-memory run after a crash between batches, and after a rebuild that drops the old lookups', async () => {
+    const plan = example('customer-products', name);
+    const shape = plan.target as Neo4jTargetShape;
+    const store = new InMemoryEventStore();
+    await workload(store, 1);
+    const view = (generation: number): ViewRef => ({ projection: name, generation, shape });
+
+    const flaky = failingAfter(target, 2);
+    await run(store, flaky, 'neo4j', [plan], async (runtime) => {
+      await waitFor(() => {
+        const status = runtime.status(name);
+        return (status.live ?? status.rebuild)?.lastError != null;
+      }, 'the store to fail');
+    });
+    const crashedAt = (await target.readCheckpoint(view(1)))!;
+    expect(crashedAt).toBeGreaterThan(0n);
+    expect(crashedAt).toBeLessThan(store.events.at(-1)!.position);
+
+    await workload(store, 2);
+    const head = await store.headPosition({ eventTypes: plan.source.eventTypes });
+    await run(store, target, 'neo4j', [plan], (runtime) => runtime.waitForCheckpoint(name, head));
+    const expected = inMemory(plan, store);
+    const graph = expected.view as MemoryGraphView;
+    const bought = graph
+      .allRelationships()
+      .map((r) => `Buyer:${r.from.key} -> Item:${r.to.key} ${String(r.properties.lastOrderId)}`);
+    expect(bought.length).toBeGreaterThan(100);
+    const lines = (snap: { relationships: string[] }) =>
+      snap.relationships
+        .map((line) => line.replace(/ -BOUGHT \{"lastOrderId":"([^"]+)"\}-> (.*)$/, ' -> $2 $1'))
+        .sort();
+    expect(lines(await snapshot(driver, shape, name, 1))).toEqual(bought.sort());
+    expect(plainLookups(await target.scanLookups(view(1)))).toEqual(plainMemoryLookups(expected.lookups));
+
+    const rebuilt = example('customer-products', name, 2);
+    await run(store, target, 'neo4j', [rebuilt], async (runtime) => {
+      await waitFor(() => runtime.status(name).live?.generation === 2, 'the swap to generation 2');
+      await waitFor(async () => (await target.listGenerations(name)).length === 1, 'generation 1 dropped');
+    });
+    expect(lines(await snapshot(driver, shape, name, 2))).toEqual(bought.sort());
+    expect(plainLookups(await target.scanLookups(view(2)))).toEqual(plainMemoryLookups(expected.lookups));
+    expect(plainLookups(await target.scanLookups(view(1)))).toEqual({});
+  });
+});
