@@ -11,7 +11,8 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { interleaved } from '../../bench/workload';
 import type { StoredLookups } from '../../src/core/lookups';
 import type { CompiledProjection } from '../../src/core/plan';
-import { compileYamlDefinition } from '../../src/dsl';
+import { verifyProjection } from '../../src/admin/checks/verify-projection';
+import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import { runProjection } from '../../src/stores/memory/run-projection';
@@ -160,6 +161,27 @@ describeWithStores(['postgres'], 'lookups on PostgreSQL: customer_stats', (urls)
     });
     expect(byKey(await target.readActive(shape), 'customer_id')).toEqual(documents);
     expect(plainLookups(await target.scanLookups(view(2)))).toEqual(plainMemoryLookups(expected.lookups));
+    // verify compares the lookups too: equal, then one entry changed behind Prism's back is reported
+    const deps = { store, target, catalogPlan: rebuilt, recompile: recompileDefinition };
+    const clean = await verifyProjection(deps, name);
+    expect(clean.total).toBe(0);
+    expect(clean.lookupEntries).toBe(
+      Object.values(plainMemoryLookups(expected.lookups)).reduce((n, e) => n + Object.keys(e).length, 0),
+    );
+    const [orderId, customerId] = Object.entries(plainMemoryLookups(expected.lookups).order_customer!)[0]!;
+    await target.readRows({
+      sql: `UPDATE ${shape.table}__g2__lk SET value = $1 WHERE lookup = 'order_customer' AND key = $2`,
+      params: [JSON.stringify({ v: 'someone-else' }), orderId],
+    });
+    const tampered = await verifyProjection(deps, name);
+    expect(tampered.counts).toEqual({ onlyLive: 0, onlyRebuilt: 0, different: 1 });
+    expect(tampered.differences).toMatchObject([
+      {
+        key: `lookup:order_customer:${JSON.stringify(orderId)}`,
+        fields: [{ field: 'value', live: 'someone-else', rebuilt: customerId }],
+      },
+    ]);
+
     const exists = async (table: string) =>
       (await target.readRows(target.dialect.relationKind(`${shape.table}${table}`))).length > 0;
     expect(await exists('__g2__lk')).toBe(true);
@@ -226,5 +248,13 @@ describeWithStores(['neo4j'], 'lookups on Neo4j: Buyer-BOUGHT->Item', (urls) => 
     expect(lines(await snapshot(driver, shape, name, 2))).toEqual(bought.sort());
     expect(plainLookups(await target.scanLookups(view(2)))).toEqual(plainMemoryLookups(expected.lookups));
     expect(plainLookups(await target.scanLookups(view(1)))).toEqual({});
+    const verified = await verifyProjection(
+      { store, target, catalogPlan: rebuilt, recompile: recompileDefinition },
+      name,
+    );
+    expect(verified.total).toBe(0);
+    expect(verified.lookupEntries).toBe(
+      Object.keys(plainMemoryLookups(expected.lookups).order_customer!).length,
+    );
   });
 });
