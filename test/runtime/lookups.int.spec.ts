@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@elastic/elasticsearch';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { interleaved } from '../../bench/workload';
 import type { StoredLookups } from '../../src/core/lookups';
@@ -15,6 +16,8 @@ import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
+import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
+import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
 import { runProjection } from '../../src/stores/memory/run-projection';
 import { MemoryGraphView, type MemoryDocumentView } from '../../src/stores/memory/memory.view';
 import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
@@ -30,8 +33,13 @@ import { byKey, connectionReset, FaultyTarget, TEST_RUNNER, waitFor } from './su
 
 const ORDERS = 120;
 
-function example(file: string, name: string, version = 1): CompiledProjection {
-  const text = readFileSync(path.join(REPO_ROOT, 'projections', `${file}.yaml`), 'utf8');
+function example(
+  file: string,
+  name: string,
+  version = 1,
+  edit: (text: string) => string = (text) => text,
+): CompiledProjection {
+  const text = edit(readFileSync(path.join(REPO_ROOT, 'projections', `${file}.yaml`), 'utf8'));
   return compileYamlDefinition(
     text.replace(/^name: .*$/m, `name: ${name}`).replace(/^version: .*$/m, `version: ${version}`),
     `${file}.yaml`,
@@ -256,5 +264,83 @@ describeWithStores(['neo4j'], 'lookups on Neo4j: Buyer-BOUGHT->Item', (urls) => 
     expect(verified.lookupEntries).toBe(
       Object.keys(plainMemoryLookups(expected.lookups).order_customer!).length,
     );
+  });
+});
+
+/** customer_stats as a search view: the same handlers and lookups, an Elasticsearch target. */
+const asSearchView = (text: string) =>
+  text.replace(
+    /^target:\n(?: {2}.*\n)+/m,
+    [
+      'target:',
+      '  kind: elasticsearch',
+      '  index: customer_stats',
+      '  id: customer_id',
+      '  fields:',
+      '    customer_id: { type: keyword }',
+      '    orders_placed: { type: integer }',
+      '    orders_shipped: { type: integer }',
+      '    orders_cancelled: { type: integer }',
+      '    total_spent: { type: long }',
+      '',
+    ].join('\n'),
+  );
+
+describeWithStores(['elasticsearch'], 'lookups on Elasticsearch: customer_stats as a search view', (urls) => {
+  const prefix = `${uniqueTestName('es_lookups')}-`;
+  const admin = new Client({ node: urls.elasticsearch });
+  afterAll(async () => {
+    await deleteIndicesWithPrefix(admin, prefix);
+    await admin.close();
+  });
+
+  it('equals the in-memory run after a crash between batches, and after a rebuild that drops the old lookups', async () => {
+    const name = uniqueTestName('customer_stats');
+    const plan = example('customer-stats', name, 1, asSearchView);
+    const shape = plan.target;
+    const target = await ElasticsearchTarget.connect({ url: urls.elasticsearch, prefix });
+    try {
+      const store = new InMemoryEventStore();
+      await workload(store, 1);
+      const view = (generation: number): ViewRef => ({ projection: name, generation, shape });
+
+      await run(store, failingAfter(target, 3), 'elasticsearch', [plan], async (runtime) => {
+        await waitFor(() => {
+          const status = runtime.status(name);
+          return (status.live ?? status.rebuild)?.lastError != null;
+        }, 'the store to fail');
+      });
+      const crashedAt = (await target.readCheckpoint(view(1)))!;
+      expect(crashedAt).toBeGreaterThan(0n);
+
+      await workload(store, 2);
+      await run(store, target, 'elasticsearch', [plan], (runtime) =>
+        runtime.waitForCheckpoint(name, store.events.at(-1)!.position),
+      );
+      const expected = inMemory(plan, store);
+      const documents = byKey(
+        (expected.view as MemoryDocumentView).entries().map(([, d]) => d),
+        'customer_id',
+      );
+      expect(byKey(await target.readActive(shape), 'customer_id')).toEqual(documents);
+      expect(plainLookups(await target.scanLookups(view(1)))).toEqual(plainMemoryLookups(expected.lookups));
+
+      const rebuilt = example('customer-stats', name, 2, asSearchView);
+      await run(store, target, 'elasticsearch', [rebuilt], async (runtime) => {
+        await waitFor(() => runtime.status(name).live?.generation === 2, 'the swap to generation 2');
+        await waitFor(async () => (await target.listGenerations(name)).length === 1, 'generation 1 dropped');
+      });
+      expect(byKey(await target.readActive(shape), 'customer_id')).toEqual(documents);
+      expect(plainLookups(await target.scanLookups(view(2)))).toEqual(plainMemoryLookups(expected.lookups));
+      expect(await admin.indices.exists({ index: `${prefix}${name}-g1-lookups` })).toBe(false);
+      const verified = await verifyProjection(
+        { store, target, catalogPlan: rebuilt, recompile: recompileDefinition },
+        name,
+      );
+      expect(verified.total).toBe(0);
+      expect(verified.lookupEntries).toBeGreaterThan(100);
+    } finally {
+      await target.close();
+    }
   });
 });
