@@ -16,6 +16,7 @@ import {
   type LookupWrite,
   type StoredLookupEntry,
 } from '../core/lookups';
+import type { JsonValue } from '../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ParkedEvent, ViewRef } from '../stores/target.port';
@@ -93,7 +94,7 @@ export function keyEvents(
   lookups?: LookupState,
 ): KeyedEvent[] {
   const keyed: KeyedEvent[] = [];
-  const state = plan.lookups === undefined ? undefined : (lookups ?? new Map());
+  const state = plan.lookups === undefined ? undefined : (lookups ?? (new Map() as LookupState));
   for (const event of events) {
     if (keyed.length > 0 && deadline !== undefined && Date.now() >= deadline) break;
     keyed.push(state === undefined ? keyOne(plan, event) : keyWithLookups(plan, event, state));
@@ -107,7 +108,7 @@ function keyWithLookups(plan: CompiledProjection, event: StoredEvent, state: Loo
     const entry = state.get(lookup)?.get(key);
     if (entry === undefined || entry === null) continue;
     let entries = values.get(lookup);
-    if (entries === undefined) values.set(lookup, (entries = new Map()));
+    if (entries === undefined) values.set(lookup, (entries = new Map<string, JsonValue>()));
     entries.set(key, entry.value);
   }
   let remembered: readonly LookupWrite[];
@@ -120,7 +121,8 @@ function keyWithLookups(plan: CompiledProjection, event: StoredEvent, state: Loo
   }
   for (const write of remembered) {
     let entries = state.get(write.lookup);
-    if (entries === undefined) state.set(write.lookup, (entries = new Map()));
+    if (entries === undefined)
+      state.set(write.lookup, (entries = new Map<string, StoredLookupEntry | null>()));
     if (supersedes(write, entries.get(write.key) ?? undefined))
       entries.set(write.key, { value: write.value, position: write.position });
   }
@@ -201,7 +203,8 @@ export function foldBatch(input: FoldInput): FoldResult {
     }
     let operations: readonly ViewOperation[];
     try {
-      operations = keyed.lookups === undefined ? plan.apply(event, scoped) : plan.apply(event, scoped, keyed.lookups);
+      operations =
+        keyed.lookups === undefined ? plan.apply(event, scoped) : plan.apply(event, scoped, keyed.lookups);
     } catch (error) {
       // The plan is pure: any error it throws is deterministic, so the event is poison.
       park(event, keys, errorMessage(error), 'parked');

@@ -4,7 +4,7 @@
  * those the caller already knows (the pipeline's entries of the batch folded before, whose commit may
  * still be in flight). A plan without lookups loads nothing and never gets here.
  */
-import type { LookupEntryRef, LookupWrite } from '../core/lookups';
+import type { LookupEntryRef, LookupWrite, StoredLookupEntry } from '../core/lookups';
 import type { CompiledProjection } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { Target, ViewRef } from '../stores/target.port';
@@ -30,7 +30,8 @@ export async function loadLookupState(
   for (const event of events) {
     for (const ref of plan.lookups.readsOf(event)) {
       let entries = state.get(ref.lookup);
-      if (entries === undefined) state.set(ref.lookup, (entries = new Map()));
+      if (entries === undefined)
+        state.set(ref.lookup, (entries = new Map<string, StoredLookupEntry | null>()));
       if (entries.has(ref.key)) continue;
       const cached = known?.get(ref.lookup)?.get(ref.key);
       if (cached !== undefined) entries.set(ref.key, cached);
@@ -54,10 +55,14 @@ export function copyLookupState(state: LookupState): LookupState {
 }
 
 /** `state` with these writes applied (each only over an older entry). */
-export function withLookupWrites(state: LookupState, writes: readonly LookupWrite[] | undefined): LookupState {
+export function withLookupWrites(
+  state: LookupState,
+  writes: readonly LookupWrite[] | undefined,
+): LookupState {
   for (const write of writes ?? []) {
     let entries = state.get(write.lookup);
-    if (entries === undefined) state.set(write.lookup, (entries = new Map()));
+    if (entries === undefined)
+      state.set(write.lookup, (entries = new Map<string, StoredLookupEntry | null>()));
     const stored = entries.get(write.key);
     if (stored === undefined || stored === null || write.position >= stored.position)
       entries.set(write.key, { value: write.value, position: write.position });

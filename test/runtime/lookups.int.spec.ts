@@ -19,7 +19,7 @@ import { silentLogger } from '../../src/runtime/runtime.logger';
 import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
 import { runProjection } from '../../src/stores/memory/run-projection';
-import { MemoryGraphView, type MemoryDocumentView } from '../../src/stores/memory/memory.view';
+import { type MemoryGraphView, type MemoryDocumentView } from '../../src/stores/memory/memory.view';
 import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
 import { cleanUp, snapshot } from '../../src/stores/neo4j/neo4j-test-support';
 import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
@@ -239,7 +239,7 @@ describeWithStores(['neo4j'], 'lookups on Neo4j: Buyer-BOUGHT->Item', (urls) => 
     const graph = expected.view as MemoryGraphView;
     const bought = graph
       .allRelationships()
-      .map((r) => `Buyer:${r.from.key} -> Item:${r.to.key} ${String(r.properties.lastOrderId)}`);
+      .map((r) => `Buyer:${r.from.key} -> Item:${r.to.key} ${r.properties.lastOrderId as string}`);
     expect(bought.length).toBeGreaterThan(100);
     const lines = (snap: { relationships: string[] }) =>
       snap.relationships

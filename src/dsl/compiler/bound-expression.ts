@@ -72,11 +72,7 @@ export class BoundExpression {
     try {
       return this.compiled.evaluate(scope.celVariables());
     } catch (error) {
-      throw this.failure(
-        projection,
-        scope.event,
-        this.missingLookupEntry(scope) ?? evaluationReason(error),
-      );
+      throw this.failure(projection, scope.event, this.missingLookupEntry(scope) ?? evaluationReason(error));
     }
   }
 
@@ -126,7 +122,8 @@ export class BoundExpression {
 /** A lookup key as stored: a string, or an integer's decimal digits. */
 export function lookupKeyText(value: unknown, type: LookupDeclaration['key']): string {
   if (type === 'string') {
-    if (typeof value !== 'string') throw new CelValueConversionError(`a lookup key must be a string, got ${describeCel(value)}`);
+    if (typeof value !== 'string')
+      throw new CelValueConversionError(`a lookup key must be a string, got ${describeCel(value)}`);
     return value;
   }
   if (typeof value === 'bigint') return value.toString();

@@ -9,7 +9,7 @@ import { keyText } from '../expressions/cel-values';
 import type { GraphView } from '../../stores/store-dsl';
 import type { ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import { isGraphAction, type GraphAction } from '../model/projection.model';
+import { isGraphAction } from '../model/projection.model';
 import type { CheckedDefinition } from '../validation/definition.validator';
 import { EvaluationScope, expressionBinder, type Assignment, type BoundExpression } from './bound-expression';
 import { stepsByEventType, type ViewPlan } from './view-plan';
@@ -35,7 +35,6 @@ interface NodeEnd {
   readonly key: BoundExpression;
   readonly keyType: ValueType;
 }
-
 
 export class GraphPlan implements ViewPlan {
   private readonly name: string;

@@ -16,7 +16,7 @@ import { celEvent, type CompiledLookupRead } from '../expressions/expression-env
 import { isExpression } from '../model/expression';
 import { isRememberAction } from '../model/projection.model';
 import type { CheckedDefinition } from '../validation/definition.validator';
-import { BoundExpression, EvaluationScope, expressionBinder, lookupKeyText } from './bound-expression';
+import { type BoundExpression, EvaluationScope, expressionBinder, lookupKeyText } from './bound-expression';
 
 interface RememberStep {
   readonly lookup: string;
@@ -43,15 +43,13 @@ export class CompiledLookups implements LookupPlan {
         for (const read of expressions.of(expression).lookupReads ?? [])
           reads.set(`${read.lookup}\u0000${read.key.source}`, read);
       if (reads.size > 0) this.reads.set(eventType, [...reads.values()]);
-      const steps = actions.filter(isRememberAction).map(
-        (action): RememberStep => ({
-          lookup: action.lookup,
-          declaration: this.declared[action.lookup]!,
-          key: bind(action.key),
-          value: bind(action.value),
-          ...(action.when === undefined ? {} : { when: bind(action.when) }),
-        }),
-      );
+      const steps = actions.filter(isRememberAction).map((action): RememberStep => ({
+        lookup: action.lookup,
+        declaration: this.declared[action.lookup]!,
+        key: bind(action.key),
+        value: bind(action.value),
+        ...(action.when === undefined ? {} : { when: bind(action.when) }),
+      }));
       if (steps.length > 0) this.remembers.set(eventType, steps);
     }
   }
@@ -63,7 +61,10 @@ export class CompiledLookups implements LookupPlan {
     for (const read of reads) {
       try {
         const value = read.key.direct?.(event);
-        const key = value !== undefined && typeof value !== 'symbol' ? value : read.key.evaluate({ event: celEvent(event) });
+        const key =
+          value !== undefined && typeof value !== 'symbol'
+            ? value
+            : read.key.evaluate({ event: celEvent(event) });
         refs.push({ lookup: read.lookup, key: lookupKeyText(key, read.keyType) });
       } catch {
         // the expression that reads it fails the same way, and parks the event with the reason
@@ -83,7 +84,7 @@ export class CompiledLookups implements LookupPlan {
       const key = this.keyOf(step, scope);
       const value = this.valueOf(step, scope);
       let entries = values.get(step.lookup);
-      if (entries === undefined) values.set(step.lookup, (entries = new Map()));
+      if (entries === undefined) values.set(step.lookup, (entries = new Map<string, JsonValue>()));
       entries.set(key, value);
       writes.push({ lookup: step.lookup, key, value, position: event.position });
     }

@@ -22,11 +22,13 @@ export function stepsByEventType<A extends Action, Step>(
   return new Map(
     Object.entries(handlers).map(([eventType, actions]) => [
       eventType,
-      actions.filter((action) => action.kind !== 'remember').map((action) => {
-        // validation admits only the actions of the target's family
-        if (!isFamily(action)) throw new Error(`internal: ${action.kind} reached the wrong plan`);
-        return step(action);
-      }),
+      actions
+        .filter((action) => action.kind !== 'remember')
+        .map((action) => {
+          // validation admits only the actions of the target's family
+          if (!isFamily(action)) throw new Error(`internal: ${action.kind} reached the wrong plan`);
+          return step(action);
+        }),
     ]),
   );
 }

@@ -261,7 +261,7 @@ export class ExpressionEnvironment {
     const bounded = this.checkBounds(source, program.ast);
     if (bounded) return bounded;
     const lookupReads = this.readsLookups ? this.compileLookupReads(source, program.ast) : undefined;
-    if (lookupReads !== undefined && !Array.isArray(lookupReads)) return lookupReads as ExpressionProblem;
+    if (lookupReads !== undefined && !Array.isArray(lookupReads)) return lookupReads;
     const direct = directEvaluation(source);
     const meter = this.meter;
     return {
@@ -342,7 +342,8 @@ export class ExpressionEnvironment {
       return {
         code: 'unknown-lookup',
         offset,
-        message: 'this definition declares no lookups; declare one under `lookups:` and write it with `remember`',
+        message:
+          'this definition declares no lookups; declare one under `lookups:` and write it with `remember`',
       };
     }
     if (code !== 'no_such_key' || !/\blookup\s*\.\s*\??$/.test(source.slice(0, offset))) return undefined;
@@ -373,7 +374,10 @@ export class ExpressionEnvironment {
       const visible =
         variables.length === 1
           ? 'only `event`'
-          : `${variables.slice(0, -1).map((v) => `\`${v}\``).join(', ')} and \`${variables.at(-1)!}\``;
+          : `${variables
+              .slice(0, -1)
+              .map((v) => `\`${v}\``)
+              .join(', ')} and \`${variables.at(-1)!}\``;
       if (name === 'doc') {
         return { message: 'unknown variable "doc": keys and graph expressions see only `event`' };
       }

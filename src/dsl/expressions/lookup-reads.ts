@@ -78,7 +78,12 @@ export function findLookupReads(root: unknown, source: string): LookupReads {
       });
       return;
     }
-    reads.push({ lookup: name, key: source.slice(key.start, key.end), offset: at.start, keyOffset: key.start });
+    reads.push({
+      lookup: name,
+      key: source.slice(key.start, key.end),
+      offset: at.start,
+      keyOffset: key.start,
+    });
   };
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {

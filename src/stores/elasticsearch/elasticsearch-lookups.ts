@@ -51,11 +51,7 @@ export class ElasticsearchLookups {
     if (writes.length === 0) return [];
     const index = this.index(view);
     if (!this.known.has(index)) {
-      await createIndexIfAbsent(
-        this.client,
-        index,
-        LOOKUP_INDEX as unknown as { settings: JsonObject; mappings: JsonObject },
-      );
+      await createIndexIfAbsent(this.client, index, LOOKUP_INDEX);
       this.known.add(index);
     }
     return writes.map((write) => ({
@@ -128,10 +124,10 @@ function add(
   source: JsonObject,
   position: bigint,
 ): void {
-  const lookup = String(source.lookup);
+  const { lookup, key, value } = source as { lookup: string; key: string; value: string };
   if (!loaded.has(lookup)) loaded.set(lookup, new Map());
-  loaded.get(lookup)!.set(String(source.key), {
-    value: JSON.parse(String(source.value)) as JsonValue,
+  loaded.get(lookup)!.set(key, {
+    value: JSON.parse(value) as JsonValue,
     position,
   });
 }

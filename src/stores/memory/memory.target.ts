@@ -196,7 +196,8 @@ export class MemoryTarget implements Target {
     stored.resolutions.push(...(batch.resolve ?? []));
     for (const write of batch.lookups ?? []) {
       let entries = stored.lookups.get(write.lookup);
-      if (entries === undefined) stored.lookups.set(write.lookup, (entries = new Map()));
+      if (entries === undefined)
+        stored.lookups.set(write.lookup, (entries = new Map<string, StoredLookupEntry>()));
       if (supersedes(write, entries.get(write.key)))
         entries.set(write.key, { value: write.value, position: write.position });
     }
@@ -218,7 +219,7 @@ export class MemoryTarget implements Target {
   }
 
   scanLookups(view: ViewRef): Promise<StoredLookups> {
-    const stored = this.generation(view)?.lookups ?? new Map();
+    const stored = this.generation(view)?.lookups ?? new Map<string, Map<string, StoredLookupEntry>>();
     return Promise.resolve(new Map([...stored].map(([lookup, entries]) => [lookup, new Map(entries)])));
   }
 
