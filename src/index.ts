@@ -148,6 +148,17 @@ export {
   type ViewOperationKind,
 } from './core/plan';
 export type { TargetKind, TargetShape, ViewFamily } from './core/view-shape';
+export type {
+  LookupDeclaration,
+  LookupEntryRef,
+  LookupKeyType,
+  LookupPlan,
+  LookupValues,
+  LookupValueType,
+  LookupWrite,
+  StoredLookupEntry,
+  StoredLookups,
+} from './core/lookups';
 
 // ----------------------------------------------------------------------------------- projection runtime
 // Runs compiled projections against an EventLog into the view stores' targets; the admin operations

@@ -9,6 +9,7 @@
  */
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { JsonObject, JsonValue } from './json';
+import type { LookupPlan, LookupValues } from './lookups';
 import type { TargetShape } from './view-shape';
 
 /** A document of a document view (a table row, an indexed document), keyed by its key field. */
@@ -112,15 +113,25 @@ export interface CompiledProjection<Shape extends TargetShape = TargetShape> {
   readonly segments?: number;
   readonly queries: Readonly<Record<string, NamedQuery>>;
   /**
+   * The projection's lookups (correlation state, see lookups.ts), or undefined when it declares none:
+   * then the runtime loads and writes no lookup state at all, and `lookups` below is never passed.
+   */
+  readonly lookups?: LookupPlan;
+  /**
    * The view keys this event touches, as strings: document keys for document views, `Label:key` for nodes
    * of graph views. The runtime loads current state for them and orders and parks per key with them.
+   * `lookups`: the lookup entries the event reads, after its own `remember`s (plans with lookups only).
    * @throws ProjectionEvaluationError when a key cannot be computed.
    */
-  keysOf(event: StoredEvent): readonly string[];
+  keysOf(event: StoredEvent, lookups?: LookupValues): readonly string[];
   /**
    * Pure: the operations this event causes, given the current documents for `keysOf(event)` (absent keys
    * have no document yet). Graph views receive an empty map: their operations do not read state.
    * @throws ProjectionEvaluationError for a deterministic failure (the runtime parks the event).
    */
-  apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[];
+  apply(
+    event: StoredEvent,
+    state: ReadonlyMap<DocumentKey, ViewDocument>,
+    lookups?: LookupValues,
+  ): readonly ViewOperation[];
 }

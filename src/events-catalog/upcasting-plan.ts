@@ -10,6 +10,7 @@
  * also keeps the DSL's per-event CEL conversion cached).
  */
 import type { JsonObject } from '../core/json';
+import type { LookupPlan, LookupValues } from '../core/lookups';
 import { ProjectionEvaluationError, type CompiledProjection } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { EventCatalog } from './event-catalog';
@@ -87,10 +88,17 @@ export function withUpcasting(plan: CompiledProjection, catalog: EventCatalog): 
       throw new ProjectionEvaluationError(plan.name, event.type, (error as Error).message);
     }
   };
+  // Lookups read and remember from the event too, so they see it upcast like keysOf and apply do.
+  const lookups: LookupPlan | undefined = plan.lookups && {
+    declared: plan.lookups.declared,
+    readsOf: (event) => plan.lookups!.readsOf(upcast(event)),
+    remember: (event, values) => plan.lookups!.remember(upcast(event), values),
+  };
   return Object.freeze({
     ...plan,
-    keysOf: (event: StoredEvent) => plan.keysOf(upcast(event)),
-    apply: (event: StoredEvent, state: Parameters<CompiledProjection['apply']>[1]) =>
-      plan.apply(upcast(event), state),
+    ...(lookups ? { lookups } : {}),
+    keysOf: (event: StoredEvent, values?: LookupValues) => plan.keysOf(upcast(event), values),
+    apply: (event: StoredEvent, state: Parameters<CompiledProjection['apply']>[1], values?: LookupValues) =>
+      plan.apply(upcast(event), state, values),
   });
 }

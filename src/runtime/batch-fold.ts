@@ -9,15 +9,38 @@
  *    HELD behind it, so each key still sees its events in log order once the parked one is resolved.
  *    With `onPoison: skip` only the failing event is set aside.
  */
+import {
+  collapseLookupWrites,
+  supersedes,
+  type LookupValues,
+  type LookupWrite,
+  type StoredLookupEntry,
+} from '../core/lookups';
+import type { JsonValue } from '../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ParkedEvent, ViewRef } from '../stores/target.port';
 import { errorMessage } from './error-classifier';
 
-/** An event with its keys, or the reason its keys could not be computed. */
+/**
+ * An event with its keys, or the reason its keys could not be computed. For plans with lookups: the
+ * entries it reads (after its own remembers) and the entries it wrote.
+ */
 export type KeyedEvent =
-  | { readonly event: StoredEvent; readonly keys: readonly string[]; readonly keysError?: undefined }
+  | {
+      readonly event: StoredEvent;
+      readonly keys: readonly string[];
+      readonly keysError?: undefined;
+      readonly lookups?: LookupValues;
+      readonly remembered?: readonly LookupWrite[];
+    }
   | { readonly event: StoredEvent; readonly keys?: undefined; readonly keysError: string };
+
+/**
+ * Lookup entries as a batch knows them: loaded from the store (null: none stored), then changed by each
+ * event keyed, in log order, so later events of the batch see what earlier ones remembered.
+ */
+export type LookupState = Map<string, Map<string, StoredLookupEntry | null>>;
 
 export interface FoldInput {
   readonly plan: CompiledProjection;
@@ -50,6 +73,8 @@ export interface FoldResult {
   readonly parked: ParkedEvent[];
   /** The blocked keys after this batch (the input set plus the keys of events parked or held here). */
   readonly blocked: Set<string>;
+  /** Lookup entries the consumed events remembered, the last per entry (plans with lookups only). */
+  readonly lookups?: LookupWrite[];
   readonly applied: number;
   /** How many of `events` were folded: all of them unless `deadline` passed first. */
   readonly consumed: number;
@@ -57,18 +82,51 @@ export interface FoldResult {
 
 export const HELD_REASON = 'held behind an earlier parked event for the same key';
 
-/** Keys of each event; with a `deadline` (see FoldInput), only of a prefix of at least one event. */
+/**
+ * Keys of each event; with a `deadline` (see FoldInput), only of a prefix of at least one event. A plan
+ * with lookups reads and remembers through `lookups` (the batch's entries, see LookupState), which this
+ * changes as it goes.
+ */
 export function keyEvents(
   plan: CompiledProjection,
   events: readonly StoredEvent[],
   deadline?: number,
+  lookups?: LookupState,
 ): KeyedEvent[] {
   const keyed: KeyedEvent[] = [];
+  const state = plan.lookups === undefined ? undefined : (lookups ?? (new Map() as LookupState));
   for (const event of events) {
     if (keyed.length > 0 && deadline !== undefined && Date.now() >= deadline) break;
-    keyed.push(keyOne(plan, event));
+    keyed.push(state === undefined ? keyOne(plan, event) : keyWithLookups(plan, event, state));
   }
   return keyed;
+}
+
+function keyWithLookups(plan: CompiledProjection, event: StoredEvent, state: LookupState): KeyedEvent {
+  const values: LookupValues = new Map();
+  for (const { lookup, key } of plan.lookups!.readsOf(event)) {
+    const entry = state.get(lookup)?.get(key);
+    if (entry === undefined || entry === null) continue;
+    let entries = values.get(lookup);
+    if (entries === undefined) values.set(lookup, (entries = new Map<string, JsonValue>()));
+    entries.set(key, entry.value);
+  }
+  let remembered: readonly LookupWrite[];
+  let keys: readonly string[];
+  try {
+    remembered = plan.lookups!.remember(event, values);
+    keys = plan.keysOf(event, values);
+  } catch (error) {
+    return { event, keysError: `keys could not be computed: ${errorMessage(error)}` };
+  }
+  for (const write of remembered) {
+    let entries = state.get(write.lookup);
+    if (entries === undefined)
+      state.set(write.lookup, (entries = new Map<string, StoredLookupEntry | null>()));
+    if (supersedes(write, entries.get(write.key) ?? undefined))
+      entries.set(write.key, { value: write.value, position: write.position });
+  }
+  return { event, keys, lookups: values, remembered };
 }
 
 function keyOne(plan: CompiledProjection, event: StoredEvent): KeyedEvent {
@@ -110,6 +168,7 @@ export function foldBatch(input: FoldInput): FoldResult {
   const documents = new Map<DocumentKey, ViewOperation>();
   const graph: ViewOperation[] = [];
   const parked: ParkedEvent[] = [];
+  let remembered: LookupWrite[] | undefined;
   let applied = 0;
 
   const park = (event: StoredEvent, keys: readonly string[], reason: string, status: 'parked' | 'held') => {
@@ -130,6 +189,9 @@ export function foldBatch(input: FoldInput): FoldResult {
       continue;
     }
     const keys = keyed.keys;
+    // A remembered entry is a fact of the event alone: it stands even if the view change is parked or held.
+    if (keyed.remembered !== undefined && keyed.remembered.length > 0)
+      (remembered ??= []).push(...keyed.remembered);
     if (sequenced && keys.some((key) => blocked.has(key))) {
       park(event, keys, HELD_REASON, 'held');
       continue;
@@ -141,7 +203,8 @@ export function foldBatch(input: FoldInput): FoldResult {
     }
     let operations: readonly ViewOperation[];
     try {
-      operations = plan.apply(event, scoped);
+      operations =
+        keyed.lookups === undefined ? plan.apply(event, scoped) : plan.apply(event, scoped, keyed.lookups);
     } catch (error) {
       // The plan is pure: any error it throws is deterministic, so the event is poison.
       park(event, keys, errorMessage(error), 'parked');
@@ -166,7 +229,14 @@ export function foldBatch(input: FoldInput): FoldResult {
     }
     applied += 1;
   }
-  return { operations: [...documents.values(), ...graph], parked, blocked, applied, consumed };
+  return {
+    operations: [...documents.values(), ...graph],
+    parked,
+    blocked,
+    applied,
+    consumed,
+    ...(remembered === undefined ? {} : { lookups: collapseLookupWrites(remembered) }),
+  };
 }
 
 function firstProblem(

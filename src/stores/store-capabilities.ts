@@ -20,4 +20,10 @@ export interface StoreCapabilities {
    * document key, so segments never write the same entry. Absent: no.
    */
   readonly segments?: boolean;
+  /**
+   * Whether the target keeps lookups (correlation state, src/core/lookups.ts): `loadLookups`, and
+   * `CommitBatch.lookups` stored as safely as the view's operations. Absent: no; a definition with lookups
+   * is then refused at load (`lookups-not-supported`).
+   */
+  readonly keepsLookups?: boolean;
 }

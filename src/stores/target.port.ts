@@ -35,6 +35,7 @@
  *    effect is already stored, and they change nothing.
  */
 import type { JsonValue } from '../core/json';
+import type { LookupEntryRef, LookupWrite, StoredLookups } from '../core/lookups';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { TargetKind, TargetShape } from '../core/view-shape';
 import type { StoredEvent } from '../eventstore/event-store.port';
@@ -140,6 +141,12 @@ export interface CommitBatch {
   /** Operator resolutions to record with the batch (see ParkingResolution). */
   readonly resolve?: readonly ParkingResolution[];
   /**
+   * Lookup entries to write (correlation state, src/core/lookups.ts), stored with the batch exactly as
+   * safely as its view operations (in the transaction, or with the same external versions = position). An
+   * entry is replaced only by a write of an equal or later position.
+   */
+  readonly lookups?: readonly LookupWrite[];
+  /**
    * The writer's lease epoch (issue #15). Stored with the checkpoint, in the checkpoint's compare-and-set:
    * a batch whose fence is below the stored one is refused (`fenced`); an equal or higher one is applied
    * and raises the stored fence to it. A new lease holder raises the fence of every generation it runs
@@ -226,6 +233,14 @@ export interface Target {
    * one parks the event that made it, whatever the batch boundaries were.
    */
   validate(view: ViewRef, document: ViewDocument): string | undefined;
+  /**
+   * The stored lookup entries of a generation (correlation state); absent ones have none. Required for
+   * projections that declare lookups: a store without it cannot run them. A generation's entries are
+   * written by `commit` (CommitBatch.lookups) and removed by `drop` with the rest of the generation.
+   */
+  loadLookups?(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups>;
+  /** Every lookup entry of a generation, by lookup then key (for `verify` and tests). */
+  scanLookups?(view: ViewRef): Promise<StoredLookups>;
   /** Applies a batch and advances the checkpoint (see the file comment). */
   commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult>;
   /**

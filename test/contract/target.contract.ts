@@ -18,6 +18,7 @@ import { documentCases } from './target-document.cases';
 import { fenceCases } from './target-fence.cases';
 import { segmentCases } from './target-segment.cases';
 import { graphCases } from './target-graph.cases';
+import { lookupCases } from './target-lookup.cases';
 import { sharedCases } from './target-shared.cases';
 import {
   CONTRACT_SHAPE,
@@ -95,5 +96,7 @@ export function targetContract(harness: TargetContractHarness): void {
     segmentCases(context);
     if (family.name === 'document') documentCases(context);
     else graphCases(context);
+    // lookups (correlation state), for the stores that keep them
+    if (harness.store.capabilities.keepsLookups === true) lookupCases(context);
   });
 }

@@ -29,12 +29,17 @@ const FINGERPRINTS_BEFORE_THE_RENAME: Record<string, string> = {
   'social-graph.yaml': '4a6f17ff41573bb7e9705a784c8033cb5e0b1ddf0e25a24bc3479a20280fe325',
 };
 
+/** Examples written after the rename: nothing of theirs was ever stored under another fingerprint. */
+const WRITTEN_AFTER_THE_RENAME = ['customer-products.yaml', 'customer-stats.yaml'];
+
 const asKind = (text: string, kind: string) =>
   text.replace(/^ {2}kind: (postgres|relational)$/m, `  kind: ${kind}`);
 
 describe('the relational kind and its alias postgres', () => {
   it('covers every example definition', () => {
-    const examples = readdirSync(PROJECTIONS).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'));
+    const examples = readdirSync(PROJECTIONS).filter(
+      (f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml') && !WRITTEN_AFTER_THE_RENAME.includes(f),
+    );
     expect(examples.sort()).toEqual(Object.keys(FINGERPRINTS_BEFORE_THE_RENAME).sort());
   });
 
@@ -181,6 +186,17 @@ describe('a store module registered at run time', () => {
     const check = checkDefinitionSource(KEYVALUE.replace('kind: keyvalue', 'kind: keyvalu'), 'kv.yaml');
     expect(check.problems.map(formatDefinitionError)).toEqual([
       'kv.yaml:6:9 error unknown-target-kind target.kind: "keyvalu" is not a target kind; expected one of "relational", "elasticsearch", "neo4j" or "keyvalue" (did you mean "keyvalue"?)',
+    ]);
+  });
+
+  it('refuses lookups when the store module does not state that it keeps them', () => {
+    const withLookups = KEYVALUE.replace(
+      'handlers:\n  OrderPlaced:\n',
+      'lookups:\n  order_customer: { value: string }\nhandlers:\n  OrderPlaced:\n    - remember: { lookup: order_customer, key: event.data.orderId, value: event.data.customerId }\n',
+    ).replace('total: 1', `total: 'lookup.order_customer[event.data.orderId] == "c1" ? 1 : 0'`);
+    const check = checkDefinitionSource(withLookups, 'kv.yaml');
+    expect(check.problems.map(formatDefinitionError)).toEqual([
+      'kv.yaml:11:1 error lookups-not-supported lookups: keyvalue views do not keep lookups (the store module does not state keepsLookups)',
     ]);
   });
 

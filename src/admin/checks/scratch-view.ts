@@ -18,7 +18,7 @@
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
-import { foldBatch, keyEvents, type FoldResult } from '../../runtime/batch-fold';
+import { foldBatch, keyEvents, type FoldResult, type LookupState } from '../../runtime/batch-fold';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
 import { matchesSource } from '../../stores/memory/run-projection';
@@ -76,6 +76,12 @@ export class ScratchView {
   /** Resolutions not redone yet, in the order they were made. */
   private pending: ParkingResolution[] = [];
   private readonly known = new Set<bigint>();
+  /**
+   * Every lookup entry rebuilt so far (plans with lookups): the whole state, like `documents`, which
+   * keying updates as it goes (a remembered entry is written whether or not its event's view change is
+   * parked, as the runner does it).
+   */
+  readonly lookups: LookupState = new Map();
 
   constructor(private readonly options: ScratchViewOptions) {
     const shape = options.plan.target;
@@ -188,7 +194,7 @@ export class ScratchView {
     const result = foldBatch({
       plan: this.options.plan,
       view: this.options.view,
-      events: keyEvents(this.options.plan, events),
+      events: keyEvents(this.options.plan, events, undefined, this.lookups),
       // The whole rebuilt view is the state: foldBatch reads and updates the documents in place.
       state: documents,
       // Only an event applied late (a release) can be at or below a key's last write.

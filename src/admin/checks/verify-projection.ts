@@ -26,6 +26,7 @@ import type { Target, ViewRef } from '../../stores/target.port';
 import { diffEntries, type FieldDifference } from './entry-diff';
 import { ProjectionNotVerifiableError, VerifyCancelledError } from './checks.errors';
 import { compareEntries, rebuiltFromMap, type ComparedEntry, type RebuiltEntries } from './entry-comparison';
+import { diffLookups } from './lookup-diff';
 import { ScratchView, type FoldProgress } from './scratch-view';
 import { readSegmentedCheckpoint, segmentCount } from '../../runtime/segments';
 
@@ -98,6 +99,11 @@ export interface VerifyReport {
   readonly resolutionsRedone: number;
   readonly liveEntries: number;
   readonly rebuiltEntries: number;
+  /**
+   * Lookup entries compared (projections with lookups; see lookup-diff.ts): their differences are listed
+   * with the view's, keyed `lookup:<name>:<key>`.
+   */
+  readonly lookupEntries?: number;
   readonly counts: { readonly onlyLive: number; readonly onlyRebuilt: number; readonly different: number };
   readonly total: number;
   /** The first `maxDifferences` differences, by key. */
@@ -139,6 +145,7 @@ export async function verifyProjection(
       `the definition of its active generation ${active} is not stored or no longer compiles`,
     );
   }
+  const lookupPlan = plan.lookups;
   const view: ViewRef = { projection: name, generation: active, shape: generation.shape };
   const fingerprint = generation.fingerprint;
   const segments = segmentCount(plan);
@@ -220,6 +227,7 @@ export async function verifyProjection(
     let resume: (() => Promise<void>) | undefined;
     let live = new Map<string, JsonObject>();
     let settled = suspects.size === 0;
+    let lookups: ReturnType<typeof diffLookups> | undefined;
     try {
       for (;;) {
         if (suspects.size === 0) break;
@@ -247,11 +255,14 @@ export async function verifyProjection(
         }
         if (round >= rounds * 4) break;
       }
+      // Lookups: compared by the positions their entries carry, at the rebuild's position (lookup-diff.ts).
+      if (lookupPlan !== undefined && target.scanLookups !== undefined)
+        lookups = diffLookups(await target.scanLookups(view), scratch.lookups, scratch.position);
     } finally {
       await resume?.();
     }
 
-    const differences: EntryDifference[] = [...suspects].sort().map((key) => {
+    const viewDifferences: EntryDifference[] = [...suspects].sort().map((key) => {
       const liveEntry = live.get(key) ?? null;
       const rebuilt = scratch.get(key) ?? null;
       return {
@@ -263,6 +274,7 @@ export async function verifyProjection(
         rebuilt,
       };
     });
+    const differences = [...viewDifferences, ...(lookups?.differences ?? [])];
     const count = (kind: DifferenceKind) => differences.filter((d) => d.kind === kind).length;
     return {
       projection: name,
@@ -275,6 +287,7 @@ export async function verifyProjection(
       resolutionsRedone: scratch.resolutionsRedone,
       liveEntries: liveCount,
       rebuiltEntries: scratch.spilled?.count ?? scratch.entries().size,
+      ...(lookups !== undefined && { lookupEntries: lookups.compared }),
       counts: {
         onlyLive: count('only-live'),
         onlyRebuilt: count('only-rebuilt'),

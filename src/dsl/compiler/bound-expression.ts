@@ -5,12 +5,14 @@
  */
 import type { JsonValue } from '../../core/json';
 import { ProjectionEvaluationError, type ViewDocument } from '../../core/plan';
+import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { CelValueConversionError, describeCel } from '../expressions/cel-values';
 import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import { INDIRECT } from '../expressions/direct-access';
 import {
   celEvent,
+  celLookups,
   type CompiledExpression,
   type ExpressionEnvironment,
   type ExpressionVariables,
@@ -18,6 +20,12 @@ import {
 import { convertToDeclared, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
 import { formatPath } from '../source/source-locator';
+
+/** The lookup entries an event's expressions read (plans with lookups only). */
+export interface LookupScope {
+  readonly declared: Readonly<Record<string, LookupDeclaration>>;
+  readonly values: LookupValues;
+}
 
 /**
  * What the expressions of one event (and, for document views, one document) see. The CEL forms of the
@@ -31,13 +39,19 @@ export class EvaluationScope {
     readonly event: StoredEvent,
     private readonly documents?: ExpressionEnvironment,
     private readonly document?: ViewDocument,
+    readonly lookups?: LookupScope,
   ) {}
 
   celVariables(): ExpressionVariables {
-    this.variables ??= this.documents
+    this.variables ??= this.makeVariables();
+    return this.variables;
+  }
+
+  private makeVariables(): ExpressionVariables {
+    const base = this.documents
       ? { event: celEvent(this.event), doc: this.documents.document(this.document) }
       : { event: celEvent(this.event) };
-    return this.variables;
+    return this.lookups ? { ...base, lookup: celLookups(this.lookups.declared, this.lookups.values) } : base;
   }
 }
 
@@ -58,8 +72,25 @@ export class BoundExpression {
     try {
       return this.compiled.evaluate(scope.celVariables());
     } catch (error) {
-      throw this.failure(projection, scope.event, evaluationReason(error));
+      throw this.failure(projection, scope.event, this.missingLookupEntry(scope) ?? evaluationReason(error));
     }
+  }
+
+  /** When the expression read a lookup entry that does not exist: which one, said plainly. */
+  private missingLookupEntry(scope: EvaluationScope): string | undefined {
+    const reads = this.compiled.lookupReads;
+    if (reads === undefined || scope.lookups === undefined) return undefined;
+    for (const read of reads) {
+      let key: string;
+      try {
+        key = lookupKeyText(read.key.evaluate({ event: celEvent(scope.event) }), read.keyType);
+      } catch {
+        continue;
+      }
+      if (scope.lookups.values.get(read.lookup)?.has(key) !== true)
+        return `lookup.${read.lookup} has no entry for key ${JSON.stringify(key)} (no earlier event remembered it)`;
+    }
+    return undefined;
   }
 
   failure(projection: string, event: StoredEvent, reason: string): ProjectionEvaluationError {
@@ -86,6 +117,18 @@ export class BoundExpression {
       throw this.failure(projection, scope.event, `a condition must be a bool, got ${describeCel(value)}`);
     return value;
   }
+}
+
+/** A lookup key as stored: a string, or an integer's decimal digits. */
+export function lookupKeyText(value: unknown, type: LookupDeclaration['key']): string {
+  if (type === 'string') {
+    if (typeof value !== 'string')
+      throw new CelValueConversionError(`a lookup key must be a string, got ${describeCel(value)}`);
+    return value;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  throw new CelValueConversionError(`a lookup key must be an integer, got ${describeCel(value)}`);
 }
 
 function evaluationReason(error: unknown): string {

@@ -4,6 +4,7 @@
  * before the action (like SQL's UPDATE ... SET), and the next action of the same event sees the result.
  */
 import type { JsonValue } from '../../core/json';
+import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { DocumentView } from '../../stores/store-dsl';
@@ -34,10 +35,12 @@ export class DocumentPlan implements ViewPlan {
   private readonly fields: ReadonlyMap<string, ValueType>;
   /** Fields a new document must have (a store that enforces NOT NULL, see DocumentView). */
   private readonly required: readonly string[];
+  private readonly lookups: Readonly<Record<string, LookupDeclaration>>;
 
   constructor(checked: CheckedDefinition, shape: DocumentView) {
     const { definition } = checked;
     this.name = definition.name;
+    this.lookups = definition.lookups ?? {};
     this.fields = shape.fields;
     this.keyColumn = shape.key;
     this.keyType = { ...shape.fields.get(shape.key)!, nullable: false };
@@ -75,10 +78,10 @@ export class DocumentPlan implements ViewPlan {
     };
   }
 
-  keysOf(event: StoredEvent): readonly string[] {
+  keysOf(event: StoredEvent, lookups?: LookupValues): readonly string[] {
     const steps = this.steps.get(event.type);
-    if (!steps) return [];
-    const scope = new EvaluationScope(event);
+    if (!steps?.length) return [];
+    const scope = new EvaluationScope(event, undefined, undefined, this.lookupScope(lookups));
     if (steps.length === 1) {
       const step = steps[0]!;
       return this.skippedByEvent(step, scope) ? [] : [this.key(step, scope).key];
@@ -98,10 +101,20 @@ export class DocumentPlan implements ViewPlan {
     return { key: keyText(value), value };
   }
 
-  apply(event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>): readonly ViewOperation[] {
+  /** What expressions see of the lookups (undefined for plans without lookups: nothing to build). */
+  private lookupScope(values: LookupValues | undefined) {
+    return values === undefined ? undefined : { declared: this.lookups, values };
+  }
+
+  apply(
+    event: StoredEvent,
+    state: ReadonlyMap<DocumentKey, ViewDocument>,
+    lookups?: LookupValues,
+  ): readonly ViewOperation[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const eventScope = new EvaluationScope(event);
+    const lookupScope = this.lookupScope(lookups);
+    const eventScope = new EvaluationScope(event, undefined, undefined, lookupScope);
     // later actions of the same event see earlier ones' results; the caller's map is never changed
     const documents = new Map<DocumentKey, ViewDocument | undefined>();
     const operations: ViewOperation[] = [];
@@ -109,7 +122,7 @@ export class DocumentPlan implements ViewPlan {
       if (this.skippedByEvent(step, eventScope)) continue;
       const { key, value: keyValue } = this.key(step, eventScope);
       const document = documents.has(key) ? documents.get(key) : state.get(key);
-      const scope = new EvaluationScope(event, this.environment, document);
+      const scope = new EvaluationScope(event, this.environment, document, lookupScope);
       if (step.when?.scope === 'document' && !step.when.condition(this.name, scope)) continue;
       if (step.kind === 'delete') {
         documents.set(key, undefined);

@@ -2,13 +2,14 @@
  * The plan of a graph view: mergeNode, mergeRelationship, deleteNode and deleteRelationship. Graph plans
  * do not read state: every expression sees only the event, so a batch needs no loads.
  */
+import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { keyText } from '../expressions/cel-values';
 import type { GraphView } from '../../stores/store-dsl';
 import type { ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import { isDocumentAction, type Action, type GraphAction } from '../model/projection.model';
+import { isGraphAction } from '../model/projection.model';
 import type { CheckedDefinition } from '../validation/definition.validator';
 import { EvaluationScope, expressionBinder, type Assignment, type BoundExpression } from './bound-expression';
 import { stepsByEventType, type ViewPlan } from './view-plan';
@@ -35,14 +36,14 @@ interface NodeEnd {
   readonly keyType: ValueType;
 }
 
-const isGraphAction = (action: Action): action is GraphAction => !isDocumentAction(action);
-
 export class GraphPlan implements ViewPlan {
   private readonly name: string;
   private readonly steps: ReadonlyMap<string, readonly GraphStep[]>;
+  private readonly lookups: Readonly<Record<string, LookupDeclaration>>;
 
   constructor(checked: CheckedDefinition, target: GraphView) {
     this.name = checked.definition.name;
+    this.lookups = checked.definition.lookups ?? {};
     const bind = expressionBinder(checked.expressions);
     const end = (label: string, key: Expression): NodeEnd => {
       const node = target.nodes[label]!;
@@ -84,10 +85,16 @@ export class GraphPlan implements ViewPlan {
     });
   }
 
-  keysOf(event: StoredEvent): readonly string[] {
+  private scope(event: StoredEvent, lookups: LookupValues | undefined): EvaluationScope {
+    return lookups === undefined
+      ? new EvaluationScope(event)
+      : new EvaluationScope(event, undefined, undefined, { declared: this.lookups, values: lookups });
+  }
+
+  keysOf(event: StoredEvent, lookups?: LookupValues): readonly string[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const scope = new EvaluationScope(event);
+    const scope = this.scope(event, lookups);
     const keys = new Set<string>();
     for (const step of steps) {
       // a skipped action touches nothing, and its keys may not even exist in the event
@@ -101,10 +108,14 @@ export class GraphPlan implements ViewPlan {
     return [...keys];
   }
 
-  apply(event: StoredEvent): readonly ViewOperation[] {
+  apply(
+    event: StoredEvent,
+    _state?: ReadonlyMap<string, unknown>,
+    lookups?: LookupValues,
+  ): readonly ViewOperation[] {
     const steps = this.steps.get(event.type);
     if (!steps) return [];
-    const scope = new EvaluationScope(event);
+    const scope = this.scope(event, lookups);
     const operations: ViewOperation[] = [];
     const position = event.position;
     for (const step of steps) {

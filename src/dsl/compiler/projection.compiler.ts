@@ -15,6 +15,7 @@ import type {
   QueryParameter,
   ViewDocument,
 } from '../../core/plan';
+import type { LookupValues } from '../../core/lookups';
 import type { TargetShape } from '../../core/view-shape';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import {
@@ -29,6 +30,7 @@ import type { CheckedDefinition } from '../validation/definition.validator';
 import { withUpcasting } from '../../events-catalog/upcasting-plan';
 import { DocumentPlan } from './document.plan';
 import { GraphPlan } from './graph.plan';
+import { CompiledLookups } from './lookup.plan';
 import { fingerprintOf } from './projection.fingerprint';
 
 export function compileProjection(checked: CheckedDefinition): CompiledProjection {
@@ -50,11 +52,25 @@ export function compileProjection(checked: CheckedDefinition): CompiledProjectio
   };
   const view = targetViewOf(definition.target);
   const plan = view.family === 'graph' ? new GraphPlan(checked, view) : new DocumentPlan(checked, view);
-  const pure: CompiledProjection = Object.freeze({
-    ...common,
-    keysOf: (event: StoredEvent) => plan.keysOf(event),
-    apply: (event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>) => plan.apply(event, state),
-  });
+  // A plan without lookups keeps exactly the calls it had before lookups existed (issue #16: no cost).
+  const pure: CompiledProjection =
+    Object.keys(definition.lookups ?? {}).length === 0
+      ? Object.freeze({
+          ...common,
+          keysOf: (event: StoredEvent) => plan.keysOf(event),
+          apply: (event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>) =>
+            plan.apply(event, state),
+        })
+      : Object.freeze({
+          ...common,
+          lookups: new CompiledLookups(checked),
+          keysOf: (event: StoredEvent, lookups?: LookupValues) => plan.keysOf(event, lookups),
+          apply: (
+            event: StoredEvent,
+            state: ReadonlyMap<DocumentKey, ViewDocument>,
+            lookups?: LookupValues,
+          ) => plan.apply(event, state, lookups),
+        });
   // every path that folds events goes through keysOf/apply, so they all see upcast events (issue #16)
   const compiled = checked.catalog ? withUpcasting(pure, checked.catalog) : pure;
   models.set(compiled, definition);

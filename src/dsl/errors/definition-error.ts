@@ -52,6 +52,13 @@ export type DefinitionErrorCode =
   | 'expression-regex'
   // segments (issue #15)
   | 'segments-not-supported'
+  // lookups (correlation state)
+  | 'unknown-lookup'
+  | 'lookup-read'
+  | 'lookup-not-maintained'
+  | 'lookup-read-before-remember'
+  | 'lookup-unused'
+  | 'lookups-not-supported'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -15,6 +15,11 @@ export class CompiledExpressions {
     return compiled;
   }
 
+  /** The compiled form, or undefined when the expression did not compile (its problem is reported). */
+  find(expression: Expression): CompiledExpression | undefined {
+    return this.byPath.get(formatPath(expression.path));
+  }
+
   of(expression: Expression): CompiledExpression {
     const compiled = this.byPath.get(formatPath(expression.path));
     // validation compiled every expression of a checked definition; a miss is a bug in the compiler

@@ -17,7 +17,9 @@ import type { StoredEvent } from '../../eventstore/event-store.port';
 import { didYouMean } from '../errors/suggest';
 import { installEngineHooks } from './cel-engine-hooks';
 import { jsonToCel, registerDocumentClass, type CelInput } from './cel-values';
+import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import { directEvaluation, type DirectEvaluation } from './direct-access';
+import { findLookupReads, LOOKUP_VARIABLE } from './lookup-reads';
 import { EVALUATION_BUDGET, EvaluationMeter } from './evaluation-budget';
 import { analyzeExpression, PARSER_LIMITS, parserLimitFinding } from './expression-limits';
 import { PatternMatcher } from './regex';
@@ -78,11 +80,23 @@ export interface CompiledExpression {
    * converting the event for CEL; INDIRECT when it cannot tell (then call `evaluate`). See direct-access.ts.
    */
   readonly direct?: DirectEvaluation;
+  /** The lookup entries it reads (`lookup.<name>[key]`), each key compiled on its own (it reads only `event`). */
+  readonly lookupReads?: readonly CompiledLookupRead[];
+}
+
+export interface CompiledLookupRead {
+  readonly lookup: string;
+  readonly key: CompiledExpression;
+  /** The declared key type (an integer key is read as its decimal text). */
+  readonly keyType: LookupDeclaration['key'];
+  /** Offset of the read in the expression's source. */
+  readonly offset: number;
 }
 
 export interface ExpressionVariables {
   readonly event: CelEvent;
   readonly doc?: unknown;
+  readonly lookup?: unknown;
 }
 
 export interface ExpressionProblem {
@@ -92,7 +106,9 @@ export interface ExpressionProblem {
     | 'expression-limit'
     | 'expression-regex'
     /** `event.data.x` where the catalogued payload has no field x (issue #16). */
-    | 'unknown-event-field';
+    | 'unknown-event-field'
+    | 'unknown-lookup'
+    | 'lookup-read';
   readonly message: string;
   /** Character offset inside the expression source. */
   readonly offset: number;
@@ -117,7 +133,39 @@ interface CelError {
 export interface EnvironmentOptions {
   /** Cost units one evaluation may spend (tests lower it); see evaluation-budget.ts. */
   readonly budget?: number;
+  /** The definition's lookups: expressions then see `lookup`, typed from them (see lookup-reads.ts). */
+  readonly lookups?: Readonly<Record<string, LookupDeclaration>>;
 }
+
+/** The `lookup` variable's values; one class for every environment (each types its own fields). */
+class CelLookups {
+  constructor(maps: Record<string, unknown>) {
+    Object.assign(this, maps);
+  }
+}
+
+/** The `lookup` variable for these entries, each converted to its declared CEL type. */
+export function celLookups(
+  declared: Readonly<Record<string, LookupDeclaration>>,
+  values: LookupValues,
+): unknown {
+  const maps: Record<string, unknown> = {};
+  for (const [name, declaration] of Object.entries(declared)) {
+    const entries = values.get(name);
+    const map = new Map<unknown, unknown>();
+    if (entries !== undefined)
+      for (const [key, value] of entries) {
+        map.set(
+          declaration.key === 'integer' ? BigInt(key) : key,
+          declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
+        );
+      }
+    maps[name] = map;
+  }
+  return new CelLookups(maps);
+}
+
+const LOOKUP_CEL_TYPES = { string: 'string', integer: 'int', float: 'double', boolean: 'bool' } as const;
 
 export class ExpressionEnvironment {
   private readonly env: Environment;
@@ -126,6 +174,9 @@ export class ExpressionEnvironment {
   private readonly meter: EvaluationMeter;
   private readonly patterns: PatternMatcher;
   private readonly typedCheckers = new WeakMap<EventDataTypes, Environment>();
+  private readonly readsLookups: boolean;
+  /** Declared lookups (none: `lookup` is not a variable). */
+  readonly lookups: Readonly<Record<string, LookupDeclaration>>;
 
   private constructor(
     readonly scope: ExpressionScope,
@@ -133,6 +184,8 @@ export class ExpressionEnvironment {
     readonly fields: ReadonlyMap<string, ValueType>,
     options: EnvironmentOptions,
   ) {
+    this.lookups = options.lookups ?? {};
+    this.readsLookups = Object.keys(this.lookups).length > 0;
     this.meter = new EvaluationMeter(options.budget ?? EVALUATION_BUDGET);
     this.patterns = new PatternMatcher(this.meter);
     const built = this.build(undefined);
@@ -172,6 +225,16 @@ export class ExpressionEnvironment {
       },
     });
     env.registerVariable('event', 'Event');
+    if (this.readsLookups) {
+      const fields = Object.fromEntries(
+        Object.entries(this.lookups).map(([name, { key, value }]) => [
+          name,
+          `map<${LOOKUP_CEL_TYPES[key]}, ${LOOKUP_CEL_TYPES[value]}>`,
+        ]),
+      );
+      env.registerType('Lookups', { ctor: CelLookups, fields });
+      env.registerVariable(LOOKUP_VARIABLE, 'Lookups');
+    }
     let absent: object | undefined;
     let documentClass: (new (fields: Record<string, unknown>) => object) | undefined;
     if (this.scope === 'document') {
@@ -237,6 +300,8 @@ export class ExpressionEnvironment {
     }
     const bounded = this.checkBounds(source, program.ast);
     if (bounded) return bounded;
+    const lookupReads = this.readsLookups ? this.compileLookupReads(source, program.ast) : undefined;
+    if (lookupReads !== undefined && !Array.isArray(lookupReads)) return lookupReads;
     const direct = directEvaluation(source);
     const meter = this.meter;
     return {
@@ -245,6 +310,7 @@ export class ExpressionEnvironment {
       type: checked.type ?? 'dyn',
       evaluate: (variables) => meter.measure(() => program(variables as unknown as Record<string, unknown>)),
       ...(direct === undefined ? {} : { direct }),
+      ...(lookupReads !== undefined && lookupReads.length > 0 ? { lookupReads } : {}),
     };
   }
 
@@ -261,6 +327,25 @@ export class ExpressionEnvironment {
     const code = (typed.error as CelError | undefined)?.code;
     if (code === 'no_such_key' || code === 'no_such_overload') return typed;
     return this.env.check(source);
+  }
+
+  /** The lookup entries an expression reads, each key compiled on its own; or why they cannot be read. */
+  private compileLookupReads(source: string, ast: unknown): CompiledLookupRead[] | ExpressionProblem {
+    const { reads, misuses } = findLookupReads(ast, source);
+    const misuse = misuses[0];
+    if (misuse) return { code: 'lookup-read', offset: misuse.offset, message: misuse.message };
+    const compiled: CompiledLookupRead[] = [];
+    for (const read of reads) {
+      const key = this.compile(read.key);
+      if (isExpressionProblem(key)) return { ...key, offset: read.keyOffset + key.offset };
+      compiled.push({
+        lookup: read.lookup,
+        key,
+        keyType: this.lookups[read.lookup]!.key,
+        offset: read.offset,
+      });
+    }
+    return compiled;
   }
 
   /** Comprehension nesting and literal regex patterns (the parser checked size and depth). */
@@ -293,9 +378,37 @@ export class ExpressionEnvironment {
     const offset = error?.range?.start ?? 0;
     if (error?.code === 'limit_exceeded')
       return { code: 'expression-limit', offset, ...parserLimitFinding(summary) };
+    const unknownLookup = this.unknownLookup(source, error?.code, summary, offset);
+    if (unknownLookup) return unknownLookup;
     const code = error?.name === 'ParseError' ? 'expression-syntax' : 'expression-type';
     const explained = this.explain(source, error?.code, summary, offset, error?.node, data);
     return { code: explained.code ?? code, offset, ...explained };
+  }
+
+  /** `lookup.<name>` naming no declared lookup, or `lookup` in a definition that declares none. */
+  private unknownLookup(
+    source: string,
+    code: string | undefined,
+    summary: string,
+    offset: number,
+  ): ExpressionProblem | undefined {
+    const names = Object.keys(this.lookups);
+    if (code === 'unknown_variable' && /Unknown variable: lookup\b/.test(summary)) {
+      return {
+        code: 'unknown-lookup',
+        offset,
+        message:
+          'this definition declares no lookups; declare one under `lookups:` and write it with `remember`',
+      };
+    }
+    if (code !== 'no_such_key' || !/\blookup\s*\.\s*\??$/.test(source.slice(0, offset))) return undefined;
+    const name = /No such key: (\S+)/.exec(summary)?.[1] ?? '';
+    return {
+      code: 'unknown-lookup',
+      offset,
+      message: `unknown lookup "${name}"; declared: ${names.join(', ')}`,
+      ...optional(didYouMean(name, names)),
+    };
   }
 
   /** The engine's message, made specific where the cause is typical of projections. */
@@ -309,13 +422,24 @@ export class ExpressionEnvironment {
   ): { message: string; suggestion?: string; code?: 'unknown-event-field' } {
     if (code === 'unknown_variable') {
       const name = /Unknown variable: (\S+)/.exec(summary)?.[1] ?? '';
-      const visible = this.scope === 'document' ? '`event` and `doc`' : 'only `event`';
+      const variables = [
+        'event',
+        ...(this.scope === 'document' ? ['doc'] : []),
+        ...(this.readsLookups ? [LOOKUP_VARIABLE] : []),
+      ];
+      const visible =
+        variables.length === 1
+          ? 'only `event`'
+          : `${variables
+              .slice(0, -1)
+              .map((v) => `\`${v}\``)
+              .join(', ')} and \`${variables.at(-1)!}\``;
       if (name === 'doc') {
         return { message: 'unknown variable "doc": keys and graph expressions see only `event`' };
       }
       const suggestion = /^[A-Za-z_][A-Za-z0-9_]*$/.test(source.trim())
         ? `a text value needs CEL quotes inside the YAML string: '"${source.trim()}"'`
-        : didYouMean(name, this.scope === 'document' ? ['event', 'doc'] : ['event']);
+        : didYouMean(name, variables);
       return {
         message: `unknown variable "${name}"; expressions here see ${visible}`,
         ...(suggestion ? { suggestion } : {}),

@@ -24,6 +24,7 @@ const Label = named('label', 'A node label (PascalCase).');
 const RelationshipType = named('relationshipType', 'A relationship type (UPPER_SNAKE_CASE).');
 const EventType = named('eventType', 'An event type, e.g. OrderPlaced.');
 const ParameterName = named('parameter', 'A query parameter name.');
+const LookupName = named('lookup', 'A lookup name (snake_case), read in expressions as lookup.<name>[key].');
 
 /**
  * A CEL expression. YAML scalars that are numbers, booleans or null are literals: `0`, `true`, `null`.
@@ -110,6 +111,20 @@ export const DeleteRelationshipActionSchema = z.strictObject({
   deleteRelationship: z.strictObject({ type: RelationshipType, from: NodeMatch, to: NodeMatch, when }),
 });
 
+export const RememberActionSchema = z.strictObject({
+  remember: z
+    .strictObject({
+      lookup: LookupName.describe('The lookup (declared under `lookups`) to write to.'),
+      key: ExpressionSchema.describe('CEL expression over `event` (and lookups) giving the entry key.'),
+      value: ExpressionSchema.describe('CEL expression over `event` (and lookups) giving the entry value.'),
+      when,
+    })
+    .describe(
+      "Write one entry of the projection's private lookup (correlation state); later events read it as " +
+        'lookup.<name>[key]. Works in every view.',
+    ),
+});
+
 /** Every action kind, keyed by the one property that names it as written (the model tags it by `kind`). */
 export const ACTION_SCHEMAS = {
   upsert: UpsertActionSchema,
@@ -119,6 +134,7 @@ export const ACTION_SCHEMAS = {
   mergeRelationship: MergeRelationshipActionSchema,
   deleteNode: DeleteNodeActionSchema,
   deleteRelationship: DeleteRelationshipActionSchema,
+  remember: RememberActionSchema,
 } as const;
 export type ActionKind = keyof typeof ACTION_SCHEMAS;
 export const ACTION_KINDS = Object.keys(ACTION_SCHEMAS) as ActionKind[];
@@ -138,7 +154,24 @@ export const ActionSchema = z.union([
   MergeRelationshipActionSchema,
   DeleteNodeActionSchema,
   DeleteRelationshipActionSchema,
+  RememberActionSchema,
 ]);
+
+export const LOOKUP_KEY_TYPES = ['string', 'integer'] as const;
+export const LOOKUP_VALUE_TYPES = ['string', 'integer', 'float', 'boolean'] as const;
+
+export const LookupSchema = z.strictObject({
+  key: z.enum(LOOKUP_KEY_TYPES).default('string').describe('Type of the entry keys.'),
+  value: z.enum(LOOKUP_VALUE_TYPES).describe('Type of the entry values.'),
+  description: z.string().optional(),
+});
+export const LookupsSchema = z
+  .record(LookupName, LookupSchema)
+  .describe(
+    "The projection's private lookups (correlation state): name -> key and value types. Written by " +
+      '`remember` actions, read in expressions as lookup.<name>[key] or key in lookup.<name>; stored ' +
+      'with the view, rebuilt and dropped with it.',
+  );
 
 // ---------------------------------------------------------------------------------------------- queries
 
@@ -223,6 +256,7 @@ function buildDefinitionSchema(
       .enum(['sequenced', 'skip'])
       .default('sequenced')
       .describe('After a parked (poison) event: hold later events of the same key (sequenced) or skip on.'),
+    lookups: LookupsSchema.optional(),
     handlers: z
       .record(EventType, z.array(ActionSchema).min(1))
       .describe('Event type -> list of actions, applied in order.'),
@@ -263,4 +297,5 @@ export type TargetDefinition = ParsedDefinition['target'];
 /** An action as the schema parses it: `{ upsert: { key, ... } }` (the model tags it instead). */
 export type ParsedAction = z.output<typeof ActionSchema>;
 export type QueryDefinition = QueryOutput;
+export type LookupsDefinition = z.output<typeof LookupsSchema>;
 export type QueryParameterDefinition = z.output<typeof QueryParameterSchema>;

@@ -13,6 +13,7 @@ export const NAME_PATTERNS = {
   relationshipType: { pattern: /^[A-Z][A-Z0-9_]*$/, human: 'UPPER_SNAKE_CASE' },
   property: { pattern: /^[a-z][A-Za-z0-9_]*$/, human: 'camelCase or snake_case' },
   eventType: { pattern: /^[A-Za-z][A-Za-z0-9_.:-]*$/, human: 'an event type name such as OrderPlaced' },
+  lookup: { pattern: /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/, human: 'snake_case' },
   parameter: { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, human: 'a letter or _ followed by letters, digits or _' },
 } as const;
 

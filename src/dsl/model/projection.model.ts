@@ -37,11 +37,21 @@ export type Action = { [K in ActionKind]: Frozen<{ kind: K } & BodyOf<K>> }[Acti
 export type ActionOf<K extends ActionKind> = Extract<Action, { readonly kind: K }>;
 /** upsert, update, delete: actions of document views (relational, search). */
 export type DocumentAction = ActionOf<'upsert' | 'update' | 'delete'>;
+/** remember: writes a lookup entry (correlation state); allowed in every view. */
+export type RememberAction = ActionOf<'remember'>;
 /** mergeNode, mergeRelationship, deleteNode, deleteRelationship: actions of graph views. */
-export type GraphAction = Exclude<Action, DocumentAction>;
+export type GraphAction = Exclude<Action, DocumentAction | RememberAction>;
 
 export function isDocumentAction(action: Action): action is DocumentAction {
   return DOCUMENT_ACTION_KINDS.includes(action.kind);
+}
+
+export function isRememberAction(action: Action): action is RememberAction {
+  return action.kind === 'remember';
+}
+
+export function isGraphAction(action: Action): action is GraphAction {
+  return !isDocumentAction(action) && !isRememberAction(action);
 }
 
 /** A validated projection definition: frozen, its actions tagged, its expressions placed. */

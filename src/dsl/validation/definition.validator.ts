@@ -13,6 +13,7 @@ import {
   type ActionKind,
   querySchema,
   SourceSchema,
+  LookupsSchema,
   type ParsedAction,
   type QueryDefinition,
 } from '../model/definition.schema';
@@ -76,6 +77,7 @@ export function validateDefinition(
     sections.target,
     sections.handlers,
     problems,
+    sections.lookups,
   );
   const { catalog } = options;
   const { expressions, documentScope } = validateSemantics(
@@ -117,6 +119,7 @@ function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
       );
     }
   }
+  const lookups = withoutUnknownKeys(LookupsSchema, root.lookups);
   const queries = new Map<string, QueryDefinition | undefined>();
   if (isPlainObject(root.queries)) {
     for (const [name, query] of Object.entries(root.queries))
@@ -127,6 +130,7 @@ function parseSections(value: unknown, locator: SourceLocator): ParsedSections {
     ...(target ? { target: target.section, untyped: target.untyped } : { untyped: new Set<string>() }),
     handlers,
     queries,
+    ...(lookups ? { lookups } : {}),
   };
 }
 

@@ -27,7 +27,9 @@ export class DocumentActionChecks implements Extract<ActionChecks, { family: 'do
   ) {
     this.targetKind = targetKind;
     this.shape = shape;
-    this.documentScope = ExpressionEnvironment.forDocuments(this.shape.fields);
+    this.documentScope = ExpressionEnvironment.forDocuments(this.shape.fields, {
+      lookups: context.expressions.lookups,
+    });
   }
 
   check(action: DocumentAction, base: readonly PathSegment[]): void {

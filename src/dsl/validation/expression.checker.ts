@@ -8,6 +8,7 @@ import {
   isExpressionProblem,
   type CompiledExpression,
 } from '../expressions/expression-environment';
+import type { LookupDeclaration } from '../../core/lookups';
 import type { EventDataTypes } from '../expressions/event-data-types';
 import { staticMismatch, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
@@ -16,8 +17,8 @@ import type { Problems } from './problems';
 
 export class ExpressionChecker {
   readonly compiled = new CompiledExpressions();
-  /** Keys and graph expressions read only `event`. */
-  readonly eventScope = ExpressionEnvironment.forEvents();
+  /** Keys and graph expressions read only `event` (and the definition's lookups). */
+  readonly eventScope: ExpressionEnvironment;
 
   /** The payload types of the handler event being checked (a catalogued one), else `event.data` is dyn. */
   private data: EventDataTypes | undefined;
@@ -26,7 +27,11 @@ export class ExpressionChecker {
     private readonly problems: Problems,
     /** The payload types of a catalogued event type (issue #16), undefined for an uncatalogued one. */
     private readonly payloadTypes: (eventType: string) => EventDataTypes | undefined = () => undefined,
-  ) {}
+    /** The definition's lookups: every expression may read them. */
+    readonly lookups: Readonly<Record<string, LookupDeclaration>> = {},
+  ) {
+    this.eventScope = ExpressionEnvironment.forEvents({ lookups });
+  }
 
   /** The expressions checked from here on are those of the handler of `eventType`. */
   readingEvent(eventType: string | undefined): void {

@@ -5,9 +5,11 @@
 import { didYouMean } from '../errors/suggest';
 import {
   isDocumentAction,
+  isRememberAction,
   type Action,
   type DocumentAction,
   type GraphAction,
+  type RememberAction,
 } from '../model/projection.model';
 import type { SourceDefinition } from '../model/definition.schema';
 import type { PathSegment } from '../source/source-locator';
@@ -78,6 +80,7 @@ export function checkHandlerActions(
   handlers: ParsedHandlers,
   checks: ActionChecks,
   problems: Problems,
+  remember: (action: RememberAction, base: readonly PathSegment[]) => void,
   expressions?: ExpressionChecker,
 ): void {
   for (const [eventType, actions] of handlers) {
@@ -86,7 +89,8 @@ export function checkHandlerActions(
     actions.forEach((action, index) => {
       if (!action) return;
       const base: PathSegment[] = ['handlers', eventType, index, action.kind];
-      if (checks.family === 'document') {
+      if (isRememberAction(action)) remember(action, base);
+      else if (checks.family === 'document') {
         if (isDocumentAction(action)) checks.check(action, base);
         else
           problems.add(

@@ -281,6 +281,7 @@ function nameKind(issue: z.core.$ZodIssue): { what: string; human: string } | un
     relationshipType: 'relationship type',
     property: 'property name',
     eventType: 'event type',
+    lookup: 'lookup name',
     parameter: 'parameter name',
   };
   for (const [kind, entry] of Object.entries(NAME_PATTERNS) as [

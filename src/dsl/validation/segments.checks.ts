@@ -8,9 +8,12 @@
  *  - graph views: a relationship MERGE writes two nodes (and the relationship between them) whose keys
  *    hash to different segments, so two segments would write the same node concurrently, out of log order;
  *  - stores whose capabilities do not say `segments`.
- * Hook for later features: an action that reads another key's document (correlation lookups) or writes
- * several keys from one event (fan-out) must add its refusal in `segmentsRefusal` (or make itself safe:
- * route by a key every write shares), because per-key order across segments is not kept.
+ *  - projections with lookups: an entry is remembered by one event (OrderPlaced, routed by its own view
+ *    key) and read by others routed elsewhere (OrderShipped keyed by the customer it looks up), so a
+ *    segment could read an entry another segment has not written yet, or already overwrote.
+ * Hook for later features: an action that writes several keys from one event (fan-out) must add its
+ * refusal in `segmentsRefusal` (or make itself safe: route by a key every write shares), because per-key
+ * order across segments is not kept.
  */
 import type { TargetSection } from '../../stores/store-dsl';
 import { storeModuleOfKind, targetViewOf } from '../model/store-sections';
@@ -18,7 +21,18 @@ import type { ParsedHandlers } from './handler.checks';
 import type { Problems } from './problems';
 
 /** Why this definition cannot be segmented, or undefined when it can. */
-export function segmentsRefusal(target: TargetSection, _handlers: ParsedHandlers): string | undefined {
+export function segmentsRefusal(
+  target: TargetSection,
+  _handlers: ParsedHandlers,
+  lookups?: Readonly<Record<string, unknown>>,
+): string | undefined {
+  if (lookups !== undefined && Object.keys(lookups).length > 0) {
+    return (
+      'a projection with lookups cannot be segmented: an entry remembered by an event in one segment is ' +
+      'read by events routed to other segments, which would read it out of log order; remove `segments` ' +
+      '(one worker runs this projection)'
+    );
+  }
   const module = storeModuleOfKind(target.kind);
   const title = module?.title ?? target.kind;
   if (targetViewOf(target).family === 'graph') {
@@ -39,8 +53,9 @@ export function checkSegments(
   target: TargetSection | undefined,
   handlers: ParsedHandlers,
   problems: Problems,
+  lookups?: Readonly<Record<string, unknown>>,
 ): void {
   if (typeof segments !== 'number' || segments <= 1 || target === undefined) return;
-  const refusal = segmentsRefusal(target, handlers);
+  const refusal = segmentsRefusal(target, handlers, lookups);
   if (refusal !== undefined) problems.add('segments-not-supported', ['segments'], refusal);
 }

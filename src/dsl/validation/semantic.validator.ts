@@ -6,16 +6,18 @@
  * graph-action.checks.ts, expression.checker.ts (expression typing); the query checks are here. The target
  * section's own checks are its store's (target-section.ts), and so are a query text's (its language's).
  */
+import { findStoreModule } from '../../stores/registry';
 import type { TargetSection } from '../../stores/store-dsl';
 import type { CompiledExpressions } from '../expressions/compiled-expressions';
 import type { EventDataTypes } from '../expressions/event-data-types';
 import type { ExpressionEnvironment } from '../expressions/expression-environment';
-import type { QueryDefinition, SourceDefinition } from '../model/definition.schema';
+import type { LookupsDefinition, QueryDefinition, SourceDefinition } from '../model/definition.schema';
 import { queryLanguages, storeDslOf, targetViewOf } from '../model/store-sections';
 import type { ActionCheckContext } from './action-checks';
 import { DocumentActionChecks } from './document-action.checks';
 import { ExpressionChecker } from './expression.checker';
 import { GraphActionChecks } from './graph-action.checks';
+import { LookupChecks } from './lookup.checks';
 import {
   checkHandlerActions,
   checkHandlersAgainstSource,
@@ -33,6 +35,8 @@ export interface ParsedSections {
   /** Every handler written, by event type, its actions tagged; undefined when an action failed the schema. */
   readonly handlers: ParsedHandlers;
   readonly queries: ReadonlyMap<string, QueryDefinition | undefined>;
+  /** The declared lookups (absent: none, or the section failed the schema). */
+  readonly lookups?: LookupsDefinition;
 }
 
 export interface SemanticResult {
@@ -65,7 +69,7 @@ class SemanticValidator {
     const { sections, problems } = this;
     const context: ActionCheckContext = {
       problems,
-      expressions: new ExpressionChecker(problems, this.options.payloadTypes),
+      expressions: new ExpressionChecker(problems, this.options.payloadTypes, sections.lookups),
       untyped: sections.untyped,
     };
     checkSourceEvents(sections.source, problems);
@@ -80,10 +84,32 @@ class SemanticValidator {
           ? new GraphActionChecks(context, target.kind, view)
           : new DocumentActionChecks(context, target.kind, view);
       if (checks.family === 'document') documentScope = checks.documentScope;
-      checkHandlerActions(sections.handlers, checks, problems, context.expressions);
+      this.checkLookupsKept(target);
+      const lookups = new LookupChecks(context, sections.lookups ?? {});
+      checkHandlerActions(
+        sections.handlers,
+        checks,
+        problems,
+        (action, base) => lookups.checkRemember(action, base),
+        context.expressions,
+      );
+      lookups.checkReads(sections.handlers);
       for (const [name, query] of sections.queries) if (query) this.checkQuery(target, name, query);
     }
     return { expressions: context.expressions.compiled, ...(documentScope ? { documentScope } : {}) };
+  }
+
+  /** Lookups need a store that keeps them (StoreCapabilities.keepsLookups). */
+  private checkLookupsKept(target: TargetSection): void {
+    if (Object.keys(this.sections.lookups ?? {}).length === 0) return;
+    const module = findStoreModule(target.kind);
+    if (module === undefined || module.capabilities.keepsLookups === true) return;
+    this.problems.add(
+      'lookups-not-supported',
+      ['lookups'],
+      `${target.kind} views do not keep lookups (the store module does not state keepsLookups)`,
+      { at: 'key' },
+    );
   }
 
   // -------------------------------------------------------------------------------------------- queries

@@ -3,6 +3,7 @@
  * target commit. Only once a batch is stored does the runner's own state move: the checkpoint (in
  * RunnerStatus) and the keys held behind parked events (`blocked`).
  */
+import type { LookupWrite } from '../../core/lookups';
 import type { ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { ParkedEvent, ParkingResolution } from '../../stores/target.port';
@@ -29,6 +30,8 @@ export class CommitFenced extends Error {
 export interface FoldedBatch {
   readonly operations: ViewOperation[];
   readonly park: ParkedEvent[];
+  /** Lookup entries to write with the batch (plans with lookups). */
+  readonly lookups?: LookupWrite[] | undefined;
 }
 
 /** A write behind the checkpoint, which does not move: a replay, a release or a discard. */
@@ -37,6 +40,7 @@ export interface InPlaceBatch {
   readonly park?: ParkedEvent[];
   readonly release?: bigint[];
   readonly resolve?: ParkingResolution[];
+  readonly lookups?: LookupWrite[] | undefined;
 }
 
 export class BatchCommitter {
@@ -63,6 +67,7 @@ export class BatchCommitter {
     const result = await target.commit(view, {
       operations: batch.operations,
       park: batch.park,
+      ...(batch.lookups !== undefined && { lookups: batch.lookups }),
       checkpoint: { from: this.status.checkpoint, to },
       ...(this.context.fence !== undefined && { fence: this.context.fence }),
     });
@@ -100,8 +105,10 @@ export class BatchCommitter {
   /** Commits at the checkpoint without moving it (see InPlaceBatch). */
   async commitInPlace(batch: InPlaceBatch): Promise<void> {
     const checkpoint = this.status.checkpoint;
+    const { lookups, ...rest } = batch;
     const result = await this.context.target.commit(this.context.view, {
-      ...batch,
+      ...rest,
+      ...(lookups !== undefined && { lookups }),
       checkpoint: { from: checkpoint, to: checkpoint },
       ...(this.context.fence !== undefined && { fence: this.context.fence }),
     });

@@ -10,7 +10,8 @@
  */
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
-import { foldBatch, keyEvents, type KeyedEvent } from '../batch-fold';
+import { foldBatch, keyEvents, type KeyedEvent, type LookupState } from '../batch-fold';
+import { copyLookupState, loadLookupState, withLookupWrites } from '../lookup-state';
 import type { BatchCommitter } from './batch-commit';
 import type { PoisonIsolation } from './poison-isolation';
 import { FOLD_SLICE_MS, yieldToEventLoop, type RunnerContext } from './runner-context';
@@ -25,6 +26,8 @@ export class BatchPipeline {
    * untouched by the commit in flight, so the database has it right.
    */
   private cache: Map<DocumentKey, ViewDocument | null> | undefined;
+  /** The same for lookup entries (plans with lookups): as the last folded batch left them. */
+  private lookupCache: LookupState | undefined;
   /** The commit in flight failed and nobody looked yet. */
   private failed = false;
   /** Last position folded into the pipeline (at or past the checkpoint). */
@@ -83,6 +86,7 @@ export class BatchPipeline {
   /** Forgets what was folded ahead: the next batch starts from the stored state. */
   reset(): void {
     this.cache = undefined;
+    this.lookupCache = undefined;
     this.foldedUpTo = this.status.checkpoint;
     this.foldBlocked = new Set(this.committer.blocked);
   }
@@ -106,7 +110,8 @@ export class BatchPipeline {
     if (pending.length === 0) return;
     // Folding is synchronous: a slice takes at most FOLD_SLICE_MS, then the rest waits for the next turn
     // of the event loop, so hostile events cannot freeze the server however many share a batch.
-    let keyed = keyEvents(plan, pending, Date.now() + FOLD_SLICE_MS);
+    const lookups = await loadLookupState(plan, target, view, pending, this.lookupCache);
+    let keyed = keyEvents(plan, pending, Date.now() + FOLD_SLICE_MS, lookups && copyLookupState(lookups));
     const state = await this.loadThroughCache(keyed);
     const fold = foldBatch({
       plan,
@@ -131,11 +136,13 @@ export class BatchPipeline {
         cache.set(operation.key, state.get(operation.key) ?? null);
     }
     this.cache = cache;
+    // what was loaded, and what the events folded remembered (not those keyed but left for the next slice)
+    if (lookups !== undefined) this.lookupCache = withLookupWrites(lookups, fold.lookups);
     this.foldBlocked = fold.blocked;
     const to = events[events.length - 1]!.position;
     this.foldedUpTo = to;
     const promise = this.committer.commit(
-      { operations: fold.operations, park: fold.parked },
+      { operations: fold.operations, park: fold.parked, lookups: fold.lookups },
       to,
       events,
       fold.blocked,

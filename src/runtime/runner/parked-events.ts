@@ -5,7 +5,6 @@
  * batches, on the runner's loop (see admin-request-queue.ts), so they never race a batch over the same keys.
  */
 import type { ParkedEvent, ParkingResolution } from '../../stores/target.port';
-import { keyEvents } from '../batch-fold';
 import { errorMessage } from '../error-classifier';
 import { ParkedEventNotFoundError } from '../runtime.errors';
 import type { BatchCommitter } from './batch-commit';
@@ -120,7 +119,7 @@ export class ParkedEvents {
     record: ParkedEvent,
     resolution?: ParkingResolution,
   ): Promise<string | undefined> {
-    const keyed = keyEvents(this.context.plan, [record.event]);
+    const keyed = await this.poison.keyed([record.event]);
     let reason: string | undefined;
     try {
       const fold = await this.poison.loadAndFold(keyed, new Set());
@@ -128,6 +127,7 @@ export class ParkedEvents {
       if (failed === undefined) {
         await this.committer.commitInPlace({
           operations: fold.operations,
+          lookups: fold.lookups,
           release: [record.position],
           ...(resolution !== undefined && { resolve: [resolution] }),
         });

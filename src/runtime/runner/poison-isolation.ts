@@ -11,6 +11,7 @@ import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { LoadedDocument } from '../../stores/target.port';
 import { foldBatch, keyEvents, parkedRecord, type FoldResult, type KeyedEvent } from '../batch-fold';
+import { loadLookupState } from '../lookup-state';
 import { errorMessage } from '../error-classifier';
 import type { BatchCommitter } from './batch-commit';
 import { FOLD_SLICE_MS, yieldToEventLoop, type RunnerContext } from './runner-context';
@@ -27,6 +28,13 @@ export class PoisonIsolation {
       rest = rest.slice(await this.applySlice(rest));
       if (rest.length > 0) await yieldToEventLoop();
     }
+  }
+
+  /** Keys of the events (a prefix, with a deadline), their lookup entries loaded first when the plan has lookups. */
+  async keyed(events: readonly StoredEvent[], deadline?: number): Promise<KeyedEvent[]> {
+    const { plan, target, view } = this.context;
+    const lookups = await loadLookupState(plan, target, view, events);
+    return keyEvents(plan, events, deadline, lookups);
   }
 
   /** Loads the current documents of the events' keys and folds the events over them. */
@@ -70,11 +78,16 @@ export class PoisonIsolation {
   }
 
   private async foldAndCommit(all: readonly StoredEvent[]): Promise<number> {
-    const keyed = keyEvents(this.context.plan, all, Date.now() + FOLD_SLICE_MS);
+    const keyed = await this.keyed(all, Date.now() + FOLD_SLICE_MS);
     const fold = await this.loadAndFold(keyed, this.committer.blocked, FOLD_SLICE_MS);
     const events = fold.consumed < all.length ? all.slice(0, fold.consumed) : all;
     const to = events[events.length - 1]!.position;
-    await this.committer.commit({ operations: fold.operations, park: fold.parked }, to, events, fold.blocked);
+    await this.committer.commit(
+      { operations: fold.operations, park: fold.parked, lookups: fold.lookups },
+      to,
+      events,
+      fold.blocked,
+    );
     return events.length;
   }
 
@@ -100,11 +113,19 @@ export class PoisonIsolation {
   /** A single event the store rejected: park it alone and move the checkpoint past it. */
   private async parkAlone(event: StoredEvent, reason: string): Promise<void> {
     const { plan, view } = this.context;
-    const [keyed] = keyEvents(plan, [event]);
+    const [keyed] = await this.keyed([event]);
     const keys = keyed?.keys ?? [];
     const record = parkedRecord(view, event, keys, reason, 'parked', new Date());
     const blocked = new Set(this.committer.blocked);
     if (plan.onPoison === 'sequenced') for (const key of keys) blocked.add(key);
-    await this.committer.commit({ operations: [], park: [record] }, event.position, [event], blocked);
+    // its remembered lookup entries are facts of the event alone, kept as when the fold parks an event
+    const lookups =
+      keyed?.keysError === undefined && keyed?.remembered !== undefined ? [...keyed.remembered] : undefined;
+    await this.committer.commit(
+      { operations: [], park: [record], lookups },
+      event.position,
+      [event],
+      blocked,
+    );
   }
 }

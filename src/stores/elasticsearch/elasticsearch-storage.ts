@@ -8,6 +8,7 @@ import type { JsonObject } from '../../core/json';
 import type { StoredGeneration, ViewStorage } from '../bookkeeping/bookkeeping.port';
 import type { GenerationSpec, ViewRef } from '../target.port';
 import { ViewNameClaimedError, ViewNameTakenError } from './elasticsearch.errors';
+import type { ElasticsearchLookups } from './elasticsearch-lookups';
 import { createIndexIfAbsent } from './elasticsearch-meta';
 import type { NoSession } from './elasticsearch-records';
 import { elasticsearchShape, indexBody, type IndexNaming } from './elasticsearch-shape';
@@ -19,6 +20,7 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
   constructor(
     private readonly client: Client,
     private readonly naming: IndexNaming,
+    private readonly lookups: ElasticsearchLookups,
   ) {}
 
   recorded(spec: GenerationSpec) {
@@ -90,6 +92,7 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
       index: this.naming.physical(view.projection, view.generation),
       ignore_unavailable: true,
     });
+    await this.lookups.drop(view);
   }
 }
 

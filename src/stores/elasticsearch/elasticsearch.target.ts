@@ -18,6 +18,7 @@
 import { elasticsearchStore } from './elasticsearch.store';
 import type { Client } from '@elastic/elasticsearch';
 import type { JsonObject } from '../../core/json';
+import type { LookupEntryRef, StoredLookups } from '../../core/lookups';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
 import type {
@@ -44,6 +45,7 @@ import { createElasticsearchClient, type ElasticsearchConnection } from './elast
 import { MAX_RESULT_WINDOW, MetaIndex } from './elasticsearch-meta';
 import { ElasticsearchRecords, type NoSession } from './elasticsearch-records';
 import { elasticsearchMigrations, ElasticsearchSchemaVersion } from './elasticsearch-schema';
+import { ElasticsearchLookups } from './elasticsearch-lookups';
 import { aliasHolders, ElasticsearchStorage } from './elasticsearch-storage';
 
 export interface ElasticsearchTargetOptions {
@@ -67,6 +69,7 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
   readonly naming: IndexNaming;
   readonly bookkeeping: Bookkeeping<NoSession>;
   private readonly refresh: boolean | 'wait_for';
+  private readonly lookups: ElasticsearchLookups;
 
   constructor(
     readonly client: Client,
@@ -76,9 +79,10 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
     this.naming = new IndexNaming(options.prefix);
     this.refresh = options.refresh ?? false;
     const meta = new MetaIndex(client, this.naming.meta);
+    this.lookups = new ElasticsearchLookups(client, this.naming);
     this.bookkeeping = new Bookkeeping(
       new ElasticsearchRecords(meta),
-      new ElasticsearchStorage(client, this.naming),
+      new ElasticsearchStorage(client, this.naming, this.lookups),
       {
         store: new ElasticsearchSchemaVersion(meta),
         migrations: elasticsearchMigrations(client, meta),
@@ -133,6 +137,8 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
       version: externalVersion(operation.position),
       document: operation.kind === 'put' ? operation.document : { [TOMBSTONE_FIELD]: true },
     }));
+    // lookup entries go in the same bulk, with the same external versions (elasticsearch-lookups.ts)
+    items.push(...(await this.lookups.items(view, batch.lookups ?? [], externalVersion)));
     return this.bookkeeping.commit(view, batch, async () => {
       if (items.length === 0) return;
       const outcome = await bulkWrite(this.client, items, {
@@ -142,6 +148,14 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
       // The other documents are stored (harmlessly re-applicable); the checkpoint stays where it was.
       if (outcome.rejected.length > 0) throw new DocumentRejectedError(view.projection, outcome.rejected);
     });
+  }
+
+  loadLookups(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups> {
+    return this.lookups.load(view, entries);
+  }
+
+  scanLookups(view: ViewRef): Promise<StoredLookups> {
+    return this.lookups.scan(view);
   }
 
   async scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {

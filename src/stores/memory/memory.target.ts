@@ -10,6 +10,12 @@
  * Fences (issue #15) are decided as in every store, by ../bookkeeping/bookkeeping.ts.
  * Nothing survives the process; `readActive` is what readers of a document view would see.
  */
+import {
+  supersedes,
+  type LookupEntryRef,
+  type StoredLookupEntry,
+  type StoredLookups,
+} from '../../core/lookups';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetKind, TargetShape } from '../../core/view-shape';
 import { admitCommit, fenceAfter, isFenced } from '../bookkeeping/bookkeeping';
@@ -52,6 +58,8 @@ interface StoredGeneration {
   /** Parked and held events by position. */
   readonly parked: Map<bigint, ParkedEvent>;
   readonly resolutions: ParkingResolution[];
+  /** Lookup entries (correlation state), by lookup then key: dropped with the generation. */
+  readonly lookups: Map<string, Map<string, StoredLookupEntry>>;
 }
 
 interface DocumentGeneration {
@@ -68,6 +76,7 @@ interface DocumentGeneration {
 export const MEMORY_CAPABILITIES = {
   transactional: true,
   readsState: true,
+  keepsLookups: true,
 } as const satisfies StoreCapabilities;
 
 export class MemoryTarget implements Target {
@@ -137,6 +146,7 @@ export class MemoryTarget implements Target {
         view: newView(spec.shape),
         parked: new Map(),
         resolutions: [],
+        lookups: new Map(),
       });
     }
     return Promise.resolve();
@@ -184,9 +194,33 @@ export class MemoryTarget implements Target {
     for (const parked of batch.park ?? []) stored.parked.set(parked.position, parked);
     for (const position of batch.release ?? []) stored.parked.delete(position);
     stored.resolutions.push(...(batch.resolve ?? []));
+    for (const write of batch.lookups ?? []) {
+      let entries = stored.lookups.get(write.lookup);
+      if (entries === undefined)
+        stored.lookups.set(write.lookup, (entries = new Map<string, StoredLookupEntry>()));
+      if (supersedes(write, entries.get(write.key)))
+        entries.set(write.key, { value: write.value, position: write.position });
+    }
     stored.checkpoint = batch.checkpoint.to;
     stored.fence = fenceAfter(stored.fence, batch);
     return { kind: 'committed', checkpoint: batch.checkpoint.to };
+  }
+
+  loadLookups(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups> {
+    const stored = this.generation(view)?.lookups;
+    const loaded = new Map<string, Map<string, StoredLookupEntry>>();
+    for (const { lookup, key } of entries) {
+      const entry = stored?.get(lookup)?.get(key);
+      if (entry === undefined) continue;
+      if (!loaded.has(lookup)) loaded.set(lookup, new Map());
+      loaded.get(lookup)!.set(key, entry);
+    }
+    return Promise.resolve(loaded);
+  }
+
+  scanLookups(view: ViewRef): Promise<StoredLookups> {
+    const stored = this.generation(view)?.lookups ?? new Map<string, Map<string, StoredLookupEntry>>();
+    return Promise.resolve(new Map([...stored].map(([lookup, entries]) => [lookup, new Map(entries)])));
   }
 
   activate(view: ViewRef, options?: ActivateOptions): Promise<ActivateResult> {

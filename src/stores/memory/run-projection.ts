@@ -3,6 +3,7 @@
  * events outside the projection's source are skipped; for each event the touched keys' state is loaded,
  * `apply` computes the operations and the view applies them.
  */
+import type { LookupValues } from '../../core/lookups';
 import type { CompiledProjection } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { createMemoryView, type MemoryView } from './memory.view';
@@ -11,11 +12,29 @@ export function runProjection(
   projection: CompiledProjection,
   events: Iterable<StoredEvent>,
   view: MemoryView = createMemoryView(projection.target),
+  /** Every lookup entry, by lookup then key (plans with lookups): read and remembered in log order. */
+  lookups: LookupValues = new Map(),
 ): MemoryView {
   for (const event of events) {
     if (!matchesSource(projection, event)) continue;
-    const state = view.state(projection.keysOf(event));
-    view.apply(projection.apply(event, state));
+    if (projection.lookups === undefined) {
+      const state = view.state(projection.keysOf(event));
+      view.apply(projection.apply(event, state));
+      continue;
+    }
+    const values: LookupValues = new Map();
+    for (const { lookup, key } of projection.lookups.readsOf(event)) {
+      const value = lookups.get(lookup)?.get(key);
+      if (value === undefined) continue;
+      if (!values.has(lookup)) values.set(lookup, new Map());
+      values.get(lookup)!.set(key, value);
+    }
+    for (const write of projection.lookups.remember(event, values)) {
+      if (!lookups.has(write.lookup)) lookups.set(write.lookup, new Map());
+      lookups.get(write.lookup)!.set(write.key, write.value);
+    }
+    const state = view.state(projection.keysOf(event, values));
+    view.apply(projection.apply(event, state, values));
   }
   return view;
 }

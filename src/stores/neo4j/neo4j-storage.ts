@@ -10,6 +10,7 @@ import type { GenerationSpec, ViewRef } from '../target.port';
 import { toNumber } from './neo4j-bookkeeping';
 import { GraphNamespaceClaimedError } from './neo4j.errors';
 import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
+import type { Neo4jLookups } from './neo4j-lookups';
 import type { Neo4jSessions } from './neo4j-records';
 
 export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
@@ -19,6 +20,7 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
     private readonly sessions: Neo4jSessions,
     /** Nodes deleted per transaction by `dropStorage`. */
     private readonly dropBatchSize: number,
+    private readonly lookups: Neo4jLookups,
   ) {}
 
   recorded(spec: GenerationSpec) {
@@ -79,5 +81,6 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
       const constraint = quoted('constraint', keyConstraintName(label, view.projection, view.generation));
       await this.sessions.write((tx) => tx.run(`DROP CONSTRAINT ${constraint} IF EXISTS`));
     }
+    await this.lookups.drop(view, this.dropBatchSize);
   }
 }

@@ -7,7 +7,7 @@ import { neo4jDsl } from './neo4j.dsl';
 export const neo4jStore = {
   kind: 'neo4j',
   title: 'Neo4j',
-  capabilities: { transactional: true, readsState: false, segments: false },
+  capabilities: { transactional: true, readsState: false, segments: false, keepsLookups: true },
   checks: neo4jChecks,
   connection: neo4jConnection,
   dsl: neo4jDsl,

@@ -14,6 +14,7 @@
  */
 import { neo4jStore } from './neo4j.store';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
+import type { LookupEntryRef, StoredLookups } from '../../core/lookups';
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type {
   CommitBatch,
@@ -27,6 +28,7 @@ import { Bookkeeping } from '../bookkeeping/bookkeeping';
 import { BookkeepingTarget } from '../bookkeeping/bookkeeping-target';
 import { GraphStatementBuilder } from './graph-batch';
 import { bookkeepingLabels, type BookkeepingLabels } from './neo4j-bookkeeping';
+import { Neo4jLookups } from './neo4j-lookups';
 import { graphShape } from './neo4j-names';
 import { Neo4jRecords, Neo4jSessions } from './neo4j-records';
 import { neo4jMigrations, Neo4jSchemaVersion } from './neo4j-schema';
@@ -55,6 +57,7 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
   readonly bookkeeping: Bookkeeping<ManagedTransaction>;
   private readonly sessions: Neo4jSessions;
   private readonly builders = new Map<string, GraphStatementBuilder>();
+  private readonly lookups: Neo4jLookups;
 
   constructor(
     readonly driver: Driver,
@@ -64,9 +67,10 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     super();
     this.labels = bookkeepingLabels(options.bookkeepingPrefix);
     this.sessions = new Neo4jSessions(driver, options.database);
+    this.lookups = new Neo4jLookups(this.sessions);
     this.bookkeeping = new Bookkeeping(
       new Neo4jRecords(this.sessions, this.labels),
-      new Neo4jStorage(this.sessions, options.dropBatchSize ?? 10_000),
+      new Neo4jStorage(this.sessions, options.dropBatchSize ?? 10_000, this.lookups),
       {
         store: new Neo4jSchemaVersion(this.sessions, this.labels),
         migrations: neo4jMigrations(this.sessions, this.labels),
@@ -100,9 +104,21 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
   async commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult> {
     // Built (and checked against the shape) before the transaction: a bad operation never opens one.
     const graph = this.builder(view).prepare(batch.operations);
-    return this.bookkeeping.commit(view, batch, (tx) =>
-      graph.write((cypher, parameters) => tx.run(cypher, parameters)),
-    );
+    const lookups = batch.lookups ?? [];
+    if (lookups.length > 0) await this.lookups.prepare(view);
+    return this.bookkeeping.commit(view, batch, async (tx) => {
+      await graph.write((cypher, parameters) => tx.run(cypher, parameters));
+      // in the same graph transaction as the view's writes and the checkpoint (neo4j-lookups.ts)
+      await this.lookups.write(tx, view, lookups);
+    });
+  }
+
+  loadLookups(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups> {
+    return this.lookups.load(view, entries);
+  }
+
+  scanLookups(view: ViewRef): Promise<StoredLookups> {
+    return this.lookups.scan(view);
   }
 
   /** Nodes, then relationships, as entries (see neo4j-scan.ts). */

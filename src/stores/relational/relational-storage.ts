@@ -9,6 +9,7 @@ import type { RelationalTargetShape } from './relational-view-shape';
 import type { StoredGeneration, ViewStorage } from '../bookkeeping/bookkeeping.port';
 import type { GenerationSpec, ViewRef } from '../target.port';
 import type { RelationalDatabase, Session } from './relational-database';
+import type { RelationalLookups } from './relational-lookups';
 import { ViewNameClaimedError, ViewNameTakenError } from './relational.errors';
 import {
   checkedIdentifier,
@@ -21,7 +22,10 @@ import {
 export class RelationalStorage implements ViewStorage<Session> {
   readonly kind = 'postgres';
 
-  constructor(private readonly db: RelationalDatabase) {}
+  constructor(
+    private readonly db: RelationalDatabase,
+    private readonly lookups: RelationalLookups,
+  ) {}
 
   recorded(spec: GenerationSpec) {
     const shape = relationalShape(spec.projection, spec.shape);
@@ -93,6 +97,8 @@ export class RelationalStorage implements ViewStorage<Session> {
     const statement = { sql: `DROP TABLE IF EXISTS ${this.db.t(physical)}`, params: [] };
     if (session === undefined) await this.db.query(statement);
     else await session.run(statement);
+    // the generation's lookup entries go with it (relational-lookups.ts)
+    await this.lookups.drop(view, session);
   }
 
   private table(spec: GenerationSpec) {

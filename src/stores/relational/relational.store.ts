@@ -8,7 +8,7 @@ export const relationalStore = {
   kind: 'relational',
   aliases: ['postgres'],
   title: 'PostgreSQL or SQLite',
-  capabilities: { transactional: true, readsState: true, segments: true },
+  capabilities: { transactional: true, readsState: true, segments: true, keepsLookups: true },
   checks: relationalChecks,
   connection: relationalConnection,
   dsl: relationalDsl,

@@ -14,6 +14,7 @@ import { ConnectionWatch, type ConnectionLogger } from '../../core/connection-wa
 import { guardedClientClass } from '../../eventstore/postgres/guarded-pg-client';
 import { describeServer } from '../../eventstore/postgres/postgres-errors';
 import type { JsonValue } from '../../core/json';
+import type { LookupEntryRef, StoredLookups } from '../../core/lookups';
 import type { DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
 import type { RelationalTargetShape } from './relational-view-shape';
@@ -30,6 +31,7 @@ import { BookkeepingTarget } from '../bookkeeping/bookkeeping-target';
 import { PostgresDialect } from './postgres.dialect';
 import type { RelationalDialect, SqlStatement } from './relational-dialect';
 import { RelationalDatabase, type Row, type Session } from './relational-database';
+import { RelationalLookups } from './relational-lookups';
 import { RelationalRecords } from './relational-records';
 import { relationalMigrations, RelationalSchemaVersion } from './relational-schema';
 import { RelationalStorage } from './relational-storage';
@@ -62,6 +64,7 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
   readonly capabilities = relationalStore.capabilities;
   readonly bookkeeping: Bookkeeping<Session>;
   private readonly db: RelationalDatabase;
+  private readonly lookups: RelationalLookups;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -70,7 +73,9 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
   ) {
     super();
     this.db = new RelationalDatabase(dataSource, dialect, watch);
-    this.bookkeeping = new Bookkeeping(new RelationalRecords(this.db), new RelationalStorage(this.db), {
+    this.lookups = new RelationalLookups(this.db);
+    const storage = new RelationalStorage(this.db, this.lookups);
+    this.bookkeeping = new Bookkeeping(new RelationalRecords(this.db), storage, {
       store: new RelationalSchemaVersion(this.db),
       migrations: relationalMigrations(this.db),
     });
@@ -122,10 +127,23 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
     const shape = relationalShape(view.projection, view.shape);
     const table = generationTableName(shape, view.generation);
     const { puts, deletes } = collapse(view.projection, batch.operations);
-    return this.bookkeeping.commit(view, batch, async (session) => {
+    let lookupTable: string | undefined;
+    const result = await this.bookkeeping.commit(view, batch, async (session) => {
       if (deletes.length > 0) await session.run(this.dialect.deleteByKeys(table, shape, deletes));
       if (puts.length > 0) await session.run(this.dialect.upsertDocuments(table, shape, puts));
+      if (batch.lookups !== undefined) lookupTable = await this.lookups.write(session, view, batch.lookups);
     });
+    if (result.kind === 'committed') this.lookups.created(lookupTable);
+    return result;
+  }
+
+  /** Lookup entries live in the generation's own lookup table (relational-lookups.ts). */
+  loadLookups(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups> {
+    return this.lookups.load(view, entries);
+  }
+
+  scanLookups(view: ViewRef): Promise<StoredLookups> {
+    return this.lookups.scan(view);
   }
 
   async scan(view: ViewRef, options: ScanOptions): Promise<ScannedDocument[]> {

@@ -163,6 +163,12 @@ export class FaultyTarget implements Target {
   scan(view: ViewRef, options: Parameters<Target['scan']>[1]) {
     return this.inner.scan(view, options);
   }
+  loadLookups(view: ViewRef, entries: Parameters<NonNullable<Target['loadLookups']>>[1]) {
+    return this.inner.loadLookups!(view, entries);
+  }
+  scanLookups(view: ViewRef) {
+    return this.inner.scanLookups!(view);
+  }
   classifyError(error: unknown) {
     return this.inner.classifyError(error);
   }

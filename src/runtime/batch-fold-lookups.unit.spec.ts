@@ -1,0 +1,97 @@
+/**
+ * foldBatch with lookups (issue #16): an entry remembered by an earlier event of the same batch is read by
+ * the later ones, a missing entry parks the event with a plain reason, a parked event's entries still
+ * stand (they are facts of the event), and a plan without lookups keys exactly as before.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { compileYamlDefinition } from '../dsl';
+import type { StoredEvent } from '../eventstore/event-store.port';
+import { foldBatch, keyEvents, type LookupState } from './batch-fold';
+
+const read = (file: string) =>
+  compileYamlDefinition(readFileSync(path.join(__dirname, '../../projections', file), 'utf8'), file);
+const stats = read('customer-stats.yaml');
+const summary = read('order-summary.yaml');
+
+let position = 0n;
+const event = (type: string, data: Record<string, unknown>): StoredEvent => {
+  position += 1n;
+  return {
+    id: `e${position}`,
+    streamId: `order-${String(data.orderId)}`,
+    revision: 0,
+    position,
+    type,
+    data: data as StoredEvent['data'],
+    metadata: { timestamp: '2024-01-01T00:00:00Z', schemaVersion: 1 },
+  };
+};
+const view = { projection: 'customer_stats', generation: 1, shape: stats.target };
+const fold = (events: StoredEvent[], lookups: LookupState) =>
+  foldBatch({
+    plan: stats,
+    view,
+    events: keyEvents(stats, events, undefined, lookups),
+    state: new Map(),
+    blocked: new Set(),
+    validate: () => undefined,
+    now: new Date(0),
+  });
+
+describe('foldBatch with lookups', () => {
+  it('lets later events of a batch read what earlier ones remembered, and parks a read of a missing entry', () => {
+    const lookups: LookupState = new Map();
+    const result = fold(
+      [
+        event('OrderPlaced', { orderId: 'o1', customerId: 'c1' }),
+        event('ItemAdded', { orderId: 'o1', productId: 'p', qty: 2, price: 5 }),
+        event('OrderShipped', { orderId: 'o9' }),
+        event('OrderShipped', { orderId: 'o1' }),
+      ],
+      lookups,
+    );
+    expect(result.operations).toEqual([
+      {
+        kind: 'put',
+        key: 'c1',
+        document: {
+          customer_id: 'c1',
+          orders_placed: 1,
+          orders_shipped: 1,
+          orders_cancelled: 0,
+          total_spent: 10,
+        },
+        position: 4n,
+      },
+    ]);
+    expect(result.parked.map((p) => [p.position, p.reason])).toEqual([
+      [3n, expect.stringContaining('lookup.order_customer has no entry for key "o9"')],
+    ]);
+    expect(result.lookups).toEqual([
+      { lookup: 'order_customer', key: 'o1', value: 'c1', position: 1n },
+      { lookup: 'order_total', key: 'o1', value: 10, position: 2n },
+    ]);
+    expect(lookups.get('order_total')?.get('o1')).toEqual({ value: 10, position: 2n });
+  });
+
+  it('never moves an entry of the batch state back to an earlier position', () => {
+    const lookups: LookupState = new Map([
+      ['order_customer', new Map([['o2', { value: 'c7', position: 50n }]])],
+    ]);
+    position = 10n;
+    const result = fold([event('OrderPlaced', { orderId: 'o2', customerId: 'c2' })], lookups);
+    expect(result.lookups).toEqual([
+      { lookup: 'order_customer', key: 'o2', value: 'c2', position: 11n },
+      { lookup: 'order_total', key: 'o2', value: 0, position: 11n },
+    ]);
+    // the batch's state keeps the later entry (the store does the same with the write's position)
+    expect(lookups.get('order_customer')?.get('o2')).toEqual({ value: 'c7', position: 50n });
+  });
+
+  it('keys a plan without lookups exactly as before: no lookup entries carried', () => {
+    const [keyed] = keyEvents(summary, [event('OrderPlaced', { orderId: 'o3', customerId: 'c3' })]);
+    expect(keyed).toEqual({ event: expect.anything(), keys: ['o3'] });
+    expect(summary.lookups).toBeUndefined();
+  });
+});
