@@ -33,7 +33,7 @@ describe('prism validate', () => {
       ),
     ).toBe(1);
     expect(io.lines[0]).toBe(
-      'test/dsl/broken/many-errors-in-one-file.yaml:3:1 error unknown-key sourc: unknown key "sourc"; expected one of "$schema", "name", "version", "description", "source", "target", "onPoison", "handlers" or "queries" (did you mean "source"?)',
+      'test/dsl/broken/many-errors-in-one-file.yaml:3:1 error unknown-key sourc: unknown key "sourc"; expected one of "$schema", "name", "version", "description", "source", "target", "segments", "onPoison", "handlers" or "queries" (did you mean "source"?)',
     );
     expect(io.lines).toHaveLength(10);
     expect(io.lines[9]).toBe('✖ 9 error(s), 0 warning(s) in 2 of 2 definition file(s)');

@@ -309,6 +309,12 @@ const CATALOG = {
     surfaces: ['checks'],
     meaning: 'No verification of this projection is running now.',
   },
+  verify_cancelled: {
+    // 499 (nginx's "client closed request"): answered only when the caller went away, so rarely seen.
+    status: 499,
+    surfaces: ['checks'],
+    meaning: 'The verification stopped because its caller disconnected or cancelled it; nothing changed.',
+  },
   projection_not_verifiable: {
     status: 409,
     surfaces: ['checks'],

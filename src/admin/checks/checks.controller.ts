@@ -54,7 +54,13 @@ export class ChecksController {
       'Compared at one log position even while the projection keeps applying events (see verify-projection.ts). ' +
       'Reports entries only live, only rebuilt, and different (field by field), with counts.',
     ok: { status: 200, schema: 'VerifyReport' },
-    errors: ['validation_failed', 'unknown_projection', 'projection_not_verifiable', 'target_not_connected'],
+    errors: [
+      'validation_failed',
+      'unknown_projection',
+      'projection_not_verifiable',
+      'target_not_connected',
+      'verify_cancelled',
+    ],
   })
   async verify(
     @Param('name') name: string,

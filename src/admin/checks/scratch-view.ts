@@ -23,7 +23,7 @@ import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
 import { matchesSource } from '../../stores/memory/run-projection';
 import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
-import { SpilledDocuments } from './spilled-documents';
+import { SpilledDocuments } from '../../spill/spilled-documents';
 import { compareResolutions } from '../../stores/parking-resolution';
 import { storeModule } from '../../stores/registry';
 import type { ParkedEvent, ParkingResolution, ViewRef } from '../../stores/target.port';

@@ -250,7 +250,7 @@ function buildDefinitionSchema(
       .describe(
         'Split the projection into this many segments (1-64): events are routed by a hash of their view ' +
           'key, each segment has its own checkpoint and lease, so that many workers share its catch-up and ' +
-          'rebuild. Document views on stores that support it (PostgreSQL, Elasticsearch) only.',
+          'rebuild. Document views on stores whose capabilities allow segments only.',
       ),
     onPoison: z
       .enum(['sequenced', 'skip'])

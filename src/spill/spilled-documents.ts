@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { JsonObject } from '../../core/json';
-import type { DocumentKey, ViewDocument } from '../../core/plan';
-import type { TargetShape } from '../../core/view-shape';
-import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
+import type { JsonObject } from '../core/json';
+import type { DocumentKey, ViewDocument } from '../core/plan';
+import type { TargetShape } from '../core/view-shape';
+import { UniqueIndexedDocuments } from '../stores/memory/unique-indexes';
 
 const DEFAULT_CACHE_SIZE = 5_000;
 /** SQLite's own page cache: negative = KiB. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { RelationalTargetShape } from '../../stores/relational/relational-view-shape';
+import type { RelationalTargetShape } from '../stores/relational/relational-view-shape';
 import { SpilledDocuments } from './spilled-documents';
 
 const CUSTOMERS: RelationalTargetShape = {
