@@ -96,7 +96,11 @@ describeWithStores(['postgres'], 'embedded SQLite parity with PostgreSQL', (urls
   const plans = [...fixtures, ...examples];
 
   it('runs the fixtures and the example YAML projections to the same rows on both targets', async () => {
-    expect(examples.map((plan) => plan.name).sort()).toEqual(['customer_directory', 'order_summary']);
+    expect(examples.map((plan) => plan.name).sort()).toEqual([
+      'customer_directory',
+      'customer_stats',
+      'order_summary',
+    ]);
 
     const postgresLog = await openTestLog(database.url, 'parity_log');
     const embeddedLog = await createEventStore({
