@@ -8,7 +8,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { SchemaObject } from '@nestjs/swagger';
 import { catalogEntry, statusOf, type ErrorCode } from '../http/error-catalog';
 import { ERROR_BODY_SCHEMA } from '../http/error-catalog.openapi';
 import { PROJECTION_STATES } from '../runtime/projection-status';

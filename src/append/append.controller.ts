@@ -27,7 +27,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequireRole } from '../auth/require-role.decorator';
 import type { CommandContext } from '../commands/command-context';

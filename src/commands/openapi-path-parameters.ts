@@ -5,11 +5,7 @@
  * failed OpenAPI validation (issue #20). Routes that declare a pattern (`ApiParam`) keep theirs.
  */
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type {
-  OperationObject,
-  ParameterObject,
-  ReferenceObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, ParameterObject, ReferenceObject } from '@nestjs/swagger';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 

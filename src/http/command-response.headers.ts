@@ -3,7 +3,7 @@
  * every write route, each with a schema: OpenAPI 3.0 requires one, and without it the document was invalid
  * (issue #20: 44 of its 47 lint errors).
  */
-import type { HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { HeadersObject } from '@nestjs/swagger';
 import { POSITION_HEADER, REPLAYED_HEADER } from './command-response.interceptor';
 import { CORRELATION_ID_HEADER } from './request-context';
 

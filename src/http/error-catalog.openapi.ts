@@ -2,11 +2,7 @@
  * Error responses for the OpenAPI document, from the error catalog: each lists the codes a route family
  * can answer with that status, so the document and the server cannot drift apart (issue #20).
  */
-import type {
-  ReferenceObject,
-  ResponseObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { ERROR_CATALOG, type ErrorSurface } from './error-catalog';
 
 /** The body every error has; the commands' ErrorResponseDto documents the same two fields. */

@@ -5,7 +5,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { ERROR_CATALOG, type ErrorSurface } from '../http/error-catalog';
 import { errorResponse } from '../http/error-catalog.openapi';
 import { AFTER_HEADER, DEFAULT_READ_WAIT_MS } from './consistency/consistency-token';

@@ -10,12 +10,7 @@
  * a store that is not configured serves none (its routes answer `unknown_view`).
  */
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type {
-  OperationObject,
-  ParameterObject,
-  ReferenceObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import type { CompiledProjection, QueryParameter } from '../core/plan';
 
 /** One operation of one view: an instance of a generic query route. */

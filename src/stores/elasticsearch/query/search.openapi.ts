@@ -5,11 +5,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import type {
-  ParameterObject,
-  ReferenceObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { componentName, namedQueryParameters, type DescribeView } from '../../../query/view-openapi';
 import { isElasticsearchShape, type ElasticsearchFieldType } from '../elasticsearch-view-shape';
 import { TOP_LEVEL } from './raw-query.allow-list';

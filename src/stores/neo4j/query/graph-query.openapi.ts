@@ -2,7 +2,7 @@
  * The graph query API in the OpenAPI document (issue #20): the answer of a named query, and each graph
  * view's own paths, one per named query with its declared, typed parameters.
  */
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { SchemaObject } from '@nestjs/swagger';
 import { namedQueryParameters, type DescribeView } from '../../../query/view-openapi';
 import { isNeo4jShape } from '../neo4j-view-shape';
 

@@ -5,11 +5,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import type {
-  ParameterObject,
-  ReferenceObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { componentName, type DescribeView } from '../../../query/view-openapi';
 import { columnNames } from '../relational-shape';
 import { isRelationalShape, type RelationalColumnType } from '../relational-view-shape';
