@@ -87,12 +87,17 @@ async function worker(url: string, schema: string, id: string, segments: number)
     if (process.env.BENCH_DEBUG) console.error(`${id} got ${line}`);
     if (line.trim() !== 'go') continue;
     await runtime.start([plan(segments)]);
-    console.log(
-      `holds ${keeper
-        .snapshot()
-        .held.map((lease) => lease.resource)
-        .join(' ')}`,
-    );
+    // What this worker holds, sampled through the run: the lease snapshot right after start says little,
+    // since the fair share settles within a few renewals.
+    const report = () =>
+      console.log(
+        `holds ${keeper
+          .snapshot()
+          .held.map((lease) => lease.resource)
+          .join(' ')}`,
+      );
+    report();
+    setInterval(report, 250).unref();
   }
 }
 
@@ -108,7 +113,8 @@ interface Result extends Run {
   readonly seconds: number;
   readonly ok: boolean;
   readonly detail: string;
-  readonly holdings: string[];
+  /** Per worker: how many samples showed it holding each lease, and how many samples it sent. */
+  readonly holdings: Map<string, { samples: number; held: Map<string, number> }>;
 }
 
 function startWorker(url: string, schema: string, id: string, segments: number): Promise<ChildProcess> {
@@ -141,11 +147,17 @@ async function measure(url: string, run: Run, head: bigint, schema: string): Pro
   const workers = await Promise.all(
     Array.from({ length: run.workers }, (_, i) => startWorker(url, schema, `w${i + 1}`, run.segments)),
   );
-  const holdings: string[] = [];
-  for (const child of workers)
+  const holdings: Result['holdings'] = new Map();
+  for (const [index, child] of workers.entries()) {
+    const tally = { samples: 0, held: new Map<string, number>() };
+    holdings.set(`w${index + 1}`, tally);
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('holds')) holdings.push(line);
+      if (!line.startsWith('holds')) return;
+      tally.samples++;
+      for (const resource of line.slice('holds'.length).trim().split(' ').filter(Boolean))
+        tally.held.set(resource, (tally.held.get(resource) ?? 0) + 1);
     });
+  }
   // Progress straight from the bookkeeping tables: every segment's checkpoint (segment k is recorded as
   // `order_summary#k`) of the active generation.
   const reader = new Client({ connectionString: url });
@@ -176,6 +188,19 @@ async function measure(url: string, run: Run, head: bigint, schema: string): Pro
     for (const child of workers) child.kill('SIGKILL');
     await reader.end();
   }
+}
+
+function describeHoldings(holdings: Result['holdings']): string {
+  return [...holdings]
+    .map(([worker, tally]) => {
+      const held = [...tally.held]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(
+          ([resource, samples]) => `${resource} ${Math.round((100 * samples) / Math.max(1, tally.samples))}%`,
+        );
+      return `${worker}: ${held.join(', ') || 'none'}`;
+    })
+    .join('; ');
 }
 
 async function checkView(url: string, relation: string): Promise<{ ok: boolean; detail: string }> {
@@ -245,7 +270,7 @@ async function main(): Promise<void> {
       results.push(result);
       console.log(
         `${run.label}: ${result.seconds.toFixed(1)} s, ${result.ok ? `${fmt(written / result.seconds)} events/s` : 'CHECK FAILED'}; ` +
-          `${result.detail}; ${result.holdings.join('; ')}`,
+          `${result.detail}; leases held (share of samples): ${describeHoldings(result.holdings)}`,
       );
     }
     console.log(`\n${fmt(written)} events, ${fmt(ORDERS)} orders, batch ${BATCH}, node ${process.version}`);

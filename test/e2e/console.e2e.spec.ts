@@ -25,6 +25,8 @@ const ADMIN_KEY = 'admin-key-for-console-e2e';
 const NODE_ID = 'console-node-1';
 const WRITER_KEY = 'writer-key-for-console-e2e';
 const NAME = 'customer_directory';
+/** A copy of customer_directory split into two segments (issue #15), each with its own lease. */
+const SEGMENTED = 'customer_segments';
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test/artifacts/console');
 const DEFINITION_MARKUP = '# <img src=x onerror=window.xss=3><script>window.xss=4</script>';
@@ -52,6 +54,21 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
         fs.copyFileSync(path.join(ROOT, 'projections', file), path.join(projectionsDir, file));
       // Definitions are attacker-controlled too: markup in a comment must show as text.
       fs.appendFileSync(path.join(projectionsDir, 'customer-directory.yaml'), `${DEFINITION_MARKUP}\n`);
+      const directory = fs.readFileSync(path.join(ROOT, 'projections', 'customer-directory.yaml'), 'utf8');
+      // A definition with an error (a column it does not declare) is skipped at start and shown as such.
+      fs.writeFileSync(
+        path.join(projectionsDir, 'broken.yaml'),
+        directory
+          .replace(`name: ${NAME}`, 'name: broken_view')
+          .replace(`table: ${NAME}`, 'table: broken_view')
+          .replace('order_count: 1', 'order_cnt: 1'),
+      );
+      fs.writeFileSync(
+        path.join(projectionsDir, 'customer-segments.yaml'),
+        directory
+          .replace(`name: ${NAME}`, `name: ${SEGMENTED}\nsegments: 2`)
+          .replace(`table: ${NAME}`, `table: ${SEGMENTED}`),
+      );
       const config = loadConfig({
         PRISM_PG_URL: database.url,
         PRISM_PROJECTIONS_DIR: projectionsDir,
@@ -219,6 +236,81 @@ describeWithStores(['postgres'], 'projection console (browser)', (urls) => {
         path: path.join(ARTIFACTS, 'overview.png'),
         clip: { x: 0, y: 0, width: 1180, height: 300 },
       });
+    }, 90_000);
+
+    it('shows which node runs each segment of a segmented projection', async () => {
+      await openSignedIn('/');
+      await row(SEGMENTED).locator('[data-state="live"]').waitFor({ timeout: WAIT_MS });
+      // The Node column lists the nodes holding its segments' leases; the title says which segments.
+      const owners = row(SEGMENTED).locator('.segment-owners');
+      expect(await owners.textContent()).toBe(NODE_ID);
+      expect(await owners.getAttribute('title')).toBe(`segments 0, 1: ${NODE_ID}`);
+
+      await openSignedIn(`/p/${SEGMENTED}`);
+      const segments = page.locator('table[aria-label="Segments"] tbody tr');
+      await segments.first().waitFor({ timeout: WAIT_MS });
+      await until(
+        `document.querySelectorAll('table[aria-label="Segments"] [data-state="live"]').length === 2`,
+      );
+      const rows = await segments.allTextContents();
+      expect(rows).toHaveLength(2);
+      for (const [index, text] of rows.entries()) {
+        expect(text.startsWith(String(index))).toBe(true);
+        expect(text).toMatch(new RegExp(`${NODE_ID} \\(lease held for .+, epoch \\d+\\)`));
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'segments.png'), fullPage: true });
+      // An unsegmented projection says who runs it in its facts instead.
+      await openSignedIn(`/p/${NAME}`);
+      await page.locator('dt', { hasText: 'Runs on' }).waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('dt:has-text("Runs on") + dd').textContent()).toContain(NODE_ID);
+    }, 90_000);
+
+    it('says which store a stalled projection waits for, since when, and its last error', async () => {
+      // A stall needs a store that stops answering mid-run; the admin API's stall report is tested in
+      // test/e2e/projection-outages.e2e.spec.ts; here the browser gets that report as the API writes it, on top of real answers.
+      const since = new Date(Date.now() - 90_000).toISOString();
+      const stalledUrl = `${baseUrl}/admin/projections/${NAME}`;
+      await page.route(stalledUrl, async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({
+          response,
+          json: {
+            ...body,
+            state: 'stalled',
+            stall: {
+              store: 'view-store',
+              kind: 'postgres',
+              since,
+              lastError: 'connect ECONNREFUSED 127.0.0.1:5432',
+            },
+          },
+        });
+      });
+      try {
+        await openSignedIn(`/p/${NAME}`);
+        const stall = page.locator('.message-warn', { hasText: 'Stalled since' });
+        await stall.waitFor({ timeout: WAIT_MS });
+        expect(await stall.textContent()).toContain('its view store (postgres) is not answering');
+        expect(await stall.locator('pre').textContent()).toBe('connect ECONNREFUSED 127.0.0.1:5432');
+        expect(await page.locator('h1 [data-state="stalled"]').count()).toBe(1);
+      } finally {
+        await page.unroute(stalledUrl);
+      }
+    }, 90_000);
+
+    it('lists a definition skipped for its errors, and says on its page which errors, with file:line:col', async () => {
+      await openSignedIn('/');
+      await row('broken_view').locator('[data-state="broken-definition"]').waitFor({ timeout: WAIT_MS });
+      await openSignedIn('/p/broken_view');
+      const box = page.locator('.message-error', { hasText: 'has errors, so it was skipped at start' });
+      await box.waitFor({ timeout: WAIT_MS });
+      expect(await box.textContent()).toContain('broken.yaml');
+      const errors = await box.locator('li code').allTextContents();
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.some((error) => /broken\.yaml:\d+:\d+/.test(error) && error.includes('order_cnt'))).toBe(
+        true,
+      );
     }, 90_000);
 
     it('draws text, badges and buttons with at least 4.5:1 contrast (WCAG AA)', async () => {

@@ -29,12 +29,49 @@ export interface GenerationStatus {
   readonly lastError: LastError | null;
 }
 
+/** The node holding a projection's (or a segment's) lease: the one that runs it. */
+export interface LeaseOwner {
+  readonly node: string;
+  readonly epoch: string;
+  readonly since: string;
+  readonly leaseAgeMs: number;
+}
+
+/** One segment of a segmented projection (issue #15): its own checkpoint and lease. */
+export interface SegmentStatus {
+  readonly segment: number;
+  readonly state: string;
+  readonly checkpoint: string | null;
+  readonly rebuildCheckpoint: string | null;
+  readonly owner?: LeaseOwner | null;
+}
+
 export interface ProjectionStatus {
   readonly name: string;
   readonly state: string;
   readonly live: GenerationStatus | null;
   readonly rebuild: GenerationStatus | null;
   readonly notes?: readonly string[];
+  readonly segments?: readonly SegmentStatus[];
+}
+
+/** Why a projection is `stalled`: which store stopped answering, since when, and its last error. */
+export interface Stall {
+  readonly store: string;
+  readonly kind: string;
+  readonly since: string;
+  readonly lastError: string;
+}
+
+/** A projection as `GET /admin/projections/:name` answers it: the owner with its lease details. */
+export interface ProjectionDetail extends ProjectionStatus {
+  readonly owner?: LeaseOwner | null;
+  readonly stall?: Stall | null;
+  /** Set when the numbers come from the owner's last heartbeat (another node runs it). */
+  readonly reportedAt?: string;
+  /** `broken-definition` only: the definition file that was skipped, and every error in it. */
+  readonly file?: string;
+  readonly errors?: readonly string[];
 }
 
 export interface ConsoleProjection extends ProjectionStatus {

@@ -115,17 +115,35 @@ function cells(projection: ConsoleProjection): Child[] {
     rate(live?.eventsPerSecond),
     live === null ? '–' : parkedLink(live.parked),
     live === null ? '–' : count(live.held),
-    // The node holding the projection's lease (issue #15); none while it waits for one, or on one process
-    // without a shared coordination store.
-    projection.owner
-      ? h(
-          'span',
-          { title: "the node holding this projection's lease: it runs the projection" },
-          projection.owner,
-        )
-      : h('span', { class: 'muted', title: 'no node holds its lease (or one process runs everything)' }, '–'),
+    ownerCell(projection),
     sparkline(projection.history ?? []),
   ];
+}
+
+/**
+ * The node holding the projection's lease (issue #15); none while it waits for one, or on one process
+ * without a shared coordination store. A segmented projection lists each node with the segments it holds.
+ */
+function ownerCell(projection: ConsoleProjection): Child {
+  const segments = projection.segments ?? [];
+  if (segments.length > 0) {
+    const byNode = new Map<string, number[]>();
+    for (const segment of segments) {
+      const node = segment.owner?.node ?? '–';
+      byNode.set(node, [...(byNode.get(node) ?? []), segment.segment]);
+    }
+    const title = [...byNode]
+      .map(([node, held]) => `segment${held.length === 1 ? '' : 's'} ${held.join(', ')}: ${node}`)
+      .join('; ');
+    return h('span', { title, class: 'segment-owners' }, [...byNode.keys()].join(', '));
+  }
+  return projection.owner
+    ? h(
+        'span',
+        { title: "the node holding this projection's lease: it runs the projection" },
+        projection.owner,
+      )
+    : h('span', { class: 'muted', title: 'no node holds its lease (or one process runs everything)' }, '–');
 }
 
 function renderBroken(section: HTMLElement, overview: Overview, running: ReadonlySet<string>): void {

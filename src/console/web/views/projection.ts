@@ -4,11 +4,11 @@
  */
 import { api, segment } from '../api';
 import { type Child, fill, h } from '../dom';
-import { count, duration, percent, position, rate } from '../format';
+import { count, duration, position } from '../format';
 import type {
   DefinitionSource,
   Generation,
-  GenerationStatus,
+  ProjectionDetail,
   ProjectionStatus,
   RebuildStarted,
   VerifyReport,
@@ -26,6 +26,7 @@ import {
   successBox,
   yamlBlock,
 } from '../ui';
+import { rebuildView, statusFacts } from './projection-status';
 
 export const PROJECTION_POLL_MS = 2_000;
 
@@ -145,99 +146,42 @@ export function projectionPage(main: HTMLElement, context: PageContext, name: st
     ),
   );
 
-  api<DefinitionSource>('GET', `${path}/definition`)
-    .then((definition) => fill(definitionArea, ...definitionView(definition)))
-    .catch((error: unknown) => showError(definitionArea, error, context));
+  let definitionAsked = false;
+  const showDefinition = (status: ProjectionDetail) => {
+    if (definitionAsked) return;
+    definitionAsked = true;
+    // A definition skipped at start has no running plan to show: its errors are in the status above.
+    if (status.state === 'broken-definition') {
+      fill(
+        definitionArea,
+        h('p', {}, `Not running: ${status.file ?? 'its file'} has errors (listed above).`),
+      );
+      return;
+    }
+    api<DefinitionSource>('GET', `${path}/definition`)
+      .then((definition) => fill(definitionArea, ...definitionView(definition)))
+      .catch((error: unknown) => showError(definitionArea, error, context));
+  };
 
   return poll(
     PROJECTION_POLL_MS,
     async () => {
-      const [status, generations] = await Promise.all([
-        api<ProjectionStatus>('GET', path),
-        api<{ generations: readonly Generation[] }>('GET', `${path}/generations`),
-      ]);
+      const status = await api<ProjectionDetail>('GET', path);
+      // A skipped definition never had a generation; only a projection that ran has them to list.
+      const generations =
+        status.state === 'broken-definition'
+          ? []
+          : (await api<{ generations: readonly Generation[] }>('GET', `${path}/generations`)).generations;
       latest = status;
+      showDefinition(status);
       fill(heading, name, ' ', stateBadge(status.state));
       fill(statusArea, h('h2', { id: 'status-title' }, 'Status'), statusFacts(status));
       rebuildArea.hidden = status.rebuild === null;
       if (status.rebuild !== null) fill(rebuildArea, ...rebuildView(status.rebuild));
-      fill(generationsArea, generationsTable(generations.generations));
+      fill(generationsArea, generationsTable(generations));
     },
     context,
   );
-}
-
-function statusFacts(status: ProjectionStatus): Child {
-  const live = status.live;
-  const rows: [string, Child][] =
-    live === null ? [['Live generation', 'none yet']] : generationFacts(live, 'Live generation');
-  return h(
-    'div',
-    {},
-    facts(rows),
-    live?.lastError == null
-      ? null
-      : h(
-          'div',
-          { class: 'message message-error' },
-          h(
-            'p',
-            {},
-            `Last error (${live.lastError.kind ?? 'unknown'}, ${live.lastError.attempts ?? 1} attempt(s)`,
-            live.lastError.at === undefined ? '' : `, ${new Date(live.lastError.at).toLocaleString()}`,
-            '):',
-          ),
-          h('pre', { class: 'value' }, live.lastError.message),
-        ),
-    (status.notes ?? []).length === 0
-      ? null
-      : h(
-          'ul',
-          { class: 'notes', 'aria-label': 'Notes' },
-          ...(status.notes ?? []).map((note) => h('li', {}, note)),
-        ),
-  );
-}
-
-function generationFacts(generation: GenerationStatus, label: string): [string, Child][] {
-  return [
-    [label, `g${generation.generation}`],
-    ['Checkpoint', position(generation.checkpoint)],
-    ['Head', position(generation.head)],
-    ['Behind', `${position(generation.behind)} event(s)`],
-    ['Lag', duration(generation.lagSeconds)],
-    ['Rate', rate(generation.eventsPerSecond)],
-    ['Parked / held', `${count(generation.parked)} / ${count(generation.held)}`],
-  ];
-}
-
-function rebuildView(rebuild: GenerationStatus): Child[] {
-  const fraction = Math.max(0, Math.min(1, rebuild.progress));
-  return [
-    h('h2', { id: 'rebuild-title' }, `Rebuild in progress: generation ${rebuild.generation}`),
-    h(
-      'div',
-      { class: 'progress-line' },
-      h('progress', {
-        id: 'rebuild-progress',
-        max: 100,
-        value: (fraction * 100).toFixed(1),
-        'aria-label': 'Rebuild progress',
-      }),
-      h('strong', { class: 'rebuild-percent' }, percent(fraction)),
-    ),
-    facts([
-      ['Rate', rate(rebuild.eventsPerSecond)],
-      ['ETA', rebuild.state === 'paused' ? 'paused' : duration(rebuild.etaSeconds)],
-      ['Checkpoint / head', `${position(rebuild.checkpoint)} / ${position(rebuild.head)}`],
-      ['State', stateBadge(rebuild.state)],
-    ]),
-    h(
-      'p',
-      { class: 'muted' },
-      'The live generation keeps serving reads until this one reaches the head and is swapped in.',
-    ),
-  ];
 }
 
 function generationsTable(generations: readonly Generation[]): Child {
