@@ -69,7 +69,8 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
   definition(name: string): DefinitionSourceJson {
     const plan = this.knownPlan(name);
     const file = findDefinitionFile(this.config.projections.paths, name);
-    const now = file === undefined ? undefined : fingerprintOfSource(file);
+    const now =
+      file === undefined ? undefined : fingerprintOfSource(file, this.projections.validationOptions);
     return {
       projection: name,
       store: plan.target.kind,

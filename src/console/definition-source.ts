@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { JsonValue } from '../core/json';
 import { compileProjection, checkDefinitionSource, formatDefinitionError } from '../dsl';
+import type { CheckOptions } from '../dsl/loader/definition.loader';
 import { findFiles, isDefinitionFile } from '../dsl/loader/definition.loader';
 import { parseYamlSource } from '../dsl/source/yaml-source.parser';
 
@@ -42,9 +43,16 @@ export function findDefinitionFile(paths: readonly string[], name: string): Defi
   return undefined;
 }
 
-/** What the file on disk compiles to today: its fingerprint, or the problems that keep it from compiling. */
-export function fingerprintOfSource(source: DefinitionFile): { fingerprint?: string; problems: string[] } {
-  const check = checkDefinitionSource(source.text, source.file);
+/**
+ * What the file on disk compiles to today: its fingerprint, or the problems that keep it from compiling.
+ * `options`: the app's event catalog, as the running plan was compiled with it (its upcasters are part of
+ * the fingerprint).
+ */
+export function fingerprintOfSource(
+  source: DefinitionFile,
+  options: CheckOptions = {},
+): { fingerprint?: string; problems: string[] } {
+  const check = checkDefinitionSource(source.text, source.file, options);
   const problems = check.problems.filter((p) => p.severity === 'error').map(formatDefinitionError);
   if (check.checked === undefined || problems.length > 0) return { problems };
   return { fingerprint: compileProjection(check.checked).fingerprint, problems: [] };

@@ -123,6 +123,8 @@ function aggregateEvents(aggregate: Aggregate): CatalogedEventType[] {
         {
           from,
           summary: 'function',
+          // Its source text: a changed function (even reformatted) rebuilds the views reading the type.
+          identity: `function ${upcast.toString()}`,
           run: (data: JsonObject) => upcast(data) as JsonObject,
         },
       ]),

@@ -84,6 +84,12 @@ export function compileUpcastStep(step: CatalogUpcastStep, context: StepContext)
   return {
     from: step.from,
     summary: summary || 'no change',
+    identity: JSON.stringify({
+      from: step.from,
+      rename: sortedEntries(step.rename ?? {}),
+      default: sortedEntries(step.default ?? {}),
+      derive: sortedEntries(step.derive ?? {}),
+    }),
     run(data: JsonObject, event: StoredEvent): JsonObject {
       // derive reads the payload as this step receives it
       const values = derived.map(([field, expression]) => {
@@ -101,4 +107,9 @@ export function compileUpcastStep(step: CatalogUpcastStep, context: StepContext)
       return out;
     },
   };
+}
+
+/** Entries by key, so the identity does not depend on the order the file lists them in. */
+function sortedEntries<T>(record: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -28,6 +28,12 @@ export interface UpcastStep {
   readonly from: number;
   /** One line for `prism events`: `rename amount→amountCents, default currency`, or `function`. */
   readonly summary: string;
+  /**
+   * What the step does, as text that changes whenever its result can: the declared step in canonical JSON,
+   * or a function's source. Part of the fingerprint of every projection reading the type, so changing an
+   * upcaster rebuilds the views built with the old one (upcasting-plan.ts).
+   */
+  readonly identity: string;
   /** @throws an Error when the payload cannot be upcast (the event is then parked, like any poison event). */
   run(data: JsonObject, event: StoredEvent): JsonObject;
 }

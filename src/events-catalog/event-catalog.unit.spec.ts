@@ -13,6 +13,9 @@ import type { StoredEvent } from '../eventstore/event-store.port';
 import { buildEventCatalog } from './build-catalog';
 import { checkPayload } from './payload-check';
 import { EventUpcaster } from './upcasting-plan';
+import { checkDefinitionSource } from '../dsl/loader/definition.loader';
+import { compileProjection } from '../dsl';
+import type { EventCatalog } from './event-catalog';
 
 const FIXTURE = path.join(__dirname, '..', '..', 'test', 'fixtures', 'event-catalog', 'events.catalog.yaml');
 
@@ -147,6 +150,104 @@ describe('the event catalog', () => {
       kind: 'unknown-version',
       version: 7,
       known: [1, 2],
+    });
+  });
+
+  describe('upcasters in the fingerprint (a changed upcaster rebuilds the views reading its type)', () => {
+    const definition = (events: string) =>
+      [
+        'name: payments',
+        'version: 1',
+        `source: { events: [${events}] }`,
+        'target:',
+        '  kind: relational',
+        '  table: payments',
+        '  key: payment_id',
+        '  columns: { payment_id: { type: text }, cents: { type: integer } }',
+        'handlers:',
+        ...events
+          .split(', ')
+          .flatMap((type) => [
+            `  ${type}:`,
+            type === 'PaymentReceived'
+              ? '    - upsert: { key: event.data.paymentId, set: { cents: event.data.amountCents } }'
+              : '    - upsert: { key: dyn(event.data).paymentId, set: { cents: 0 } }',
+          ]),
+        '',
+      ].join('\n');
+    const fingerprint = (catalog: EventCatalog | undefined, events = 'PaymentReceived') => {
+      const check = checkDefinitionSource(definition(events), 'payments.yaml', catalog ? { catalog } : {});
+      expect(check.problems.filter((p) => p.severity === 'error').map(formatDefinitionError)).toEqual([]);
+      return compileProjection(check.checked!).fingerprint;
+    };
+    const catalogOf = (text: string) => {
+      const { catalog, problems } = buildEventCatalog({ file: { text, name: 'events.catalog.yaml' } });
+      expect(problems.map(formatDefinitionError)).toEqual([]);
+      return catalog!;
+    };
+    const original = readFileSync(FIXTURE, 'utf8');
+
+    it('changes when a step changes, not when the file lists the same step in another order', () => {
+      const base = fingerprint(catalogOf(original));
+      expect(fingerprint(catalogOf(original.replace('currency: EUR', 'currency: USD')))).not.toBe(base);
+      expect(
+        fingerprint(
+          catalogOf(original.replace('"legacy-" + event.data.customerId', '"old-" + event.data.customerId')),
+        ),
+      ).not.toBe(base);
+      const reordered = original.replace(
+        '        rename: { amount: amountCents }\n        default: { currency: EUR }',
+        '        default: { currency: EUR }\n        rename: { amount: amountCents }',
+      );
+      expect(reordered).not.toBe(original);
+      expect(fingerprint(catalogOf(reordered))).toBe(base);
+      // The same catalog built twice: the same fingerprint (a restart rebuilds nothing).
+      expect(fingerprint(catalogOf(original))).toBe(base);
+    });
+
+    it('changes when a TS upcaster changes', () => {
+      const withUpcaster = (factor: number) =>
+        buildEventCatalog({
+          aggregates: [
+            invoiceAggregate({
+              1:
+                factor === 100
+                  ? (v1) => ({ ...v1, totalCents: Number(v1.total) * 100 })
+                  : (v1) => ({ ...v1, totalCents: Number(v1.total) * 10 }),
+              2: (v2) => ({ ...v2, lines: [] }),
+            }),
+          ],
+        }).catalog!;
+      const invoices = (catalog: EventCatalog) => {
+        const text = [
+          'name: invoices',
+          'version: 1',
+          'source: { events: [InvoiceIssued] }',
+          'target:',
+          '  kind: relational',
+          '  table: invoices',
+          '  key: invoice_id',
+          '  columns: { invoice_id: { type: text }, cents: { type: integer } }',
+          'handlers:',
+          '  InvoiceIssued:',
+          '    - upsert: { key: event.data.invoiceId, set: { cents: event.data.totalCents } }',
+          '',
+        ].join('\n');
+        return compileProjection(checkDefinitionSource(text, 'invoices.yaml', { catalog }).checked!)
+          .fingerprint;
+      };
+      expect(invoices(withUpcaster(100))).not.toBe(invoices(withUpcaster(10)));
+      expect(invoices(withUpcaster(100))).toBe(invoices(withUpcaster(100)));
+    });
+
+    it('leaves the fingerprint of a projection that reads no upcast type as its definition makes it', () => {
+      const catalog = catalogOf(
+        original.replace('events:\n', 'events:\n  RefundIssued:\n    versions: { 1: { type: object } }\n'),
+      );
+      expect(fingerprint(catalog, 'RefundIssued')).toBe(fingerprint(undefined, 'RefundIssued'));
+      expect(fingerprint(catalog, 'RefundIssued')).not.toBe(
+        fingerprint(catalog, 'RefundIssued, PaymentReceived'),
+      );
     });
   });
 });

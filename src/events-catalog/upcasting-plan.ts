@@ -9,6 +9,7 @@
  * An event is upcast once however many times the plan reads it (a WeakMap keyed by the stored event, which
  * also keeps the DSL's per-event CEL conversion cached).
  */
+import { createHash } from 'node:crypto';
 import type { JsonObject } from '../core/json';
 import type { LookupPlan, LookupValues } from '../core/lookups';
 import { ProjectionEvaluationError, type CompiledProjection } from '../core/plan';
@@ -96,9 +97,28 @@ export function withUpcasting(plan: CompiledProjection, catalog: EventCatalog): 
   };
   return Object.freeze({
     ...plan,
+    fingerprint: upcastingFingerprint(plan, catalog),
     ...(lookups ? { lookups } : {}),
     keysOf: (event: StoredEvent, values?: LookupValues) => plan.keysOf(upcast(event), values),
     apply: (event: StoredEvent, state: Parameters<CompiledProjection['apply']>[1], values?: LookupValues) =>
       plan.apply(upcast(event), state, values),
   });
+}
+
+/**
+ * The plan's fingerprint with the upcasters of the types it reads mixed in: the view folds what they
+ * return, so a changed, added or removed upcaster changes the view as much as a changed expression does,
+ * and must rebuild it (`plan` says so). Plans reading no upcast type keep their definition's fingerprint
+ * unchanged (withUpcasting returns them as they are).
+ */
+export function upcastingFingerprint(plan: CompiledProjection, catalog: EventCatalog): string {
+  const chains = [...new Set(plan.source.eventTypes)].sort().flatMap((type) => {
+    const entry = catalog.get(type);
+    if (!entry || entry.upcasters.size === 0) return [];
+    const steps = [...entry.upcasters.values()].sort((a, b) => a.from - b.from).map((step) => step.identity);
+    return [{ type, latest: entry.latest, steps }];
+  });
+  return createHash('sha256')
+    .update(`${plan.fingerprint}\nupcasters ${JSON.stringify(chains)}`)
+    .digest('hex');
 }
