@@ -18,7 +18,7 @@ import {
   type NestModule,
   type Type,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { CommandsModule } from '../commands/commands.module';
 import { registerDomainErrorCodes } from '../http/error-catalog';
 import { prismRequestChecks, shutdownGateOf, withPrismErrorFormat } from '../nest/prism-http';
@@ -28,6 +28,13 @@ import { controllerOf } from './aggregate-controller.factory';
 
 /** The controllers one PrismAggregatesModule instance mounts, for its request checks. */
 const AGGREGATE_CONTROLLERS = Symbol('AGGREGATE_CONTROLLERS');
+
+/**
+ * The aggregates one PrismAggregatesModule instance mounts (forRoot's and each forFeature's). PrismModule
+ * gathers them from every module of the app into the event catalog (aggregatesInApp), so a feature
+ * module's events are typed, upcast and checked on append like the root ones (issue #16).
+ */
+export const MOUNTED_AGGREGATES = Symbol('PRISM_MOUNTED_AGGREGATES');
 
 /** Mounts defined aggregates' command routes (see the file comment). */
 @Module({})
@@ -70,9 +77,25 @@ export class PrismAggregatesModule implements NestModule {
     return {
       module: PrismAggregatesModule,
       controllers,
-      providers: [{ provide: AGGREGATE_CONTROLLERS, useValue: controllers }],
+      providers: [
+        { provide: AGGREGATE_CONTROLLERS, useValue: controllers },
+        { provide: MOUNTED_AGGREGATES, useValue: aggregates },
+      ],
     };
   }
+}
+
+/**
+ * Every aggregate the app's modules mount (forRoot's and every forFeature's), each once, the given ones
+ * first. Read from the module graph, which Nest has fully scanned before any provider's factory runs.
+ */
+export function aggregatesInApp(modules: ModulesContainer, given: readonly Aggregate[]): Aggregate[] {
+  const found = new Set<Aggregate>(given);
+  for (const module of modules.values()) {
+    const mounted = module.providers.get(MOUNTED_AGGREGATES)?.instance as readonly Aggregate[] | undefined;
+    for (const aggregate of mounted ?? []) found.add(aggregate);
+  }
+  return [...found];
 }
 
 /** Every event type the aggregates write. */

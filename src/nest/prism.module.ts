@@ -26,11 +26,11 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, ModulesContainer } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Aggregate } from '../aggregates/aggregate.types';
 import { PRISM_ROLES, type PrismRole, servesApi } from '../coordination/coordination.port';
-import { PrismAggregatesModule } from '../aggregates/aggregates.module';
+import { aggregatesInApp, PrismAggregatesModule } from '../aggregates/aggregates.module';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { BodyErrorGuard } from '../http/deferred-body-error';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
@@ -163,10 +163,11 @@ export class PrismModule {
         // they upcast events before their projections see them.
         {
           provide: EVENT_CATALOG,
-          inject: [PRISM_CONFIG],
-          useFactory: (config: PrismConfig) =>
+          inject: [PRISM_CONFIG, ModulesContainer],
+          useFactory: (config: PrismConfig, modules: ModulesContainer) =>
             loadEventCatalog({
-              aggregates: routes.aggregates ?? [],
+              // The given aggregates and those the host's feature modules mount (forFeature).
+              aggregates: aggregatesInApp(modules, routes.aggregates ?? []),
               ...(config.projections.eventCatalog !== undefined && {
                 path: config.projections.eventCatalog,
                 name:

@@ -18,7 +18,9 @@ import {
   defineAggregate,
   defineProjection,
   EVENT_APPENDER,
+  EVENT_CATALOG,
   type EventAppender,
+  type EventCatalog,
   type EventStore,
   PrismAggregatesModule,
   PrismHealthModule,
@@ -251,6 +253,16 @@ describe('a team app choosing what to mount', () => {
     expect((await http().post('/tags').send({ tagId: 't1' }).expect(201)).body).toMatchObject({
       streamId: 'tag-t1',
     });
+    // The feature module's events are in the app's event catalog with the root ones: typed for the
+    // definitions, listed, and checked when appended through the streams API.
+    const catalog = app!.get<EventCatalog>(EVENT_CATALOG, { strict: false });
+    expect(catalog.has('TagCreated')).toBe(true);
+    expect(catalog.has('NoteWritten')).toBe(true);
+    const refused = await http()
+      .post('/streams/tag-t2/events')
+      .send({ events: [{ type: 'TagCreated', data: { tagId: 7 } }] })
+      .expect(400);
+    expect(JSON.stringify(refused.body)).toContain('events.0.data.tagId');
   });
 
   it('projects a log it may only read, refuses to append to it, and leaves it open', async () => {
