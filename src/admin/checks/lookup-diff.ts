@@ -69,3 +69,53 @@ export function diffLookups(live: StoredLookups, rebuilt: LookupState, upTo: big
   }
   return { compared, differences: differences.sort((a, b) => (a.key < b.key ? -1 : 1)) };
 }
+
+export interface LookupStateComparison {
+  readonly unchanged: number;
+  readonly differences: EntryDifference[];
+}
+
+/**
+ * `plan`'s sample diff of lookups: the entries the running definition and the changed one remember from
+ * the same sampled events. Compared by value (both folds read the same events, so positions only differ
+ * where the values do); a lookup one definition declares and the other not shows as added or removed.
+ */
+export function diffLookupStates(before: LookupState, after: LookupState): LookupStateComparison {
+  const differences: EntryDifference[] = [];
+  let unchanged = 0;
+  const present = (state: LookupState, lookup: string, key: string) => {
+    const stored = state.get(lookup)?.get(key);
+    return stored === undefined || stored === null ? undefined : stored;
+  };
+  const keys = new Set<string>();
+  for (const state of [before, after])
+    for (const [lookup, entries] of state)
+      for (const key of entries.keys()) keys.add(JSON.stringify([lookup, key]));
+  for (const pair of [...keys].sort()) {
+    const [lookup, key] = JSON.parse(pair) as [string, string];
+    const old = present(before, lookup, key);
+    const now = present(after, lookup, key);
+    if (old === undefined && now === undefined) continue;
+    const entryKey = lookupEntryKey(lookup, key);
+    if (old !== undefined && now !== undefined) {
+      if (JSON.stringify(old.value) === JSON.stringify(now.value)) unchanged += 1;
+      else
+        differences.push({
+          key: entryKey,
+          kind: 'different',
+          fields: [{ field: 'value', live: old.value, rebuilt: now.value }],
+          live: entry(old),
+          rebuilt: entry(now),
+        });
+    } else {
+      differences.push({
+        key: entryKey,
+        kind: old === undefined ? 'only-rebuilt' : 'only-live',
+        fields: [],
+        live: old === undefined ? null : entry(old),
+        rebuilt: now === undefined ? null : entry(now),
+      });
+    }
+  }
+  return { unchanged, differences };
+}

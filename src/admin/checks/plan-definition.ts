@@ -12,7 +12,8 @@
  *  - shape changes between the active generation's shape and the new one;
  *  - a sample diff: every event of the first `sampleStreams` (default 50) streams that carry source
  *    events, in log order, folded in memory through the current plan and through the new one; the two
- *    views are compared entry by entry (added, removed, changed, with the first differences).
+ *    views are compared entry by entry (added, removed, changed, with the first differences), and so are
+ *    their lookup entries (`lookup:<name>:<key>`, issue #16).
  */
 import type { JsonValue } from '../../core/json';
 import type { CompiledProjection } from '../../core/plan';
@@ -23,7 +24,9 @@ import { checkDefinitionSource, type CheckOptions } from '../../dsl/loader/defin
 import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
 import { storeModule } from '../../stores/registry';
 import type { Target, ViewRef } from '../../stores/target.port';
+import type { LookupState } from '../../runtime/batch-fold';
 import { diffEntries } from './entry-diff';
+import { diffLookupStates } from './lookup-diff';
 import { ScratchView } from './scratch-view';
 import { shapeChanges, type ShapeChange } from './shape-changes';
 import type { EntryDifference } from './verify-projection';
@@ -266,21 +269,24 @@ async function sampleDiff(
       validate: (document) => target?.validate(view, document),
     });
     scratch.applyEvents(events);
-    return scratch.entries();
+    return { entries: scratch.entries(), lookups: scratch.lookups };
   };
-  const after = fold(next);
+  const { entries: after, lookups: lookupsAfter } = fold(next);
   if (current === undefined) {
     return {
       streams: streams.length,
       events: events.length,
       comparedWith: null,
-      counts: { added: after.size, removed: 0, changed: 0, unchanged: 0 },
+      counts: { added: after.size + countEntries(lookupsAfter), removed: 0, changed: 0, unchanged: 0 },
       differences: [],
     };
   }
-  const before = fold(current);
+  const { entries: before, lookups: lookupsBefore } = fold(current);
+  // Lookup entries (correlation state) are compared beside the view's: a changed `remember` alters no
+  // document until an event reads the entry, so the view alone could say "unchanged" for a breaking change.
+  const lookupDiff = diffLookupStates(lookupsBefore, lookupsAfter);
   const differences: EntryDifference[] = [];
-  let unchanged = 0;
+  let unchanged = lookupDiff.unchanged;
   for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const old = before.get(key);
     const now = after.get(key);
@@ -298,6 +304,7 @@ async function sampleDiff(
       });
     }
   }
+  differences.push(...lookupDiff.differences);
   const count = (kind: EntryDifference['kind']) => differences.filter((d) => d.kind === kind).length;
   return {
     streams: streams.length,
@@ -311,6 +318,13 @@ async function sampleDiff(
     },
     differences: differences.slice(0, maxDifferences),
   };
+}
+
+function countEntries(state: LookupState): number {
+  let entries = 0;
+  for (const lookup of state.values())
+    for (const stored of lookup.values()) if (stored !== null) entries += 1;
+  return entries;
 }
 
 /** The shape the sample diff compares under: the store module's choice (its `checks.sampleShape`), else the new one. */
