@@ -62,6 +62,40 @@ cases:
     ]);
   });
 
+  it('compares the lookups a case names, entry by entry, and names an undeclared lookup', () => {
+    const testCase = caseOf(`projection: customer_stats
+cases:
+  - name: wrong lookups
+    given:${placed}
+      - { type: ItemAdded, streamId: order-o1, data: { orderId: o1, productId: p1, qty: 2, price: 150 } }
+    expect:
+      documents:
+        - { customer_id: c1, orders_placed: 1, orders_shipped: 0, orders_cancelled: 0, total_spent: 300 }
+        - { customer_id: c2, orders_placed: 1, orders_shipped: 0, orders_cancelled: 0, total_spent: 0 }
+      lookups:
+        order_customer: { o1: c1, o2: c9, o3: c3 }
+        order_totals: { o1: 300 }
+`);
+    const result = runProjectionTestCase(projection('customer_stats'), testCase);
+    expect(result.failures).toEqual([
+      'lookup order_customer[o2] differs:\n      value: expected "c9", got "c2"',
+      'missing lookup order_customer[o3]: {"value":"c3"}',
+      'expect.lookups.order_totals: the projection declares no lookup "order_totals" (did you mean "order_total"?); declared: order_customer, order_total',
+    ]);
+    const right = caseOf(`projection: customer_stats
+cases:
+  - name: right lookups
+    given:${placed}
+    expect:
+      documents:
+        - { customer_id: c1, orders_placed: 1, orders_shipped: 0, orders_cancelled: 0, total_spent: 0 }
+        - { customer_id: c2, orders_placed: 1, orders_shipped: 0, orders_cancelled: 0, total_spent: 0 }
+      lookups:
+        order_total: { o1: 0, o2: 0 }
+`);
+    expect(runProjectionTestCase(projection('customer_stats'), right).failures).toEqual([]);
+  });
+
   it('fails a case that expects an error when every event applies', () => {
     const testCase = caseOf(`projection: order_summary
 cases:

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import type { JsonObject } from '../../core/json';
+import type { JsonObject, JsonValue } from '../../core/json';
+import type { LookupValues } from '../../core/lookups';
 import { ProjectionEvaluationError, type CompiledProjection, type NodeRef } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import {
@@ -101,8 +102,9 @@ export function runProjectionTestCase(
   const events = givenEvents(testCase.given);
   const failures: string[] = [];
   let view: MemoryDocumentView | MemoryGraphView;
+  const lookups: LookupValues = new Map();
   try {
-    view = runProjection(projection, events);
+    view = runProjection(projection, events, undefined, lookups);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (
@@ -121,7 +123,40 @@ export function runProjectionTestCase(
   }
   if (view.kind === 'document') failures.push(...compareDocuments(projection, view, testCase.expect));
   else failures.push(...compareGraph(view, testCase.expect));
+  if (testCase.expect.lookups !== undefined)
+    failures.push(...compareLookups(projection, lookups, testCase.expect.lookups));
   return { name: testCase.name, passed: failures.length === 0, failures };
+}
+
+// ---------------------------------------------------------------------------------------------- lookups
+
+/** Each named lookup's entries, all of them, as `expect.lookups` lists them (issue #16). */
+function compareLookups(
+  projection: CompiledProjection,
+  actual: LookupValues,
+  expected: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>,
+): string[] {
+  const declared = Object.keys(projection.lookups?.declared ?? {});
+  const failures: string[] = [];
+  for (const [lookup, entries] of Object.entries(expected)) {
+    if (!declared.includes(lookup)) {
+      const hint = didYouMean(lookup, declared);
+      failures.push(
+        `expect.lookups.${lookup}: the projection declares no lookup "${lookup}"${hint ? ` (${hint})` : ''}; declared: ${declared.join(', ') || 'none'}`,
+      );
+      continue;
+    }
+    const asEntries = (values: Iterable<[string, JsonValue]>) =>
+      new Map([...values].map(([key, value]): [string, JsonObject] => [key, { value }]));
+    failures.push(
+      ...compareKeyed(
+        (key) => `lookup ${lookup}[${key}]`,
+        asEntries(Object.entries(entries)),
+        asEntries(actual.get(lookup) ?? []),
+      ),
+    );
+  }
+  return failures;
 }
 
 // ---------------------------------------------------------------------------------------------- documents
@@ -153,7 +188,7 @@ function compareDocuments(
     expected.set(keyText(key), document);
   }
   const actual = new Map(view.all().map((document) => [keyText(document[keyField] ?? null), document]));
-  failures.push(...compareKeyed(`document ${keyField}=`, expected, actual));
+  failures.push(...compareKeyed((key) => `document ${keyField}=${key}`, expected, actual));
   return failures;
 }
 
@@ -169,7 +204,7 @@ function compareGraph(view: MemoryGraphView, expect: ExpectedView): string[] {
     (expect.nodes ?? []).map((node) => [nodeId(node), node.properties as JsonObject]),
   );
   const actualNodes = new Map(view.allNodes().map((node) => [nodeId(node), node.properties as JsonObject]));
-  failures.push(...compareKeyed('node ', expectedNodes, actualNodes));
+  failures.push(...compareKeyed((key) => `node ${key}`, expectedNodes, actualNodes));
   const expectedRelationships = new Map(
     (expect.relationships ?? []).map((relationship) => [
       relationshipId(relationship.type, nodeRef(relationship.from), nodeRef(relationship.to)),
@@ -184,7 +219,7 @@ function compareGraph(view: MemoryGraphView, expect: ExpectedView): string[] {
         relationship.properties as JsonObject,
       ]),
   );
-  failures.push(...compareKeyed('relationship ', expectedRelationships, actualRelationships));
+  failures.push(...compareKeyed((key) => `relationship ${key}`, expectedRelationships, actualRelationships));
   return failures;
 }
 
@@ -198,7 +233,8 @@ function nodeRef(end: string | { label: string; key: string | number }): NodeRef
 
 /** Missing, unexpected and changed entries, with the fields that differ. Keys compare as strings. */
 function compareKeyed(
-  noun: string,
+  /** How a failure names the entry of this key. */
+  entry: (key: string) => string,
   expected: ReadonlyMap<string, JsonObject>,
   actual: ReadonlyMap<string, JsonObject>,
 ): string[] {
@@ -206,12 +242,12 @@ function compareKeyed(
   for (const [key, want] of [...expected].sort(([a], [b]) => a.localeCompare(b))) {
     const got = actual.get(key);
     if (!got) {
-      failures.push(`missing ${noun}${key}: ${canonicalJson(want)}`);
+      failures.push(`missing ${entry(key)}: ${canonicalJson(want)}`);
       continue;
     }
     const differences = compareFields(want, got);
     if (differences.length > 0)
-      failures.push(`${noun}${key} differs:\n${differences.map((line) => `      ${line}`).join('\n')}`);
+      failures.push(`${entry(key)} differs:\n${differences.map((line) => `      ${line}`).join('\n')}`);
   }
   for (const [key, got] of [...actual].sort(([a], [b]) => a.localeCompare(b))) {
     if (!expected.has(key)) {
@@ -220,7 +256,7 @@ function compareKeyed(
         key,
         [...expected.keys()].filter((candidate) => !actual.has(candidate)),
       );
-      failures.push(`unexpected ${noun}${key}: ${canonicalJson(got)}${hint ? ` (${hint})` : ''}`);
+      failures.push(`unexpected ${entry(key)}: ${canonicalJson(got)}${hint ? ` (${hint})` : ''}`);
     }
   }
   return failures;

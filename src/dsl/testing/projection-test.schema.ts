@@ -41,6 +41,12 @@ export const ExpectedViewSchema = z.strictObject({
     )
     .optional()
     .describe('Every relationship of the view.'),
+  lookups: z
+    .record(z.string(), z.record(z.string(), z.json()))
+    .optional()
+    .describe(
+      'Lookups (correlation state): for each lookup named, every entry it holds, key → value (a lookup not named is not compared).',
+    ),
   error: z
     .string()
     .min(1)
