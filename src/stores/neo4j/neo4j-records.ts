@@ -38,11 +38,19 @@ import { quoted } from './neo4j-names';
 
 type Tx = ManagedTransaction;
 
+/** See Neo4jTargetOptions.transactionTimeoutMs. */
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
+
 /** Sessions of one database, for the records, the storage and the target's own reads. */
 export class Neo4jSessions {
   constructor(
     readonly driver: Driver,
     private readonly database: string | undefined,
+    /**
+     * The server-side time limit of each write transaction (Neo4jTargetOptions.transactionTimeoutMs): the
+     * server terminates a transaction open longer, which releases its locks even when its process is frozen.
+     */
+    private readonly writeTimeoutMs: number = DEFAULT_WRITE_TIMEOUT_MS,
   ) {}
 
   async read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -58,7 +66,7 @@ export class Neo4jSessions {
   async write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const session = this.session('WRITE');
     try {
-      return await returningRollback(() => session.executeWrite(work));
+      return await returningRollback(() => session.executeWrite(work, { timeout: this.writeTimeoutMs }));
     } finally {
       await session.close();
     }

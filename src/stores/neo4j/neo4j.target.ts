@@ -46,6 +46,14 @@ export interface Neo4jTargetOptions {
   readonly dropBatchSize?: number;
   /** How long the driver retries a transaction on transient errors before giving up. Default 5 s. */
   readonly maxRetryMs?: number;
+  /**
+   * The server-side time limit of each write transaction (a batch commit, a swap, a drop step). A process
+   * frozen inside a commit (SIGSTOP, a long GC pause) would otherwise hold its locks for as long as it is
+   * frozen and block the node that took its lease over; past the limit the server terminates the
+   * transaction and releases them (its writes are rolled back; the lease epoch already keeps it from
+   * committing later). Default 60 s: far above a batch's commit time.
+   */
+  readonly transactionTimeoutMs?: number;
 }
 
 export interface Neo4jTargetConfig extends Neo4jTargetOptions, Neo4jConnection {}
@@ -66,7 +74,7 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
   ) {
     super();
     this.labels = bookkeepingLabels(options.bookkeepingPrefix);
-    this.sessions = new Neo4jSessions(driver, options.database);
+    this.sessions = new Neo4jSessions(driver, options.database, options.transactionTimeoutMs);
     this.lookups = new Neo4jLookups(this.sessions);
     this.bookkeeping = new Bookkeeping(
       new Neo4jRecords(this.sessions, this.labels),
