@@ -3,9 +3,17 @@
  * run there by the owner's AdminRequestExecutor, and answered here with the owner's outcome, the same JSON
  * (or the same error) a request sent to the owner itself gets. Bounded: past `waitMs` it answers 504
  * `admin_request_timeout`, and the request stays queued for the owner (documented in src/admin/README.md).
+ * A request whose node claimed it and died (its heartbeat lapsed) would otherwise stay `running` for ever:
+ * the waiting node marks it failed and answers 503 `admin_request_abandoned` instead of waiting it out.
  */
 import type { AdminAction, CoordinationStore, AdminRequestRecord } from '../coordination/coordination.port';
-import { AdminRequestTimeoutError, CoordinationUnavailableError, ForwardedAdminError } from './admin.errors';
+import {
+  AdminRequestAbandonedError,
+  AdminRequestTimeoutError,
+  CoordinationUnavailableError,
+  ForwardedAdminError,
+} from './admin.errors';
+import { adminFailureJson } from './admin-http-errors';
 import type { AdminFailureJson } from './admin-http-errors';
 
 export interface ForwardOptions {
@@ -17,6 +25,8 @@ export interface ForwardOptions {
   readonly waitMs: number;
   /** How often the outcome is read. Default 100 ms. */
   readonly pollMs?: number;
+  /** How often, while the request is `running`, its node's heartbeat is checked. Default 1 s. */
+  readonly liveCheckMs?: number;
 }
 
 /**
@@ -37,6 +47,7 @@ export async function forwardAdminRequest<T>(
     .catch((error: unknown) => {
       throw new CoordinationUnavailableError(projection, error);
     });
+  let nextLiveCheck = 0;
   for (;;) {
     // A read that fails (the store blinked) is retried until the wait runs out.
     const request: AdminRequestRecord | undefined = await store
@@ -55,8 +66,28 @@ export async function forwardAdminRequest<T>(
             },
       );
     }
+    if (request?.status === 'running' && request.runBy !== null && Date.now() >= nextLiveCheck) {
+      nextLiveCheck = Date.now() + (options.liveCheckMs ?? 1_000);
+      if (await stoppedRunning(store, request.runBy)) {
+        const abandoned = new AdminRequestAbandonedError(submitted.id, projection, request.runBy);
+        // Only a request still `running` is marked; if its node answered meanwhile, the next read has it.
+        const marked = await store.complete(submitted.id, 'failed', adminFailureJson(abandoned)).then(
+          () => true,
+          () => false,
+        );
+        if (marked) throw abandoned;
+        continue;
+      }
+    }
     const remaining = waitMs - (Date.now() - started);
     if (remaining <= 0) throw new AdminRequestTimeoutError(submitted.id, projection, options.owner, waitMs);
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 100, remaining)));
   }
+}
+
+/** Whether the node is no longer announced alive (a read that fails says nothing: it is not abandoned). */
+async function stoppedRunning(store: CoordinationStore, node: string): Promise<boolean> {
+  const nodes = await store.listNodes().catch(() => undefined);
+  if (nodes === undefined) return false;
+  return !nodes.some((candidate) => candidate.id === node && candidate.alive);
 }

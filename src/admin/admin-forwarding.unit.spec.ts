@@ -13,7 +13,12 @@ import { MemoryTarget } from '../stores/memory/memory.target';
 import { forwardAdminRequest } from './admin-forwarding';
 import { AdminRequestExecutor } from './admin-request.executor';
 import type { ProjectionStatusJson } from './admin.dto';
-import { AdminRequestTimeoutError, CoordinationUnavailableError, ForwardedAdminError } from './admin.errors';
+import {
+  AdminRequestAbandonedError,
+  AdminRequestTimeoutError,
+  CoordinationUnavailableError,
+  ForwardedAdminError,
+} from './admin.errors';
 import { toHttpError } from './admin-http-errors';
 import { LocalAdminOperations } from './local-admin-operations';
 
@@ -121,6 +126,50 @@ describe('admin requests forwarded through the coordination store', () => {
     await waitUntil(async () => (await store.readRequest(id))?.status === 'done');
     expect((await store.readRequest(id))?.runBy).toBe('worker-2');
     expect(runtime.status(plan.name).state).toBe('paused');
+  });
+
+  /** A node that takes the next request of the projection as soon as it is written, and never answers. */
+  async function takenBy(node: string, ttlMs: number): Promise<string> {
+    await store.heartbeat(
+      { id: node, role: 'worker', version: 'test', definitions: {}, report: null },
+      ttlMs,
+    );
+    for (;;) {
+      const [request] = await store.pending([plan.name]);
+      if (request !== undefined && (await store.claim(request.id, node))) return request.id;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it('answers 503 admin_request_abandoned when the node that took the request stops before answering', async () => {
+    const taken = takenBy('worker-dead', 200); // its heartbeat lapses 200 ms after it took the request
+    const failure = await forwardAdminRequest(
+      { store, from: 'api-1', owner: 'worker-dead', waitMs: 5_000, pollMs: 10, liveCheckMs: 50 },
+      plan.name,
+      'pause',
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AdminRequestAbandonedError);
+    const http = toHttpError(failure) as { getStatus(): number; getResponse(): unknown };
+    expect(http.getStatus()).toBe(503);
+    expect(http.getResponse()).toMatchObject({ error: 'admin_request_abandoned', runBy: 'worker-dead' });
+    // Recorded as failed with that answer, so no one waits on it again; it was never run.
+    expect(await store.readRequest(await taken)).toMatchObject({
+      status: 'failed',
+      runBy: 'worker-dead',
+      outcome: { status: 503, body: { error: 'admin_request_abandoned' } },
+    });
+    expect(runtime.status(plan.name).state).toBe('live');
+  });
+
+  it('keeps waiting for a node that took the request and is still alive (504 past the wait, not abandoned)', async () => {
+    const taken = takenBy('worker-slow', 60_000);
+    const failure = await forwardAdminRequest(
+      { store, from: 'api-1', owner: 'worker-slow', waitMs: 400, pollMs: 10, liveCheckMs: 50 },
+      plan.name,
+      'pause',
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AdminRequestTimeoutError);
+    expect((await store.readRequest(await taken))?.status).toBe('running');
   });
 
   it('runs a request once when two nodes poll for it', async () => {

@@ -11,6 +11,7 @@ import {
   UnknownProjectionError,
 } from '../runtime/runtime.errors';
 import {
+  AdminRequestAbandonedError,
   AdminRequestTimeoutError,
   CoordinationUnavailableError,
   ForwardedAdminError,
@@ -118,6 +119,17 @@ export function toHttpError(error: unknown): unknown {
   if (error instanceof CoordinationUnavailableError) {
     return new HttpException(
       { error: 'coordination_unavailable', message: error.message },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+  if (error instanceof AdminRequestAbandonedError) {
+    return new HttpException(
+      {
+        error: 'admin_request_abandoned',
+        message: error.message,
+        request: error.requestId,
+        runBy: error.runBy,
+      },
       HttpStatus.SERVICE_UNAVAILABLE,
     );
   }

@@ -102,6 +102,25 @@ export class AdminRequestTimeoutError extends Error {
   }
 }
 
+/**
+ * A forwarded admin request whose node claimed it and then stopped (its heartbeat lapsed) before recording
+ * an outcome: whether the action took effect there is unknown, so it is not run again on its own.
+ */
+export class AdminRequestAbandonedError extends Error {
+  override readonly name = 'AdminRequestAbandonedError';
+  constructor(
+    readonly requestId: string,
+    readonly projection: string,
+    readonly runBy: string,
+  ) {
+    super(
+      `Node "${runBy}" took admin request ${requestId} for "${projection}" and stopped before it answered ` +
+        '(its heartbeat lapsed). Whether the operation took effect is unknown: check ' +
+        `GET /admin/projections/${projection} (the node that takes its lease over runs it now) before sending it again.`,
+    );
+  }
+}
+
 /** The outcome of a forwarded admin request that failed on the node running it: answered as it answered. */
 export class ForwardedAdminError extends Error {
   override readonly name = 'ForwardedAdminError';

@@ -355,6 +355,7 @@ export const FORWARDING_CODES = [
   'projection_not_owned',
   'coordination_unavailable',
   'admin_request_timeout',
+  'admin_request_abandoned',
   'admin_request_failed',
 ] as const satisfies readonly ErrorCode[];
 

@@ -269,6 +269,12 @@ const CATALOG = {
     meaning:
       'The node running the projection did not answer the forwarded request in time (`request`, `owner`); it stays queued.',
   },
+  admin_request_abandoned: {
+    status: 503,
+    surfaces: ['admin'],
+    meaning:
+      'The node that took the forwarded request stopped before answering (`request`, `runBy`); whether it took effect is unknown: check the projection first.',
+  },
   coordination_unavailable: {
     status: 503,
     surfaces: ['admin'],
