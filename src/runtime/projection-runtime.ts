@@ -31,6 +31,7 @@ import {
   segmentCount,
   segmentOfEvent,
   segmentResource,
+  segmentsToRun,
   type SegmentOf,
 } from './segments';
 import {
@@ -114,7 +115,12 @@ export class ProjectionRuntime {
       if (names.has(plan.name) || this.slots.has(plan.name)) throw new DuplicateProjectionError(plan.name);
       names.add(plan.name);
     }
-    const added = normalized.map((definition) => this.addSlot(definition));
+    const segments = await Promise.all(
+      normalized.map(({ plan }) =>
+        segmentsToRun(this.config.targets[plan.target.kind], plan, this.config.recompile),
+      ),
+    );
+    const added = normalized.map((definition, i) => this.addSlot(definition, segments[i]!));
     const ownership = this.config.ownership;
     const followers = added.flatMap((slot) => this.followersOf(slot.name));
     if (ownership === undefined) {
@@ -224,11 +230,12 @@ export class ProjectionRuntime {
 
   // Internals --------------------------------------------------------------------------------------
 
-  private addSlot(definition: RunnableProjection): ProjectionSlot {
+  /** `segments`: how many segments it runs as here (segmentsToRun: its plan's, or its live view's). */
+  private addSlot(definition: RunnableProjection, segments: number): ProjectionSlot {
     const name = definition.plan.name;
     const target = this.config.targets[definition.plan.target.kind];
-    for (let index = 1; index < segmentCount(definition.plan); index += 1)
-      this.addFollower(definition, target, { index, count: segmentCount(definition.plan) });
+    for (let index = 1; index < segments; index += 1)
+      this.addFollower(definition, target, { index, count: segments });
     const slot = new ProjectionSlot({
       definition,
       target,
@@ -290,17 +297,14 @@ export class ProjectionRuntime {
 
   /** The slots of segments 1.. of `name` (none when it is not segmented). */
   private followersOf(name: string): ProjectionSlot<SegmentFollower>[] {
-    const plan = this.slots.get(name)?.plan;
-    if (plan === undefined) return [];
-    return Array.from({ length: segmentCount(plan) - 1 }, (_, i) =>
-      this.segmentSlots.get(segmentResource(name, i + 1)),
-    ).filter((slot): slot is ProjectionSlot<SegmentFollower> => slot !== undefined);
+    const followers: ProjectionSlot<SegmentFollower>[] = [];
+    for (let index = 1; ; index += 1) {
+      const slot = this.segmentSlots.get(segmentResource(name, index));
+      if (slot === undefined) return followers;
+      followers.push(slot);
+    }
   }
 
-  /**
-   * Segmented: the follower of the segment a parked event belongs to (undefined for segment 0 and for an
-   * unsegmented projection, which its supervisor handles); throws when another node runs that segment.
-   */
   private async followerOfParked(name: string, position: bigint): Promise<SegmentFollower | undefined> {
     const followers = this.followersOf(name);
     if (followers.length === 0) return undefined;

@@ -47,6 +47,11 @@ export class SegmentFollower {
   private restarting: Promise<void> | undefined;
   private readonly notes: string[] = [];
   private readonly lease: SupervisorFence;
+  /**
+   * The active generation has no segment of this number (it was built with fewer segments, e.g. after a
+   * rebuild that lowered `segments` was swapped in): nothing is applied here, nothing to wait for.
+   */
+  private outOfRange = false;
 
   constructor(private readonly deps: FollowerDependencies) {
     this.lease = new SupervisorFence(this.name, deps.target, deps.logger, deps.fence, deps.onFenced);
@@ -97,7 +102,7 @@ export class SegmentFollower {
     for (;;) {
       const live = this.live;
       const remaining = deadline - Date.now();
-      if (live !== undefined && live.position >= position) return;
+      if (this.outOfRange || (live !== undefined && live.position >= position)) return;
       if (remaining <= 0)
         throw new CheckpointTimeoutError(this.name, position, live?.position ?? 0n, timeoutMs);
       // The runner may be replaced by a restart meanwhile: wait on it a little at a time.
@@ -168,6 +173,7 @@ export class SegmentFollower {
     const { plan } = this.deps.definition;
     const index = this.deps.segment.index;
     this.notes.length = 0;
+    this.outOfRange = false;
     const { active, building } = situation;
     if (active !== undefined) {
       const livePlan =
@@ -185,9 +191,12 @@ export class SegmentFollower {
         const view = segmentView(viewOf(active), index);
         await this.lease.fence(view);
         this.live = this.runner(livePlan, view, active.fingerprint, 'live', situation.paused);
+      } else {
+        this.outOfRange = true;
       }
     }
-    if (building !== undefined && building.generation !== active?.generation) {
+    // Only a segment the new plan has is built (a follower kept for the live view's extra segments is not).
+    if (building !== undefined && building.generation !== active?.generation && index < segmentCount(plan)) {
       const view = segmentView(viewOf(building), index);
       await this.lease.fence(view);
       this.rebuilding = this.runner(plan, view, plan.fingerprint, 'rebuild', situation.paused);

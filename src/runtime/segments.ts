@@ -16,6 +16,7 @@
  */
 import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
+import type { JsonValue } from '../core/json';
 import type { Target, ViewRef } from '../stores/target.port';
 
 export { MAX_SEGMENTS } from '../core/plan';
@@ -150,4 +151,33 @@ export async function readSegmentedCheckpoint(
   for (const checkpoint of checkpoints)
     if (lowest !== undefined && checkpoint !== undefined && checkpoint < lowest) lowest = checkpoint;
   return lowest;
+}
+
+/** How long segmentsToRun waits for the registry before counting the plan's segments. */
+const REGISTRY_READ_MS = 2_000;
+
+/**
+ * How many segments a projection runs as on this node: its plan's, or more when its active generation was
+ * built with more (`segments` lowered or removed in a changed definition). Until the rebuild is swapped in,
+ * the live view must go on advancing in every segment it has, and read-your-writes must wait for all of
+ * them. A registry that cannot be read counts as the plan's: the runners retry and report the store.
+ */
+export async function segmentsToRun(
+  target: Pick<Target, 'listGenerations'> | undefined,
+  plan: Pick<CompiledProjection, 'name' | 'segments' | 'fingerprint'>,
+  recompile: ((definition: JsonValue) => CompiledProjection | undefined) | undefined,
+): Promise<number> {
+  const planned = segmentCount(plan);
+  if (target === undefined) return planned;
+  // Bounded: a start never waits long on a registry that does not answer.
+  const generations = await Promise.race([
+    target.listGenerations(plan.name).catch(() => []),
+    new Promise<[]>((resolve) => setTimeout(() => resolve([]), REGISTRY_READ_MS).unref()),
+  ]);
+  const active = generations.find((generation) => generation.status === 'active');
+  if (active === undefined || active.fingerprint === plan.fingerprint || active.definition === null)
+    return planned;
+  // The live view runs its own (stored) definition during the rebuild: its segments are the ones it has.
+  const live = recompile?.(active.definition);
+  return Math.max(planned, live === undefined ? 1 : segmentCount(live));
 }

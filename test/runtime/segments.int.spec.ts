@@ -7,11 +7,14 @@
  *  - two nodes sharing a PostgreSQL coordination store split the four segment leases 2/2 and build it
  *    together; when one dies (keeper stopped without releasing: its leases lapse), the other takes its
  *    segments over and finishes;
- *  - a rebuild swaps the new generation in once, after every segment reached the head.
+ *  - a rebuild swaps the new generation in once, after every segment reached the head;
+ *  - a changed definition that removes `segments` keeps every segment of the live view advancing (and
+ *    read-your-writes waiting for all of them) until its rebuild is swapped in.
  */
 import { createCoordinationStore } from '../../src/coordination/coordination-store.factory';
 import type { CoordinationStore } from '../../src/coordination/coordination.port';
 import { OwnershipCoordinator } from '../../src/coordination/ownership/ownership-coordinator';
+import type { JsonObject } from '../../src/core/json';
 import type { CompiledProjection } from '../../src/core/plan';
 import type { EventStore, StoredEvent } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
@@ -37,6 +40,22 @@ function segmented(
     fingerprint: `${plan.fingerprint}/4`,
   };
   return { plan: recompiled, definition: fixture.definition(2) };
+}
+
+/** Holds swaps while the test keeps the gate closed (timing only; the data is the real store's). */
+class GatedTarget extends FaultyTarget {
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+  closeGate(): void {
+    this.gate = new Promise<void>((resolve) => (this.open = resolve));
+  }
+  openGate(): void {
+    this.open();
+  }
+  override async activate(view: ViewRef, options?: ActivateOptions) {
+    await this.gate;
+    return this.inner.activate(view, options);
+  }
 }
 
 /** Counts the swaps a target made (activations that took effect). */
@@ -100,6 +119,56 @@ for (const store of RUNTIME_STORES.filter((s) => ['PostgreSQL', 'Elasticsearch']
         expect(status.segments?.every((s) => s.checkpoint === head)).toBe(true);
       } finally {
         await runtime.stop();
+      }
+    });
+
+    it('keeps every segment of the live view advancing while a definition without segments is rebuilt', async () => {
+      const fixture = store.fixture(namespace);
+      const gated = new GatedTarget(target);
+      // The fixture's stored definitions do not say `segments`; this one does, as a DSL definition would, so
+      // the live generation's definition recompiles to its four segments.
+      const built = segmented(fixture);
+      const stored = { ...(built.definition as JsonObject), segments: SEGMENTS };
+      const runtime = () =>
+        new ProjectionRuntime({
+          store: log,
+          targets: { [target.kind]: gated },
+          recompile: (definition) =>
+            (definition as JsonObject).segments === SEGMENTS ? built.plan : fixture.recompile(definition),
+          runner: TEST_RUNNER,
+          logger: silentLogger,
+        });
+      let events = await appendOrders(log, 40);
+      const first = runtime();
+      await first.start([{ ...built, definition: stored }]);
+      await first.waitForCheckpoint(fixture.name, events.at(-1)!.position, 60_000);
+      await first.stop();
+
+      // Version 1, unsegmented: a rebuild beside the live view (version 2, four segments), held at its swap.
+      gated.closeGate();
+      const second = runtime();
+      try {
+        await second.start([{ plan: fixture.plan({ version: 1 }), definition: fixture.definition(1) }]);
+        events = await appendOrders(log, 80);
+        const placed = events.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.orderId as string);
+        expect(new Set(placed.slice(40).map((id) => segmentOfKey(id, SEGMENTS))).size).toBe(SEGMENTS);
+        await second.waitForCheckpoint(fixture.name, events.at(-1)!.position, 60_000);
+        expect((await target.readProjection(fixture.name))?.activeGeneration).toBe(1);
+        // Every segment of the live view applied the new orders, each once (version 2 counts them).
+        expect(await readView(target, fixture.name)).toEqual(fixture.expected(events, 2));
+
+        gated.openGate();
+        await waitFor(
+          async () => (await target.readProjection(fixture.name))?.activeGeneration === 2,
+          'the rebuild swapped in',
+        );
+        events = await appendOrders(log, 90);
+        // The followers kept for the old segments have nothing left to wait for.
+        await second.waitForCheckpoint(fixture.name, events.at(-1)!.position, 30_000);
+        expect(await readView(target, fixture.name)).toEqual(fixture.expected(events, 1));
+      } finally {
+        gated.openGate();
+        await second.stop();
       }
     });
   });
