@@ -12,6 +12,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { Client as PgClient } from 'pg';
 import request from 'supertest';
+import { untilVisible } from '../../../test/runtime/support/runtime-harness';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../../../test/support/stores';
 import { loadConfig } from '../../config/app-config';
 import type { EventStore, EventToAppend } from '../../eventstore/event-store.port';
@@ -265,7 +266,7 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
           if (moments.length > 3) return;
           // New orders and items on existing orders, several streams at once.
           const i = next++;
-          await Promise.all([
+          const positions = await Promise.all([
             placeOrder(i, 3),
             append(`order-o-${(i % 20) + 1}`, [
               {
@@ -274,6 +275,13 @@ describeWithStores(['postgres', 'elasticsearch', 'neo4j'], 'prism verify and pla
               },
             ]),
           ]);
+          // The PostgreSQL log shows readers only the prefix below the oldest transaction still open on the
+          // server (other suites, other processes), so its head may not show these events yet: wait until it
+          // does, or `applied` would wait for an older head and the scan could run before they are applied.
+          await untilVisible(
+            store,
+            positions.reduce((a, b) => (a > b ? a : b)),
+          );
           await applied(orders);
           await applied(graph);
         },
