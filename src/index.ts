@@ -110,6 +110,7 @@ export {
   type DocumentWrite,
   type EventMap,
   type EventRef,
+  type FanOutWrite,
   type GraphActions,
   type GraphTargetSection,
   type GraphTypes,
@@ -159,6 +160,7 @@ export type {
   StoredLookupEntry,
   StoredLookups,
 } from './core/lookups';
+export { DEFAULT_FAN_OUT_CAP, MAX_FAN_OUT_CAP, type FanOutSelector } from './core/fan-out';
 
 // ----------------------------------------------------------------------------------- projection runtime
 // Runs compiled projections against an EventLog into the view stores' targets; the admin operations

@@ -9,6 +9,7 @@
  */
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { JsonObject, JsonValue } from './json';
+import type { FanOutSelector } from './fan-out';
 import type { LookupPlan, LookupValues } from './lookups';
 import type { TargetShape } from './view-shape';
 
@@ -124,6 +125,14 @@ export interface CompiledProjection<Shape extends TargetShape = TargetShape> {
    * @throws ProjectionEvaluationError when a key cannot be computed.
    */
   keysOf(event: StoredEvent, lookups?: LookupValues): readonly string[];
+  /**
+   * Fan-out updates (issue #16, src/core/fan-out.ts): what each `updateAll` of this event selects, computed
+   * from the event (and its lookup entries) alone. Present only on plans that declare one: the runtime
+   * then finds the stored documents that match (`Target.findKeys`) and adds their keys to `keysOf`'s,
+   * and `apply` updates every document of `state` that matches.
+   * @throws ProjectionEvaluationError when a selected value cannot be computed.
+   */
+  fanOutsOf?(event: StoredEvent, lookups?: LookupValues): readonly FanOutSelector[];
   /**
    * Pure: the operations this event causes, given the current documents for `keysOf(event)` (absent keys
    * have no document yet). Graph views receive an empty map: their operations do not read state.

@@ -99,6 +99,9 @@ export function withUpcasting(plan: CompiledProjection, catalog: EventCatalog): 
     ...plan,
     fingerprint: upcastingFingerprint(plan, catalog),
     ...(lookups ? { lookups } : {}),
+    ...(plan.fanOutsOf && {
+      fanOutsOf: (event: StoredEvent, values?: LookupValues) => plan.fanOutsOf!(upcast(event), values),
+    }),
     keysOf: (event: StoredEvent, values?: LookupValues) => plan.keysOf(upcast(event), values),
     apply: (event: StoredEvent, state: Parameters<CompiledProjection['apply']>[1], values?: LookupValues) =>
       plan.apply(upcast(event), state, values),

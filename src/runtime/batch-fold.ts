@@ -8,6 +8,9 @@
  *    is PARKED; with sequenced parking (the default) every later event touching one of its keys is
  *    HELD behind it, so each key still sees its events in log order once the parked one is resolved.
  *    With `onPoison: skip` only the failing event is set aside.
+ *  - A fan-out event (updateAll, src/core/fan-out.ts) touches the stored documents found for it
+ *    (fan-out-keys.ts) and the documents earlier events of the batch wrote that match now; one found over
+ *    its cap is parked.
  */
 import {
   collapseLookupWrites,
@@ -16,8 +19,15 @@ import {
   type LookupWrite,
   type StoredLookupEntry,
 } from '../core/lookups';
+import { fanOutCapReason, fanOutMatches, type FanOutMatch } from '../core/fan-out';
 import type { JsonValue } from '../core/json';
-import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../core/plan';
+import {
+  ProjectionEvaluationError,
+  type CompiledProjection,
+  type DocumentKey,
+  type ViewDocument,
+  type ViewOperation,
+} from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import type { ParkedEvent, ViewRef } from '../stores/target.port';
 import { errorMessage } from './error-classifier';
@@ -33,6 +43,8 @@ export type KeyedEvent =
       readonly keysError?: undefined;
       readonly lookups?: LookupValues;
       readonly remembered?: readonly LookupWrite[];
+      /** Its fan-outs (plans with updateAll): what each selects, and the stored keys found (in `keys`). */
+      readonly fanOut?: readonly FanOutMatch[];
     }
   | { readonly event: StoredEvent; readonly keys?: undefined; readonly keysError: string };
 
@@ -188,10 +200,23 @@ export function foldBatch(input: FoldInput): FoldResult {
       park(event, [], keyed.keysError, 'parked');
       continue;
     }
-    const keys = keyed.keys;
     // A remembered entry is a fact of the event alone: it stands even if the view change is parked or held.
     if (keyed.remembered !== undefined && keyed.remembered.length > 0)
       (remembered ??= []).push(...keyed.remembered);
+    let keys = keyed.keys;
+    if (keyed.fanOut !== undefined) {
+      const over = keyed.fanOut.find((match) => match.found.length > match.selector.max);
+      if (over !== undefined) {
+        const reason = new ProjectionEvaluationError(
+          plan.name,
+          event.type,
+          `${fanOutCapReason(over.selector)} (at position ${event.position})`,
+        ).message;
+        park(event, keys, reason, 'parked');
+        continue;
+      }
+      keys = withWrittenMatches(keys, keyed.fanOut, documents.keys(), state);
+    }
     if (sequenced && keys.some((key) => blocked.has(key))) {
       park(event, keys, HELD_REASON, 'held');
       continue;
@@ -237,6 +262,28 @@ export function foldBatch(input: FoldInput): FoldResult {
     consumed,
     ...(remembered === undefined ? {} : { lookups: collapseLookupWrites(remembered) }),
   };
+}
+
+/**
+ * A fan-out event's keys plus the documents earlier events of the batch wrote that its selectors match
+ * now (the stored ones found before the batch may have been changed away: the plan filters by state).
+ */
+function withWrittenMatches(
+  keys: readonly string[],
+  fanOut: readonly FanOutMatch[],
+  written: Iterable<DocumentKey>,
+  state: ReadonlyMap<DocumentKey, ViewDocument>,
+): readonly string[] {
+  let all: Set<string> | undefined;
+  for (const key of written) {
+    const document = state.get(key);
+    if (document === undefined) continue;
+    if (fanOut.some(({ selector }) => fanOutMatches(selector, document[selector.field]))) {
+      all ??= new Set(keys);
+      all.add(key);
+    }
+  }
+  return all === undefined ? keys : [...all];
 }
 
 function firstProblem(

@@ -101,6 +101,18 @@ export class SpilledDocuments extends UniqueIndexedDocuments {
     this.database?.exec('DELETE FROM docs; DELETE FROM seen;');
   }
 
+  /** UniqueIndexedDocuments.findKeys over the file (the cache written to it first). */
+  override findKeys(field: string, values: readonly (string | number)[], limit: number): DocumentKey[][] {
+    const database = this.database;
+    if (database === undefined) return super.findKeys(field, values, limit);
+    this.flush();
+    const statement = database.prepare<[string, string | number, number], { key: string }>(
+      'SELECT key FROM docs WHERE json_extract(doc, ?) = ? ORDER BY key LIMIT ?',
+    );
+    const path = `$.${JSON.stringify(field)}`;
+    return values.map((value) => statement.all(path, value, limit).map((row) => row.key));
+  }
+
   /** How many documents the rebuild holds (cached and spilled). */
   get count(): number {
     this.flush();

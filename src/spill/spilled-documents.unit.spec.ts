@@ -27,6 +27,24 @@ describe('SpilledDocuments (verify keeps the rebuilt documents in a file, issue 
     }
   });
 
+  it('finds the keys of the documents holding a value, spilled or cached, at most `limit` (fan-out updates)', () => {
+    const documents = SpilledDocuments.create(CUSTOMERS, 2);
+    try {
+      for (let i = 0; i < 6; i++)
+        documents.set(`c${i}`, { id: `c${i}`, email: i % 2 === 0 ? 'even' : 'odd' });
+      documents.set('c2', { id: 'c2', email: 'moved' }); // spilled with 'even', changed in the cache
+      expect(documents.findKeys('email', ['even', 'odd', 'none', 'moved'], 10)).toEqual([
+        ['c0', 'c4'],
+        ['c1', 'c3', 'c5'],
+        [],
+        ['c2'],
+      ]);
+      expect(documents.findKeys('email', ['odd'], 2)).toEqual([['c1', 'c3']]);
+    } finally {
+      documents.close();
+    }
+  });
+
   it('keeps unique indexes across spilled documents, freeing a value when its holder changes', () => {
     const documents = SpilledDocuments.create(CUSTOMERS, 1);
     try {

@@ -26,4 +26,10 @@ export interface StoreCapabilities {
    * is then refused at load (`lookups-not-supported`).
    */
   readonly keepsLookups?: boolean;
+  /**
+   * Whether the target finds documents by a secondary key (`Target.findKeys`), which fan-out updates
+   * (`updateAll`, issue #16) need. Absent: no; a definition with `updateAll` is then refused at load
+   * (`fan-out-not-supported`).
+   */
+  readonly findsKeys?: boolean;
 }

@@ -41,6 +41,14 @@ export interface DocumentView {
    * event before the store does.
    */
   readonly enforcesNotNull: boolean;
+  /**
+   * The fields a fan-out update (`updateAll.where`, issue #16) may select documents by: those the store
+   * finds documents by efficiently (a relational column leading a declared index, an Elasticsearch keyword
+   * field). Absent: none.
+   */
+  readonly secondaryKeys?: ReadonlySet<string>;
+  /** How to make a field a secondary key here (`<name>`: the field), for the message refusing one. */
+  readonly secondaryKeyHint?: string;
 }
 
 export interface GraphNodeView {

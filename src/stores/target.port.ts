@@ -239,6 +239,18 @@ export interface Target {
    * written by `commit` (CommitBatch.lookups) and removed by `drop` with the rest of the generation.
    */
   loadLookups?(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups>;
+  /**
+   * Fan-out updates (issue #16, src/core/fan-out.ts): for each value, the keys of the generation's
+   * documents whose `field` (a secondary key the DSL accepted: an indexed column, a keyword field) holds
+   * it, at most `limit` of them, in the order of `values`. Required for projections with `updateAll`
+   * (`capabilities.findsKeys`). A target without transactions must see every write it acknowledged.
+   */
+  findKeys?(
+    view: ViewRef,
+    field: string,
+    values: readonly (string | number)[],
+    limit: number,
+  ): Promise<readonly (readonly DocumentKey[])[]>;
   /** Every lookup entry of a generation, by lookup then key (for `verify` and tests). */
   scanLookups?(view: ViewRef): Promise<StoredLookups>;
   /** Applies a batch and advances the checkpoint (see the file comment). */

@@ -19,6 +19,7 @@ import { fenceCases } from './target-fence.cases';
 import { segmentCases } from './target-segment.cases';
 import { graphCases } from './target-graph.cases';
 import { lookupCases } from './target-lookup.cases';
+import { fanOutCases } from './target-fan-out.cases';
 import { sharedCases } from './target-shared.cases';
 import {
   CONTRACT_SHAPE,
@@ -98,5 +99,7 @@ export function targetContract(harness: TargetContractHarness): void {
     else graphCases(context);
     // lookups (correlation state), for the stores that keep them
     if (harness.store.capabilities.keepsLookups === true) lookupCases(context);
+    // fan-out updates (updateAll), for the stores that find documents by a secondary key
+    if (harness.store.capabilities.findsKeys === true && family.name === 'document') fanOutCases(context);
   });
 }

@@ -82,6 +82,10 @@ describe('broken-definition corpus', () => {
       'lookup-unused': true,
       // every built-in store keeps lookups; target-kinds.unit.spec.ts registers one that does not
       'lookups-not-supported': false,
+      'fan-out-where': true,
+      'fan-out-not-secondary-key': true,
+      // every built-in document store finds keys; a store module without findsKeys is refused
+      'fan-out-not-supported': false,
       'query-not-supported': true,
       'query-text-missing': true,
       'query-write-clause': true,

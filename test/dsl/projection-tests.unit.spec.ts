@@ -15,6 +15,7 @@ describe('projection tests as data', () => {
       'customer_directory',
       'customer_products',
       'customer_stats',
+      'order_customers',
       'order_search',
       'order_summary',
       'product_search',

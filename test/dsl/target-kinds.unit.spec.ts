@@ -30,7 +30,7 @@ const FINGERPRINTS_BEFORE_THE_RENAME: Record<string, string> = {
 };
 
 /** Examples written after the rename: nothing of theirs was ever stored under another fingerprint. */
-const WRITTEN_AFTER_THE_RENAME = ['customer-products.yaml', 'customer-stats.yaml'];
+const WRITTEN_AFTER_THE_RENAME = ['customer-products.yaml', 'customer-stats.yaml', 'order-customers.yaml'];
 
 const asKind = (text: string, kind: string) =>
   text.replace(/^ {2}kind: (postgres|relational)$/m, `  kind: ${kind}`);
@@ -197,6 +197,17 @@ describe('a store module registered at run time', () => {
     const check = checkDefinitionSource(withLookups, 'kv.yaml');
     expect(check.problems.map(formatDefinitionError)).toEqual([
       'kv.yaml:11:1 error lookups-not-supported lookups: keyvalue views do not keep lookups (the store module does not state keepsLookups)',
+    ]);
+  });
+
+  it('refuses updateAll when the store module does not state that it finds keys', () => {
+    const withFanOut = KEYVALUE.replace(
+      '    - upsert:',
+      '    - updateAll: { where: { total: 1 }, set: { total: 2 } }\n    - upsert:',
+    );
+    const check = checkDefinitionSource(withFanOut, 'kv.yaml');
+    expect(check.problems.map(formatDefinitionError)).toEqual([
+      'kv.yaml:13:7 error fan-out-not-supported handlers.OrderPlaced[0].updateAll: keyvalue views cannot run updateAll: the store module does not state findsKeys (it cannot find documents by a secondary key)',
     ]);
   });
 

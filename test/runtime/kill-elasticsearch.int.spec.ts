@@ -9,7 +9,9 @@
  *  - no event lost and none applied twice: `event_count` counts the events applied to each document;
  *  - no tombstone or older version overwrote newer data: each document's external version and
  *    `last_position` are the position of its order's last event, and a tombstone exists exactly for
- *    the cancelled orders, at the cancel's position.
+ *    the cancelled orders, at the cancel's position;
+ *  - fan-out updates (issue #16): CustomerRenamed events at the end of the log rename every order of
+ *    the customer (found through Target.findKeys), once each however often their batch is re-delivered.
  * Events are appended interleaved (20 orders in flight), so one order's events span many batches.
  *
  * Sizes: 50 orders (504 events), 8 catch-up and 6 rebuild runs of 1-2 kills, two at a time, plus the
@@ -44,7 +46,7 @@ import {
   type SearchIndexView,
 } from './support/kill-harness';
 import { esPrefix } from './support/kill-targets';
-import { appendOrders } from './support/runtime-harness';
+import { appendOrders, appendVisible, readAllEvents } from './support/runtime-harness';
 
 const ORDERS = 50;
 const CATCH_UP_RUNS = 8;
@@ -71,7 +73,17 @@ describeWithStores(
     beforeAll(async () => {
       console.log(`Elasticsearch kill test seed ${seed} (repeat with PRISM_KILL_SEED=${seed})`);
       store = await createEventStore({ kind: 'postgres', url: database.url, schema: 'log' });
-      const events = await appendOrders(store, ORDERS, { mode: 'interleaved' });
+      const orders = await appendOrders(store, ORDERS, { mode: 'interleaved' });
+      // every other customer renamed twice, after its orders: fan-out updates of every order
+      const customers = [
+        ...new Set(orders.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.customerId as string)),
+      ].filter((_, i) => i % 2 === 0);
+      for (const round of [1, 2])
+        for (const customerId of customers)
+          await appendVisible(store, `customer-${customerId}`, [
+            { type: 'CustomerRenamed', data: { customerId, name: `${customerId} (${round})` } },
+          ]);
+      const events = await readAllEvents(store);
       expected = { 1: expectedOrderSearch(events, 1), 2: expectedOrderSearch(events, 2) };
       // Indices built from scratch by fresh processes that are never killed.
       const built = await freshBuilds({
@@ -106,6 +118,12 @@ describeWithStores(
       expect(fresh[2].documents).toEqual(expected[2]);
       // The fixture deletes cancelled orders: tombstones are part of what is compared.
       expect(expected[1].some((document) => document.source._prism_deleted === true)).toBe(true);
+      // and so are the renamed orders (each rename counted once in event_count)
+      const renamed = expected[1].filter((document) => document.source.customer_name !== undefined);
+      expect(renamed.length).toBeGreaterThan(0);
+      expect(renamed.every((document) => (document.source.customer_name as string).endsWith('(2)'))).toBe(
+        true,
+      );
       expect(fresh[1]).toMatchObject({
         generations: [{ generation: 1, status: 'active' }],
         indices: ['meta', 'order_search-g1'],

@@ -28,7 +28,10 @@ import { byKey, openTestLog, readAllEvents, TEST_RUNNER, untilVisible } from './
 
 const ORDERS = 150;
 
-/** Customers of the first orders register (some without a city, some renamed), then the orders arrive. */
+/**
+ * Customers of the first orders register (some without a city, some renamed), then the orders arrive,
+ * then some customers are renamed again.
+ */
 function workloadWithCustomers(): { streamId: string; events: EventToAppend[] }[] {
   const customers = new Set<string>();
   for (const order of orders(ORDERS)) customers.add(order.customerId);
@@ -48,7 +51,14 @@ function workloadWithCustomers(): { streamId: string; events: EventToAppend[] }[
     if (i % 5 === 0) events.push({ type: 'CustomerRenamed', data: { customerId, name: `Renamed ${i}` } });
     appends.push({ streamId: `customer-${customerId}`, events });
   });
-  return [...appends, ...interleaved(ORDERS, 42, 25)];
+  // renamed after their orders: order_customers updates every order of each (updateAll)
+  const late = [...customers]
+    .filter((_, i) => i % 4 === 1)
+    .map((customerId, i) => ({
+      streamId: `customer-${customerId}`,
+      events: [{ type: 'CustomerRenamed', data: { customerId, name: `Late ${i}` } }],
+    }));
+  return [...appends, ...interleaved(ORDERS, 42, 25), ...late];
 }
 
 async function project(store: EventStore, target: RelationalTarget, plans: readonly CompiledProjection[]) {
@@ -99,6 +109,7 @@ describeWithStores(['postgres'], 'embedded SQLite parity with PostgreSQL', (urls
     expect(examples.map((plan) => plan.name).sort()).toEqual([
       'customer_directory',
       'customer_stats',
+      'order_customers',
       'order_summary',
     ]);
 
@@ -142,6 +153,10 @@ describeWithStores(['postgres'], 'embedded SQLite parity with PostgreSQL', (urls
         expectedOrderSummary(events.filter((e) => e.streamId.startsWith('order-'))),
       );
       expect(onPostgres.order_facts!.some((row) => row.note === 'big order')).toBe(true);
+      // the late renames reached the orders placed before them (updateAll)
+      expect(
+        onPostgres.order_customers!.some((row) => (row.customer_name as string | null)?.startsWith('Late')),
+      ).toBe(true);
       expect(onPostgres.order_facts!.length).toBeLessThan(ORDERS); // cancelled orders were deleted
     } finally {
       await Promise.all([postgres.close(), sqlite.close(), postgresLog.close(), embeddedLog.close()]);

@@ -19,6 +19,7 @@ import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
 import { foldBatch, keyEvents, type FoldResult, type LookupState } from '../../runtime/batch-fold';
+import { withFanOutKeysNow } from '../../runtime/fan-out-keys';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
 import { matchesSource } from '../../stores/memory/run-projection';
@@ -191,10 +192,19 @@ export class ScratchView {
   private fold(events: readonly StoredEvent[], blocked: ReadonlySet<string>, released: boolean): FoldResult {
     const graph = this.graph;
     const documents = this.documents;
+    const { plan } = this.options;
+    const keyed = keyEvents(plan, events, undefined, this.lookups);
     const result = foldBatch({
-      plan: this.options.plan,
+      plan,
       view: this.options.view,
-      events: keyEvents(this.options.plan, events, undefined, this.lookups),
+      // fan-out keys are found in the rebuilt documents as they are before this fold, as the runner finds
+      // them in the store before its batch
+      events:
+        plan.fanOutsOf === undefined
+          ? keyed
+          : withFanOutKeysNow(plan, keyed, (field, values, limit) =>
+              documents.findKeys(field, values, limit),
+            ),
       // The whole rebuilt view is the state: foldBatch reads and updates the documents in place.
       state: documents,
       // Only an event applied late (a release) can be at or below a key's last write.

@@ -94,6 +94,17 @@ export interface DocumentWrite<Doc> {
   readonly append?: ListAssignments<Doc>;
 }
 
+/** A fan-out update: `where` names one secondary key (an indexed column, a keyword field). */
+export interface FanOutWrite<Doc> {
+  readonly where: { readonly [K in keyof Doc]?: ValueLike<string | number> };
+  readonly when?: ValueLike<boolean>;
+  readonly set?: Assignments<Doc>;
+  readonly increment?: NumericAssignments<Doc>;
+  readonly append?: ListAssignments<Doc>;
+  /** The most documents one event may update (default DEFAULT_FAN_OUT_CAP). */
+  readonly max?: number;
+}
+
 export interface DocumentActions<Payload, Doc> {
   readonly event: EventRef<Payload>;
   /** The current document; `cel\`${doc} == null\`` when none exists yet. */
@@ -101,6 +112,8 @@ export interface DocumentActions<Payload, Doc> {
   readonly upsert: (write: DocumentWrite<Doc>) => WrittenAction;
   readonly update: (write: DocumentWrite<Doc> & { readonly ifMissing?: 'ignore' | 'fail' }) => WrittenAction;
   readonly delete: (target: { readonly key: Key; readonly when?: ValueLike<boolean> }) => WrittenAction;
+  /** Changes every document whose secondary key holds the value (see "Fan-out updates"). */
+  readonly updateAll: (write: FanOutWrite<Doc>) => WrittenAction;
 }
 
 type PropertiesOf<Properties> = { readonly [K in keyof Properties]?: ValueLike<Properties[K] | null> };
@@ -263,7 +276,7 @@ function body(fields: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    if (name === 'set' || name === 'increment' || name === 'append') {
+    if (name === 'set' || name === 'increment' || name === 'append' || name === 'where') {
       result[name] = Object.fromEntries(
         Object.entries(value as Record<string, unknown>)
           .filter(([, item]) => item !== undefined)
@@ -285,6 +298,7 @@ function documentActions(): DocumentActions<never, Record<string, unknown>> {
     upsert: (write) => ({ upsert: body({ ...write }) }),
     update: (write) => ({ update: body({ ...write }) }),
     delete: (target) => ({ delete: body({ ...target }) }),
+    updateAll: (write) => ({ updateAll: body({ ...write }) }),
   };
 }
 

@@ -52,17 +52,26 @@ export function compileProjection(checked: CheckedDefinition): CompiledProjectio
   };
   const view = targetViewOf(definition.target);
   const plan = view.family === 'graph' ? new GraphPlan(checked, view) : new DocumentPlan(checked, view);
+  // Fan-out updates (updateAll): only a plan that declares one says what its events select.
+  const fanOut =
+    plan instanceof DocumentPlan && plan.fansOut
+      ? {
+          fanOutsOf: (event: StoredEvent, lookups?: LookupValues) => plan.fanOutsOf(event, lookups),
+        }
+      : {};
   // A plan without lookups keeps exactly the calls it had before lookups existed (issue #16: no cost).
   const pure: CompiledProjection =
     Object.keys(definition.lookups ?? {}).length === 0
       ? Object.freeze({
           ...common,
+          ...fanOut,
           keysOf: (event: StoredEvent) => plan.keysOf(event),
           apply: (event: StoredEvent, state: ReadonlyMap<DocumentKey, ViewDocument>) =>
             plan.apply(event, state),
         })
       : Object.freeze({
           ...common,
+          ...fanOut,
           lookups: new CompiledLookups(checked),
           keysOf: (event: StoredEvent, lookups?: LookupValues) => plan.keysOf(event, lookups),
           apply: (

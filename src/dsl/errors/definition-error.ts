@@ -59,6 +59,10 @@ export type DefinitionErrorCode =
   | 'lookup-read-before-remember'
   | 'lookup-unused'
   | 'lookups-not-supported'
+  // fan-out updates (updateAll)
+  | 'fan-out-where'
+  | 'fan-out-not-secondary-key'
+  | 'fan-out-not-supported'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -9,6 +9,7 @@
  * so the schemas that contain them are built by functions, at call time.
  */
 import { z } from 'zod';
+import { DEFAULT_FAN_OUT_CAP, MAX_FAN_OUT_CAP } from '../../core/fan-out';
 import { MAX_SEGMENTS } from '../../core/plan';
 import { Expression } from './expression';
 import { expressionSource } from './expression-source';
@@ -76,6 +77,35 @@ export const UpdateActionSchema = z.strictObject({
     })
     .describe('Change an existing document.'),
 });
+export const UpdateAllActionSchema = z.strictObject({
+  updateAll: z
+    .strictObject({
+      where: z
+        .record(z.string(), ExpressionSchema)
+        .describe(
+          'One secondary key (an indexed column, a keyword field) -> CEL expression over `event` (and ' +
+            'lookups) giving the value: every document holding it is updated.',
+        ),
+      when,
+      set: Assignments.optional(),
+      increment: DocumentWriteBody.increment,
+      append: DocumentWriteBody.append,
+      max: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_FAN_OUT_CAP)
+        .optional()
+        .describe(
+          `The most documents one event may update (default ${DEFAULT_FAN_OUT_CAP}); an event matching ` +
+            'more is parked (poison) with the reason.',
+        ),
+    })
+    .describe(
+      'Fan-out update: change every existing document whose secondary key holds a value of the event ' +
+        '(CustomerRenamed -> every order of the customer); expressions see each document as `doc`.',
+    ),
+});
 export const DeleteActionSchema = z.strictObject({
   delete: z.strictObject({ key: documentKey, when }).describe('Delete the document.'),
 });
@@ -129,6 +159,7 @@ export const RememberActionSchema = z.strictObject({
 export const ACTION_SCHEMAS = {
   upsert: UpsertActionSchema,
   update: UpdateActionSchema,
+  updateAll: UpdateAllActionSchema,
   delete: DeleteActionSchema,
   mergeNode: MergeNodeActionSchema,
   mergeRelationship: MergeRelationshipActionSchema,
@@ -138,7 +169,7 @@ export const ACTION_SCHEMAS = {
 } as const;
 export type ActionKind = keyof typeof ACTION_SCHEMAS;
 export const ACTION_KINDS = Object.keys(ACTION_SCHEMAS) as ActionKind[];
-export const DOCUMENT_ACTION_KINDS: readonly ActionKind[] = ['upsert', 'update', 'delete'];
+export const DOCUMENT_ACTION_KINDS: readonly ActionKind[] = ['upsert', 'update', 'updateAll', 'delete'];
 export const GRAPH_ACTION_KINDS: readonly ActionKind[] = [
   'mergeNode',
   'mergeRelationship',
@@ -149,6 +180,7 @@ export const GRAPH_ACTION_KINDS: readonly ActionKind[] = [
 export const ActionSchema = z.union([
   UpsertActionSchema,
   UpdateActionSchema,
+  UpdateAllActionSchema,
   DeleteActionSchema,
   MergeNodeActionSchema,
   MergeRelationshipActionSchema,

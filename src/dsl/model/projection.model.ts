@@ -35,8 +35,12 @@ type BodyOf<K extends ActionKind> =
 /** One action of a handler, tagged by its kind. */
 export type Action = { [K in ActionKind]: Frozen<{ kind: K } & BodyOf<K>> }[ActionKind];
 export type ActionOf<K extends ActionKind> = Extract<Action, { readonly kind: K }>;
-/** upsert, update, delete: actions of document views (relational, search). */
-export type DocumentAction = ActionOf<'upsert' | 'update' | 'delete'>;
+/** upsert, update, updateAll, delete: actions of document views (relational, search). */
+export type DocumentAction = ActionOf<'upsert' | 'update' | 'updateAll' | 'delete'>;
+/** The document actions that address one document by key. */
+export type KeyedDocumentAction = ActionOf<'upsert' | 'update' | 'delete'>;
+/** updateAll: a fan-out update of every document whose secondary key holds a value of the event. */
+export type UpdateAllAction = ActionOf<'updateAll'>;
 /** remember: writes a lookup entry (correlation state); allowed in every view. */
 export type RememberAction = ActionOf<'remember'>;
 /** mergeNode, mergeRelationship, deleteNode, deleteRelationship: actions of graph views. */

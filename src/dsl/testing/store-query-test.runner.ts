@@ -9,6 +9,7 @@
 import type { JsonObject } from '../../core/json';
 import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
 import { foldBatch, keyEvents } from '../../runtime/batch-fold';
+import { withFanOutKeys } from '../../runtime/fan-out-keys';
 import { storeModule } from '../../stores/registry';
 import type { NamedQueryAnswer, ScratchStore } from '../../stores/store-scratch';
 import type { ViewRef } from '../../stores/target.port';
@@ -46,7 +47,13 @@ async function buildView(
   const view: ViewRef = { projection: name, generation: 1, shape: projection.target };
   await target.prepare({ ...view, fingerprint: projection.fingerprint, definition: null });
   const events = givenEvents(testCase.given);
-  const keyed = keyEvents(projection, events);
+  // fan-out updates match the documents earlier events wrote (the generation is empty before)
+  const keyed = await withFanOutKeys(
+    projection,
+    keyEvents(projection, events),
+    target.findKeys?.bind(target, view),
+    target.kind,
+  );
   const state = new Map<DocumentKey, ViewDocument>();
   if (storeModule(projection.target.kind).dsl?.family === 'document') {
     const keys = [...new Set(keyed.flatMap((event) => event.keys ?? []))];

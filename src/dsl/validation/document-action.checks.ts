@@ -1,14 +1,15 @@
 /**
- * Checks of document actions (upsert, update, delete) against a document view's declared columns or
- * fields: the key's type, the condition, and every write (known, not the key, written once, of the right
- * type for set, increment or append).
+ * Checks of document actions (upsert, update, updateAll, delete) against a document view's declared
+ * columns or fields: the key's type (updateAll: its `where`, one secondary key), the condition, and every
+ * write (known, not the key, written once, of the right type for set, increment or append).
  */
 import type { DocumentView } from '../../stores/store-dsl';
 import { didYouMean, listNames } from '../errors/suggest';
 import { ExpressionEnvironment } from '../expressions/expression-environment';
 import { isNumericKind, type ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import type { DocumentAction } from '../model/projection.model';
+import type { DocumentAction, UpdateAllAction } from '../model/projection.model';
+import { storeModuleOfKind } from '../model/store-sections';
 import type { PathSegment } from '../source/source-locator';
 import type { ActionCheckContext } from './action-checks';
 import type { ActionChecks } from './handler.checks';
@@ -34,13 +35,16 @@ export class DocumentActionChecks implements Extract<ActionChecks, { family: 'do
 
   check(action: DocumentAction, base: readonly PathSegment[]): void {
     const { shape, context } = this;
-    const keyType = shape.fields.get(shape.key);
-    context.expressions.typed(
-      action.key,
-      context.expressions.eventScope,
-      keyType && { ...keyType, nullable: false },
-      `key ${shape.noun} "${shape.key}"`,
-    );
+    if (action.kind === 'updateAll') this.checkWhere(action, base);
+    else {
+      const keyType = shape.fields.get(shape.key);
+      context.expressions.typed(
+        action.key,
+        context.expressions.eventScope,
+        keyType && { ...keyType, nullable: false },
+        `key ${shape.noun} "${shape.key}"`,
+      );
+    }
     if (action.when !== undefined) context.expressions.condition(action.when, this.documentScope);
     if (action.kind === 'delete') return;
 
@@ -54,12 +58,74 @@ export class DocumentActionChecks implements Extract<ActionChecks, { family: 'do
         }
       }
     }
-    if (action.kind === 'update' && written.size === 0) {
-      context.problems.add('empty-action', base, 'update changes nothing; add set, increment or append', {
-        at: 'key',
-      });
+    if ((action.kind === 'update' || action.kind === 'updateAll') && written.size === 0) {
+      context.problems.add(
+        'empty-action',
+        base,
+        `${action.kind} changes nothing; add set, increment or append`,
+        { at: 'key' },
+      );
     }
     if (action.kind === 'upsert' && this.shape.enforcesNotNull) this.checkNotNull(base, written);
+  }
+
+  /**
+   * A fan-out update's `where`: exactly one secondary key of the view (a field the store finds documents
+   * by), its value computed from the event (and lookups) alone, of the field's type.
+   */
+  private checkWhere(action: UpdateAllAction, base: readonly PathSegment[]): void {
+    const { shape, context } = this;
+    const module = storeModuleOfKind(this.targetKind);
+    if (module !== undefined && module.capabilities.findsKeys !== true) {
+      context.problems.add(
+        'fan-out-not-supported',
+        base,
+        `${this.targetKind} views cannot run updateAll: the store module does not state findsKeys (it cannot find documents by a secondary key)`,
+        { at: 'key' },
+      );
+      return;
+    }
+    const entries = Object.entries(action.where);
+    if (entries.length !== 1) {
+      context.problems.add(
+        'fan-out-where',
+        [...base, 'where'],
+        `where names ${entries.length} ${shape.noun}s; name exactly one secondary key, e.g. { customer_id: event.data.customerId }`,
+        { at: 'key' },
+      );
+    }
+    // the key is never one: one document by key is what update does
+    const secondary = new Set([...(shape.secondaryKeys ?? [])].filter((field) => field !== shape.key));
+    for (const [name, expression] of entries) {
+      const type = shape.fields.get(name);
+      if (!secondary.has(name)) {
+        const known = type !== undefined;
+        const listed = secondary.size > 0 ? ` (secondary keys: ${listNames([...secondary])})` : '';
+        context.problems.add(
+          'fan-out-not-secondary-key',
+          expression.path,
+          name === shape.key
+            ? `"${name}" is the key ${shape.noun}: update one document by key with update, not updateAll`
+            : `${known ? '' : 'unknown '}${shape.noun} "${name}" is not a secondary key of ${shape.owner}${listed}`,
+          {
+            at: 'key',
+            suggestion:
+              didYouMean(name, secondary) ??
+              (known && name !== shape.key && shape.secondaryKeyHint !== undefined
+                ? `to select by it, ${shape.secondaryKeyHint.replaceAll('<name>', name)}`
+                : didYouMean(name, shape.fields.keys())),
+          },
+        );
+        context.expressions.compile(expression, context.expressions.eventScope);
+        continue;
+      }
+      context.expressions.typed(
+        expression,
+        context.expressions.eventScope,
+        type && { ...type, nullable: false },
+        `value of secondary key ${shape.noun} "${name}"`,
+      );
+    }
   }
 
   /** Reports why `name` cannot be written here, if it cannot. */

@@ -96,7 +96,7 @@ export function checkHandlerActions(
           problems.add(
             'action-not-for-target',
             base,
-            `"${action.kind}" is a graph action, but this is a ${checks.targetKind} view; use upsert, update or delete`,
+            `"${action.kind}" is a graph action, but this is a ${checks.targetKind} view; use upsert, update, updateAll or delete`,
             { at: 'key' },
           );
       } else if (!isDocumentAction(action)) checks.check(action, base);

@@ -11,9 +11,12 @@
  *  - projections with lookups: an entry is remembered by one event (OrderPlaced, routed by its own view
  *    key) and read by others routed elsewhere (OrderShipped keyed by the customer it looks up), so a
  *    segment could read an entry another segment has not written yet, or already overwrote.
- * Hook for later features: an action that writes several keys from one event (fan-out) must add its
- * refusal in `segmentsRefusal` (or make itself safe: route by a key every write shares), because per-key
- * order across segments is not kept.
+ *  - projections with fan-out updates (`updateAll`): one event updates documents whose keys hash to
+ *    several segments, while it is routed to one (and other segments would find and write the same
+ *    documents out of log order).
+ * Hook for later features: an action that writes several keys from one event must add its refusal here
+ * (or make itself safe: route by a key every write shares), because per-key order across segments is not
+ * kept.
  */
 import type { TargetSection } from '../../stores/store-dsl';
 import { storeModuleOfKind, targetViewOf } from '../model/store-sections';
@@ -23,9 +26,17 @@ import type { Problems } from './problems';
 /** Why this definition cannot be segmented, or undefined when it can. */
 export function segmentsRefusal(
   target: TargetSection,
-  _handlers: ParsedHandlers,
+  handlers: ParsedHandlers,
   lookups?: Readonly<Record<string, unknown>>,
 ): string | undefined {
+  const fanOut = [...handlers.values()].some((actions) => actions.some((a) => a?.kind === 'updateAll'));
+  if (fanOut) {
+    return (
+      'a projection with updateAll (fan-out updates) cannot be segmented: one event updates documents ' +
+      'whose keys fall in several segments, so segments would write the same documents out of log ' +
+      'order; remove `segments` (one worker runs this projection)'
+    );
+  }
   if (lookups !== undefined && Object.keys(lookups).length > 0) {
     return (
       'a projection with lookups cannot be segmented: an entry remembered by an event in one segment is ' +

@@ -11,6 +11,7 @@
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { foldBatch, keyEvents, type KeyedEvent, type LookupState } from '../batch-fold';
+import { fansOut, withFanOutKeys } from '../fan-out-keys';
 import { copyLookupState, loadLookupState, withLookupWrites } from '../lookup-state';
 import type { BatchCommitter } from './batch-commit';
 import type { PoisonIsolation } from './poison-isolation';
@@ -112,6 +113,15 @@ export class BatchPipeline {
     // of the event loop, so hostile events cannot freeze the server however many share a batch.
     const lookups = await loadLookupState(plan, target, view, pending, this.lookupCache);
     let keyed = keyEvents(plan, pending, Date.now() + FOLD_SLICE_MS, lookups && copyLookupState(lookups));
+    if (plan.fanOutsOf !== undefined) {
+      // Fan-out keys are found in the store, which must hold the batch in flight first (the cache only
+      // knows the keys that batch touched, not which documents match now).
+      if (this.inflight !== undefined && fansOut(plan, keyed) && (await this.settle()) === 'invalidated') {
+        await this.pipelined(batch);
+        return;
+      }
+      keyed = await withFanOutKeys(plan, keyed, target.findKeys?.bind(target, view), target.kind);
+    }
     const state = await this.loadThroughCache(keyed);
     const fold = foldBatch({
       plan,

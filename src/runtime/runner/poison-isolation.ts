@@ -11,6 +11,7 @@ import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import type { LoadedDocument } from '../../stores/target.port';
 import { foldBatch, keyEvents, parkedRecord, type FoldResult, type KeyedEvent } from '../batch-fold';
+import { withFanOutKeys } from '../fan-out-keys';
 import { loadLookupState } from '../lookup-state';
 import { errorMessage } from '../error-classifier';
 import type { BatchCommitter } from './batch-commit';
@@ -30,11 +31,16 @@ export class PoisonIsolation {
     }
   }
 
-  /** Keys of the events (a prefix, with a deadline), their lookup entries loaded first when the plan has lookups. */
+  /**
+   * Keys of the events (a prefix, with a deadline), their lookup entries loaded first when the plan has
+   * lookups, the stored keys their fan-outs select added when it has updateAll.
+   */
   async keyed(events: readonly StoredEvent[], deadline?: number): Promise<KeyedEvent[]> {
     const { plan, target, view } = this.context;
     const lookups = await loadLookupState(plan, target, view, events);
-    return keyEvents(plan, events, deadline, lookups);
+    const keyed = keyEvents(plan, events, deadline, lookups);
+    if (plan.fanOutsOf === undefined) return keyed;
+    return withFanOutKeys(plan, keyed, target.findKeys?.bind(target, view), target.kind);
   }
 
   /** Loads the current documents of the events' keys and folds the events over them. */

@@ -53,6 +53,14 @@ function view(section: ElasticsearchSection): DocumentView {
     ),
     unknownCode: 'unknown-field',
     enforcesNotNull: false,
+    // a keyword field holds the exact value (a term query finds it); one holding a list would match any
+    // element, which `updateAll.where` does not mean
+    secondaryKeys: new Set(
+      Object.entries(section.fields)
+        .filter(([, field]) => field.type === 'keyword' && field.array !== true)
+        .map(([name]) => name),
+    ),
+    secondaryKeyHint: 'declare it `type: keyword`, not an array',
   };
 }
 

@@ -7,7 +7,13 @@ import { elasticsearchDsl } from './elasticsearch.dsl';
 export const elasticsearchStore = {
   kind: 'elasticsearch',
   title: 'Elasticsearch',
-  capabilities: { transactional: false, readsState: true, segments: true, keepsLookups: true },
+  capabilities: {
+    transactional: false,
+    readsState: true,
+    segments: true,
+    keepsLookups: true,
+    findsKeys: true,
+  },
   checks: elasticsearchChecks,
   connection: elasticsearchConnection,
   dsl: elasticsearchDsl,

@@ -123,6 +123,39 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
     return loaded;
   }
 
+  /**
+   * Fan-out updates (issue #16): the ids of the documents whose keyword `field` holds each value, by a
+   * term query (no script, no update_by_query: the runner rewrites the documents it finds in its own
+   * `_bulk`, with external versions like every write). Bulks do not refresh by default, so the index is
+   * refreshed first: every write acknowledged before is found (only batches with a fan-out pay it).
+   */
+  async findKeys(
+    view: ViewRef,
+    field: string,
+    values: readonly (string | number)[],
+    limit: number,
+  ): Promise<DocumentKey[][]> {
+    const shape = elasticsearchShape(view.projection, view.shape);
+    const index = this.naming.physical(view.projection, view.generation);
+    await this.client.indices.refresh({ index, ignore_unavailable: true });
+    const sortable = shape.fields[shape.id]?.type !== 'text';
+    const found: DocumentKey[][] = [];
+    for (const value of values) {
+      const response = await this.client.search<JsonObject>(
+        {
+          index,
+          size: Math.min(limit, MAX_RESULT_WINDOW),
+          _source: false,
+          query: { bool: { filter: [{ term: { [field]: value } }], must_not: [excludeTombstones()] } },
+          ...(sortable && { sort: [{ [shape.id]: 'asc' as const }] }),
+        },
+        { ignore: [404] },
+      );
+      found.push((response.hits?.hits ?? []).map((hit) => hit._id ?? ''));
+    }
+    return found;
+  }
+
   validate(view: ViewRef, document: ViewDocument): string | undefined {
     return documentProblem(elasticsearchShape(view.projection, view.shape), document);
   }

@@ -77,6 +77,7 @@ export const MEMORY_CAPABILITIES = {
   transactional: true,
   readsState: true,
   keepsLookups: true,
+  findsKeys: true,
 } as const satisfies StoreCapabilities;
 
 export class MemoryTarget implements Target {
@@ -164,6 +165,18 @@ export class MemoryTarget implements Target {
       for (const [key, document] of stored.view.state(keys)) loaded.set(key, { document });
     }
     return Promise.resolve(loaded);
+  }
+
+  findKeys(
+    view: ViewRef,
+    field: string,
+    values: readonly (string | number)[],
+    limit: number,
+  ): Promise<DocumentKey[][]> {
+    const stored = this.generation(view)?.view;
+    return Promise.resolve(
+      stored?.kind === 'document' ? stored.view.findKeys(field, values, limit) : values.map(() => []),
+    );
   }
 
   validate(view: ViewRef, document: ViewDocument): string | undefined {

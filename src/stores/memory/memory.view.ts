@@ -12,6 +12,7 @@ import type { JsonValue } from '../../core/json';
 import type { DocumentKey, NodeRef, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
 import { isNeo4jShape, type Neo4jTargetShape } from '../neo4j/neo4j-view-shape';
+import { findKeysIn } from './unique-indexes';
 
 export interface MemoryNode {
   readonly label: string;
@@ -79,6 +80,11 @@ export class MemoryDocumentView {
 
   get(key: DocumentKey): ViewDocument | undefined {
     return this.documents.get(key);
+  }
+
+  /** Per value, the keys of the documents whose `field` holds it, at most `limit` (fan-out updates). */
+  findKeys(field: string, values: readonly (string | number)[], limit: number): DocumentKey[][] {
+    return findKeysIn(this.documents, field, values, limit);
   }
 
   /** Every key and a copy of its document, in code unit order of the keys (as `COLLATE "C"` sorts). */

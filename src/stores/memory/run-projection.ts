@@ -6,7 +6,7 @@
 import type { LookupValues } from '../../core/lookups';
 import type { CompiledProjection } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
-import { createMemoryView, type MemoryView } from './memory.view';
+import { createMemoryView, MemoryDocumentView, type MemoryView } from './memory.view';
 
 export function runProjection(
   projection: CompiledProjection,
@@ -18,7 +18,7 @@ export function runProjection(
   for (const event of events) {
     if (!matchesSource(projection, event)) continue;
     if (projection.lookups === undefined) {
-      const state = view.state(projection.keysOf(event));
+      const state = view.state(plusFanOutKeys(projection, view, event, projection.keysOf(event)));
       view.apply(projection.apply(event, state));
       continue;
     }
@@ -33,10 +33,31 @@ export function runProjection(
       if (!lookups.has(write.lookup)) lookups.set(write.lookup, new Map());
       lookups.get(write.lookup)!.set(write.key, write.value);
     }
-    const state = view.state(projection.keysOf(event, values));
+    const state = view.state(
+      plusFanOutKeys(projection, view, event, projection.keysOf(event, values), values),
+    );
     view.apply(projection.apply(event, state, values));
   }
   return view;
+}
+
+/**
+ * The keys plus those of the documents each updateAll of the event selects (at most max + 1 each: the plan
+ * refuses more than max), as the runner finds them in the store (src/runtime/fan-out-keys.ts).
+ */
+function plusFanOutKeys(
+  projection: CompiledProjection,
+  view: MemoryView,
+  event: StoredEvent,
+  keys: readonly string[],
+  lookups?: LookupValues,
+): readonly string[] {
+  if (projection.fanOutsOf === undefined || !(view instanceof MemoryDocumentView)) return keys;
+  const all = new Set(keys);
+  for (const selector of projection.fanOutsOf(event, lookups))
+    for (const key of view.findKeys(selector.field, [selector.value], selector.max + 1)[0] ?? [])
+      all.add(key);
+  return [...all];
 }
 
 /** Whether the projection's source selects this event (its type and stream prefix). */

@@ -62,6 +62,14 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
     return undefined;
   }
 
+  /**
+   * Per value, the keys of the documents whose `field` holds it, at most `limit`, in key order (fan-out
+   * updates, src/core/fan-out.ts). A scan: a rebuild in memory has no secondary index to read.
+   */
+  findKeys(field: string, values: readonly (string | number)[], limit: number): DocumentKey[][] {
+    return findKeysIn(this, field, values, limit);
+  }
+
   override set(key: DocumentKey, document: ViewDocument): this {
     this.unindex(key);
     for (const index of this.indexes) {
@@ -90,6 +98,23 @@ export class UniqueIndexedDocuments extends Map<DocumentKey, ViewDocument> {
       if (values !== undefined && index.owners.get(values) === key) index.owners.delete(values);
     }
   }
+}
+
+/** Per value, the keys of the documents whose `field` holds it, at most `limit`, in key order (a scan). */
+export function findKeysIn(
+  documents: Iterable<[DocumentKey, ViewDocument]>,
+  field: string,
+  values: readonly (string | number)[],
+  limit: number,
+): DocumentKey[][] {
+  const wanted = new Map(values.map((value, index) => [value, index]));
+  const found = values.map((): DocumentKey[] => []);
+  for (const [key, document] of documents) {
+    const value = document[field];
+    const index = typeof value === 'string' || typeof value === 'number' ? wanted.get(value) : undefined;
+    if (index !== undefined) found[index]!.push(key);
+  }
+  return found.map((keys) => keys.sort().slice(0, limit));
 }
 
 /** The indexed columns' values as one comparable string; undefined when one is null (never a conflict). */

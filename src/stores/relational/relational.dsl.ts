@@ -34,6 +34,20 @@ export function relationalValueType(type: RelationalColumnType, nullable: boolea
   return { kind: VALUE_KINDS[type], nullable, array: false, declared: type };
 }
 
+/** Column types a fan-out update may select by (exact, scalar values). */
+const SECONDARY_KEY_TYPES: ReadonlySet<RelationalColumnType> = new Set(['text', 'uuid', 'integer', 'bigint']);
+
+/** Columns leading a declared index (the store finds their rows without a scan), of a scalar type. */
+function secondaryKeys(section: RelationalSection): Set<string> {
+  const keys = new Set<string>();
+  for (const index of section.indexes) {
+    const first = index.columns[0];
+    const column = first === undefined ? undefined : section.columns[first];
+    if (first !== undefined && column !== undefined && SECONDARY_KEY_TYPES.has(column.type)) keys.add(first);
+  }
+  return keys;
+}
+
 function view(section: RelationalSection): DocumentView {
   return {
     family: 'document',
@@ -48,6 +62,10 @@ function view(section: RelationalSection): DocumentView {
     ),
     unknownCode: 'unknown-column',
     enforcesNotNull: true,
+    secondaryKeys: secondaryKeys(section),
+    secondaryKeyHint:
+      'declare an index that leads with it, `indexes: [{ columns: [<name>] }]` (a text, uuid, integer ' +
+      'or bigint column)',
   };
 }
 

@@ -119,6 +119,34 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
     return loaded;
   }
 
+  /**
+   * Fan-out updates (issue #16): the keys of the rows whose `field` (a column leading a declared index,
+   * so an index scan) holds each value; one statement per value.
+   */
+  async findKeys(
+    view: ViewRef,
+    field: string,
+    values: readonly (string | number)[],
+    limit: number,
+  ): Promise<DocumentKey[][]> {
+    const shape = relationalShape(view.projection, view.shape);
+    const table = this.db.t(generationTableName(shape, view.generation));
+    const key = this.dialect.quote(shape.key);
+    const keyType = shape.columns[shape.key]?.type ?? 'text';
+    const fieldType = this.dialect.columnType(shape.columns[field]?.type ?? 'text');
+    const found: DocumentKey[][] = [];
+    for (const value of values) {
+      const rows = await this.db.query({
+        sql:
+          `SELECT ${key} FROM ${table} WHERE ${this.dialect.quote(field)} = CAST($1 AS ${fieldType}) ` +
+          `ORDER BY ${key} LIMIT ${pageLimit(limit)}`,
+        params: [value],
+      });
+      found.push(rows.map((row) => keyText(this.dialect.decode(keyType, row[shape.key]))));
+    }
+    return found;
+  }
+
   validate(view: ViewRef, document: ViewDocument): string | undefined {
     return documentProblem(relationalShape(view.projection, view.shape), document);
   }

@@ -169,6 +169,9 @@ export class FaultyTarget implements Target {
   scanLookups(view: ViewRef) {
     return this.inner.scanLookups!(view);
   }
+  findKeys(view: ViewRef, field: string, values: readonly (string | number)[], limit: number) {
+    return this.inner.findKeys!(view, field, values, limit);
+  }
   classifyError(error: unknown) {
     return this.inner.classifyError(error);
   }
