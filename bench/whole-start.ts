@@ -51,7 +51,11 @@ type Mode = 'per-projection' | 'shared';
 interface ProjectionJson {
   readonly name: string;
   readonly state: string;
-  readonly live: { readonly checkpoint: string; readonly eventsApplied: number; readonly head: string } | null;
+  readonly live: {
+    readonly checkpoint: string;
+    readonly eventsApplied: number;
+    readonly head: string;
+  } | null;
 }
 
 interface ProjectionFigures {
@@ -69,6 +73,8 @@ interface RunFigures {
   readonly listeningS: number;
   readonly peakRssMb: number;
   readonly cpuS: number;
+  /** CPU of the PostgreSQL backends connected to the run's database (the server's pools), while it ran. */
+  readonly postgresCpuS: number;
   readonly logRowsRead: number;
   readonly check: string;
 }
@@ -96,8 +102,9 @@ async function sql<T>(url: string, work: (client: Client) => Promise<T>): Promis
 async function logDatabase(): Promise<string> {
   const database = `prism_ws_log_${ORDERS}_${SEED}`;
   const expected = workloadFigures(ORDERS, SEED).events;
-  const exists = await sql(SERVER, async (c) =>
-    (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1,
+  const exists = await sql(
+    SERVER,
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1,
   );
   if (exists && REUSE) {
     const count = await sql(dbUrl(database), async (c) =>
@@ -170,6 +177,17 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds of the PostgreSQL backends serving `database` (same host: /proc of their pids). */
+async function backendCpuSeconds(database: string): Promise<number> {
+  const pids = await sql(
+    SERVER,
+    async (c) =>
+      (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]))
+        .rows,
+  ).catch(() => []);
+  return pids.reduce((sum, { pid }) => sum + cpuSeconds(pid), 0);
 }
 
 async function logRowsRead(url: string): Promise<number> {
@@ -267,6 +285,7 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
     const status = procStatus(pid);
     if (status !== undefined) peakRssKb = Math.max(peakRssKb, status.hwmKb);
     const cpuS = cpuSeconds(pid);
+    const postgresCpuS = await backendCpuSeconds(database);
     const check = await checkOrderSummary(url, `${prefix}order_summary`);
     return {
       mode,
@@ -275,6 +294,7 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
       listeningS,
       peakRssMb: peakRssKb / 1024,
       cpuS,
+      postgresCpuS,
       logRowsRead: await logRowsRead(url),
       check,
     };
@@ -363,6 +383,7 @@ function report(runs: readonly RunFigures[]): void {
   row('listening after s', (r) => r.listeningS.toFixed(1));
   row('peak RSS MB', (r) => r.peakRssMb.toFixed(0));
   row('server CPU s', (r) => r.cpuS.toFixed(1));
+  row('PostgreSQL CPU s', (r) => r.postgresCpuS.toFixed(1));
   row('log rows read', (r) => fmt(r.logRowsRead));
   row('order_summary check', (r) => r.check);
 }
@@ -374,7 +395,10 @@ async function main(): Promise<void> {
   const logDb = await logDatabase();
   const runs: RunFigures[] = [];
   for (const mode of MODES) {
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
     console.log(`run ${mode}: load average ${load} (${os.cpus().length} cores)`);
     runs.push(await run(mode, logDb));
   }

@@ -47,7 +47,8 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
     byKey(Object.values(await readView(target, name)) as never[]).map((row) => ({ ...row }));
 
   it('a slow, a paused and a failing projection do not hold the others back; every view ends exact', async () => {
-    let events = await appendOrders(log, 120);
+    await appendOrders(log, 120);
+    let events;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     let failing = true;
     let slowCommits = 0;

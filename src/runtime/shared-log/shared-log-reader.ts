@@ -102,7 +102,10 @@ export class SharedLogReader implements EventLog, SharedWindow {
 
   // EventLog --------------------------------------------------------------------------------------
 
-  readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<StoredEvent[]> {
+  readStream(
+    streamId: string,
+    options?: { fromRevision?: number; maxCount?: number },
+  ): Promise<StoredEvent[]> {
     return this.log.readStream(streamId, options);
   }
 
@@ -147,7 +150,7 @@ export class SharedLogReader implements EventLog, SharedWindow {
         this.filterChanged = true;
       }
     }
-    if (this.filterChanged && this.running) void this.source?.subscription.close();
+    if (this.filterChanged && this.running) void this.source?.subscription.close().catch(() => undefined);
   }
 
   get stats(): SharedReaderStats {
@@ -237,7 +240,9 @@ export class SharedLogReader implements EventLog, SharedWindow {
     const previous = this.source;
     if (previous !== undefined) void previous.subscription.close().catch(() => undefined);
     if (this.types === 'all') this.allFrom ??= this.position;
-    else for (const type of this.types) if (!this.coveredFrom.has(type)) this.coveredFrom.set(type, this.position);
+    else
+      for (const type of this.types)
+        if (!this.coveredFrom.has(type)) this.coveredFrom.set(type, this.position);
     const filter = this.types === 'all' ? {} : { eventTypes: [...this.types] };
     const subscription = this.log.subscribeToAll({
       ...(this.position !== LOG_START && { after: this.position }),

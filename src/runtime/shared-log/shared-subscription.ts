@@ -123,7 +123,8 @@ export class SharedSubscription implements LogSubscription {
       this.cursor = result.value.position;
       // Attach now if the window has what follows: the own subscription's read-ahead is then wasted, but
       // one reading of the log serves this runner from here on.
-      if (this.window.tryAttach(this)) await this.closeOwn();
+      // Not awaited: closing waits for the own subscription's read in flight, which this event need not.
+      if (this.window.tryAttach(this)) void this.closeOwn();
       return { done: false, value: result.value };
     }
   }
