@@ -7,7 +7,7 @@
  * read from the log table (pg_stat_user_tables: how many times the log was read).
  *
  *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
- *       [--reader per-projection,shared] [--reuse-log] [--timeout 900]
+ *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900]
  *
  * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
  * one table. The log is written once into a database of its own (`prism_ws_log_<orders>_<seed>`);
@@ -38,6 +38,8 @@ const SEED = Number(arg('seed', '42'));
 const MODES = arg('reader', 'per-projection,shared').split(',') as Mode[];
 const REUSE = process.argv.includes('--reuse-log');
 const TIMEOUT_S = Number(arg('timeout', '900'));
+/** Writes (or checks) the log and stops: the runs can then be repeated with `--reuse-log`. */
+const WRITE_ONLY = process.argv.includes('--write-only');
 const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
 const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
@@ -75,6 +77,8 @@ interface RunFigures {
   readonly cpuS: number;
   /** CPU of the PostgreSQL backends connected to the run's database (the server's pools), while it ran. */
   readonly postgresCpuS: number;
+  /** Runners the shared reader detached (its log lines). */
+  readonly detaches: number;
   readonly logRowsRead: number;
   readonly check: string;
 }
@@ -286,7 +290,8 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
     if (status !== undefined) peakRssKb = Math.max(peakRssKb, status.hwmKb);
     const cpuS = cpuSeconds(pid);
     const postgresCpuS = await backendCpuSeconds(database);
-    const check = await checkOrderSummary(url, `${prefix}order_summary`);
+    const check = await checkOrderSummary(url, 'order_summary');
+    const detaches = (output.match(/shared log reader: a runner/g) ?? []).length;
     return {
       mode,
       projections: all,
@@ -295,6 +300,7 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
       peakRssMb: peakRssKb / 1024,
       cpuS,
       postgresCpuS,
+      detaches,
       logRowsRead: await logRowsRead(url),
       check,
     };
@@ -385,6 +391,7 @@ function report(runs: readonly RunFigures[]): void {
   row('server CPU s', (r) => r.cpuS.toFixed(1));
   row('PostgreSQL CPU s', (r) => r.postgresCpuS.toFixed(1));
   row('log rows read', (r) => fmt(r.logRowsRead));
+  row('reader detaches', (r) => String(r.detaches));
   row('order_summary check', (r) => r.check);
 }
 
@@ -393,6 +400,7 @@ async function main(): Promise<void> {
   if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first');
   console.log(`server: ${path.relative(ROOT, main)} built ${statSync(main).mtime.toISOString()}`);
   const logDb = await logDatabase();
+  if (WRITE_ONLY) return;
   const runs: RunFigures[] = [];
   for (const mode of MODES) {
     const load = os
@@ -401,6 +409,7 @@ async function main(): Promise<void> {
       .join(' ');
     console.log(`run ${mode}: load average ${load} (${os.cpus().length} cores)`);
     runs.push(await run(mode, logDb));
+    report(runs.slice(-1)); // at once: a long run's figures are not lost if a later one fails
   }
   report(runs);
   if (!REUSE) {

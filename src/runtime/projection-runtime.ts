@@ -111,9 +111,9 @@ export class ProjectionRuntime {
 
   constructor(private readonly config: ProjectionRuntimeOptions) {
     this.options = runnerOptions(config.runner);
-    this.sharedReader = sharedReaderFor(config.store, config.sharedReader, this.options);
-    this.log = this.sharedReader ?? config.store;
     this.logger = config.logger ?? consoleLogger;
+    this.sharedReader = sharedReaderFor(config.store, config.sharedReader, this.options, this.logger);
+    this.log = this.sharedReader ?? config.store;
     this.lock = config.operationLock ?? new InProcessOperationLock();
     this.observer = withNode(config.observer, config.ownership?.nodeId);
   }

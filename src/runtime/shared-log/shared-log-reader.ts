@@ -37,6 +37,7 @@ import type {
   SubscribeOptions,
 } from '../../eventstore/event-store.port';
 import { normalizeFilter } from '../../eventstore/log-filter';
+import type { RuntimeLogger } from '../runtime.logger';
 import { EventWindow } from './event-window';
 import { LOG_START, SharedSubscription, type SharedWindow } from './shared-subscription';
 
@@ -45,8 +46,8 @@ export interface SharedLogReaderOptions {
   readonly window?: number;
   /** Read-ahead of the reader's one subscription on the log. Default 4,000. */
   readonly bufferSize?: number;
-  /** Told when a subscriber is detached (it fell a window behind). */
-  readonly onDetach?: (filter: LogFilter, cursor: bigint) => void;
+  /** Told when a subscriber is detached: it fell a window behind, or ran ahead of most others. */
+  readonly onDetach?: (filter: LogFilter, cursor: bigint, why: 'behind' | 'ahead') => void;
 }
 
 export const DEFAULT_SHARED_WINDOW = 16_000;
@@ -55,9 +56,13 @@ export const DEFAULT_SHARED_WINDOW = 16_000;
 export interface SharedReaderStats {
   /** Events the reader's own subscription delivered (each read once for every attached subscriber). */
   readonly eventsRead: number;
+  /** Subscriptions served from the window now. */
   readonly attached: number;
+  /** Open subscriptions, attached or reading on their own. */
   readonly subscribers: number;
+  /** Times a subscription attached to the window (at its start, or after catching up on its own). */
   readonly attaches: number;
+  /** Times a subscription fell a window behind (or ran ahead of most) and went on reading on its own. */
   readonly detaches: number;
   /** Times the reader (re)opened its subscription on the log: starts, wider filters, resets. */
   readonly opens: number;
@@ -169,7 +174,9 @@ export class SharedLogReader implements EventLog, SharedWindow {
         return false;
       }
       if (cursor < this.floor || cursor > this.position) return false;
+      if (member.leftAhead !== undefined && this.position <= member.leftAhead) return false;
     }
+    member.leftAhead = undefined;
     member.mode = 'attached';
     member.index = this.window.indexAfter(cursor);
     this.attached.add(member);
@@ -293,10 +300,7 @@ export class SharedLogReader implements EventLog, SharedWindow {
         this.evict(Math.min(evictable, window.length - this.windowSize + chunk));
         return;
       }
-      if (this.someoneWaits()) {
-        this.detachLaggards();
-        continue;
-      }
+      if (this.someoneWaits() && this.split()) continue;
       this.room = deferred();
       await this.room.promise;
       this.room = undefined;
@@ -308,16 +312,28 @@ export class SharedLogReader implements EventLog, SharedWindow {
     if (last !== undefined) this.floor = last.position;
   }
 
-  private detachLaggards(): void {
+  /**
+   * The window is full and someone waits for new events: the subscribers split in two, those in the
+   * window's oldest half (behind) and the others. The smaller group reads on its own: usually the laggards
+   * (a slow store, a paused runner), which frees the window at once (true); but when most are behind and
+   * a few run ahead (a projection that reads a rare type), the few that wait are let go instead, and the
+   * many keep sharing the reads at their own pace (false: room comes as they take events).
+   */
+  private split(): boolean {
     const cut = this.window.base + Math.floor(this.windowSize / 2);
-    for (const member of [...this.attached]) {
-      if (member.index >= cut) continue;
+    const end = this.window.end;
+    const behind = [...this.attached].filter((member) => member.index < cut);
+    const waiting = [...this.attached].filter((member) => member.index >= end);
+    const lettingBehindGo = behind.length <= this.attached.size - behind.length;
+    for (const member of lettingBehindGo ? behind : waiting) {
       this.attached.delete(member);
-      member.detach();
+      // One that ran ahead rejoins only once the reader is past where it left, never straight away.
+      member.detach(lettingBehindGo ? undefined : this.position);
       this.counters.detaches += 1;
-      this.options.onDetach?.(member.rawFilter, member.cursor);
+      this.options.onDetach?.(member.rawFilter, member.cursor, lettingBehindGo ? 'behind' : 'ahead');
     }
     this.wakeMembers();
+    return lettingBehindGo;
   }
 
   private someoneWaits(): boolean {
@@ -359,11 +375,18 @@ export function sharedReaderFor(
   store: EventLog,
   option: boolean | SharedLogReaderOptions | undefined,
   runner: { readonly bufferSize: number },
+  logger: RuntimeLogger,
 ): SharedLogReader | undefined {
   if (option === undefined || option === false) return undefined;
   return new SharedLogReader(store, {
     window: Math.max(DEFAULT_SHARED_WINDOW, 2 * runner.bufferSize),
     bufferSize: Math.max(1, Math.floor(runner.bufferSize / 2)),
+    onDetach: (filter, cursor, why) =>
+      logger.info(
+        `shared log reader: a runner of [${filter.eventTypes?.join(', ') ?? 'every type'}] at position ` +
+          `${cursor} ${why === 'behind' ? 'fell a window behind' : 'ran ahead of most others'}; it reads on ` +
+          'its own until it meets the shared window again',
+      ),
     ...(option === true ? {} : option),
   });
 }

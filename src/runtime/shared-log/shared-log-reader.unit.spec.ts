@@ -108,6 +108,24 @@ describe('SharedLogReader', () => {
     expect(reader.stats.attached).toBe(2);
   });
 
+  it('lets the one running ahead read on its own when most subscribers are behind', async () => {
+    await fill(store, 600);
+    reader = new SharedLogReader(store, { window: 50 });
+    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
+    reader.declare(filter);
+    const [a, b, ahead] = [0, 1, 2].map(() => reader.subscribeToAll({ filter })[Symbol.asyncIterator]());
+    const all = await expected(store, filter);
+    const firsts = await Promise.all([a!, b!, ahead!].map((iterator) => take(iterator, 1)));
+    expect(reader.stats.attached).toBe(3);
+    const gotA = [...firsts[0]!, ...(await take(a!, 9))];
+    const gotB = [...firsts[1]!, ...(await take(b!, 9))];
+    expect([...firsts[2]!, ...(await take(ahead!, all.length - 1))]).toEqual(all);
+    // The two behind keep sharing; only the one ahead was let go.
+    expect(reader.stats).toMatchObject({ detaches: 1, attached: 2 });
+    expect([...gotA, ...(await take(a!, all.length - 10))]).toEqual(all);
+    expect([...gotB, ...(await take(b!, all.length - 10))]).toEqual(all);
+  });
+
   it('serves a subscriber that starts far behind (a rebuild from 0) from its own reads until it reaches the window', async () => {
     await fill(store, 300);
     reader = new SharedLogReader(store, { window: 40 });

@@ -37,6 +37,8 @@ export class SharedSubscription implements LogSubscription {
   /** Absolute index in the window of the next event to look at, while attached. */
   index = 0;
   mode: 'own' | 'attached' | 'closed' = 'own';
+  /** Set when it was let go for running ahead of the others: the reader's position then. */
+  leftAhead: bigint | undefined;
   readonly filter: NormalizedFilter;
   private own:
     | {
@@ -78,9 +80,10 @@ export class SharedSubscription implements LogSubscription {
     await this.closeOwn();
   }
 
-  /** Called by the reader: from now on read on its own, after the cursor. */
-  detach(): void {
+  /** Called by the reader: from now on read on its own, after the cursor (`ahead`: see leftAhead). */
+  detach(ahead?: bigint): void {
     if (this.mode === 'attached') this.mode = 'own';
+    this.leftAhead = ahead;
   }
 
   /** Called by the reader when its read failed while this was attached: the consumer sees the error once. */
