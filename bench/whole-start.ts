@@ -241,8 +241,12 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = child.pid!;
+    let detaches = 0;
     const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-200_000);
+      const text = chunk.toString();
+      // Counted as they come: the kept output is only its end.
+      detaches += (text.match(/shared log reader: a runner/g) ?? []).length;
+      output = (output + text).slice(-200_000);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -291,7 +295,6 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
     const cpuS = cpuSeconds(pid);
     const postgresCpuS = await backendCpuSeconds(database);
     const check = await checkOrderSummary(url, 'order_summary');
-    const detaches = (output.match(/shared log reader: a runner/g) ?? []).length;
     return {
       mode,
       projections: all,
