@@ -166,6 +166,7 @@ export { DEFAULT_FAN_OUT_CAP, MAX_FAN_OUT_CAP, type FanOutSelector } from './cor
 // Runs compiled projections against an EventLog into the view stores' targets; the admin operations
 // (status, pause, resume, rebuild, parked events) and read-your-writes (`waitForCheckpoint`).
 export { ProjectionRuntime, type ProjectionRuntimeOptions } from './runtime/projection-runtime';
+export type { SharedLogReaderOptions, SharedReaderStats } from './runtime/shared-log/shared-log-reader';
 export type { RebuildOutcome, Recompile, RunnableProjection } from './runtime/projection-supervisor';
 export type { ParkedResolution } from './runtime/projection-runner';
 export { InProcessOperationLock, type ProjectionOperationLock } from './runtime/operation-lock';

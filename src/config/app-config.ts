@@ -51,6 +51,8 @@ export interface AppConfig {
   readonly projections: {
     /** PRISM_STALL_AFTER_MS: no progress for this long while a store is in trouble reports `stalled`. */
     readonly stallAfterMs: number;
+    /** PRISM_SHARED_READER: the node's runners share one reader of the log (issue #17). */
+    readonly sharedReader: boolean;
     /** PRISM_EVENT_CATALOG: the event catalog file (issue #16). */
     readonly eventCatalog?: string;
   };
@@ -199,6 +201,7 @@ function toAppConfig(
     projectionsDir: path.resolve(env.PRISM_PROJECTIONS_DIR),
     projections: {
       stallAfterMs: env.PRISM_STALL_AFTER_MS,
+      sharedReader: env.PRISM_SHARED_READER,
       ...(env.PRISM_EVENT_CATALOG !== undefined && { eventCatalog: path.resolve(env.PRISM_EVENT_CATALOG) }),
     },
     commands: { idempotencyLeaseMs: env.PRISM_IDEMPOTENCY_LEASE_SECONDS * 1000 },

@@ -18,6 +18,7 @@ import { LOG_FORMATS } from '../observability/logging/log-format';
 import { PRISM_ROLES, type PrismRole } from '../coordination/coordination.port';
 import { parseOtlpHeaders } from '../observability/tracing/tracing-settings';
 import { PRISM_ROLE_HINT } from '../coordination/role-messages';
+import { SHARED_READER_BY_DEFAULT } from '../runtime/runtime.options';
 
 /** The core's variables. Each entry: the schema of the raw string and how a user fixes a bad value. */
 export const CORE_VARIABLES = {
@@ -73,6 +74,14 @@ export const CORE_VARIABLES = {
       .max(3_600_000, 'expected 100..3600000')
       .default(30_000),
     hint: 'how long a projection may make no progress while a store fails or does not answer before its status says stalled, in ms, e.g. 30000',
+  },
+  // Issue #17: one reader of the log per node (src/runtime/shared-log/).
+  PRISM_SHARED_READER: {
+    schema: z
+      .enum(['on', 'off', 'true', 'false'], { message: 'expected on or off' })
+      .default(SHARED_READER_BY_DEFAULT ? 'on' : 'off')
+      .transform((value) => value === 'on' || value === 'true'),
+    hint: 'on: the projections of this node share one reader of the event log (each page read once, fanned out to every runner); off: each runner reads the log on its own',
   },
   PRISM_SHUTDOWN_TIMEOUT_MS: {
     schema: z.coerce

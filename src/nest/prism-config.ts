@@ -30,6 +30,8 @@ export interface PrismConfig {
     /** How the sources are named in logs, e.g. `projections/ and 2 TypeScript definitions`. */
     readonly description: string;
     readonly stallAfterMs: number;
+    /** The node's runners share one reader of the log (issue #17). */
+    readonly sharedReader: boolean;
   };
   readonly commands: { readonly idempotencyLeaseMs: number };
   readonly queries: { readonly readWaitMaxMs: number };

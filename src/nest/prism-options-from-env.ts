@@ -29,7 +29,10 @@ export function prismOptionsOf(config: AppConfig): PrismOptions {
       folder: config.projectionsDir,
       ...(config.projections.eventCatalog !== undefined && { eventCatalog: config.projections.eventCatalog }),
     },
-    runtime: { stallAfterMs: config.projections.stallAfterMs },
+    runtime: {
+      stallAfterMs: config.projections.stallAfterMs,
+      sharedReader: config.projections.sharedReader,
+    },
     queries: { readWaitMaxMs: config.queries.readWaitMaxMs },
     commands: { idempotencyLeaseMs: config.commands.idempotencyLeaseMs },
     auth: { apiKeys: config.auth.apiKeys, queryAuth: config.auth.queryAuth },

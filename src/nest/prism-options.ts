@@ -78,6 +78,11 @@ export interface PrismOptions {
   readonly runtime?: {
     /** No progress for this long while a store is in trouble reports `stalled`. Default 30000 ms. */
     readonly stallAfterMs?: number;
+    /**
+     * The projections of this node share one reader of the event log (issue #17): each page is read once
+     * and fanned out to every runner. Default off.
+     */
+    readonly sharedReader?: boolean;
   };
   readonly queries?: {
     /** Longest a query with a read-your-writes token waits for its view (caps `?wait=`). Default 10000 ms. */

@@ -19,6 +19,7 @@ import { isDefinitionFile, type WrittenSource } from '../dsl/loader/definition.l
 import { eventStoreOption, isEventLog } from '../eventstore/event-store-options';
 import { EMBEDDED_EVENT_STORE_FILE } from '../eventstore/event-store.settings';
 import { findStoreModule, storeKinds } from '../stores/registry';
+import { SHARED_READER_BY_DEFAULT } from '../runtime/runtime.options';
 import type { EventSource, PrismConfig } from './prism-config';
 import type { PrismOptions } from './prism-options';
 import { resolveCoordination } from '../coordination/resolve-coordination';
@@ -70,10 +71,14 @@ const milliseconds = (min: number, max: number) =>
 /** The plain parts of the options; instances, definitions and view stores are checked by hand below. */
 const PLAIN = z.object({
   runtime: z
-    .object({ stallAfterMs: milliseconds(100, 3_600_000).default(30_000) })
+    .object({
+      stallAfterMs: milliseconds(100, 3_600_000).default(30_000),
+      sharedReader: z.boolean({ message: 'expected true or false' }).default(SHARED_READER_BY_DEFAULT),
+    })
     .strict()
     .default({
       stallAfterMs: 30_000,
+      sharedReader: SHARED_READER_BY_DEFAULT,
     }),
   queries: z
     .object({ readWaitMaxMs: milliseconds(0, 600_000).default(10_000) })
@@ -200,6 +205,7 @@ export function resolvePrismOptions(options: PrismOptions, context: ResolveConte
       ...(eventCatalog !== undefined && { eventCatalog }),
       description: describeSources(paths, definitions),
       stallAfterMs: runtime.stallAfterMs,
+      sharedReader: runtime.sharedReader,
     },
     commands,
     queries,

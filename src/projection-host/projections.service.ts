@@ -243,6 +243,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
         findStoreModule(kind)?.connection.missingHint ?? 'no store module of this kind is registered',
       logger: nestRuntimeLogger(this.logger),
       runner: { stallAfterMs: this.config.projections.stallAfterMs },
+      sharedReader: this.config.projections.sharedReader,
       ...(this.observer !== undefined ? { observer: this.observer } : {}),
       ...(ownership !== undefined && { ownership }),
     });

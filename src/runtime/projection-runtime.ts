@@ -27,6 +27,13 @@ import { ProjectionSlot, type SlotWork } from './projection-slot';
 import { SegmentFollower } from './segment-follower';
 import { waitForSegments } from './segment-wait';
 import {
+  sharedReaderFor,
+  type SharedLogReader,
+  type SharedLogReaderOptions,
+  type SharedReaderStats,
+} from './shared-log/shared-log-reader';
+import { logFilterOf } from './source-filter';
+import {
   parseSegmentResource,
   segmentCount,
   segmentOfEvent,
@@ -83,6 +90,11 @@ export interface ProjectionRuntimeOptions {
    * `standby`), fenced with the lease epoch; without it, every projection runs here, as always.
    */
   readonly ownership?: OwnershipCoordinator;
+  /**
+   * Issue #17: one reader of the log for every runner of this node (src/runtime/shared-log/), instead of a
+   * subscription per runner; `true` or its options. Default off.
+   */
+  readonly sharedReader?: boolean | SharedLogReaderOptions;
 }
 
 export class ProjectionRuntime {
@@ -93,10 +105,15 @@ export class ProjectionRuntime {
   private readonly logger: RuntimeLogger;
   private readonly lock: ProjectionOperationLock;
   private readonly observer: RuntimeObserver | undefined;
+  /** The log as the runners read it: the shared reader (issue #17) or the store itself. */
+  private readonly log: EventLog;
+  private readonly sharedReader: SharedLogReader | undefined;
 
   constructor(private readonly config: ProjectionRuntimeOptions) {
     this.options = runnerOptions(config.runner);
     this.logger = config.logger ?? consoleLogger;
+    this.sharedReader = sharedReaderFor(config.store, config.sharedReader, this.options, this.logger);
+    this.log = this.sharedReader ?? config.store;
     this.lock = config.operationLock ?? new InProcessOperationLock();
     this.observer = withNode(config.observer, config.ownership?.nodeId);
   }
@@ -120,6 +137,8 @@ export class ProjectionRuntime {
         segmentsToRun(this.config.targets[plan.target.kind], plan, this.config.recompile),
       ),
     );
+    // Every projection's event types are read from the first page on, so no runner waits to be covered.
+    for (const { plan } of normalized) this.sharedReader?.declare(logFilterOf(plan));
     const added = normalized.map((definition, i) => this.addSlot(definition, segments[i]!));
     const ownership = this.config.ownership;
     const followers = added.flatMap((slot) => this.followersOf(slot.name));
@@ -149,6 +168,12 @@ export class ProjectionRuntime {
     );
     this.slots.clear();
     this.segmentSlots.clear();
+    await this.sharedReader?.close();
+  }
+
+  /** What the shared reader did (issue #17); undefined when each runner reads on its own. */
+  get sharedReaderStats(): SharedReaderStats | undefined {
+    return this.sharedReader?.stats;
   }
 
   names(): string[] {
@@ -241,7 +266,7 @@ export class ProjectionRuntime {
       target,
       supervisor: (lease) =>
         new ProjectionSupervisor({
-          store: this.config.store,
+          store: this.log,
           target: target!,
           definition,
           ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
@@ -273,7 +298,7 @@ export class ProjectionRuntime {
       target,
       supervisor: (lease) =>
         new SegmentFollower({
-          store: this.config.store,
+          store: this.log,
           target: target!,
           definition,
           segment,

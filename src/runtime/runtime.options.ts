@@ -23,6 +23,12 @@ export interface RunnerOptions {
   readonly progressLogMs: number;
 }
 
+/**
+ * Whether the server's runners share one reader of the log (issue #17, src/runtime/shared-log/) unless
+ * told otherwise (PRISM_SHARED_READER, the Nest option `runtime.sharedReader`).
+ */
+export const SHARED_READER_BY_DEFAULT = false;
+
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   batchSize: 2000,
   maxBatchLatencyMs: 20,

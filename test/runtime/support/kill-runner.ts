@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       backoff: { initialMs: 5, maxMs: 100 },
     },
     logger: stderrLogger,
+    // SIGKILL through the shared reader too (issue #17): PRISM_TEST_SHARED_READER=on.
+    ...(process.env.PRISM_TEST_SHARED_READER === 'on' && { sharedReader: true }),
   });
   await runtime.start([{ plan, definition }]);
   process.stdout.write('READY\n');

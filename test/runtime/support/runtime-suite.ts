@@ -81,6 +81,8 @@ export function describeOnRuntimeStores(
             runner: { ...TEST_RUNNER, ...options.runner },
             logger: silentLogger,
             ...(options.recompile !== undefined && { recompile: options.recompile }),
+            // The whole suite runs through the shared reader too (issue #17): PRISM_TEST_SHARED_READER=on.
+            ...(process.env.PRISM_TEST_SHARED_READER === 'on' && { sharedReader: true }),
           });
           runtimes.push(runtime);
           await runtime.start(plans);

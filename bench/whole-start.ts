@@ -1,0 +1,426 @@
+/**
+ * Issue #17, "the whole start": the real server (`node dist/main.js` with the heap flags of `npm start`)
+ * started on the reference log (bench/workload.ts, ../shared/BENCHMARK-WORKLOAD.md) with every example
+ * projection of projections/ empty, on PostgreSQL (log, relational views), Elasticsearch and Neo4j. Prints,
+ * per projection, the time until it is live (from the spawn of the process), the events it applied and its
+ * checkpoint; then the total, the peak RSS of the server (VmHWM), its CPU time, and the rows PostgreSQL
+ * read from the log table (pg_stat_user_tables: how many times the log was read).
+ *
+ *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
+ *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900]
+ *
+ * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
+ * one table. The log is written once into a database of its own (`prism_ws_log_<orders>_<seed>`);
+ * `--reuse-log` keeps and reuses it when it holds the expected events (otherwise it is written again).
+ * Each run gets a fresh copy of it (CREATE DATABASE ... TEMPLATE), so the views and bookkeeping are empty
+ * and the read counters start at 0; the copy is dropped after the run. The definitions are copied to a
+ * temporary folder with names and indices of the run's own (`ws<run>_order_summary`...), so the shared
+ * Elasticsearch and Neo4j servers never see another run's data; their indices and nodes are removed after.
+ *
+ * Stores: PRISM_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), PRISM_ES_URL (default
+ * http://127.0.0.1:9251), PRISM_NEO4J_URL (default bolt://127.0.0.1:7697).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import neo4j from 'neo4j-driver';
+import { Client } from 'pg';
+import type { EventToAppend } from '../src/eventstore/event-store.port';
+import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
+import { deleteIndicesWithPrefix } from '../src/stores/elasticsearch/elasticsearch-cleanup';
+import { arg } from './cli-args';
+import { sequential, workloadFigures } from './workload';
+
+const ORDERS = Number(arg('orders', '100000'));
+const SEED = Number(arg('seed', '42'));
+const MODES = arg('reader', 'per-projection,shared').split(',') as Mode[];
+const REUSE = process.argv.includes('--reuse-log');
+const TIMEOUT_S = Number(arg('timeout', '900'));
+/** Writes (or checks) the log and stops: the runs can then be repeated with `--reuse-log`. */
+const WRITE_ONLY = process.argv.includes('--write-only');
+const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
+const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
+const ROOT = path.resolve(__dirname, '..');
+/** What `npm start` gives node (package.json). */
+const HEAP_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
+const API_KEY = 'whole-start-admin-key-0123456789abcdef';
+
+type Mode = 'per-projection' | 'shared';
+
+interface ProjectionJson {
+  readonly name: string;
+  readonly state: string;
+  readonly live: {
+    readonly checkpoint: string;
+    readonly eventsApplied: number;
+    readonly head: string;
+  } | null;
+}
+
+interface ProjectionFigures {
+  readonly name: string;
+  liveAfterS: number | null;
+  eventsApplied: number;
+  checkpoint: string;
+  state: string;
+}
+
+interface RunFigures {
+  readonly mode: Mode;
+  readonly projections: ProjectionFigures[];
+  readonly totalS: number | null;
+  readonly listeningS: number;
+  readonly peakRssMb: number;
+  readonly cpuS: number;
+  /** CPU of the PostgreSQL backends connected to the run's database (the server's pools), while it ran. */
+  readonly postgresCpuS: number;
+  /** Runners the shared reader detached (its log lines). */
+  readonly detaches: number;
+  readonly logRowsRead: number;
+  readonly check: string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function dbUrl(database: string): string {
+  const url = new URL(SERVER);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function sql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The log database, written unless `--reuse-log` finds it complete. */
+async function logDatabase(): Promise<string> {
+  const database = `prism_ws_log_${ORDERS}_${SEED}`;
+  const expected = workloadFigures(ORDERS, SEED).events;
+  const exists = await sql(
+    SERVER,
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1,
+  );
+  if (exists && REUSE) {
+    const count = await sql(dbUrl(database), async (c) =>
+      Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM prism.events')).rows[0]?.n),
+    ).catch(() => -1);
+    if (count === expected) {
+      console.log(`reusing ${database} (${fmt(count)} events)`);
+      return database;
+    }
+  }
+  await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  await sql(SERVER, (c) => c.query(`CREATE DATABASE ${database}`));
+  const url = dbUrl(database);
+  await sql(url, (c) => c.query(`ALTER DATABASE ${database} SET synchronous_commit = off`));
+  const store = createPostgresEventStore({ url, schema: 'prism', poolSize: 8 });
+  await store.initialize();
+  const started = performance.now();
+  const source = sequential(ORDERS, SEED) as Iterator<{ streamId: string; events: EventToAppend[] }>;
+  let written = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let next = source.next(); next.done !== true; next = source.next()) {
+        await store.append(next.value.streamId, next.value.events, 'any');
+        written += next.value.events.length;
+      }
+    }),
+  );
+  await store.close();
+  await sql(url, (c) => c.query(`ALTER DATABASE ${database} RESET synchronous_commit`));
+  await sql(url, (c) => c.query('VACUUM ANALYZE prism.events'));
+  console.log(
+    `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) into ${database} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return database;
+}
+
+/** The example definitions (not their tests), renamed for the run; returns the folder and the names. */
+function definitions(prefix: string): { folder: string; names: string[] } {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'prism-whole-start-'));
+  const names: string[] = [];
+  const source = path.join(ROOT, 'projections');
+  for (const file of readdirSync(source).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'))) {
+    let text = readFileSync(path.join(source, file), 'utf8');
+    const name = /^name:\s*(\S+)/m.exec(text)?.[1];
+    if (name === undefined) throw new Error(`${file} has no name`);
+    text = text.replace(/^name:\s*\S+/m, `name: ${prefix}${name}`);
+    text = text.replace(/^(\s+index:\s*)(\S+)/m, `$1${prefix}$2`);
+    writeFileSync(path.join(folder, file), text);
+    names.push(`${prefix}${name}`);
+  }
+  return { folder, names };
+}
+
+function procStatus(pid: number): { hwmKb: number; rssKb: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU seconds of a process (/proc/<pid>/stat fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks (USER_HZ: 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the PostgreSQL backends serving `database` (same host: /proc of their pids). */
+async function backendCpuSeconds(database: string): Promise<number> {
+  const pids = await sql(
+    SERVER,
+    async (c) =>
+      (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]))
+        .rows,
+  ).catch(() => []);
+  return pids.reduce((sum, { pid }) => sum + cpuSeconds(pid), 0);
+}
+
+async function logRowsRead(url: string): Promise<number> {
+  // Statistics reach the view at the end of each backend's transaction (and at most ~1 s later).
+  await sleep(1500);
+  return sql(url, async (c) => {
+    const row = (
+      await c.query<{ n: string }>(
+        `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
+         FROM pg_stat_user_tables WHERE schemaname = 'prism' AND relname = 'events'`,
+      )
+    ).rows[0];
+    return Number(row?.n ?? 0);
+  });
+}
+
+async function run(mode: Mode, logDb: string): Promise<RunFigures> {
+  const id = Date.now().toString(36);
+  const prefix = `ws${id}_`;
+  const database = `prism_ws_run_${id}`;
+  await sql(SERVER, (c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${logDb}`));
+  const url = dbUrl(database);
+  const { folder, names } = definitions(prefix);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'prism-whole-start-data-'));
+  let child: ChildProcess | undefined;
+  let output = '';
+  try {
+    await sql(url, (c) => c.query('SELECT pg_stat_reset()'));
+    const started = performance.now();
+    child = spawn(process.execPath, [...HEAP_FLAGS, path.join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PRISM_LOG_FORMAT: 'json',
+        PRISM_PG_URL: url,
+        PRISM_ES_URL: ES_URL,
+        PRISM_NEO4J_URL: NEO4J_URL,
+        PRISM_PROJECTIONS_DIR: folder,
+        PRISM_DATA_DIR: dataDir,
+        PRISM_API_KEYS: `admin:${API_KEY}`,
+        PRISM_SHARED_READER: mode === 'shared' ? 'on' : 'off',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = child.pid!;
+    let detaches = 0;
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      // Counted as they come: the kept output is only its end.
+      detaches += (text.match(/shared log reader: a runner/g) ?? []).length;
+      output = (output + text).slice(-200_000);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    let baseUrl: string | undefined;
+    let listeningS = 0;
+    const figures = new Map<string, ProjectionFigures>(
+      names.map((name) => [name, { name, liveAfterS: null, eventsApplied: 0, checkpoint: '0', state: '?' }]),
+    );
+    let peakRssKb = 0;
+    const deadline = started + TIMEOUT_S * 1000;
+    while (performance.now() < deadline && !exited) {
+      const status = procStatus(pid);
+      if (status !== undefined) peakRssKb = Math.max(peakRssKb, status.hwmKb, status.rssKb);
+      if (baseUrl === undefined) {
+        const listening = /Prism listening on (http:\/\/[^\s,"]+)/.exec(output)?.[1];
+        if (listening !== undefined) {
+          baseUrl = listening.replace('localhost', '127.0.0.1');
+          listeningS = (performance.now() - started) / 1000;
+        }
+      }
+      if (baseUrl !== undefined) {
+        const answer = await fetch(`${baseUrl}/admin/projections`, { headers: { 'X-API-Key': API_KEY } })
+          .then(async (r) => (r.ok ? ((await r.json()) as { projections: ProjectionJson[] }) : undefined))
+          .catch(() => undefined);
+        const now = (performance.now() - started) / 1000;
+        for (const projection of answer?.projections ?? []) {
+          const entry = figures.get(projection.name);
+          if (entry === undefined) continue;
+          entry.state = projection.state;
+          entry.eventsApplied = projection.live?.eventsApplied ?? 0;
+          entry.checkpoint = projection.live?.checkpoint ?? '0';
+          if (entry.liveAfterS === null && projection.state === 'live') entry.liveAfterS = now;
+        }
+        if ([...figures.values()].every((f) => f.liveAfterS !== null)) break;
+      }
+      await sleep(200);
+    }
+    const all = [...figures.values()];
+    const totalS = all.every((f) => f.liveAfterS !== null)
+      ? Math.max(...all.map((f) => f.liveAfterS!))
+      : null;
+    const status = procStatus(pid);
+    if (status !== undefined) peakRssKb = Math.max(peakRssKb, status.hwmKb);
+    const cpuS = cpuSeconds(pid);
+    const postgresCpuS = await backendCpuSeconds(database);
+    const check = await checkOrderSummary(url, 'order_summary');
+    return {
+      mode,
+      projections: all,
+      totalS,
+      listeningS,
+      peakRssMb: peakRssKb / 1024,
+      cpuS,
+      postgresCpuS,
+      detaches,
+      logRowsRead: await logRowsRead(url),
+      check,
+    };
+  } catch (error) {
+    console.error(output.slice(-4000));
+    throw error;
+  } finally {
+    if (child !== undefined && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => child?.kill('SIGKILL'), 10_000);
+        child!.once('exit', () => resolve(clearTimeout(timer)));
+      });
+    }
+    await cleanUp(prefix, database);
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The workload's checks on the order_summary view (row count, sums); "ok" or what differs. */
+async function checkOrderSummary(url: string, name: string): Promise<string> {
+  const expected = workloadFigures(ORDERS, SEED);
+  try {
+    return await sql(url, async (c) => {
+      const table = (
+        await c.query<{ schema: string; table: string }>(
+          `SELECT table_schema AS schema, table_name AS table FROM information_schema.tables
+           WHERE table_name = $1 OR table_name LIKE $2 ORDER BY (table_name = $1) DESC LIMIT 1`,
+          [name, `${name}%`],
+        )
+      ).rows[0];
+      if (table === undefined) return `no table for ${name}`;
+      const row = (
+        await c.query<{ n: string; total: string; items: string }>(
+          `SELECT count(*)::text AS n, sum(total)::text AS total, sum(item_count)::text AS items
+           FROM "${table.schema}"."${table.table}"`,
+        )
+      ).rows[0]!;
+      const problems = [
+        Number(row.n) !== expected.orders && `rows ${row.n} != ${expected.orders}`,
+        Number(row.total) !== expected.totalSum && `total ${row.total} != ${expected.totalSum}`,
+        Number(row.items) !== expected.itemCountSum && `items ${row.items} != ${expected.itemCountSum}`,
+      ].filter((p): p is string => typeof p === 'string');
+      return problems.length === 0 ? 'ok' : problems.join(', ');
+    });
+  } catch (error) {
+    return `check failed: ${(error as Error).message}`;
+  }
+}
+
+async function cleanUp(prefix: string, database: string): Promise<void> {
+  await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(
+    () => undefined,
+  );
+  const elasticsearch = new ElasticsearchClient({ node: ES_URL });
+  await deleteIndicesWithPrefix(elasticsearch, `prism-${prefix}`).catch(() => undefined);
+  await deleteIndicesWithPrefix(elasticsearch, prefix).catch(() => undefined);
+  await elasticsearch.close();
+  const driver = neo4j.driver(NEO4J_URL);
+  await driver
+    .executeQuery(`MATCH (n) WHERE any(label IN labels(n) WHERE label CONTAINS $prefix) DETACH DELETE n`, {
+      prefix: `__${prefix}`,
+    })
+    .catch(() => undefined);
+  await driver.close();
+}
+
+function report(runs: readonly RunFigures[]): void {
+  const short = (name: string) => name.replace(/^ws[a-z0-9]+_/, '');
+  const names = runs[0]!.projections.map((p) => short(p.name));
+  const cell = (value: string) => value.padStart(26);
+  console.log(`\n${'projection'.padEnd(20)}${runs.map((r) => cell(r.mode)).join('')}`);
+  console.log(`${''.padEnd(20)}${runs.map(() => cell('live after s (events)')).join('')}`);
+  for (const name of names) {
+    const cells = runs.map((r) => {
+      const p = r.projections.find((x) => short(x.name) === name)!;
+      const live = p.liveAfterS === null ? `${p.state}!` : p.liveAfterS.toFixed(1);
+      return cell(`${live} (${fmt(p.eventsApplied)})`);
+    });
+    console.log(`${name.padEnd(20)}${cells.join('')}`);
+  }
+  const row = (label: string, value: (r: RunFigures) => string) =>
+    console.log(`${label.padEnd(20)}${runs.map((r) => cell(value(r))).join('')}`);
+  row('all live after s', (r) => (r.totalS === null ? 'timeout' : r.totalS.toFixed(1)));
+  row('listening after s', (r) => r.listeningS.toFixed(1));
+  row('peak RSS MB', (r) => r.peakRssMb.toFixed(0));
+  row('server CPU s', (r) => r.cpuS.toFixed(1));
+  row('PostgreSQL CPU s', (r) => r.postgresCpuS.toFixed(1));
+  row('log rows read', (r) => fmt(r.logRowsRead));
+  row('reader detaches', (r) => String(r.detaches));
+  row('order_summary check', (r) => r.check);
+}
+
+async function main(): Promise<void> {
+  const main = path.join(ROOT, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first');
+  console.log(`server: ${path.relative(ROOT, main)} built ${statSync(main).mtime.toISOString()}`);
+  const logDb = await logDatabase();
+  if (WRITE_ONLY) return;
+  const runs: RunFigures[] = [];
+  for (const mode of MODES) {
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(`run ${mode}: load average ${load} (${os.cpus().length} cores)`);
+    runs.push(await run(mode, logDb));
+    report(runs.slice(-1)); // at once: a long run's figures are not lost if a later one fails
+  }
+  report(runs);
+  if (!REUSE) {
+    await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${logDb} WITH (FORCE)`));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

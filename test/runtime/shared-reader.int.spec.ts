@@ -1,0 +1,100 @@
+/**
+ * Issue #17: one shared reader of the log for the runners of a node, on PostgreSQL (log and views). Five
+ * projections read the same log through it; one commits slowly (held at a gate), one is paused, one fails.
+ * The others must reach the head meanwhile; once the slow one is let go, the paused one resumed and the
+ * failed one's store fixed, every view must equal the one computed straight from the log. A small window
+ * makes the laggards fall out of it and read on their own, then rejoin.
+ */
+import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
+import { silentLogger } from '../../src/runtime/runtime.logger';
+import type { EventStore } from '../../src/eventstore/event-store.port';
+import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import { describeWithStores, useTestDatabase } from '../support/stores';
+import { expectedOrderSummary, orderSummaryPlan } from './fixtures/order-summary.fixture';
+import {
+  appendOrders,
+  byKey,
+  FaultyTarget,
+  openTestLog,
+  TEST_RUNNER,
+  waitFor,
+} from './support/runtime-harness';
+import { readView } from './support/runtime-stores';
+
+const NAMES = ['fast_a', 'fast_b', 'slow', 'paused', 'failing'] as const;
+
+describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres }) => {
+  const database = useTestDatabase(() => postgres);
+  let log: EventStore;
+  let target: RelationalTarget;
+  let runtime: ProjectionRuntime | undefined;
+  let openGate: () => void = () => {};
+
+  beforeAll(async () => {
+    log = await openTestLog(database.url, 'log');
+    target = await RelationalTarget.connect({ kind: 'postgres', url: database.url, schema: 'views' });
+    await target.initialize();
+  });
+
+  afterAll(async () => {
+    openGate();
+    await runtime?.stop();
+    await target?.close();
+    await log?.close();
+  });
+
+  const rows = async (name: string) =>
+    byKey(Object.values(await readView(target, name)) as never[]).map((row) => ({ ...row }));
+
+  it('a slow, a paused and a failing projection do not hold the others back; every view ends exact', async () => {
+    await appendOrders(log, 120);
+    let events;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let failing = true;
+    let slowCommits = 0;
+    const faulty = new FaultyTarget(target);
+    faulty.beforeCommit = async (view) => {
+      if (view.projection === 'slow' && ++slowCommits > 1) await gate;
+      if (view.projection === 'failing' && failing) throw new Error('disk full (injected)');
+    };
+    runtime = new ProjectionRuntime({
+      store: log,
+      targets: { postgres: faulty },
+      runner: TEST_RUNNER,
+      logger: silentLogger,
+      sharedReader: { window: 120 },
+    });
+    await runtime.start(NAMES.map((name) => orderSummaryPlan({ name, table: name })));
+    await runtime.pause('paused');
+
+    let head = await log.headPosition();
+    await runtime.waitForCheckpoint('fast_a', head, 30_000);
+    await runtime.waitForCheckpoint('fast_b', head, 30_000);
+    await waitFor(() => runtime!.status('failing').state === 'failed', 'failing to fail');
+    expect(runtime.status('slow').live!.checkpoint).toBeLessThan(head);
+    expect(runtime.status('paused').state).toBe('paused');
+    expect(runtime.sharedReaderStats!.detaches).toBeGreaterThanOrEqual(1);
+
+    // Live traffic while the laggards are still behind.
+    events = await appendOrders(log, 160, { mode: 'interleaved' });
+    head = await log.headPosition();
+    await runtime.waitForCheckpoint('fast_a', head, 30_000);
+    await runtime.waitForCheckpoint('fast_b', head, 30_000);
+
+    openGate();
+    await runtime.resume('paused');
+    failing = false;
+    await runtime.resume('failing');
+    for (const name of NAMES) await runtime.waitForCheckpoint(name, head, 60_000);
+    const expected = byKey(expectedOrderSummary(events));
+    for (const name of NAMES) expect(await rows(name)).toEqual(expected);
+
+    // After catching up, everyone reads through the shared window again.
+    events = await appendOrders(log, 180, { mode: 'interleaved' });
+    head = await log.headPosition();
+    for (const name of NAMES) await runtime.waitForCheckpoint(name, head, 30_000);
+    const later = byKey(expectedOrderSummary(events));
+    for (const name of NAMES) expect(await rows(name)).toEqual(later);
+    expect(runtime.sharedReaderStats).toMatchObject({ attached: NAMES.length });
+  }, 120_000);
+});
