@@ -95,6 +95,10 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
     for (const name of NAMES) await runtime.waitForCheckpoint(name, head, 30_000);
     const later = byKey(expectedOrderSummary(events));
     for (const name of NAMES) expect(await rows(name)).toEqual(later);
-    expect(runtime.sharedReaderStats).toMatchObject({ attached: NAMES.length });
+    // Runners rejoin the window as they reach it: on a loaded machine one may still be on its own read.
+    await waitFor(
+      () => runtime!.sharedReaderStats!.attached === NAMES.length,
+      'every runner reading through the shared window again',
+    );
   }, 120_000);
 });
