@@ -3,10 +3,11 @@
  * catch-up and during rebuilds, restart it to completion, and compare every view with a fresh build.
  *
  *   npx tsx bench/kill-loop.ts [--runs 100] [--seed 1234] [--orders 300] [--mode both|catchup|rebuild]
- *                              [--target postgres|elasticsearch|neo4j]
+ *                              [--target postgres|postgres-lookups|elasticsearch|neo4j]
  *
  * The event log is a fresh database on PRISM_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * dropped at the end. The target is that database (postgres), or the server at PRISM_ES_URL (default
+ * dropped at the end. The target is that database (postgres: order_summary; postgres-lookups:
+ * customer_stats, whose lookup entries are compared too, values and positions), or the server at PRISM_ES_URL (default
  * http://127.0.0.1:9200) or PRISM_NEO4J_URL (default bolt://127.0.0.1:7687), each run in a namespace of
  * its own, removed after it. Exits non-zero at the first view that differs from the fresh build or the
  * pure expected view, printing the seed to repeat it (the differing run's namespace is kept to look at).
@@ -19,6 +20,8 @@ import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-ev
 import { expectedOrderGraph } from '../test/runtime/fixtures/order-graph.fixture';
 import { expectedOrderSearch } from '../test/runtime/fixtures/order-search.fixture';
 import { expectedOrderSummary } from '../test/runtime/fixtures/order-summary.fixture';
+import { expectedCustomerStats } from '../test/runtime/fixtures/customer-stats.fixture';
+import { readCustomerStats } from '../test/runtime/support/kill-lookups-view';
 import {
   buildVersion1,
   dropNamespace,
@@ -54,6 +57,20 @@ function loopTarget(kind: KillTarget['kind'], url: string): LoopTarget {
           return { content: view.rows, layout: view.tables };
         },
         layout: (generation) => ['order_summary', `order_summary__g${generation}`],
+      };
+    case 'postgres-lookups':
+      return {
+        target: { kind },
+        expected: (events, version) => expectedCustomerStats(events, version),
+        read: async (namespace) => {
+          const { rows, lookups, ...layout } = await readCustomerStats(url, namespace);
+          return { content: { rows, lookups }, layout };
+        },
+        layout: (generation) => ({
+          activeGeneration: generation,
+          generations: [{ generation, status: 'active' }],
+          tables: ['customer_stats', `customer_stats__g${generation}`, `customer_stats__g${generation}__lk`],
+        }),
       };
     case 'elasticsearch': {
       const server = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9200';
@@ -101,7 +118,8 @@ async function main(): Promise<void> {
   const { target } = loop;
   // PostgreSQL schemas live in the loop's own database; Elasticsearch and Neo4j namespaces are shared
   // servers, so they carry the loop's name.
-  const namespace = (suffix: string) => (kind === 'postgres' ? suffix : `${name}_${suffix}`);
+  const inLoopDatabase = kind === 'postgres' || kind === 'postgres-lookups';
+  const namespace = (suffix: string) => (inLoopDatabase ? suffix : `${name}_${suffix}`);
   console.log(
     `kill loop: ${runs} runs, mode ${mode}, target ${kind}, ${orders} orders, seed ${seed}, database ${name}`,
   );
@@ -112,7 +130,8 @@ async function main(): Promise<void> {
   try {
     const store = createPostgresEventStore({ url: log, schema: 'log' });
     await store.initialize();
-    // Interleaved for the targets without a relational transaction: one order's events span batches.
+    // Interleaved for the targets without a relational transaction and for lookups: one order's events
+    // span batches (its entries are read by batches after the one that remembered them).
     const events = await appendOrders(store, orders, {
       mode: kind === 'postgres' ? 'sequential' : 'interleaved',
     });
@@ -154,7 +173,7 @@ async function main(): Promise<void> {
         windowMs,
         random,
         target,
-        ...(kind === 'postgres' ? {} : { batches: [5, 10, 25, 60, 200] }),
+        ...(inLoopDatabase ? {} : { batches: [5, 10, 25, 60, 200] }),
       });
       kills += result.kills;
       midWork += result.killsMidWork;
@@ -188,7 +207,7 @@ async function main(): Promise<void> {
   } finally {
     // A differing run's namespace is kept to look at (PostgreSQL: the whole database goes). A failing
     // clean-up only warns, so it never hides the error that ended the loop.
-    if (kind !== 'postgres') {
+    if (!inLoopDatabase) {
       for (const schema of leftover) {
         if (failed && !schema.includes('fresh')) continue;
         await dropNamespace(log, schema, target).catch((error: unknown) =>

@@ -2,8 +2,9 @@
  * Crash-safety scenarios shared by test/runtime/kill*.int.spec.ts (a fixed number of runs) and
  * bench/kill-loop.ts (as many as you like): run the projection runtime in a child process, SIGKILL it at
  * random moments, restart it until it finishes, and compare the view with one built from scratch.
- * The event log is always PostgreSQL; the target is PostgreSQL, Elasticsearch or Neo4j (kill-targets.ts),
- * each run in a namespace of its own (a schema, an index prefix, a label namespace) removed afterwards.
+ * The event log is always PostgreSQL; the target is PostgreSQL (order_summary, or customer_stats with
+ * lookups), Elasticsearch or Neo4j (kill-targets.ts), each run in a namespace of its own (a schema, an
+ * index prefix, a label namespace) removed afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -113,6 +114,8 @@ export async function startRunner(env: RunnerEnv): Promise<RunnerProcess> {
       PRISM_KILL_BATCH: String(env.batch),
       PRISM_KILL_TARGET: env.target?.kind ?? 'postgres',
       PRISM_KILL_TARGET_URL: env.target?.url ?? '',
+      // Where fixtures read their files from (the bundle's own __dirname is a temporary folder).
+      PRISM_KILL_REPO_ROOT: REPO_ROOT,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -248,7 +251,7 @@ export async function buildVersion1(url: string, namespace: string, target?: Kil
   const { plan, definition } = killProjection(kind, namespace, 1);
   const runtime = new ProjectionRuntime({
     store,
-    targets: { [kind]: opened },
+    targets: { [plan.target.kind]: opened },
     runner: { batchSize: 1000, maxBatchLatencyMs: 5, headPollMs: 20 },
     logger: silentLogger,
   });
@@ -387,6 +390,7 @@ export async function dropGraphNamespace(url: string, namespace: string): Promis
 export async function dropNamespace(url: string, namespace: string, target?: KillTarget): Promise<void> {
   switch (target?.kind ?? 'postgres') {
     case 'postgres':
+    case 'postgres-lookups':
       return dropSchema(url, namespace);
     case 'elasticsearch':
       return dropSearchIndices(target!.url!, esPrefix(namespace));
@@ -447,7 +451,10 @@ export async function freshBuilds<V>(options: {
       batch: 25,
       target: options.target,
     });
-    if (!(await runner.ready)) throw new Error(`the fresh build of version ${version} did not start`);
+    if (!(await runner.ready)) {
+      const { stderr } = await runner.exit;
+      throw new Error(`the fresh build of version ${version} did not start: ${stderr}`);
+    }
     const started = Date.now();
     const ended = await runner.exit;
     if (!ended.done || ended.code !== 0) {

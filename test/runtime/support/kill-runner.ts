@@ -4,11 +4,13 @@
  * definition, then exits.
  *
  *   PRISM_KILL_URL         database holding the event log (schema `log`; also the PostgreSQL target's)
- *   PRISM_KILL_TARGET      postgres (default), elasticsearch or neo4j (fixtures: see kill-targets.ts)
+ *   PRISM_KILL_TARGET      postgres (default), postgres-lookups, elasticsearch or neo4j (fixtures: see
+ *                          kill-targets.ts)
  *   PRISM_KILL_TARGET_URL  the Elasticsearch or Neo4j server
  *   PRISM_KILL_SCHEMA      the run's namespace: target schema, index prefix or label namespace
  *   PRISM_KILL_VERSION     1 or 2 (version 2 changes the shape: a rebuild when version 1 is live)
  *   PRISM_KILL_BATCH       batch size (small batches make many commits, so kills land between and inside them)
+ *   PRISM_KILL_REPO_ROOT   the repository, for fixtures compiled from YAML files (postgres-lookups)
  *
  * Prints READY once the runtime started and DONE when finished. Started as a bundle (see kill-harness.ts)
  * or with `node --import tsx`.
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
   const { plan, definition, recompile } = killProjection(kind, namespace, version);
   const runtime = new ProjectionRuntime({
     store,
-    targets: { [kind]: target },
+    // Keyed by the store the plan names (a kill kind such as postgres-lookups is a fixture, not a store).
+    targets: { [plan.target.kind]: target },
     recompile,
     runner: {
       batchSize: Number(required('PRISM_KILL_BATCH')),

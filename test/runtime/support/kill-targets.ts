@@ -4,7 +4,7 @@
  * up views (kill-harness.ts) and the tests, so all three agree on every name.
  *
  * A run's `namespace` (lowercase, [a-z0-9_]) is, per target:
- *   postgres       the target schema
+ *   postgres       the target schema (postgres-lookups too: customer_stats, a projection with lookups)
  *   elasticsearch  the index prefix `<namespace>-` (bookkeeping index, generations, alias)
  *   neo4j          the bookkeeping label prefix and the projection name, whose generations' labels and
  *                  relationship types are namespaced by it (`Order__<projection>_g2`)
@@ -14,6 +14,11 @@
 import type { JsonValue } from '../../../src/core/json';
 import type { CompiledProjection } from '../../../src/core/plan';
 import type { Target } from '../../../src/stores/target.port';
+import {
+  customerStatsDefinition,
+  customerStatsPlan,
+  recompileCustomerStats,
+} from '../fixtures/customer-stats.fixture';
 import { orderGraphDefinition, orderGraphPlan, recompileOrderGraph } from '../fixtures/order-graph.fixture';
 import {
   orderSearchDefinition,
@@ -26,7 +31,7 @@ import {
   recompileOrderSummary,
 } from '../fixtures/order-summary.fixture';
 
-export const KILL_TARGETS = ['postgres', 'elasticsearch', 'neo4j'] as const;
+export const KILL_TARGETS = ['postgres', 'postgres-lookups', 'elasticsearch', 'neo4j'] as const;
 export type KillTargetKind = (typeof KILL_TARGETS)[number];
 
 export interface KillProjection {
@@ -52,6 +57,12 @@ export function killProjection(kind: KillTargetKind, namespace: string, version:
         definition: orderSummaryDefinition({ version }),
         recompile: recompileOrderSummary,
       };
+    case 'postgres-lookups':
+      return {
+        plan: customerStatsPlan(version),
+        definition: customerStatsDefinition(version),
+        recompile: recompileCustomerStats,
+      };
     case 'elasticsearch':
       return {
         plan: orderSearchPlan(version),
@@ -76,7 +87,8 @@ export async function openKillTarget(
   options: { pgUrl: string; targetUrl?: string; namespace: string },
 ): Promise<Target> {
   switch (kind) {
-    case 'postgres': {
+    case 'postgres':
+    case 'postgres-lookups': {
       const { RelationalTarget } = await import('../../../src/stores/relational/relational.target');
       return RelationalTarget.connect({
         kind: 'postgres',
