@@ -14,14 +14,14 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { CompiledProjection } from '../src/core/plan';
 import { loadProjections } from '../src/dsl/loader/definition.loader';
-import type { EventToAppend } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { silentLogger } from '../src/runtime/runtime.logger';
 import { logFilterOf } from '../src/runtime/source-filter';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
+import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
-import { expectedRow, orders, sequential, workloadFigures } from './workload';
+import { expectedRow, orders, workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
@@ -91,16 +91,7 @@ async function main(): Promise<void> {
     const store = createPostgresEventStore({ url: dbUrl, schema: 'log', poolSize: 8, pageSize: 5000 });
     await store.initialize();
     const started = performance.now();
-    const source = sequential(ORDERS, SEED) as Iterator<{ streamId: string; events: EventToAppend[] }>;
-    let written = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let next = source.next(); next.done !== true; next = source.next()) {
-          await store.append(next.value.streamId, next.value.events, 'any');
-          written += next.value.events.length;
-        }
-      }),
-    );
+    const written = await appendWorkload(store, ORDERS, SEED);
     await store.close();
     await query(dbUrl, `ALTER DATABASE ${database} RESET synchronous_commit`);
     await query(dbUrl, 'ANALYZE log.events');

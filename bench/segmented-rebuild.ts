@@ -26,13 +26,13 @@ import { createCoordinationStore } from '../src/coordination/coordination-store.
 import { OwnershipCoordinator } from '../src/coordination/ownership/ownership-coordinator';
 import type { CompiledProjection } from '../src/core/plan';
 import { loadProjections } from '../src/dsl/loader/definition.loader';
-import type { EventToAppend } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { silentLogger } from '../src/runtime/runtime.logger';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
+import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
-import { sequential, workloadFigures } from './workload';
+import { workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '20000'));
 const SEGMENTS = Number(arg('segments', '2'));
@@ -236,16 +236,7 @@ async function main(): Promise<void> {
     const store = createPostgresEventStore({ url: dbUrl, schema: 'log', poolSize: 8, pageSize: 5000 });
     await store.initialize();
     let started = performance.now();
-    const source = sequential(ORDERS, SEED) as Iterator<{ streamId: string; events: EventToAppend[] }>;
-    let written = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let next = source.next(); next.done !== true; next = source.next()) {
-          await store.append(next.value.streamId, next.value.events, 'any');
-          written += next.value.events.length;
-        }
-      }),
-    );
+    const written = await appendWorkload(store, ORDERS, SEED);
     const head = await store.headPosition();
     await store.close();
     await sql(dbUrl, (c) => c.query(`ALTER DATABASE ${database} RESET synchronous_commit`));

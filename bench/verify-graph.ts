@@ -25,8 +25,8 @@ import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { logFilterOf } from '../src/runtime/source-filter';
 import { Neo4jTarget } from '../src/stores/neo4j/neo4j.target';
 import { physicalName } from '../src/stores/neo4j/neo4j-names';
+import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
-import { sequential } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
@@ -63,17 +63,8 @@ function connectTarget(run: string): Promise<Neo4jTarget> {
 async function prepare(url: string, run: string): Promise<string> {
   const store = createPostgresEventStore({ url, schema: 'log', poolSize: 16, pageSize: 5000 });
   await store.initialize();
-  const source = sequential(ORDERS, SEED);
   let started = performance.now();
-  let events = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (let next = source.next(); next.done !== true; next = source.next()) {
-        await store.append(next.value.streamId, next.value.events, 'any');
-        events += next.value.events.length;
-      }
-    }),
-  );
+  const events = await appendWorkload(store, ORDERS, SEED, 16);
   console.log(`wrote ${events} events in ${seconds(started)} s`);
   const plan = planOf(run);
   // The head of the events it reads: a checkpoint never passes a later event it filters out.

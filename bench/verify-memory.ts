@@ -18,8 +18,8 @@ import { recompileDefinition } from '../src/dsl';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
+import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
-import { sequential } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
@@ -50,17 +50,8 @@ async function prepare(url: string): Promise<void> {
   await sql(url, 'SELECT 1');
   const store = createPostgresEventStore({ url, schema: 'log', poolSize: 16, pageSize: 5000 });
   await store.initialize();
-  const source = sequential(ORDERS, SEED);
   let started = performance.now();
-  let events = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (let next = source.next(); next.done !== true; next = source.next()) {
-        await store.append(next.value.streamId, next.value.events, 'any');
-        events += next.value.events.length;
-      }
-    }),
-  );
+  const events = await appendWorkload(store, ORDERS, SEED, 16);
   const head = await store.headPosition();
   console.log(`wrote ${events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const plan = await loadPlan();

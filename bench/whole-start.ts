@@ -27,11 +27,11 @@ import path from 'node:path';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j from 'neo4j-driver';
 import { Client } from 'pg';
-import type { EventToAppend } from '../src/eventstore/event-store.port';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { deleteIndicesWithPrefix } from '../src/stores/elasticsearch/elasticsearch-cleanup';
+import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
-import { sequential, workloadFigures } from './workload';
+import { workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
@@ -126,16 +126,7 @@ async function logDatabase(): Promise<string> {
   const store = createPostgresEventStore({ url, schema: 'prism', poolSize: 8 });
   await store.initialize();
   const started = performance.now();
-  const source = sequential(ORDERS, SEED) as Iterator<{ streamId: string; events: EventToAppend[] }>;
-  let written = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let next = source.next(); next.done !== true; next = source.next()) {
-        await store.append(next.value.streamId, next.value.events, 'any');
-        written += next.value.events.length;
-      }
-    }),
-  );
+  const written = await appendWorkload(store, ORDERS, SEED);
   await store.close();
   await sql(url, (c) => c.query(`ALTER DATABASE ${database} RESET synchronous_commit`));
   await sql(url, (c) => c.query('VACUUM ANALYZE prism.events'));
