@@ -81,12 +81,29 @@ describe('foldBatch with lookups', () => {
     ]);
     position = 10n;
     const result = fold([event('OrderPlaced', { orderId: 'o2', customerId: 'c2' })], lookups);
-    expect(result.lookups).toEqual([
-      { lookup: 'order_customer', key: 'o2', value: 'c2', position: 11n },
-      { lookup: 'order_total', key: 'o2', value: 0, position: 11n },
-    ]);
-    // the batch's state keeps the later entry (the store does the same with the write's position)
+    // the entry a later event wrote stands: this event's write to it is dropped, the other one is kept
+    expect(result.lookups).toEqual([{ lookup: 'order_total', key: 'o2', value: 0, position: 11n }]);
     expect(lookups.get('order_customer')?.get('o2')).toEqual({ value: 'c7', position: 50n });
+  });
+
+  it('applies an event delivered again once: an entry stored at its position already holds its effect', () => {
+    // A store without transactions wrote the batch (the running total 0 + 2 * 5 = 10, at the ItemAdded's
+    // position) and crashed before its checkpoint: the batch is delivered again with that entry loaded.
+    position = 20n;
+    const placed = event('OrderPlaced', { orderId: 'o5', customerId: 'c5' });
+    const added = event('ItemAdded', { orderId: 'o5', productId: 'p', qty: 2, price: 5 });
+    const lookups: LookupState = new Map([
+      ['order_customer', new Map([['o5', { value: 'c5', position: placed.position }]])],
+      ['order_total', new Map([['o5', { value: 10, position: added.position }]])],
+    ]);
+    const result = fold([added], lookups);
+    expect(result.lookups ?? []).toEqual([]);
+    expect(lookups.get('order_total')?.get('o5')).toEqual({ value: 10, position: added.position });
+    // A replayed parked event likewise: its entries stood, so it reads them as stored.
+    const [keyed] = keyEvents(stats, [added], undefined, lookups);
+    expect(keyed).toMatchObject({ keys: ['c5'], remembered: [] });
+    if (keyed === undefined || keyed.keysError !== undefined) throw new Error('the event was not keyed');
+    expect(keyed.lookups?.get('order_total')?.get('o5')).toBe(10);
   });
 
   it('keys a plan without lookups exactly as before: no lookup entries carried', () => {

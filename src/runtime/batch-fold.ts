@@ -123,22 +123,34 @@ function keyWithLookups(plan: CompiledProjection, event: StoredEvent, state: Loo
     if (entries === undefined) values.set(lookup, (entries = new Map<string, JsonValue>()));
     entries.set(key, entry.value);
   }
-  let remembered: readonly LookupWrite[];
+  // An entry stored at or past this event's position already holds its effect: the event is delivered a
+  // second time (a store without transactions wrote its batch but not the checkpoint before a crash) or a
+  // parked event is replayed (its entries stood). Remembering again would apply it twice (`total + x` from
+  // a total that has x): such a write is dropped, and the event reads the entry as stored.
+  const stored = (write: LookupWrite) => state.get(write.lookup)?.get(write.key) ?? undefined;
+  let fresh: LookupWrite[];
   let keys: readonly string[];
   try {
-    remembered = plan.lookups!.remember(event, values);
+    const remembered = plan.lookups!.remember(event, values);
+    fresh = [];
+    for (const write of remembered) {
+      const entry = stored(write);
+      if (entry !== undefined && entry !== null && entry.position >= event.position)
+        values.get(write.lookup)?.set(write.key, entry.value);
+      else fresh.push(write);
+    }
     keys = plan.keysOf(event, values);
   } catch (error) {
     return { event, keysError: `keys could not be computed: ${errorMessage(error)}` };
   }
-  for (const write of remembered) {
+  for (const write of fresh) {
     let entries = state.get(write.lookup);
     if (entries === undefined)
       state.set(write.lookup, (entries = new Map<string, StoredLookupEntry | null>()));
     if (supersedes(write, entries.get(write.key) ?? undefined))
       entries.set(write.key, { value: write.value, position: write.position });
   }
-  return { event, keys, lookups: values, remembered };
+  return { event, keys, lookups: values, remembered: fresh };
 }
 
 function keyOne(plan: CompiledProjection, event: StoredEvent): KeyedEvent {
