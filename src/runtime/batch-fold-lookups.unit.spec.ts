@@ -92,10 +92,9 @@ describe('foldBatch with lookups', () => {
     position = 20n;
     const placed = event('OrderPlaced', { orderId: 'o5', customerId: 'c5' });
     const added = event('ItemAdded', { orderId: 'o5', productId: 'p', qty: 2, price: 5 });
-    const lookups: LookupState = new Map([
-      ['order_customer', new Map([['o5', { value: 'c5', position: placed.position }]])],
-      ['order_total', new Map([['o5', { value: 10, position: added.position }]])],
-    ]);
+    const lookups: LookupState = new Map();
+    lookups.set('order_customer', new Map([['o5', { value: 'c5', position: placed.position }]]));
+    lookups.set('order_total', new Map([['o5', { value: 10, position: added.position }]]));
     const result = fold([added], lookups);
     expect(result.lookups ?? []).toEqual([]);
     expect(lookups.get('order_total')?.get('o5')).toEqual({ value: 10, position: added.position });
