@@ -72,7 +72,10 @@ describeWithStores(
       lines.push(`leases: ${describeLeases(await cluster.leases())}`);
       expect(active?.generation).toBe(2);
       expect([...seen.keys()]).toEqual([1, 2]);
-      expect(seen.get(2)).toEqual(['building', 'active']);
+      // Built once and swapped in once: never retired or dropped on the way (on a fast machine the build
+      // can finish between two polls, so `building` may not be seen).
+      expect(seen.get(2)!.at(-1)).toBe('active');
+      expect(seen.get(2)!.every((status) => status === 'building' || status === 'active')).toBe(true);
       expect((await cluster.owner('order_summary'))?.holder).toBe('worker-2');
 
       // The api node answers queries throughout, now from version 2.

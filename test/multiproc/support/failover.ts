@@ -45,9 +45,16 @@ export async function killOwnerAndMeasure(
   let rebuild: { generation: number; buildingAtKill: boolean } | undefined;
   if (options.moment === 'rebuild') {
     projection = REBUILT_PROJECTION;
-    const started = await cluster.adminPost<{ generation?: number; error?: string }>(
+    // The owner may hold the lease and still be starting its runners: the API answers 409 with state
+    // `starting` then, and accepts the rebuild once they run (as a client is told to retry).
+    let started = await cluster.adminPost<{ generation?: number; error?: string; state?: string }>(
       `/admin/projections/${projection}/rebuild`,
     );
+    const deadline = Date.now() + timeoutMs;
+    while (started.status === 409 && started.body.state === 'starting' && Date.now() < deadline) {
+      await sleep(200);
+      started = await cluster.adminPost(`/admin/projections/${projection}/rebuild`);
+    }
     if (started.status !== 202)
       throw new Error(`rebuild answered ${started.status}: ${JSON.stringify(started.body)}`);
     const generation = await waitForBuilding(cluster, projection, timeoutMs);
