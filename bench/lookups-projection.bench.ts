@@ -11,7 +11,6 @@
  * production heap flags to see their effect: NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=32".
  */
 import path from 'node:path';
-import { Client } from 'pg';
 import type { CompiledProjection } from '../src/core/plan';
 import { loadProjections } from '../src/dsl/loader/definition.loader';
 import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
@@ -19,30 +18,19 @@ import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { silentLogger } from '../src/runtime/runtime.logger';
 import { logFilterOf } from '../src/runtime/source-filter';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
-import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
+import { sql, withScratchDatabase, writeWorkloadLog } from './scratch-database';
 import { expectedRow, orders, workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
 const BATCH = Number(arg('batch', '2000'));
-const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function plan(file: string): CompiledProjection {
   const [compiled] = loadProjections([path.join(__dirname, '..', 'projections', file)]);
   if (compiled === undefined) throw new Error(`projections/${file} did not compile`);
   return compiled;
-}
-
-async function query<T>(url: string, text: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** customer_stats as the generator's orders make it, summed: orders placed, cancelled, total spent. */
@@ -81,23 +69,13 @@ async function build(url: string, compiled: CompiledProjection, schema: string):
 }
 
 async function main(): Promise<void> {
-  const database = `prism_lookups_${Date.now().toString(36)}`;
-  await query(SERVER, `CREATE DATABASE ${database}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const dbUrl = url.toString();
-  try {
-    await query(dbUrl, `ALTER DATABASE ${database} SET synchronous_commit = off`);
-    const store = createPostgresEventStore({ url: dbUrl, schema: 'log', poolSize: 8, pageSize: 5000 });
-    await store.initialize();
-    const started = performance.now();
-    const written = await appendWorkload(store, ORDERS, SEED);
-    await store.close();
-    await query(dbUrl, `ALTER DATABASE ${database} RESET synchronous_commit`);
-    await query(dbUrl, 'ANALYZE log.events');
-    console.log(
-      `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
+  await withScratchDatabase(`prism_lookups_${Date.now().toString(36)}`, async (dbUrl) => {
+    const { events: written, seconds } = await writeWorkloadLog(dbUrl, {
+      schema: 'log',
+      orders: ORDERS,
+      seed: SEED,
+    });
+    console.log(`wrote ${fmt(written)} events (${fmt(ORDERS)} orders) in ${seconds.toFixed(1)} s`);
     const load = (await import('node:os')).loadavg().map((n) => n.toFixed(1));
     console.log(`load average before the runs: ${load.join(' ')}`);
 
@@ -108,15 +86,15 @@ async function main(): Promise<void> {
 
     // Checks before any figure.
     const figures = workloadFigures(ORDERS, SEED);
-    const [summaryRow] = await query<{ rows: string; total: string }>(
+    const [summaryRow] = await sql<{ rows: string; total: string }>(
       dbUrl,
       'SELECT count(*) AS rows, coalesce(sum(total), 0) AS total FROM summary.order_summary',
     );
-    const [statsRow] = await query<{ placed: string; cancelled: string; spent: string }>(
+    const [statsRow] = await sql<{ placed: string; cancelled: string; spent: string }>(
       dbUrl,
       'SELECT sum(orders_placed) AS placed, sum(orders_cancelled) AS cancelled, sum(total_spent) AS spent FROM stats.customer_stats',
     );
-    const [entries] = await query<{ entries: string }>(
+    const [entries] = await sql<{ entries: string }>(
       dbUrl,
       'SELECT count(*) AS entries FROM stats."customer_stats__g1__lk"',
     );
@@ -130,7 +108,7 @@ async function main(): Promise<void> {
     const events = async (compiled: CompiledProjection) =>
       Number(
         (
-          await query<{ n: string }>(
+          await sql<{ n: string }>(
             dbUrl,
             `SELECT count(*) AS n FROM log.events WHERE type = ANY('{${compiled.source.eventTypes.join(',')}}')`,
           )
@@ -160,9 +138,7 @@ async function main(): Promise<void> {
       );
       process.exitCode = 1;
     }
-  } finally {
-    await query(SERVER, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  }
+  });
 }
 
 void main().catch((error: unknown) => {

@@ -30,15 +30,14 @@ import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-ev
 import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { silentLogger } from '../src/runtime/runtime.logger';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
-import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
+import { sql, withScratchDatabase, writeWorkloadLog } from './scratch-database';
 import { workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '20000'));
 const SEGMENTS = Number(arg('segments', '2'));
 const SEED = Number(arg('seed', '42'));
 const BATCH = Number(arg('batch', '2000'));
-const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -46,16 +45,6 @@ function plan(segments: number): CompiledProjection {
   const [compiled] = loadProjections([path.join(__dirname, '..', 'projections', 'order-summary.yaml')]);
   if (compiled === undefined) throw new Error('projections/order-summary.yaml did not compile');
   return segments > 1 ? { ...compiled, segments } : compiled;
-}
-
-async function sql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 // Worker ------------------------------------------------------------------------------------------------
@@ -205,18 +194,13 @@ function describeHoldings(holdings: Result['holdings']): string {
 
 async function checkView(url: string, relation: string): Promise<{ ok: boolean; detail: string }> {
   const figures = workloadFigures(ORDERS, SEED);
-  const row = await sql(
+  const [row] = await sql<Record<string, string>>(
     url,
-    async (client) =>
-      (
-        await client.query(
-          `SELECT count(*)::bigint AS rows, coalesce(sum(total), 0)::bigint AS total,
-                  coalesce(sum(item_count), 0)::bigint AS items,
-                  count(*) FILTER (WHERE status = 'cancelled')::bigint AS cancelled FROM ${relation}`,
-        )
-      ).rows[0] as Record<string, string>,
+    `SELECT count(*)::bigint AS rows, coalesce(sum(total), 0)::bigint AS total,
+            coalesce(sum(item_count), 0)::bigint AS items,
+            count(*) FILTER (WHERE status = 'cancelled')::bigint AS cancelled FROM ${relation}`,
   );
-  const got = [row.rows, row.total, row.items, row.cancelled].map(Number);
+  const got = [row!.rows, row!.total, row!.items, row!.cancelled].map(Number);
   const want = [figures.orders, figures.totalSum, figures.itemCountSum, figures.perStatus.cancelled];
   const ok = got.every((value, i) => value === want[i]);
   return {
@@ -226,23 +210,14 @@ async function checkView(url: string, relation: string): Promise<{ ok: boolean; 
 }
 
 async function main(): Promise<void> {
-  const database = `prism_seg_${Date.now().toString(36)}`;
-  await sql(SERVER, (c) => c.query(`CREATE DATABASE ${database}`));
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  const dbUrl = url.toString();
-  try {
-    await sql(dbUrl, (c) => c.query(`ALTER DATABASE ${database} SET synchronous_commit = off`));
-    const store = createPostgresEventStore({ url: dbUrl, schema: 'log', poolSize: 8, pageSize: 5000 });
-    await store.initialize();
-    let started = performance.now();
-    const written = await appendWorkload(store, ORDERS, SEED);
-    const head = await store.headPosition();
-    await store.close();
-    await sql(dbUrl, (c) => c.query(`ALTER DATABASE ${database} RESET synchronous_commit`));
-    await sql(dbUrl, (c) => c.query('ANALYZE log.events'));
+  await withScratchDatabase(`prism_seg_${Date.now().toString(36)}`, async (dbUrl) => {
+    const {
+      events: written,
+      head,
+      seconds,
+    } = await writeWorkloadLog(dbUrl, { schema: 'log', orders: ORDERS, seed: SEED });
     console.log(
-      `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) in ${((performance.now() - started) / 1000).toFixed(1)} s; head ${head}`,
+      `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) in ${seconds.toFixed(1)} s; head ${head}`,
     );
     const load = (await import('node:os')).loadavg();
     console.log(
@@ -256,7 +231,6 @@ async function main(): Promise<void> {
     ];
     const results: Result[] = [];
     for (const [index, run] of runs.entries()) {
-      started = performance.now();
       const result = await measure(dbUrl, run, head, `run${index + 1}`);
       results.push(result);
       console.log(
@@ -277,9 +251,7 @@ async function main(): Promise<void> {
       `2 workers vs 1 worker (segments: ${SEGMENTS}): ${(one!.seconds / two!.seconds).toFixed(2)}×`,
     );
     if (results.some((result) => !result.ok)) process.exitCode = 1;
-  } finally {
-    await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-  }
+  });
 }
 
 if (process.argv.includes('--worker')) {

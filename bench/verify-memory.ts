@@ -11,7 +11,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Client } from 'pg';
 import { verifyProjection } from '../src/admin/checks/verify-projection';
 import type { CompiledProjection } from '../src/core/plan';
 import { recompileDefinition } from '../src/dsl';
@@ -20,25 +19,15 @@ import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { RelationalTarget } from '../src/stores/relational/relational.target';
 import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
+import { sql, withScratchDatabase } from './scratch-database';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
 const KEEP = process.argv.includes('--keep');
-const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 /** The row changed behind Prism's back, which both verifications must find. */
 const CHANGED = `order-${Math.floor(ORDERS / 2)}`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function loadPlan(): Promise<CompiledProjection> {
   const { loadProjections } = await import('../src/dsl/loader/definition.loader');
@@ -116,34 +105,33 @@ function child(url: string, mode: string): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const name = `prism_verify_${Date.now().toString(36)}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  await sql(SERVER, `CREATE DATABASE ${name}`);
-  try {
-    await sql(url.toString(), 'SELECT 1');
-    await prepare(url.toString());
-    const results = ['spilled', 'memory'].map((mode) => child(url.toString(), mode));
-    console.log(`\nverify order_summary, ${ORDERS} orders, node ${process.version} ${NODE_FLAGS.join(' ')}`);
-    for (const r of results) {
-      if (r.failed !== undefined) {
-        console.log(`  ${String(r.mode).padEnd(8)} FAILED (${JSON.stringify(r.failed)}: e.g. out of heap)`);
-        continue;
-      }
-      const ok =
-        r.rows === ORDERS &&
-        r.rebuilt === ORDERS &&
-        JSON.stringify(r.different) === JSON.stringify([`different ${CHANGED} total`]);
+  await withScratchDatabase(
+    `prism_verify_${Date.now().toString(36)}`,
+    async (url) => {
+      await prepare(url);
+      const results = ['spilled', 'memory'].map((mode) => child(url, mode));
       console.log(
-        `  ${String(r.mode).padEnd(8)} ${ok ? 'ok  ' : 'FAIL'} ${(r.seconds as number).toFixed(1)} s, ` +
-          `peak RSS ${mb(r.peakRss as number)} (${mb(r.rssBefore as number)} before), ${String(r.rows)} rows, ` +
-          `${String(r.events)} events, differences ${JSON.stringify(r.different)}`,
+        `\nverify order_summary, ${ORDERS} orders, node ${process.version} ${NODE_FLAGS.join(' ')}`,
       );
-      if (!ok) process.exitCode = 1;
-    }
-  } finally {
-    if (!KEEP) await sql(SERVER, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+      for (const r of results) {
+        if (r.failed !== undefined) {
+          console.log(`  ${String(r.mode).padEnd(8)} FAILED (${JSON.stringify(r.failed)}: e.g. out of heap)`);
+          continue;
+        }
+        const ok =
+          r.rows === ORDERS &&
+          r.rebuilt === ORDERS &&
+          JSON.stringify(r.different) === JSON.stringify([`different ${CHANGED} total`]);
+        console.log(
+          `  ${String(r.mode).padEnd(8)} ${ok ? 'ok  ' : 'FAIL'} ${(r.seconds as number).toFixed(1)} s, ` +
+            `peak RSS ${mb(r.peakRss as number)} (${mb(r.rssBefore as number)} before), ${String(r.rows)} rows, ` +
+            `${String(r.events)} events, differences ${JSON.stringify(r.different)}`,
+        );
+        if (!ok) process.exitCode = 1;
+      }
+    },
+    KEEP,
+  );
 }
 
 const once = process.argv.indexOf('--verify-once');

@@ -26,11 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j from 'neo4j-driver';
-import { Client } from 'pg';
-import { createPostgresEventStore } from '../src/eventstore/postgres/postgres-event-store';
 import { deleteIndicesWithPrefix } from '../src/stores/elasticsearch/elasticsearch-cleanup';
-import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
+import { BENCH_SERVER, databaseUrl, withClient, writeWorkloadLog } from './scratch-database';
 import { workloadFigures } from './workload';
 
 const ORDERS = Number(arg('orders', '100000'));
@@ -40,7 +38,7 @@ const REUSE = process.argv.includes('--reuse-log');
 const TIMEOUT_S = Number(arg('timeout', '900'));
 /** Writes (or checks) the log and stops: the runs can then be repeated with `--reuse-log`. */
 const WRITE_ONLY = process.argv.includes('--write-only');
-const SERVER = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER = BENCH_SERVER;
 const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
 const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
 const ROOT = path.resolve(__dirname, '..');
@@ -86,32 +84,16 @@ interface RunFigures {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function dbUrl(database: string): string {
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function sql<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The log database, written unless `--reuse-log` finds it complete. */
 async function logDatabase(): Promise<string> {
   const database = `prism_ws_log_${ORDERS}_${SEED}`;
   const expected = workloadFigures(ORDERS, SEED).events;
-  const exists = await sql(
+  const exists = await withClient(
     SERVER,
     async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1,
   );
   if (exists && REUSE) {
-    const count = await sql(dbUrl(database), async (c) =>
+    const count = await withClient(databaseUrl(SERVER, database), async (c) =>
       Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM prism.events')).rows[0]?.n),
     ).catch(() => -1);
     if (count === expected) {
@@ -119,19 +101,16 @@ async function logDatabase(): Promise<string> {
       return database;
     }
   }
-  await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-  await sql(SERVER, (c) => c.query(`CREATE DATABASE ${database}`));
-  const url = dbUrl(database);
-  await sql(url, (c) => c.query(`ALTER DATABASE ${database} SET synchronous_commit = off`));
-  const store = createPostgresEventStore({ url, schema: 'prism', poolSize: 8 });
-  await store.initialize();
-  const started = performance.now();
-  const written = await appendWorkload(store, ORDERS, SEED);
-  await store.close();
-  await sql(url, (c) => c.query(`ALTER DATABASE ${database} RESET synchronous_commit`));
-  await sql(url, (c) => c.query('VACUUM ANALYZE prism.events'));
+  await withClient(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  await withClient(SERVER, (c) => c.query(`CREATE DATABASE ${database}`));
+  const url = databaseUrl(SERVER, database);
+  const { events: written, seconds } = await writeWorkloadLog(url, {
+    schema: 'prism',
+    orders: ORDERS,
+    seed: SEED,
+  });
   console.log(
-    `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) into ${database} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `wrote ${fmt(written)} events (${fmt(ORDERS)} orders) into ${database} in ${seconds.toFixed(1)} s`,
   );
   return database;
 }
@@ -176,7 +155,7 @@ function cpuSeconds(pid: number): number {
 
 /** CPU seconds of the PostgreSQL backends serving `database` (same host: /proc of their pids). */
 async function backendCpuSeconds(database: string): Promise<number> {
-  const pids = await sql(
+  const pids = await withClient(
     SERVER,
     async (c) =>
       (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]))
@@ -188,7 +167,7 @@ async function backendCpuSeconds(database: string): Promise<number> {
 async function logRowsRead(url: string): Promise<number> {
   // Statistics reach the view at the end of each backend's transaction (and at most ~1 s later).
   await sleep(1500);
-  return sql(url, async (c) => {
+  return withClient(url, async (c) => {
     const row = (
       await c.query<{ n: string }>(
         `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n
@@ -203,14 +182,14 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
   const id = Date.now().toString(36);
   const prefix = `ws${id}_`;
   const database = `prism_ws_run_${id}`;
-  await sql(SERVER, (c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${logDb}`));
-  const url = dbUrl(database);
+  await withClient(SERVER, (c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${logDb}`));
+  const url = databaseUrl(SERVER, database);
   const { folder, names } = definitions(prefix);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'prism-whole-start-data-'));
   let child: ChildProcess | undefined;
   let output = '';
   try {
-    await sql(url, (c) => c.query('SELECT pg_stat_reset()'));
+    await withClient(url, (c) => c.query('SELECT pg_stat_reset()'));
     const started = performance.now();
     child = spawn(process.execPath, [...HEAP_FLAGS, path.join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
@@ -319,7 +298,7 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
 async function checkOrderSummary(url: string, name: string): Promise<string> {
   const expected = workloadFigures(ORDERS, SEED);
   try {
-    return await sql(url, async (c) => {
+    return await withClient(url, async (c) => {
       const table = (
         await c.query<{ schema: string; table: string }>(
           `SELECT table_schema AS schema, table_name AS table FROM information_schema.tables
@@ -347,7 +326,7 @@ async function checkOrderSummary(url: string, name: string): Promise<string> {
 }
 
 async function cleanUp(prefix: string, database: string): Promise<void> {
-  await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(
+  await withClient(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(
     () => undefined,
   );
   const elasticsearch = new ElasticsearchClient({ node: ES_URL });
@@ -407,7 +386,7 @@ async function main(): Promise<void> {
   }
   report(runs);
   if (!REUSE) {
-    await sql(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${logDb} WITH (FORCE)`));
+    await withClient(SERVER, (c) => c.query(`DROP DATABASE IF EXISTS ${logDb} WITH (FORCE)`));
   }
 }
 
