@@ -21,10 +21,11 @@ import type { Lease } from '../coordination/coordination.port';
 import type { Acquisition, OwnershipSnapshot } from '../coordination/ownership/lease-work';
 import type { OwnershipCoordinator } from '../coordination/ownership/ownership-coordinator';
 import type { ParkedResolution } from './projection-runner';
-import type { ProjectionOwner, ProjectionStatus } from './projection-status';
+import type { ProjectionStatus } from './projection-status';
 import { InProcessOperationLock, type ProjectionOperationLock } from './operation-lock';
 import { ProjectionSlot, type SlotWork } from './projection-slot';
 import { SegmentFollower } from './segment-follower';
+import { projectionStatusOf } from './slot-status';
 import { waitForSegments } from './segment-wait';
 import {
   sharedReaderFor,
@@ -44,6 +45,7 @@ import {
 import {
   ProjectionSupervisor,
   type RunnableProjection,
+  type SupervisorDependencies,
   type RebuildOutcome,
   type Recompile,
 } from './projection-supervisor';
@@ -259,65 +261,60 @@ export class ProjectionRuntime {
   private addSlot(definition: RunnableProjection, segments: number): ProjectionSlot {
     const name = definition.plan.name;
     const target = this.config.targets[definition.plan.target.kind];
-    for (let index = 1; index < segments; index += 1)
-      this.addFollower(definition, target, { index, count: segments });
-    const slot = new ProjectionSlot({
+    // Segment k > 0: its own slot, lease (`name#k`) and follower; segment 0 is the projection's supervisor.
+    for (let index = 1; index < segments; index += 1) {
+      const segment: SegmentOf = { index, count: segments };
+      const resource = segmentResource(name, index);
+      this.segmentSlots.set(
+        resource,
+        this.slotFor(resource, definition, target, (base) => new SegmentFollower({ ...base, segment })),
+      );
+    }
+    const slot = this.slotFor(
+      name,
       definition,
       target,
-      supervisor: (lease) =>
-        new ProjectionSupervisor({
-          store: this.log,
-          target: target!,
-          definition,
-          ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
-          options: this.options,
-          logger: this.logger,
-          ...(this.observer !== undefined ? { observer: this.observer } : {}),
-          ...(this.config.random !== undefined ? { random: this.config.random } : {}),
-          lock: this.lock,
-          ...(lease !== undefined && {
-            fence: lease.epoch,
-            onFenced: (fence: bigint) => lease.onFenced(fence),
-          }),
-        }),
-      onLeaseLost: (epoch, reason) => this.config.ownership?.lost(name, epoch, reason),
-      options: this.options,
-      logger: this.logger,
-      ...(this.config.random !== undefined ? { random: this.config.random } : {}),
-    });
+      (base) => new ProjectionSupervisor({ ...base, lock: this.lock }),
+    );
     this.slots.set(name, slot);
     return slot;
   }
 
-  /** Segment k > 0 of a segmented projection: its own slot, lease (`name#k`) and follower. */
-  private addFollower(definition: RunnableProjection, target: Target | undefined, segment: SegmentOf): void {
-    const name = segmentResource(definition.plan.name, segment.index);
-    const slot: ProjectionSlot<SegmentFollower> = new ProjectionSlot<SegmentFollower>({
-      name,
+  /**
+   * A slot running `work` under the lease `resource`; `work` gets what every runner of the projection
+   * here shares (the log, its target, the runtime's settings, and the lease's fence when there is one).
+   */
+  private slotFor<W extends SlotWork>(
+    resource: string,
+    definition: RunnableProjection,
+    target: Target | undefined,
+    work: (base: FollowerBase) => W,
+  ): ProjectionSlot<W> {
+    const random = this.config.random;
+    return new ProjectionSlot<W>({
+      name: resource,
       definition,
       target,
       supervisor: (lease) =>
-        new SegmentFollower({
+        work({
           store: this.log,
           target: target!,
           definition,
-          segment,
           ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
           options: this.options,
           logger: this.logger,
           ...(this.observer !== undefined ? { observer: this.observer } : {}),
-          ...(this.config.random !== undefined ? { random: this.config.random } : {}),
+          ...(random !== undefined ? { random } : {}),
           ...(lease !== undefined && {
             fence: lease.epoch,
             onFenced: (fence: bigint) => lease.onFenced(fence),
           }),
         }),
-      onLeaseLost: (epoch, reason) => this.config.ownership?.lost(name, epoch, reason),
+      onLeaseLost: (epoch, reason) => this.config.ownership?.lost(resource, epoch, reason),
       options: this.options,
       logger: this.logger,
-      ...(this.config.random !== undefined ? { random: this.config.random } : {}),
+      ...(random !== undefined ? { random } : {}),
     });
-    this.segmentSlots.set(name, slot);
   }
 
   /** The slots of segments 1.. of `name` (none when it is not segmented). */
@@ -419,43 +416,12 @@ export class ProjectionRuntime {
   }
 
   private statusOf(slot: ProjectionSlot, now = Date.now()): ProjectionStatus {
-    const status = this.ownStatusOf(slot, now);
-    const followers = this.followersOf(slot.name);
-    if (followers.length === 0) return status;
-    const segments = [slot as ProjectionSlot<SlotWork>, ...followers].map((s, index) => {
-      const own = index === 0 ? status : this.ownStatusOf(s, now);
-      return {
-        segment: index,
-        state: own.state,
-        checkpoint: own.live?.checkpoint ?? null,
-        rebuildCheckpoint: own.rebuild?.checkpoint ?? null,
-        ...(own.owner !== undefined && { owner: own.owner }),
-      };
-    });
-    return { ...status, segments };
-  }
-
-  /** One slot's status (a projection's, or one segment's), with its lease holder. */
-  private ownStatusOf(slot: ProjectionSlot<SlotWork>, now: number): ProjectionStatus {
-    const ownership = this.config.ownership;
-    if (ownership === undefined) return slot.status(now);
-    const lease = ownership.ownerOf(slot.name);
-    const owner: ProjectionOwner | null =
-      lease === undefined
-        ? null
-        : {
-            node: lease.node,
-            epoch: lease.epoch,
-            since: lease.since,
-            leaseAgeMs: now - lease.since.getTime(),
-          };
-    const name = parseSegmentResource(slot.name).projection;
-    if (slot.runnable && !ownership.owns(slot.name)) {
-      return { name, state: 'standby', live: null, rebuild: null, stall: null, notes: [], owner };
-    }
-    return { ...slot.status(now), name, owner };
+    return projectionStatusOf(slot, this.followersOf(slot.name), this.config.ownership, now);
   }
 }
+
+/** What a supervisor and a segment follower are both made with. */
+type FollowerBase = Omit<SupervisorDependencies, 'lock'>;
 
 /** With leases, every committed batch names the node that committed it (per-node work metrics). */
 function withNode(
