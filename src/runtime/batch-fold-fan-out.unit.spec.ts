@@ -12,6 +12,7 @@ import type { MemoryDocumentView } from '../stores/memory/memory.view';
 import { findKeysIn } from '../stores/memory/unique-indexes';
 import { foldBatch, HELD_REASON, keyEvents } from './batch-fold';
 import { withFanOutKeysNow } from './fan-out-keys';
+import { EventSequence } from '../../test/support/event-sequence';
 
 const definition = (max: number) =>
   compileYamlDefinition(
@@ -43,19 +44,7 @@ handlers:
     'order-names.yaml',
   );
 
-let position = 0n;
-const event = (type: string, data: Record<string, unknown>): StoredEvent => {
-  position += 1n;
-  return {
-    id: `e${position}`,
-    streamId: `s-${position}`,
-    revision: 0,
-    position,
-    type,
-    data: data as StoredEvent['data'],
-    metadata: { timestamp: '2024-01-01T00:00:00Z', schemaVersion: 1 },
-  };
-};
+const event = new EventSequence((_, position) => `s-${position}`).next;
 const placed = (orderId: string, customerId: string) => event('OrderPlaced', { orderId, customerId });
 const transferred = (orderId: string, customerId: string) =>
   event('OrderTransferred', { orderId, customerId });

@@ -8,25 +8,15 @@ import path from 'node:path';
 import { compileYamlDefinition } from '../dsl';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import { foldBatch, keyEvents, type LookupState } from './batch-fold';
+import { EventSequence } from '../../test/support/event-sequence';
 
 const read = (file: string) =>
   compileYamlDefinition(readFileSync(path.join(__dirname, '../../projections', file), 'utf8'), file);
 const stats = read('customer-stats.yaml');
 const summary = read('order-summary.yaml');
 
-let position = 0n;
-const event = (type: string, data: Record<string, unknown>): StoredEvent => {
-  position += 1n;
-  return {
-    id: `e${position}`,
-    streamId: `order-${String(data.orderId)}`,
-    revision: 0,
-    position,
-    type,
-    data: data as StoredEvent['data'],
-    metadata: { timestamp: '2024-01-01T00:00:00Z', schemaVersion: 1 },
-  };
-};
+const sequence = new EventSequence();
+const event = sequence.next;
 const view = { projection: 'customer_stats', generation: 1, shape: stats.target };
 const fold = (events: StoredEvent[], lookups: LookupState) =>
   foldBatch({
@@ -79,7 +69,7 @@ describe('foldBatch with lookups', () => {
     const lookups: LookupState = new Map([
       ['order_customer', new Map([['o2', { value: 'c7', position: 50n }]])],
     ]);
-    position = 10n;
+    sequence.position = 10n;
     const result = fold([event('OrderPlaced', { orderId: 'o2', customerId: 'c2' })], lookups);
     // the entry a later event wrote stands: this event's write to it is dropped, the other one is kept
     expect(result.lookups).toEqual([{ lookup: 'order_total', key: 'o2', value: 0, position: 11n }]);
@@ -89,7 +79,7 @@ describe('foldBatch with lookups', () => {
   it('applies an event delivered again once: an entry stored at its position already holds its effect', () => {
     // A store without transactions wrote the batch (the running total 0 + 2 * 5 = 10, at the ItemAdded's
     // position) and crashed before its checkpoint: the batch is delivered again with that entry loaded.
-    position = 20n;
+    sequence.position = 20n;
     const placed = event('OrderPlaced', { orderId: 'o5', customerId: 'c5' });
     const added = event('ItemAdded', { orderId: 'o5', productId: 'p', qty: 2, price: 5 });
     const lookups: LookupState = new Map();

@@ -2,20 +2,9 @@ import type { ViewDocument } from '../core/plan';
 import type { StoredEvent } from '../eventstore/event-store.port';
 import { orderSummaryPlan } from '../../test/runtime/fixtures/order-summary.fixture';
 import { foldBatch, HELD_REASON, keyEvents } from './batch-fold';
+import { EventSequence } from '../../test/support/event-sequence';
 
-let position = 0n;
-function event(type: string, data: Record<string, string | number>): StoredEvent {
-  position += 1n;
-  return {
-    id: `e${position}`,
-    streamId: `order-${String(data.orderId)}`,
-    revision: 0,
-    position,
-    type,
-    data,
-    metadata: { timestamp: '2024-01-01T00:00:00Z', schemaVersion: 1 },
-  };
-}
+const event = new EventSequence().next;
 
 const view = { projection: 'order_summary', generation: 1, shape: orderSummaryPlan().target };
 const valid = () => undefined;
