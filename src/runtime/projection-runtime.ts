@@ -28,11 +28,11 @@ import { SegmentFollower } from './segment-follower';
 import { projectionStatusOf } from './slot-status';
 import { waitForSegments } from './segment-wait';
 import {
-  sharedReaderFor,
   type SharedLogReader,
   type SharedLogReaderOptions,
   type SharedReaderStats,
 } from './shared-log/shared-log-reader';
+import { sharedReaderFor } from './shared-log/shared-reader-for';
 import { logFilterOf } from './source-filter';
 import {
   parseSegmentResource,
@@ -58,6 +58,12 @@ import {
 import { consoleLogger, type RuntimeLogger } from './runtime.logger';
 import type { RuntimeObserver } from './runtime.observer';
 import { runnerOptions, type RunnerOptions } from './runtime.options';
+
+/**
+ * How long the shared reader still holds its window once every slot started: a started runner subscribes
+ * after reading its checkpoint, a slot that failed to start never does.
+ */
+const START_HOLD_AFTER_RUN_MS = 2_000;
 
 export interface ProjectionRuntimeOptions {
   readonly store: EventLog;
@@ -145,7 +151,11 @@ export class ProjectionRuntime {
     const ownership = this.config.ownership;
     const followers = added.flatMap((slot) => this.followersOf(slot.name));
     if (ownership === undefined) {
-      await Promise.all([...added, ...followers].map((slot) => slot.run()));
+      const slots = [...added, ...followers];
+      // Each runnable slot's live runner subscribes once its store is prepared (shared-log-reader.ts).
+      this.sharedReader?.holdStart(slots.filter((slot) => slot.runnable).length);
+      await Promise.all(slots.map((slot) => slot.run()));
+      this.sharedReader?.releaseStart(START_HOLD_AFTER_RUN_MS);
     } else {
       for (const slot of [...added, ...followers]) this.leaseChange(slot.name, false);
       await ownership.attach({

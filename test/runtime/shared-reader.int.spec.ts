@@ -3,11 +3,13 @@
  * projections read the same log through it; one commits slowly (held at a gate), one is paused, one fails.
  * The others must reach the head meanwhile; once the slow one is let go, the paused one resumed and the
  * failed one's store fixed, every view must equal the one computed straight from the log. A small window
- * makes the laggards fall out of it and read on their own, then rejoin.
+ * makes the laggards fall out of it and read on their own, then rejoin. And at start, a runner whose store
+ * takes a while to prepare (an Elasticsearch or Neo4j target beside PostgreSQL ones) still finds the log's
+ * start in the window: the reader holds it until every runner subscribed.
  */
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import type { EventStore } from '../../src/eventstore/event-store.port';
+import type { EventLog, EventStore, SubscribeOptions } from '../../src/eventstore/event-store.port';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import { expectedOrderSummary, orderSummaryPlan } from './fixtures/order-summary.fixture';
@@ -100,5 +102,46 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
       () => runtime!.sharedReaderStats!.attached === NAMES.length,
       'every runner reading through the shared window again',
     );
+  }, 120_000);
+
+  it('holds the window at start for a runner whose store prepares slowly: it reads the log start from the window', async () => {
+    await runtime?.stop();
+    runtime = undefined;
+    await appendOrders(log, 60);
+    const events = await log.readAll({ maxCount: 1_000_000 });
+    /** Where each subscription on the log itself starts (undefined: at the log's start). */
+    const opened: (bigint | undefined)[] = [];
+    const counted: EventLog = {
+      kind: log.kind,
+      readStream: (streamId, options) => log.readStream(streamId, options),
+      readAll: (options) => log.readAll(options),
+      headPosition: (filter) => log.headPosition(filter),
+      close: async () => {},
+      subscribeToAll: (options?: SubscribeOptions) => {
+        opened.push(options?.after);
+        return log.subscribeToAll(options);
+      },
+    };
+    const faulty = new FaultyTarget(target);
+    faulty.beforePrepare = async (spec) => {
+      if (spec.projection === 'late_store') await new Promise((resolve) => setTimeout(resolve, 1_500));
+    };
+    runtime = new ProjectionRuntime({
+      store: counted,
+      targets: { postgres: faulty },
+      runner: TEST_RUNNER,
+      logger: silentLogger,
+      sharedReader: { window: 120 },
+    });
+    const names = ['early_store', 'late_store'];
+    await runtime.start(names.map((name) => orderSummaryPlan({ name, table: name })));
+    const head = await log.headPosition();
+    for (const name of names) await runtime.waitForCheckpoint(name, head, 60_000);
+    // The log was read from its start once, by the reader: the late runner did not start a read of its own.
+    expect(opened.filter((after) => after === undefined)).toHaveLength(1);
+    expect(runtime.sharedReaderStats!.attaches).toBeGreaterThanOrEqual(2);
+    expect(events.length).toBeGreaterThan(120 * 3);
+    const expected = byKey(expectedOrderSummary(events));
+    for (const name of names) expect(await rows(name)).toEqual(expected);
   }, 120_000);
 });

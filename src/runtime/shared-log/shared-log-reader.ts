@@ -27,6 +27,13 @@
  *
  * With no subscriber attached the reader stops and forgets its window; the next subscriber to attach
  * starts it again at its own cursor.
+ *
+ * The start hold: runners do not subscribe at once (an Elasticsearch or Neo4j target takes seconds to
+ * prepare while a PostgreSQL runner is already reading), and a runner that comes after the window moved
+ * past its cursor reads on its own, repeating the reads the window was meant to share. So while the
+ * runtime starts its runners (`holdStart`: until as many subscriptions as it starts runners came, at most
+ * `startHoldMs`), the reader fills its window but evicts nothing: the runners already reading wait at most
+ * that long, once, at start. A projection that cannot start shortens the hold (`releaseStart`).
  */
 import type {
   EventLog,
@@ -37,7 +44,6 @@ import type {
   SubscribeOptions,
 } from '../../eventstore/event-store.port';
 import { normalizeFilter } from '../../eventstore/log-filter';
-import type { RuntimeLogger } from '../runtime.logger';
 import { EventWindow } from './event-window';
 import { LOG_START, SharedSubscription, type SharedWindow } from './shared-subscription';
 
@@ -46,11 +52,20 @@ export interface SharedLogReaderOptions {
   readonly window?: number;
   /** Read-ahead of the reader's one subscription on the log. Default 4,000. */
   readonly bufferSize?: number;
+  /** The longest a start hold keeps the window from moving (holdStart). Default 30 s. */
+  readonly startHoldMs?: number;
   /** Told when a subscriber is detached: it fell a window behind, or ran ahead of most others. */
   readonly onDetach?: (filter: LogFilter, cursor: bigint, why: 'behind' | 'ahead') => void;
 }
 
 export const DEFAULT_SHARED_WINDOW = 16_000;
+/**
+ * A member attached this recently is not let go as a laggard: one that attaches at the window's start (a
+ * runner that came late to the start hold) needs a moment to take its first events.
+ */
+const ATTACH_GRACE_MS = 1_000;
+/** The longest the window waits at start for runners still preparing their stores. */
+export const DEFAULT_START_HOLD_MS = 30_000;
 
 /** What the reader did, for tests and the benchmark. */
 export interface SharedReaderStats {
@@ -95,6 +110,12 @@ export class SharedLogReader implements EventLog, SharedWindow {
   private grown: Deferred = deferred();
   private room: Deferred | undefined;
   private counters = { eventsRead: 0, attaches: 0, detaches: 0, opens: 0 };
+  /** While the runtime starts its runners: when the hold ends at the latest (epoch ms). */
+  private holdUntil: number | undefined;
+  /** Subscriptions still expected before the hold ends. */
+  private holdAwaits = 0;
+  /** When the pump, waiting for room, must look again though no runner woke it (epoch ms). */
+  private wakeAt: number | undefined;
 
   constructor(
     private readonly log: EventLog,
@@ -158,11 +179,42 @@ export class SharedLogReader implements EventLog, SharedWindow {
     if (this.filterChanged && this.running) void this.source?.subscription.close().catch(() => undefined);
   }
 
+  /**
+   * The runtime is starting `runners` runners: until that many subscriptions came (or `startHoldMs`, or
+   * `releaseStart`), the window keeps every event from where the reader began, so a runner that
+   * subscribes late still finds its cursor in it.
+   */
+  holdStart(runners: number): void {
+    if (runners <= 1) return;
+    this.holdAwaits = runners;
+    this.holdUntil = Date.now() + (this.options.startHoldMs ?? DEFAULT_START_HOLD_MS);
+  }
+
+  /**
+   * Ends the hold within `ms`: the runtime's runners have all started or recorded why they could not, so
+   * the subscriptions still to come are at most a checkpoint read away (and some never come).
+   */
+  releaseStart(ms = 0): void {
+    if (this.holdUntil === undefined) return;
+    this.holdUntil = Math.min(this.holdUntil, Date.now() + ms);
+    this.wakePump();
+  }
+
   get stats(): SharedReaderStats {
     return { ...this.counters, attached: this.attached.size, subscribers: this.subscribers.size };
   }
 
   tryAttach(member: SharedSubscription): boolean {
+    const attached = this.attach(member);
+    // Counted once it attached (or could not): releasing before would let the window move past it.
+    if (!member.arrived) {
+      member.arrived = true;
+      if (this.holdUntil !== undefined && --this.holdAwaits <= 0) this.releaseStart();
+    }
+    return attached;
+  }
+
+  private attach(member: SharedSubscription): boolean {
     if (member.mode !== 'own') return false;
     const cursor = member.cursor;
     if (!this.running) {
@@ -178,6 +230,7 @@ export class SharedLogReader implements EventLog, SharedWindow {
     }
     member.leftAhead = undefined;
     member.mode = 'attached';
+    member.attachedAt = Date.now();
     member.index = this.window.indexAfter(cursor);
     this.attached.add(member);
     this.counters.attaches += 1;
@@ -216,6 +269,13 @@ export class SharedLogReader implements EventLog, SharedWindow {
   }
 
   // Internals -------------------------------------------------------------------------------------
+
+  private holding(): boolean {
+    if (this.holdUntil === undefined) return false;
+    if (this.holdUntil > Date.now()) return true;
+    this.holdUntil = undefined;
+    return false;
+  }
 
   private coveredSince(member: SharedSubscription): bigint | undefined {
     const types = member.filter.eventTypes;
@@ -293,16 +353,22 @@ export class SharedLogReader implements EventLog, SharedWindow {
   private async makeRoom(run: number): Promise<void> {
     const { window } = this;
     while (this.run === run && window.length >= this.windowSize) {
-      const evictable = this.lowestIndex() - window.base;
+      const held = this.holding();
+      const evictable = held ? 0 : this.lowestIndex() - window.base;
       if (evictable > 0) {
         // Evict in chunks, keeping most of the window for subscribers that may attach.
         const chunk = Math.max(1, Math.floor(this.windowSize / 8));
         this.evict(Math.min(evictable, window.length - this.windowSize + chunk));
         return;
       }
-      if (this.someoneWaits() && this.split()) continue;
+      this.wakeAt = held ? this.holdUntil : undefined;
+      if (!held && this.someoneWaits() && this.split()) continue;
       this.room = deferred();
+      // Held (or a laggard in its grace): the runners taking events make no room, the clock does.
+      const timer =
+        this.wakeAt === undefined ? undefined : setTimeout(() => this.wakePump(), this.wakeAt - Date.now());
       await this.room.promise;
+      clearTimeout(timer);
       this.room = undefined;
     }
   }
@@ -322,9 +388,17 @@ export class SharedLogReader implements EventLog, SharedWindow {
   private split(): boolean {
     const cut = this.window.base + Math.floor(this.windowSize / 2);
     const end = this.window.end;
-    const behind = [...this.attached].filter((member) => member.index < cut);
+    const now = Date.now();
+    const behindAll = [...this.attached].filter((member) => member.index < cut);
+    const behind = behindAll.filter((member) => member.attachedAt + ATTACH_GRACE_MS <= now);
+    if (behind.length < behindAll.length) {
+      // Some just attached: judge them once their grace is over (nothing else wakes the pump then).
+      const first = Math.min(...behindAll.map((member) => member.attachedAt));
+      this.wakeAt = first + ATTACH_GRACE_MS;
+      if (behind.length === 0) return false;
+    }
     const waiting = [...this.attached].filter((member) => member.index >= end);
-    const lettingBehindGo = behind.length <= this.attached.size - behind.length;
+    const lettingBehindGo = behind.length <= this.attached.size - behindAll.length;
     for (const member of lettingBehindGo ? behind : waiting) {
       this.attached.delete(member);
       // One that ran ahead rejoins only once the reader is past where it left, never straight away.
@@ -368,27 +442,6 @@ export class SharedLogReader implements EventLog, SharedWindow {
     this.wakeMembers();
     await source?.subscription.close().catch(() => undefined);
   }
-}
-
-/** The runtime's reader: none when `option` is off; the window sized after the runners' buffers. */
-export function sharedReaderFor(
-  store: EventLog,
-  option: boolean | SharedLogReaderOptions | undefined,
-  runner: { readonly bufferSize: number },
-  logger: RuntimeLogger,
-): SharedLogReader | undefined {
-  if (option === undefined || option === false) return undefined;
-  return new SharedLogReader(store, {
-    window: Math.max(DEFAULT_SHARED_WINDOW, 2 * runner.bufferSize),
-    bufferSize: Math.max(1, Math.floor(runner.bufferSize / 2)),
-    onDetach: (filter, cursor, why) =>
-      logger.info(
-        `shared log reader: a runner of [${filter.eventTypes?.join(', ') ?? 'every type'}] at position ` +
-          `${cursor} ${why === 'behind' ? 'fell a window behind' : 'ran ahead of most others'}; it reads on ` +
-          'its own until it meets the shared window again',
-      ),
-    ...(option === true ? {} : option),
-  });
 }
 
 function minDefined(a: bigint | undefined, b: bigint | undefined): bigint | undefined {

@@ -197,4 +197,57 @@ describe('SharedLogReader', () => {
     const more = await expected(store, filter, got.at(-1));
     expect(await take(again, more.length)).toEqual(more);
   });
+
+  describe('start hold', () => {
+    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    /** Waits until the reader has read `count` events (it stops there while it holds a full window). */
+    async function readerReached(count: number): Promise<void> {
+      for (let i = 0; i < 500 && reader.stats.eventsRead < count; i += 1) await sleep(5);
+    }
+
+    it('keeps the first window for a runner that subscribes late at start, which then shares the reads', async () => {
+      await fill(store, 600);
+      const all = await expected(store, filter);
+      reader = new SharedLogReader(store, { window: 50 });
+      reader.declare(filter);
+      reader.holdStart(2);
+      const early = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
+      const earlyGot = take(early, all.length);
+      await readerReached(50);
+      await sleep(50);
+      // Held: the early runner took the window's 50 events and waits; nothing was evicted or read past.
+      expect(reader.stats.eventsRead).toBe(50);
+      const late = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
+      const lateFirst = await take(late, 1);
+      // It found its cursor (the log's start) in the window: served by the shared read from its first event.
+      expect(reader.stats).toMatchObject({ attached: 2, attaches: 2, detaches: 0 });
+      expect([...lateFirst, ...(await take(late, all.length - 1))]).toEqual(all);
+      expect(await earlyGot).toEqual(all);
+    });
+
+    it('ends when the runtime releases it, though an expected runner never subscribed', async () => {
+      await fill(store, 300);
+      const all = await expected(store, filter);
+      reader = new SharedLogReader(store, { window: 50 });
+      reader.declare(filter);
+      reader.holdStart(3);
+      const only = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
+      const got = take(only, all.length);
+      await readerReached(50);
+      reader.releaseStart();
+      expect(await got).toEqual(all);
+      expect(reader.stats).toMatchObject({ eventsRead: all.length, detaches: 0 });
+    });
+
+    it('ends by itself after startHoldMs', async () => {
+      await fill(store, 300);
+      const all = await expected(store, filter);
+      reader = new SharedLogReader(store, { window: 50, startHoldMs: 100 });
+      reader.declare(filter);
+      reader.holdStart(2);
+      const only = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
+      expect(await take(only, all.length)).toEqual(all);
+    });
+  });
 });

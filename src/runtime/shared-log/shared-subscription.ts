@@ -39,6 +39,10 @@ export class SharedSubscription implements LogSubscription {
   mode: 'own' | 'attached' | 'closed' = 'own';
   /** Set when it was let go for running ahead of the others: the reader's position then. */
   leftAhead: bigint | undefined;
+  /** When it last attached (epoch ms): a member just attached is not judged a laggard yet. */
+  attachedAt = 0;
+  /** It asked for its first event (the reader's start hold counts the runners that did). */
+  arrived = false;
   readonly filter: NormalizedFilter;
   private own:
     | {

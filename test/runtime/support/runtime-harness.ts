@@ -105,6 +105,7 @@ export async function waitFor(
 export class FaultyTarget implements Target {
   beforeCommit: ((view: ViewRef, batch: CommitBatch) => Promise<void> | void) | undefined;
   beforeLoad: ((view: ViewRef) => Promise<void> | void) | undefined;
+  beforePrepare: ((spec: Parameters<Target['prepare']>[0]) => Promise<void> | void) | undefined;
   readonly commits: { view: ViewRef; batch: CommitBatch; result?: CommitResult }[] = [];
   loads = 0;
 
@@ -128,7 +129,8 @@ export class FaultyTarget implements Target {
   setPaused(name: string, paused: boolean) {
     return this.inner.setPaused(name, paused);
   }
-  prepare(spec: Parameters<Target['prepare']>[0]) {
+  async prepare(spec: Parameters<Target['prepare']>[0]) {
+    await this.beforePrepare?.(spec);
     return this.inner.prepare(spec);
   }
   readCheckpoint(view: ViewRef) {
