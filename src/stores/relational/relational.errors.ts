@@ -39,3 +39,24 @@ export class ViewNameClaimedError extends Error {
     );
   }
 }
+
+/**
+ * The PostgreSQL pool is too small: the bookkeeping's migrations hold a session lock on one connection
+ * while they run on another, so a pool of one would wait for itself forever.
+ */
+export class PoolTooSmallError extends Error {
+  override readonly name = 'PoolTooSmallError';
+  constructor(
+    readonly size: number,
+    readonly minimum: number,
+    readonly source: 'poolSize' | 'the given pool',
+  ) {
+    super(
+      `The PostgreSQL view store needs at least ${minimum} connections in its pool, but ${source} allows ${size}: ` +
+        'one holds the schema-migration lock while another migrates, and batch commits run beside reads. ' +
+        (source === 'poolSize'
+          ? 'Raise poolSize.'
+          : 'Give Prism a pg Pool with max >= 2 (pg defaults to 10).'),
+    );
+  }
+}

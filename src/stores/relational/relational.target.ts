@@ -38,6 +38,7 @@ import { RelationalStorage } from './relational-storage';
 import { columnNames, documentProblem, generationTableName, relationalShape } from './relational-shape';
 import { SqliteDialect } from './sqlite.dialect';
 import { classifyRelationalError } from './relational-error-classifier';
+import { PoolTooSmallError } from './relational.errors';
 
 export type RelationalTargetConfig =
   | {
@@ -45,7 +46,7 @@ export type RelationalTargetConfig =
       readonly url: string;
       /** Schema for views and bookkeeping; created if missing. Default `public`. */
       readonly schema?: string;
-      /** Connection pool size. Default 10. */
+      /** Connection pool size. Default 10, at least 2 (MIN_POOL_SIZE). */
       readonly poolSize?: number;
       /** Where a lost and a regained connection are logged (once per outage). Default: the console. */
       readonly logger?: ConnectionLogger;
@@ -83,6 +84,7 @@ export class RelationalTarget extends BookkeepingTarget<Session> {
 
   /** Opens the database (PostgreSQL pool or SQLite file) and creates or upgrades the bookkeeping tables. */
   static async connect(config: RelationalTargetConfig): Promise<RelationalTarget> {
+    checkPoolSize(config);
     // SQLite is in-process: its watch never sees a lost connection.
     const watch =
       config.kind === 'sqlite'
@@ -270,6 +272,22 @@ function dataSourceOptions(config: RelationalTargetConfig, watch: ConnectionWatc
     // its whole life, so a reset connection never crashes the process (issue #12 item 11).
     extra: { max: config.poolSize ?? 10, Client: guardedClientClass(watch) },
   };
+}
+
+/** Connections the target needs at once (see PoolTooSmallError). */
+export const MIN_POOL_SIZE = 2;
+
+/** Refuses a pool that would deadlock the first migration, before any connection is opened. */
+function checkPoolSize(config: RelationalTargetConfig): void {
+  if (config.kind !== 'postgres') return;
+  if ('pool' in config) {
+    // pg's Pool keeps its options (max defaults to 10); a structural pool without them is taken as is.
+    const max = (config.pool as { options?: { max?: unknown } }).options?.max;
+    if (typeof max === 'number' && max < MIN_POOL_SIZE)
+      throw new PoolTooSmallError(max, MIN_POOL_SIZE, 'the given pool');
+  } else if (config.poolSize !== undefined && config.poolSize < MIN_POOL_SIZE) {
+    throw new PoolTooSmallError(config.poolSize, MIN_POOL_SIZE, 'poolSize');
+  }
 }
 
 /** The last document operation per key wins (documents carry the whole new document). */
