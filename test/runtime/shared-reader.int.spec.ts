@@ -9,7 +9,8 @@
  */
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
-import type { EventLog, EventStore, SubscribeOptions } from '../../src/eventstore/event-store.port';
+import type { EventLog, EventStore } from '../../src/eventstore/event-store.port';
+import { interceptedLog } from '../support/intercepted-log';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import { expectedOrderSummary, orderSummaryPlan } from './fixtures/order-summary.fixture';
@@ -45,6 +46,16 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
     await log?.close();
   });
 
+  /** A small window, so laggards fall out of it. */
+  const sharedRuntime = (store: EventLog, views: FaultyTarget) =>
+    new ProjectionRuntime({
+      store,
+      targets: { postgres: views },
+      runner: TEST_RUNNER,
+      logger: silentLogger,
+      sharedReader: { window: 120 },
+    });
+
   const rows = async (name: string) =>
     byKey(Object.values(await readView(target, name)) as never[]).map((row) => ({ ...row }));
 
@@ -59,13 +70,7 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
       if (view.projection === 'slow' && ++slowCommits > 1) await gate;
       if (view.projection === 'failing' && failing) throw new Error('disk full (injected)');
     };
-    runtime = new ProjectionRuntime({
-      store: log,
-      targets: { postgres: faulty },
-      runner: TEST_RUNNER,
-      logger: silentLogger,
-      sharedReader: { window: 120 },
-    });
+    runtime = sharedRuntime(log, faulty);
     await runtime.start(NAMES.map((name) => orderSummaryPlan({ name, table: name })));
     await runtime.pause('paused');
 
@@ -111,28 +116,15 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
     const events = await log.readAll({ maxCount: 1_000_000 });
     /** Where each subscription on the log itself starts (undefined: at the log's start). */
     const opened: (bigint | undefined)[] = [];
-    const counted: EventLog = {
-      kind: log.kind,
-      readStream: (streamId, options) => log.readStream(streamId, options),
-      readAll: (options) => log.readAll(options),
-      headPosition: (filter) => log.headPosition(filter),
-      close: async () => {},
-      subscribeToAll: (options?: SubscribeOptions) => {
-        opened.push(options?.after);
-        return log.subscribeToAll(options);
-      },
-    };
+    const counted = interceptedLog(log, (options) => {
+      opened.push(options?.after);
+      return log.subscribeToAll(options);
+    });
     const faulty = new FaultyTarget(target);
     faulty.beforePrepare = async (spec) => {
       if (spec.projection === 'late_store') await new Promise((resolve) => setTimeout(resolve, 1_500));
     };
-    runtime = new ProjectionRuntime({
-      store: counted,
-      targets: { postgres: faulty },
-      runner: TEST_RUNNER,
-      logger: silentLogger,
-      sharedReader: { window: 120 },
-    });
+    runtime = sharedRuntime(counted, faulty);
     const names = ['early_store', 'late_store'];
     await runtime.start(names.map((name) => orderSummaryPlan({ name, table: name })));
     const head = await log.headPosition();

@@ -1,12 +1,12 @@
 import { createEventStore } from '../../eventstore/event-store.factory';
 import type {
-  EventLog,
   EventStore,
   LogFilter,
   LogSubscription,
   StoredEvent,
   SubscribeOptions,
 } from '../../eventstore/event-store.port';
+import { interceptedLog } from '../../../test/support/intercepted-log';
 import { SharedLogReader } from './shared-log-reader';
 
 const TYPES = ['OrderPlaced', 'ItemAdded', 'OrderShipped', 'CustomerRegistered'] as const;
@@ -162,27 +162,20 @@ describe('SharedLogReader', () => {
   it("gives the log's error to the attached subscribers, which resubscribe and go on", async () => {
     await fill(store, 100);
     let failNext = false;
-    const failing: EventLog = {
-      kind: store.kind,
-      readStream: (streamId, options) => store.readStream(streamId, options),
-      readAll: (options) => store.readAll(options),
-      headPosition: (filter) => store.headPosition(filter),
-      close: async () => {},
-      subscribeToAll: (options?: SubscribeOptions): LogSubscription => {
-        const inner = store.subscribeToAll(options);
-        const iterator = inner[Symbol.asyncIterator]();
-        return {
-          close: () => inner.close(),
-          [Symbol.asyncIterator]: () => ({
-            next: async () => {
-              const result = await iterator.next();
-              if (failNext) throw new Error('log unreachable');
-              return result;
-            },
-          }),
-        };
-      },
-    };
+    const failing = interceptedLog(store, (options?: SubscribeOptions): LogSubscription => {
+      const inner = store.subscribeToAll(options);
+      const iterator = inner[Symbol.asyncIterator]();
+      return {
+        close: () => inner.close(),
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            const result = await iterator.next();
+            if (failNext) throw new Error('log unreachable');
+            return result;
+          },
+        }),
+      };
+    });
     reader = new SharedLogReader(failing, { window: 1000 });
     const filter: LogFilter = { eventTypes: ['ItemAdded'] };
     reader.declare(filter);
