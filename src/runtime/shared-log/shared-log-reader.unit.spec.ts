@@ -198,13 +198,17 @@ describe('SharedLogReader', () => {
     async function readerReached(count: number): Promise<void> {
       for (let i = 0; i < 500 && reader.stats.eventsRead < count; i += 1) await sleep(5);
     }
+    /** `events` in the log, a reader with a window of 50 holding its start for `runners`; every matching event. */
+    async function heldReader(events: number, runners: number, startHoldMs?: number): Promise<bigint[]> {
+      await fill(store, events);
+      reader = new SharedLogReader(store, { window: 50, ...(startHoldMs !== undefined && { startHoldMs }) });
+      reader.declare(filter);
+      reader.holdStart(runners);
+      return expected(store, filter);
+    }
 
     it('keeps the first window for a runner that subscribes late at start, which then shares the reads', async () => {
-      await fill(store, 600);
-      const all = await expected(store, filter);
-      reader = new SharedLogReader(store, { window: 50 });
-      reader.declare(filter);
-      reader.holdStart(2);
+      const all = await heldReader(600, 2);
       const early = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
       const earlyGot = take(early, all.length);
       await readerReached(50);
@@ -220,11 +224,7 @@ describe('SharedLogReader', () => {
     });
 
     it('ends when the runtime releases it, though an expected runner never subscribed', async () => {
-      await fill(store, 300);
-      const all = await expected(store, filter);
-      reader = new SharedLogReader(store, { window: 50 });
-      reader.declare(filter);
-      reader.holdStart(3);
+      const all = await heldReader(300, 3);
       const only = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
       const got = take(only, all.length);
       await readerReached(50);
@@ -234,11 +234,7 @@ describe('SharedLogReader', () => {
     });
 
     it('ends by itself after startHoldMs', async () => {
-      await fill(store, 300);
-      const all = await expected(store, filter);
-      reader = new SharedLogReader(store, { window: 50, startHoldMs: 100 });
-      reader.declare(filter);
-      reader.holdStart(2);
+      const all = await heldReader(300, 2, 100);
       const only = reader.subscribeToAll({ filter })[Symbol.asyncIterator]();
       expect(await take(only, all.length)).toEqual(all);
     });
