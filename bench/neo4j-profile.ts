@@ -15,7 +15,7 @@ import neo4j, { type ProfiledPlan } from 'neo4j-driver';
 import type { ViewOperation } from '../src/core/plan';
 import { compileYamlDefinition } from '../src/dsl';
 import type { StoredEvent } from '../src/eventstore/event-store.port';
-import { GraphStatementBuilder } from '../src/stores/neo4j/graph-batch';
+import { GraphStatementBuilder } from '../src/stores/neo4j/graph-statement-builder';
 import { bookkeepingDropStatements } from '../src/stores/neo4j/neo4j-bookkeeping';
 import { graphShape, keyConstraintName, physicalName } from '../src/stores/neo4j/neo4j-names';
 import { Neo4jTarget } from '../src/stores/neo4j/neo4j.target';

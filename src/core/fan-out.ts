@@ -10,7 +10,7 @@
  * matched by their state at fold time (see src/runtime/fan-out-keys.ts).
  */
 import type { JsonValue } from './json';
-import type { DocumentKey } from './plan';
+import { ProjectionEvaluationError, type DocumentKey } from './plan';
 
 /**
  * How many documents one fan-out action may update, unless it says `max:`. One event's fan-out loads up
@@ -47,11 +47,39 @@ export function fanOutMatches(selector: FanOutSelector, value: JsonValue | undef
   return value === selector.value;
 }
 
-/** The poison reason of an event whose fan-out matches more documents than its cap. */
-export function fanOutCapReason(selector: FanOutSelector): string {
+/** What a fan-out updates, for its poison reason: the action and what it matches (`Order nodes`). */
+export interface FanOutTarget {
+  readonly action: string;
+  readonly matches: string;
+}
+
+const DOCUMENTS: FanOutTarget = { action: 'updateAll', matches: 'documents' };
+
+/** The poison reason of an event whose fan-out matches more documents (or nodes) than its cap. */
+export function fanOutCapReason(selector: FanOutSelector, target: FanOutTarget = DOCUMENTS): string {
   return (
-    `updateAll matches more than ${selector.max} documents with ${selector.field} = ` +
+    `${target.action} matches more than ${selector.max} ${target.matches} with ${selector.field} = ` +
     `${JSON.stringify(selector.value)} (its cap, max: ${selector.max}); raise \`max\` in the definition ` +
     '(a rebuild) or discard the event'
   );
+}
+
+/**
+ * A graph fan-out (`updateNodes`) matched more nodes than its cap where the operation was applied (in the
+ * store's transaction, or in an in-memory graph). Deterministic for the same log, so it is poison: the
+ * runner bisects the rejected batch and parks the event alone with this reason.
+ */
+export class FanOutCapError extends ProjectionEvaluationError {
+  constructor(
+    projection: string,
+    readonly label: string,
+    readonly selector: FanOutSelector,
+    readonly position: bigint,
+  ) {
+    super(
+      projection,
+      `the event at position ${position}`,
+      fanOutCapReason(selector, { action: 'updateNodes', matches: `${label} nodes` }),
+    );
+  }
 }

@@ -46,6 +46,20 @@ export type ViewOperation =
     }
   | { readonly kind: 'deleteNode'; readonly node: NodeRef; readonly position: bigint }
   | {
+      /**
+       * Fan-out on a graph (issue #16): set properties on every node of `label` whose `property` (a
+       * declared index of the label) holds `value`, as the graph is at this point of the log. More than
+       * `max` such nodes is a poison event (FanOutCapError, src/core/fan-out.ts).
+       */
+      readonly kind: 'updateNodes';
+      readonly label: string;
+      readonly property: string;
+      readonly value: string | number;
+      readonly set: Readonly<Record<string, JsonValue>>;
+      readonly max: number;
+      readonly position: bigint;
+    }
+  | {
       readonly kind: 'mergeRelationship';
       readonly type: string;
       readonly from: NodeRef;

@@ -55,6 +55,8 @@ export interface GraphNodeView {
   /** The property identifying a node of this label. */
   readonly key: string;
   readonly properties: Readonly<Record<string, ValueType>>;
+  /** The properties `updateNodes` may select nodes by (declared indexes; issue #16). Absent: none. */
+  readonly secondaryKeys?: readonly string[];
 }
 
 export interface GraphRelationshipView {

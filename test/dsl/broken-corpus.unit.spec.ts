@@ -83,6 +83,7 @@ describe('broken-definition corpus', () => {
       // every built-in store keeps lookups; target-kinds.unit.spec.ts registers one that does not
       'lookups-not-supported': false,
       'fan-out-where': true,
+      'invalid-index': true,
       'fan-out-not-secondary-key': true,
       // every built-in document store finds keys; a store module without findsKeys is refused
       'fan-out-not-supported': false,

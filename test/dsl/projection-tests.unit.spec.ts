@@ -16,6 +16,7 @@ describe('projection tests as data', () => {
       'customer_products',
       'customer_stats',
       'order_customers',
+      'order_graph',
       'order_search',
       'order_summary',
       'product_search',

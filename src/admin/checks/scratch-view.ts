@@ -16,9 +16,19 @@
  * (src/stores/graph-entity-keys.ts) for graph views.
  */
 import type { JsonObject } from '../../core/json';
-import type { CompiledProjection, DocumentKey, ViewDocument } from '../../core/plan';
+import { FanOutCapError } from '../../core/fan-out';
+import type { CompiledProjection, DocumentKey, ViewDocument, ViewOperation } from '../../core/plan';
 import type { EventLog, StoredEvent } from '../../eventstore/event-store.port';
-import { foldBatch, keyEvents, type FoldResult, type LookupState } from '../../runtime/batch-fold';
+import {
+  foldBatch,
+  HELD_REASON,
+  keyEvents,
+  parkedRecord,
+  type FoldResult,
+  type KeyedEvent,
+  type LookupState,
+} from '../../runtime/batch-fold';
+import { errorMessage } from '../../runtime/error-classifier';
 import { withFanOutKeysNow } from '../../runtime/fan-out-keys';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../../stores/graph-entity-keys';
 import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.view';
@@ -223,10 +233,55 @@ export class ScratchView {
       }
     }
     if (graph !== undefined && result.operations.length > 0) {
-      graph.apply(result.operations);
       this.cachedGraph = undefined;
+      return this.applyToGraph(graph, keyed, result);
     }
     return result;
+  }
+
+  /**
+   * Applies a fold's graph operations event by event, as the runner's commits end up applying them: an
+   * updateNodes over its cap fails the store's commit, which the runner bisects down to that event and
+   * parks alone (its keys then block later events of the batch, as the fold would have held them).
+   */
+  private applyToGraph(graph: MemoryGraphView, keyed: readonly KeyedEvent[], result: FoldResult): FoldResult {
+    const byEvent = new Map<bigint, ViewOperation[]>();
+    for (const operation of result.operations) {
+      const list = byEvent.get(operation.position);
+      if (list === undefined) byEvent.set(operation.position, [operation]);
+      else list.push(operation);
+    }
+    const sequenced = this.options.plan.onPoison === 'sequenced';
+    const parked = [...result.parked];
+    const blocked = new Set(result.blocked);
+    const parkedHere = new Set<string>();
+    let applied = result.applied;
+    for (const { event, keys = [] } of keyed) {
+      const operations = byEvent.get(event.position);
+      if (operations === undefined) continue;
+      let reason: string | undefined;
+      if (sequenced && keys.some((key) => parkedHere.has(key))) reason = HELD_REASON;
+      else {
+        try {
+          graph.apply(operations);
+          continue;
+        } catch (error) {
+          if (!(error instanceof FanOutCapError)) throw error;
+          reason = errorMessage(error);
+        }
+      }
+      const status = reason === HELD_REASON ? 'held' : 'parked';
+      parked.push(parkedRecord(this.options.view, event, keys, reason, status, new Date()));
+      applied -= 1;
+      if (sequenced) {
+        for (const key of keys) {
+          parkedHere.add(key);
+          blocked.add(key);
+        }
+      }
+    }
+    parked.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    return { ...result, parked, blocked, applied };
   }
 
   /** ProjectionRunner.resolveParked, in memory. */

@@ -1,7 +1,10 @@
 /**
- * The plan of a graph view: mergeNode, mergeRelationship, deleteNode and deleteRelationship. Graph plans
- * do not read state: every expression sees only the event, so a batch needs no loads.
+ * The plan of a graph view: mergeNode, mergeRelationship, deleteNode, deleteRelationship and updateNodes.
+ * Graph plans do not read state: every expression sees only the event, so a batch needs no loads. An
+ * updateNodes (fan-out, issue #16) becomes one operation naming the label, the indexed property and its
+ * value: the store matches the nodes where it applies it, in log order with the rest of the batch.
  */
+import { DEFAULT_FAN_OUT_CAP } from '../../core/fan-out';
 import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
@@ -28,6 +31,16 @@ type GraphStep =
       readonly from: NodeEnd;
       readonly to: NodeEnd;
       readonly set: readonly Assignment[];
+    }
+  | {
+      readonly kind: 'updateNodes';
+      readonly when?: BoundExpression;
+      readonly label: string;
+      readonly property: string;
+      readonly value: BoundExpression;
+      readonly valueType: ValueType;
+      readonly set: readonly Assignment[];
+      readonly max: number;
     };
 
 interface NodeEnd {
@@ -68,6 +81,21 @@ export class GraphPlan implements ViewPlan {
             set: assignments(set, target.nodes[action.label]!.properties),
           };
         }
+        case 'updateNodes': {
+          // validation admits exactly one indexed property
+          const [property, value] = Object.entries(action.where)[0]!;
+          const properties = target.nodes[action.label]!.properties;
+          return {
+            kind: 'updateNodes',
+            ...when,
+            label: action.label,
+            property,
+            value: bind(value),
+            valueType: { ...properties[property]!, nullable: false },
+            set: assignments(action.set, properties),
+            max: action.max ?? DEFAULT_FAN_OUT_CAP,
+          };
+        }
         case 'mergeRelationship':
         case 'deleteRelationship': {
           const relationship = target.relationships[action.type]!;
@@ -99,6 +127,10 @@ export class GraphPlan implements ViewPlan {
     for (const step of steps) {
       // a skipped action touches nothing, and its keys may not even exist in the event
       if (step.when && !step.when.condition(this.name, scope)) continue;
+      if (step.kind === 'updateNodes') {
+        keys.add(selectorKey(step.label, step.property, this.selectedValue(step, scope)));
+        continue;
+      }
       const ends = 'node' in step ? [step.node] : [step.from, step.to];
       for (const end of ends) {
         const node = this.nodeRef(end, scope);
@@ -155,13 +187,43 @@ export class GraphPlan implements ViewPlan {
             position,
           });
           break;
+        case 'updateNodes':
+          operations.push({
+            kind: 'updateNodes',
+            label: step.label,
+            property: step.property,
+            value: this.selectedValue(step, scope),
+            set: set(),
+            max: step.max,
+            position,
+          });
+          break;
       }
     }
     return operations;
+  }
+
+  private selectedValue(
+    step: Extract<GraphStep, { kind: 'updateNodes' }>,
+    scope: EvaluationScope,
+  ): string | number {
+    const value = step.value.value(this.name, scope, step.valueType);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw step.value.failure(this.name, scope.event, 'a secondary key value must be a string or a number');
+    return value;
   }
 
   private nodeRef(end: NodeEnd, scope: EvaluationScope): NodeRef {
     const value = end.key.value(this.name, scope, end.keyType);
     return { label: end.label, key: typeof value === 'number' ? value : keyText(value) };
   }
+}
+
+/**
+ * The key an updateNodes orders and parks by: `Label[property]:value`, never a node's `Label:key` (labels
+ * are identifiers). Later fan-outs with the same selector are held behind a parked one, so a replay never
+ * lands after a later rename of the same customer.
+ */
+export function selectorKey(label: string, property: string, value: string | number): string {
+  return `${label}[${property}]:${String(value)}`;
 }

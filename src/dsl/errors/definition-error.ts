@@ -63,6 +63,7 @@ export type DefinitionErrorCode =
   | 'fan-out-where'
   | 'fan-out-not-secondary-key'
   | 'fan-out-not-supported'
+  | 'invalid-index'
   // queries
   | 'query-not-supported'
   | 'query-text-missing'

@@ -137,6 +137,35 @@ export const DeleteNodeActionSchema = z.strictObject({
     .strictObject({ label: Label, key: ExpressionSchema, when })
     .describe('Delete a node and its relationships.'),
 });
+export const UpdateNodesActionSchema = z.strictObject({
+  updateNodes: z
+    .strictObject({
+      label: Label,
+      where: z
+        .record(z.string(), ExpressionSchema)
+        .describe(
+          "One secondary key (a property listed in the label's `indexes`) -> CEL expression over `event` " +
+            '(and lookups) giving the value: every node of the label holding it is updated.',
+        ),
+      when,
+      set: Assignments.optional(),
+      max: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_FAN_OUT_CAP)
+        .optional()
+        .describe(
+          `The most nodes one event may update (default ${DEFAULT_FAN_OUT_CAP}); an event matching more ` +
+            'is parked (poison) with the reason.',
+        ),
+    })
+    .describe(
+      'Fan-out update on a graph: set properties on every node of the label whose indexed property holds ' +
+        'a value of the event (CustomerRenamed -> every Order of the customer), as the graph is at that ' +
+        'point of the log.',
+    ),
+});
 export const DeleteRelationshipActionSchema = z.strictObject({
   deleteRelationship: z.strictObject({ type: RelationshipType, from: NodeMatch, to: NodeMatch, when }),
 });
@@ -165,6 +194,7 @@ export const ACTION_SCHEMAS = {
   mergeRelationship: MergeRelationshipActionSchema,
   deleteNode: DeleteNodeActionSchema,
   deleteRelationship: DeleteRelationshipActionSchema,
+  updateNodes: UpdateNodesActionSchema,
   remember: RememberActionSchema,
 } as const;
 export type ActionKind = keyof typeof ACTION_SCHEMAS;
@@ -175,6 +205,7 @@ export const GRAPH_ACTION_KINDS: readonly ActionKind[] = [
   'mergeRelationship',
   'deleteNode',
   'deleteRelationship',
+  'updateNodes',
 ];
 
 export const ActionSchema = z.union([
@@ -186,6 +217,7 @@ export const ActionSchema = z.union([
   MergeRelationshipActionSchema,
   DeleteNodeActionSchema,
   DeleteRelationshipActionSchema,
+  UpdateNodesActionSchema,
   RememberActionSchema,
 ]);
 

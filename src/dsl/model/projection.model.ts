@@ -43,7 +43,9 @@ export type KeyedDocumentAction = ActionOf<'upsert' | 'update' | 'delete'>;
 export type UpdateAllAction = ActionOf<'updateAll'>;
 /** remember: writes a lookup entry (correlation state); allowed in every view. */
 export type RememberAction = ActionOf<'remember'>;
-/** mergeNode, mergeRelationship, deleteNode, deleteRelationship: actions of graph views. */
+/** updateNodes: a fan-out update of every node whose indexed property holds a value of the event. */
+export type UpdateNodesAction = ActionOf<'updateNodes'>;
+/** mergeNode, mergeRelationship, deleteNode, deleteRelationship, updateNodes: actions of graph views. */
 export type GraphAction = Exclude<Action, DocumentAction | RememberAction>;
 
 export function isDocumentAction(action: Action): action is DocumentAction {

@@ -3,11 +3,11 @@
  * view's declared labels and relationship types: known label or type, matching end labels, key types,
  * and every property written. Graph expressions read only `event` (graph plans do not read state).
  */
-import { didYouMean } from '../errors/suggest';
+import { didYouMean, listNames } from '../errors/suggest';
 import type { GraphView } from '../../stores/store-dsl';
 import type { ValueType } from '../expressions/value-types';
 import type { Expression } from '../model/expression';
-import type { ActionOf, GraphAction } from '../model/projection.model';
+import type { ActionOf, GraphAction, UpdateNodesAction } from '../model/projection.model';
 import type { PathSegment } from '../source/source-locator';
 import type { ActionCheckContext } from './action-checks';
 import type { ActionChecks } from './handler.checks';
@@ -34,6 +34,7 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
     const { expressions } = this.context;
     if (action.when !== undefined) expressions.condition(action.when, expressions.eventScope);
     if (action.kind === 'mergeNode' || action.kind === 'deleteNode') this.checkNode(action, base);
+    else if (action.kind === 'updateNodes') this.checkUpdateNodes(action, base);
     else this.checkRelationship(action, base);
   }
 
@@ -59,6 +60,76 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
     );
     const set = action.kind === 'mergeNode' ? action.set : undefined;
     this.checkProperties(set, node.properties, label, `node ${label}`, node.key);
+  }
+
+  /**
+   * A graph fan-out (issue #16): a known label, `where` naming exactly one of its declared indexes (never
+   * the key: one node by key is what mergeNode does) with a value of its type, and at least one property set.
+   */
+  private checkUpdateNodes(action: UpdateNodesAction, base: readonly PathSegment[]): void {
+    const { problems, expressions } = this.context;
+    const node = this.target.nodes[action.label];
+    if (!node) {
+      problems.add(
+        'unknown-label',
+        [...base, 'label'],
+        `label "${action.label}" is not declared in target.nodes (${this.labels.join(', ')})`,
+        { suggestion: didYouMean(action.label, this.labels) },
+      );
+      return;
+    }
+    const entries = Object.entries(action.where);
+    if (entries.length !== 1) {
+      problems.add(
+        'fan-out-where',
+        [...base, 'where'],
+        `where names ${entries.length} properties; name exactly one indexed property of ${action.label}, e.g. { customerId: event.data.customerId }`,
+        { at: 'key' },
+      );
+    }
+    const secondary = (node.secondaryKeys ?? []).filter((property) => property !== node.key);
+    for (const [name, expression] of entries) {
+      const type = node.properties[name];
+      if (!secondary.includes(name)) {
+        const listed = secondary.length > 0 ? ` (indexes: ${listNames(secondary)})` : '';
+        problems.add(
+          'fan-out-not-secondary-key',
+          expression.path,
+          name === node.key
+            ? `"${name}" is the key of ${action.label}: update one node by key with mergeNode, not updateNodes`
+            : `${type ? '' : 'unknown '}property "${name}" is not a secondary key of ${action.label}${listed}`,
+          {
+            at: 'key',
+            suggestion:
+              name === node.key
+                ? `mergeNode: { label: ${action.label}, key: ..., set: ... }`
+                : (didYouMean(name, secondary) ??
+                  (type
+                    ? `to select by it, declare it under target.nodes.${action.label}.indexes: [${name}]`
+                    : didYouMean(name, Object.keys(node.properties)))),
+          },
+        );
+        expressions.compile(expression, expressions.eventScope);
+        continue;
+      }
+      expressions.typed(
+        expression,
+        expressions.eventScope,
+        type && { ...type, nullable: false },
+        `value of secondary key "${name}" of ${action.label}`,
+      );
+    }
+    if (Object.keys(action.set ?? {}).length === 0) {
+      problems.add('empty-action', base, 'updateNodes changes nothing; add set', { at: 'key' });
+    }
+    this.checkProperties(
+      action.set,
+      node.properties,
+      action.label,
+      `node ${action.label}`,
+      node.key,
+      'updateNodes',
+    );
   }
 
   private checkRelationship(
@@ -112,6 +183,7 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
     declaredBy: string,
     owner: string,
     key?: string,
+    action = 'mergeNode',
   ): void {
     const { problems, expressions, untyped } = this.context;
     const declared = Object.keys(properties);
@@ -132,7 +204,9 @@ export class GraphActionChecks implements Extract<ActionChecks, { family: 'graph
         problems.add(
           'key-column-written',
           path,
-          `"${name}" is the node key: its value comes from "key"; remove it from set`,
+          action === 'updateNodes'
+            ? `"${name}" is the node key: updateNodes cannot change it; remove it from set`
+            : `"${name}" is the node key: its value comes from "key"; remove it from set`,
           { at: 'key' },
         );
       } else if (untyped.has(`${declaredBy}.${name}`)) {

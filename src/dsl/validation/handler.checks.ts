@@ -104,7 +104,7 @@ export function checkHandlerActions(
         problems.add(
           'action-not-for-target',
           base,
-          `"${action.kind}" is a document action, but this is a ${checks.targetKind} view; use mergeNode, mergeRelationship, deleteNode or deleteRelationship`,
+          `"${action.kind}" is a document action, but this is a ${checks.targetKind} view; use mergeNode, mergeRelationship, deleteNode, deleteRelationship or updateNodes`,
           { at: 'key' },
         );
     });

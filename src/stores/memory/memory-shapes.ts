@@ -95,6 +95,26 @@ function graphOperationProblem(shape: Neo4jTargetShape, operation: ViewOperation
     }
     case 'deleteNode':
       return nodeProblem(shape, operation.node);
+    case 'updateNodes': {
+      const node = shape.nodes[operation.label];
+      if (node === undefined) return `label "${operation.label}" is not declared`;
+      if (!(node.indexes ?? []).includes(operation.property))
+        return `property "${operation.property}" is not an index of node ${operation.label}`;
+      const selected = valueProblem(
+        operation.property,
+        node.properties[operation.property]!,
+        operation.value,
+      );
+      if (selected !== undefined) return selected;
+      for (const [name, value] of Object.entries(operation.set)) {
+        if (name === node.key) return `updateNodes ${operation.label} sets its key property "${name}"`;
+        const type = node.properties[name];
+        if (type === undefined) return `property "${name}" is not declared on node ${operation.label}`;
+        const mismatch = valueProblem(name, type, value);
+        if (mismatch !== undefined) return mismatch;
+      }
+      return undefined;
+    }
     case 'mergeRelationship':
     case 'deleteRelationship': {
       const relationship = shape.relationships[operation.type];

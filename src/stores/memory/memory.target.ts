@@ -144,7 +144,7 @@ export class MemoryTarget implements Target {
         status: 'building',
         checkpoint: 0n,
         fence: 0n,
-        view: newView(spec.shape),
+        view: newView(spec.shape, spec.projection),
         parked: new Map(),
         resolutions: [],
         lookups: new Map(),
@@ -317,15 +317,15 @@ export class MemoryTarget implements Target {
   }
 }
 
-function newView(shape: TargetShape): DocumentGeneration | MemoryGraphView {
-  if (isGraphShape(shape)) return new MemoryGraphView(shape);
+function newView(shape: TargetShape, projection: string): DocumentGeneration | MemoryGraphView {
+  if (isGraphShape(shape)) return new MemoryGraphView(shape, projection);
   const table = UniqueIndexedDocuments.forShape(shape);
   return { kind: 'document', view: new MemoryDocumentView(table), table };
 }
 
 /**
  * Applies the operations in order; a put that breaks a unique index undoes the ones before it and throws.
- * Graph operations cannot fail here: checkOperations already checked them against the shape.
+ * Graph operations fail only as a whole: an updateNodes over its cap (FanOutCapError, poison) applies none.
  */
 function apply(projection: string, stored: StoredGeneration, operations: readonly ViewOperation[]): void {
   if (stored.view.kind === 'graph') {

@@ -6,8 +6,11 @@
  * Semantics every target shares: `put` replaces the whole document; `mergeNode` creates or updates a node,
  * setting only the given properties; `mergeRelationship` creates missing end nodes as placeholders (key
  * only) and is one relationship per (type, from, to); `deleteNode` removes the node's relationships too
- * (DETACH DELETE). Applying an operation twice leaves the same view.
+ * (DETACH DELETE); `updateNodes` sets properties on every node of its label whose property holds its value
+ * at that point, and fails the whole call (nothing applied) when more than its `max` match. Applying an
+ * operation twice leaves the same view.
  */
+import { FanOutCapError } from '../../core/fan-out';
 import type { JsonValue } from '../../core/json';
 import type { DocumentKey, NodeRef, ViewDocument, ViewOperation } from '../../core/plan';
 import type { TargetShape } from '../../core/view-shape';
@@ -126,9 +129,43 @@ export class MemoryGraphView {
   position = 0n;
 
   /** The shape is kept for callers that render the view (key property names per label). */
-  constructor(readonly shape: Neo4jTargetShape) {}
+  constructor(
+    readonly shape: Neo4jTargetShape,
+    /** Named in the error of an updateNodes over its cap. */
+    private readonly projection = 'graph',
+  ) {}
 
+  /** Applies the operations in order; an updateNodes over its cap throws FanOutCapError and applies none. */
   apply(operations: readonly ViewOperation[]): void {
+    if (!operations.some((operation) => operation.kind === 'updateNodes')) {
+      this.applyAll(operations);
+      return;
+    }
+    // nodes and relationships are replaced, never changed in place: copies of the maps undo a failure
+    const nodes = new Map(this.nodes);
+    const relationships = new Map(this.relationships);
+    const position = this.position;
+    try {
+      this.applyAll(operations);
+    } catch (error) {
+      this.restore(nodes, relationships, position);
+      throw error;
+    }
+  }
+
+  private restore(
+    nodes: Map<string, MemoryNode>,
+    relationships: Map<string, MemoryRelationship>,
+    position: bigint,
+  ): void {
+    this.nodes.clear();
+    for (const [id, node] of nodes) this.nodes.set(id, node);
+    this.relationships.clear();
+    for (const [id, relationship] of relationships) this.relationships.set(id, relationship);
+    this.position = position;
+  }
+
+  private applyAll(operations: readonly ViewOperation[]): void {
     for (const operation of operations) {
       switch (operation.kind) {
         case 'mergeNode': {
@@ -164,11 +201,28 @@ export class MemoryGraphView {
         case 'deleteRelationship':
           this.relationships.delete(relationshipId(operation.type, operation.from, operation.to));
           break;
+        case 'updateNodes':
+          this.updateNodes(operation);
+          break;
         default:
           throw new UnsupportedViewOperationError(operation.kind, 'graph');
       }
       if (operation.position > this.position) this.position = operation.position;
     }
+  }
+
+  private updateNodes(operation: Extract<ViewOperation, { kind: 'updateNodes' }>): void {
+    const matched: [string, MemoryNode][] = [];
+    for (const [id, node] of this.nodes) {
+      if (node.label === operation.label && node.properties[operation.property] === operation.value)
+        matched.push([id, node]);
+    }
+    if (matched.length > operation.max) {
+      const selector = { field: operation.property, value: operation.value, max: operation.max };
+      throw new FanOutCapError(this.projection, operation.label, selector, operation.position);
+    }
+    for (const [id, node] of matched)
+      this.nodes.set(id, { ...node, properties: { ...node.properties, ...operation.set } });
   }
 
   /** Graph plans read no state: always empty (the signature matches the document view's). */
@@ -206,6 +260,6 @@ export class MemoryGraphView {
 
 export type MemoryView = MemoryDocumentView | MemoryGraphView;
 
-export function createMemoryView(shape: TargetShape): MemoryView {
-  return isNeo4jShape(shape) ? new MemoryGraphView(shape) : new MemoryDocumentView();
+export function createMemoryView(shape: TargetShape, projection?: string): MemoryView {
+  return isNeo4jShape(shape) ? new MemoryGraphView(shape, projection) : new MemoryDocumentView();
 }

@@ -11,7 +11,7 @@ import { createMemoryView, MemoryDocumentView, type MemoryView } from './memory.
 export function runProjection(
   projection: CompiledProjection,
   events: Iterable<StoredEvent>,
-  view: MemoryView = createMemoryView(projection.target),
+  view: MemoryView = createMemoryView(projection.target, projection.name),
   /** Every lookup entry, by lookup then key (plans with lookups): read and remembered in log order. */
   lookups: LookupValues = new Map(),
 ): MemoryView {

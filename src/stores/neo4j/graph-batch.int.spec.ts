@@ -8,7 +8,7 @@ import type { NodeRef, ViewOperation } from '../../core/plan';
 import { prng } from '../../../bench/workload';
 import type { Neo4jTargetShape } from './neo4j-view-shape';
 import type { GenerationSpec, ViewRef } from '../target.port';
-import { GraphStatementBuilder } from './graph-batch';
+import { GraphStatementBuilder } from './graph-statement-builder';
 import { physicalName } from './neo4j-names';
 import { GraphChangedUnderBatchError } from './neo4j.errors';
 import { Neo4jTarget } from './neo4j.target';

@@ -9,7 +9,11 @@
  *   2. the relationship ends that exist nowhere yet: CREATE as placeholders;
  *   3. its mergeRelationship rows, both ends found by MATCH on their keys: CREATE when an end was created
  *      in this segment (steps 1-2), MERGE otherwise;
- *   4. relationship deletes, then node deletes (as before).
+ *   4. its updateNodes rows (fan-out, issue #16): per selected value, the nodes of the label holding it,
+ *      matched in the transaction through the property's RANGE index, so nodes the batch created or
+ *      changed earlier match by their state at that point; past the row's cap the statement returns the
+ *      row and write() throws FanOutCapError (poison: the runner bisects and parks the event alone);
+ *   5. relationship deletes, then node deletes (as before).
  * Rows are deduplicated per node or relationship (the last one of a group wins, as one by one: a group
  * sets the same properties every time) and sorted by key, so concurrent writers lock in the same order.
  * A node merged and deleted in the same segment (an order placed and cancelled in one batch) is not
@@ -24,13 +28,11 @@
  * its nodes, so a graph changed under the batch fails the batch instead of writing a partial one. The
  * checkpoint commits in the same transaction: a replayed batch sees the graph as it was before it.
  */
-import type { ViewOperation } from '../../core/plan';
 import { toNumber } from './neo4j-bookkeeping';
-import type { GraphPropertyType, Neo4jTargetShape } from './neo4j-view-shape';
-import { GraphChangedUnderBatchError, GraphShapeMismatchError } from './neo4j.errors';
-import { GraphCypher, MATCHED_COLUMN, type PropertyList, type RelationshipMode } from './graph-cypher';
-import { segmentOperations, type GraphOperation } from './graph-segments';
-import { compareKeys, nodeKeyId, propertyValue } from './graph-values';
+import { GraphChangedUnderBatchError } from './neo4j.errors';
+import { MATCHED_COLUMN, OVER_CAP_COLUMN, type GraphCypher, type RelationshipMode } from './graph-cypher';
+import type { FanOutRow, NodeRow, PreparedGroup } from './graph-statement-builder';
+import { compareKeys, nodeKeyId } from './graph-values';
 
 export { segmentOperations, type GraphOperation } from './graph-segments';
 
@@ -39,44 +41,21 @@ export interface GraphStatement {
   readonly rows: readonly unknown[];
   /** Set on statements that MATCH their nodes: each row must find them (RETURN count(*) AS matched). */
   readonly matches?: number;
+  /**
+   * Set on updateNodes statements: they return the rows over their cap (OVER_CAP_COLUMN: the row's index),
+   * and the first one's error fails the transaction (a poison event).
+   */
+  readonly overCap?: (row: number) => Error;
 }
+
+/** The error of an updateNodes row over its cap (see GraphStatementBuilder.overCap). */
+export type OverCapError = (group: Extract<PreparedGroup, { kind: 'updateNodes' }>, row: FanOutRow) => Error;
 
 /** Runs one statement in the commit's transaction (the target's `tx.run`; the profile adds PROFILE). */
 export type RunStatement = (
   cypher: string,
   parameters: Record<string, unknown>,
 ) => Promise<{ readonly records: readonly { get(key: string): unknown }[] }>;
-
-/** A node as a statement row: its identity, its key parameter, and the raw key for sorting. */
-interface NodeRow {
-  readonly id: string;
-  readonly label: string;
-  readonly k: unknown;
-  readonly sort: string | number;
-  readonly v: readonly unknown[];
-}
-
-interface RelationshipRow {
-  readonly from: NodeRow;
-  readonly to: NodeRow;
-  readonly v: readonly unknown[];
-}
-
-type PreparedGroup =
-  | {
-      readonly kind: 'mergeNode' | 'deleteNode';
-      readonly label: string;
-      readonly properties: PropertyList;
-      readonly rows: readonly NodeRow[];
-    }
-  | {
-      readonly kind: 'mergeRelationship' | 'deleteRelationship';
-      readonly type: string;
-      readonly properties: PropertyList;
-      readonly rows: readonly RelationshipRow[];
-    };
-
-const NO_PROPERTIES: PropertyList = { names: [], types: [] };
 
 /** One batch, checked against the shape and grouped: `write` runs it in the commit's transaction. */
 export class GraphBatch {
@@ -85,6 +64,7 @@ export class GraphBatch {
     private readonly segments: readonly (readonly PreparedGroup[])[],
     /** The nodes the merges touch, per label: id → key parameter. */
     private readonly touched: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
+    private readonly overCap: OverCapError,
   ) {}
 
   /** The read that tells which touched nodes do not exist, or undefined when the batch merges nothing. */
@@ -115,6 +95,9 @@ export class GraphBatch {
     // (CALL subqueries in order), which was not faster and adds Eager barriers between the subqueries.
     for (const statement of this.statements(existing)) {
       const result = await run(statement.cypher, { rows: statement.rows });
+      if (statement.overCap !== undefined && result.records.length > 0) {
+        throw statement.overCap(toNumber(result.records[0]!.get(OVER_CAP_COLUMN)));
+      }
       if (statement.matches !== undefined) {
         const matched = toNumber(result.records[0]?.get(MATCHED_COLUMN) ?? 0);
         if (matched !== statement.matches) {
@@ -226,7 +209,23 @@ export class GraphBatch {
           if (!deleted.has(end.id) && !created.has(end.id)) merged.add(end.id);
       }
     }
-    // 4. deletes, relationships first.
+    // 4. updateNodes: every node of the label holding the value, as the statements above left them.
+    for (const group of segment) {
+      if (group.kind !== 'updateNodes') continue;
+      const rows = group.rows.map((row, i) => ({ i, w: row.w, m: group.max, v: row.v }));
+      if (rows.length === 0) continue;
+      out.push({
+        cypher: this.cypher.updateByProperty(
+          group.label,
+          group.property,
+          group.propertyType,
+          group.properties,
+        ),
+        rows,
+        overCap: (i) => this.overCap(group, group.rows[i]!),
+      });
+    }
+    // 5. deletes, relationships first.
     for (const group of segment) {
       if (group.kind === 'deleteRelationship') {
         push(
@@ -246,202 +245,4 @@ export class GraphBatch {
     for (const id of [...created, ...merged]) state.set(id, true);
     for (const id of deleted) state.set(id, false);
   }
-}
-
-/** Builds the batches of one generation of one projection's graph. */
-export class GraphStatementBuilder {
-  private readonly cypher: GraphCypher;
-
-  constructor(
-    private readonly projection: string,
-    generation: number,
-    private readonly shape: Neo4jTargetShape,
-  ) {
-    this.cypher = new GraphCypher(projection, generation, shape);
-  }
-
-  /**
-   * Checks every operation against the shape and groups them; throws GraphShapeMismatchError (before any
-   * transaction) for an operation outside it.
-   */
-  prepare(operations: readonly ViewOperation[]): GraphBatch {
-    const graph = operations.map((operation) => {
-      if (operation.kind === 'put' || operation.kind === 'delete') {
-        throw new GraphShapeMismatchError(
-          this.projection,
-          `a document ${operation.kind} operation (graph views hold nodes and relationships)`,
-        );
-      }
-      return operation;
-    });
-    const touched = new Map<string, Map<string, unknown>>();
-    const touch = (row: NodeRow) => {
-      const keys = touched.get(row.label);
-      if (keys === undefined) touched.set(row.label, new Map([[row.id, row.k]]));
-      else keys.set(row.id, row.k);
-    };
-    const segments = segmentOperations(graph, (node) =>
-      nodeKeyId(node.label, this.key(node.label, node.key)),
-    );
-    const prepared = segments.map((segment) =>
-      segment.map((group) => {
-        const statement = this.group(group);
-        if (statement.kind === 'mergeNode') statement.rows.forEach(touch);
-        if (statement.kind === 'mergeRelationship') {
-          for (const row of statement.rows) {
-            touch(row.from);
-            touch(row.to);
-          }
-        }
-        return statement;
-      }),
-    );
-    // Only labels with mergeNode rows are looked up: they need CREATE or MATCH anyway, and an end created
-    // there is what makes a relationship known to be new. Ends of other labels are MERGEd where used.
-    const merging = new Set<string>();
-    for (const segment of prepared) {
-      for (const group of segment) if (group.kind === 'mergeNode') merging.add(group.label);
-    }
-    for (const label of [...touched.keys()]) if (!merging.has(label)) touched.delete(label);
-    return new GraphBatch(this.cypher, prepared, touched);
-  }
-
-  private group(group: readonly GraphOperation[]): PreparedGroup {
-    const first = group[0]!;
-    switch (first.kind) {
-      case 'mergeNode': {
-        const node = this.node(first.node.label);
-        const names = Object.keys(first.set).sort();
-        const types = names.map((name) => this.nodeProperty(first.node.label, node.key, name));
-        const ops = group as readonly Extract<GraphOperation, { kind: 'mergeNode' }>[];
-        const rows = ops.map((op) => ({
-          ...this.row(op.node.label, op.node.key),
-          v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
-        }));
-        return {
-          kind: 'mergeNode',
-          label: first.node.label,
-          properties: { names, types },
-          rows: lastPerNode(rows),
-        };
-      }
-      case 'deleteNode': {
-        const ops = group as readonly Extract<GraphOperation, { kind: 'deleteNode' }>[];
-        const rows = ops.map((op) => this.row(op.node.label, op.node.key));
-        return {
-          kind: 'deleteNode',
-          label: first.node.label,
-          properties: NO_PROPERTIES,
-          rows: lastPerNode(rows),
-        };
-      }
-      case 'mergeRelationship': {
-        const relationship = this.relationship(first.type);
-        const names = Object.keys(first.set).sort();
-        const types = names.map((name) => {
-          const type = relationship.properties[name];
-          if (type === undefined) {
-            throw new GraphShapeMismatchError(
-              this.projection,
-              `property "${name}" is not declared on relationship ${first.type}`,
-            );
-          }
-          return type;
-        });
-        const ops = group as readonly Extract<GraphOperation, { kind: 'mergeRelationship' }>[];
-        const rows = ops.map((op) => ({
-          ...this.ends(op),
-          v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
-        }));
-        return {
-          kind: 'mergeRelationship',
-          type: first.type,
-          properties: { names, types },
-          rows: lastPerRelationship(rows),
-        };
-      }
-      case 'deleteRelationship': {
-        const ops = group as readonly Extract<GraphOperation, { kind: 'deleteRelationship' }>[];
-        const rows = ops.map((op) => ({ ...this.ends(op), v: [] }));
-        return {
-          kind: 'deleteRelationship',
-          type: first.type,
-          properties: NO_PROPERTIES,
-          rows: lastPerRelationship(rows),
-        };
-      }
-    }
-  }
-
-  private row(label: string, key: string | number): NodeRow {
-    const k = this.key(label, key);
-    return { id: nodeKeyId(label, k), label, k, sort: key, v: [] };
-  }
-
-  private ends(op: Extract<GraphOperation, { from: unknown }>): { from: NodeRow; to: NodeRow } {
-    const relationship = this.relationship(op.type);
-    for (const [side, node, declared] of [
-      ['from', op.from, relationship.from],
-      ['to', op.to, relationship.to],
-    ] as const) {
-      if (node.label !== declared) {
-        throw new GraphShapeMismatchError(
-          this.projection,
-          `relationship ${op.type} goes ${side} ${declared}, not ${node.label}`,
-        );
-      }
-    }
-    return { from: this.row(op.from.label, op.from.key), to: this.row(op.to.label, op.to.key) };
-  }
-
-  private node(label: string) {
-    const node = this.shape.nodes[label];
-    if (node === undefined)
-      throw new GraphShapeMismatchError(this.projection, `label "${label}" is not declared`);
-    return node;
-  }
-
-  private nodeProperty(label: string, key: string, name: string): GraphPropertyType {
-    if (name === key) {
-      throw new GraphShapeMismatchError(this.projection, `mergeNode ${label} sets its key property "${key}"`);
-    }
-    const type = this.node(label).properties[name];
-    if (type === undefined) {
-      throw new GraphShapeMismatchError(
-        this.projection,
-        `property "${name}" is not declared on node ${label}`,
-      );
-    }
-    return type;
-  }
-
-  private relationship(type: string) {
-    const relationship = this.shape.relationships[type];
-    if (relationship === undefined) {
-      throw new GraphShapeMismatchError(this.projection, `relationship type "${type}" is not declared`);
-    }
-    return relationship;
-  }
-
-  /** The key as the parameter Neo4j must compare: integers as Neo4j integers, so 7 and 7.0 never differ. */
-  private key(label: string, key: string | number): unknown {
-    const shape = this.node(label);
-    const type = shape.properties[shape.key] ?? 'string';
-    return propertyValue(this.projection, shape.key, type, key);
-  }
-}
-
-/** The last row of each node (a group sets the same properties every time, so the last wins), in key order. */
-function lastPerNode(rows: readonly NodeRow[]): NodeRow[] {
-  const last = new Map<string, NodeRow>();
-  for (const row of rows) last.set(row.id, row);
-  return [...last.values()].sort((x, y) => compareKeys(x.sort, y.sort));
-}
-
-function lastPerRelationship(rows: readonly RelationshipRow[]): RelationshipRow[] {
-  const last = new Map<string, RelationshipRow>();
-  for (const row of rows) last.set(`${row.from.id}\u0000${row.to.id}`, row);
-  return [...last.values()].sort(
-    (x, y) => compareKeys(x.from.sort, y.from.sort) || compareKeys(x.to.sort, y.to.sort),
-  );
 }

@@ -1,7 +1,8 @@
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { Neo4jError } from 'neo4j-driver';
-import { GraphStatementBuilder, segmentOperations, type GraphOperation } from './graph-batch';
+import { segmentOperations, type GraphOperation } from './graph-segments';
+import { GraphStatementBuilder } from './graph-statement-builder';
 import { nodeKeyId } from './graph-values';
 import { classifyNeo4jError } from './neo4j-error-classifier';
 import { declaredName, physicalName } from './neo4j-names';

@@ -22,6 +22,8 @@ export interface RelationshipMode {
 
 /** What statements that check their rows return: how many rows found both their nodes. */
 export const MATCHED_COLUMN = 'matched';
+/** What updateNodes statements return: the index of each row that matched more nodes than its cap. */
+export const OVER_CAP_COLUMN = 'over';
 
 export class GraphCypher {
   private readonly cache = new Map<string, string>();
@@ -71,6 +73,35 @@ export class GraphCypher {
         `RETURN count(*) AS ${MATCHED_COLUMN}`
       );
     });
+  }
+
+  /**
+   * updateNodes: per row, the nodes of the label whose `property` holds `row.w` (a seek on the property's
+   * RANGE index), each given the row's values when there are at most `row.m` of them; rows with more come
+   * back (OVER_CAP_COLUMN) and the batch fails. Rows select distinct values (graph-segments.ts).
+   */
+  updateByProperty(
+    label: string,
+    property: string,
+    type: GraphPropertyType,
+    properties: PropertyList,
+  ): string {
+    return this.cached(
+      `updateByProperty\u0000${label}\u0000${property}\u0000${properties.names.join(',')}`,
+      () => {
+        const sets = properties.names.map(
+          (name, i) =>
+            `n.${quoted('property', name)} = ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
+        );
+        return (
+          `UNWIND $rows AS row OPTIONAL MATCH (n:${this.label(label)}) ` +
+          `WHERE n.${quoted('property', property)} = ${valueExpression(type, 'row.w')} ` +
+          'WITH row, collect(n) AS nodes ' +
+          `FOREACH (n IN CASE WHEN size(nodes) <= row.m THEN nodes ELSE [] END | SET ${sets.join(', ')}) ` +
+          `WITH row, size(nodes) AS matched WHERE matched > row.m RETURN row.i AS ${OVER_CAP_COLUMN}`
+        );
+      },
+    );
   }
 
   /** Ends of relationships that do not exist yet and have no mergeNode in the segment: key only, marked. */

@@ -12,6 +12,15 @@
  * merges of the same node stays: the delete phase runs after the merge phase. So inside a segment every
  * merge that touches a node comes before any delete of that node.
  * The workload's batches (orders placed, items added, orders cancelled) are one segment whatever their size.
+ *
+ * updateNodes (fan-out, issue #16) runs in a phase of its own, after the merges and before the deletes, and
+ * matches nodes by a property, so it reads every node of its label: it joins a segment unless the segment
+ * deleted a node of its label (the delete would run after it, and the cap would count the node) or holds an
+ * updateNodes of its label that is of another shape or sets the property it selects by (rows of one
+ * statement would not see each other). A mergeNode or deleteNode of a label after an updateNodes of that
+ * label in the segment starts a new one (it would run before it, or a node merged then deleted in the
+ * segment would be skipped while the updateNodes counted it). Rows of one updateNodes shape select disjoint
+ * nodes (different values of a property none of them sets) or the same ones (same value: the last wins).
  */
 import type { NodeRef, ViewOperation } from '../../core/plan';
 
@@ -32,6 +41,10 @@ interface Planned {
 interface SegmentState {
   readonly nodeMerges: Map<string, string>;
   readonly nodeDeletes: Set<string>;
+  /** Labels with a deleteNode in the segment. */
+  readonly labelDeletes: Set<string>;
+  /** Per label, the shape (group) of the segment's updateNodes, and whether it sets its own selector. */
+  readonly fanOuts: Map<string, { group: string; setsSelector: boolean }>;
   readonly relMerges: Map<string, string>;
   readonly relDeletes: Set<string>;
 }
@@ -46,14 +59,17 @@ export function groupOf(operation: GraphOperation): string {
       return `mergeRelationship\u0000${operation.type}\u0000${Object.keys(operation.set).sort().join(',')}`;
     case 'deleteRelationship':
       return `deleteRelationship\u0000${operation.type}`;
+    case 'updateNodes':
+      return `updateNodes\u0000${operation.label}\u0000${operation.property}\u0000${Object.keys(operation.set).sort().join(',')}\u0000${operation.max}`;
   }
 }
 
 const PHASE: Record<GraphOperation['kind'], number> = {
   mergeNode: 0,
   mergeRelationship: 0,
-  deleteRelationship: 1,
-  deleteNode: 2,
+  updateNodes: 1,
+  deleteRelationship: 2,
+  deleteNode: 3,
 };
 
 class Segmenter {
@@ -72,7 +88,8 @@ class Segmenter {
   /**
    * Whether `planned` cannot join the segment: it does not commute with an earlier operation of the
    * segment, and the phases (merges, then deleteRelationship, then deleteNode) would not run them in log
-   * order. Deletes never conflict: they run after every merge of the segment, as they came after them.
+   * order. Deletes conflict only with an updateNodes of their label (see the top of the file): otherwise
+   * they run after every merge of the segment, as they came after them.
    */
   conflicts(planned: Planned): boolean {
     const op = planned.operation;
@@ -81,7 +98,18 @@ class Segmenter {
       case 'mergeNode': {
         const id = this.nodeId(op.node);
         const merged = state.nodeMerges.get(id);
-        return state.nodeDeletes.has(id) || (merged !== undefined && merged !== planned.group);
+        return (
+          state.nodeDeletes.has(id) ||
+          (merged !== undefined && merged !== planned.group) ||
+          state.fanOuts.has(op.node.label)
+        );
+      }
+      case 'updateNodes': {
+        const fanOut = state.fanOuts.get(op.label);
+        return (
+          state.labelDeletes.has(op.label) ||
+          (fanOut !== undefined && (fanOut.group !== planned.group || fanOut.setsSelector))
+        );
       }
       case 'mergeRelationship': {
         const id = this.relId(op);
@@ -94,6 +122,7 @@ class Segmenter {
         );
       }
       case 'deleteNode':
+        return state.fanOuts.has(op.node.label);
       case 'deleteRelationship':
         return false;
     }
@@ -107,6 +136,13 @@ class Segmenter {
         break;
       case 'deleteNode':
         this.state.nodeDeletes.add(this.nodeId(op.node));
+        this.state.labelDeletes.add(op.node.label);
+        break;
+      case 'updateNodes':
+        this.state.fanOuts.set(op.label, {
+          group: planned.group,
+          setsSelector: op.property in op.set,
+        });
         break;
       case 'mergeRelationship':
         this.state.relMerges.set(this.relId(op), planned.group);
@@ -120,7 +156,7 @@ class Segmenter {
 
 /**
  * Cuts operations (in log order) into segments, each a list of groups (one statement shape each) in run
- * order: merge groups in first-seen order, then relationship deletes, then node deletes.
+ * order: merge groups in first-seen order, then updateNodes, then relationship deletes, then node deletes.
  */
 export function segmentOperations(
   operations: readonly GraphOperation[],
@@ -153,5 +189,12 @@ export function segmentOperations(
 }
 
 function emptyState(): SegmentState {
-  return { nodeMerges: new Map(), nodeDeletes: new Set(), relMerges: new Map(), relDeletes: new Set() };
+  return {
+    nodeMerges: new Map(),
+    nodeDeletes: new Set(),
+    labelDeletes: new Set(),
+    fanOuts: new Map(),
+    relMerges: new Map(),
+    relDeletes: new Set(),
+  };
 }

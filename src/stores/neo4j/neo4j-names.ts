@@ -63,6 +63,16 @@ export function keyConstraintName(label: string, projection: string, generation:
   return `prism_key_${physicalName(label, projection, generation)}`;
 }
 
+/** Name of the RANGE index on a node label's declared index property in one generation (issue #16). */
+export function propertyIndexName(
+  label: string,
+  property: string,
+  projection: string,
+  generation: number,
+): string {
+  return `prism_index_${physicalName(label, projection, generation)}_${checkedName('index property', property)}`;
+}
+
 /** The shape as a graph shape, with every name checked; throws for a document shape. */
 export function graphShape(projection: string, shape: TargetShape): Neo4jTargetShape {
   if (!isNeo4jShape(shape)) throw new UnsupportedShapeError(projection, shape.kind, NEO4J_SHAPE_KIND);
@@ -70,6 +80,7 @@ export function graphShape(projection: string, shape: TargetShape): Neo4jTargetS
     checkedName('node label', label);
     checkedName(`key of ${label}`, node.key);
     for (const property of Object.keys(node.properties)) checkedName(`property of ${label}`, property);
+    for (const property of node.indexes ?? []) checkedName(`index of ${label}`, property);
   }
   for (const [type, relationship] of Object.entries(shape.relationships)) {
     checkedName('relationship type', type);

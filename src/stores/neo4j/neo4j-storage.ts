@@ -1,7 +1,8 @@
 /**
  * The physical side of Neo4j generations (ViewStorage, see ../bookkeeping/bookkeeping.port.ts): a
  * generation is a label namespace (`Customer__purchase_graph_g2`, see neo4j-names.ts) with a uniqueness
- * constraint on each node label's key. There is nothing to swap: named queries resolve the active
+ * constraint on each node label's key and a RANGE index on each declared index property (the secondary
+ * keys updateNodes selects by). There is nothing to swap: named queries resolve the active
  * generation's labels from the registry at query time (src/stores/neo4j/query), so readers switch with it.
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
@@ -9,7 +10,14 @@ import type { ViewStorage } from '../bookkeeping/bookkeeping.port';
 import type { GenerationSpec, ViewRef } from '../target.port';
 import { toNumber } from './neo4j-bookkeeping';
 import { GraphNamespaceClaimedError } from './neo4j.errors';
-import { graphShape, keyConstraintName, physicalName, physicalNames, quoted } from './neo4j-names';
+import {
+  graphShape,
+  keyConstraintName,
+  physicalName,
+  physicalNames,
+  propertyIndexName,
+  quoted,
+} from './neo4j-names';
 import type { Neo4jLookups } from './neo4j-lookups';
 import type { Neo4jSessions } from './neo4j-records';
 
@@ -40,6 +48,13 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
         `CREATE CONSTRAINT ${quoted('constraint', keyConstraintName(label, spec.projection, spec.generation))} IF NOT EXISTS ` +
         `FOR (n:${quoted('label', physicalName(label, spec.projection, spec.generation))}) REQUIRE n.${quoted('key', node.key)} IS UNIQUE`;
       await this.sessions.write((tx) => tx.run(statement));
+      for (const property of node.indexes ?? []) {
+        const name = propertyIndexName(label, property, spec.projection, spec.generation);
+        const index =
+          `CREATE RANGE INDEX ${quoted('index', name)} IF NOT EXISTS ` +
+          `FOR (n:${quoted('label', physicalName(label, spec.projection, spec.generation))}) ON (n.${quoted('property', property)})`;
+        await this.sessions.write((tx) => tx.run(index));
+      }
     }
   }
 
@@ -80,6 +95,10 @@ export class Neo4jStorage implements ViewStorage<ManagedTransaction> {
       }
       const constraint = quoted('constraint', keyConstraintName(label, view.projection, view.generation));
       await this.sessions.write((tx) => tx.run(`DROP CONSTRAINT ${constraint} IF EXISTS`));
+      for (const property of shape.nodes[label]!.indexes ?? []) {
+        const index = quoted('index', propertyIndexName(label, property, view.projection, view.generation));
+        await this.sessions.write((tx) => tx.run(`DROP INDEX ${index} IF EXISTS`));
+      }
     }
     await this.lookups.drop(view, this.dropBatchSize);
   }

@@ -14,6 +14,11 @@ export interface GraphNodeShape {
   /** Property that identifies a node of this label (a uniqueness constraint is created on it). */
   readonly key: string;
   readonly properties: Readonly<Record<string, GraphPropertyType>>;
+  /**
+   * Secondary keys (issue #16): properties with a RANGE index in each generation, which `updateNodes`
+   * selects nodes by. Absent when none is declared (so shapes written before it are unchanged).
+   */
+  readonly indexes?: readonly string[];
 }
 
 export interface GraphRelationshipShape {

@@ -36,7 +36,11 @@ function view(section: Neo4jSection): GraphView {
     nodes: Object.fromEntries(
       Object.entries(section.nodes).map(([label, node]) => [
         label,
-        { key: node.key, properties: typed(node.properties) },
+        {
+          key: node.key,
+          properties: typed(node.properties),
+          ...(node.indexes !== undefined && { secondaryKeys: [...node.indexes] }),
+        },
       ]),
     ),
     relationships: Object.fromEntries(
@@ -54,7 +58,11 @@ function shapeOf(section: Neo4jSection): Neo4jTargetShape {
     nodes: Object.fromEntries(
       Object.entries(section.nodes).map(([label, node]) => [
         label,
-        { key: node.key, properties: { ...node.properties } },
+        {
+          key: node.key,
+          properties: { ...node.properties },
+          ...(node.indexes !== undefined && { indexes: [...node.indexes] }),
+        },
       ]),
     ),
     relationships: Object.fromEntries(

@@ -26,7 +26,7 @@ import type {
 } from '../target.port';
 import { Bookkeeping } from '../bookkeeping/bookkeeping';
 import { BookkeepingTarget } from '../bookkeeping/bookkeeping-target';
-import { GraphStatementBuilder } from './graph-batch';
+import { GraphStatementBuilder } from './graph-statement-builder';
 import { bookkeepingLabels, type BookkeepingLabels } from './neo4j-bookkeeping';
 import { Neo4jLookups } from './neo4j-lookups';
 import { graphShape } from './neo4j-names';

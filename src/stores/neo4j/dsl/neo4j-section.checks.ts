@@ -37,6 +37,7 @@ export function checkNeo4jSection(section: Neo4jSection, problems: Problems): vo
         },
       );
     }
+    checkIndexes(label, node, problems);
   }
   for (const [type, relationship] of Object.entries(section.relationships)) {
     for (const end of ['from', 'to'] as const) {
@@ -51,6 +52,31 @@ export function checkNeo4jSection(section: Neo4jSection, problems: Problems): vo
     }
   }
   checkReservedNames(section, problems);
+}
+
+/** Declared indexes (secondary keys for updateNodes): declared properties, not the key, each once. */
+function checkIndexes(label: string, node: Neo4jSection['nodes'][string], problems: Problems): void {
+  const seen = new Set<string>();
+  (node.indexes ?? []).forEach((property, index) => {
+    const path = ['target', 'nodes', label, 'indexes', index];
+    if (!(property in node.properties)) {
+      problems.add('unknown-property', path, `index on "${property}", which is not a property of ${label}`, {
+        suggestion: didYouMean(property, Object.keys(node.properties)) ?? `declare it: ${property}: string`,
+      });
+    } else if (property === node.key) {
+      problems.add(
+        'invalid-index',
+        path,
+        `"${property}" is the key of ${label}: its uniqueness constraint indexes it already`,
+        { suggestion: 'remove it from indexes' },
+      );
+    } else if (seen.has(property)) {
+      problems.add('invalid-index', path, `"${property}" is indexed twice on ${label}`, {
+        suggestion: 'list it once',
+      });
+    }
+    seen.add(property);
+  });
 }
 
 function checkReservedNames(section: Neo4jSection, problems: Problems): void {

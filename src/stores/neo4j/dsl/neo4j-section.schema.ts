@@ -16,6 +16,13 @@ export const Neo4jSectionSchema = z.strictObject({
     z.strictObject({
       key: PropertyName.describe('Property that identifies a node; one of `properties`.'),
       properties: z.record(PropertyName, z.enum(GRAPH_PROPERTY_TYPES)),
+      indexes: z
+        .array(PropertyName)
+        .optional()
+        .describe(
+          'Secondary keys: properties with a RANGE index in each generation, which updateNodes may ' +
+            'select nodes by (`where`). The key has its uniqueness constraint already.',
+        ),
     }),
   ),
   relationships: z
