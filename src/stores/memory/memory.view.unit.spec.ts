@@ -1,3 +1,4 @@
+import { FanOutCapError } from '../../core/fan-out';
 import type { ViewOperation } from '../../core/plan';
 import type { Neo4jTargetShape } from '../neo4j/neo4j-view-shape';
 import { MemoryDocumentView, MemoryGraphView, UnsupportedViewOperationError } from './memory.view';
@@ -6,7 +7,11 @@ const shape: Neo4jTargetShape = {
   kind: 'neo4j',
   nodes: {
     Customer: { key: 'customerId', properties: { customerId: 'string', name: 'string' } },
-    Order: { key: 'orderId', properties: { orderId: 'string' } },
+    Order: {
+      key: 'orderId',
+      properties: { orderId: 'string', customerId: 'string', customerName: 'string' },
+      indexes: ['customerId'],
+    },
   },
   relationships: { PLACED: { from: 'Customer', to: 'Order', properties: {} } },
 };
@@ -92,5 +97,43 @@ describe('MemoryGraphView', () => {
     expect(view.allNodes()).toEqual([{ label: 'Customer', key: 'c1', properties: {} }]);
     expect(view.allRelationships()).toEqual([]);
     expect(view.state(['Customer:c1'])).toEqual(new Map());
+  });
+
+  it('updateNodes sets properties on every node of the label holding the value, as earlier operations left them', () => {
+    const view = new MemoryGraphView(shape, 'orders');
+    const placed = (key: string, customerId: string, position: bigint): ViewOperation => ({
+      kind: 'mergeNode',
+      node: { label: 'Order', key },
+      set: { customerId },
+      position,
+    });
+    const rename = (max: number, position: bigint): ViewOperation => ({
+      kind: 'updateNodes',
+      label: 'Order',
+      property: 'customerId',
+      value: 'c1',
+      set: { customerName: `Ada${position}` },
+      max,
+      position,
+    });
+    view.apply([placed('o1', 'c1', 1n), placed('o2', 'c2', 2n), placed('o2', 'c1', 3n), rename(2, 4n)]);
+    expect(view.allNodes().map((node) => [node.key, node.properties.customerName])).toEqual([
+      ['o1', 'Ada4'],
+      ['o2', 'Ada4'],
+    ]);
+    // over the cap: a poison error naming the event, and nothing of the call applied
+    const before = view.allNodes();
+    let error: unknown;
+    try {
+      view.apply([placed('o3', 'c1', 5n), rename(2, 6n)]);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(FanOutCapError);
+    expect((error as Error).message).toContain(
+      'could not apply the event at position 6: updateNodes matches more than 2 Order nodes with customerId = "c1"',
+    );
+    expect(view.allNodes()).toEqual(before);
+    expect(view.position).toBe(4n);
   });
 });

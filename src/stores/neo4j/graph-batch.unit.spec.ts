@@ -93,6 +93,36 @@ describe('graph batch segmentation', () => {
     ]);
   });
 
+  it('runs updateNodes after the merges before it and before the deletes, and cuts where log order would break', () => {
+    const rename = (
+      value: string,
+      set: Record<string, string> = { since: '2024-01-01T00:00:00Z' },
+      max = 10,
+    ): GraphOperation => ({
+      kind: 'updateNodes',
+      label: 'Customer',
+      property: 'name',
+      value,
+      set,
+      max,
+      position: 1n,
+    });
+    const kinds = (operations: GraphOperation[]) =>
+      segmentOperations(operations).map((segment) => segment.map((group) => group[0]!.kind));
+    // merges before it, relationship and node deletes after it: one segment, in phases
+    expect(kinds([merge('a', { name: 'A' }), rename('A'), unfollow('a', 'b'), follow('a', 'c')])).toEqual([
+      ['mergeNode', 'mergeRelationship', 'updateNodes', 'deleteRelationship'],
+    ]);
+    // renames of one shape share a statement; a node merge or delete of the label after one cuts
+    expect(sizes([rename('A'), rename('B'), rename('A')])).toEqual([[3]]);
+    expect(sizes([rename('A'), merge('a', { name: 'B' })])).toEqual([[1], [1]]);
+    expect(sizes([rename('A'), del('a')])).toEqual([[1], [1]]);
+    // a delete before it (its cap would count the node), another shape, or one moving nodes: cut
+    expect(sizes([del('a'), rename('A')])).toEqual([[1], [1]]);
+    expect(sizes([rename('A'), rename('B', undefined, 20)])).toEqual([[1], [1]]);
+    expect(sizes([rename('A', { name: 'B' }), rename('B', { name: 'C' })])).toEqual([[1], [1]]);
+  });
+
   it('writes parameterized UNWIND statements with namespaced, quoted names and rows in key order, the last per node', () => {
     const builder = new GraphStatementBuilder('social-graph', 3, shape);
     const operations: ViewOperation[] = [

@@ -12,7 +12,7 @@ import type { Neo4jTargetShape } from './neo4j-view-shape';
 import type { StoredEvent } from '../../eventstore/event-store.port';
 import { compileYamlDefinition } from '../../dsl';
 import { bookkeepingDropStatements, type BookkeepingLabels } from './neo4j-bookkeeping';
-import { keyConstraintName, physicalName } from './neo4j-names';
+import { keyConstraintName, physicalName, propertyIndexName } from './neo4j-names';
 
 /** Compiles projections/<file>.yaml under another projection name (tests share one Neo4j database). */
 export function exampleProjection(file: string, name: string): CompiledProjection {
@@ -108,13 +108,17 @@ export async function cleanUp(
 ): Promise<void> {
   for (const view of views) {
     for (const generation of view.generations) {
-      for (const name of [...Object.keys(view.shape.nodes)]) {
+      for (const [name, node] of Object.entries(view.shape.nodes)) {
         await driver.executeQuery(
           `MATCH (n:\`${physicalName(name, view.projection, generation)}\`) DETACH DELETE n`,
         );
         await driver.executeQuery(
           `DROP CONSTRAINT \`${keyConstraintName(name, view.projection, generation)}\` IF EXISTS`,
         );
+        for (const property of node.indexes ?? []) {
+          const index = propertyIndexName(name, property, view.projection, generation);
+          await driver.executeQuery(`DROP INDEX \`${index}\` IF EXISTS`);
+        }
       }
     }
   }
