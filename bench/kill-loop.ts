@@ -92,7 +92,7 @@ function loopTarget(kind: KillTarget['kind'], url: string): LoopTarget {
       const server = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7687';
       return {
         target: { kind, url: server },
-        expected: (events, version) => expectedOrderGraph(events, version),
+        expected: (events, version) => expectedOrderGraph(events, version, true),
         read: async (namespace) => {
           const { nodes, relationships, ...layout } = await readGraph(server, namespace);
           return { content: { nodes, relationships }, layout };

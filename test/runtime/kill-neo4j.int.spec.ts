@@ -10,7 +10,10 @@
  *  - none applied twice or out of order: graph operations are merges, so a repeat in place is invisible
  *    by design; what a repeat can break is order (an OrderPlaced re-applied after the ship or the cancel
  *    would reset `status`/`last_position` or resurrect the deleted Order), and that shows;
- *  - the old generation's nodes are gone and the registry lists only the active generation.
+ *  - the old generation's nodes are gone and the registry lists only the active generation;
+ *  - fan-out updates (issue #16): the log ends with CustomerRenamed events (every other customer twice),
+ *    each setting the name on every existing order of the customer (updateNodes, matched in the commit's
+ *    transaction), so each order ends with its customer's last name, and a cancelled order stays gone.
  * Events are appended interleaved (20 orders in flight), so one order's events span many batches.
  *
  * Sizes: 50 orders (504 events), 8 catch-up and 6 rebuild runs of 1-2 kills, two at a time. Measured on
@@ -32,7 +35,7 @@ import {
   type GraphView,
   type KillTarget,
 } from './support/kill-harness';
-import { appendOrders } from './support/runtime-harness';
+import { appendOrders, appendVisible, readAllEvents } from './support/runtime-harness';
 
 const ORDERS = 50;
 const CATCH_UP_RUNS = 8;
@@ -58,8 +61,18 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
   beforeAll(async () => {
     console.log(`Neo4j kill test seed ${seed} (repeat with PRISM_KILL_SEED=${seed})`);
     store = await createEventStore({ kind: 'postgres', url: database.url, schema: 'log' });
-    const events = await appendOrders(store, ORDERS, { mode: 'interleaved' });
-    expected = { 1: expectedOrderGraph(events, 1), 2: expectedOrderGraph(events, 2) };
+    const orders = await appendOrders(store, ORDERS, { mode: 'interleaved' });
+    // every other customer renamed twice, after its orders: fan-out updates of every order
+    const customers = [
+      ...new Set(orders.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.customerId as string)),
+    ].filter((_, i) => i % 2 === 0);
+    for (const round of [1, 2])
+      for (const customerId of customers)
+        await appendVisible(store, `customer-${customerId}`, [
+          { type: 'CustomerRenamed', data: { customerId, name: `${customerId} (${round})` } },
+        ]);
+    const events = await readAllEvents(store);
+    expected = { 1: expectedOrderGraph(events, 1, true), 2: expectedOrderGraph(events, 2, true) };
     // Graphs built from scratch by fresh processes that are never killed.
     const built = await freshBuilds({
       url: database.url,
@@ -90,6 +103,12 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
   });
 
   it('the fresh builds equal the pure expected graphs', () => {
+    // renamed orders are part of what is compared: each shows its customer's last name
+    const renamed = expected[1].nodes.filter(
+      (node) => node.startsWith('Order:') && node.includes('customer_name'),
+    );
+    expect(renamed.length).toBeGreaterThan(0);
+    expect(renamed.every((node) => node.includes(' (2)"'))).toBe(true);
     expect({ nodes: fresh[1].nodes, relationships: fresh[1].relationships }).toEqual(expected[1]);
     expect({ nodes: fresh[2].nodes, relationships: fresh[2].relationships }).toEqual(expected[2]);
     expect(fresh[1]).toMatchObject({ generations: [{ generation: 1, status: 'active' }], leftovers: 0 });

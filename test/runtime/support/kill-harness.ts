@@ -379,7 +379,7 @@ export async function dropGraphNamespace(url: string, namespace: string): Promis
     const generations = new Set(Array.from({ length: MAX_GENERATION }, (_, i) => i + 1));
     for (const record of await target.listGenerations(projection)) generations.add(record.generation);
     await cleanUp(driver, target.labels, [
-      { projection, generations: [...generations], shape: orderGraphShape(2) },
+      { projection, generations: [...generations], shape: orderGraphShape(2, true) },
     ]);
   } finally {
     await driver.close();

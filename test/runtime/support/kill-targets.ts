@@ -71,8 +71,9 @@ export function killProjection(kind: KillTargetKind, namespace: string, version:
       };
     case 'neo4j':
       return {
-        plan: orderGraphPlan(neo4jProjection(namespace), version),
-        definition: orderGraphDefinition(neo4jProjection(namespace), version),
+        // with graph fan-out (updateNodes on CustomerRenamed, issue #16)
+        plan: orderGraphPlan(neo4jProjection(namespace), version, { fanOut: true }),
+        definition: orderGraphDefinition(neo4jProjection(namespace), version, true),
         recompile: recompileOrderGraph,
       };
   }
