@@ -160,7 +160,13 @@ export type {
   StoredLookupEntry,
   StoredLookups,
 } from './core/lookups';
-export { DEFAULT_FAN_OUT_CAP, MAX_FAN_OUT_CAP, type FanOutSelector } from './core/fan-out';
+export {
+  DEFAULT_FAN_OUT_CAP,
+  FanOutCapError,
+  MAX_FAN_OUT_CAP,
+  type FanOutSelector,
+  type FanOutTarget,
+} from './core/fan-out';
 
 // ----------------------------------------------------------------------------------- projection runtime
 // Runs compiled projections against an EventLog into the view stores' targets; the admin operations
