@@ -21,7 +21,7 @@ describe('prism validate', () => {
   it('passes the example projections (the default folder)', () => {
     const io = bufferIo();
     expect(runValidate([], io)).toBe(0);
-    expect(io.lines).toEqual(['✔ 9 definition file(s) valid']);
+    expect(io.lines).toEqual(['✔ 10 definition file(s) valid']);
   });
 
   it('prints every problem with file:line:column and fails', () => {
@@ -79,7 +79,7 @@ describe('prism test', () => {
     expect(runTests([], io)).toBe(0);
     expect(io.lines).toContain('projections/order-summary.test.yaml (order_summary)');
     expect(io.lines).toContain('  ✓ an order with two lines is placed and shipped');
-    expect(io.lines[io.lines.length - 1]).toMatch(/^✔ \d+ passed, 0 failed \(9 test file\(s\)\)$/);
+    expect(io.lines[io.lines.length - 1]).toMatch(/^✔ \d+ passed, 0 failed \(10 test file\(s\)\)$/);
   });
 });
 
@@ -117,6 +117,6 @@ describe('prism program', () => {
       ['src/cli/main.ts', 'validate', 'projections'],
       { cwd: ROOT, encoding: 'utf8' },
     );
-    expect(output).toBe('✔ 9 definition file(s) valid\n');
+    expect(output).toBe('✔ 10 definition file(s) valid\n');
   });
 });
