@@ -4,6 +4,7 @@ import { describeWithStores, uniqueTestName } from '../../../test/support/stores
 import type { Neo4jTargetShape } from './neo4j-view-shape';
 import type { ScannedDocument, ViewRef } from '../target.port';
 import { Neo4jTarget } from './neo4j.target';
+import { physicalName } from './neo4j-names';
 import { cleanUp, EventLog, exampleProjection, operationsOf } from './neo4j-test-support';
 
 describeWithStores(['neo4j'], 'Neo4j target scan', (urls) => {
@@ -79,5 +80,39 @@ describeWithStores(['neo4j'], 'Neo4j target scan', (urls) => {
     expect(byKey.get('node:Product:"p9"')).toEqual({ productId: 'p9' });
     expect(byKey.get('rel:CONTAINS:["o2","p1"]')).toEqual({ qty: 2 });
     expect(await target.scan(view, { after: 'rel:PLACED:["c2","o1"]', limit: 3 })).toEqual([]);
+  });
+
+  it('lists keys of another type written behind its back after the strings, numbers by value (issue #17)', async () => {
+    // A range seek matches one type only, so the scan reads strings, then numbers: as ORDER BY sorts them.
+    const product = physicalName('Product', plan.name, 1);
+    const contains = physicalName('CONTAINS', plan.name, 1);
+    const order = physicalName('Order', plan.name, 1);
+    await driver.executeQuery(
+      `UNWIND [7, 2.5, -1] AS k CREATE (p:\`${product}\` {productId: k}) ` +
+        `WITH p MATCH (o:\`${order}\` {orderId: 'o1'}) CREATE (o)-[:\`${contains}\` {qty: 1}]->(p)`,
+    );
+    const all: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await target.scan(view, { after, limit: 2 });
+      all.push(...page.map((entry) => entry.key));
+      if (page.length < 2) break;
+      after = page[page.length - 1]!.key;
+    }
+    expect(all.filter((key) => key.startsWith('node:Product') || key.startsWith('rel:CONTAINS'))).toEqual([
+      'node:Product:"p1"',
+      'node:Product:"p9"',
+      'node:Product:-1',
+      'node:Product:2.5',
+      'node:Product:7',
+      'rel:CONTAINS:["o1","p1"]',
+      'rel:CONTAINS:["o1",-1]',
+      'rel:CONTAINS:["o1",2.5]',
+      'rel:CONTAINS:["o1",7]',
+      'rel:CONTAINS:["o2","p1"]',
+      'rel:CONTAINS:["o2","p9"]',
+      'rel:CONTAINS:["o3","p1"]',
+    ]);
+    expect(all).toHaveLength(14 + 6);
   });
 });

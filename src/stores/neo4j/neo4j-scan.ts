@@ -1,8 +1,15 @@
 /**
  * `Neo4jTarget.scan`: a generation's nodes and relationships as pages of entries (keys in
  * ../graph-entity-keys.ts). Sections come in a fixed order (node labels sorted, then relationship types
- * sorted); nodes are ordered by key, relationships by (from key, to key), and a page continues after the
+ * sorted); nodes are ordered by key, relationships by (from key, to key), as Cypher's ORDER BY sorts them:
+ * string keys before number keys (integers and floats together, by value). A page continues after the
  * previous page's last entry with a keyset condition, so no SKIP and no cursor held open.
+ *
+ * Every page is a range seek on a label's key index (the uniqueness constraint), read in index order
+ * (issue #17): `WHERE a.k > $after OR $after IS NULL` or a relationship pattern sorted as a whole made
+ * Neo4j scan and sort the whole label or type for each page (1.2 s per page of 500 relationships on 135k,
+ * quadratic over a scan). A range seek matches one type only (`k > "x"` is null for a number), so a
+ * section is read in two phases, strings then numbers, which is also the ORDER BY order of mixed keys.
  */
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { JsonObject, JsonValue } from '../../core/json';
@@ -18,9 +25,20 @@ import { INTERNAL_PROPERTY_PREFIX, physicalName, quoted } from './neo4j-names';
 
 type Section =
   { readonly kind: 'node'; readonly name: string } | { readonly kind: 'rel'; readonly name: string };
+type Read = <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>;
+
+/** The key types of a section, in the order ORDER BY sorts them, and where each one's range starts. */
+const PHASES = [
+  { type: 'string', first: '' },
+  { type: 'number', first: -Infinity },
+] as const;
+
+function phaseOf(value: JsonValue): number {
+  return typeof value === 'number' ? 1 : 0;
+}
 
 export async function scanGraph(
-  read: <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>,
+  read: Read,
   projection: string,
   generation: number,
   shape: Neo4jTargetShape,
@@ -42,44 +60,34 @@ export async function scanGraph(
     if (start < 0) return [];
   }
   const page: ScannedDocument[] = [];
+  const physical = (name: string) => quoted('label', physicalName(name, projection, generation));
   for (let i = start; i < sections.length && page.length < options.limit; i++) {
     const section = sections[i]!;
     const cursor = i === start ? after : undefined;
-    const limit = options.limit - page.length;
-    const physical = (name: string) => quoted('label', physicalName(name, projection, generation));
-    if (section.kind === 'node') {
-      const key = quoted('key', shape.nodes[section.name]!.key);
-      const result = await read((tx) =>
-        tx.run(
-          `MATCH (n:${physical(section.name)}) WHERE $after IS NULL OR n.${key} > $after ` +
-            `RETURN n.${key} AS key, properties(n) AS properties ORDER BY n.${key} LIMIT $limit`,
-          { after: cursorValue(cursor, 'node'), limit: neo4j.int(limit) },
-        ),
-      );
-      for (const record of result.records) {
-        const properties = toProperties(record.get('properties'));
-        page.push({ key: graphNodeEntryKey(section.name, toJson(record.get('key'))), document: properties });
-      }
-    } else {
-      const relationship = shape.relationships[section.name]!;
-      const fromKey = quoted('key', shape.nodes[relationship.from]!.key);
-      const toKey = quoted('key', shape.nodes[relationship.to]!.key);
-      const from = cursor?.kind === 'rel' ? cursor.from : null;
-      const to = cursor?.kind === 'rel' ? cursor.to : null;
-      const result = await read((tx) =>
-        tx.run(
-          `MATCH (a:${physical(relationship.from)})-[r:${physical(section.name)}]->(b:${physical(relationship.to)}) ` +
-            `WHERE $from IS NULL OR a.${fromKey} > $from OR (a.${fromKey} = $from AND b.${toKey} > $to) ` +
-            `RETURN a.${fromKey} AS from, b.${toKey} AS to, properties(r) AS properties ` +
-            `ORDER BY a.${fromKey}, b.${toKey} LIMIT $limit`,
-          { from, to, limit: neo4j.int(limit) },
-        ),
-      );
-      for (const record of result.records) {
-        page.push({
-          key: graphRelationshipEntryKey(section.name, toJson(record.get('from')), toJson(record.get('to'))),
-          document: toProperties(record.get('properties')),
-        });
+    const first = cursor === undefined ? 0 : phaseOf(cursor.kind === 'node' ? cursor.key : cursor.from);
+    for (let phase = first; phase < PHASES.length && page.length < options.limit; phase++) {
+      const limit = neo4j.int(options.limit - page.length);
+      const resume = phase === first ? cursor : undefined;
+      if (section.kind === 'node') {
+        const key = quoted('key', shape.nodes[section.name]!.key);
+        // From the phase's first value (inclusive), or after the cursor's key.
+        const bound = resume?.kind === 'node' ? resume.key : PHASES[phase]!.first;
+        const result = await read((tx) =>
+          tx.run(
+            `MATCH (n:${physical(section.name)}) WHERE n.${key} ${resume === undefined ? '>=' : '>'} $bound ` +
+              `RETURN n.${key} AS key, properties(n) AS properties ORDER BY n.${key} LIMIT $limit`,
+            { bound, limit },
+          ),
+        );
+        for (const record of result.records) {
+          const properties = toProperties(record.get('properties'));
+          page.push({
+            key: graphNodeEntryKey(section.name, toJson(record.get('key'))),
+            document: properties,
+          });
+        }
+      } else {
+        page.push(...(await scanRelationships(read, physical, shape, section.name, phase, resume, limit)));
       }
     }
   }
@@ -87,11 +95,52 @@ export async function scanGraph(
 }
 
 /**
+ * One phase of a relationship section: from nodes in index order (their key's type is the phase's), each
+ * one's relationships sorted by the other end's key (a PartialTop: only the from nodes the page reaches
+ * are expanded). After a cursor (f, t): from keys above f, or f itself with a to key after t, t's type
+ * order included (a number follows every string).
+ */
+async function scanRelationships(
+  read: Read,
+  physical: (name: string) => string,
+  shape: Neo4jTargetShape,
+  type: string,
+  phase: number,
+  cursor: GraphEntryKey | undefined,
+  limit: ReturnType<typeof neo4j.int>,
+): Promise<ScannedDocument[]> {
+  const relationship = shape.relationships[type]!;
+  const fromKey = quoted('key', shape.nodes[relationship.from]!.key);
+  const toKey = quoted('key', shape.nodes[relationship.to]!.key);
+  const resume = cursor?.kind === 'rel' ? cursor : undefined;
+  const toAfter =
+    resume === undefined
+      ? 'true'
+      : typeof resume.to === 'number'
+        ? `b.${toKey} > $to`
+        : `(b.${toKey} > $to OR b.${toKey} IS :: INTEGER | FLOAT)`;
+  const result = await read((tx) =>
+    tx.run(
+      `MATCH (a:${physical(relationship.from)}) WHERE a.${fromKey} >= $from ` +
+        `MATCH (a)-[r:${physical(type)}]->(b:${physical(relationship.to)}) ` +
+        `WHERE ${resume === undefined ? 'true' : `a.${fromKey} > $from OR ${toAfter}`} ` +
+        `RETURN a.${fromKey} AS from, b.${toKey} AS to, properties(r) AS properties ` +
+        `ORDER BY a.${fromKey}, b.${toKey} LIMIT $limit`,
+      { from: resume?.from ?? PHASES[phase]!.first, to: resume?.to ?? null, limit },
+    ),
+  );
+  return result.records.map((record) => ({
+    key: graphRelationshipEntryKey(type, toJson(record.get('from')), toJson(record.get('to'))),
+    document: toProperties(record.get('properties')),
+  }));
+}
+
+/**
  * The entries with these keys (`Target.readEntries`): one UNWIND read per label and per relationship type
  * among them, each endpoint found through its label's key (the uniqueness constraint's index).
  */
 export async function readGraphEntries(
-  read: <T>(work: (tx: ManagedTransaction) => Promise<T>) => Promise<T>,
+  read: Read,
   projection: string,
   generation: number,
   shape: Neo4jTargetShape,
@@ -145,10 +194,6 @@ export async function readGraphEntries(
     }
   }
   return found;
-}
-
-function cursorValue(cursor: GraphEntryKey | undefined, kind: 'node'): JsonValue {
-  return cursor?.kind === kind ? cursor.key : null;
 }
 
 /** Properties as JSON, without Prism's own (`_prism_placeholder`). */
