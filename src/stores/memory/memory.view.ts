@@ -126,6 +126,11 @@ export class MemoryGraphView {
   readonly kind = 'graph' as const;
   private readonly nodes = new Map<string, MemoryNode>();
   private readonly relationships = new Map<string, MemoryRelationship>();
+  /**
+   * Per node id, the ids of the relationships at either end: `deleteNode` detaches through it instead of
+   * going through every relationship (issue #17: quadratic, 32 of the 56 s a verify of 20k orders folded).
+   */
+  private readonly attached = new Map<string, Set<string>>();
   position = 0n;
 
   /** The shape is kept for callers that render the view (key property names per label). */
@@ -179,10 +184,8 @@ export class MemoryGraphView {
         case 'deleteNode': {
           const id = nodeId(operation.node);
           this.nodes.delete(id);
-          for (const [key, relationship] of this.relationships) {
-            if (nodeId(relationship.from) === id || nodeId(relationship.to) === id)
-              this.relationships.delete(key);
-          }
+          for (const key of this.attached.get(id) ?? []) this.removeRelationship(key);
+          this.attached.delete(id);
           break;
         }
         case 'mergeRelationship': {
@@ -190,6 +193,10 @@ export class MemoryGraphView {
           this.ensureNode(operation.to);
           const id = relationshipId(operation.type, operation.from, operation.to);
           const existing = this.relationships.get(id);
+          if (existing === undefined) {
+            this.attach(nodeId(operation.from), id);
+            this.attach(nodeId(operation.to), id);
+          }
           this.relationships.set(id, {
             type: operation.type,
             from: operation.from,
@@ -199,7 +206,7 @@ export class MemoryGraphView {
           break;
         }
         case 'deleteRelationship':
-          this.relationships.delete(relationshipId(operation.type, operation.from, operation.to));
+          this.removeRelationship(relationshipId(operation.type, operation.from, operation.to));
           break;
         case 'updateNodes':
           this.updateNodes(operation);
@@ -244,6 +251,20 @@ export class MemoryGraphView {
     return [...this.relationships.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, relationship]) => relationship);
+  }
+
+  private attach(node: string, relationship: string): void {
+    let ids = this.attached.get(node);
+    if (ids === undefined) this.attached.set(node, (ids = new Set()));
+    ids.add(relationship);
+  }
+
+  private removeRelationship(id: string): void {
+    const relationship = this.relationships.get(id);
+    if (relationship === undefined) return;
+    this.relationships.delete(id);
+    this.attached.get(nodeId(relationship.from))?.delete(id);
+    this.attached.get(nodeId(relationship.to))?.delete(id);
   }
 
   private ensureNode(ref: NodeRef): MemoryNode {
