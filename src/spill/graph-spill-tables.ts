@@ -65,7 +65,8 @@ export class GraphSpillTables {
         'DELETE FROM rels WHERE type = ? AND ft = ? AND f = ?',
       ),
       deleteRelsTo: database.prepare<[string, number, GraphKey]>(
-        'DELETE FROM rels WHERE type = ? AND tt = ? AND t = ?',
+        // named: without statistics, SQLite chose the primary key on `type` alone (a scan of the type)
+        'DELETE FROM rels INDEXED BY rels_to WHERE type = ? AND tt = ? AND t = ?',
       ),
       markNode: database.prepare<[string, number, GraphKey]>(`UPDATE nodes SET seen = 1 WHERE ${node}`),
       markRel: database.prepare<[string, number, GraphKey, number, GraphKey]>(

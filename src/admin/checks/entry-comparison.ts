@@ -8,7 +8,8 @@
  * collation, a numeric or uuid key column, Elasticsearch's keyword order), which no in-process order
  * reproduces reliably, and a merge in a mismatched order would report entries as missing on both sides.
  * Lookups by key give the same result in any order; memory is one page plus the rebuilt side's own (a
- * spilled file for large relational views: SpilledDocuments).
+ * spilled file: SpilledDocuments, SpilledGraph). A spilled graph is stored in the live scan's order, so
+ * its lookups follow the scan through the file and what the live view lacks comes out in that order.
  */
 import type { JsonObject } from '../../core/json';
 

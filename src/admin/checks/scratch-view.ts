@@ -35,6 +35,8 @@ import { createMemoryView, MemoryGraphView } from '../../stores/memory/memory.vi
 import { matchesSource } from '../../stores/memory/run-projection';
 import { UniqueIndexedDocuments } from '../../stores/memory/unique-indexes';
 import { SpilledDocuments } from '../../spill/spilled-documents';
+import { SpilledGraph } from '../../spill/spilled-graph';
+import type { RebuiltEntries } from './entry-comparison';
 import { compareResolutions } from '../../stores/parking-resolution';
 import { storeModule } from '../../stores/registry';
 import type { ParkedEvent, ParkingResolution, ViewRef } from '../../stores/target.port';
@@ -63,8 +65,8 @@ export interface ScratchViewOptions {
   readonly pageSize?: number;
   readonly onProgress?: (progress: FoldProgress) => void;
   /**
-   * Keep rebuilt documents in a temporary SQLite file rather than the heap (SpilledDocuments; `verify`
-   * of a large view, issue #17). Graph views stay in memory. Call `close` when done.
+   * Keep the rebuilt view in a temporary SQLite file rather than the heap (`verify` of a large view, issue
+   * #17): documents in SpilledDocuments, a graph in SpilledGraph. Call `close` when done.
    */
   readonly spill?: { readonly cacheSize?: number };
   /** Stops a fold between pages (`foldTo` rejects with the signal's reason). */
@@ -78,7 +80,8 @@ export class ScratchView {
   /** Operator resolutions redone so far (replays and discards). */
   resolutionsRedone = 0;
   private readonly documents: UniqueIndexedDocuments;
-  private readonly graph: MemoryGraphView | undefined;
+  /** Graph views: in memory, or spilled to a file (`spill`). */
+  private readonly graph: MemoryGraphView | SpilledGraph | undefined;
   /** Parked and held events as the runner records them, in log order. */
   private parking: ParkedEvent[] = [];
   private blocked = new Set<string>();
@@ -98,21 +101,28 @@ export class ScratchView {
     const shape = options.plan.target;
     // Plans that read state fold documents; the others (graphs) write merges into an in-memory graph.
     const memory = storeModule(shape.kind).capabilities.readsState ? undefined : createMemoryView(shape);
-    this.graph = memory instanceof MemoryGraphView ? memory : undefined;
+    this.graph =
+      memory instanceof MemoryGraphView && options.spill !== undefined
+        ? new SpilledGraph(memory.shape, options.spill.cacheSize)
+        : memory instanceof MemoryGraphView
+          ? memory
+          : undefined;
     this.documents =
       options.spill !== undefined && this.graph === undefined
         ? SpilledDocuments.create(shape, options.spill.cacheSize)
         : UniqueIndexedDocuments.forShape(shape);
   }
 
-  /** The rebuilt documents when they are spilled to a file (`spill`), else undefined. */
-  get spilled(): SpilledDocuments | undefined {
+  /** The rebuilt view when it is spilled to a file (`spill`), else undefined. */
+  get spilled(): (RebuiltEntries & { readonly count: number }) | undefined {
+    if (this.graph instanceof SpilledGraph) return this.graph;
     return this.documents instanceof SpilledDocuments ? this.documents : undefined;
   }
 
   /** Releases the spilled file, if any. */
   close(): void {
-    this.spilled?.close();
+    if (this.graph instanceof SpilledGraph) this.graph.close();
+    if (this.documents instanceof SpilledDocuments) this.documents.close();
   }
 
   /** Events set aside now as poison (parked) or held behind one. */
@@ -148,6 +158,8 @@ export class ScratchView {
 
   /** The rebuilt entry for a key, or undefined. */
   get(key: string): JsonObject | undefined {
+    // A spilled graph is read by key (settle rounds read their suspects, never the whole graph).
+    if (this.graph instanceof SpilledGraph) return this.graph.get(key);
     return this.graph === undefined ? this.documents.get(key) : this.graphEntries().get(key);
   }
 
@@ -156,8 +168,7 @@ export class ScratchView {
    * Not for spilled documents (they are not in memory): read those through `spilled`.
    */
   entries(): ReadonlyMap<string, JsonObject> {
-    if (this.spilled !== undefined)
-      throw new Error('ScratchView.entries: the documents are spilled to a file');
+    if (this.spilled !== undefined) throw new Error('ScratchView.entries: the view is spilled to a file');
     return this.graph === undefined ? this.documents : this.graphEntries();
   }
 
@@ -337,8 +348,9 @@ export class ScratchView {
 
   private cachedGraph: Map<string, JsonObject> | undefined;
 
+  /** The in-memory graph as one map of entries (`prism plan`'s samples: small). */
   private graphEntries(): Map<string, JsonObject> {
-    const graph = this.graph!;
+    const graph = this.graph as MemoryGraphView;
     if (this.cachedGraph !== undefined) return this.cachedGraph;
     const entries = new Map<string, JsonObject>();
     for (const node of graph.allNodes()) {

@@ -6,10 +6,10 @@
  * merely moved on. What makes the result exact:
  *  1. read the live checkpoint C, fold the log up to exactly C, then scan the live view page by page and
  *     collect *suspects*: entries only live, only rebuilt, or different (entry-comparison.ts: chunk by
- *     chunk; the rebuilt documents of a relational or search view are spilled to a temporary file, so
- *     memory does not grow with the view, issue #17);
+ *     chunk; the rebuilt view is spilled to a temporary file, documents or graph, so memory does not grow
+ *     with the view, issue #17);
  *  2. settle them in rounds: read the checkpoint C', fold on to C', read the suspects again (`load` for
- *     documents, a rescan for graphs), read the checkpoint again. A suspect that now matches was only
+ *     documents, `readEntries` by key for graphs), read the checkpoint again. A suspect that now matches was only
  *     moving. When the checkpoint did not move during the round (and, without transactions, no document
  *     carries a position beyond C'), what still differs is a real difference: the live view and the
  *     rebuild were compared at the same position;
@@ -50,8 +50,8 @@ export interface VerifyOptions {
   readonly rounds?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
   /**
-   * Rebuilt documents kept in memory before they are spilled to the temporary file. Default 5,000: a
-   * page of the live scan and a batch of the fold stay well under it.
+   * Rebuilt documents (or graph entries) kept in memory before they are spilled to the temporary file.
+   * Default 5,000: a page of the live scan and a batch of the fold stay well under it.
    */
   readonly rebuiltCacheSize?: number;
   /** Stops the verification between pages: it then rejects with VerifyCancelledError. */
