@@ -181,18 +181,29 @@ export class ScratchView {
     const { plan, store } = this.options;
     if (store === undefined) throw new Error('ScratchView.foldTo needs the event store');
     const pageSize = this.options.pageSize ?? 1_000;
-    while (this.position < upTo) {
-      this.options.signal?.throwIfAborted();
-      const page = await store.readAll({
-        after: this.position,
+    const read = (after: bigint) => {
+      const reading = store.readAll({
+        after,
         maxCount: pageSize,
         filter: { eventTypes: plan.source.eventTypes, streamPrefix: plan.source.streamPrefix },
       });
+      // a page read ahead and never awaited (aborted, or an earlier page failed) must not go unhandled
+      reading.catch(() => undefined);
+      return reading;
+    };
+    // The next page is read while this one is folded (issue #17: the fold of a graph verify waited on
+    // the log for most of its time).
+    let next = this.position < upTo ? read(this.position) : undefined;
+    while (next !== undefined) {
+      this.options.signal?.throwIfAborted();
+      const page = await next;
       const events = page.filter((event) => event.position <= upTo);
-      this.apply(events);
       const last = events[events.length - 1];
-      this.position =
+      const reached =
         page.length < pageSize || events.length < page.length || last === undefined ? upTo : last.position;
+      next = reached < upTo ? read(reached) : undefined;
+      this.apply(events);
+      this.position = reached;
       this.options.onProgress?.({
         eventsFolded: this.eventsFolded,
         position: this.position,

@@ -46,6 +46,11 @@ export interface VerifyOptions {
   readonly maxDifferences?: number;
   /** Entries per scan page. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Events read from the log per page of the fold. Default 5,000: with pages of 1,000 a verify of
+   * purchase_graph (20k orders) waited 11.8 s on the log, 5.4 s with 5,000, for ~30 MB more peak RSS.
+   */
+  readonly foldPageSize?: number;
   /** Settle rounds without pausing before the pause fallback. Default 5. */
   readonly rounds?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
@@ -158,6 +163,7 @@ export async function verifyProjection(
     store,
     validate: (document) => target.validate(view, document),
     transactional: target.capabilities.transactional,
+    pageSize: options.foldPageSize ?? 5_000,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
     spill: { ...(options.rebuiltCacheSize !== undefined && { cacheSize: options.rebuiltCacheSize }) },
     ...(options.signal !== undefined && { signal: options.signal }),

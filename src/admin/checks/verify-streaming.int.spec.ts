@@ -89,6 +89,7 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
     const report = await verifyProjection(deps(), plan.name, {
       pageSize: 50,
       rebuiltCacheSize: 16,
+      foldPageSize: 1_000,
       onProgress: (p) => progress.push(p),
     });
     expect(report.total).toBe(0);
@@ -148,6 +149,7 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
     const verification = verifyProjection(deps(), plan.name, {
       pageSize: 50,
       rebuiltCacheSize: 16,
+      foldPageSize: 1_000,
       signal: cancel.signal,
       onProgress: (p) => {
         progress.push(p);
