@@ -150,10 +150,13 @@ export async function readGraphEntries(
   const relationships = new Map<string, JsonValue[][]>();
   for (const text of keys) {
     const key = parseGraphEntryKey(text);
+    // appended in place: a copy per key was quadratic in the keys of a call
     if (key?.kind === 'node' && shape.nodes[key.label] !== undefined) {
-      nodes.set(key.label, [...(nodes.get(key.label) ?? []), key.key]);
+      if (!nodes.has(key.label)) nodes.set(key.label, []);
+      nodes.get(key.label)!.push(key.key);
     } else if (key?.kind === 'rel' && shape.relationships[key.type] !== undefined) {
-      relationships.set(key.type, [...(relationships.get(key.type) ?? []), [key.from, key.to]]);
+      if (!relationships.has(key.type)) relationships.set(key.type, []);
+      relationships.get(key.type)!.push([key.from, key.to]);
     }
   }
   const physical = (name: string) => quoted('label', physicalName(name, projection, generation));
