@@ -72,6 +72,16 @@ export class GraphSpillTables {
       markRel: database.prepare<[string, number, GraphKey, number, GraphKey]>(
         `UPDATE rels SET seen = 1 WHERE ${rel}`,
       ),
+      // updateNodes: the label's rows whose property holds the value (a scan of the label, as
+      // MemoryGraphView goes through its nodes); the JSON type is checked too, as `===` does (true is 1
+      // to json_extract)
+      nodesWith: database.prepare<
+        [string, string, GraphKey, string, string, string],
+        { k: GraphKey; props: string }
+      >(
+        'SELECT k, props FROM nodes WHERE label = ? AND json_extract(props, ?) = ? ' +
+          'AND json_type(props, ?) IN (?, ?)',
+      ),
       count: database.prepare<[], { n: number }>(
         'SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM rels) AS n',
       ),
@@ -134,6 +144,14 @@ export class GraphSpillTables {
 
   markRel(type: string, from: GraphKey, to: GraphKey): void {
     this.statements.markRel.run(type, typeOf(from), from, typeOf(to), to);
+  }
+
+  nodesWith(label: string, property: string, value: string | number): { key: GraphKey; props: JsonObject }[] {
+    const path = `$.${JSON.stringify(property)}`;
+    const types = typeof value === 'number' ? (['integer', 'real'] as const) : (['text', 'text'] as const);
+    return this.statements.nodesWith
+      .all(label, path, value, path, types[0], types[1])
+      .map((row) => ({ key: row.k, props: JSON.parse(row.props) as JsonObject }));
   }
 
   count(): number {

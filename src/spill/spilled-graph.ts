@@ -18,11 +18,17 @@
  * `unseen` lists what the live view lacks in the live order. Keys are converted to the declared type of
  * the key property as the target stores them (`7` of a string key is `"7"`), so entry keys are the ones
  * the live scan returns.
+ *
+ * `updateNodes` (graph fan-out, issue #16) sets properties on every node of its label whose property holds
+ * its value; over its cap it throws FanOutCapError and, as MemoryGraphView, the whole call applies
+ * nothing: the cache is written to the file first, the call's writes stay in the cache and the file's
+ * transaction, and a failure rolls the one back and empties the other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { FanOutCapError } from '../core/fan-out';
 import type { JsonObject, JsonValue } from '../core/json';
 import type { NodeRef, ViewOperation } from '../core/plan';
 import {
@@ -58,6 +64,8 @@ export class SpilledGraph {
   constructor(
     readonly shape: Neo4jTargetShape,
     private readonly cacheSize = DEFAULT_CACHE_SIZE,
+    /** Named in the error of an updateNodes over its cap. */
+    private readonly projection = 'graph',
   ) {
     this.folder = mkdtempSync(path.join(tmpdir(), 'prism-verify-graph-'));
     this.database = new Database(path.join(this.folder, 'rebuilt.sqlite'));
@@ -66,6 +74,10 @@ export class SpilledGraph {
 
   /** Applies the operations in order, as MemoryGraphView.apply does (one transaction on the file). */
   apply(operations: readonly ViewOperation[]): void {
+    if (operations.some((operation) => operation.kind === 'updateNodes')) {
+      this.applyAtomically(operations);
+      return;
+    }
     this.open().transaction(() => {
       for (const operation of operations) {
         this.applyOne(operation);
@@ -73,6 +85,21 @@ export class SpilledGraph {
         if (this.cache.size > this.cacheSize) this.flush();
       }
     })();
+  }
+
+  /** All or nothing (an updateNodes may fail): see the class comment. */
+  private applyAtomically(operations: readonly ViewOperation[]): void {
+    this.flush();
+    try {
+      this.open().transaction(() => {
+        for (const operation of operations) this.applyOne(operation);
+      })();
+    } catch (error) {
+      this.cache.clear();
+      this.cachedAttached.clear();
+      throw error;
+    }
+    if (this.cache.size > this.cacheSize) this.flush();
   }
 
   /** The rebuilt entry for an entry key (as the live scan lists it), or undefined. */
@@ -195,9 +222,42 @@ export class SpilledGraph {
         this.tables.deleteRel(operation.type, from.key, to.key);
         return;
       }
+      case 'updateNodes': {
+        this.updateNodes(operation);
+        return;
+      }
       default:
         throw new Error(`SpilledGraph cannot apply "${operation.kind}" operations`);
     }
+  }
+
+  /** MemoryGraphView.updateNodes: the nodes of the label whose property holds the value, cached or not. */
+  private updateNodes(operation: Extract<ViewOperation, { kind: 'updateNodes' }>): void {
+    const matched = new Map<string, { label: string; key: GraphKey; props: JsonObject }>();
+    for (const [entryKey, entry] of this.cache) {
+      if (
+        entry.kind === 'node' &&
+        entry.label === operation.label &&
+        entry.props[operation.property] === operation.value
+      )
+        matched.set(entryKey, entry);
+    }
+    for (const node of this.tables.nodesWith(operation.label, operation.property, operation.value)) {
+      const entryKey = graphNodeEntryKey(operation.label, node.key);
+      // a cached node is newer than its row: it was matched (or not) above
+      if (!this.cache.has(entryKey)) matched.set(entryKey, { label: operation.label, ...node });
+    }
+    if (matched.size > operation.max) {
+      const selector = { field: operation.property, value: operation.value, max: operation.max };
+      throw new FanOutCapError(this.projection, operation.label, selector, operation.position);
+    }
+    for (const node of matched.values())
+      this.put({
+        kind: 'node',
+        label: node.label,
+        key: node.key,
+        props: { ...node.props, ...operation.set },
+      });
   }
 
   /** A missing end becomes a placeholder (key only), as MemoryGraphView.ensureNode does it. */

@@ -1,8 +1,10 @@
 /**
  * SpilledGraph (verify's rebuilt graph in a file, issue #17) must leave exactly the graph MemoryGraphView
- * leaves: random operation sequences (placeholders, deletes that detach, re-creates) with a cache of 1 to
- * 1000 entries are applied to both, and every possible entry is compared, then the order of the listing.
+ * leaves: random operation sequences (placeholders, deletes that detach, re-creates, fan-out updates of
+ * which some go over their cap and must leave the whole call unapplied) with a cache of 1 to 1000
+ * entries are applied to both, and every possible entry is compared, then the order of the listing.
  */
+import { FanOutCapError } from '../core/fan-out';
 import type { JsonObject } from '../core/json';
 import type { NodeRef, ViewOperation } from '../core/plan';
 import { graphNodeEntryKey, graphRelationshipEntryKey } from '../stores/graph-entity-keys';
@@ -30,6 +32,8 @@ const keys: Record<string, readonly (string | number)[]> = {
   Product: [0, 1, 2.5, 10, -3, 'x'],
 };
 
+const NAMES = ['Al', 'Bo', 'Cy'];
+
 /** mulberry32: a seeded generator, so a failure names a sequence that can be replayed. */
 function random(seed: number): () => number {
   let state = seed;
@@ -51,10 +55,23 @@ function operations(next: () => number, count: number): ViewOperation[] {
     const roll = next();
     const type = pick(types);
     const { from, to } = shape.relationships[type]!;
-    if (roll < 0.3) {
+    if (roll < 0.1) {
+      // a fan-out (issue #16): customers named so get another name; over `max` the call fails
+      const set: JsonObject = { name: pick(NAMES) };
+      const max = pick([0, 1, 2, 10]);
+      result.push({
+        kind: 'updateNodes',
+        label: 'Customer',
+        property: 'name',
+        value: pick(NAMES),
+        set,
+        max,
+        position,
+      });
+    } else if (roll < 0.3) {
       const label = pick(Object.keys(shape.nodes));
       const set: JsonObject =
-        label === 'Product' ? { title: `t${i}` } : label === 'Order' ? { total: i } : { name: `n${i}` };
+        label === 'Product' ? { title: `t${i}` } : label === 'Order' ? { total: i } : { name: pick(NAMES) };
       result.push({ kind: 'mergeNode', node: node(label), set: next() < 0.2 ? {} : set, position });
     } else if (roll < 0.65) {
       const set: JsonObject = type === 'CONTAINS' ? { qty: i } : type === 'FOLLOWS' ? { since: i } : {};
@@ -130,8 +147,15 @@ describe('SpilledGraph (verify keeps the rebuilt graph in a file, issue #17)', (
           const all = operations(next, 20 + Math.floor(next() * 120));
           for (let i = 0; i < all.length;) {
             const batch = all.slice(i, (i += 1 + Math.floor(next() * 15)));
-            memory.apply(batch);
-            spilled.apply(batch);
+            const outcome = (view: { apply(operations: readonly ViewOperation[]): void }) => {
+              try {
+                view.apply(batch);
+                return 'applied';
+              } catch (error) {
+                return error instanceof FanOutCapError ? error.message : error;
+              }
+            };
+            expect([seed, outcome(spilled)]).toEqual([seed, outcome(memory)]);
             const expected = expectedEntries(memory);
             for (const key of everyKey())
               expect([seed, key, spilled.get(key)]).toEqual([seed, key, expected.get(key)]);

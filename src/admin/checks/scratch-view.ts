@@ -266,7 +266,11 @@ export class ScratchView {
    * updateNodes over its cap fails the store's commit, which the runner bisects down to that event and
    * parks alone (its keys then block later events of the batch, as the fold would have held them).
    */
-  private applyToGraph(graph: MemoryGraphView, keyed: readonly KeyedEvent[], result: FoldResult): FoldResult {
+  private applyToGraph(
+    graph: MemoryGraphView | SpilledGraph,
+    keyed: readonly KeyedEvent[],
+    result: FoldResult,
+  ): FoldResult {
     const byEvent = new Map<bigint, ViewOperation[]>();
     for (const operation of result.operations) {
       const list = byEvent.get(operation.position);

@@ -166,7 +166,12 @@ export class MemoryGraphView {
     this.nodes.clear();
     for (const [id, node] of nodes) this.nodes.set(id, node);
     this.relationships.clear();
-    for (const [id, relationship] of relationships) this.relationships.set(id, relationship);
+    this.attached.clear();
+    for (const [id, relationship] of relationships) {
+      this.relationships.set(id, relationship);
+      this.attach(nodeId(relationship.from), id);
+      this.attach(nodeId(relationship.to), id);
+    }
     this.position = position;
   }
 
