@@ -15,7 +15,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
-import { Client } from 'pg';
 import { verifyProjection } from '../src/admin/checks/verify-projection';
 import type { CompiledProjection } from '../src/core/plan';
 import { recompileDefinition } from '../src/dsl';
@@ -25,27 +24,16 @@ import { ProjectionRuntime } from '../src/runtime/projection-runtime';
 import { logFilterOf } from '../src/runtime/source-filter';
 import { Neo4jTarget } from '../src/stores/neo4j/neo4j.target';
 import { physicalName } from '../src/stores/neo4j/neo4j-names';
-import { appendWorkload } from './append-workload';
 import { arg } from './cli-args';
+import { withScratchDatabase, writeWorkloadLog } from './scratch-database';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
 const KEEP = process.argv.includes('--keep');
-const PG = process.env.PRISM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NEO4J = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
 const NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** purchase_graph under a name of this run, so its labels and bookkeeping are its own. */
 function planOf(run: string): CompiledProjection {
@@ -61,11 +49,10 @@ function connectTarget(run: string): Promise<Neo4jTarget> {
 
 /** Writes the workload, builds the graph with Prism's runtime, and changes one Product behind its back. */
 async function prepare(url: string, run: string): Promise<string> {
-  const store = createPostgresEventStore({ url, schema: 'log', poolSize: 16, pageSize: 5000 });
-  await store.initialize();
-  let started = performance.now();
-  const events = await appendWorkload(store, ORDERS, SEED, 16);
-  console.log(`wrote ${events} events in ${seconds(started)} s`);
+  // The log's statistics are refreshed after writing (see bench/verify-memory.ts).
+  const written = await writeWorkloadLog(url, { schema: 'log', orders: ORDERS, seed: SEED });
+  console.log(`wrote ${written.events} events in ${written.seconds.toFixed(1)} s`);
+  const store = createPostgresEventStore({ url, schema: 'log', poolSize: 4, pageSize: 5000 });
   const plan = planOf(run);
   // The head of the events it reads: a checkpoint never passes a later event it filters out.
   const head = await store.headPosition(logFilterOf(plan));
@@ -77,7 +64,7 @@ async function prepare(url: string, run: string): Promise<string> {
     runner: { batchSize: 5000 },
     logger: { info: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
-  started = performance.now();
+  const started = performance.now();
   await runtime.start([plan]);
   await runtime.waitForCheckpoint(plan.name, head, 3_600_000);
   console.log(`built ${plan.name} in ${seconds(started)} s`);
@@ -160,47 +147,44 @@ async function cleanUp(run: string): Promise<void> {
 
 async function main(): Promise<void> {
   const run = Date.now().toString(36);
-  const name = `prism_verify_graph_${run}`;
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  await sql(PG, `CREATE DATABASE ${name}`);
-  try {
-    const changed = await prepare(url.toString(), run);
-    const child = spawnSync(
-      process.execPath,
-      [...NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1), '--verify-once', url.toString(), run],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
-    );
-    console.log(`\nverify purchase_graph, ${ORDERS} orders, node ${process.version} ${NODE_FLAGS.join(' ')}`);
-    if (child.status !== 0) {
-      console.log(`  FAILED (exit ${child.status ?? child.signal}: e.g. out of heap)`);
-      process.exitCode = 1;
-      return;
-    }
-    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-      seconds: number;
-      peakRss: number;
-      rssBefore: number;
-      live: number;
-      rebuilt: number;
-      events: number;
-      rounds: number;
-      different: string[];
-    };
-    const ok =
-      r.different.length === 1 && r.different[0]!.includes(changed) && r.different[0]!.endsWith(' title');
-    console.log(
-      `  ${ok ? 'ok  ' : 'FAIL'} ${r.seconds.toFixed(1)} s, peak RSS ${mb(r.peakRss)} (${mb(r.rssBefore)} before), ` +
-        `${r.live} live / ${r.rebuilt} rebuilt entries, ${r.events} events folded, ${r.rounds} round(s), ` +
-        `differences ${JSON.stringify(r.different)}`,
-    );
-    if (!ok) process.exitCode = 1;
-  } finally {
-    if (!KEEP) {
-      await cleanUp(run);
-      await sql(PG, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }
-  }
+  await withScratchDatabase(
+    `prism_verify_graph_${run}`,
+    async (url) => {
+      const changed = await prepare(url, run);
+      const child = spawnSync(
+        process.execPath,
+        [...NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1), '--verify-once', url, run],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
+      );
+      console.log(
+        `\nverify purchase_graph, ${ORDERS} orders, node ${process.version} ${NODE_FLAGS.join(' ')}`,
+      );
+      if (child.status !== 0) {
+        console.log(`  FAILED (exit ${child.status ?? child.signal}: e.g. out of heap)`);
+        process.exitCode = 1;
+        return;
+      }
+      const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+        seconds: number;
+        peakRss: number;
+        rssBefore: number;
+        live: number;
+        rebuilt: number;
+        events: number;
+        rounds: number;
+        different: string[];
+      };
+      const ok =
+        r.different.length === 1 && r.different[0]!.includes(changed) && r.different[0]!.endsWith(' title');
+      console.log(
+        `  ${ok ? 'ok  ' : 'FAIL'} ${r.seconds.toFixed(1)} s, peak RSS ${mb(r.peakRss)} (${mb(r.rssBefore)} before), ` +
+          `${r.live} live / ${r.rebuilt} rebuilt entries, ${r.events} events folded, ${r.rounds} round(s), ` +
+          `differences ${JSON.stringify(r.different)}`,
+      );
+      if (!ok) process.exitCode = 1;
+    },
+    KEEP,
+  ).finally(() => (KEEP ? undefined : cleanUp(run)));
 }
 
 const once = process.argv.indexOf('--verify-once');
