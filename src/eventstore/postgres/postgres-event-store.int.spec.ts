@@ -186,6 +186,45 @@ describeWithStores(['postgres'], 'PostgreSQL event store', (urls) => {
       );
     });
   });
+
+  it('analyzes a bulk-loaded log table without statistics when it starts, where autovacuum is off for it', async () => {
+    const schema = uniqueTestName('stats');
+    const writer = createPostgresEventStore({ url: database.url, schema });
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    const reltuples = async () => {
+      const { rows } = await admin.query<{ n: string }>(
+        'SELECT reltuples::text AS n FROM pg_class WHERE oid = to_regclass($1)',
+        [writer.names.events],
+      );
+      return Number(rows[0]!.n);
+    };
+    const warnings: string[] = [];
+    const starting = () =>
+      createPostgresEventStore({ url: database.url, schema, logger: { warn: (m) => warnings.push(m) } });
+    try {
+      await writer.initialize();
+      await admin.query(`ALTER TABLE ${writer.names.events} SET (autovacuum_enabled = false)`);
+      for (let batch = 0; batch < 11; batch += 1) {
+        const events = Array.from({ length: 1_000 }, (_, i) => event('Loaded', batch * 1_000 + i));
+        await writer.append(`bulk-${batch}`, events, 'no_stream');
+      }
+      expect(await reltuples()).toBe(-1); // never analyzed
+      const first = starting();
+      await first.initialize();
+      await first.close();
+      expect(await reltuples()).toBeGreaterThan(10_000);
+      expect(warnings).toEqual([expect.stringContaining('analyzed it now')]);
+      // Fresh statistics: the next start leaves the table alone.
+      const second = starting();
+      await second.initialize();
+      await second.close();
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await admin.end();
+      await writer.close();
+    }
+  });
 });
 
 function event(type: string, n: number, id?: string): EventToAppend {

@@ -7,7 +7,7 @@
  * compare-and-set). Subscriptions are polling-log-subscription.ts, woken by LISTEN/NOTIFY.
  */
 import { Pool, type PoolClient } from 'pg';
-import { ConnectionWatch, type ConnectionLogger } from '../../core/connection-watch';
+import { ConnectionWatch, consoleConnectionLogger, type ConnectionLogger } from '../../core/connection-watch';
 import type { JsonObject } from '../../core/json';
 import {
   DuplicateEventIdError,
@@ -35,6 +35,7 @@ import { appendInTransaction, currentRevision, type AppendOutcome } from './post
 import { guardedClientClass } from './guarded-pg-client';
 import { describeServer, isUnavailable, unavailable } from './postgres-errors';
 import { PostgresListener } from './postgres-listener';
+import { refreshLogStatistics } from './postgres-log-statistics';
 import { VISIBLE, createSchemaSql, existsSql, logNames, type PostgresLogNames } from './postgres-schema';
 
 export interface PostgresEventStoreOptions {
@@ -297,7 +298,15 @@ export class PostgresEventStore implements EventStore {
 
   private async createSchema(): Promise<void> {
     const exists = await this.pool.query<{ ready: boolean }>(existsSql(this.names));
-    if (exists.rows[0]?.ready === true) return;
+    if (exists.rows[0]?.ready === true) {
+      // A check for speed only: it never stands in the way of starting.
+      await refreshLogStatistics(
+        this.pool,
+        this.names.events,
+        this.options.logger ?? consoleConnectionLogger,
+      ).catch(() => undefined);
+      return;
+    }
     const client = await this.pool.connect();
     try {
       await client.query(createSchemaSql(this.names));
