@@ -41,7 +41,7 @@ describeWithStores(['elasticsearch', 'neo4j'], 'prism test --stores', (urls) => 
         await client.indices.get({ index: 'prism-test-*', expand_wildcards: 'all' }),
       );
       const result = await driver.executeQuery(
-        "MATCH (n) WHERE any(label IN labels(n) WHERE label STARTS WITH 'Customer__social_graph_t') RETURN count(n) AS n",
+        "MATCH (n) WHERE any(label IN labels(n) WHERE label STARTS WITH 'Customer__social_graph_t' OR label STARTS WITH 'Customer__order_graph_t') RETURN count(n) AS n",
       );
       return { indices, nodes: Number(result.records[0]?.get('n')) };
     } finally {
@@ -58,6 +58,7 @@ describeWithStores(['elasticsearch', 'neo4j'], 'prism test --stores', (urls) => 
         'projections/order-search.test.yaml',
         'projections/product-search.test.yaml',
         'projections/social-graph.test.yaml',
+        'projections/order-graph.test.yaml',
       ],
       env(),
     );
@@ -65,7 +66,10 @@ describeWithStores(['elasticsearch', 'neo4j'], 'prism test --stores', (urls) => 
     expect(run.stdout).toContain('  ✓ follows and unfollows');
     expect(run.stdout).not.toContain('skipped');
     expect(run.stdout).toContain('  ✓ a listed product is indexed with its tags, then repriced');
-    expect(run.stdout).toMatch(/✔ \d+ passed, 0 failed \(3 test file\(s\)\)/);
+    expect(run.stdout).toContain(
+      '  ✓ a rename sets the name on every order of the customer, and orders placed later get it too',
+    );
+    expect(run.stdout).toMatch(/✔ \d+ passed, 0 failed \(4 test file\(s\)\)/);
     expect(run.status).toBe(0);
     expect(await leftovers()).toEqual({ indices: [], nodes: 0 });
   });
