@@ -20,6 +20,8 @@ import type { TargetShape } from '../core/view-shape';
 import { UniqueIndexedDocuments } from '../stores/memory/unique-indexes';
 
 const DEFAULT_CACHE_SIZE = 5_000;
+/** The temporary folder's name starts with it (a graph's: prism-verify-graph-, spilled-graph.ts). */
+export const SPILL_FOLDER_PREFIX = 'prism-verify-documents-';
 /** SQLite's own page cache: negative = KiB. */
 const SQLITE_CACHE_KIB = 8_192;
 
@@ -37,16 +39,16 @@ export class SpilledDocuments extends UniqueIndexedDocuments {
     readonly keys: Database.Statement<[string, number], { key: string; doc: string }>;
   };
 
-  /** A spilled table for this view's shape, in a fresh temporary folder (removed by `close`). */
-  static create(shape: TargetShape, cacheSize = DEFAULT_CACHE_SIZE): SpilledDocuments {
+  /** A spilled table for this view's shape, in a fresh temporary folder (removed by `close`) in `directory`. */
+  static create(shape: TargetShape, cacheSize = DEFAULT_CACHE_SIZE, directory = tmpdir()): SpilledDocuments {
     const documents = new SpilledDocuments().withShape(shape);
-    documents.open(cacheSize);
+    documents.open(cacheSize, directory);
     return documents;
   }
 
-  private open(cacheSize: number): void {
+  private open(cacheSize: number, directory: string): void {
     this.cacheSize = cacheSize;
-    this.folder = mkdtempSync(path.join(tmpdir(), 'prism-verify-'));
+    this.folder = mkdtempSync(path.join(directory, SPILL_FOLDER_PREFIX));
     const database = new Database(path.join(this.folder, 'rebuilt.sqlite'));
     // A scratch file: nothing to recover after a crash, so no journal and no fsync.
     database.pragma('journal_mode = OFF');

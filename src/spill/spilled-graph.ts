@@ -60,14 +60,15 @@ export class SpilledGraph {
   /** Per cached node entry key, the cached relationships at either end (deleteNode detaches them). */
   private readonly cachedAttached = new Map<string, Set<string>>();
 
-  /** A spilled graph for this shape, in a fresh temporary folder (removed by `close`). */
+  /** A spilled graph for this shape, in a fresh temporary folder (removed by `close`) in `directory`. */
   constructor(
     readonly shape: Neo4jTargetShape,
     private readonly cacheSize = DEFAULT_CACHE_SIZE,
     /** Named in the error of an updateNodes over its cap. */
     private readonly projection = 'graph',
+    directory = tmpdir(),
   ) {
-    this.folder = mkdtempSync(path.join(tmpdir(), 'prism-verify-graph-'));
+    this.folder = mkdtempSync(path.join(directory, 'prism-verify-graph-'));
     this.database = new Database(path.join(this.folder, 'rebuilt.sqlite'));
     this.tables = new GraphSpillTables(this.database);
   }

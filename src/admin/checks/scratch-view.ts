@@ -68,7 +68,8 @@ export interface ScratchViewOptions {
    * Keep the rebuilt view in a temporary SQLite file rather than the heap (`verify` of a large view, issue
    * #17): documents in SpilledDocuments, a graph in SpilledGraph. Call `close` when done.
    */
-  readonly spill?: { readonly cacheSize?: number };
+  /** `directory`: where the temporary folder goes (default: the OS's temporary directory). */
+  readonly spill?: { readonly cacheSize?: number; readonly directory?: string };
   /** Stops a fold between pages (`foldTo` rejects with the signal's reason). */
   readonly signal?: AbortSignal;
 }
@@ -103,13 +104,13 @@ export class ScratchView {
     const memory = storeModule(shape.kind).capabilities.readsState ? undefined : createMemoryView(shape);
     this.graph =
       memory instanceof MemoryGraphView && options.spill !== undefined
-        ? new SpilledGraph(memory.shape, options.spill.cacheSize)
+        ? new SpilledGraph(memory.shape, options.spill.cacheSize, options.plan.name, options.spill.directory)
         : memory instanceof MemoryGraphView
           ? memory
           : undefined;
     this.documents =
       options.spill !== undefined && this.graph === undefined
-        ? SpilledDocuments.create(shape, options.spill.cacheSize)
+        ? SpilledDocuments.create(shape, options.spill.cacheSize, options.spill.directory)
         : UniqueIndexedDocuments.forShape(shape);
   }
 

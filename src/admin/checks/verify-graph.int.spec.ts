@@ -5,7 +5,7 @@
  * relationship removed and extra nodes (one with a key of another type); settle rounds read only the
  * suspects by key, never the whole graph again; an abort during the scan removes the file.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -122,7 +122,10 @@ describeWithStores(['postgres', 'neo4j'], 'streaming verify of a graph on Neo4j'
     });
     return { store, target: counting, catalogPlan: plan, recompile: (model) => recompileDefinition(model) };
   };
-  const spillFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('prism-verify-graph-'));
+  // A directory of this file's own: other verifications may run beside it and spill into the OS's.
+  const spillDirectory = mkdtempSync(path.join(tmpdir(), 'prism-test-spill-'));
+  afterAll(() => rmSync(spillDirectory, { recursive: true, force: true }));
+  const spillFolders = () => readdirSync(spillDirectory);
   const label = (name: string) => `\`${physicalName(name, plan.name, 1)}\``;
 
   it('compares the live graph page by page with the spilled rebuild: no difference, progress per page', async () => {
@@ -131,6 +134,7 @@ describeWithStores(['postgres', 'neo4j'], 'streaming verify of a graph on Neo4j'
     let spilling: string[] = [];
     calls.scan = 0;
     const report = await verifyProjection(deps(), plan.name, {
+      spillDirectory,
       pageSize: 50,
       rebuiltCacheSize: 10,
       onProgress: (p) => {
@@ -192,6 +196,7 @@ describeWithStores(['postgres', 'neo4j'], 'streaming verify of a graph on Neo4j'
     const cancel = new AbortController();
     const progress: VerifyProgress[] = [];
     const error = await verifyProjection(deps(), plan.name, {
+      spillDirectory,
       pageSize: 50,
       rebuiltCacheSize: 10,
       signal: cancel.signal,

@@ -59,6 +59,8 @@ export interface VerifyOptions {
    * Default 5,000: a page of the live scan and a batch of the fold stay well under it.
    */
   readonly rebuiltCacheSize?: number;
+  /** Where the rebuilt view's temporary folder goes. Default: the OS's temporary directory. */
+  readonly spillDirectory?: string;
   /** Stops the verification between pages: it then rejects with VerifyCancelledError. */
   readonly signal?: AbortSignal;
   /**
@@ -165,7 +167,10 @@ export async function verifyProjection(
     transactional: target.capabilities.transactional,
     pageSize: options.foldPageSize ?? 5_000,
     onProgress: (progress) => options.onProgress?.({ ...progress, phase, scanned }),
-    spill: { ...(options.rebuiltCacheSize !== undefined && { cacheSize: options.rebuiltCacheSize }) },
+    spill: {
+      ...(options.rebuiltCacheSize !== undefined && { cacheSize: options.rebuiltCacheSize }),
+      ...(options.spillDirectory !== undefined && { directory: options.spillDirectory }),
+    },
     ...(options.signal !== undefined && { signal: options.signal }),
   });
   try {

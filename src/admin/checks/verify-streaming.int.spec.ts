@@ -4,7 +4,7 @@
  * is compared page by page, and verify still finds a changed, a missing and an extra row with their field
  * differences; it reports its progress; an abort stops its work between pages and removes the file.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -81,16 +81,24 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
   });
 
   /** Temporary folders verify spills into (to see that each one is removed). */
-  const spillFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('prism-verify-'));
+  // A directory of this file's own: other verifications may run beside it and spill into the OS's.
+  const spillDirectory = mkdtempSync(path.join(tmpdir(), 'prism-test-spill-'));
+  afterAll(() => rmSync(spillDirectory, { recursive: true, force: true }));
+  const spillFolders = () => readdirSync(spillDirectory);
 
   it('compares page by page against spilled documents and reports progress', async () => {
     const before = new Set(spillFolders());
     const progress: VerifyProgress[] = [];
+    let spilling: string[] = [];
     const report = await verifyProjection(deps(), plan.name, {
+      spillDirectory,
       pageSize: 50,
       rebuiltCacheSize: 16,
       foldPageSize: 1_000,
-      onProgress: (p) => progress.push(p),
+      onProgress: (p) => {
+        progress.push(p);
+        if (p.phase === 'scanning') spilling = spillFolders().filter((name) => !before.has(name));
+      },
     });
     expect(report.total).toBe(0);
     expect(report.liveEntries).toBe(ORDERS);
@@ -102,6 +110,8 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
     expect(folding[folding.length - 1]!.position).toBe(head);
     const scanning = progress.filter((p) => p.phase === 'scanning').map((p) => p.scanned);
     expect(scanning).toEqual(expect.arrayContaining([50, 100, ORDERS]));
+    // The rebuilt rows were in their file while the scan compared them, and the file is gone after.
+    expect(spilling).toHaveLength(1);
     expect(spillFolders().filter((name) => !before.has(name))).toEqual([]);
   });
 
@@ -147,6 +157,7 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
     const cancel = new AbortController();
     const progress: VerifyProgress[] = [];
     const verification = verifyProjection(deps(), plan.name, {
+      spillDirectory,
       pageSize: 50,
       rebuiltCacheSize: 16,
       foldPageSize: 1_000,
@@ -169,7 +180,7 @@ describeWithStores(['postgres'], 'streaming verify on PostgreSQL', (urls) => {
     expect((error as VerifyCancelledError).eventsFolded).toBe(progress[0]!.eventsFolded);
     expect((error as VerifyCancelledError).eventsFolded).toBeLessThan(Number(head));
     expect(
-      spillFolders().filter((name) => !before.has(name) && existsSync(path.join(tmpdir(), name))),
+      spillFolders().filter((name) => !before.has(name) && existsSync(path.join(spillDirectory, name))),
     ).toEqual([]);
   });
 });
