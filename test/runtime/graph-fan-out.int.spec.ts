@@ -11,7 +11,7 @@
  *    a later rename of the same customer is held behind it, other events are not; `verify` agrees with
  *    the parked state; discarding releases the held rename, and a rebuild with a higher cap applies both.
  */
-import neo4j, { type Driver } from 'neo4j-driver';
+import type { Driver } from 'neo4j-driver';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import type { CompiledProjection } from '../../src/core/plan';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
@@ -20,9 +20,10 @@ import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import type { MemoryGraphView } from '../../src/stores/memory/memory.view';
 import { runProjection } from '../../src/stores/memory/run-projection';
-import { cleanUp, snapshot } from '../../src/stores/neo4j/neo4j-test-support';
+import { snapshot } from '../../src/stores/neo4j/neo4j-test-support';
 import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
-import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
+import type { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
+import { useNeo4jTestTarget } from '../support/neo4j-test-target';
 import { describeWithStores, uniqueTestName } from '../support/stores';
 import { InMemoryEventStore } from './support/in-memory-event-store';
 import { TEST_RUNNER, waitFor } from './support/runtime-harness';
@@ -80,19 +81,10 @@ const order = (orderId: string, customerId: string, customerName: string) =>
   `Order:${orderId} ${JSON.stringify({ customerId, customerName })}`;
 
 describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) => {
-  const prefix = `PrismG${uniqueTestName('').replace(/[^A-Za-z0-9]/g, '')}`;
-  const created: { projection: string; generations: number[]; shape: Neo4jTargetShape }[] = [];
+  const neo = useNeo4jTestTarget(() => urls.neo4j, 'G');
   let driver: Driver;
   let target: Neo4jTarget;
-  beforeAll(async () => {
-    driver = neo4j.driver(urls.neo4j);
-    target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
-    await target.initialize();
-  });
-  afterAll(async () => {
-    await cleanUp(driver, target.labels, created);
-    await driver.close();
-  });
+  beforeAll(() => ({ driver, target } = neo));
 
   const head = (log: InMemoryEventStore) => log.events.at(-1)!.position;
 
@@ -131,7 +123,7 @@ describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) =
   it('updates every matching node, incl. ones the batch created or moved; in memory, a rebuild and verify agree', async () => {
     const name = uniqueTestName('graph_fan_out');
     const plan = definition(name, 1, 100);
-    created.push({ projection: name, generations: [1, 2], shape: plan.target as Neo4jTargetShape });
+    neo.view(plan, [1, 2]);
     const log = new InMemoryEventStore();
     await append(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
     await run(log, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));
@@ -179,7 +171,7 @@ describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) =
   it('parks an event over the cap alone with the reason, holds later renames of its customer, loses nothing', async () => {
     const name = uniqueTestName('graph_fan_out_cap');
     const plan = definition(name, 1, 3);
-    created.push({ projection: name, generations: [1, 2], shape: plan.target as Neo4jTargetShape });
+    neo.view(plan, [1, 2]);
     const log = new InMemoryEventStore();
     await append(log, [...['p1', 'p2', 'p3'].map((id) => placed(id, 'c9')), placed('o1', 'c1')]);
     await run(log, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));

@@ -2,50 +2,25 @@
  * The graph batch (graph-batch.ts) against a real Neo4j: whatever it CREATEs instead of MERGEs, skips or
  * looks up, a batch must leave the graph that the same operations leave one by one (issue #17).
  */
-import neo4j, { type Driver } from 'neo4j-driver';
-import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
+import type { Driver } from 'neo4j-driver';
+import { describeWithStores } from '../../../test/support/stores';
+import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import { prng } from '../../../bench/workload';
-import type { Neo4jTargetShape } from './neo4j-view-shape';
-import type { GenerationSpec, ViewRef } from '../target.port';
 import { GraphStatementBuilder } from './graph-statement-builder';
 import { physicalName } from './neo4j-names';
 import { GraphChangedUnderBatchError } from './neo4j.errors';
-import { Neo4jTarget } from './neo4j.target';
-import { cleanUp, EventLog, exampleProjection, operationsOf, snapshot } from './neo4j-test-support';
+import type { Neo4jTarget } from './neo4j.target';
+import { EventLog, operationsOf, snapshot } from './neo4j-test-support';
 
 describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
-  const prefix = `PrismB${uniqueTestName('').replace(/[^A-Za-z0-9]/g, '')}`;
-  const created: { projection: string; generations: number[]; shape: Neo4jTargetShape }[] = [];
+  const neo = useNeo4jTestTarget(() => urls.neo4j, 'B');
   let driver: Driver;
   let target: Neo4jTarget;
-
-  beforeAll(async () => {
-    driver = neo4j.driver(urls.neo4j);
-    target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
-    await target.initialize();
-  });
-  afterAll(async () => {
-    await cleanUp(driver, target.labels, created);
-    await driver.close();
-  });
+  beforeAll(() => ({ driver, target } = neo));
 
   /** A social graph projection with `generations` prepared. */
-  async function socialGraph(generations: number[]) {
-    const plan = exampleProjection('social-graph', uniqueTestName('batch'));
-    const shape = plan.target as Neo4jTargetShape;
-    created.push({ projection: plan.name, generations, shape });
-    const spec = (generation: number): GenerationSpec => ({
-      projection: plan.name,
-      generation,
-      shape,
-      fingerprint: plan.fingerprint,
-      definition: null,
-    });
-    for (const generation of generations) await target.prepare(spec(generation));
-    const ref = (generation: number): ViewRef => ({ projection: plan.name, generation, shape });
-    return { plan, shape, ref };
-  }
+  const socialGraph = (generations: number[]) => neo.prepared('social-graph', 'batch', generations);
 
   /** Random operations on a few customers: merges with varying property sets, follows, unfollows, deletes. */
   function randomOperations(seed: number, count: number): ViewOperation[] {
@@ -111,18 +86,7 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
   });
 
   it('skips an order placed and cancelled in one batch, keeping its customer and products, as one by one', async () => {
-    const plan = exampleProjection('purchase-graph', uniqueTestName('cancel'));
-    const shape = plan.target as Neo4jTargetShape;
-    created.push({ projection: plan.name, generations: [1, 2], shape });
-    for (const generation of [1, 2]) {
-      await target.prepare({
-        projection: plan.name,
-        generation,
-        shape,
-        fingerprint: plan.fingerprint,
-        definition: null,
-      });
-    }
+    const { plan, shape, ref } = await neo.prepared('purchase-graph', 'cancel', [1, 2]);
     const log = new EventLog();
     log.add('OrderPlaced', 'order-1', { orderId: 'o1', customerId: 'c1', placedAt: '2024-01-01T00:00:00Z' });
     log.add('ItemAdded', 'order-1', { orderId: 'o1', productId: 'p1', qty: 2 });
@@ -132,7 +96,6 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
     log.add('ItemAdded', 'order-2', { orderId: 'o2', productId: 'p1', qty: 5 });
     log.add('OrderCancelled', 'order-1', { orderId: 'o1' });
     const operations = operationsOf(plan, log.events);
-    const ref = (generation: number): ViewRef => ({ projection: plan.name, generation, shape });
     await target.commit(ref(1), { operations, checkpoint: { from: 0n, to: 7n } });
     for (const operation of operations) {
       const from = await target.readCheckpoint(ref(2));

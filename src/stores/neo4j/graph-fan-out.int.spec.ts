@@ -5,52 +5,27 @@
  * nothing; the secondary key's RANGE index exists per generation, serves the statement, and is dropped
  * with the generation.
  */
-import neo4j, { type Driver } from 'neo4j-driver';
-import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
+import type { Driver } from 'neo4j-driver';
+import { describeWithStores } from '../../../test/support/stores';
+import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import { prng } from '../../../bench/workload';
 import { FanOutCapError } from '../../core/fan-out';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import { classifyError } from '../../runtime/error-classifier';
 import { MemoryGraphView } from '../memory/memory.view';
-import type { GenerationSpec, ViewRef } from '../target.port';
 import { GraphStatementBuilder } from './graph-statement-builder';
 import { physicalName, propertyIndexName } from './neo4j-names';
-import type { Neo4jTargetShape } from './neo4j-view-shape';
-import { Neo4jTarget } from './neo4j.target';
-import { cleanUp, exampleProjection, snapshot, type GraphSnapshot } from './neo4j-test-support';
+import type { Neo4jTarget } from './neo4j.target';
+import { snapshot, type GraphSnapshot } from './neo4j-test-support';
 
 describeWithStores(['neo4j'], 'Neo4j graph fan-out (updateNodes)', (urls) => {
-  const prefix = `PrismF${uniqueTestName('').replace(/[^A-Za-z0-9]/g, '')}`;
-  const created: { projection: string; generations: number[]; shape: Neo4jTargetShape }[] = [];
+  const neo = useNeo4jTestTarget(() => urls.neo4j, 'F');
   let driver: Driver;
   let target: Neo4jTarget;
-
-  beforeAll(async () => {
-    driver = neo4j.driver(urls.neo4j);
-    target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
-    await target.initialize();
-  });
-  afterAll(async () => {
-    await cleanUp(driver, target.labels, created);
-    await driver.close();
-  });
+  beforeAll(() => ({ driver, target } = neo));
 
   /** The order_graph example (Order indexed by customerId) with `generations` prepared. */
-  async function orderGraph(generations: number[]) {
-    const plan = exampleProjection('order-graph', uniqueTestName('fanout'));
-    const shape = plan.target as Neo4jTargetShape;
-    created.push({ projection: plan.name, generations, shape });
-    const spec = (generation: number): GenerationSpec => ({
-      projection: plan.name,
-      generation,
-      shape,
-      fingerprint: plan.fingerprint,
-      definition: null,
-    });
-    for (const generation of generations) await target.prepare(spec(generation));
-    const ref = (generation: number): ViewRef => ({ projection: plan.name, generation, shape });
-    return { plan, shape, ref, spec };
-  }
+  const orderGraph = (generations: number[]) => neo.prepared('order-graph', 'fanout', generations);
 
   const order = (key: string): NodeRef => ({ label: 'Order', key });
   const customer = (key: string): NodeRef => ({ label: 'Customer', key });

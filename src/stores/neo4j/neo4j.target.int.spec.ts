@@ -1,43 +1,21 @@
 /** The Neo4j target against a real Neo4j: the example graph projections, ordering, CAS, generations. */
 import neo4j, { type Driver } from 'neo4j-driver';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
+import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import type { CompiledProjection, ViewOperation } from '../../core/plan';
-import type { Neo4jTargetShape } from './neo4j-view-shape';
 import { classifyError } from '../../runtime/error-classifier';
-import type { GenerationSpec, ParkedEvent, ViewRef } from '../target.port';
+import type { ParkedEvent, ViewRef } from '../target.port';
 import { physicalName } from './neo4j-names';
-import { Neo4jTarget } from './neo4j.target';
-import { cleanUp, EventLog, exampleProjection, operationsOf, snapshot } from './neo4j-test-support';
+import type { Neo4jTarget } from './neo4j.target';
+import { EventLog, exampleProjection, operationsOf, snapshot } from './neo4j-test-support';
 
 describeWithStores(['neo4j'], 'Neo4j target', (urls) => {
-  const prefix = `PrismT${uniqueTestName('').replace(/[^A-Za-z0-9]/g, '')}`;
-  const created: { projection: string; generations: number[]; shape: Neo4jTargetShape }[] = [];
+  const neo = useNeo4jTestTarget(() => urls.neo4j, 'T');
   let driver: Driver;
   let target: Neo4jTarget;
+  beforeAll(() => ({ driver, target } = neo));
 
-  beforeAll(async () => {
-    driver = neo4j.driver(urls.neo4j);
-    target = new Neo4jTarget(driver, { bookkeepingPrefix: prefix });
-    await target.initialize();
-  });
-  afterAll(async () => {
-    await cleanUp(driver, target.labels, created);
-    await driver.close();
-  });
-
-  function viewOf(plan: CompiledProjection, generations = [1]) {
-    const shape = plan.target as Neo4jTargetShape;
-    created.push({ projection: plan.name, generations, shape });
-    const spec = (generation = 1): GenerationSpec => ({
-      projection: plan.name,
-      generation,
-      shape,
-      fingerprint: plan.fingerprint,
-      definition: null,
-    });
-    const ref = (generation = 1): ViewRef => ({ projection: plan.name, generation, shape });
-    return { shape, spec, ref };
-  }
+  const viewOf = (plan: CompiledProjection, generations = [1]) => neo.view(plan, generations);
 
   it('prepare registers a building generation at checkpoint 0, creates key constraints, and is idempotent', async () => {
     const plan = exampleProjection('purchase-graph', uniqueTestName('purchase'));
