@@ -20,7 +20,6 @@ import { Client } from '@elastic/elasticsearch';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import type { CompiledProjection, ViewDocument } from '../../src/core/plan';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
-import type { EventToAppend } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
@@ -28,6 +27,7 @@ import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearc
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
 import type { CommitBatch, Target, ViewRef } from '../../src/stores/target.port';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
+import { appendEach, placed, renamed, transferred } from './fixtures/fan-out-events';
 import { InMemoryEventStore } from './support/in-memory-event-store';
 import { byKey, connectionReset, FaultyTarget, TEST_RUNNER, waitFor } from './support/runtime-harness';
 
@@ -83,24 +83,6 @@ function definition(name: string, kind: Kind, version: number, max: number): Com
   return compileYamlDefinition(text, `${name}.yaml`);
 }
 
-const placed = (orderId: string, customerId: string): EventToAppend => ({
-  type: 'OrderPlaced',
-  data: { orderId, customerId },
-});
-const transferred = (orderId: string, customerId: string): EventToAppend => ({
-  type: 'OrderTransferred',
-  data: { orderId, customerId },
-});
-const renamed = (customerId: string, name: string): EventToAppend => ({
-  type: 'CustomerRenamed',
-  data: { customerId, name },
-});
-
-/** Each event on a stream of its own (the projection reads every stream). */
-async function append(store: InMemoryEventStore, events: readonly EventToAppend[]): Promise<void> {
-  for (const event of events) await store.append(`fanout-${store.events.length}`, [event], 'any');
-}
-
 function order(order_id: string, customer_id: string, customer_name: string, renames: number): ViewDocument {
   return { order_id, customer_id, customer_name, renames };
 }
@@ -140,11 +122,11 @@ function fanOutCases(kind: Kind, store: Store): void {
     const plan = definition(name, kind, 1, 100);
     const target = store.target();
     const log = new InMemoryEventStore();
-    await append(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
+    await appendEach(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
     await run(log, target, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));
 
     // appended while no runner runs: the next start reads them in one batch of 50, then a second batch
-    await append(log, [
+    await appendEach(log, [
       placed('o4', 'c1'), // created in the batch, before the rename
       transferred('o2', 'c2'), // moved away from c1 in the batch (stored with c1)
       renamed('c1', 'Ada'),
@@ -187,9 +169,9 @@ function fanOutCases(kind: Kind, store: Store): void {
     const target = store.target();
     const log = new InMemoryEventStore();
     // stored first: the store finds 4 orders of c9 (max + 1 are asked for)
-    await append(log, [...['p1', 'p2', 'p3', 'p4'].map((id) => placed(id, 'c9')), placed('o1', 'c1')]);
+    await appendEach(log, [...['p1', 'p2', 'p3', 'p4'].map((id) => placed(id, 'c9')), placed('o1', 'c1')]);
     await run(log, target, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));
-    await append(log, [
+    await appendEach(log, [
       renamed('c9', 'Nine'), // 4 orders, max 3
       transferred('p1', 'c8'), // held behind the parked rename
       renamed('c1', 'One'), // not blocked
@@ -275,9 +257,9 @@ describeWithStores(['elasticsearch'], 'fan-out updates on Elasticsearch', (urls)
     const name = uniqueTestName('fan_out_redeliver');
     const plan = definition(name, 'elasticsearch', 1, 100);
     const log = new InMemoryEventStore();
-    await append(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
+    await appendEach(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
     await run(log, target, [plan], (runtime) => runtime.waitForCheckpoint(name, log.events.at(-1)!.position));
-    await append(log, [
+    await appendEach(log, [
       placed('o4', 'c1'),
       renamed('c1', 'Ada'),
       renamed('c2', 'Bob'),

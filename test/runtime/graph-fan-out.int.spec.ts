@@ -15,7 +15,6 @@ import type { Driver } from 'neo4j-driver';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import type { CompiledProjection } from '../../src/core/plan';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
-import type { EventToAppend } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import type { MemoryGraphView } from '../../src/stores/memory/memory.view';
@@ -25,6 +24,7 @@ import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
 import type { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
 import { useNeo4jTestTarget } from '../support/neo4j-test-target';
 import { describeWithStores, uniqueTestName } from '../support/stores';
+import { appendEach, placed, renamed, transferred } from './fixtures/fan-out-events';
 import { InMemoryEventStore } from './support/in-memory-event-store';
 import { TEST_RUNNER, waitFor } from './support/runtime-harness';
 
@@ -57,23 +57,6 @@ function definition(name: string, version: number, max: number): CompiledProject
     '',
   ].join('\n');
   return compileYamlDefinition(text, `${name}.yaml`);
-}
-
-const placed = (orderId: string, customerId: string): EventToAppend => ({
-  type: 'OrderPlaced',
-  data: { orderId, customerId },
-});
-const transferred = (orderId: string, customerId: string): EventToAppend => ({
-  type: 'OrderTransferred',
-  data: { orderId, customerId },
-});
-const renamed = (customerId: string, name: string): EventToAppend => ({
-  type: 'CustomerRenamed',
-  data: { customerId, name },
-});
-
-async function append(store: InMemoryEventStore, events: readonly EventToAppend[]): Promise<void> {
-  for (const event of events) await store.append(`fanout-${store.events.length}`, [event], 'any');
 }
 
 /** An order as the graph snapshot shows it. */
@@ -125,11 +108,11 @@ describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) =
     const plan = definition(name, 1, 100);
     neo.view(plan, [1, 2]);
     const log = new InMemoryEventStore();
-    await append(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
+    await appendEach(log, [placed('o1', 'c1'), placed('o2', 'c1'), placed('o3', 'c2')]);
     await run(log, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));
 
     // appended while no runner runs: the next start reads them in one batch of 50, then a second one
-    await append(log, [
+    await appendEach(log, [
       placed('o4', 'c1'), // created in the batch, before the rename
       transferred('o2', 'c2'), // moved away from c1 in the batch
       renamed('c1', 'Ada'),
@@ -173,9 +156,9 @@ describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) =
     const plan = definition(name, 1, 3);
     neo.view(plan, [1, 2]);
     const log = new InMemoryEventStore();
-    await append(log, [...['p1', 'p2', 'p3'].map((id) => placed(id, 'c9')), placed('o1', 'c1')]);
+    await appendEach(log, [...['p1', 'p2', 'p3'].map((id) => placed(id, 'c9')), placed('o1', 'c1')]);
     await run(log, [plan], (runtime) => runtime.waitForCheckpoint(name, head(log)));
-    await append(log, [
+    await appendEach(log, [
       placed('p4', 'c9'), // the fourth order of c9, in the same batch as the rename
       renamed('c9', 'Nine'), // 4 orders, max 3: parked
       transferred('p1', 'c8'), // not held: it is not a rename of c9
