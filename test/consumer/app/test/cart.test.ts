@@ -39,7 +39,8 @@ void test('a cart opened and filled by commands is read back from its projection
     assert.equal((await post('/carts', { cartId: 'c1' })).status, 409);
     assert.equal((await post('/carts/c9/add-product', { productId: 'p1', qty: 1 })).status, 404);
 
-    const row = await fetch(`${url}/views/cart_summary/c1?after=${position}`);
+    // The longest wait the server allows (10 s): a loaded CI machine may take more than the default 5 s.
+    const row = await fetch(`${url}/views/cart_summary/c1?after=${position}&wait=10000`);
     assert.equal(row.status, 200);
     assert.deepEqual(await row.json(), { cart_id: 'c1', items: 3 });
   } finally {
