@@ -257,13 +257,22 @@ export class ScratchView {
     }
     if (graph !== undefined && result.operations.length > 0) {
       this.cachedGraph = undefined;
+      // One call for the whole fold, as a commit does; only a batch an updateNodes fails (which the
+      // graph then leaves as it was) is applied event by event, as the runner's bisect would.
+      try {
+        graph.apply(result.operations);
+        return result;
+      } catch (error) {
+        if (!(error instanceof FanOutCapError)) throw error;
+      }
       return this.applyToGraph(graph, keyed, result);
     }
     return result;
   }
 
   /**
-   * Applies a fold's graph operations event by event, as the runner's commits end up applying them: an
+   * Applies a fold's graph operations event by event (after the whole fold failed as one call), as the
+   * runner's commits end up applying them: an
    * updateNodes over its cap fails the store's commit, which the runner bisects down to that event and
    * parks alone (its keys then block later events of the batch, as the fold would have held them).
    */
