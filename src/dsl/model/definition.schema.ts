@@ -77,6 +77,19 @@ export const UpdateActionSchema = z.strictObject({
     })
     .describe('Change an existing document.'),
 });
+/** `max` of a fan-out action (updateAll, updateNodes): the most `what` one event may update. */
+const fanOutCap = (what: 'documents' | 'nodes') =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_FAN_OUT_CAP)
+    .optional()
+    .describe(
+      `The most ${what} one event may update (default ${DEFAULT_FAN_OUT_CAP}); an event matching more is ` +
+        'parked (poison) with the reason.',
+    );
+
 export const UpdateAllActionSchema = z.strictObject({
   updateAll: z
     .strictObject({
@@ -90,16 +103,7 @@ export const UpdateAllActionSchema = z.strictObject({
       set: Assignments.optional(),
       increment: DocumentWriteBody.increment,
       append: DocumentWriteBody.append,
-      max: z
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_FAN_OUT_CAP)
-        .optional()
-        .describe(
-          `The most documents one event may update (default ${DEFAULT_FAN_OUT_CAP}); an event matching ` +
-            'more is parked (poison) with the reason.',
-        ),
+      max: fanOutCap('documents'),
     })
     .describe(
       'Fan-out update: change every existing document whose secondary key holds a value of the event ' +
@@ -149,16 +153,7 @@ export const UpdateNodesActionSchema = z.strictObject({
         ),
       when,
       set: Assignments.optional(),
-      max: z
-        .number()
-        .int()
-        .min(1)
-        .max(MAX_FAN_OUT_CAP)
-        .optional()
-        .describe(
-          `The most nodes one event may update (default ${DEFAULT_FAN_OUT_CAP}); an event matching more ` +
-            'is parked (poison) with the reason.',
-        ),
+      max: fanOutCap('nodes'),
     })
     .describe(
       'Fan-out update on a graph: set properties on every node of the label whose indexed property holds ' +
