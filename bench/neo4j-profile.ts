@@ -94,22 +94,25 @@ async function main(): Promise<void> {
     const session = driver.session();
     try {
       await session.executeWrite((tx) =>
-        graph.write(async (cypher, parameters) => {
-          const started = performance.now();
-          const result = await tx.run(`PROFILE ${cypher}`, parameters);
-          const ms = performance.now() - started;
-          const profile = result.summary.profile;
-          const rows = Object.values(parameters).reduce<number>(
-            (sum, value) => sum + (Array.isArray(value) ? value.length : 0),
-            0,
-          );
-          console.log(`\n${cypher}`);
-          if (profile !== false) {
-            console.log(`  ${rows} rows, ${ms.toFixed(0)} ms, ${totalHits(profile)} db hits in total`);
-            for (const line of planLines(profile)) console.log(`  ${line}`);
-          }
-          return result;
-        }),
+        graph.write(
+          async (cypher, parameters) => {
+            const started = performance.now();
+            const result = await tx.run(`PROFILE ${cypher}`, parameters);
+            const ms = performance.now() - started;
+            const profile = result.summary.profile;
+            const rows = Object.values(parameters).reduce<number>(
+              (sum, value) => sum + (Array.isArray(value) ? value.length : 0),
+              0,
+            );
+            console.log(`\n${cypher}`);
+            if (profile !== false) {
+              console.log(`  ${rows} rows, ${ms.toFixed(0)} ms, ${totalHits(profile)} db hits in total`);
+              for (const line of planLines(profile)) console.log(`  ${line}`);
+            }
+            return result;
+          },
+          { pipeline: false },
+        ),
       );
     } finally {
       await session.close();

@@ -11,6 +11,7 @@
  * event that could end the process (issue #12 item 11, checked by test/e2e/store-connection-reset.e2e.spec.ts).
  */
 import neo4j, { type Config, type Driver } from 'neo4j-driver';
+import { disableNagleOnBoltSockets } from './bolt-no-delay';
 
 export interface Neo4jConnection {
   readonly url: string;
@@ -30,6 +31,7 @@ export function neo4jDriverConfig(connection: Neo4jConnection, config: Config = 
 }
 
 export function createNeo4jDriver(connection: Neo4jConnection, config: Config = {}): Driver {
+  disableNagleOnBoltSockets();
   const auth = connection.auth
     ? neo4j.auth.basic(connection.auth.username, connection.auth.password)
     : undefined;

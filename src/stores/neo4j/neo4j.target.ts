@@ -12,6 +12,7 @@
  * - `activate` flips the registry's active generation in one transaction; named queries resolve the
  *   active generation's labels at query time (src/stores/neo4j/query), so readers switch with the registry.
  */
+import { disableNagleOnBoltSockets } from './bolt-no-delay';
 import { neo4jStore } from './neo4j.store';
 import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { LookupEntryRef, StoredLookups } from '../../core/lookups';
@@ -73,6 +74,8 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     private readonly ownsDriver = false,
   ) {
     super();
+    // before the driver's first connection: its sockets otherwise wait 40 ms per statement (bolt-no-delay.ts)
+    disableNagleOnBoltSockets();
     this.labels = bookkeepingLabels(options.bookkeepingPrefix);
     this.sessions = new Neo4jSessions(driver, options.database, options.transactionTimeoutMs);
     this.lookups = new Neo4jLookups(this.sessions);
