@@ -8,6 +8,7 @@
  *
  *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
  *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900]
+ *       [--server-cpu-prof <folder>] [--node-flags "--max-old-space-size=192 --max-semi-space-size=32"]
  *
  * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
  * one table. The log is written once into a database of its own (`prism_ws_log_<orders>_<seed>`);
@@ -38,12 +39,14 @@ const REUSE = process.argv.includes('--reuse-log');
 const TIMEOUT_S = Number(arg('timeout', '900'));
 /** Writes (or checks) the log and stops: the runs can then be repeated with `--reuse-log`. */
 const WRITE_ONLY = process.argv.includes('--write-only');
+/** Writes a CPU profile of each server run into this folder (node --cpu-prof; open it in Chrome DevTools). */
+const SERVER_CPU_PROF = arg('server-cpu-prof', '');
 const SERVER = BENCH_SERVER;
 const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
 const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
 const ROOT = path.resolve(__dirname, '..');
-/** What `npm start` gives node (package.json). */
-const HEAP_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
+/** What `npm start` gives node (package.json); `--node-flags "..."` runs the server with others instead. */
+const HEAP_FLAGS = arg('node-flags', '--max-old-space-size=192 --max-semi-space-size=32').split(' ');
 const API_KEY = 'whole-start-admin-key-0123456789abcdef';
 
 type Mode = 'per-projection' | 'shared';
@@ -191,7 +194,9 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
   try {
     await withClient(url, (c) => c.query('SELECT pg_stat_reset()'));
     const started = performance.now();
-    child = spawn(process.execPath, [...HEAP_FLAGS, path.join(ROOT, 'dist', 'main.js')], {
+    const profile =
+      SERVER_CPU_PROF === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(SERVER_CPU_PROF)];
+    child = spawn(process.execPath, [...HEAP_FLAGS, ...profile, path.join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
