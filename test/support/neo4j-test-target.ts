@@ -7,11 +7,11 @@
  *   await neo.target.commit(ref(1), ...);
  */
 import neo4j, { type Driver } from 'neo4j-driver';
-import type { CompiledProjection } from '../../src/core/plan';
+import type { CompiledProjection, ViewOperation } from '../../src/core/plan';
 import { cleanUp, exampleProjection } from '../../src/stores/neo4j/neo4j-test-support';
 import type { Neo4jTargetShape } from '../../src/stores/neo4j/neo4j-view-shape';
 import { Neo4jTarget } from '../../src/stores/neo4j/neo4j.target';
-import type { GenerationSpec, ViewRef } from '../../src/stores/target.port';
+import type { GenerationSpec, Target, ViewRef } from '../../src/stores/target.port';
 import { uniqueTestName } from './stores';
 
 export interface TestGraphView {
@@ -83,4 +83,37 @@ export function useNeo4jTestTarget(url: () => string, tag: string): Neo4jTestTar
     },
   };
   return suite;
+}
+
+/**
+ * Commits `operations` (in log order, from checkpoint 0) in consecutive batches of `batchSize()` operations,
+ * each of which must commit.
+ */
+export async function commitInBatches(
+  target: Pick<Target, 'commit'>,
+  view: ViewRef,
+  operations: readonly ViewOperation[],
+  batchSize: () => number,
+): Promise<void> {
+  let at = 0;
+  let checkpoint = 0n;
+  while (at < operations.length) {
+    const batch = operations.slice(at, at + batchSize());
+    const to = batch[batch.length - 1]!.position;
+    expect(await target.commit(view, { operations: batch, checkpoint: { from: checkpoint, to } })).toEqual({
+      kind: 'committed',
+      checkpoint: to,
+    });
+    checkpoint = to;
+    at += batch.length;
+  }
+}
+
+/** One operation per commit, from checkpoint 0: what a batch must be equal to. */
+export function commitOneByOne(
+  target: Pick<Target, 'commit'>,
+  view: ViewRef,
+  operations: readonly ViewOperation[],
+): Promise<void> {
+  return commitInBatches(target, view, operations, () => 1);
 }

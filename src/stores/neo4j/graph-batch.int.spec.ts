@@ -4,7 +4,7 @@
  */
 import type { Driver } from 'neo4j-driver';
 import { describeWithStores } from '../../../test/support/stores';
-import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
+import { commitInBatches, commitOneByOne, useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import { prng } from '../../../bench/workload';
 import { GraphStatementBuilder } from './graph-statement-builder';
@@ -56,29 +56,9 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
       const operations = randomOperations(seed, 60);
       // generation 1: batches of 5 to 25 operations (later batches meet what earlier ones wrote)
       const random = prng(seed * 7919);
-      let at = 0;
-      let checkpoint = 0n;
-      while (at < operations.length) {
-        const batch = operations.slice(at, at + 5 + Math.floor(random() * 21));
-        const to = batch[batch.length - 1]!.position;
-        expect(
-          await target.commit(ref(1), { operations: batch, checkpoint: { from: checkpoint, to } }),
-        ).toEqual({
-          kind: 'committed',
-          checkpoint: to,
-        });
-        checkpoint = to;
-        at += batch.length;
-      }
+      await commitInBatches(target, ref(1), operations, () => 5 + Math.floor(random() * 21));
       // generation 2: one operation per commit
-      checkpoint = 0n;
-      for (const operation of operations) {
-        await target.commit(ref(2), {
-          operations: [operation],
-          checkpoint: { from: checkpoint, to: operation.position },
-        });
-        checkpoint = operation.position;
-      }
+      await commitOneByOne(target, ref(2), operations);
       const batched = await snapshot(driver, shape, plan.name, 1);
       expect({ seed, ...batched }).toEqual({ seed, ...(await snapshot(driver, shape, plan.name, 2)) });
       expect(batched.nodes.length + batched.relationships.length).toBeGreaterThan(0);
@@ -97,13 +77,7 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
     log.add('OrderCancelled', 'order-1', { orderId: 'o1' });
     const operations = operationsOf(plan, log.events);
     await target.commit(ref(1), { operations, checkpoint: { from: 0n, to: 7n } });
-    for (const operation of operations) {
-      const from = await target.readCheckpoint(ref(2));
-      await target.commit(ref(2), {
-        operations: [operation],
-        checkpoint: { from: from!, to: operation.position },
-      });
-    }
+    await commitOneByOne(target, ref(2), operations);
     const batched = await snapshot(driver, shape, plan.name, 1);
     expect(batched).toEqual(await snapshot(driver, shape, plan.name, 2));
     expect(batched.nodes.map((line) => line.split(' ')[0])).toEqual([

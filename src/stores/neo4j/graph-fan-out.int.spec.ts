@@ -7,7 +7,7 @@
  */
 import type { Driver } from 'neo4j-driver';
 import { describeWithStores } from '../../../test/support/stores';
-import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
+import { commitInBatches, commitOneByOne, useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import { prng } from '../../../bench/workload';
 import { FanOutCapError } from '../../core/fan-out';
 import type { NodeRef, ViewOperation } from '../../core/plan';
@@ -112,25 +112,8 @@ describeWithStores(['neo4j'], 'Neo4j graph fan-out (updateNodes)', (urls) => {
       const { shape, plan, ref } = await orderGraph([1, 2]);
       const operations = randomOperations(seed, 70);
       const random = prng(seed * 7919);
-      let at = 0;
-      let checkpoint = 0n;
-      while (at < operations.length) {
-        const batch = operations.slice(at, at + 5 + Math.floor(random() * 26));
-        const to = batch[batch.length - 1]!.position;
-        expect(
-          await target.commit(ref(1), { operations: batch, checkpoint: { from: checkpoint, to } }),
-        ).toEqual({ kind: 'committed', checkpoint: to });
-        checkpoint = to;
-        at += batch.length;
-      }
-      checkpoint = 0n;
-      for (const operation of operations) {
-        await target.commit(ref(2), {
-          operations: [operation],
-          checkpoint: { from: checkpoint, to: operation.position },
-        });
-        checkpoint = operation.position;
-      }
+      await commitInBatches(target, ref(1), operations, () => 5 + Math.floor(random() * 26));
+      await commitOneByOne(target, ref(2), operations);
       const memory = new MemoryGraphView(shape, plan.name);
       memory.apply(operations);
       const batched = await snapshot(driver, shape, plan.name, 1);

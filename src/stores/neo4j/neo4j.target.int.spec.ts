@@ -1,7 +1,7 @@
 /** The Neo4j target against a real Neo4j: the example graph projections, ordering, CAS, generations. */
 import neo4j, { type Driver } from 'neo4j-driver';
 import { describeWithStores, uniqueTestName } from '../../../test/support/stores';
-import { useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
+import { commitOneByOne, useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import type { CompiledProjection, ViewOperation } from '../../core/plan';
 import { classifyError } from '../../runtime/error-classifier';
 import type { ParkedEvent, ViewRef } from '../target.port';
@@ -191,14 +191,7 @@ describeWithStores(['neo4j'], 'Neo4j target', (urls) => {
       follows('mergeRelationship', 'x', 'y'),
     ];
     await target.commit(ref(1), { operations, checkpoint: { from: 0n, to: position } });
-    let at = 0n;
-    for (const operation of operations) {
-      await target.commit(ref(2), {
-        operations: [operation],
-        checkpoint: { from: at, to: operation.position },
-      });
-      at = operation.position;
-    }
+    await commitOneByOne(target, ref(2), operations);
     const batched = await snapshot(driver, shape, plan.name, 1);
     expect(batched).toEqual(await snapshot(driver, shape, plan.name, 2));
     expect(batched.nodes).toEqual([
