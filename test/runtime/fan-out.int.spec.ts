@@ -20,8 +20,7 @@ import { Client } from '@elastic/elasticsearch';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import type { CompiledProjection, ViewDocument } from '../../src/core/plan';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
-import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
-import { silentLogger } from '../../src/runtime/runtime.logger';
+import type { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
@@ -29,7 +28,7 @@ import type { CommitBatch, Target, ViewRef } from '../../src/stores/target.port'
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { appendEach, placed, renamed, transferred } from './fixtures/fan-out-events';
 import { InMemoryEventStore } from './support/in-memory-event-store';
-import { byKey, connectionReset, FaultyTarget, TEST_RUNNER, waitFor } from './support/runtime-harness';
+import { byKey, connectionReset, FaultyTarget, waitFor, runRuntimeUntil } from './support/runtime-harness';
 
 type Kind = 'relational' | 'elasticsearch';
 
@@ -94,18 +93,7 @@ async function run(
   until: (runtime: ProjectionRuntime) => Promise<void>,
 ): Promise<void> {
   const kind = target.kind === 'elasticsearch' ? 'elasticsearch' : 'postgres';
-  const runtime = new ProjectionRuntime({
-    store,
-    targets: { [kind]: target },
-    runner: TEST_RUNNER,
-    logger: silentLogger,
-  });
-  try {
-    await runtime.start(plans);
-    await until(runtime);
-  } finally {
-    await runtime.stop();
-  }
+  return runRuntimeUntil(store, { [kind]: target }, plans, until);
 }
 
 interface Store {

@@ -15,8 +15,7 @@ import type { Driver } from 'neo4j-driver';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import type { CompiledProjection } from '../../src/core/plan';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
-import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
-import { silentLogger } from '../../src/runtime/runtime.logger';
+import type { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import type { MemoryGraphView } from '../../src/stores/memory/memory.view';
 import { runProjection } from '../../src/stores/memory/run-projection';
 import { snapshot } from '../../src/stores/neo4j/neo4j-test-support';
@@ -26,7 +25,7 @@ import { useNeo4jTestTarget } from '../support/neo4j-test-target';
 import { describeWithStores, uniqueTestName } from '../support/stores';
 import { appendEach, placed, renamed, transferred } from './fixtures/fan-out-events';
 import { InMemoryEventStore } from './support/in-memory-event-store';
-import { TEST_RUNNER, waitFor } from './support/runtime-harness';
+import { waitFor, runRuntimeUntil } from './support/runtime-harness';
 
 function definition(name: string, version: number, max: number): CompiledProjection {
   const text = [
@@ -76,18 +75,7 @@ describeWithStores(['neo4j'], 'fan-out updates on Neo4j (updateNodes)', (urls) =
     plans: readonly CompiledProjection[],
     until: (runtime: ProjectionRuntime) => Promise<void>,
   ): Promise<void> {
-    const runtime = new ProjectionRuntime({
-      store,
-      targets: { neo4j: target },
-      runner: TEST_RUNNER,
-      logger: silentLogger,
-    });
-    try {
-      await runtime.start(plans);
-      await until(runtime);
-    } finally {
-      await runtime.stop();
-    }
+    return runRuntimeUntil(store, { neo4j: target }, plans, until);
   }
 
   const nodes = async (plan: CompiledProjection, generation: number) =>

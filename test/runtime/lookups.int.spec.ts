@@ -14,8 +14,7 @@ import type { StoredLookups } from '../../src/core/lookups';
 import type { CompiledProjection } from '../../src/core/plan';
 import { verifyProjection } from '../../src/admin/checks/verify-projection';
 import { compileYamlDefinition, recompileDefinition } from '../../src/dsl';
-import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
-import { silentLogger } from '../../src/runtime/runtime.logger';
+import type { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { deleteIndicesWithPrefix } from '../../src/stores/elasticsearch/elasticsearch-cleanup';
 import { ElasticsearchTarget } from '../../src/stores/elasticsearch/elasticsearch.target';
 import { runProjection } from '../../src/stores/memory/run-projection';
@@ -29,7 +28,7 @@ import type { Target, ViewRef } from '../../src/stores/target.port';
 import { REPO_ROOT } from '../stores/store-endpoints';
 import { describeWithStores, uniqueTestName, useTestDatabase } from '../support/stores';
 import { InMemoryEventStore } from './support/in-memory-event-store';
-import { byKey, connectionReset, FaultyTarget, TEST_RUNNER, waitFor } from './support/runtime-harness';
+import { byKey, connectionReset, FaultyTarget, waitFor, runRuntimeUntil } from './support/runtime-harness';
 
 const ORDERS = 120;
 
@@ -92,18 +91,7 @@ async function run(
   plans: readonly CompiledProjection[],
   until: (runtime: ProjectionRuntime) => Promise<void>,
 ): Promise<void> {
-  const runtime = new ProjectionRuntime({
-    store,
-    targets: { [kind]: target },
-    runner: TEST_RUNNER,
-    logger: silentLogger,
-  });
-  try {
-    await runtime.start(plans);
-    await until(runtime);
-  } finally {
-    await runtime.stop();
-  }
+  return runRuntimeUntil(store, { [kind]: target }, plans, until);
 }
 
 /** Fails every commit after `allowed` of them (a store that is gone), until the process stops. */

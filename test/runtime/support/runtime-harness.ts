@@ -1,10 +1,12 @@
 /** Shared helpers for the runtime's integration tests. */
-import type { ViewDocument } from '../../../src/core/plan';
+import type { CompiledProjection, ViewDocument } from '../../../src/core/plan';
 import type { EventStore, EventToAppend, StoredEvent } from '../../../src/eventstore/event-store.port';
 import type { RunnerOptions } from '../../../src/runtime/runtime.options';
 import type { CommitBatch, CommitResult, Target, ViewRef } from '../../../src/stores/target.port';
 import { orderEvents, orders, sequential, interleaved } from '../../../bench/workload';
 import { createEventStore } from '../../../src/eventstore/event-store.factory';
+import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
+import { silentLogger } from '../../../src/runtime/runtime.logger';
 import { InMemoryEventStore } from './in-memory-event-store';
 
 /** Small batches and fast polls, so a few hundred events exercise many batches and swaps. */
@@ -16,6 +18,25 @@ export const TEST_RUNNER: Partial<RunnerOptions> = {
   maxUnknownAttempts: 3,
   progressLogMs: 60_000,
 };
+
+/**
+ * A runtime over `plans` (targets by kind, TEST_RUNNER), started, given to `until`, and stopped whether
+ * `until` succeeds or throws.
+ */
+export async function runRuntimeUntil(
+  store: EventStore,
+  targets: Readonly<Record<string, Target>>,
+  plans: readonly CompiledProjection[],
+  until: (runtime: ProjectionRuntime) => Promise<void>,
+): Promise<void> {
+  const runtime = new ProjectionRuntime({ store, targets, runner: TEST_RUNNER, logger: silentLogger });
+  try {
+    await runtime.start(plans);
+    await until(runtime);
+  } finally {
+    await runtime.stop();
+  }
+}
 
 /**
  * Appends reference-workload orders up to `count` (orders already in the log are skipped, so calling it
