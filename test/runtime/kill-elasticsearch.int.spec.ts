@@ -46,7 +46,7 @@ import {
   type SearchIndexView,
 } from './support/kill-harness';
 import { esPrefix } from './support/kill-targets';
-import { appendOrders, appendVisible, readAllEvents } from './support/runtime-harness';
+import { appendOrdersWithRenames } from './support/runtime-harness';
 
 const ORDERS = 50;
 const CATCH_UP_RUNS = 8;
@@ -73,17 +73,7 @@ describeWithStores(
     beforeAll(async () => {
       console.log(`Elasticsearch kill test seed ${seed} (repeat with PRISM_KILL_SEED=${seed})`);
       store = await createEventStore({ kind: 'postgres', url: database.url, schema: 'log' });
-      const orders = await appendOrders(store, ORDERS, { mode: 'interleaved' });
-      // every other customer renamed twice, after its orders: fan-out updates of every order
-      const customers = [
-        ...new Set(orders.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.customerId as string)),
-      ].filter((_, i) => i % 2 === 0);
-      for (const round of [1, 2])
-        for (const customerId of customers)
-          await appendVisible(store, `customer-${customerId}`, [
-            { type: 'CustomerRenamed', data: { customerId, name: `${customerId} (${round})` } },
-          ]);
-      const events = await readAllEvents(store);
+      const events = await appendOrdersWithRenames(store, ORDERS);
       expected = { 1: expectedOrderSearch(events, 1), 2: expectedOrderSearch(events, 2) };
       // Indices built from scratch by fresh processes that are never killed.
       const built = await freshBuilds({

@@ -35,7 +35,7 @@ import {
   type GraphView,
   type KillTarget,
 } from './support/kill-harness';
-import { appendOrders, appendVisible, readAllEvents } from './support/runtime-harness';
+import { appendOrdersWithRenames } from './support/runtime-harness';
 
 const ORDERS = 50;
 const CATCH_UP_RUNS = 8;
@@ -61,17 +61,7 @@ describeWithStores(['postgres', 'neo4j'], 'crash safety on Neo4j: SIGKILL at ran
   beforeAll(async () => {
     console.log(`Neo4j kill test seed ${seed} (repeat with PRISM_KILL_SEED=${seed})`);
     store = await createEventStore({ kind: 'postgres', url: database.url, schema: 'log' });
-    const orders = await appendOrders(store, ORDERS, { mode: 'interleaved' });
-    // every other customer renamed twice, after its orders: fan-out updates of every order
-    const customers = [
-      ...new Set(orders.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.customerId as string)),
-    ].filter((_, i) => i % 2 === 0);
-    for (const round of [1, 2])
-      for (const customerId of customers)
-        await appendVisible(store, `customer-${customerId}`, [
-          { type: 'CustomerRenamed', data: { customerId, name: `${customerId} (${round})` } },
-        ]);
-    const events = await readAllEvents(store);
+    const events = await appendOrdersWithRenames(store, ORDERS);
     expected = { 1: expectedOrderGraph(events, 1, true), 2: expectedOrderGraph(events, 2, true) };
     // Graphs built from scratch by fresh processes that are never killed.
     const built = await freshBuilds({

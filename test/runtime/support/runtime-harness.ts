@@ -79,6 +79,23 @@ export async function untilVisible(store: EventStore, position: bigint): Promise
   );
 }
 
+/**
+ * The kill suites' log: `count` interleaved orders, then every other customer renamed twice after its
+ * orders (fan-out updates of every order of that customer); returns every stored event in log order.
+ */
+export async function appendOrdersWithRenames(store: EventStore, count: number): Promise<StoredEvent[]> {
+  const orders = await appendOrders(store, count, { mode: 'interleaved' });
+  const customers = [
+    ...new Set(orders.filter((e) => e.type === 'OrderPlaced').map((e) => e.data.customerId as string)),
+  ].filter((_, i) => i % 2 === 0);
+  for (const round of [1, 2])
+    for (const customerId of customers)
+      await appendVisible(store, `customer-${customerId}`, [
+        { type: 'CustomerRenamed', data: { customerId, name: `${customerId} (${round})` } },
+      ]);
+  return readAllEvents(store);
+}
+
 /** Appends one order with explicit events (for poison cases). */
 export async function appendOrder(store: EventStore, index: number, seed = 7): Promise<void> {
   const order = [...orders(index + 1, seed)][index]!;
