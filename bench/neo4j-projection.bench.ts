@@ -10,7 +10,7 @@
  *  3. checks both graphs (node and relationship counts, sum of qty) against the generator, and prints no
  *     throughput if a check fails.
  *
- *   npx tsx bench/neo4j-projection.bench.ts [--orders 20000] [--batch 2000] [--mode sequential|interleaved]
+ *   npx tsx bench/neo4j-projection.bench.ts [--orders 20000] [--batch 10000] [--mode sequential|interleaved]
  *        [--seed 42] [--keep] [--tuned-server] [--tuned-port 7717]
  *        [--warmup-orders 5000]
  *
@@ -28,13 +28,15 @@ import type { StoredEvent } from '../src/eventstore/event-store.port';
 import { bookkeepingDropStatements } from '../src/stores/neo4j/neo4j-bookkeeping';
 import { keyConstraintName, physicalName } from '../src/stores/neo4j/neo4j-names';
 import { Neo4jTarget } from '../src/stores/neo4j/neo4j.target';
+import { neo4jStore } from '../src/stores/neo4j/neo4j.store';
 import type { CommitResult } from '../src/stores/target.port';
 import { interleaved, orders, sequential } from './workload';
 import { arg } from './cli-args';
 import { startTunedNeo4j, type TunedNeo4j } from './tuned-neo4j';
 
 const ORDERS = Number(arg('orders', '20000'));
-const BATCH = Number(arg('batch', '2000'));
+// Prism's runner catches up a Neo4j view in batches of this size (the store's catchUpBatchSize).
+const BATCH = Number(arg('batch', String(neo4jStore.capabilities.catchUpBatchSize)));
 const MODE = arg('mode', 'sequential') as 'sequential' | 'interleaved';
 const SEED = Number(arg('seed', '42'));
 const KEEP = process.argv.includes('--keep');

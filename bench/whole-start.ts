@@ -7,7 +7,7 @@
  * read from the log table (pg_stat_user_tables: how many times the log was read).
  *
  *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
- *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900]
+ *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900] [--only a,b]
  *       [--server-cpu-prof <folder>] [--node-flags "--max-old-space-size=192 --max-semi-space-size=32"]
  *
  * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
@@ -39,6 +39,10 @@ const REUSE = process.argv.includes('--reuse-log');
 const TIMEOUT_S = Number(arg('timeout', '900'));
 /** Writes (or checks) the log and stops: the runs can then be repeated with `--reuse-log`. */
 const WRITE_ONLY = process.argv.includes('--write-only');
+/** Starts only these example projections (by name, comma-separated): one projection's catch-up in the server. */
+const ONLY = arg('only', '')
+  .split(',')
+  .filter((name) => name !== '');
 /** Writes a CPU profile of each server run into this folder (node --cpu-prof; open it in Chrome DevTools). */
 const SERVER_CPU_PROF = arg('server-cpu-prof', '');
 const SERVER = BENCH_SERVER;
@@ -127,6 +131,7 @@ function definitions(prefix: string): { folder: string; names: string[] } {
     let text = readFileSync(path.join(source, file), 'utf8');
     const name = /^name:\s*(\S+)/m.exec(text)?.[1];
     if (name === undefined) throw new Error(`${file} has no name`);
+    if (ONLY.length > 0 && !ONLY.includes(name)) continue;
     text = text.replace(/^name:\s*\S+/m, `name: ${prefix}${name}`);
     text = text.replace(/^(\s+index:\s*)(\S+)/m, `$1${prefix}$2`);
     writeFileSync(path.join(folder, file), text);
@@ -338,13 +343,35 @@ async function cleanUp(prefix: string, database: string): Promise<void> {
   await deleteIndicesWithPrefix(elasticsearch, `prism-${prefix}`).catch(() => undefined);
   await deleteIndicesWithPrefix(elasticsearch, prefix).catch(() => undefined);
   await elasticsearch.close();
+  // In transactions of 10,000 nodes (one transaction for a million-node graph runs out of memory), then
+  // the run's constraints and indexes: what a run leaves behind slows the next one down.
   const driver = neo4j.driver(NEO4J_URL);
-  await driver
-    .executeQuery(`MATCH (n) WHERE any(label IN labels(n) WHERE label CONTAINS $prefix) DETACH DELETE n`, {
-      prefix: `__${prefix}`,
-    })
-    .catch(() => undefined);
-  await driver.close();
+  const session = driver.session();
+  try {
+    await session.run(
+      `MATCH (n) WHERE any(label IN labels(n) WHERE label CONTAINS $prefix) ` +
+        `CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+      { prefix: `__${prefix}` },
+    );
+    for (const [kind, kinds] of [
+      ['CONSTRAINT', 'CONSTRAINTS'],
+      ['INDEX', 'INDEXES'],
+    ] as const) {
+      const names = await driver.executeQuery(
+        `SHOW ${kinds} YIELD name WHERE name CONTAINS $prefix RETURN name`,
+        {
+          prefix,
+        },
+      );
+      for (const record of names.records)
+        await driver.executeQuery(`DROP ${kind} \`${String(record.get('name'))}\` IF EXISTS`);
+    }
+  } catch (error) {
+    console.warn(`could not remove the run's graph (${prefix}) from Neo4j: ${String(error)}`);
+  } finally {
+    await session.close();
+    await driver.close();
+  }
 }
 
 function report(runs: readonly RunFigures[]): void {

@@ -10,12 +10,13 @@ import { ProjectionRunner } from './projection-runner';
 import { ParkedEventNotFoundError, RunnerNotRunningError } from './runtime.errors';
 import { silentLogger } from './runtime.logger';
 import { runnerOptions } from './runtime.options';
+import type { StoreCapabilities } from '../stores/store-capabilities';
 
 const plan = orderSummaryPlan();
 
-function setUp() {
+function setUp(capabilities?: StoreCapabilities) {
   const store = new InMemoryEventStore();
-  const target = new InMemoryTarget(plan.target.kind);
+  const target = new InMemoryTarget(plan.target.kind, capabilities);
   const runner = new ProjectionRunner({
     store,
     target,
@@ -78,6 +79,26 @@ describe('ProjectionRunner', () => {
     await expect(runner.replay(1n)).resolves.toEqual({ kind: 'replayed', released: 1 });
     expect(target.documentsByKey().a).toMatchObject({ customer_id: 'taken', item_count: 2 });
     expect(runner.status()).toMatchObject({ parked: 0, held: 0 });
+  });
+
+  it("catches up in the store's larger batches, then commits live events in small ones", async () => {
+    const built = setUp({ transactional: true, readsState: true, catchUpBatchSize: 200 });
+    runner = built.runner;
+    const { store, target } = built;
+    for (let i = 0; i < 100; i += 1)
+      await store.append(`order-${i}`, [placed(`${i}`), item(`${i}`, 1), item(`${i}`, 2)], 'any');
+    runner.start();
+    await runner.waitForCheckpoint(300n, 5_000);
+    await store.append('order-live', [placed('live')], 'any');
+    await runner.waitForCheckpoint(301n, 5_000);
+
+    const sizes = target.commits.map(({ batch }) => Number(batch.checkpoint.to - batch.checkpoint.from));
+    // the first read is a live-sized one (50); once it came back full, reads ask for 200
+    expect(sizes[0]).toBe(50);
+    expect(Math.max(...sizes)).toBeGreaterThan(50);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(200);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(301);
+    expect(sizes.at(-1)).toBe(1);
   });
 
   it('runs an admin request only once the commit in flight is stored, never beside it', async () => {

@@ -12,6 +12,7 @@
  *   await runtime.start(loadProjections(['projections']));
  *   await runtime.waitForCheckpoint('order_summary', appendResult.position);
  */
+import { CatchUpBudget } from './runner/batch-sizes';
 import type { JsonValue } from '../core/json';
 import type { CompiledProjection } from '../core/plan';
 import type { TargetKind } from '../core/view-shape';
@@ -110,6 +111,8 @@ export class ProjectionRuntime {
   /** Segments 1.. of segmented projections (issue #15), by lease resource `name#k`; segment 0 is in `slots`. */
   private readonly segmentSlots = new Map<string, ProjectionSlot<SegmentFollower>>();
   private readonly options: RunnerOptions;
+  /** Shared by every runner of this process (runner/batch-sizes.ts). */
+  private readonly catchUpBudget: CatchUpBudget;
   private readonly logger: RuntimeLogger;
   private readonly lock: ProjectionOperationLock;
   private readonly observer: RuntimeObserver | undefined;
@@ -119,6 +122,7 @@ export class ProjectionRuntime {
 
   constructor(private readonly config: ProjectionRuntimeOptions) {
     this.options = runnerOptions(config.runner);
+    this.catchUpBudget = new CatchUpBudget(this.options.catchUpBatchEvents);
     this.logger = config.logger ?? consoleLogger;
     this.sharedReader = sharedReaderFor(config.store, config.sharedReader, this.options, this.logger);
     this.log = this.sharedReader ?? config.store;
@@ -312,6 +316,7 @@ export class ProjectionRuntime {
           definition,
           ...(this.config.recompile !== undefined ? { recompile: this.config.recompile } : {}),
           options: this.options,
+          catchUpBudget: this.catchUpBudget,
           logger: this.logger,
           ...(this.observer !== undefined ? { observer: this.observer } : {}),
           ...(random !== undefined ? { random } : {}),

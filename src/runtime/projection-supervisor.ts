@@ -23,6 +23,7 @@ import { SEGMENT_POLL_MS } from './segment-follower';
 import { segmentCount, segmentPlan, segmentsAtHead } from './segments';
 import { SupervisorFence } from './generation-fence';
 import { CommitFenced } from './runner/batch-commit';
+import type { CatchUpBudget } from './runner/batch-sizes';
 import { errorMessage } from './error-classifier';
 import { ProjectionRunner, type ParkedResolution, type RunnerRole } from './projection-runner';
 import type { ProjectionStatus, RunnerState } from './projection-status';
@@ -66,6 +67,8 @@ export interface SupervisorDependencies {
    * the lease is lost. The caller stops this supervisor.
    */
   readonly onFenced?: (fence: bigint) => void;
+  /** The process's budget of events in catch-up batches, shared by its runners (runner/batch-sizes.ts). */
+  readonly catchUpBudget?: CatchUpBudget;
 }
 
 /** What a rebuild request did: started a new generation, or found one already building. */
@@ -306,6 +309,7 @@ export class ProjectionSupervisor {
       ...(this.deps.observer !== undefined ? { observer: this.deps.observer } : {}),
       paused: this.paused,
       ...(this.deps.random !== undefined ? { random: this.deps.random } : {}),
+      ...(this.deps.catchUpBudget !== undefined && { catchUpBudget: this.deps.catchUpBudget }),
       ...(this.deps.fence !== undefined && {
         fence: this.deps.fence,
         onFenced: (fence: bigint) => this.lease.lost(fence),

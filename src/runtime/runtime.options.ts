@@ -21,6 +21,11 @@ export interface RunnerOptions {
   readonly maxUnknownAttempts: number;
   /** How often a projection behind the head logs its progress (never per event). */
   readonly progressLogMs: number;
+  /**
+   * Events in catch-up batches larger than `batchSize` (stores with `capabilities.catchUpBatchSize`),
+   * split among the process's runners catching up at once (runner/batch-sizes.ts).
+   */
+  readonly catchUpBatchEvents: number;
 }
 
 /**
@@ -38,6 +43,7 @@ export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   backoff: { initialMs: 100, maxMs: 2_000 },
   maxUnknownAttempts: 8,
   progressLogMs: 10_000,
+  catchUpBatchEvents: 10_000,
 };
 
 export function runnerOptions(overrides: Partial<RunnerOptions> = {}): RunnerOptions {

@@ -230,6 +230,7 @@ export class SegmentFollower {
       ...(this.deps.observer !== undefined ? { observer: this.deps.observer } : {}),
       paused,
       ...(this.deps.random !== undefined ? { random: this.deps.random } : {}),
+      ...(this.deps.catchUpBudget !== undefined && { catchUpBudget: this.deps.catchUpBudget }),
       ...(this.deps.fence !== undefined && {
         fence: this.deps.fence,
         onFenced: (fence: bigint) => this.lease.lost(fence),

@@ -32,4 +32,10 @@ export interface StoreCapabilities {
    * (`fan-out-not-supported`).
    */
   readonly findsKeys?: boolean;
+  /**
+   * Most events per batch while a projection catches up (its last read filled a whole batch), when the
+   * store commits large transactions much more cheaply per event than small ones. Absent: the runner's
+   * `batchSize` always. Live batches keep `batchSize` and its latency bound either way.
+   */
+  readonly catchUpBatchSize?: number;
 }

@@ -12,6 +12,7 @@ import type { RuntimeLogger } from '../runtime.logger';
 import type { RuntimeObserver } from '../runtime.observer';
 import type { RunnerOptions } from '../runtime.options';
 import { StoreWatch } from '../store-watch';
+import type { CatchUpBudget } from './batch-sizes';
 
 export type RunnerRole = 'live' | 'rebuild';
 
@@ -34,6 +35,8 @@ export interface RunnerDependencies {
   readonly fence?: bigint;
   /** Called once when a commit was fenced: the runner has stopped, the lease is lost. */
   readonly onFenced?: (fence: bigint) => void;
+  /** The process's budget of events in catch-up batches (batch-sizes.ts); absent: no limit but the store's. */
+  readonly catchUpBudget?: CatchUpBudget;
 }
 
 export interface RunnerContext {
@@ -54,6 +57,7 @@ export interface RunnerContext {
   readonly fence: bigint | undefined;
   /** Tells the owner that a commit was fenced (the runner stops). */
   readonly onFenced: ((fence: bigint) => void) | undefined;
+  readonly catchUpBudget: CatchUpBudget | undefined;
   /** "name gN (rebuild)"; read on every line, since a rebuild that is swapped in becomes the live runner. */
   label(): string;
   /** The class of a failure, with the view store's own reading of its errors. */
@@ -77,6 +81,7 @@ export function runnerContext(deps: RunnerDependencies, role: () => RunnerRole):
     filter: logFilterOf(deps.plan),
     fence: deps.fence,
     onFenced: deps.onFenced,
+    catchUpBudget: deps.catchUpBudget,
     label: () =>
       `${view.projection}${view.segment ? `#${view.segment}` : ''} g${view.generation}${role() === 'rebuild' ? ' (rebuild)' : ''}`,
     classify: (error) => classifyError(error, (cause) => deps.target.classifyError(cause)),

@@ -10,6 +10,7 @@
 import type { LogSubscription } from '../../eventstore/event-store.port';
 import { backoffDelay, sleep } from '../backoff';
 import { BatchReader } from '../batch-reader';
+import { BatchSizes } from './batch-sizes';
 import { errorMessage, type ErrorClass } from '../error-classifier';
 import { GenerationGoneError, RunnerNotRunningError, SubscriptionEndedError } from '../runtime.errors';
 import type { AdminRequestQueue } from './admin-request-queue';
@@ -99,6 +100,7 @@ export class RunnerLoop {
     status.attempts = 0;
     while (!this.stopping) {
       let subscription: LogSubscription | undefined;
+      let sizes: BatchSizes | undefined;
       try {
         await this.initialize();
         this.lifecycle = 'running';
@@ -108,6 +110,11 @@ export class RunnerLoop {
           bufferSize: options.bufferSize,
         });
         const reader = new BatchReader(subscription[Symbol.asyncIterator]());
+        sizes = new BatchSizes(
+          options,
+          this.context.target.capabilities.catchUpBatchSize,
+          this.context.catchUpBudget,
+        );
         while (!this.stopping) {
           // Taken before running requests: a request enqueued from here on resolves this very promise,
           // so it is never left waiting behind a read.
@@ -123,7 +130,8 @@ export class RunnerLoop {
             await wake;
             continue;
           }
-          const read = await reader.next(options.batchSize, options.maxBatchLatencyMs, wake);
+          const read = await reader.next(sizes.size, sizes.latencyMs, wake);
+          sizes.observe(read.kind === 'interrupted' ? 0 : read.events.length);
           if (read.kind === 'interrupted') {
             if (pipeline.commitFailed) await pipeline.settle();
             continue;
@@ -143,6 +151,7 @@ export class RunnerLoop {
         }
       } finally {
         // A commit still in flight finishes (or fails) before anything restarts from the checkpoint.
+        sizes?.close();
         await pipeline.abandon();
         await subscription?.close().catch(() => undefined);
       }
