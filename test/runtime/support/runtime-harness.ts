@@ -9,9 +9,13 @@ import { ProjectionRuntime } from '../../../src/runtime/projection-runtime';
 import { silentLogger } from '../../../src/runtime/runtime.logger';
 import { InMemoryEventStore } from './in-memory-event-store';
 
-/** Small batches and fast polls, so a few hundred events exercise many batches and swaps. */
+/**
+ * Small batches and fast polls, so a few hundred events exercise many batches and swaps. Catch-up batches
+ * (Neo4j's, runner/batch-sizes.ts) are kept at twice the batch size for the same reason.
+ */
 export const TEST_RUNNER: Partial<RunnerOptions> = {
   batchSize: 50,
+  catchUpBatchEvents: 100,
   maxBatchLatencyMs: 5,
   headPollMs: 50,
   backoff: { initialMs: 5, maxMs: 50 },
