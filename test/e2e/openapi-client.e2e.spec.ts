@@ -157,7 +157,10 @@ async function main(): Promise<void> {
   await writer.POST('/orders', { body: { orderId: order, customerId: customer } });
   const added = await writer.POST('/orders/{orderId}/items', { params: { path: { orderId: order } }, body: { productId: product, qty: 2 } });
   const position: string = added.data!.position;
-  await writer.POST('/orders/{orderId}/ship', { params: { path: { orderId: order } } });
+  const shipped = await writer.POST('/orders/{orderId}/ship', { params: { path: { orderId: order } } });
+  // The search below filters on status shipped: it waits for the ship, which a runner may commit in a
+  // later batch than the item.
+  const shippedAt: string = shipped.data!.position;
   await writer.POST('/orders', { body: { orderId: other, customerId: customer } });
   await writer.POST('/orders/{orderId}/cancel', { params: { path: { orderId: other } } });
   await writer.POST('/orders/{orderId}/cancel', { params: { path: { orderId: other } } }); // 422: already cancelled
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
 
   // A search view.
   const found = await reader.GET('/views/${search}/search', {
-    params: { query: { after: position, wait: 10000, 'filter.status': 'shipped' } },
+    params: { query: { after: shippedAt, wait: 10000, 'filter.status': 'shipped' } },
   });
   const facets = found.data?.facets?.status ?? [];
   if (found.data === undefined || facets.length === 0) throw new Error(\`no facets: \${JSON.stringify(found.error)}\`);
