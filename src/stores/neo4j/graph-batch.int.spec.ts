@@ -65,6 +65,35 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
     }
   });
 
+  it('leaves the same purchase graph as one by one, for random batches of registrations, orders, items and cancellations', async () => {
+    for (const seed of [21, 22, 23]) {
+      const { plan, shape, ref } = await neo.prepared('purchase-graph', `random${seed}`, [1, 2]);
+      const random = prng(seed);
+      const pick = (prefix: string, count: number) => `${prefix}${Math.floor(random() * count)}`;
+      const log = new EventLog();
+      for (let i = 0; i < 200; i++) {
+        const roll = random();
+        const orderId = pick('o', 15);
+        if (roll < 0.1) log.add('CustomerRegistered', 'c', { customerId: pick('c', 10), name: `n${i}` });
+        else if (roll < 0.15) log.add('CustomerRenamed', 'c', { customerId: pick('c', 10), name: `r${i}` });
+        else if (roll < 0.25) {
+          log.add('ProductListed', 'p', { productId: pick('p', 25), title: `t${i}`, category: 'k' });
+        } else if (roll < 0.45) {
+          const placedAt = `2024-01-01T00:${String(i % 60).padStart(2, '0')}:00Z`;
+          log.add('OrderPlaced', orderId, { orderId, customerId: pick('c', 10), placedAt });
+        } else if (roll < 0.85) log.add('ItemAdded', orderId, { orderId, productId: pick('p', 25), qty: i });
+        else log.add('OrderCancelled', orderId, { orderId });
+      }
+      const operations = operationsOf(plan, log.events);
+      const sizes = prng(seed * 31);
+      await commitInBatches(target, ref(1), operations, () => 5 + Math.floor(sizes() * 40));
+      await commitOneByOne(target, ref(2), operations);
+      const batched = await snapshot(driver, shape, plan.name, 1);
+      expect({ seed, ...batched }).toEqual({ seed, ...(await snapshot(driver, shape, plan.name, 2)) });
+      expect(batched.relationships.length).toBeGreaterThan(0);
+    }
+  });
+
   it('skips an order placed and cancelled in one batch, keeping its customer and products, as one by one', async () => {
     const { plan, shape, ref } = await neo.prepared('purchase-graph', 'cancel', [1, 2]);
     const log = new EventLog();

@@ -31,7 +31,8 @@
 import { toNumber } from './neo4j-bookkeeping';
 import { GraphChangedUnderBatchError } from './neo4j.errors';
 import { MATCHED_COLUMN, OVER_CAP_COLUMN, type GraphCypher, type RelationshipMode } from './graph-cypher';
-import type { FanOutRow, NodeRow, PreparedGroup } from './graph-statement-builder';
+import { fuseCreates, type FreshNode } from './graph-fused-creates';
+import type { FanOutRow, NodeRow, PreparedGroup, RelationshipRow } from './graph-statement-builder';
 import { compareKeys, nodeKeyId } from './graph-values';
 
 export { segmentOperations, type GraphOperation } from './graph-segments';
@@ -47,6 +48,8 @@ export interface GraphStatement {
    */
   readonly overCap?: (row: number) => Error;
 }
+
+type MergeNodeGroup = Extract<PreparedGroup, { kind: 'mergeNode' | 'deleteNode' }>;
 
 /** The error of an updateNodes row over its cap (see GraphStatementBuilder.overCap). */
 export type OverCapError = (group: Extract<PreparedGroup, { kind: 'updateNodes' }>, row: FanOutRow) => Error;
@@ -152,23 +155,26 @@ export class GraphBatch {
     const merged = new Set<string>();
     // 1. mergeNode: CREATE the new, MATCH + SET the existing; nodes deleted later in the segment are skipped.
     // (Every node of a label with mergeNode rows was looked up: its state is known.)
+    const fresh = new Map<string, FreshNode>();
+    const nodeGroups: { group: MergeNodeGroup; fresh: NodeRow[]; known: unknown[] }[] = [];
     for (const group of segment) {
       if (group.kind !== 'mergeNode') continue;
-      const fresh: unknown[] = [];
+      const rows: NodeRow[] = [];
       const known: unknown[] = [];
       for (const row of group.rows) {
         if (deleted.has(row.id)) continue;
         if (state.get(row.id) === true) known.push({ k: row.k, v: row.v });
         else {
-          fresh.push({ k: row.k, v: row.v });
+          rows.push(row);
+          fresh.set(row.id, { label: group.label, properties: group.properties, row });
           created.add(row.id);
         }
       }
-      push(this.cypher.createNodes(group.label, group.properties), fresh);
-      push(this.cypher.updateNodes(group.label, group.properties), known, true);
+      nodeGroups.push({ group, fresh: rows, known });
     }
     // 2. relationship ends known not to exist: CREATE placeholders; unknown ends of relationships the
     // segment skips (the other end is deleted in it): MERGE them, they must exist as one by one.
+    const skipped = (row: RelationshipRow) => deleted.has(row.from.id) || deleted.has(row.to.id);
     const placeholders = new Map<string, NodeRow[]>();
     const ensured = new Map<string, NodeRow[]>();
     const add = (lists: Map<string, NodeRow[]>, end: NodeRow) => {
@@ -176,35 +182,56 @@ export class GraphBatch {
       if (list === undefined) lists.set(end.label, [end]);
       else list.push(end);
     };
+    // Ends of the relationships the segment writes exist after it whatever their state (step 3 MERGEs
+    // those nobody looked up): an end of a skipped one that is also one of these needs no MERGE of its own.
+    // (The workload's cancelled orders' products: most are in other orders of the same batch.)
+    const written = new Set<string>();
     for (const group of segment) {
       if (group.kind !== 'mergeRelationship') continue;
       for (const row of group.rows) {
-        const skipped = deleted.has(row.from.id) || deleted.has(row.to.id);
+        if (skipped(row)) continue;
+        written.add(row.from.id);
+        written.add(row.to.id);
+      }
+    }
+    for (const group of segment) {
+      if (group.kind !== 'mergeRelationship') continue;
+      for (const row of group.rows) {
         for (const end of [row.from, row.to]) {
           if (deleted.has(end.id) || created.has(end.id) || merged.has(end.id)) continue;
           const known = state.get(end.id);
           if (known === false) {
             created.add(end.id);
             add(placeholders, end);
-          } else if (known === undefined && skipped) {
+          } else if (known === undefined && skipped(row) && !written.has(end.id)) {
             merged.add(end.id);
             add(ensured, end);
           }
         }
       }
     }
+    const unknown = (end: NodeRow) =>
+      state.get(end.id) === undefined && !created.has(end.id) && !merged.has(end.id);
+    // New nodes written with one of their relationships, after the plain creates and placeholders they
+    // may point to, before the relationship statements that may find them.
+    const fused = fuseCreates(segment, fresh, skipped, unknown);
+    for (const { group, fresh: rows, known } of nodeGroups) {
+      const plain = rows.filter((row) => !fused.nodes.has(row.id)).map((row) => ({ k: row.k, v: row.v }));
+      push(this.cypher.createNodes(group.label, group.properties), plain);
+      push(this.cypher.updateNodes(group.label, group.properties), known, true);
+    }
     const byKey = (ends: NodeRow[]) => ends.sort((x, y) => compareKeys(x.sort, y.sort)).map((end) => end.k);
     for (const [label, ends] of placeholders) push(this.cypher.createPlaceholders(label), byKey(ends));
     for (const [label, ends] of ensured) push(this.cypher.ensureNodes(label), byKey(ends));
+    for (const group of fused.groups) push(this.cypher.createNodesWithRelationships(group), group.rows, true);
+    for (const id of fused.merged) merged.add(id);
     // 3. mergeRelationship: CREATE when an end is new in this segment, MERGE otherwise; ends MATCHed when
     // known to exist, MERGEd when unknown.
     for (const group of segment) {
       if (group.kind !== 'mergeRelationship') continue;
       const variants = new Map<string, { mode: RelationshipMode; rows: unknown[] }>();
       for (const row of group.rows) {
-        if (deleted.has(row.from.id) || deleted.has(row.to.id)) continue;
-        const unknown = (end: NodeRow) =>
-          state.get(end.id) === undefined && !created.has(end.id) && !merged.has(end.id);
+        if (skipped(row) || fused.rows.has(row)) continue;
         const mode: RelationshipMode = {
           create: created.has(row.from.id) || created.has(row.to.id),
           mergeFrom: unknown(row.from),

@@ -1,6 +1,6 @@
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { Neo4jTargetShape } from './neo4j-view-shape';
-import { Neo4jError } from 'neo4j-driver';
+import neo4j, { Neo4jError } from 'neo4j-driver';
 import { segmentOperations, type GraphOperation } from './graph-segments';
 import { GraphStatementBuilder } from './graph-statement-builder';
 import { nodeKeyId } from './graph-values';
@@ -44,15 +44,17 @@ const kindOf = (cypher: string) =>
     ? 'delete node'
     : / DELETE r$/.test(cypher)
       ? 'delete relationship'
-      : / MERGE \(a\)/.test(cypher)
-        ? 'merge relationship'
-        : / CREATE \(a\)/.test(cypher)
-          ? 'create relationship'
-          : /_prism_placeholder: true/.test(cypher)
-            ? 'create placeholder'
-            : / CREATE \(n/.test(cypher)
-              ? 'create node'
-              : 'update node';
+      : /\) CREATE \([no]\)-/.test(cypher)
+        ? 'create node with relationship'
+        : / MERGE \(a\)/.test(cypher)
+          ? 'merge relationship'
+          : / CREATE \(a\)/.test(cypher)
+            ? 'create relationship'
+            : /_prism_placeholder: true/.test(cypher)
+              ? 'create placeholder'
+              : / CREATE \(n/.test(cypher)
+                ? 'create node'
+                : 'update node';
 
 const sizes = (operations: GraphOperation[]) =>
   segmentOperations(operations).map((segment) => segment.map((group) => group.length));
@@ -183,19 +185,18 @@ describe('graph batch segmentation', () => {
         statement.rows,
       ]),
     ).toEqual([
-      // c is new and merged; d and e are new ends (e only as the end of a relationship to x, deleted)
-      ['UNWIND $rows AS row CREATE (n:L {`customerId`: row.k, `name`', [{ k: 'c', v: ['C'] }]],
+      // d and e are new ends (e only as the end of a relationship to x, deleted); c is new and merged,
+      // created with its first relationship (a exists)
       ['UNWIND $rows AS k CREATE (n:L {`customerId`: k, _prism_place', ['d', 'e']],
+      ['UNWIND $rows AS row MATCH (o:L {`customerId`: row.o}) CREATE', [{ k: 'c', v: ['C'], o: 'a', w: [] }]],
       ['UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ', [{ a: 'a', b: 'b', v: [] }]],
-      [
-        'UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ',
-        [
-          { a: 'a', b: 'c', v: [] },
-          { a: 'd', b: 'a', v: [] },
-        ],
-      ],
+      ['UNWIND $rows AS row MATCH (a:L {`customerId`: row.a}) MATCH ', [{ a: 'd', b: 'a', v: [] }]],
       ['UNWIND $rows AS row MATCH (n:L {`customerId`: row.k}) DETACH', [{ k: 'x' }]],
     ]);
+    expect(statements[1]!.cypher).toContain(
+      ' CREATE (n:`Customer__p_g1` {`customerId`: row.k, `name`: row.v[0]}) CREATE (o)-[r:`FOLLOWS__p_g1`]->(n) RETURN count(*) AS matched',
+    );
+    expect(statements[1]!.matches).toBe(1);
     expect(statements[2]!.cypher).toContain(' MERGE (a)-[r:`FOLLOWS__p_g1`]->(b)');
     expect(statements[3]!.cypher).toContain(' CREATE (a)-[r:`FOLLOWS__p_g1`]->(b)');
     // a later segment sees what the earlier ones created and deleted
@@ -207,13 +208,12 @@ describe('graph batch segmentation', () => {
     ]);
     expect(twice.statements(new Set()).map((statement) => kindOf(statement.cypher))).toEqual([
       'delete node',
-      'create node',
       'create placeholder',
-      'create relationship',
+      'create node with relationship',
     ]);
     expect(
       twice.statements(new Set([nodeKeyId('Customer', 'n')])).map((statement) => kindOf(statement.cypher)),
-    ).toEqual(['delete node', 'create node', 'create placeholder', 'create relationship']);
+    ).toEqual(['delete node', 'create placeholder', 'create node with relationship']);
     expect(
       builder
         .prepare([merge('n', { name: 'N' }), follow('n', 'm')])
@@ -246,28 +246,122 @@ describe('graph batch segmentation', () => {
       contains('o0', 'p1'),
       { kind: 'mergeNode', node: order('o2'), set: {}, position: 1n },
       contains('o2', 'p2'),
+      contains('o2', 'p1'),
       { kind: 'deleteNode', node: order('o2'), position: 1n },
     ]);
     expect(batch.lookup?.labels).toEqual(['Order']);
     expect(batch.lookup?.parameters).toEqual({ k0: ['o1', 'o2', 'o0'] });
     const statements = batch.statements(new Set([nodeKeyId('Order', 'o0')]));
     expect(statements.map((statement) => statement.cypher.replace(/`(\w+)__p_g1`/g, '$1'))).toEqual([
-      'UNWIND $rows AS row CREATE (n:Order {`orderId`: row.k})',
-      // p2 is only the end of a relationship to o2, deleted in the segment: it must still exist
+      // p2 is only the end of relationships to o2, deleted in the segment: it must still exist (p1 is
+      // MERGEd by the statements below anyway)
       'UNWIND $rows AS k MERGE (n:Product {`productId`: k}) ON CREATE SET n._prism_placeholder = true',
-      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+      // o1 is new: created with its relationship to p1, which nobody looked up
+      'UNWIND $rows AS row MERGE (o:Product {`productId`: row.o}) ON CREATE SET o._prism_placeholder = true ' +
+        'CREATE (n:Order {`orderId`: row.k}) CREATE (n)-[r:CONTAINS]->(o) RETURN count(*) AS matched',
+      // p1 exists once the statement above has run
+      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MATCH (b:Product {`productId`: row.b}) ' +
         'MERGE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
-      'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
-        'CREATE (a)-[r:CONTAINS]->(b) RETURN count(*) AS matched',
       'UNWIND $rows AS row MATCH (n:Order {`orderId`: row.k}) DETACH DELETE n',
     ]);
     expect(statements.map((statement) => statement.rows)).toEqual([
-      [{ k: 'o1', v: [] }],
       ['p2'],
+      [{ k: 'o1', v: [], o: 'p1', w: [] }],
       [{ a: 'o0', b: 'p1', v: [] }],
-      [{ a: 'o1', b: 'p1', v: [] }],
       [{ k: 'o2' }],
     ]);
+  });
+
+  it('CREATEs a new node with its first relationship in one statement, unless the other end is fused or the node is one', () => {
+    const purchases: Neo4jTargetShape = {
+      kind: 'neo4j',
+      nodes: {
+        Customer: { key: 'customerId', properties: { customerId: 'string', name: 'string' } },
+        Order: { key: 'orderId', properties: { orderId: 'string' } },
+        Product: { key: 'productId', properties: { productId: 'string' } },
+      },
+      relationships: {
+        PLACED: { from: 'Customer', to: 'Order', properties: {} },
+        CONTAINS: { from: 'Order', to: 'Product', properties: { qty: 'integer' } },
+      },
+    };
+    const node = (label: string, key: string): NodeRef => ({ label, key });
+    const relationship = (type: string, from: NodeRef, to: NodeRef, set = {}): GraphOperation => ({
+      kind: 'mergeRelationship',
+      type,
+      from,
+      to,
+      set,
+      position: 1n,
+    });
+    const [c1, o1, o2] = [node('Customer', 'c1'), node('Order', 'o1'), node('Order', 'o2')];
+    const batch = new GraphStatementBuilder('p', 1, purchases).prepare([
+      { kind: 'mergeNode', node: c1, set: { name: 'Ann' }, position: 1n },
+      { kind: 'mergeNode', node: o1, set: {}, position: 1n },
+      relationship('PLACED', c1, o1),
+      relationship('CONTAINS', o1, node('Product', 'p1'), { qty: 2 }),
+      relationship('CONTAINS', o1, node('Product', 'p2'), { qty: 1 }),
+      { kind: 'mergeNode', node: o2, set: {}, position: 1n },
+      relationship('PLACED', c1, o2),
+    ]);
+    const statements = batch.statements(new Set([nodeKeyId('Customer', 'c1')]));
+    expect(
+      statements.map((statement) => [statement.cypher.replace(/`(\w+)__p_g1`/g, '$1'), statement.rows]),
+    ).toEqual([
+      [
+        'UNWIND $rows AS row MATCH (n:Customer {`customerId`: row.k}) SET n.`name` = row.v[0], n._prism_placeholder = null RETURN count(*) AS matched',
+        [{ k: 'c1', v: ['Ann'] }],
+      ],
+      // each order with its PLACED, the customer found by its key
+      [
+        'UNWIND $rows AS row MATCH (o:Customer {`customerId`: row.o}) CREATE (n:Order {`orderId`: row.k}) ' +
+          'CREATE (o)-[r:PLACED]->(n) RETURN count(*) AS matched',
+        [
+          { k: 'o1', v: [], o: 'c1', w: [] },
+          { k: 'o2', v: [], o: 'c1', w: [] },
+        ],
+      ],
+      // o1's other relationships are CREATEd after it (it is new), their products MERGEd (nobody looked them up)
+      [
+        'UNWIND $rows AS row MATCH (a:Order {`orderId`: row.a}) MERGE (b:Product {`productId`: row.b}) ON CREATE SET b._prism_placeholder = true ' +
+          'CREATE (a)-[r:CONTAINS {`qty`: row.v[0]}]->(b) RETURN count(*) AS matched',
+        [
+          { a: 'o1', b: 'p1', v: [neo4j.int(2)] },
+          { a: 'o1', b: 'p2', v: [neo4j.int(1)] },
+        ],
+      ],
+    ]);
+    expect(statements[1]!.matches).toBe(2);
+
+    // n1 -> n2: n1 is fused, so n2 (its other end) is created before it; n2 -> n3 then CREATEs a
+    // relationship to n3, which exists; n4 follows itself and is created alone
+    const social = new GraphStatementBuilder('p', 1, shape).prepare([
+      merge('n1', {}),
+      merge('n2', {}),
+      merge('n4', {}),
+      follow('n1', 'n2'),
+      follow('n2', 'n3'),
+      follow('n4', 'n4'),
+    ]);
+    const chain = social.statements(new Set([nodeKeyId('Customer', 'n3')]));
+    expect(chain.map((statement) => [kindOf(statement.cypher), statement.rows])).toEqual([
+      [
+        'create node',
+        [
+          { k: 'n2', v: [] },
+          { k: 'n4', v: [] },
+        ],
+      ],
+      ['create node with relationship', [{ k: 'n1', v: [], o: 'n2', w: [] }]],
+      [
+        'create relationship',
+        [
+          { a: 'n2', b: 'n3', v: [] },
+          { a: 'n4', b: 'n4', v: [] },
+        ],
+      ],
+    ]);
+    expect(chain[1]!.cypher).toContain(' CREATE (n)-[r:`FOLLOWS__p_g1`]->(o) ');
   });
 
   it('refuses operations outside the declared shape', () => {

@@ -14,6 +14,18 @@ export interface PropertyList {
   readonly types: readonly GraphPropertyType[];
 }
 
+/** The shape of a fused create statement (graph-fused-creates.ts): everything but its rows. */
+export interface FusedShape {
+  readonly label: string;
+  readonly properties: PropertyList;
+  readonly type: string;
+  readonly relationshipProperties: PropertyList;
+  /** Which end of the relationship the new node is. */
+  readonly side: 'from' | 'to';
+  /** The other end is MERGEd (nobody looked it up) rather than MATCHed. */
+  readonly mergeOther: boolean;
+}
+
 export interface RelationshipMode {
   readonly create: boolean;
   readonly mergeFrom: boolean;
@@ -156,6 +168,40 @@ export class GraphCypher {
             `MERGE (a)-[r:${this.type(type)}]->(b)` + (sets.length > 0 ? ` SET ${sets.join(', ')}` : '');
         }
         return `UNWIND $rows AS row ${ends} ${write} RETURN count(*) AS ${MATCHED_COLUMN}`;
+      },
+    );
+  }
+
+  /**
+   * New nodes, each CREATEd with one relationship (graph-fused-creates.ts): rows (k, v: the node; o: the
+   * other end's key, MATCHed, or MERGEd as a placeholder when nobody looked it up; w: the relationship's
+   * values). Checked like relationships: a row whose other end is missing creates nothing.
+   */
+  createNodesWithRelationships(fused: FusedShape): string {
+    const { label, properties, type, relationshipProperties, side, mergeOther } = fused;
+    return this.cached(
+      `createNodesWithRelationships\u0000${label}\u0000${properties.names.join(',')}\u0000${type}\u0000` +
+        `${relationshipProperties.names.join(',')}\u0000${side}\u0000${mergeOther}`,
+      () => {
+        const relationship = this.shape.relationships[type]!;
+        const otherLabel = side === 'from' ? relationship.to : relationship.from;
+        const other = mergeOther
+          ? `MERGE (o:${this.nodePattern(otherLabel, 'row.o')}) ON CREATE SET o.${PLACEHOLDER_PROPERTY} = true`
+          : `MATCH (o:${this.nodePattern(otherLabel, 'row.o')})`;
+        const nodeValues = properties.names.map(
+          (name, i) => `${quoted('property', name)}: ${valueExpression(properties.types[i]!, `row.v[${i}]`)}`,
+        );
+        const relationshipValues = relationshipProperties.names.map(
+          (name, i) =>
+            `${quoted('property', name)}: ${valueExpression(relationshipProperties.types[i]!, `row.w[${i}]`)}`,
+        );
+        const map = relationshipValues.length > 0 ? ` {${relationshipValues.join(', ')}}` : '';
+        const arrow = `-[r:${this.type(type)}${map}]->`;
+        return (
+          `UNWIND $rows AS row ${other} ` +
+          `CREATE (n:${this.label(label)} {${[`${this.keyProperty(label)}: row.k`, ...nodeValues].join(', ')}}) ` +
+          `CREATE ${side === 'from' ? `(n)${arrow}(o)` : `(o)${arrow}(n)`} RETURN count(*) AS ${MATCHED_COLUMN}`
+        );
       },
     );
   }
