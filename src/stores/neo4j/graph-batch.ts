@@ -174,7 +174,10 @@ export class GraphBatch {
     }
     // 2. relationship ends known not to exist: CREATE placeholders; unknown ends of relationships the
     // segment skips (the other end is deleted in it): MERGE them, they must exist as one by one.
-    const skipped = (row: RelationshipRow) => deleted.has(row.from.id) || deleted.has(row.to.id);
+    const skipped =
+      deleted.size === 0
+        ? () => false
+        : (row: RelationshipRow) => deleted.has(row.from.id) || deleted.has(row.to.id);
     const placeholders = new Map<string, NodeRow[]>();
     const ensured = new Map<string, NodeRow[]>();
     const add = (lists: Map<string, NodeRow[]>, end: NodeRow) => {
@@ -229,20 +232,24 @@ export class GraphBatch {
     // known to exist, MERGEd when unknown.
     for (const group of segment) {
       if (group.kind !== 'mergeRelationship') continue;
-      const variants = new Map<string, { mode: RelationshipMode; rows: unknown[] }>();
+      // one statement per mode, in the order the modes first occur: variants[create * 4 + mergeFrom * 2 + mergeTo]
+      const variants: { mode: RelationshipMode; rows: unknown[] }[] = [];
+      const order: number[] = [];
       for (const row of group.rows) {
         if (skipped(row) || fused.rows.has(row)) continue;
-        const mode: RelationshipMode = {
-          create: created.has(row.from.id) || created.has(row.to.id),
-          mergeFrom: unknown(row.from),
-          mergeTo: unknown(row.to),
-        };
-        const key = `${mode.create}${mode.mergeFrom}${mode.mergeTo}`;
-        let variant = variants.get(key);
-        if (variant === undefined) variants.set(key, (variant = { mode, rows: [] }));
+        const create = created.has(row.from.id) || created.has(row.to.id);
+        const mergeFrom = unknown(row.from);
+        const mergeTo = unknown(row.to);
+        const index = (create ? 4 : 0) + (mergeFrom ? 2 : 0) + (mergeTo ? 1 : 0);
+        let variant = variants[index];
+        if (variant === undefined) {
+          variants[index] = variant = { mode: { create, mergeFrom, mergeTo }, rows: [] };
+          order.push(index);
+        }
         variant.rows.push({ a: row.from.k, b: row.to.k, v: row.v });
       }
-      for (const { mode, rows } of variants.values()) {
+      for (const index of order) {
+        const { mode, rows } = variants[index]!;
         push(this.cypher.relationships(group.type, group.properties, mode), rows, true);
       }
       for (const row of group.rows) {

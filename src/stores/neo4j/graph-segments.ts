@@ -35,6 +35,11 @@ interface Planned {
   readonly operation: GraphOperation;
   /** Statement shape: operations with the same one share one UNWIND statement. */
   readonly group: string;
+  /** The node's id (node operations) or the relationship's (relationship operations); '' otherwise. */
+  readonly id: string;
+  /** A relationship's end ids; '' otherwise. */
+  readonly from: string;
+  readonly to: string;
 }
 
 /** What the operations of the current segment did to each node and relationship. */
@@ -75,14 +80,8 @@ const PHASE: Record<GraphOperation['kind'], number> = {
 class Segmenter {
   private state: SegmentState = emptyState();
 
-  constructor(private readonly nodeId: NodeIdentity) {}
-
   reset(): void {
     this.state = emptyState();
-  }
-
-  private relId(op: { type: string; from: NodeRef; to: NodeRef }): string {
-    return `${op.type}\u0000${this.nodeId(op.from)}\u0000${this.nodeId(op.to)}`;
   }
 
   /**
@@ -96,10 +95,9 @@ class Segmenter {
     const state = this.state;
     switch (op.kind) {
       case 'mergeNode': {
-        const id = this.nodeId(op.node);
-        const merged = state.nodeMerges.get(id);
+        const merged = state.nodeMerges.get(planned.id);
         return (
-          state.nodeDeletes.has(id) ||
+          state.nodeDeletes.has(planned.id) ||
           (merged !== undefined && merged !== planned.group) ||
           state.fanOuts.has(op.node.label)
         );
@@ -112,13 +110,12 @@ class Segmenter {
         );
       }
       case 'mergeRelationship': {
-        const id = this.relId(op);
-        const merged = state.relMerges.get(id);
+        const merged = state.relMerges.get(planned.id);
         return (
-          state.relDeletes.has(id) ||
+          state.relDeletes.has(planned.id) ||
           (merged !== undefined && merged !== planned.group) ||
-          state.nodeDeletes.has(this.nodeId(op.from)) ||
-          state.nodeDeletes.has(this.nodeId(op.to))
+          state.nodeDeletes.has(planned.from) ||
+          state.nodeDeletes.has(planned.to)
         );
       }
       case 'deleteNode':
@@ -132,10 +129,10 @@ class Segmenter {
     const op = planned.operation;
     switch (op.kind) {
       case 'mergeNode':
-        this.state.nodeMerges.set(this.nodeId(op.node), planned.group);
+        this.state.nodeMerges.set(planned.id, planned.group);
         break;
       case 'deleteNode':
-        this.state.nodeDeletes.add(this.nodeId(op.node));
+        this.state.nodeDeletes.add(planned.id);
         this.state.labelDeletes.add(op.node.label);
         break;
       case 'updateNodes':
@@ -145,10 +142,10 @@ class Segmenter {
         });
         break;
       case 'mergeRelationship':
-        this.state.relMerges.set(this.relId(op), planned.group);
+        this.state.relMerges.set(planned.id, planned.group);
         break;
       case 'deleteRelationship':
-        this.state.relDeletes.add(this.relId(op));
+        this.state.relDeletes.add(planned.id);
         break;
     }
   }
@@ -164,9 +161,9 @@ export function segmentOperations(
 ): GraphOperation[][][] {
   const segments: Planned[][] = [];
   let current: Planned[] = [];
-  const segmenter = new Segmenter(nodeId);
+  const segmenter = new Segmenter();
   for (const operation of operations) {
-    const planned: Planned = { operation, group: groupOf(operation) };
+    const planned = plannedOf(operation, nodeId);
     if (segmenter.conflicts(planned)) {
       segments.push(current);
       current = [];
@@ -186,6 +183,24 @@ export function segmentOperations(
     // stable sort: groups of one phase keep their first-seen order
     return [...groups.values()].sort((a, b) => PHASE[a[0]!.kind] - PHASE[b[0]!.kind]);
   });
+}
+
+/** The operation with its statement shape and ids, each worked out once (a batch has ~10^4 operations). */
+function plannedOf(operation: GraphOperation, nodeId: NodeIdentity): Planned {
+  const group = groupOf(operation);
+  switch (operation.kind) {
+    case 'mergeNode':
+    case 'deleteNode':
+      return { operation, group, id: nodeId(operation.node), from: '', to: '' };
+    case 'mergeRelationship':
+    case 'deleteRelationship': {
+      const from = nodeId(operation.from);
+      const to = nodeId(operation.to);
+      return { operation, group, id: `${operation.type}\u0000${from}\u0000${to}`, from, to };
+    }
+    case 'updateNodes':
+      return { operation, group, id: '', from: '', to: '' };
+  }
 }
 
 function emptyState(): SegmentState {

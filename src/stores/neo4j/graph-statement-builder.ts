@@ -94,12 +94,19 @@ export class GraphStatementBuilder {
       if (keys === undefined) touched.set(row.label, new Map([[row.id, row.k]]));
       else keys.set(row.id, row.k);
     };
-    const segments = segmentOperations(graph, (node) =>
-      nodeKeyId(node.label, this.key(node.label, node.key)),
-    );
+    // One NodeRow per node of the batch: its key converted and its id built once, not per use.
+    const nodes = new Map<string, Map<string | number, NodeRow>>();
+    const nodeRow = (label: string, key: string | number): NodeRow => {
+      let keys = nodes.get(label);
+      if (keys === undefined) nodes.set(label, (keys = new Map<string | number, NodeRow>()));
+      let row = keys.get(key);
+      if (row === undefined) keys.set(key, (row = this.row(label, key)));
+      return row;
+    };
+    const segments = segmentOperations(graph, (node) => nodeRow(node.label, node.key).id);
     const prepared = segments.map((segment) =>
       segment.map((group) => {
-        const statement = this.group(group);
+        const statement = this.group(group, nodeRow);
         if (statement.kind === 'mergeNode') statement.rows.forEach(touch);
         if (statement.kind === 'mergeRelationship') {
           for (const row of statement.rows) {
@@ -120,7 +127,10 @@ export class GraphStatementBuilder {
     return new GraphBatch(this.cypher, prepared, touched, (group, row) => this.overCap(group, row));
   }
 
-  private group(group: readonly GraphOperation[]): PreparedGroup {
+  private group(
+    group: readonly GraphOperation[],
+    nodeRow: (label: string, key: string | number) => NodeRow,
+  ): PreparedGroup {
     const first = group[0]!;
     switch (first.kind) {
       case 'mergeNode': {
@@ -129,7 +139,7 @@ export class GraphStatementBuilder {
         const types = names.map((name) => this.nodeProperty(first.node.label, node.key, name));
         const ops = group as readonly Extract<GraphOperation, { kind: 'mergeNode' }>[];
         const rows = ops.map((op) => ({
-          ...this.row(op.node.label, op.node.key),
+          ...nodeRow(op.node.label, op.node.key),
           v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
         }));
         return {
@@ -141,7 +151,7 @@ export class GraphStatementBuilder {
       }
       case 'deleteNode': {
         const ops = group as readonly Extract<GraphOperation, { kind: 'deleteNode' }>[];
-        const rows = ops.map((op) => this.row(op.node.label, op.node.key));
+        const rows = ops.map((op) => nodeRow(op.node.label, op.node.key));
         return {
           kind: 'deleteNode',
           label: first.node.label,
@@ -164,7 +174,7 @@ export class GraphStatementBuilder {
         });
         const ops = group as readonly Extract<GraphOperation, { kind: 'mergeRelationship' }>[];
         const rows = ops.map((op) => ({
-          ...this.ends(op),
+          ...this.ends(op, nodeRow),
           v: names.map((name, i) => propertyValue(this.projection, name, types[i]!, op.set[name])),
         }));
         return {
@@ -176,7 +186,7 @@ export class GraphStatementBuilder {
       }
       case 'deleteRelationship': {
         const ops = group as readonly Extract<GraphOperation, { kind: 'deleteRelationship' }>[];
-        const rows = ops.map((op) => ({ ...this.ends(op), v: [] }));
+        const rows = ops.map((op) => ({ ...this.ends(op, nodeRow), v: [] }));
         return {
           kind: 'deleteRelationship',
           type: first.type,
@@ -234,7 +244,10 @@ export class GraphStatementBuilder {
     return { id: nodeKeyId(label, k), label, k, sort: key, v: [] };
   }
 
-  private ends(op: Extract<GraphOperation, { from: unknown }>): { from: NodeRow; to: NodeRow } {
+  private ends(
+    op: Extract<GraphOperation, { from: unknown }>,
+    nodeRow: (label: string, key: string | number) => NodeRow,
+  ): { from: NodeRow; to: NodeRow } {
     const relationship = this.relationship(op.type);
     for (const [side, node, declared] of [
       ['from', op.from, relationship.from],
@@ -247,7 +260,7 @@ export class GraphStatementBuilder {
         );
       }
     }
-    return { from: this.row(op.from.label, op.from.key), to: this.row(op.to.label, op.to.key) };
+    return { from: nodeRow(op.from.label, op.from.key), to: nodeRow(op.to.label, op.to.key) };
   }
 
   private node(label: string) {
@@ -298,9 +311,14 @@ function lastPerNode(rows: readonly NodeRow[]): NodeRow[] {
 }
 
 function lastPerRelationship(rows: readonly RelationshipRow[]): RelationshipRow[] {
-  const last = new Map<string, RelationshipRow>();
-  for (const row of rows) last.set(`${row.from.id}\u0000${row.to.id}`, row);
-  return [...last.values()].sort(
-    (x, y) => compareKeys(x.from.sort, y.from.sort) || compareKeys(x.to.sort, y.to.sort),
-  );
+  // from id -> to id -> row: no pair key string built per row
+  const last = new Map<string, Map<string, RelationshipRow>>();
+  for (const row of rows) {
+    let to = last.get(row.from.id);
+    if (to === undefined) last.set(row.from.id, (to = new Map<string, RelationshipRow>()));
+    to.set(row.to.id, row);
+  }
+  return [...last.values()]
+    .flatMap((to) => [...to.values()])
+    .sort((x, y) => compareKeys(x.from.sort, y.from.sort) || compareKeys(x.to.sort, y.to.sort));
 }

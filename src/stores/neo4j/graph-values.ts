@@ -56,8 +56,8 @@ export function nodeKeyId(label: string, key: unknown): string {
 }
 
 export function compareKeys(a: string | number, b: string | number): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const left = typeof a === 'number' ? `0${a}` : `1${a}`;
-  const right = typeof b === 'number' ? `0${b}` : `1${b}`;
-  return left < right ? -1 : left > right ? 1 : 0;
+  // numbers before strings, each in its own order; no string is built (a batch sorts ~10^5 pairs)
+  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
