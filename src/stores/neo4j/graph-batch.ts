@@ -6,7 +6,8 @@
  * exist (one read statement, index seeks through the keys' uniqueness constraints). Knowing that, each
  * segment writes
  *   1. its mergeNode rows: CREATE for nodes that do not exist, MATCH + SET for those that do;
- *   2. the relationship ends that exist nowhere yet: CREATE as placeholders;
+ *   2. the relationship ends that exist nowhere yet: CREATE as placeholders; then the new nodes that
+ *      are CREATEd with their first relationship in one statement (graph-fused-creates.ts);
  *   3. its mergeRelationship rows, both ends found by MATCH on their keys: CREATE when an end was created
  *      in this segment (steps 1-2), MERGE otherwise;
  *   4. its updateNodes rows (fan-out, issue #16): per selected value, the nodes of the label holding it,
@@ -49,7 +50,7 @@ export interface GraphStatement {
   readonly overCap?: (row: number) => Error;
 }
 
-type MergeNodeGroup = Extract<PreparedGroup, { kind: 'mergeNode' | 'deleteNode' }>;
+type NodeGroup = Extract<PreparedGroup, { kind: 'mergeNode' | 'deleteNode' }>;
 
 /** The error of an updateNodes row over its cap (see GraphStatementBuilder.overCap). */
 export type OverCapError = (group: Extract<PreparedGroup, { kind: 'updateNodes' }>, row: FanOutRow) => Error;
@@ -156,7 +157,7 @@ export class GraphBatch {
     // 1. mergeNode: CREATE the new, MATCH + SET the existing; nodes deleted later in the segment are skipped.
     // (Every node of a label with mergeNode rows was looked up: its state is known.)
     const fresh = new Map<string, FreshNode>();
-    const nodeGroups: { group: MergeNodeGroup; fresh: NodeRow[]; known: unknown[] }[] = [];
+    const nodeGroups: { group: NodeGroup; fresh: NodeRow[]; known: unknown[] }[] = [];
     for (const group of segment) {
       if (group.kind !== 'mergeNode') continue;
       const rows: NodeRow[] = [];
