@@ -6,7 +6,6 @@ import type { Driver } from 'neo4j-driver';
 import { describeWithStores } from '../../../test/support/stores';
 import { commitInBatches, commitOneByOne, useNeo4jTestTarget } from '../../../test/support/neo4j-test-target';
 import type { NodeRef, ViewOperation } from '../../core/plan';
-import type { ViewRef } from '../target.port';
 import { prng } from '../../../bench/workload';
 import { GraphStatementBuilder } from './graph-statement-builder';
 import { physicalName } from './neo4j-names';
@@ -56,32 +55,19 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
     return operations;
   }
 
-  /**
-   * The operations in random batches of `min` to `min + spread - 1`, the same sizes twice: into generation 1
-   * knowing the nodes (graph-known-nodes.ts), into generation 3 reading the lookup.
-   */
-  async function inBatchesBothWays(
-    ref: (generation: number) => ViewRef,
-    operations: readonly ViewOperation[],
-    seed: number,
-    min: number,
-    spread: number,
-  ): Promise<void> {
-    for (const [generation, writer] of [
-      [1, target],
-      [3, lookingUp],
-    ] as const) {
-      const sizes = prng(seed);
-      await commitInBatches(writer, ref(generation), operations, () => min + Math.floor(sizes() * spread));
-    }
-  }
-
   it('leaves the same graph as one by one, for random batches over nodes that exist, are new, placeholders or deleted', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const { shape, plan, ref } = await socialGraph([1, 2, 3]);
       const operations = randomOperations(seed, 60);
-      // generations 1 and 3: batches of 5 to 25 operations (later batches meet what earlier ones wrote)
-      await inBatchesBothWays(ref, operations, seed * 7919, 5, 21);
+      // generations 1 and 3: batches of 5 to 25 operations (later batches meet what earlier ones wrote),
+      // knowing the nodes, then reading the lookup
+      for (const [generation, writer] of [
+        [1, target],
+        [3, lookingUp],
+      ] as const) {
+        const random = prng(seed * 7919);
+        await commitInBatches(writer, ref(generation), operations, () => 5 + Math.floor(random() * 21));
+      }
       // generation 2: one operation per commit
       await commitOneByOne(target, ref(2), operations);
       const batched = await snapshot(driver, shape, plan.name, 1);
@@ -111,7 +97,13 @@ describeWithStores(['neo4j'], 'Neo4j graph batches', (urls) => {
         else log.add('OrderCancelled', orderId, { orderId });
       }
       const operations = operationsOf(plan, log.events);
-      await inBatchesBothWays(ref, operations, seed * 31, 5, 40);
+      for (const [generation, writer] of [
+        [1, target],
+        [3, lookingUp],
+      ] as const) {
+        const sizes = prng(seed * 31);
+        await commitInBatches(writer, ref(generation), operations, () => 5 + Math.floor(sizes() * 40));
+      }
       await commitOneByOne(target, ref(2), operations);
       const batched = await snapshot(driver, shape, plan.name, 1);
       expect({ seed, ...batched }).toEqual({ seed, ...(await snapshot(driver, shape, plan.name, 2)) });
