@@ -66,14 +66,8 @@ export class GraphBatch {
   constructor(
     private readonly cypher: GraphCypher,
     private readonly segments: readonly (readonly PreparedGroup[])[],
-    /** The nodes the merges and relationships touch, per label: id → key parameter. */
+    /** The nodes the merges touch, per label: id → key parameter. */
     private readonly touched: ReadonlyMap<string, ReadonlyMap<string, unknown>>,
-    /**
-     * The labels the lookup reads: those with mergeNode rows, which need CREATE or MATCH anyway (an end
-     * created there is what makes a relationship known to be new). Ends of other labels are MERGEd where
-     * used, unless the caller knows the whole graph (`write`'s `known`).
-     */
-    private readonly lookedUp: ReadonlySet<string>,
     private readonly overCap: OverCapError,
   ) {}
 
@@ -81,7 +75,7 @@ export class GraphBatch {
   get lookup():
     | { readonly cypher: string; readonly parameters: Record<string, unknown>; readonly labels: string[] }
     | undefined {
-    const labels = [...this.touched.keys()].filter((label) => this.lookedUp.has(label)).sort();
+    const labels = [...this.touched.keys()].sort();
     if (labels.length === 0) return undefined;
     const parameters: Record<string, unknown> = {};
     labels.forEach((label, i) => (parameters[`k${i}`] = [...this.touched.get(label)!.values()]));
@@ -89,42 +83,32 @@ export class GraphBatch {
   }
 
   /**
-   * The lookup, then the statements, in the caller's transaction; returns the touched nodes' state after
-   * the batch (true: exists, false: does not; see `plan`). `known`: every node of the generation's graph
-   * (ids, see nodeKeyId), when the caller knows them all (graph-known-nodes.ts): no lookup is read, and
-   * every end is MATCHed or CREATEd, none MERGEd. Wrong knowledge cannot write a wrong graph: a CREATE of a
-   * node that exists fails on the key's uniqueness constraint, and a MATCH of one that does not fails the
-   * row count check (GraphChangedUnderBatchError). `pipeline: false` sends each statement after the
-   * previous one is back (bench/neo4j-profile.ts times them one by one).
+   * The lookup, then the statements, in the caller's transaction. `pipeline: false` sends each statement
+   * after the previous one is back (bench/neo4j-profile.ts times them one by one).
    */
   async write(
     run: RunStatement,
-    options: { readonly pipeline?: boolean; readonly known?: ReadonlySet<string> } = {},
-  ): Promise<ReadonlyMap<string, boolean>> {
+    options: { readonly pipeline: boolean } = { pipeline: true },
+  ): Promise<void> {
     const existing = new Set<string>();
-    const lookup = options.known === undefined ? this.lookup : undefined;
-    if (options.known !== undefined) {
-      for (const keys of this.touched.values()) {
-        for (const id of keys.keys()) if (options.known.has(id)) existing.add(id);
-      }
-    } else if (lookup !== undefined) {
+    const lookup = this.lookup;
+    if (lookup !== undefined) {
       const result = await run(lookup.cypher, lookup.parameters);
       const missing = new Set(
         result.records.map((record) => nodeKeyId(lookup.labels[toNumber(record.get('l'))]!, record.get('k'))),
       );
-      for (const label of lookup.labels) {
-        for (const id of this.touched.get(label)!.keys()) if (!missing.has(id)) existing.add(id);
+      for (const keys of this.touched.values()) {
+        for (const id of keys.keys()) if (!missing.has(id)) existing.add(id);
       }
     }
     // One statement per shape. They are sent together (the driver pipelines them on the connection: one
     // round trip instead of one per statement, measured below) and checked in order once they are back;
     // a failed check throws and the caller's transaction rolls back whatever ran after it. One query with
     // CALL subqueries instead was not faster and adds Eager barriers between them.
-    const { statements, after } = this.plan(existing, options.known !== undefined);
-    const pending =
-      options.pipeline !== false
-        ? statements.map((statement) => Promise.resolve(run(statement.cypher, { rows: statement.rows })))
-        : [];
+    const statements = this.statements(existing);
+    const pending = options.pipeline
+      ? statements.map((statement) => Promise.resolve(run(statement.cypher, { rows: statement.rows })))
+      : [];
     // the rest fail with the first failure: nobody awaits them once it is thrown
     for (const result of pending) result.catch(() => undefined);
     for (const [i, statement] of statements.entries()) {
@@ -139,31 +123,19 @@ export class GraphBatch {
         }
       }
     }
-    return after;
   }
 
   /**
    * The statements in run order, given which looked-up nodes (ids, see nodeKeyId) exist before the batch.
-   * Nodes of the looked-up labels (every label with `everyLabel`: the caller knows the whole graph) are
-   * known to exist or not; the others are unknown until the batch MERGEs them.
+   * Nodes of the looked-up labels are known to exist or not; the others are unknown until the batch
+   * MERGEs them.
    */
-  statements(existing: ReadonlySet<string>, everyLabel = false): GraphStatement[] {
-    return this.plan(existing, everyLabel).statements;
-  }
-
-  /** The statements, and the state every node the batch touches is in after them (see `segment`). */
-  private plan(
-    existing: ReadonlySet<string>,
-    everyLabel: boolean,
-  ): { readonly statements: GraphStatement[]; readonly after: Map<string, boolean> } {
+  statements(existing: ReadonlySet<string>): GraphStatement[] {
     const state = new Map<string, boolean>();
-    for (const [label, keys] of this.touched) {
-      if (everyLabel || this.lookedUp.has(label))
-        for (const id of keys.keys()) state.set(id, existing.has(id));
-    }
+    for (const keys of this.touched.values()) for (const id of keys.keys()) state.set(id, existing.has(id));
     const statements: GraphStatement[] = [];
     for (const segment of this.segments) this.segment(segment, state, statements);
-    return { statements, after: state };
+    return statements;
   }
 
   /** Appends one segment's statements and moves `state` (true: exists, false: does not, absent: unknown) past it. */

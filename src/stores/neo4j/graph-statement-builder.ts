@@ -117,12 +117,14 @@ export class GraphStatementBuilder {
         return statement;
       }),
     );
-    // Only labels with mergeNode rows are looked up (see GraphBatch.lookedUp).
+    // Only labels with mergeNode rows are looked up: they need CREATE or MATCH anyway, and an end created
+    // there is what makes a relationship known to be new. Ends of other labels are MERGEd where used.
     const merging = new Set<string>();
     for (const segment of prepared) {
       for (const group of segment) if (group.kind === 'mergeNode') merging.add(group.label);
     }
-    return new GraphBatch(this.cypher, prepared, touched, merging, (group, row) => this.overCap(group, row));
+    for (const label of [...touched.keys()]) if (!merging.has(label)) touched.delete(label);
+    return new GraphBatch(this.cypher, prepared, touched, (group, row) => this.overCap(group, row));
   }
 
   private group(

@@ -14,7 +14,7 @@
  */
 import { disableNagleOnBoltSockets } from './bolt-no-delay';
 import { neo4jStore } from './neo4j.store';
-import { Neo4jError, type Driver, type ManagedTransaction } from 'neo4j-driver';
+import type { Driver, ManagedTransaction } from 'neo4j-driver';
 import type { LookupEntryRef, StoredLookups } from '../../core/lookups';
 import type { DocumentKey, ViewDocument } from '../../core/plan';
 import type {
@@ -26,11 +26,8 @@ import type {
   ViewRef,
 } from '../target.port';
 import { Bookkeeping } from '../bookkeeping/bookkeeping';
-import type { ProjectionDrop, ProjectionDropOptions } from '../projection-drop';
 import { BookkeepingTarget } from '../bookkeeping/bookkeeping-target';
 import { GraphStatementBuilder } from './graph-statement-builder';
-import { GraphKnownNodes, type KnownNodesTicket } from './graph-known-nodes';
-import { GraphChangedUnderBatchError } from './neo4j.errors';
 import { bookkeepingLabels, type BookkeepingLabels } from './neo4j-bookkeeping';
 import { Neo4jLookups } from './neo4j-lookups';
 import { graphShape } from './neo4j-names';
@@ -58,11 +55,6 @@ export interface Neo4jTargetOptions {
    * committing later). Default 60 s: far above a batch's commit time.
    */
   readonly transactionTimeoutMs?: number;
-  /**
-   * How many node ids, over all graph views, this process may keep to answer a catch-up's lookups itself
-   * (graph-known-nodes.ts; about 100 bytes a node). 0 turns it off. Default 300,000.
-   */
-  readonly knownNodesLimit?: number;
 }
 
 export interface Neo4jTargetConfig extends Neo4jTargetOptions, Neo4jConnection {}
@@ -75,7 +67,6 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
   private readonly sessions: Neo4jSessions;
   private readonly builders = new Map<string, GraphStatementBuilder>();
   private readonly lookups: Neo4jLookups;
-  private readonly knownNodes: GraphKnownNodes;
 
   constructor(
     readonly driver: Driver,
@@ -88,7 +79,6 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     this.labels = bookkeepingLabels(options.bookkeepingPrefix);
     this.sessions = new Neo4jSessions(driver, options.database, options.transactionTimeoutMs);
     this.lookups = new Neo4jLookups(this.sessions);
-    this.knownNodes = new GraphKnownNodes(options.knownNodesLimit);
     this.bookkeeping = new Bookkeeping(
       new Neo4jRecords(this.sessions, this.labels),
       new Neo4jStorage(this.sessions, options.dropBatchSize ?? 10_000, this.lookups),
@@ -127,33 +117,11 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     const graph = this.builder(view).prepare(batch.operations);
     const lookups = batch.lookups ?? [];
     if (lookups.length > 0) await this.lookups.prepare(view);
-    const write = (known?: KnownNodesTicket) => {
-      let after: ReadonlyMap<string, boolean> | undefined;
-      const committed = this.bookkeeping.commit(view, batch, async (tx) => {
-        after = await graph.write((cypher, parameters) => tx.run(cypher, parameters), { known: known?.ids });
-        // in the same graph transaction as the view's writes and the checkpoint (neo4j-lookups.ts)
-        await this.lookups.write(tx, view, lookups);
-      });
-      return committed.then((result) => ({ result, after }));
-    };
-    const known = this.knownNodes.take(view, batch.checkpoint.from);
-    if (known === undefined) return (await write()).result;
-    let outcome: Awaited<ReturnType<typeof write>>;
-    try {
-      outcome = await write(known);
-    } catch (error) {
-      // Knowledge that was wrong fails the transaction this way (GraphBatch.write): the batch is committed
-      // again with the lookup, and the knowledge is gone. Anything else rolled back as it would have.
-      if (!isWrongKnowledge(error)) {
-        this.knownNodes.keep(view, known, batch.checkpoint.from);
-        throw error;
-      }
-      return (await write()).result;
-    }
-    if (outcome.result.kind === 'committed' && outcome.after !== undefined) {
-      this.knownNodes.keep(view, known, outcome.result.checkpoint, outcome.after);
-    }
-    return outcome.result;
+    return this.bookkeeping.commit(view, batch, async (tx) => {
+      await graph.write((cypher, parameters) => tx.run(cypher, parameters));
+      // in the same graph transaction as the view's writes and the checkpoint (neo4j-lookups.ts)
+      await this.lookups.write(tx, view, lookups);
+    });
   }
 
   loadLookups(view: ViewRef, entries: readonly LookupEntryRef[]): Promise<StoredLookups> {
@@ -186,16 +154,6 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     return classifyNeo4jError(error);
   }
 
-  override async drop(view: ViewRef): Promise<void> {
-    this.knownNodes.forget(view.projection, view.generation);
-    await super.drop(view);
-  }
-
-  override dropProjection(projection: string, options: ProjectionDropOptions): Promise<ProjectionDrop> {
-    this.knownNodes.forget(projection);
-    return super.dropProjection(projection, options);
-  }
-
   async close(): Promise<void> {
     if (this.ownsDriver) await this.driver.close();
   }
@@ -213,12 +171,4 @@ export class Neo4jTarget extends BookkeepingTarget<ManagedTransaction> {
     }
     return builder;
   }
-}
-
-/** How a batch written with wrong knowledge of the nodes fails (see GraphBatch.write). */
-function isWrongKnowledge(error: unknown): boolean {
-  return (
-    error instanceof GraphChangedUnderBatchError ||
-    (error instanceof Neo4jError && error.code === 'Neo.ClientError.Schema.ConstraintValidationFailed')
-  );
 }
