@@ -8,7 +8,8 @@
  *   npx tsx bench/lookups-projection.bench.ts [--orders 100000] [--seed 42] [--batch 2000]
  *
  * PRISM_PG_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres). Run it with the
- * production heap flags to see their effect: NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=32".
+ * single-projection benchmarks' heap flags to see their effect:
+ * NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=32".
  */
 import path from 'node:path';
 import type { CompiledProjection } from '../src/core/plan';

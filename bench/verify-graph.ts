@@ -3,8 +3,8 @@
  * from the reference log (bench/workload.ts, ../shared/BENCHMARK-WORKLOAD.md: ~1.05M events for 100,000
  * orders, of which purchase_graph reads the ~970k order events). The graph is built by Prism's runtime into
  * the test Neo4j server, one Product node is changed behind Prism's back, and the verification runs in a
- * child process started with the recommended heap flags; it must find exactly that node, or no figure is
- * printed as good.
+ * child process started with the single-projection heap flags (192/32, see README "Memory"); it must find
+ * exactly that node, or no figure is printed as good.
  *
  *   npx tsx bench/verify-graph.ts [--orders 100000] [--seed 42] [--keep]
  *

@@ -8,7 +8,7 @@
  *
  *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
  *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900] [--only a,b]
- *       [--server-cpu-prof <folder>] [--node-flags "--max-old-space-size=192 --max-semi-space-size=32"]
+ *       [--server-cpu-prof <folder>] [--node-flags "--max-old-space-size=512 --max-semi-space-size=64"]
  *
  * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
  * one table. The log is written once into a database of its own (`prism_ws_log_<orders>_<seed>`);
@@ -50,7 +50,7 @@ const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
 const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
 const ROOT = path.resolve(__dirname, '..');
 /** What `npm start` gives node (package.json); `--node-flags "..."` runs the server with others instead. */
-const HEAP_FLAGS = arg('node-flags', '--max-old-space-size=192 --max-semi-space-size=32').split(' ');
+const HEAP_FLAGS = arg('node-flags', startHeapFlags()).split(' ');
 const API_KEY = 'whole-start-admin-key-0123456789abcdef';
 
 type Mode = 'per-projection' | 'shared';
@@ -403,7 +403,9 @@ function report(runs: readonly RunFigures[]): void {
 async function main(): Promise<void> {
   const main = path.join(ROOT, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first');
-  console.log(`server: ${path.relative(ROOT, main)} built ${statSync(main).mtime.toISOString()}`);
+  console.log(
+    `server: ${path.relative(ROOT, main)} built ${statSync(main).mtime.toISOString()}, node ${HEAP_FLAGS.join(' ')}`,
+  );
   const logDb = await logDatabase();
   if (WRITE_ONLY) return;
   const runs: RunFigures[] = [];
@@ -426,3 +428,13 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
+
+/** The V8 flags `npm start` puts in NODE_OPTIONS (package.json), so the benchmark starts the server as it runs. */
+function startHeapFlags(): string {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const flags = /NODE_OPTIONS="([^"$]*?)\s*\$NODE_OPTIONS"/.exec(scripts.start ?? '')?.[1];
+  if (flags === undefined) throw new Error('package.json: the start script sets no NODE_OPTIONS heap flags');
+  return flags;
+}
