@@ -142,8 +142,8 @@ describeWithStores(['postgres'], 'hostile projection expressions (issue #12)', (
     let probes = 0;
     while (!settled) {
       // The 1 s bound is asserted on the event loop's own stall below. A probe's response time also counts
-      // the other test workers' load on this machine, so it gets more room, enough to catch a server that
-      // stopped answering (folded at once, these events held the loop for seconds).
+      // the other test workers' load on this machine, so it gets more room, still enough to catch a server
+      // that stopped answering.
       await live(5_000);
       probes += 1;
     }
