@@ -52,6 +52,13 @@ class Fifo<T> {
     for (const value of values) this.items.push(value);
   }
 
+  /** Up to `max` values from the front, in order. */
+  takeUpTo(max: number): T[] {
+    const taken: T[] = [];
+    while (taken.length < max && this.head < this.items.length) taken.push(this.take() as T);
+    return taken;
+  }
+
   take(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const value = this.items[this.head];
@@ -102,6 +109,13 @@ export class PollingLogSubscription implements LogSubscription {
         return DONE;
       },
     };
+  }
+
+  takeReady(max: number): StoredEvent[] {
+    if (this.closed) return [];
+    const events = this.queue.takeUpTo(max);
+    if (events.length > 0) this.wakeProducer?.();
+    return events;
   }
 
   async close(): Promise<void> {

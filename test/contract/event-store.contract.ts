@@ -440,6 +440,27 @@ export function eventStoreContract(
         expect(received.map((e) => e.id)).toEqual(written);
       });
 
+      it('hands buffered events over in bulk where it offers takeReady, in the order next() gives', async () => {
+        await store.append(`${ns}a`, numbered('Bulk', 0, 300), 'no_stream');
+        await settle();
+        const subscription = subscribe(start, { streamPrefix: ns }, 64);
+        const iterator = subscription[Symbol.asyncIterator]();
+        const received: StoredEvent[] = [];
+        let inBulk = 0;
+        while (received.length < 300) {
+          const ready = subscription.takeReady?.(50) ?? [];
+          expect(ready.length).toBeLessThanOrEqual(50);
+          inBulk += ready.length;
+          received.push(...ready);
+          if (ready.length === 0) received.push(...(await take(iterator, 1)));
+        }
+        expect(received.map((e) => e.data.n)).toEqual(Array.from({ length: 300 }, (_, n) => n));
+        // A store that offers it hands over most events in bulk (each next() makes the buffer fill ahead).
+        expect(inBulk > 150).toBe(subscription.takeReady !== undefined);
+        await store.append(`${ns}a`, numbered('Bulk', 300, 1), 299);
+        expect((await take(iterator, 1)).map((e) => e.data.n)).toEqual([300]);
+      });
+
       it('starts after a middle position, exclusive', async () => {
         await store.append(`${ns}a`, numbered('Mid', 0, 10), 'no_stream');
         const log = await readMine();

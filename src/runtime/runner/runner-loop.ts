@@ -109,7 +109,10 @@ export class RunnerLoop {
           filter: this.context.filter,
           bufferSize: options.bufferSize,
         });
-        const reader = new BatchReader(subscription[Symbol.asyncIterator]());
+        const reader = new BatchReader(
+          subscription[Symbol.asyncIterator](),
+          subscription.takeReady?.bind(subscription),
+        );
         sizes = new BatchSizes(
           options,
           this.context.target.capabilities.catchUpBatchSize,

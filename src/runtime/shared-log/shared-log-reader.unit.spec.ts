@@ -84,6 +84,36 @@ describe('SharedLogReader', () => {
     expect(reader.stats).toMatchObject({ attached: 0, subscribers: 0 });
   });
 
+  it('hands an attached subscriber the window in bulk (takeReady), in the order next() gives, with nothing repeated', async () => {
+    await fill(store, 400);
+    reader = new SharedLogReader(store, { window: 1000 });
+    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
+    reader.declare(filter);
+    const subscription = reader.subscribeToAll({ filter });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const all = await expected(store, filter);
+    // The first next() attaches it; once the reader has read the log into the window, the rest is ready.
+    const got = await take(iterator, 1);
+    while (reader.stats.eventsRead < all.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    let inBulk = 0;
+    while (got.length < all.length) {
+      const ready = subscription.takeReady!(30);
+      expect(ready.length).toBeLessThanOrEqual(30);
+      inBulk += ready.length;
+      got.push(...ready.map((event) => event.position));
+      if (ready.length === 0) got.push(...(await take(iterator, 1)));
+    }
+    expect(got).toEqual(all);
+    expect(inBulk).toBe(all.length - 1);
+    // Live: the next event comes through next() once appended, not again through takeReady.
+    expect(subscription.takeReady!(30)).toEqual([]);
+    await fill(store, 4, 400);
+    const more = await expected(store, filter, all.at(-1));
+    expect(await take(iterator, more.length)).toEqual(more);
+    await subscription.close();
+    expect(subscription.takeReady!(30)).toEqual([]);
+  });
+
   it('detaches a subscriber that does not keep up; the others reach the head, and it catches up exactly', async () => {
     await fill(store, 600);
     reader = new SharedLogReader(store, { window: 50 });

@@ -77,6 +77,18 @@ export class SharedSubscription implements LogSubscription {
     };
   }
 
+  /** While attached, the window's next events for this filter; reading on its own, none (next() does). */
+  takeReady(max: number): StoredEvent[] {
+    const events: StoredEvent[] = [];
+    while (events.length < max && this.mode === 'attached' && this.failure === undefined) {
+      const event = this.window.take(this);
+      if (event === undefined) break;
+      this.cursor = event.position;
+      events.push(event);
+    }
+    return events;
+  }
+
   async close(): Promise<void> {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
