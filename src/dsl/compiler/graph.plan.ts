@@ -5,6 +5,7 @@
  * value: the store matches the nodes where it applies it, in log order with the rest of the batch.
  */
 import { DEFAULT_FAN_OUT_CAP } from '../../core/fan-out';
+import type { JsonValue } from '../../core/json';
 import type { LookupDeclaration, LookupValues } from '../../core/lookups';
 import type { NodeRef, ViewOperation } from '../../core/plan';
 import type { StoredEvent } from '../../eventstore/event-store.port';
@@ -152,10 +153,13 @@ export class GraphPlan implements ViewPlan {
     const position = event.position;
     for (const step of steps) {
       if (step.when && !step.when.condition(this.name, scope)) continue;
-      const set = () =>
-        Object.fromEntries(
-          step.set.map(([name, expression, type]) => [name, expression.value(this.name, scope, type)]),
-        );
+      // A plain loop, not fromEntries over a map: it runs per step of every event of a catch-up.
+      const set = (): Record<string, JsonValue> => {
+        const values: Record<string, JsonValue> = {};
+        for (const [name, expression, type] of step.set)
+          values[name] = expression.value(this.name, scope, type);
+        return values;
+      };
       switch (step.kind) {
         case 'mergeNode':
           operations.push({

@@ -18,7 +18,8 @@ export function jsonToCel(value: JsonValue): CelInput {
   // (values cloned by the host's structuredClone, e.g. under Jest, come from another one)
   if (Array.isArray(value)) return Array.from(value, jsonToCel);
   const result: { [key: string]: CelInput } = {};
-  for (const [key, item] of Object.entries(value)) result[key] = jsonToCel(item);
+  // Object.keys, not entries: every event's payload comes through here, and entries allocates a pair per field.
+  for (const key of Object.keys(value)) result[key] = jsonToCel(value[key]!);
   return result;
 }
 

@@ -144,22 +144,30 @@ class CelLookups {
   }
 }
 
+/** A lookup the event reads no entry of: one map for all of them (CEL never changes a map). */
+const NO_ENTRIES: ReadonlyMap<unknown, unknown> = new Map();
+
 /** The `lookup` variable for these entries, each converted to its declared CEL type. */
 export function celLookups(
   declared: Readonly<Record<string, LookupDeclaration>>,
   values: LookupValues,
 ): unknown {
   const maps: Record<string, unknown> = {};
-  for (const [name, declaration] of Object.entries(declared)) {
+  // Built per evaluation scope of every event that reads lookups: no entries array, and one shared empty map.
+  for (const name in declared) {
+    const declaration = declared[name]!;
     const entries = values.get(name);
+    if (entries === undefined || entries.size === 0) {
+      maps[name] = NO_ENTRIES;
+      continue;
+    }
     const map = new Map<unknown, unknown>();
-    if (entries !== undefined)
-      for (const [key, value] of entries) {
-        map.set(
-          declaration.key === 'integer' ? BigInt(key) : key,
-          declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
-        );
-      }
+    for (const [key, value] of entries) {
+      map.set(
+        declaration.key === 'integer' ? BigInt(key) : key,
+        declaration.value === 'integer' && typeof value === 'number' ? BigInt(value) : value,
+      );
+    }
     maps[name] = map;
   }
   return new CelLookups(maps);

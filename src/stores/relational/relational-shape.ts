@@ -122,7 +122,9 @@ export function valueProblem(type: RelationalColumnType, value: JsonValue): stri
 
 /** Why the document does not fit the shape, or undefined. Undeclared fields are ignored, as the insert does. */
 export function documentProblem(shape: RelationalTargetShape, document: ViewDocument): string | undefined {
-  for (const [name, column] of Object.entries(shape.columns)) {
+  // for...in, not Object.entries: this runs for every document of every batch, and entries allocates.
+  for (const name in shape.columns) {
+    const column = shape.columns[name]!;
     const value = document[name];
     if (value === undefined || value === null) {
       if (name === shape.key || !column.nullable)
