@@ -13,6 +13,8 @@ import { REPO_ROOT } from '../test/stores/store-endpoints';
 
 export interface TunedNeo4j {
   readonly url: string;
+  /** The server's process (its CPU time is in /proc/<pid>/stat). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -59,5 +61,5 @@ export async function startTunedNeo4j(port = 7717): Promise<TunedNeo4j> {
     await stop();
     throw new Error(`${failure.message}\n${tail}`);
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
 }

@@ -3,12 +3,14 @@
  * started on the reference log (bench/workload.ts, ../shared/BENCHMARK-WORKLOAD.md) with every example
  * projection of projections/ empty, on PostgreSQL (log, relational views), Elasticsearch and Neo4j. Prints,
  * per projection, the time until it is live (from the spawn of the process), the events it applied and its
- * checkpoint; then the total, the peak RSS of the server (VmHWM), its CPU time, and the rows PostgreSQL
- * read from the log table (pg_stat_user_tables: how many times the log was read).
+ * checkpoint; then the total, the peak RSS of the server (VmHWM), its CPU time, the CPU time of the stores
+ * (PostgreSQL backends; Elasticsearch and Neo4j when `npm run stores:up` started them), how busy the machine
+ * was, and the rows PostgreSQL read from the log table (pg_stat_user_tables: how many times the log was read).
  *
  *   npm run build && npx tsx bench/whole-start.ts [--orders 100000] [--seed 42]
  *       [--reader per-projection,shared] [--reuse-log] [--write-only] [--timeout 900] [--only a,b]
  *       [--server-cpu-prof <folder>] [--node-flags "--max-old-space-size=512 --max-semi-space-size=64"]
+ *       [--tuned-neo4j] [--tuned-port 7717]
  *
  * `--reader` lists the modes to run one after the other (PRISM_SHARED_READER off / on), side by side in
  * one table. The log is written once into a database of its own (`prism_ws_log_<orders>_<seed>`);
@@ -17,6 +19,9 @@
  * and the read counters start at 0; the copy is dropped after the run. The definitions are copied to a
  * temporary folder with names and indices of the run's own (`ws<run>_order_summary`...), so the shared
  * Elasticsearch and Neo4j servers never see another run's data; their indices and nodes are removed after.
+ *
+ * `--tuned-neo4j` starts a production-tuned Neo4j for the runs (bench/tuned-neo4j.ts: full JIT, 2 GB heap)
+ * instead of using the test server, which stops its JIT at C1 to start fast and spends more CPU per statement.
  *
  * Stores: PRISM_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), PRISM_ES_URL (default
  * http://127.0.0.1:9251), PRISM_NEO4J_URL (default bolt://127.0.0.1:7697).
@@ -29,8 +34,10 @@ import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import neo4j from 'neo4j-driver';
 import { deleteIndicesWithPrefix } from '../src/stores/elasticsearch/elasticsearch-cleanup';
 import { arg } from './cli-args';
+import { startTunedNeo4j } from './tuned-neo4j';
 import { BENCH_SERVER, databaseUrl, withClient, writeWorkloadLog } from './scratch-database';
 import { workloadFigures } from './workload';
+import { JAVA_STORES, runningPid } from '../test/stores/java-store';
 
 const ORDERS = Number(arg('orders', '100000'));
 const SEED = Number(arg('seed', '42'));
@@ -47,7 +54,12 @@ const ONLY = arg('only', '')
 const SERVER_CPU_PROF = arg('server-cpu-prof', '');
 const SERVER = BENCH_SERVER;
 const ES_URL = process.env.PRISM_ES_URL ?? 'http://127.0.0.1:9251';
-const NEO4J_URL = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
+const TUNED_NEO4J = process.argv.includes('--tuned-neo4j');
+/** The test server (or PRISM_NEO4J_URL); main() points both at the tuned server with `--tuned-neo4j`. */
+let neo4jUrl = process.env.PRISM_NEO4J_URL ?? 'bolt://127.0.0.1:7697';
+/** The server's process, for its CPU time: only known for a server this repo's launchers started. */
+let neo4jPid = (): number | undefined =>
+  process.env.PRISM_NEO4J_URL === undefined ? runningPid(JAVA_STORES.neo4j) : undefined;
 const ROOT = path.resolve(__dirname, '..');
 /** What `npm start` gives node (package.json); `--node-flags "..."` runs the server with others instead. */
 const HEAP_FLAGS = arg('node-flags', startHeapFlags()).split(' ');
@@ -82,6 +94,11 @@ interface RunFigures {
   readonly cpuS: number;
   /** CPU of the PostgreSQL backends connected to the run's database (the server's pools), while it ran. */
   readonly postgresCpuS: number;
+  /** CPU of the Elasticsearch and Neo4j servers while it ran; undefined when `npm run stores:up` did not start them. */
+  readonly elasticsearchCpuS: number | undefined;
+  readonly neo4jCpuS: number | undefined;
+  /** How busy the machine was while it ran (all cores, /proc/stat), in percent. */
+  readonly machineBusyPct: number;
   /** Runners the shared reader detached (its log lines). */
   readonly detaches: number;
   readonly logRowsRead: number;
@@ -161,6 +178,23 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds so far of the store servers the repo's launchers started, by name (absent: not started that way). */
+function storeCpuSeconds(): { readonly elasticsearch?: number; readonly neo4j?: number } {
+  const of = (pid: number | undefined) => (pid === undefined ? undefined : cpuSeconds(pid));
+  const elasticsearch = of(
+    process.env.PRISM_ES_URL === undefined ? runningPid(JAVA_STORES.elasticsearch) : undefined,
+  );
+  const neo4j = of(neo4jPid());
+  return { ...(elasticsearch !== undefined && { elasticsearch }), ...(neo4j !== undefined && { neo4j }) };
+}
+
+/** All cores' busy and total clock ticks so far (/proc/stat; idle and iowait count as not busy). */
+function machineTicks(): { readonly busy: number; readonly total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - ticks[3]! - ticks[4]!, total };
+}
+
 /** CPU seconds of the PostgreSQL backends serving `database` (same host: /proc of their pids). */
 async function backendCpuSeconds(database: string): Promise<number> {
   const pids = await withClient(
@@ -198,6 +232,8 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
   let output = '';
   try {
     await withClient(url, (c) => c.query('SELECT pg_stat_reset()'));
+    const storesBefore = storeCpuSeconds();
+    const machineBefore = machineTicks();
     const started = performance.now();
     const profile =
       SERVER_CPU_PROF === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(SERVER_CPU_PROF)];
@@ -212,7 +248,7 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
         PRISM_LOG_FORMAT: 'json',
         PRISM_PG_URL: url,
         PRISM_ES_URL: ES_URL,
-        PRISM_NEO4J_URL: NEO4J_URL,
+        PRISM_NEO4J_URL: neo4jUrl,
         PRISM_PROJECTIONS_DIR: folder,
         PRISM_DATA_DIR: dataDir,
         PRISM_API_KEYS: `admin:${API_KEY}`,
@@ -274,6 +310,10 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
     if (status !== undefined) peakRssKb = Math.max(peakRssKb, status.hwmKb);
     const cpuS = cpuSeconds(pid);
     const postgresCpuS = await backendCpuSeconds(database);
+    const storesAfter = storeCpuSeconds();
+    const machineAfter = machineTicks();
+    const spent = (before: number | undefined, after: number | undefined) =>
+      before === undefined || after === undefined ? undefined : after - before;
     const check = await checkOrderSummary(url, 'order_summary');
     return {
       mode,
@@ -283,6 +323,11 @@ async function run(mode: Mode, logDb: string): Promise<RunFigures> {
       peakRssMb: peakRssKb / 1024,
       cpuS,
       postgresCpuS,
+      elasticsearchCpuS: spent(storesBefore.elasticsearch, storesAfter.elasticsearch),
+      neo4jCpuS: spent(storesBefore.neo4j, storesAfter.neo4j),
+      machineBusyPct:
+        (100 * (machineAfter.busy - machineBefore.busy)) /
+        Math.max(1, machineAfter.total - machineBefore.total),
       detaches,
       logRowsRead: await logRowsRead(url),
       check,
@@ -345,7 +390,7 @@ async function cleanUp(prefix: string, database: string): Promise<void> {
   await elasticsearch.close();
   // In transactions of 10,000 nodes (one transaction for a million-node graph runs out of memory), then
   // the run's constraints and indexes: what a run leaves behind slows the next one down.
-  const driver = neo4j.driver(NEO4J_URL);
+  const driver = neo4j.driver(neo4jUrl);
   const session = driver.session();
   try {
     await session.run(
@@ -395,6 +440,9 @@ function report(runs: readonly RunFigures[]): void {
   row('peak RSS MB', (r) => r.peakRssMb.toFixed(0));
   row('server CPU s', (r) => r.cpuS.toFixed(1));
   row('PostgreSQL CPU s', (r) => r.postgresCpuS.toFixed(1));
+  row('Elasticsearch CPU s', (r) => r.elasticsearchCpuS?.toFixed(1) ?? '–');
+  row('Neo4j CPU s', (r) => r.neo4jCpuS?.toFixed(1) ?? '–');
+  row('machine busy %', (r) => r.machineBusyPct.toFixed(0));
   row('log rows read', (r) => fmt(r.logRowsRead));
   row('reader detaches', (r) => String(r.detaches));
   row('order_summary check', (r) => r.check);
@@ -408,6 +456,20 @@ async function main(): Promise<void> {
   );
   const logDb = await logDatabase();
   if (WRITE_ONLY) return;
+  const tuned = TUNED_NEO4J ? await startTunedNeo4j(Number(arg('tuned-port', '7717'))) : undefined;
+  if (tuned !== undefined) {
+    neo4jUrl = tuned.url;
+    neo4jPid = () => tuned.pid;
+    console.log(`Neo4j: ${tuned.url} (tuned server started for these runs)`);
+  }
+  try {
+    await runAll(logDb);
+  } finally {
+    await tuned?.stop();
+  }
+}
+
+async function runAll(logDb: string): Promise<void> {
   const runs: RunFigures[] = [];
   for (const mode of MODES) {
     const load = os
