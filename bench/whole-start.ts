@@ -388,14 +388,15 @@ async function cleanUp(prefix: string, database: string): Promise<void> {
   await deleteIndicesWithPrefix(elasticsearch, `prism-${prefix}`).catch(() => undefined);
   await deleteIndicesWithPrefix(elasticsearch, prefix).catch(() => undefined);
   await elasticsearch.close();
-  // In transactions of 10,000 nodes (one transaction for a million-node graph runs out of memory), then
+  // In transactions of 1,000 nodes (one transaction for a million-node graph runs out of memory, and 10,000
+  // ran out on the tuned server: a product node has thousands of relationships), then
   // the run's constraints and indexes: what a run leaves behind slows the next one down.
   const driver = neo4j.driver(neo4jUrl);
   const session = driver.session();
   try {
     await session.run(
       `MATCH (n) WHERE any(label IN labels(n) WHERE label CONTAINS $prefix) ` +
-        `CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+        `CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS`,
       { prefix: `__${prefix}` },
     );
     for (const [kind, kinds] of [
