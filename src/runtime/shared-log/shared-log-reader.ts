@@ -337,6 +337,14 @@ export class SharedLogReader implements EventLog, SharedWindow {
         this.window.push(result.value);
         this.position = result.value.position;
         this.counters.eventsRead += 1;
+        // What the subscription holds besides, as far as the window has room: one push per event, not a
+        // next() promise per event (the runners take from the window the same way, see BatchReader).
+        const ready = this.source!.subscription.takeReady?.(this.windowSize - this.window.length) ?? [];
+        for (const event of ready) this.window.push(event);
+        if (ready.length > 0) {
+          this.position = ready.at(-1)!.position;
+          this.counters.eventsRead += ready.length;
+        }
         this.wakeMembers();
       }
     } catch (error) {
