@@ -334,17 +334,11 @@ export class SharedLogReader implements EventLog, SharedWindow {
           if (this.filterChanged) continue; // closed to widen the filter
           throw new Error(`the ${this.log.kind} event store ended the shared reader's subscription`);
         }
-        this.window.push(result.value);
-        this.position = result.value.position;
-        this.counters.eventsRead += 1;
+        this.admit(result.value);
         // What the subscription holds besides, as far as the window has room: one push per event, not a
         // next() promise per event (the runners take from the window the same way, see BatchReader).
         const ready = this.source!.subscription.takeReady?.(this.windowSize - this.window.length) ?? [];
-        for (const event of ready) this.window.push(event);
-        if (ready.length > 0) {
-          this.position = ready.at(-1)!.position;
-          this.counters.eventsRead += ready.length;
-        }
+        for (const event of ready) this.admit(event);
         this.wakeMembers();
       }
     } catch (error) {
@@ -355,6 +349,13 @@ export class SharedLogReader implements EventLog, SharedWindow {
       this.wakeMembers();
       await this.reset();
     }
+  }
+
+  /** An event read from the log joins the window. */
+  private admit(event: StoredEvent): void {
+    this.window.push(event);
+    this.position = event.position;
+    this.counters.eventsRead += 1;
   }
 
   /** Waits until the window has room for one more event, evicting and detaching as the file comment says. */

@@ -81,12 +81,18 @@ export class SharedSubscription implements LogSubscription {
   takeReady(max: number): StoredEvent[] {
     const events: StoredEvent[] = [];
     while (events.length < max && this.mode === 'attached' && this.failure === undefined) {
-      const event = this.window.take(this);
+      const event = this.takeFromWindow();
       if (event === undefined) break;
-      this.cursor = event.position;
       events.push(event);
     }
     return events;
+  }
+
+  /** The window's next event for this filter (attached only), moving the cursor past it. */
+  private takeFromWindow(): StoredEvent | undefined {
+    const event = this.window.take(this);
+    if (event !== undefined) this.cursor = event.position;
+    return event;
   }
 
   async close(): Promise<void> {
@@ -118,11 +124,8 @@ export class SharedSubscription implements LogSubscription {
         throw error;
       }
       if (this.mode === 'attached') {
-        const event = this.window.take(this);
-        if (event !== undefined) {
-          this.cursor = event.position;
-          return { done: false, value: event };
-        }
+        const event = this.takeFromWindow();
+        if (event !== undefined) return { done: false, value: event };
         await this.window.changed(this);
         continue;
       }
