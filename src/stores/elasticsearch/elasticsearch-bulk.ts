@@ -8,6 +8,8 @@
  *    exponential backoff;
  *  - anything else (mapping and parsing errors): deterministic, returned as rejected so the caller can
  *    surface them as poison.
+ * Items name a write alias, never an index, and the bulk requires it (`require_alias`): a write to a
+ * dropped generation is a 404 item, not a re-created index (elasticsearch-write-aliases.ts).
  */
 import { errors, type Client } from '@elastic/elasticsearch';
 import type { JsonObject } from '../../core/json';
@@ -16,6 +18,7 @@ import { BulkRetriesExhaustedError } from './elasticsearch.errors';
 export interface BulkItem {
   /** The view key, for error messages. */
   readonly key: string;
+  /** The write alias of the index (`writeAliasOf`). */
   readonly index: string;
   readonly id: string;
   readonly version: number;
@@ -112,7 +115,7 @@ async function sendBulk(
     });
     operations.push(item.document);
   }
-  const response = await client.bulk({ operations, refresh });
+  const response = await client.bulk({ operations, refresh, require_alias: true });
   return response.items.map((entry) => {
     const result = entry.index ?? entry.create ?? entry.update ?? entry.delete;
     return { status: result?.status ?? 500, error: result?.error ?? undefined };

@@ -4,7 +4,8 @@
  * in the same `_bulk` as the batch's documents with the same external versions (version = the position of
  * the event that wrote it). A re-delivered write of an entry is refused as a version conflict (harmless,
  * see elasticsearch-bulk.ts), so an entry never moves backwards, and `load` reads them realtime. The index
- * is created before the first bulk with entries, and deleted with the generation.
+ * is created, with its write alias (elasticsearch-write-aliases.ts), before the first bulk with entries,
+ * and deleted with the generation.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { JsonObject, JsonValue } from '../../core/json';
@@ -13,6 +14,12 @@ import type { ViewRef } from '../target.port';
 import type { BulkItem } from './elasticsearch-bulk';
 import { createIndexIfAbsent } from './elasticsearch-meta';
 import type { IndexNaming } from './elasticsearch-shape';
+import {
+  GenerationIndexGoneError,
+  withWriteAlias,
+  writeAliasOf,
+  type WriteAliases,
+} from './elasticsearch-write-aliases';
 
 const PAGE = 1_000;
 
@@ -32,10 +39,13 @@ const LOOKUP_INDEX = {
 export class ElasticsearchLookups {
   /** Lookup indices this process created or saw. */
   private readonly known = new Set<string>();
+  /** Lookup indices this process made ready for writes (`prepareWrites`). */
+  private readonly writable = new Set<string>();
 
   constructor(
     private readonly client: Client,
     private readonly naming: IndexNaming,
+    private readonly writeAliases: WriteAliases,
   ) {}
 
   index(view: Pick<ViewRef, 'projection' | 'generation'>): string {
@@ -50,13 +60,11 @@ export class ElasticsearchLookups {
   ): Promise<BulkItem[]> {
     if (writes.length === 0) return [];
     const index = this.index(view);
-    if (!this.known.has(index)) {
-      await createIndexIfAbsent(this.client, index, LOOKUP_INDEX);
-      this.known.add(index);
-    }
+    if (!this.writable.has(index)) await this.prepareWrites(view, index);
+    const alias = writeAliasOf(index);
     return writes.map((write) => ({
       key: `lookup ${write.lookup}[${JSON.stringify(write.key)}]`,
-      index,
+      index: alias,
       id: entryId(write.lookup, write.key),
       version: version(write.position),
       document: { lookup: write.lookup, key: write.key, value: JSON.stringify(write.value) },
@@ -102,7 +110,32 @@ export class ElasticsearchLookups {
   async drop(view: ViewRef): Promise<void> {
     const index = this.index(view);
     await this.client.indices.delete({ index, ignore_unavailable: true });
+    this.forget(index);
+  }
+
+  /**
+   * Creates the lookups index with its write alias unless it exists (one made before write aliases gets
+   * its alias), then checks that the generation's own index still exists. A drop deletes the documents'
+   * index before this one (ElasticsearchStorage.dropStorage): a drop seen here has begun, so the index
+   * just created is removed again; a drop that comes after this check deletes it itself.
+   */
+  private async prepareWrites(view: ViewRef, index: string): Promise<void> {
+    await createIndexIfAbsent(this.client, index, withWriteAlias(index, LOOKUP_INDEX));
+    await this.writeAliases.ensure(index);
+    const documents = this.naming.physical(view.projection, view.generation);
+    if (!(await this.client.indices.exists({ index: documents }))) {
+      await this.client.indices.delete({ index, ignore_unavailable: true });
+      this.forget(index);
+      throw new GenerationIndexGoneError(documents);
+    }
+    this.known.add(index);
+    this.writable.add(index);
+  }
+
+  private forget(index: string): void {
     this.known.delete(index);
+    this.writable.delete(index);
+    this.writeAliases.forget(index);
   }
 
   private async exists(view: ViewRef): Promise<boolean> {

@@ -88,13 +88,14 @@ export class MetaIndex {
 export async function createIndexIfAbsent(
   client: Client,
   index: string,
-  body: { settings: JsonObject; mappings: JsonObject },
+  body: { settings: JsonObject; mappings: JsonObject; aliases?: JsonObject },
 ): Promise<void> {
   try {
     await client.indices.create({
       index,
       settings: body.settings,
       mappings: body.mappings,
+      ...(body.aliases !== undefined && { aliases: body.aliases }),
       wait_for_active_shards: 1,
     });
   } catch (error) {

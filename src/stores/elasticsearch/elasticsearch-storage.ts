@@ -1,7 +1,8 @@
 /**
  * The physical side of Elasticsearch generations (ViewStorage, see ../bookkeeping/bookkeeping.port.ts):
  * each generation is its own index `<prefix><projection>-g<N>` with a strict mapping built from the
- * declared fields; readers search the alias `<prefix><target.index>`, moved with one `_aliases` call.
+ * declared fields and its write alias (elasticsearch-write-aliases.ts); readers search the alias
+ * `<prefix><target.index>`, moved with one `_aliases` call.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { JsonObject } from '../../core/json';
@@ -13,6 +14,7 @@ import { createIndexIfAbsent } from './elasticsearch-meta';
 import type { NoSession } from './elasticsearch-records';
 import { elasticsearchShape, indexBody, type IndexNaming } from './elasticsearch-shape';
 import { isElasticsearchShape } from './elasticsearch-view-shape';
+import { withWriteAlias, type WriteAliases } from './elasticsearch-write-aliases';
 
 export class ElasticsearchStorage implements ViewStorage<NoSession> {
   readonly kind = 'elasticsearch';
@@ -21,6 +23,7 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
     private readonly client: Client,
     private readonly naming: IndexNaming,
     private readonly lookups: ElasticsearchLookups,
+    private readonly writeAliases: WriteAliases,
   ) {}
 
   recorded(spec: GenerationSpec) {
@@ -34,11 +37,8 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
 
   async createStorage(spec: GenerationSpec): Promise<void> {
     const shape = elasticsearchShape(spec.projection, spec.shape);
-    await createIndexIfAbsent(
-      this.client,
-      this.naming.physical(spec.projection, spec.generation),
-      indexBody(shape),
-    );
+    const index = this.naming.physical(spec.projection, spec.generation);
+    await createIndexIfAbsent(this.client, index, withWriteAlias(index, indexBody(shape)));
   }
 
   async swapReaders(_: NoSession, view: ViewRef, previous: StoredGeneration | undefined): Promise<void> {
@@ -87,11 +87,11 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
 
   readonly dropsInTransaction = false;
 
+  /** The documents' index first, then the lookups' (ElasticsearchLookups.writable relies on that order). */
   async dropStorage(view: ViewRef): Promise<void> {
-    await this.client.indices.delete({
-      index: this.naming.physical(view.projection, view.generation),
-      ignore_unavailable: true,
-    });
+    const index = this.naming.physical(view.projection, view.generation);
+    await this.client.indices.delete({ index, ignore_unavailable: true });
+    this.writeAliases.forget(index);
     await this.lookups.drop(view);
   }
 }

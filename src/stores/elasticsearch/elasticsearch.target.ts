@@ -4,6 +4,8 @@
  *
  * - Each generation is its own index `<prefix><projection>-g<N>` with a strict mapping built from the
  *   declared fields; readers search the alias `<prefix><target.index>`, moved with one `_aliases` call.
+ *   Writes go through the index's write alias, so a late write never re-creates a dropped generation
+ *   (elasticsearch-write-aliases.ts).
  * - Every document write is `version_type: external` with version = the event's position, so Elasticsearch
  *   itself refuses to overwrite a newer position with an older one. A delete writes a tombstone
  *   (`{ _prism_deleted: true }`, same external versioning) instead of removing the document: a real delete
@@ -47,6 +49,12 @@ import { ElasticsearchRecords, type NoSession } from './elasticsearch-records';
 import { elasticsearchMigrations, ElasticsearchSchemaVersion } from './elasticsearch-schema';
 import { ElasticsearchLookups } from './elasticsearch-lookups';
 import { aliasHolders, ElasticsearchStorage } from './elasticsearch-storage';
+import {
+  GenerationIndexGoneError,
+  isMissingWriteAlias,
+  writeAliasOf,
+  WriteAliases,
+} from './elasticsearch-write-aliases';
 
 export interface ElasticsearchTargetOptions {
   /** Prefix of every index and alias the target creates (bookkeeping included). Default `prism-`. */
@@ -70,6 +78,7 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
   readonly bookkeeping: Bookkeeping<NoSession>;
   private readonly refresh: boolean | 'wait_for';
   private readonly lookups: ElasticsearchLookups;
+  private readonly writeAliases: WriteAliases;
 
   constructor(
     readonly client: Client,
@@ -79,10 +88,11 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
     this.naming = new IndexNaming(options.prefix);
     this.refresh = options.refresh ?? false;
     const meta = new MetaIndex(client, this.naming.meta);
-    this.lookups = new ElasticsearchLookups(client, this.naming);
+    this.writeAliases = new WriteAliases(client);
+    this.lookups = new ElasticsearchLookups(client, this.naming, this.writeAliases);
     this.bookkeeping = new Bookkeeping(
       new ElasticsearchRecords(meta),
-      new ElasticsearchStorage(client, this.naming, this.lookups),
+      new ElasticsearchStorage(client, this.naming, this.lookups, this.writeAliases),
       {
         store: new ElasticsearchSchemaVersion(meta),
         migrations: elasticsearchMigrations(client, meta),
@@ -160,12 +170,28 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
     return documentProblem(elasticsearchShape(view.projection, view.shape), document);
   }
 
+  /**
+   * A generation dropped under this commit (its index and write alias gone) is answered as a checkpoint
+   * that no longer exists, like a drop the claim sees: the runner stops instead of re-creating the index.
+   */
   async commit(view: ViewRef, batch: CommitBatch): Promise<CommitResult> {
+    try {
+      return await this.commitToWriteAliases(view, batch);
+    } catch (error) {
+      if (error instanceof GenerationIndexGoneError)
+        return { kind: 'checkpoint-mismatch', actual: undefined };
+      throw error;
+    }
+  }
+
+  private async commitToWriteAliases(view: ViewRef, batch: CommitBatch): Promise<CommitResult> {
     elasticsearchShape(view.projection, view.shape);
     const index = this.naming.physical(view.projection, view.generation);
+    await this.writeAliases.ensure(index);
+    const alias = writeAliasOf(index);
     const items = lastPerKey(view.projection, batch.operations).map((operation): BulkItem => ({
       key: operation.key,
-      index,
+      index: alias,
       id: operation.key,
       version: externalVersion(operation.position),
       document: operation.kind === 'put' ? operation.document : { [TOMBSTONE_FIELD]: true },
@@ -178,6 +204,7 @@ export class ElasticsearchTarget extends BookkeepingTarget<NoSession> {
         refresh: this.refresh,
         maxAttempts: this.options.bulkAttempts,
       });
+      if (outcome.rejected.some(isMissingWriteAlias)) throw new GenerationIndexGoneError(index);
       // The other documents are stored (harmlessly re-applicable); the checkpoint stays where it was.
       if (outcome.rejected.length > 0) throw new DocumentRejectedError(view.projection, outcome.rejected);
     });
