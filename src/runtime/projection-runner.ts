@@ -91,8 +91,9 @@ export class ProjectionRunner {
     return this.loop.stop();
   }
 
-  pause(): void {
-    this.loop.pause();
+  /** Resolves once no batch is in flight (runner-loop.ts). */
+  pause(): Promise<void> {
+    return this.loop.pause();
   }
 
   resume(): void {

@@ -199,8 +199,8 @@ export class ProjectionSupervisor {
     return this.lock.run(this.name, async () => {
       await this.deps.target.setPaused(this.name, true);
       this.paused = true;
-      this.live?.pause();
-      this.rebuilding?.pause();
+      // Answered once neither runner has a batch in flight: the checkpoints stay put from here on.
+      await Promise.all([this.live?.pause(), this.rebuilding?.pause()]);
     });
   }
 

@@ -26,6 +26,12 @@ export interface RunnerOptions {
    * split among the process's runners catching up at once (runner/batch-sizes.ts).
    */
   readonly catchUpBatchEvents: number;
+  /**
+   * Longest a pause waits for the batch it found under way to be committed. A pause normally answers once
+   * nothing is in flight, so the checkpoint stays put from then on; on a store this slow it answers
+   * anyway, and that one batch may still land.
+   */
+  readonly pauseSettleMs: number;
 }
 
 /**
@@ -44,6 +50,7 @@ export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   maxUnknownAttempts: 8,
   progressLogMs: 10_000,
   catchUpBatchEvents: 10_000,
+  pauseSettleMs: 10_000,
 };
 
 export function runnerOptions(overrides: Partial<RunnerOptions> = {}): RunnerOptions {

@@ -188,6 +188,71 @@ describeOnRuntimeStores('projection runner', (context) => {
     expect(await context.view()).toEqual(await expected());
   });
 
+  itLight('answers a pause once the commit it found under way has landed, and moves no further', async () => {
+    await appendOrders(log(), 20);
+    const faulty = new FaultyTarget(context.target());
+    let gate: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (gate = resolve));
+    let commits = 0;
+    faulty.beforeCommit = async () => {
+      commits += 1;
+      if (commits === 2) await opened;
+    };
+    const rt = await start({ target: faulty });
+    await waitFor(() => commits === 2, 'the second commit, held');
+    let answered = false;
+    const pause = rt.pause(name()).then(() => (answered = true));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The pause does not answer while the second batch is still being committed...
+      expect(answered).toBe(false);
+    } finally {
+      gate();
+    }
+    await pause;
+    // ...and once it has, what it committed is stored (a pipelined store may have started one more batch
+    // before the loop saw the pause; the pause waits for that too), and nothing moves any more.
+    const landed = faulty.commits.length;
+    const last = faulty.commits[landed - 1]!;
+    const paused = await faulty.readCheckpoint(last.view);
+    expect(paused).toBe(last.batch.checkpoint.to);
+    await appendOrders(log(), 30);
+    const newHead = await head();
+    await waitFor(() => rt.status(name()).live!.head === newHead, 'the new head');
+    expect(await faulty.readCheckpoint(last.view)).toBe(paused);
+    expect(faulty.commits.length).toBe(landed);
+    await rt.resume(name());
+    await rt.waitForCheckpoint(name(), newHead);
+    expect(await context.view()).toEqual(await expected());
+  });
+
+  itLight('answers a pause after pauseSettleMs when the commit under way does not finish', async () => {
+    await appendOrders(log(), 20);
+    const faulty = new FaultyTarget(context.target());
+    let gate: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (gate = resolve));
+    let commits = 0;
+    faulty.beforeCommit = async () => {
+      commits += 1;
+      if (commits === 2) await opened;
+    };
+    const rt = await start({ target: faulty, runner: { pauseSettleMs: 300 } });
+    try {
+      await waitFor(() => commits === 2, 'the second commit, held');
+      const started = Date.now();
+      await rt.pause(name());
+      // Answered while the store still holds the commit: a slow store does not hold the admin API.
+      expect(faulty.commits.length).toBe(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(rt.status(name()).state).toBe('paused');
+    } finally {
+      gate();
+    }
+    await rt.resume(name());
+    await rt.waitForCheckpoint(name(), await head());
+    expect(await context.view()).toEqual(await expected());
+  });
+
   itLight('reports lag and progress while catching up', async () => {
     await appendOrders(log(), 50);
     const faulty = new FaultyTarget(context.target());

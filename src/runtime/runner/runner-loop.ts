@@ -32,6 +32,8 @@ export class RunnerLoop {
   paused: boolean;
   private stopping = false;
   private wake = deferred();
+  /** Pauses waiting for the loop to have nothing in flight (see pause()). */
+  private quiet: Deferred | undefined;
   private running: Promise<void> | undefined;
   private headTimer: NodeJS.Timeout | undefined;
   private headPolling = false;
@@ -73,18 +75,36 @@ export class RunnerLoop {
     if (this.lifecycle !== 'failed') this.lifecycle = 'stopped';
   }
 
-  pause(): void {
+  /**
+   * Stops applying events. Resolves once no batch of this runner is in flight: the commit the pause found
+   * under way has landed or failed, so the checkpoint stays put from then on (an operator who reads it
+   * after a pause sees where it stopped). A store too slow to finish that commit within
+   * `pauseSettleMs` does not hold the pause longer.
+   */
+  async pause(): Promise<void> {
     this.paused = true;
+    this.quiet ??= deferred();
+    const quiet = this.quiet.promise;
+    if (this.running === undefined) this.settleQuiet();
     this.interrupt();
+    await sleep(this.context.options.pauseSettleMs, quiet);
   }
 
   resume(): void {
+    this.settleQuiet();
     this.paused = false;
     if (this.lifecycle === 'failed' || this.lifecycle === 'stopped') {
       this.parts.status.lastError = null;
       this.start();
     }
     this.interrupt();
+  }
+
+  /** Answers the pauses waiting for the loop to have nothing in flight. */
+  private settleQuiet(): void {
+    const quiet = this.quiet;
+    this.quiet = undefined;
+    quiet?.resolve();
   }
 
   /** Wakes the loop from a read, a pause or a backoff. */
@@ -130,6 +150,7 @@ export class RunnerLoop {
           }
           if (this.paused) {
             await pipeline.drain();
+            this.settleQuiet();
             await wake;
             continue;
           }
@@ -148,6 +169,7 @@ export class RunnerLoop {
         if (next === 'stop') break;
         if (next !== 'resume') {
           await pipeline.abandon();
+          if (this.paused) this.settleQuiet();
           await subscription?.close().catch(() => undefined);
           subscription = undefined;
           await sleep(next.backoffMs, this.wake.promise);
@@ -156,9 +178,11 @@ export class RunnerLoop {
         // A commit still in flight finishes (or fails) before anything restarts from the checkpoint.
         sizes?.close();
         await pipeline.abandon();
+        if (this.paused) this.settleQuiet();
         await subscription?.close().catch(() => undefined);
       }
     }
+    this.settleQuiet();
     // Requests queued while the loop could not run them fail rather than hang.
     requests.rejectAll(() => new RunnerNotRunningError(this.context.view.projection, this.lifecycle));
   }
@@ -249,7 +273,12 @@ export class RunnerLoop {
   }
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+function deferred(): Deferred {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
