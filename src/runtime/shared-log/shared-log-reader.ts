@@ -398,16 +398,17 @@ export class SharedLogReader implements EventLog, SharedWindow {
     const cut = this.window.base + Math.floor(this.windowSize / 2);
     const end = this.window.end;
     const now = Date.now();
-    const behindAll = [...this.attached].filter((member) => member.index < cut);
-    const behind = behindAll.filter((member) => member.attachedAt + ATTACH_GRACE_MS <= now);
-    if (behind.length < behindAll.length) {
-      // Some just attached: judge them once their grace is over (nothing else wakes the pump then).
-      const first = Math.min(...behindAll.map((member) => member.attachedAt));
-      this.wakeAt = first + ATTACH_GRACE_MS;
-      if (behind.length === 0) return false;
+    const behind = [...this.attached].filter((member) => member.index < cut);
+    const inGrace = behind.filter((member) => member.attachedAt + ATTACH_GRACE_MS > now);
+    if (inGrace.length > 0) {
+      // Some just attached: judge the laggards together once the last one's grace is over (nothing else
+      // wakes the pump then). Judging those past it alone would count a majority behind as a minority
+      // and detach them one by one (two attached a millisecond apart: the first's grace ends first).
+      this.wakeAt = Math.max(...inGrace.map((member) => member.attachedAt)) + ATTACH_GRACE_MS;
+      return false;
     }
     const waiting = [...this.attached].filter((member) => member.index >= end);
-    const lettingBehindGo = behind.length <= this.attached.size - behindAll.length;
+    const lettingBehindGo = behind.length <= this.attached.size - behind.length;
     for (const member of lettingBehindGo ? behind : waiting) {
       this.attached.delete(member);
       // One that ran ahead rejoins only once the reader is past where it left, never straight away.

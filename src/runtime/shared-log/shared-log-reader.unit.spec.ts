@@ -156,6 +156,25 @@ describe('SharedLogReader', () => {
     expect([...gotB, ...(await take(b!, all.length - 10))]).toEqual(all);
   });
 
+  it('judges the ones behind together when they attached a moment apart: still the one ahead goes', async () => {
+    await fill(store, 600);
+    reader = new SharedLogReader(store, { window: 50 });
+    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
+    reader.declare(filter);
+    const [a, b, ahead] = [0, 1, 2].map(() => reader.subscribeToAll({ filter })[Symbol.asyncIterator]());
+    const all = await expected(store, filter);
+    // a's grace ends 50 ms before b's: judged then, a alone looked like the smaller group behind (a CI
+    // run under load attached them a millisecond apart and let both go, one after the other).
+    const firstA = await take(a!, 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [firstB, firstAhead] = await Promise.all([take(b!, 1), take(ahead!, 1)]);
+    expect(reader.stats.attached).toBe(3);
+    expect([...firstAhead, ...(await take(ahead!, all.length - 1))]).toEqual(all);
+    expect(reader.stats).toMatchObject({ detaches: 1, attached: 2 });
+    expect([...firstA, ...(await take(a!, all.length - 1))]).toEqual(all);
+    expect([...firstB, ...(await take(b!, all.length - 1))]).toEqual(all);
+  });
+
   it('serves a subscriber that starts far behind (a rebuild from 0) from its own reads until it reaches the window', async () => {
     await fill(store, 300);
     reader = new SharedLogReader(store, { window: 40 });
