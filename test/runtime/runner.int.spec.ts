@@ -8,6 +8,7 @@ import type { EventStore } from '../../src/eventstore/event-store.port';
 import { ProjectionRuntime } from '../../src/runtime/projection-runtime';
 import { silentLogger } from '../../src/runtime/runtime.logger';
 import { RelationalTarget } from '../../src/stores/relational/relational.target';
+import type { Target } from '../../src/stores/target.port';
 import { describeWithStores, useTestDatabase } from '../support/stores';
 import { expectedOrderSummary, orderSummaryPlan, orderSummaryShape } from './fixtures/order-summary.fixture';
 import {
@@ -190,16 +191,9 @@ describeOnRuntimeStores('projection runner', (context) => {
 
   itLight('answers a pause once the commit it found under way has landed, and moves no further', async () => {
     await appendOrders(log(), 20);
-    const faulty = new FaultyTarget(context.target());
-    let gate: () => void = () => {};
-    const opened = new Promise<void>((resolve) => (gate = resolve));
-    let commits = 0;
-    faulty.beforeCommit = async () => {
-      commits += 1;
-      if (commits === 2) await opened;
-    };
+    const { faulty, commits, release } = holdCommit(context.target(), 2);
     const rt = await start({ target: faulty });
-    await waitFor(() => commits === 2, 'the second commit, held');
+    await waitFor(() => commits() === 2, 'the second commit, held');
     let answered = false;
     const pause = rt.pause(name()).then(() => (answered = true));
     try {
@@ -207,7 +201,7 @@ describeOnRuntimeStores('projection runner', (context) => {
       // The pause does not answer while the second batch is still being committed...
       expect(answered).toBe(false);
     } finally {
-      gate();
+      release();
     }
     await pause;
     // ...and once it has, what it committed is stored (a pipelined store may have started one more batch
@@ -228,17 +222,10 @@ describeOnRuntimeStores('projection runner', (context) => {
 
   itLight('answers a pause after pauseSettleMs when the commit under way does not finish', async () => {
     await appendOrders(log(), 20);
-    const faulty = new FaultyTarget(context.target());
-    let gate: () => void = () => {};
-    const opened = new Promise<void>((resolve) => (gate = resolve));
-    let commits = 0;
-    faulty.beforeCommit = async () => {
-      commits += 1;
-      if (commits === 2) await opened;
-    };
+    const { faulty, commits, release } = holdCommit(context.target(), 2);
     const rt = await start({ target: faulty, runner: { pauseSettleMs: 300 } });
     try {
-      await waitFor(() => commits === 2, 'the second commit, held');
+      await waitFor(() => commits() === 2, 'the second commit, held');
       const started = Date.now();
       await rt.pause(name());
       // Answered while the store still holds the commit: a slow store does not hold the admin API.
@@ -246,7 +233,7 @@ describeOnRuntimeStores('projection runner', (context) => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect(rt.status(name()).state).toBe('paused');
     } finally {
-      gate();
+      release();
     }
     await rt.resume(name());
     await rt.waitForCheckpoint(name(), await head());
@@ -255,18 +242,11 @@ describeOnRuntimeStores('projection runner', (context) => {
 
   itLight('reports lag and progress while catching up', async () => {
     await appendOrders(log(), 50);
-    const faulty = new FaultyTarget(context.target());
-    let gate: () => void = () => {};
-    const opened = new Promise<void>((resolve) => (gate = resolve));
-    let commits = 0;
-    faulty.beforeCommit = async () => {
-      commits += 1;
-      if (commits === 3) await opened;
-    };
+    const { faulty, commits, release } = holdCommit(context.target(), 3);
     const rt = await start({ target: faulty });
     const last = await head();
     try {
-      await waitFor(() => commits === 3 && rt.status(name()).live!.head === last, 'the third batch');
+      await waitFor(() => commits() === 3 && rt.status(name()).live!.head === last, 'the third batch');
       const status = rt.status(name());
       expect(status.state).toBe('catching-up');
       expect(status.live!.checkpoint).toBe(100n);
@@ -274,7 +254,7 @@ describeOnRuntimeStores('projection runner', (context) => {
       expect(status.live!.progress).toBeCloseTo(100 / Number(last), 5);
       expect(status.live!.lagSeconds).not.toBe(0);
     } finally {
-      gate();
+      release();
     }
     await rt.waitForCheckpoint(name(), await head());
     expect(rt.status(name()).live!.etaSeconds).toBe(0);
@@ -356,3 +336,19 @@ describeWithStores(['postgres'], 'projection runner, PostgreSQL specifics', (url
     expect(rt.status('search_orders').notes.join()).toMatch(/no elasticsearch target configured/);
   });
 });
+
+/** The target with its `n`-th commit held until `release()`; `commits()` counts the commits begun. */
+function holdCommit(
+  target: Target,
+  n: number,
+): { faulty: FaultyTarget; commits: () => number; release: () => void } {
+  const faulty = new FaultyTarget(target);
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let commits = 0;
+  faulty.beforeCommit = async () => {
+    commits += 1;
+    if (commits === n) await released;
+  };
+  return { faulty, commits: () => commits, release };
+}

@@ -138,42 +138,33 @@ describe('SharedLogReader', () => {
     expect(reader.stats.attached).toBe(2);
   });
 
-  it('lets the one running ahead read on its own when most subscribers are behind', async () => {
-    await fill(store, 600);
-    reader = new SharedLogReader(store, { window: 50 });
-    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
-    reader.declare(filter);
-    const [a, b, ahead] = [0, 1, 2].map(() => reader.subscribeToAll({ filter })[Symbol.asyncIterator]());
-    const all = await expected(store, filter);
-    const firsts = await Promise.all([a!, b!, ahead!].map((iterator) => take(iterator, 1)));
-    expect(reader.stats.attached).toBe(3);
-    const gotA = [...firsts[0]!, ...(await take(a!, 9))];
-    const gotB = [...firsts[1]!, ...(await take(b!, 9))];
-    expect([...firsts[2]!, ...(await take(ahead!, all.length - 1))]).toEqual(all);
-    // The two behind keep sharing; only the one ahead was let go.
-    expect(reader.stats).toMatchObject({ detaches: 1, attached: 2 });
-    expect([...gotA, ...(await take(a!, all.length - 10))]).toEqual(all);
-    expect([...gotB, ...(await take(b!, all.length - 10))]).toEqual(all);
-  });
-
-  it('judges the ones behind together when they attached a moment apart: still the one ahead goes', async () => {
-    await fill(store, 600);
-    reader = new SharedLogReader(store, { window: 50 });
-    const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
-    reader.declare(filter);
-    const [a, b, ahead] = [0, 1, 2].map(() => reader.subscribeToAll({ filter })[Symbol.asyncIterator]());
-    const all = await expected(store, filter);
-    // a's grace ends 50 ms before b's: judged then, a alone looked like the smaller group behind (a CI
-    // run under load attached them a millisecond apart and let both go, one after the other).
-    const firstA = await take(a!, 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const [firstB, firstAhead] = await Promise.all([take(b!, 1), take(ahead!, 1)]);
-    expect(reader.stats.attached).toBe(3);
-    expect([...firstAhead, ...(await take(ahead!, all.length - 1))]).toEqual(all);
-    expect(reader.stats).toMatchObject({ detaches: 1, attached: 2 });
-    expect([...firstA, ...(await take(a!, all.length - 1))]).toEqual(all);
-    expect([...firstB, ...(await take(b!, all.length - 1))]).toEqual(all);
-  });
+  it.each([
+    ['at once', 0],
+    // a's grace ends 50 ms before b's. Judged then, a alone looked like the smaller group behind: a CI run
+    // under load attached them a millisecond apart and let both go, one after the other.
+    ['50 ms apart', 50],
+  ])(
+    'lets the one running ahead read on its own when most subscribers are behind (attached %s)',
+    async (_, apartMs) => {
+      await fill(store, 600);
+      reader = new SharedLogReader(store, { window: 50 });
+      const filter: LogFilter = { eventTypes: ['OrderPlaced', 'ItemAdded'] };
+      reader.declare(filter);
+      const [a, b, ahead] = [0, 1, 2].map(() => reader.subscribeToAll({ filter })[Symbol.asyncIterator]());
+      const all = await expected(store, filter);
+      const firstA = await take(a!, 1);
+      if (apartMs > 0) await new Promise((resolve) => setTimeout(resolve, apartMs));
+      const [firstB, firstAhead] = await Promise.all([take(b!, 1), take(ahead!, 1)]);
+      expect(reader.stats.attached).toBe(3);
+      const gotA = [...firstA, ...(await take(a!, 9))];
+      const gotB = [...firstB, ...(await take(b!, 9))];
+      expect([...firstAhead, ...(await take(ahead!, all.length - 1))]).toEqual(all);
+      // The two behind keep sharing; only the one ahead was let go.
+      expect(reader.stats).toMatchObject({ detaches: 1, attached: 2 });
+      expect([...gotA, ...(await take(a!, all.length - 10))]).toEqual(all);
+      expect([...gotB, ...(await take(b!, all.length - 10))]).toEqual(all);
+    },
+  );
 
   it('serves a subscriber that starts far behind (a rebuild from 0) from its own reads until it reaches the window', async () => {
     await fill(store, 300);
