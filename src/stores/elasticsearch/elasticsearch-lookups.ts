@@ -39,8 +39,6 @@ const LOOKUP_INDEX = {
 export class ElasticsearchLookups {
   /** Lookup indices this process created or saw. */
   private readonly known = new Set<string>();
-  /** Lookup indices this process made ready for writes (`prepareWrites`). */
-  private readonly writable = new Set<string>();
 
   constructor(
     private readonly client: Client,
@@ -60,7 +58,8 @@ export class ElasticsearchLookups {
   ): Promise<BulkItem[]> {
     if (writes.length === 0) return [];
     const index = this.index(view);
-    if (!this.writable.has(index)) await this.prepareWrites(view, index);
+    // Ready once its write alias is known: prepareWrites ensures the alias last.
+    if (!this.writeAliases.has(index)) await this.prepareWrites(view, index);
     const alias = writeAliasOf(index);
     return writes.map((write) => ({
       key: `lookup ${write.lookup}[${JSON.stringify(write.key)}]`,
@@ -114,27 +113,26 @@ export class ElasticsearchLookups {
   }
 
   /**
-   * Creates the lookups index with its write alias unless it exists (one made before write aliases gets
-   * its alias), then checks that the generation's own index still exists. A drop deletes the documents'
-   * index before this one (ElasticsearchStorage.dropStorage): a drop seen here has begun, so the index
-   * just created is removed again; a drop that comes after this check deletes it itself.
+   * Creates the lookups index with its write alias unless it exists, then checks that the generation's
+   * own index still exists. A drop deletes the documents' index before this one
+   * (ElasticsearchStorage.dropStorage): a drop seen here has begun, so the index just created is removed
+   * again; a drop that comes after this check deletes it itself. Last, the write alias is ensured (an
+   * index made before write aliases gets it), which marks the index ready for this process.
    */
   private async prepareWrites(view: ViewRef, index: string): Promise<void> {
     await createIndexIfAbsent(this.client, index, withWriteAlias(index, LOOKUP_INDEX));
-    await this.writeAliases.ensure(index);
     const documents = this.naming.physical(view.projection, view.generation);
     if (!(await this.client.indices.exists({ index: documents }))) {
       await this.client.indices.delete({ index, ignore_unavailable: true });
       this.forget(index);
       throw new GenerationIndexGoneError(documents);
     }
+    await this.writeAliases.ensure(index);
     this.known.add(index);
-    this.writable.add(index);
   }
 
   private forget(index: string): void {
     this.known.delete(index);
-    this.writable.delete(index);
     this.writeAliases.forget(index);
   }
 

@@ -87,7 +87,7 @@ export class ElasticsearchStorage implements ViewStorage<NoSession> {
 
   readonly dropsInTransaction = false;
 
-  /** The documents' index first, then the lookups' (ElasticsearchLookups.writable relies on that order). */
+  /** The documents' index first, then the lookups' (ElasticsearchLookups.prepareWrites relies on that order). */
   async dropStorage(view: ViewRef): Promise<void> {
     const index = this.naming.physical(view.projection, view.generation);
     await this.client.indices.delete({ index, ignore_unavailable: true });

@@ -59,6 +59,11 @@ export class WriteAliases {
     this.ready.add(index);
   }
 
+  /** Whether this process ensured the index's write alias (and has not seen the index deleted since). */
+  has(index: string): boolean {
+    return this.ready.has(index);
+  }
+
   /** The index was deleted: a later index of the same name is checked again. */
   forget(index: string): void {
     this.ready.delete(index);
